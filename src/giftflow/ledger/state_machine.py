@@ -1,0 +1,399 @@
+"""The state machine: apply a batch of transfers, in order, to a view of the ledger.
+
+Pure and deterministic: the caller (a store, or the in-memory ``Book``) loads a
+``BatchView`` holding every account, existing transfer and pending transfer the batch
+refers to, and persists the ``BatchOutcome``. Nothing here does I/O or reads a clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from giftflow.ledger.accounts import AccountBalance, AccountFlags
+from giftflow.ledger.limits import CODE_MAX, INT64_MAX, TransferId
+from giftflow.ledger.results import TransferResult
+from giftflow.ledger.results import TransferResultCode as Code
+from giftflow.ledger.transfers import (
+    CLOSING_FLAGS,
+    COMPARED_FIELDS,
+    PendingState,
+    PendingStatus,
+    Transfer,
+    TransferFlags,
+)
+from giftflow.ledger.units import UnitCode, is_valid_unit
+
+_LINKED = TransferFlags.LINKED
+_PENDING = TransferFlags.PENDING
+_POST = TransferFlags.POST_PENDING
+_VOID = TransferFlags.VOID_PENDING
+_KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID
+_DMNEC = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
+_CMNED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
+_FROZEN = AccountFlags.FROZEN
+TIMEOUT_S_MAX = 10 * 365 * 24 * 3600
+"""The longest a pending transfer may stay open (ten years)."""
+
+_OK = TransferResult(Code.OK)
+_LINKED_FAILED = TransferResult(Code.LINKED_EVENT_FAILED)
+_DEBIT = "debit_account_id"
+_CREDIT = "credit_account_id"
+
+
+class _ChainFailedError(Exception):
+    """Raised inside one chain to abandon it; carries the failing transfer's result."""
+
+    def __init__(self, code: Code, detail: str | None = None) -> None:
+        self.result = TransferResult(code, detail)
+
+
+@dataclass(slots=True)
+class BatchView:
+    """What the store loaded for one batch: working copies it may mutate."""
+
+    accounts: dict[int, AccountBalance]
+    transfers: dict[int, Transfer]
+    pendings: dict[int, PendingState]
+    expiring: list[PendingState] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    """What one batch changed: everything a store must persist, atomically."""
+
+    results: list[TransferResult]
+    transfers: list[Transfer]
+    accounts: dict[int, AccountBalance]
+    pendings_opened: list[PendingState]
+    pendings_closed: list[PendingState]
+    last_timestamp: int
+
+
+@dataclass(slots=True)
+class _Chain:
+    """Undo information for the chain being applied, so a failure restores everything."""
+
+    balances: list[tuple[AccountBalance, tuple[int, int, int, int]]] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    pendings: list[tuple[int, PendingState | None]] = field(default_factory=list)
+
+
+def chain_bounds(requests: list[Transfer]) -> list[tuple[int, int]]:
+    """Split a batch into linked chains ``[start, end)``; a single transfer is a chain."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for index, transfer in enumerate(requests):
+        if not transfer.flags & _LINKED:
+            bounds.append((start, index + 1))
+            start = index + 1
+    if start < len(requests):
+        bounds.append((start, len(requests)))
+    return bounds
+
+
+class _Applier:
+    """Applies transfers one by one; holds the batch's clock and change sets."""
+
+    def __init__(self, view: BatchView, timestamp: int) -> None:
+        self.view = view
+        self.timestamp = timestamp
+        self.touched: dict[int, AccountBalance] = {}
+        self.transfers: list[Transfer] = []
+        self.opened: dict[int, PendingState] = {}
+        self.closed: dict[int, PendingState] = {}
+
+    def expire(self, states: list[PendingState]) -> None:
+        for state in states:
+            pending = state.transfer
+            debit = self.view.accounts[pending.debit_account_id]
+            credit = self.view.accounts[pending.credit_account_id]
+            debit.debits_pending -= pending.amount
+            credit.credits_pending -= pending.amount
+            self.touched[debit.id] = debit
+            self.touched[credit.id] = credit
+            self.timestamp += 1
+            closed = PendingState(pending, PendingStatus.EXPIRED, self.timestamp)
+            self.view.pendings[pending.id] = closed
+            self._close(closed)
+
+    def apply_chain(self, chain: list[Transfer], results: list[TransferResult]) -> None:
+        undo = _Chain()
+        last = len(chain) - 1
+        for position, transfer in enumerate(chain):
+            try:
+                if position == last and transfer.flags & _LINKED:
+                    raise _ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
+                results.append(self._apply(transfer, undo))
+            except _ChainFailedError as failure:
+                self._undo(undo)
+                del results[len(results) - position :]
+                results.extend([_LINKED_FAILED] * len(chain))
+                results[len(results) - len(chain) + position] = failure.result
+                return
+        self.transfers.extend(undo.transfers)
+
+    def _undo(self, undo: _Chain) -> None:
+        for balance, counters in reversed(undo.balances):
+            (
+                balance.debits_pending,
+                balance.debits_posted,
+                balance.credits_pending,
+                balance.credits_posted,
+            ) = counters
+        for transfer in undo.transfers:
+            del self.view.transfers[transfer.id]
+        for pending_id, previous in reversed(undo.pendings):
+            if previous is None:
+                del self.view.pendings[pending_id]
+                self.opened.pop(pending_id, None)
+            else:
+                self.view.pendings[pending_id] = previous
+                self.closed.pop(pending_id, None)
+
+    def _apply(self, transfer: Transfer, undo: _Chain) -> TransferResult:
+        _check_header(transfer)
+        existing = self.view.transfers.get(transfer.id)
+        if existing is not None:
+            return _compare_existing(transfer, existing)
+        _check_fields(transfer)
+        if transfer.flags & CLOSING_FLAGS:
+            stored = self._close_pending(transfer, undo)
+        else:
+            stored = self._move(transfer, undo)
+        self.view.transfers[stored.id] = stored
+        undo.transfers.append(stored)
+        return TransferResult(Code.OK, None, stored.timestamp)
+
+    def _move(self, transfer: Transfer, undo: _Chain) -> Transfer:
+        debit, credit = self._accounts_of(transfer)
+        amount = transfer.amount
+        pending = transfer.flags & _PENDING
+        if debit.flags & _DMNEC and (
+            debit.debits_pending + debit.debits_posted + amount > debit.credits_posted
+        ):
+            raise _ChainFailedError(Code.INSUFFICIENT_FUNDS, _DEBIT)
+        if credit.flags & _CMNED and (
+            credit.credits_pending + credit.credits_posted + amount > credit.debits_posted
+        ):
+            raise _ChainFailedError(Code.EXCEEDS_DEBITS, _CREDIT)
+        if debit.debits_pending + debit.debits_posted + amount > INT64_MAX:
+            raise _ChainFailedError(Code.OVERFLOW, _DEBIT)
+        if credit.credits_pending + credit.credits_posted + amount > INT64_MAX:
+            raise _ChainFailedError(Code.OVERFLOW, _CREDIT)
+        self._remember(debit, undo)
+        self._remember(credit, undo)
+        if pending:
+            debit.debits_pending += amount
+            credit.credits_pending += amount
+        else:
+            debit.debits_posted += amount
+            credit.credits_posted += amount
+        self.timestamp += 1
+        stored = transfer.with_timestamp(self.timestamp)
+        if pending:
+            state = PendingState(stored)
+            undo.pendings.append((stored.id, None))
+            self.view.pendings[stored.id] = state
+            self.opened[stored.id] = state
+        return stored
+
+    def _close_pending(self, transfer: Transfer, undo: _Chain) -> Transfer:
+        state = self._pending_of(transfer)
+        pending = state.transfer
+        posting = bool(transfer.flags & _POST)
+        amount = _closing_amount(transfer, pending, posting=posting)
+        debit = self.view.accounts[pending.debit_account_id]
+        credit = self.view.accounts[pending.credit_account_id]
+        if posting and (debit.flags & _FROZEN or credit.flags & _FROZEN):
+            raise _ChainFailedError(
+                Code.ACCOUNT_FROZEN, _DEBIT if debit.flags & _FROZEN else _CREDIT
+            )
+        self._remember(debit, undo)
+        self._remember(credit, undo)
+        debit.debits_pending -= pending.amount
+        credit.credits_pending -= pending.amount
+        if posting:
+            debit.debits_posted += amount
+            credit.credits_posted += amount
+        self.timestamp += 1
+        stored = Transfer(
+            id=transfer.id,
+            debit_account_id=pending.debit_account_id,
+            credit_account_id=pending.credit_account_id,
+            amount=amount,
+            unit=pending.unit,
+            code=transfer.code or pending.code,
+            flags=transfer.flags,
+            pending_id=pending.id,
+            user_data_128=transfer.user_data_128 or pending.user_data_128,
+            user_data_64=transfer.user_data_64 or pending.user_data_64,
+            user_data_32=transfer.user_data_32 or pending.user_data_32,
+            timestamp=self.timestamp,
+        )
+        status = PendingStatus.POSTED if posting else PendingStatus.VOIDED
+        closed = PendingState(pending, status, self.timestamp)
+        undo.pendings.append((pending.id, state))
+        self.view.pendings[pending.id] = closed
+        self._close(closed)
+        return stored
+
+    def _close(self, closed: PendingState) -> None:
+        if closed.transfer.id in self.opened:
+            self.opened[closed.transfer.id] = closed
+        else:
+            self.closed[closed.transfer.id] = closed
+
+    def _pending_of(self, transfer: Transfer) -> PendingState:
+        if transfer.pending_id in (0, transfer.id):
+            raise _ChainFailedError(Code.PENDING_ID_INVALID)
+        if transfer.timeout_s != 0:
+            raise _ChainFailedError(Code.TIMEOUT_INVALID)
+        state = self.view.pendings.get(transfer.pending_id)
+        if state is None:
+            raise _ChainFailedError(Code.PENDING_NOT_FOUND)
+        if state.status != PendingStatus.PENDING:
+            raise _ChainFailedError(Code.PENDING_ALREADY_CLOSED, state.status)
+        pending = state.transfer
+        for name in (_DEBIT, _CREDIT, "unit", "code"):
+            given = getattr(transfer, name)
+            if given and given != getattr(pending, name):
+                raise _ChainFailedError(Code.PENDING_MISMATCH, name)
+        return state
+
+    def _accounts_of(self, transfer: Transfer) -> tuple[AccountBalance, AccountBalance]:
+        if transfer.pending_id != 0:
+            raise _ChainFailedError(Code.PENDING_ID_INVALID)
+        if transfer.timeout_s and not transfer.flags & _PENDING:
+            raise _ChainFailedError(Code.TIMEOUT_INVALID)
+        if not 0 < transfer.amount <= INT64_MAX:
+            raise _ChainFailedError(Code.AMOUNT_INVALID)
+        if transfer.debit_account_id == transfer.credit_account_id:
+            raise _ChainFailedError(Code.ACCOUNTS_MUST_BE_DIFFERENT)
+        debit = self.view.accounts.get(transfer.debit_account_id)
+        if debit is None:
+            raise _ChainFailedError(Code.ACCOUNT_NOT_FOUND, _DEBIT)
+        credit = self.view.accounts.get(transfer.credit_account_id)
+        if credit is None:
+            raise _ChainFailedError(Code.ACCOUNT_NOT_FOUND, _CREDIT)
+        if debit.unit != transfer.unit:
+            raise _ChainFailedError(Code.UNIT_MISMATCH, _DEBIT)
+        if credit.unit != transfer.unit:
+            raise _ChainFailedError(Code.UNIT_MISMATCH, _CREDIT)
+        if debit.flags & _FROZEN:
+            raise _ChainFailedError(Code.ACCOUNT_FROZEN, _DEBIT)
+        if credit.flags & _FROZEN:
+            raise _ChainFailedError(Code.ACCOUNT_FROZEN, _CREDIT)
+        return debit, credit
+
+    def _remember(self, balance: AccountBalance, undo: _Chain) -> None:
+        undo.balances.append((balance, balance.counters()))
+        self.touched[balance.id] = balance
+
+
+def _check_header(transfer: Transfer) -> None:
+    if transfer.timestamp != 0:
+        raise _ChainFailedError(Code.TIMESTAMP_MUST_BE_ZERO)
+    if not 0 < transfer.id <= INT64_MAX:
+        raise _ChainFailedError(Code.ID_INVALID)
+    flags = int(transfer.flags)
+    if flags & ~_KNOWN_FLAGS or bin(flags & (_PENDING | _POST | _VOID)).count("1") > 1:
+        raise _ChainFailedError(Code.FLAGS_INVALID)
+
+
+def _check_fields(transfer: Transfer) -> None:
+    closing = transfer.flags & CLOSING_FLAGS
+    if not (0 < transfer.code <= CODE_MAX or (closing and transfer.code == 0)):
+        raise _ChainFailedError(Code.CODE_INVALID)
+    if not (is_valid_unit(transfer.unit) or (closing and transfer.unit == "")):
+        raise _ChainFailedError(Code.UNIT_INVALID)
+    for value in (transfer.user_data_128, transfer.user_data_64, transfer.user_data_32):
+        if not 0 <= value <= INT64_MAX:
+            raise _ChainFailedError(Code.USER_DATA_INVALID)
+    if not 0 <= transfer.timeout_s <= TIMEOUT_S_MAX:
+        raise _ChainFailedError(Code.TIMEOUT_INVALID)
+
+
+def _closing_amount(transfer: Transfer, pending: Transfer, *, posting: bool) -> int:
+    """Posting may take part of the reserve (0 = all of it); voiding releases all."""
+    if transfer.amount < 0 or transfer.amount > INT64_MAX:
+        raise _ChainFailedError(Code.AMOUNT_INVALID)
+    if transfer.amount == 0:
+        return pending.amount
+    if transfer.amount > pending.amount:
+        raise _ChainFailedError(Code.EXCEEDS_PENDING_AMOUNT)
+    if not posting and transfer.amount != pending.amount:
+        raise _ChainFailedError(Code.PENDING_MISMATCH, "amount")
+    return transfer.amount
+
+
+def _compare_existing(transfer: Transfer, existing: Transfer) -> TransferResult:
+    """``exists`` when a replay matches what is stored, else name the first difference.
+    A closing transfer's omitted fields (0 or "") were filled in from its pending
+    transfer, so they are not compared."""
+    closing = bool(transfer.flags & CLOSING_FLAGS)
+    field_name = transfer.differing_field(existing)
+    if field_name is not None and closing:
+        field_name = _first_given_difference(transfer, existing)
+    if field_name is not None:
+        return TransferResult(Code.EXISTS_WITH_DIFFERENT_FIELDS, field_name)
+    return TransferResult(Code.EXISTS, None, existing.timestamp)
+
+
+def _first_given_difference(transfer: Transfer, existing: Transfer) -> str | None:
+    for name in COMPARED_FIELDS:
+        given = getattr(transfer, name)
+        if given != getattr(existing, name) and (given or name == "flags"):
+            return name
+    return None
+
+
+def apply_transfers(
+    view: BatchView, requests: list[Transfer], *, now: int, last_timestamp: int
+) -> BatchOutcome:
+    """Apply ``requests`` in order; expire due pending transfers first.
+
+    ``now`` is the clock in nanoseconds; every transfer applied gets a timestamp
+    strictly greater than ``last_timestamp`` and than the one before it.
+    """
+    applier = _Applier(view, max(now, last_timestamp))
+    applier.expire(view.expiring)
+    results: list[TransferResult] = []
+    for start, end in chain_bounds(requests):
+        applier.apply_chain(requests[start:end], results)
+    assert len(results) == len(requests)
+    return BatchOutcome(
+        results=results,
+        transfers=applier.transfers,
+        accounts=applier.touched,
+        pendings_opened=list(applier.opened.values()),
+        pendings_closed=list(applier.closed.values()),
+        last_timestamp=applier.timestamp,
+    )
+
+
+def referenced_ids(requests: list[Transfer]) -> tuple[set[int], set[int], set[int]]:
+    """The account, transfer and pending ids a batch refers to (what a store loads)."""
+    account_ids: set[int] = set()
+    transfer_ids: set[int] = set()
+    pending_ids: set[int] = set()
+    for transfer in requests:
+        account_ids.add(transfer.debit_account_id)
+        account_ids.add(transfer.credit_account_id)
+        transfer_ids.add(transfer.id)
+        if transfer.pending_id:
+            pending_ids.add(transfer.pending_id)
+    account_ids.discard(0)
+    pending_ids.discard(0)
+    return account_ids, transfer_ids, pending_ids
+
+
+__all__ = [
+    "TIMEOUT_S_MAX",
+    "BatchOutcome",
+    "BatchView",
+    "TransferId",
+    "UnitCode",
+    "apply_transfers",
+    "chain_bounds",
+    "referenced_ids",
+]

@@ -1,0 +1,91 @@
+"""Transfers: immutable movements of one unit from a debit to a credit account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from enum import IntFlag
+
+from giftflow.ledger.limits import AccountId, TransferId
+from giftflow.ledger.units import UnitCode
+
+
+class TransferFlags(IntFlag):
+    NONE = 0
+    LINKED = 1
+    """This transfer and the next one succeed or fail together (a chain ends at the
+    first transfer without the flag)."""
+    PENDING = 2
+    """Reserve the amount: it moves to the pending counters until posted or voided."""
+    POST_PENDING = 4
+    """Post (a part of) the pending transfer ``pending_id``; the rest is released."""
+    VOID_PENDING = 8
+    """Release the pending transfer ``pending_id`` entirely."""
+
+
+CLOSING_FLAGS = TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A transfer as the client submits it and as the ledger stores it.
+
+    The client chooses ``id`` (the idempotency key). ``timestamp`` is assigned by the
+    ledger (nanoseconds since the epoch, strictly increasing within one ledger) and must
+    be 0 on submission. For POST_PENDING and VOID_PENDING transfers, ``debit_account_id``,
+    ``credit_account_id``, ``unit`` and ``code`` may be left 0/"" and are copied from the
+    pending transfer; ``amount`` 0 posts or voids the whole pending amount.
+    """
+
+    id: TransferId
+    debit_account_id: AccountId
+    credit_account_id: AccountId
+    amount: int
+    unit: UnitCode
+    code: int
+    flags: TransferFlags = TransferFlags.NONE
+    pending_id: TransferId = TransferId(0)
+    timeout_s: int = 0
+    user_data_128: int = 0
+    user_data_64: int = 0
+    user_data_32: int = 0
+    timestamp: int = 0
+
+    def differing_field(self, other: Transfer) -> str | None:
+        """The first field (other than ``timestamp``) in which ``other`` differs."""
+        for name in COMPARED_FIELDS:
+            if getattr(self, name) != getattr(other, name):
+                return name
+        return None
+
+    def with_timestamp(self, timestamp: int) -> Transfer:
+        return replace(self, timestamp=timestamp)
+
+
+COMPARED_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in fields(Transfer) if field.name not in ("id", "timestamp")
+)
+
+
+class PendingStatus:
+    """Where a pending transfer stands. Plain strings, as stored in the database."""
+
+    PENDING = "pending"
+    POSTED = "posted"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingState:
+    """A pending transfer and its current status (``closed_at`` 0 while still open)."""
+
+    transfer: Transfer
+    status: str = PendingStatus.PENDING
+    closed_at: int = 0
+
+    @property
+    def expires_at(self) -> int:
+        """The timestamp at which it expires; 0 for never."""
+        if self.transfer.timeout_s == 0:
+            return 0
+        return self.transfer.timestamp + self.transfer.timeout_s * 1_000_000_000
