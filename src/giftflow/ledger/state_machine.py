@@ -225,9 +225,9 @@ class _Applier:
             code=transfer.code or pending.code,
             flags=transfer.flags,
             pending_id=pending.id,
-            user_data_128=transfer.user_data_128 or pending.user_data_128,
-            user_data_64=transfer.user_data_64 or pending.user_data_64,
-            user_data_32=transfer.user_data_32 or pending.user_data_32,
+            user_data_1=transfer.user_data_1 or pending.user_data_1,
+            user_data_2=transfer.user_data_2 or pending.user_data_2,
+            user_data_3=transfer.user_data_3 or pending.user_data_3,
             timestamp=self.timestamp,
         )
         status = PendingStatus.POSTED if posting else PendingStatus.VOIDED
@@ -306,7 +306,7 @@ def _check_fields(transfer: Transfer) -> None:
         raise _ChainFailedError(Code.CODE_INVALID)
     if not (is_valid_unit(transfer.unit) or (closing and transfer.unit == "")):
         raise _ChainFailedError(Code.UNIT_INVALID)
-    for value in (transfer.user_data_128, transfer.user_data_64, transfer.user_data_32):
+    for value in (transfer.user_data_1, transfer.user_data_2, transfer.user_data_3):
         if not 0 <= value <= INT64_MAX:
             raise _ChainFailedError(Code.USER_DATA_INVALID)
     if not 0 <= transfer.timeout_s <= TIMEOUT_S_MAX:

@@ -45,9 +45,9 @@ class Transfer:
     flags: TransferFlags = TransferFlags.NONE
     pending_id: TransferId = TransferId(0)
     timeout_s: int = 0
-    user_data_128: int = 0
-    user_data_64: int = 0
-    user_data_32: int = 0
+    user_data_1: int = 0
+    user_data_2: int = 0
+    user_data_3: int = 0
     timestamp: int = 0
 
     def differing_field(self, other: Transfer) -> str | None:
