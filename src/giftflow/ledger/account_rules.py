@@ -27,8 +27,8 @@ def _invalid(account: Account) -> AccountResult | None:
         return AccountResult(Code.CODE_INVALID)
     if not 0 <= account.owner_id <= INT64_MAX:
         return AccountResult(Code.OWNER_INVALID)
-    flags = int(account.flags)
-    if flags & ~int(USER_FLAGS | AccountFlags.FROZEN) or flags & _BOTH_LIMITS == _BOTH_LIMITS:
+    flags = account.flags
+    if flags & ~(USER_FLAGS | AccountFlags.FROZEN) or flags & _BOTH_LIMITS == _BOTH_LIMITS:
         return AccountResult(Code.FLAGS_INVALID)
     if any(AccountBalance.of(account).counters()):
         return AccountResult(Code.BALANCES_MUST_BE_ZERO)

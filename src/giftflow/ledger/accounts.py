@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntFlag
+from typing import Final
 
 from giftflow.ledger.limits import AccountId
 from giftflow.ledger.units import UnitCode
 
 
-class AccountFlags(IntFlag):
-    NONE = 0
-    DEBITS_MUST_NOT_EXCEED_CREDITS = 1
+class AccountFlags:
+    """Account flags, combined with ``|``; plain ints like ``TransferFlags``."""
+
+    NONE: Final = 0
+    DEBITS_MUST_NOT_EXCEED_CREDITS: Final = 1
     """A wallet: it can never be overdrawn (debits posted + pending <= credits posted)."""
-    CREDITS_MUST_NOT_EXCEED_DEBITS = 2
+    CREDITS_MUST_NOT_EXCEED_DEBITS: Final = 2
     """A liability-style account that must never hold more than was put in."""
-    FROZEN = 4
+    FROZEN: Final = 4
     """No transfer may debit or credit it until it is unfrozen (fraud, chargebacks)."""
 
 
-USER_FLAGS = (
+USER_FLAGS: Final = (
     AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS | AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 )
 
@@ -33,7 +35,8 @@ class Account:
     unit: UnitCode
     code: int
     owner_id: int = 0
-    flags: AccountFlags = AccountFlags.NONE
+    flags: int = 0
+    """A combination of ``AccountFlags``."""
     debits_pending: int = 0
     debits_posted: int = 0
     credits_pending: int = 0
@@ -77,7 +80,7 @@ class AccountBalance:
         return cls(
             account.id,
             account.unit,
-            int(account.flags),
+            account.flags,
             account.debits_pending,
             account.debits_posted,
             account.credits_pending,

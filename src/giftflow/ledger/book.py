@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from giftflow.ledger.account_rules import apply_accounts, set_frozen
-from giftflow.ledger.accounts import Account, AccountBalance, AccountFlags
+from giftflow.ledger.accounts import Account, AccountBalance
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport, reconcile
 from giftflow.ledger.results import AccountResult, TransferResult
@@ -51,7 +51,7 @@ class Book:
     def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
         result = set_frozen(self.balances.get(account_id), frozen=frozen)
         if result.ok:
-            flags = AccountFlags(self.balances[account_id].flags)
+            flags = self.balances[account_id].flags
             self.accounts[account_id] = replace(self.accounts[account_id], flags=flags)
         return result
 
@@ -62,7 +62,7 @@ class Book:
         balance = self.balances[account_id]
         return replace(
             account,
-            flags=AccountFlags(balance.flags),
+            flags=balance.flags,
             debits_pending=balance.debits_pending,
             debits_posted=balance.debits_posted,
             credits_pending=balance.credits_pending,

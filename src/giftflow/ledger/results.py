@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class TransferResultCode(StrEnum):
@@ -48,12 +49,12 @@ class AccountResultCode(StrEnum):
     ACCOUNT_NOT_FOUND = "account_not_found"
 
 
-@dataclass(frozen=True, slots=True)
-class TransferResult:
+class TransferResult(NamedTuple):
     """The outcome of one submitted transfer. ``detail`` names the field that differed,
     the account side that failed (``debit_account_id`` / ``credit_account_id``) or how a
     pending transfer was closed, where that helps; ``timestamp`` is the stored transfer's
-    timestamp for ``ok`` and ``exists``, else 0."""
+    timestamp for ``ok`` and ``exists``, else 0. (A ``NamedTuple``: one is built per
+    transfer on the hot path.)"""
 
     code: TransferResultCode
     detail: str | None = None

@@ -7,6 +7,7 @@ refers to, and persists the ``BatchOutcome``. Nothing here does I/O or reads a c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from giftflow.ledger.accounts import AccountBalance, AccountFlags
@@ -27,7 +28,10 @@ _LINKED = TransferFlags.LINKED
 _PENDING = TransferFlags.PENDING
 _POST = TransferFlags.POST_PENDING
 _VOID = TransferFlags.VOID_PENDING
+_CLOSING = CLOSING_FLAGS
 _KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID
+_ONE_KIND = frozenset((0, _PENDING, _POST, _VOID))
+_CLOSING_OR_PENDING = _PENDING | _POST | _VOID
 _DMNEC = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
 _CMNED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 _FROZEN = AccountFlags.FROZEN
@@ -69,21 +73,39 @@ class BatchOutcome:
     last_timestamp: int
 
 
-@dataclass(slots=True)
 class _Chain:
-    """Undo information for the chain being applied, so a failure restores everything."""
+    """Undo information for the chain being applied, so a failure restores everything.
+    One is reused for every chain of a batch (``clear``): this is the hot path."""
 
-    balances: list[tuple[AccountBalance, tuple[int, int, int, int]]] = field(default_factory=list)
-    transfers: list[Transfer] = field(default_factory=list)
-    pendings: list[tuple[int, PendingState | None]] = field(default_factory=list)
+    __slots__ = ("balances", "pendings", "record_balances", "transfers")
+
+    def __init__(self) -> None:
+        self.record_balances = True
+        """False for a chain's last transfer: it fails before it changes anything, and
+        once it succeeds the chain has succeeded, so its balances need no undo."""
+        self.balances: list[tuple[AccountBalance, tuple[int, int, int, int]]] = []
+        self.transfers: list[Transfer] = []
+        self.pendings: list[tuple[int, PendingState | None]] = []
+
+    def clear(self) -> None:
+        self.balances.clear()
+        self.transfers.clear()
+        self.pendings.clear()
 
 
-def chain_bounds(requests: list[Transfer]) -> list[tuple[int, int]]:
-    """Split a batch into linked chains ``[start, end)``; a single transfer is a chain."""
+def chain_bounds(
+    requests: list[Transfer], request_ends: Sequence[int] = ()
+) -> list[tuple[int, int]]:
+    """Split a batch into linked chains ``[start, end)``; a single transfer is a chain.
+
+    ``request_ends`` are the indices just past each caller's request when one batch
+    carries several callers' requests: a chain never crosses from one into the next.
+    """
+    ends = set(request_ends)
     bounds: list[tuple[int, int]] = []
     start = 0
     for index, transfer in enumerate(requests):
-        if not transfer.flags & _LINKED:
+        if not transfer.flags & _LINKED or index + 1 in ends:
             bounds.append((start, index + 1))
             start = index + 1
     if start < len(requests):
@@ -101,6 +123,7 @@ class _Applier:
         self.transfers: list[Transfer] = []
         self.opened: dict[int, PendingState] = {}
         self.closed: dict[int, PendingState] = {}
+        self.undo = _Chain()
 
     def expire(self, states: list[PendingState]) -> None:
         for state in states:
@@ -117,12 +140,16 @@ class _Applier:
             self._close(closed)
 
     def apply_chain(self, chain: list[Transfer], results: list[TransferResult]) -> None:
-        undo = _Chain()
+        undo = self.undo
+        undo.clear()
+        undo.record_balances = True
         last = len(chain) - 1
         for position, transfer in enumerate(chain):
             try:
-                if position == last and transfer.flags & _LINKED:
-                    raise _ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
+                if position == last:
+                    if transfer.flags & _LINKED:
+                        raise _ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
+                    undo.record_balances = False
                 results.append(self._apply(transfer, undo))
             except _ChainFailedError as failure:
                 self._undo(undo)
@@ -148,7 +175,10 @@ class _Applier:
                 self.opened.pop(pending_id, None)
             else:
                 self.view.pendings[pending_id] = previous
-                self.closed.pop(pending_id, None)
+                if pending_id in self.opened:  # opened by an earlier chain of this batch
+                    self.opened[pending_id] = previous
+                else:
+                    self.closed.pop(pending_id, None)
 
     def _apply(self, transfer: Transfer, undo: _Chain) -> TransferResult:
         _check_header(transfer)
@@ -156,13 +186,13 @@ class _Applier:
         if existing is not None:
             return _compare_existing(transfer, existing)
         _check_fields(transfer)
-        if transfer.flags & CLOSING_FLAGS:
+        if transfer.flags & _CLOSING:
             stored = self._close_pending(transfer, undo)
         else:
             stored = self._move(transfer, undo)
         self.view.transfers[stored.id] = stored
         undo.transfers.append(stored)
-        return TransferResult(Code.OK, None, stored.timestamp)
+        return _ok(stored.timestamp)
 
     def _move(self, transfer: Transfer, undo: _Chain) -> Transfer:
         debit, credit = self._accounts_of(transfer)
@@ -180,8 +210,12 @@ class _Applier:
             raise _ChainFailedError(Code.OVERFLOW, _DEBIT)
         if credit.credits_pending + credit.credits_posted + amount > INT64_MAX:
             raise _ChainFailedError(Code.OVERFLOW, _CREDIT)
-        self._remember(debit, undo)
-        self._remember(credit, undo)
+        if undo.record_balances:
+            undo.balances.append((debit, debit.counters()))
+            undo.balances.append((credit, credit.counters()))
+        touched = self.touched
+        touched[debit.id] = debit
+        touched[credit.id] = credit
         if pending:
             debit.debits_pending += amount
             credit.credits_pending += amount
@@ -189,7 +223,7 @@ class _Applier:
             debit.debits_posted += amount
             credit.credits_posted += amount
         self.timestamp += 1
-        stored = transfer.with_timestamp(self.timestamp)
+        stored = _stamped(transfer, self.timestamp)
         if pending:
             state = PendingState(stored)
             undo.pendings.append((stored.id, None))
@@ -286,8 +320,19 @@ class _Applier:
         return debit, credit
 
     def _remember(self, balance: AccountBalance, undo: _Chain) -> None:
-        undo.balances.append((balance, balance.counters()))
+        if undo.record_balances:
+            undo.balances.append((balance, balance.counters()))
         self.touched[balance.id] = balance
+
+
+def _stamped(transfer: Transfer, timestamp: int) -> Transfer:
+    """A copy with the ledger's timestamp. ``tuple.__new__`` skips the generated
+    ``NamedTuple`` constructor's argument parsing: a third of the cost, on the hot path."""
+    return tuple.__new__(Transfer, (*transfer[:12], timestamp))
+
+
+def _ok(timestamp: int) -> TransferResult:
+    return tuple.__new__(TransferResult, (Code.OK, None, timestamp))
 
 
 def _check_header(transfer: Transfer) -> None:
@@ -295,13 +340,13 @@ def _check_header(transfer: Transfer) -> None:
         raise _ChainFailedError(Code.TIMESTAMP_MUST_BE_ZERO)
     if not 0 < transfer.id <= INT64_MAX:
         raise _ChainFailedError(Code.ID_INVALID)
-    flags = int(transfer.flags)
-    if flags & ~_KNOWN_FLAGS or bin(flags & (_PENDING | _POST | _VOID)).count("1") > 1:
+    flags = transfer.flags
+    if flags & ~_KNOWN_FLAGS or flags & _CLOSING_OR_PENDING not in _ONE_KIND:
         raise _ChainFailedError(Code.FLAGS_INVALID)
 
 
 def _check_fields(transfer: Transfer) -> None:
-    closing = transfer.flags & CLOSING_FLAGS
+    closing = transfer.flags & _CLOSING
     if not (0 < transfer.code <= CODE_MAX or (closing and transfer.code == 0)):
         raise _ChainFailedError(Code.CODE_INVALID)
     if not (is_valid_unit(transfer.unit) or (closing and transfer.unit == "")):
@@ -327,15 +372,15 @@ def _closing_amount(transfer: Transfer, pending: Transfer, *, posting: bool) -> 
 
 
 def _compare_existing(transfer: Transfer, existing: Transfer) -> TransferResult:
-    """``exists`` when a replay matches what is stored, else name the first difference.
-    A closing transfer's omitted fields (0 or "") were filled in from its pending
-    transfer, so they are not compared."""
-    closing = bool(transfer.flags & CLOSING_FLAGS)
+    """``exists`` when a replay matches what is stored, else fail (with its linked
+    chain) naming the first difference. A closing transfer's omitted fields (0 or "")
+    were filled in from its pending transfer, so they are not compared."""
+    closing = bool(transfer.flags & _CLOSING)
     field_name = transfer.differing_field(existing)
     if field_name is not None and closing:
         field_name = _first_given_difference(transfer, existing)
     if field_name is not None:
-        return TransferResult(Code.EXISTS_WITH_DIFFERENT_FIELDS, field_name)
+        raise _ChainFailedError(Code.EXISTS_WITH_DIFFERENT_FIELDS, field_name)
     return TransferResult(Code.EXISTS, None, existing.timestamp)
 
 
@@ -348,17 +393,24 @@ def _first_given_difference(transfer: Transfer, existing: Transfer) -> str | Non
 
 
 def apply_transfers(
-    view: BatchView, requests: list[Transfer], *, now: int, last_timestamp: int
+    view: BatchView,
+    requests: list[Transfer],
+    *,
+    now: int,
+    last_timestamp: int,
+    request_ends: Sequence[int] = (),
 ) -> BatchOutcome:
     """Apply ``requests`` in order; expire due pending transfers first.
 
     ``now`` is the clock in nanoseconds; every transfer applied gets a timestamp
-    strictly greater than ``last_timestamp`` and than the one before it.
+    strictly greater than ``last_timestamp`` and than the one before it. A linked chain
+    still open at the end of the batch, or at one of ``request_ends``, fails with
+    ``linked_event_chain_open``.
     """
     applier = _Applier(view, max(now, last_timestamp))
     applier.expire(view.expiring)
     results: list[TransferResult] = []
-    for start, end in chain_bounds(requests):
+    for start, end in chain_bounds(requests, request_ends):
         applier.apply_chain(requests[start:end], results)
     assert len(results) == len(requests)
     return BatchOutcome(
@@ -382,9 +434,13 @@ def referenced_ids(requests: list[Transfer]) -> tuple[set[int], set[int], set[in
         transfer_ids.add(transfer.id)
         if transfer.pending_id:
             pending_ids.add(transfer.pending_id)
-    account_ids.discard(0)
-    pending_ids.discard(0)
-    return account_ids, transfer_ids, pending_ids
+    # Ids outside 1 .. 2**63-1 are never stored; asking for one would make PostgreSQL
+    # refuse the whole batch (bigint out of range) instead of that one transfer.
+    return _storable(account_ids), _storable(transfer_ids), _storable(pending_ids)
+
+
+def _storable(ids: set[int]) -> set[int]:
+    return {value for value in ids if 0 < value <= INT64_MAX}
 
 
 __all__ = [

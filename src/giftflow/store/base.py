@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from giftflow.ledger.accounts import Account, AccountFlags
+from giftflow.ledger.accounts import Account
+from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.ledger.results import AccountResult, TransferResult
-from giftflow.ledger.transfers import PendingState, Transfer, TransferFlags
+from giftflow.ledger.transfers import PendingState, Transfer
 from giftflow.ledger.units import UnitCode
 
 TRANSFER_COLUMNS = (
@@ -70,8 +71,11 @@ class LedgerStore(Protocol):
         """Create accounts in one transaction; one result per account."""
         ...
 
-    def create_transfers(self, transfers: Sequence[Transfer], *, now: int) -> list[TransferResult]:
-        """Apply a batch in one durable transaction; one result per transfer."""
+    def create_transfers(
+        self, transfers: Sequence[Transfer], *, now: int, request_ends: Sequence[int] = ()
+    ) -> list[TransferResult]:
+        """Apply a batch in one durable transaction; one result per transfer. A linked
+        chain never crosses one of ``request_ends`` (see ``chain_bounds``)."""
         ...
 
     def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult: ...
@@ -92,6 +96,10 @@ class LedgerStore(Protocol):
 
     def pending_statuses(self) -> dict[int, str]: ...
 
+    def reconcile(self) -> ReconcileReport:
+        """Recompute every balance from the log, on one consistent snapshot."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -103,7 +111,7 @@ def transfer_row(transfer: Transfer) -> TransferRow:
         transfer.amount,
         transfer.unit,
         transfer.code,
-        int(transfer.flags),
+        transfer.flags,
         transfer.pending_id,
         transfer.timeout_s,
         transfer.user_data_1,
@@ -121,7 +129,7 @@ def transfer_of(row: Sequence[Any]) -> Transfer:
         amount=row[3],
         unit=UnitCode(row[4]),
         code=row[5],
-        flags=TransferFlags(row[6]),
+        flags=row[6],
         pending_id=row[7],
         timeout_s=row[8],
         user_data_1=row[9],
@@ -137,7 +145,7 @@ def account_of(row: Sequence[Any]) -> Account:
         unit=UnitCode(row[1]),
         code=row[2],
         owner_id=row[3],
-        flags=AccountFlags(row[4]),
+        flags=row[4],
         debits_pending=row[5],
         debits_posted=row[6],
         credits_pending=row[7],

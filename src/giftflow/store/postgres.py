@@ -21,7 +21,7 @@ from psycopg import errors
 from giftflow.errors import ConfigurationError
 from giftflow.ledger.accounts import AccountBalance
 from giftflow.ledger.transfers import Transfer
-from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS, transfer_row
+from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import upgrade_engine
 from giftflow.store.sql import SqlStore
 
@@ -113,8 +113,8 @@ class PostgresStore(SqlStore):
 
     def _insert_transfers(self, cursor: psycopg.Cursor[Any], transfers: list[Transfer]) -> None:
         with cursor.copy(_COPY_TRANSFERS) as copy:
-            for transfer in transfers:
-                copy.write_row(transfer_row(transfer))
+            for transfer in transfers:  # a Transfer is a tuple in column order
+                copy.write_row(transfer)
 
     def _update_balances(self, cursor: psycopg.Cursor[Any], balances: list[AccountBalance]) -> None:
         cursor.execute(

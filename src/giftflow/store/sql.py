@@ -15,6 +15,8 @@ from typing import Any
 from giftflow.errors import StoreError
 from giftflow.ledger.account_rules import apply_accounts
 from giftflow.ledger.accounts import Account, AccountBalance
+from giftflow.ledger.limits import is_valid_id
+from giftflow.ledger.reconcile import ReconcileReport, reconcile
 from giftflow.ledger.results import AccountResult, AccountResultCode, TransferResult
 from giftflow.ledger.state_machine import BatchOutcome, BatchView, apply_transfers, referenced_ids
 from giftflow.ledger.transfers import PendingState, Transfer
@@ -80,11 +82,13 @@ class SqlStore(ABC):
 
     # --- the batch procedure -------------------------------------------------------
 
-    def create_transfers(self, transfers: Sequence[Transfer], *, now: int) -> list[TransferResult]:
+    def create_transfers(
+        self, transfers: Sequence[Transfer], *, now: int, request_ends: Sequence[int] = ()
+    ) -> list[TransferResult]:
         requests = list(transfers)
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return self._apply_batch(requests, now).results
+                return self._apply_batch(requests, now, request_ends).results
             except self.retryable:
                 self._forget()
             except BaseException:
@@ -92,7 +96,9 @@ class SqlStore(ABC):
                 raise
         raise StoreError(f"batch lost {MAX_ATTEMPTS} races with other writers in a row")
 
-    def _apply_batch(self, requests: list[Transfer], now: int) -> BatchOutcome:
+    def _apply_batch(
+        self, requests: list[Transfer], now: int, request_ends: Sequence[int]
+    ) -> BatchOutcome:
         account_ids, transfer_ids, pending_ids = referenced_ids(requests)
         with self._write() as cursor:
             last_timestamp = self._last_timestamp(cursor)
@@ -105,7 +111,13 @@ class SqlStore(ABC):
                 pendings[state.transfer.id] = state
             accounts = self._load_accounts(cursor, account_ids)
             view = BatchView(accounts, existing, pendings, expiring)
-            outcome = apply_transfers(view, requests, now=now, last_timestamp=last_timestamp)
+            outcome = apply_transfers(
+                view,
+                requests,
+                now=now,
+                last_timestamp=last_timestamp,
+                request_ends=request_ends,
+            )
             self._persist(cursor, outcome)
         return outcome
 
@@ -186,7 +198,7 @@ class SqlStore(ABC):
     def create_accounts(self, accounts: Sequence[Account], *, now: int) -> list[AccountResult]:
         try:
             with self._write() as cursor:
-                ids: set[int] = {account.id for account in accounts}
+                ids: set[int] = {a.id for a in accounts if is_valid_id(a.id)}
                 existing: dict[int, Account] = {a.id: a for a in self._accounts_by_id(cursor, ids)}
                 last_timestamp = max(now, self._last_timestamp(cursor))
                 results, created, last = apply_accounts(
@@ -288,6 +300,16 @@ class SqlStore(ABC):
             db.execute(self._sql(query), (account_id, at))
         return int(db.fetchone()[0])
 
+    def reconcile(self) -> ReconcileReport:
+        """Reconcile one consistent snapshot of the whole ledger (one read transaction)."""
+        with self._read() as db:
+            db.execute("SELECT id, status FROM pending_transfers")
+            statuses = {row[0]: row[1] for row in db.fetchall()}
+            db.execute(f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id")
+            accounts = [account_of(row) for row in db.fetchall()]
+            db.execute(f"SELECT {TRANSFER_COLUMNS} FROM transfers")
+            return reconcile(accounts, _rows(db, transfer_of), statuses)
+
     def iter_accounts(self) -> Iterator[Account]:
         return self._stream(f"SELECT {ACCOUNT_COLUMNS} FROM accounts ORDER BY id", account_of)
 
@@ -302,8 +324,12 @@ class SqlStore(ABC):
     def _stream(self, query: str, build: Callable[[Sequence[Any]], Any]) -> Iterator[Any]:
         with self._read() as db:
             db.execute(query)
-            while rows := db.fetchmany(10_000):
-                yield from map(build, rows)
+            yield from _rows(db, build)
+
+
+def _rows(db: Cursor, build: Callable[[Sequence[Any]], Any]) -> Iterator[Any]:
+    while rows := db.fetchmany(10_000):
+        yield from map(build, rows)
 
 
 _SIDES = (
@@ -328,7 +354,7 @@ def _account_row(account: Account) -> tuple[Any, ...]:
         account.unit,
         account.code,
         account.owner_id,
-        int(account.flags),
+        account.flags,
         account.debits_pending,
         account.debits_posted,
         account.credits_pending,

@@ -1,0 +1,248 @@
+"""``giftflow bench ledger``: gifts from 10,000 viewer wallets into one hot creator.
+
+Each gift is a linked pair: coins out of a viewer's wallet into the platform's gift
+revenue, and diamonds from the platform's diamond issuance into the creator's earnings.
+The engine (group commit) is measured against a naive baseline in the same run: the
+same store, the same gifts, one database transaction per gift.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psycopg
+
+from giftflow.ledger.accounts import Account, AccountFlags
+from giftflow.ledger.limits import AccountId, TransferId
+from giftflow.ledger.transfers import Transfer, TransferFlags
+from giftflow.ledger.units import COIN, DIAMOND
+from giftflow.service.engine import LedgerEngine
+from giftflow.store import LedgerStore, open_store
+
+VIEWERS = 10_000
+GIFT_COINS = (1, 5, 10, 30, 99, 199, 299)
+"""Coin values of the catalog's cheap, streakable gifts (Rose, Finger Heart …)."""
+SHARE_BPS = 5_000
+ISSUANCE, GIFT_REVENUE, DIAMOND_ISSUANCE, CREATOR = 1, 2, 3, 4
+FIRST_VIEWER = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerBenchResult:
+    backend: str
+    gifts: int
+    clients: int
+    gifts_per_request: int
+    engine_gifts_per_s: float
+    engine_batches: int
+    naive_gifts: int
+    naive_gifts_per_s: float
+    ratio: float
+    p50_ms: float
+    p99_ms: float
+    peak_rss_mb: float
+    reconciled: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _accounts() -> list[Account]:
+    wallet = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
+    platform = [
+        Account(AccountId(ISSUANCE), COIN, 1),
+        Account(AccountId(GIFT_REVENUE), COIN, 2),
+        Account(AccountId(DIAMOND_ISSUANCE), DIAMOND, 3),
+        Account(AccountId(CREATOR), DIAMOND, 4, owner_id=1, flags=wallet),
+    ]
+    viewers = [
+        Account(AccountId(FIRST_VIEWER + i), COIN, 5, owner_id=FIRST_VIEWER + i, flags=wallet)
+        for i in range(VIEWERS)
+    ]
+    return platform + viewers
+
+
+def _fund(gifts: int) -> list[Transfer]:
+    per_viewer = (gifts // VIEWERS + 1) * max(GIFT_COINS)
+    return [
+        Transfer(
+            TransferId(i + 1),
+            AccountId(ISSUANCE),
+            AccountId(FIRST_VIEWER + i),
+            per_viewer,
+            COIN,
+            1,
+        )
+        for i in range(VIEWERS)
+    ]
+
+
+def gift_pairs(gifts: int, first_id: int) -> list[list[Transfer]]:
+    """``gifts`` linked pairs, viewers taking turns, ids from ``first_id`` upwards."""
+    pairs = []
+    for n in range(gifts):
+        coins = GIFT_COINS[n % len(GIFT_COINS)]
+        diamonds = coins * SHARE_BPS // 10_000 or 1
+        transfer_id = first_id + 2 * n
+        viewer = AccountId(FIRST_VIEWER + n % VIEWERS)
+        pairs.append(
+            [
+                Transfer(
+                    TransferId(transfer_id),
+                    viewer,
+                    AccountId(GIFT_REVENUE),
+                    coins,
+                    COIN,
+                    2,
+                    flags=TransferFlags.LINKED,
+                    user_data_1=n,
+                ),
+                Transfer(
+                    TransferId(transfer_id + 1),
+                    AccountId(DIAMOND_ISSUANCE),
+                    AccountId(CREATOR),
+                    diamonds,
+                    DIAMOND,
+                    3,
+                    user_data_1=n,
+                ),
+            ]
+        )
+    return pairs
+
+
+def _prepare(store: LedgerStore, gifts: int) -> None:
+    now = time.time_ns()
+    results = store.create_accounts(_accounts(), now=now)
+    assert all(r.ok for r in results), "bench accounts"
+    funded = store.create_transfers(_fund(gifts), now=now)
+    assert all(r.ok for r in funded), "bench funding"
+
+
+def _requests(pairs: list[list[Transfer]], per_request: int) -> list[list[Transfer]]:
+    return [
+        [transfer for pair in pairs[i : i + per_request] for transfer in pair]
+        for i in range(0, len(pairs), per_request)
+    ]
+
+
+async def _drive(engine: LedgerEngine, requests: list[list[Transfer]], clients: int) -> list[float]:
+    """``clients`` concurrent callers; each awaits its durable answer before the next."""
+    latencies: list[float] = []
+    iterator = iter(requests)
+
+    async def client() -> None:
+        for request in iterator:
+            started = time.perf_counter()
+            results = await engine.create_transfers_async(request)
+            latencies.append(time.perf_counter() - started)
+            if not all(result.ok for result in results):
+                raise AssertionError(f"a bench gift failed: {results}")
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
+    return sorted_values[index]
+
+
+def run_engine(
+    store: LedgerStore, gifts: int, clients: int, per_request: int
+) -> tuple[float, list[float], int]:
+    _prepare(store, gifts)
+    requests = _requests(gift_pairs(gifts, first_id=1_000_000), per_request)
+    engine = LedgerEngine(store)
+    started = time.perf_counter()
+    latencies = asyncio.run(_drive(engine, requests, clients))
+    elapsed = time.perf_counter() - started
+    batches = engine.batches
+    engine.stop()
+    return gifts / elapsed, sorted(latencies), batches
+
+
+def run_naive(store: LedgerStore, gifts: int) -> float:
+    """One database transaction per gift: what a straightforward service does."""
+    _prepare(store, gifts)
+    pairs = gift_pairs(gifts, first_id=1_000_000)
+    started = time.perf_counter()
+    for pair in pairs:
+        results = store.create_transfers(pair, now=time.time_ns())
+        if not all(result.ok for result in results):
+            raise AssertionError(f"a naive gift failed: {results}")
+    return gifts / (time.perf_counter() - started)
+
+
+@contextmanager
+def _sqlite_stores() -> Iterator[Callable[[str], LedgerStore]]:
+    folder = Path(tempfile.mkdtemp(prefix="giftflow-bench-"))
+    try:
+        yield lambda name: open_store(f"sqlite:///{folder / name}.db")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _postgres_stores(admin_url: str) -> Iterator[Callable[[str], LedgerStore]]:
+    created: list[str] = []
+
+    def make(name: str) -> LedgerStore:
+        database = f"giftflow_bench_{name}"
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {database}")
+        created.append(database)
+        base = admin_url.rsplit("/", 1)[0]
+        return open_store(f"{base}/{database}")
+
+    try:
+        yield make
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            for database in created:
+                connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def bench_ledger(
+    *,
+    backend: str,
+    gifts: int,
+    clients: int,
+    per_request: int,
+    naive_gifts: int,
+    postgres_url: str,
+) -> LedgerBenchResult:
+    stores = _sqlite_stores() if backend == "sqlite" else _postgres_stores(postgres_url)
+    with stores as make_store:
+        engine_store = make_store("engine")
+        rate, latencies, batches = run_engine(engine_store, gifts, clients, per_request)
+        reconciled = engine_store.reconcile().ok
+        engine_store.close()
+        naive_store = make_store("naive")
+        naive_rate = run_naive(naive_store, naive_gifts)
+        reconciled = reconciled and naive_store.reconcile().ok
+        naive_store.close()
+    return LedgerBenchResult(
+        backend=backend,
+        gifts=gifts,
+        clients=clients,
+        gifts_per_request=per_request,
+        engine_gifts_per_s=round(rate, 1),
+        engine_batches=batches,
+        naive_gifts=naive_gifts,
+        naive_gifts_per_s=round(naive_rate, 1),
+        ratio=round(rate / naive_rate, 2),
+        p50_ms=round(_percentile(latencies, 0.50) * 1000, 3),
+        p99_ms=round(_percentile(latencies, 0.99) * 1000, 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        reconciled=reconciled,
+    )

@@ -1,0 +1,21 @@
+"""The ``giftflow`` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import typer
+
+from giftflow.cli import bench, database, reconcile
+
+app = typer.Typer(
+    name="giftflow",
+    help="The virtual-gift economy of live streaming, on an exact double-entry ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(bench.app, name="bench")
+app.add_typer(database.app, name="db")
+app.command("reconcile")(reconcile.reconcile_command)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,106 @@
+"""The embedding API: a ledger in your own process, no server needed.
+
+    with Ledger.open("sqlite:///giftflow.db") as ledger:
+        ledger.create_accounts([...])
+        results = ledger.create_transfers([...])
+
+Every write goes through the batch engine (group commit); reads go straight to the
+store. Each write method has an ``async`` twin for asyncio code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from giftflow.ledger.accounts import Account
+from giftflow.ledger.clock import Clock, SystemClock
+from giftflow.ledger.reconcile import ReconcileReport
+from giftflow.ledger.results import AccountResult, TransferResult
+from giftflow.ledger.transfers import Transfer
+from giftflow.service.engine import BATCH_MAX, LedgerEngine
+from giftflow.store import DEFAULT_URL, Balance, LedgerStore, TransferPage, open_store
+
+
+class Ledger:
+    def __init__(self, store: LedgerStore, engine: LedgerEngine) -> None:
+        self.store = store
+        self.engine = engine
+
+    @classmethod
+    def open(
+        cls,
+        url: str = DEFAULT_URL,
+        *,
+        clock: Clock | None = None,
+        batch_max: int = BATCH_MAX,
+        wait_ms: float = 0.0,
+    ) -> Ledger:
+        store = open_store(url)
+        engine = LedgerEngine(
+            store, clock=clock or SystemClock(), batch_max=batch_max, wait_ms=wait_ms
+        )
+        return cls(store, engine)
+
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock
+
+    # --- writes --------------------------------------------------------------------
+
+    def create_accounts(self, accounts: Sequence[Account]) -> list[AccountResult]:
+        results: list[AccountResult] = self.engine.run(self._accounts_call(accounts))
+        return results
+
+    async def create_accounts_async(self, accounts: Sequence[Account]) -> list[AccountResult]:
+        results: list[AccountResult] = await self.engine.run_async(self._accounts_call(accounts))
+        return results
+
+    def _accounts_call(self, accounts: Sequence[Account]) -> Callable[[], list[AccountResult]]:
+        return lambda: self.store.create_accounts(accounts, now=self.clock.now_ns())
+
+    def create_transfers(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
+        return self.engine.create_transfers(transfers)
+
+    async def create_transfers_async(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
+        return await self.engine.create_transfers_async(transfers)
+
+    def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
+        result: AccountResult = self.engine.run(
+            lambda: self.store.set_frozen(account_id, frozen=frozen)
+        )
+        return result
+
+    # --- reads ---------------------------------------------------------------------
+
+    def account(self, account_id: int) -> Account | None:
+        found = self.store.lookup_accounts([account_id])
+        return found[0] if found else None
+
+    def accounts(self, account_ids: Sequence[int]) -> list[Account]:
+        return self.store.lookup_accounts(account_ids)
+
+    def transfer(self, transfer_id: int) -> Transfer | None:
+        found = self.store.lookup_transfers([transfer_id])
+        return found[0] if found else None
+
+    def account_transfers(
+        self, account_id: int, *, limit: int = 50, cursor: int | None = None
+    ) -> TransferPage:
+        return self.store.account_transfers(account_id, limit=limit, cursor=cursor)
+
+    def balance_as_of(self, account_id: int, timestamp: int) -> Balance | None:
+        return self.store.balance_as_of(account_id, timestamp)
+
+    def reconcile(self) -> ReconcileReport:
+        return self.store.reconcile()
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
