@@ -25,7 +25,8 @@ from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import upgrade_engine
 from giftflow.store.sql import SqlStore
 
-_COPY_TRANSFERS = f"COPY transfers ({TRANSFER_COLUMNS}) FROM STDIN"
+_COPY_TRANSFERS = f"COPY transfers ({TRANSFER_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+_TRANSFER_TYPES = ["int8"] * 4 + ["text", "int4", "int4"] + ["int8"] * 6
 _UPDATE_BALANCES = (
     "UPDATE accounts AS a SET debits_pending = v.debits_pending,"
     " debits_posted = v.debits_posted, credits_pending = v.credits_pending,"
@@ -113,6 +114,7 @@ class PostgresStore(SqlStore):
 
     def _insert_transfers(self, cursor: psycopg.Cursor[Any], transfers: list[Transfer]) -> None:
         with cursor.copy(_COPY_TRANSFERS) as copy:
+            copy.set_types(_TRANSFER_TYPES)
             for transfer in transfers:  # a Transfer is a tuple in column order
                 copy.write_row(transfer)
 
