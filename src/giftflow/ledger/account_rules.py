@@ -36,8 +36,12 @@ def _invalid(account: Account) -> AccountResult | None:
 
 
 def _compare(account: Account, existing: Account) -> AccountResult:
+    """FROZEN is state, not identity: re-creating a frozen account is still ``exists``."""
     for name in _COMPARED:
-        if getattr(account, name) != getattr(existing, name):
+        given, stored = getattr(account, name), getattr(existing, name)
+        if name == "flags":
+            given, stored = given & ~AccountFlags.FROZEN, stored & ~AccountFlags.FROZEN
+        if given != stored:
             return AccountResult(Code.EXISTS_WITH_DIFFERENT_FIELDS, name)
     return AccountResult(Code.EXISTS)
 

@@ -10,6 +10,7 @@ costs one balance write per batch, not one per gift.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections import defaultdict, deque
@@ -23,6 +24,7 @@ from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.results import TransferResult
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import LedgerStore
+from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 BATCH_MAX = 8190
 """Transfers in one batch at most (TigerBeetle's batch size, a good fit here too)."""
@@ -52,6 +54,7 @@ class _Request:
     transfers: Sequence[Transfer]
     answer: Answer
     loop: asyncio.AbstractEventLoop | None = None
+    record: Record | None = None
 
 
 @dataclass(slots=True)
@@ -89,21 +92,29 @@ class LedgerEngine:
 
     # --- submitting ----------------------------------------------------------------
 
-    def submit(self, transfers: Sequence[Transfer], answer: Answer) -> None:
+    def submit(
+        self, transfers: Sequence[Transfer], answer: Answer, record: Record | None = None
+    ) -> None:
         """Queue one request; ``answer(results, error)`` runs on the writer thread once
-        the batch that holds it is durable (or failed)."""
-        self._enqueue(_Request(transfers, answer), len(transfers))
+        the batch that holds it is durable (or failed). ``record`` writes the request's
+        domain rows in the batch's transaction (see ``giftflow.store.tx.Record``)."""
+        self._enqueue(_Request(transfers, answer, None, record), len(transfers))
 
-    def create_transfers(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
+    def create_transfers(
+        self, transfers: Sequence[Transfer], record: Record | None = None
+    ) -> list[TransferResult]:
         """Apply transfers and wait until they are durable; one result per transfer."""
         future: Future[list[TransferResult]] = Future()
-        self.submit(transfers, _resolver(future))
+        self.submit(transfers, _resolver(future), record)
         return future.result()
 
-    async def create_transfers_async(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
+    async def create_transfers_async(
+        self, transfers: Sequence[Transfer], record: Record | None = None
+    ) -> list[TransferResult]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[TransferResult]] = loop.create_future()
-        self._enqueue(_Request(transfers, _async_resolver(future), loop), len(transfers))
+        request = _Request(transfers, _async_resolver(future), loop, record)
+        self._enqueue(request, len(transfers))
         return await future
 
     def run(self, call: Callable[[], Any]) -> Any:
@@ -176,20 +187,38 @@ class LedgerEngine:
         return bool(self._queue)
 
     def _commit(self, batch: list[_Request]) -> None:
+        """Apply the batch; a request whose ``record`` is rejected leaves it (answered
+        with its error) and the rest is applied again without it."""
+        while batch:
+            try:
+                results = self._apply(batch)
+            except _RequestRejectedError as rejection:
+                rejected = batch.pop(rejection.index)
+                _answer_all([rejected], None, rejection.error)
+                continue
+            except BaseException as error:  # every caller must hear of it
+                _answer_all(batch, None, error)
+                return
+            self.batches += 1
+            _answer_all(batch, results, None)
+            return
+
+    def _apply(self, batch: list[_Request]) -> list[TransferResult]:
         transfers: list[Transfer] = []
         ends: list[int] = []
-        for request in batch:
+        records: list[tuple[int, int, int, Record]] = []
+        for index, request in enumerate(batch):
+            start = len(transfers)
             transfers.extend(request.transfers)
             ends.append(len(transfers))
-        try:
-            results = self.store.create_transfers(
-                transfers, now=self.clock.now_ns(), request_ends=ends
-            )
-        except BaseException as error:  # every caller must hear of it
-            _answer_all(batch, None, error)
-            return
-        self.batches += 1
-        _answer_all(batch, results, None)
+            if request.record is not None:
+                records.append((index, start, len(transfers), request.record))
+        return self.store.create_transfers(
+            transfers,
+            now=self.clock.now_ns(),
+            request_ends=ends,
+            record=_record_all(records) if records else None,
+        )
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -210,6 +239,25 @@ class LedgerEngine:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class _RequestRejectedError(Exception):
+    def __init__(self, index: int, error: RecordRejectedError) -> None:
+        self.index = index
+        self.error = error
+
+
+def _record_all(records: list[tuple[int, int, int, Record]]) -> Record:
+    """One batch-level ``record`` that hands each request its own results."""
+
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        for index, start, end, request_record in records:
+            try:
+                request_record(tx, results[start:end])
+            except RecordRejectedError as error:
+                raise _RequestRejectedError(index, error) from error
+
+    return record
 
 
 def _run_operation(operation: _Operation) -> None:
@@ -235,7 +283,10 @@ def _answer_all(
         else:
             by_loop[request.loop].append((request.answer, part))
     for loop, answers in by_loop.items():
-        loop.call_soon_threadsafe(_answer_on_loop, answers, error)
+        # A loop that has closed (its caller gave up and ``asyncio.run`` returned) has
+        # nobody left to answer; raising here would kill the writer for everyone else.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_answer_on_loop, answers, error)
 
 
 def _answer_on_loop(

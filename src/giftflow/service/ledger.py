@@ -11,6 +11,7 @@ store. Each write method has an ``async`` twin for asyncio code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import Clock, SystemClock
@@ -19,6 +20,9 @@ from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.transfers import Transfer
 from giftflow.service.engine import BATCH_MAX, LedgerEngine
 from giftflow.store import DEFAULT_URL, Balance, LedgerStore, TransferPage, open_store
+from giftflow.store.tx import Record, Tx
+
+T = TypeVar("T")
 
 
 class Ledger:
@@ -58,11 +62,29 @@ class Ledger:
     def _accounts_call(self, accounts: Sequence[Account]) -> Callable[[], list[AccountResult]]:
         return lambda: self.store.create_accounts(accounts, now=self.clock.now_ns())
 
-    def create_transfers(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
-        return self.engine.create_transfers(transfers)
+    def create_transfers(
+        self, transfers: Sequence[Transfer], record: Record | None = None
+    ) -> list[TransferResult]:
+        """Apply transfers durably; ``record`` writes domain rows in the same transaction."""
+        return self.engine.create_transfers(transfers, record)
 
-    async def create_transfers_async(self, transfers: Sequence[Transfer]) -> list[TransferResult]:
-        return await self.engine.create_transfers_async(transfers)
+    async def create_transfers_async(
+        self, transfers: Sequence[Transfer], record: Record | None = None
+    ) -> list[TransferResult]:
+        return await self.engine.create_transfers_async(transfers, record)
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Domain writes in a transaction of their own, in order with the transfers."""
+        result: T = self.engine.run(lambda: self.store.write(work))
+        return result
+
+    async def write_async(self, work: Callable[[Tx], T]) -> T:
+        result: T = await self.engine.run_async(lambda: self.store.write(work))
+        return result
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        """Domain reads on one consistent snapshot (not through the writer)."""
+        return self.store.read(work)
 
     def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
         result: AccountResult = self.engine.run(

@@ -7,15 +7,18 @@ answers. The SQL differs per backend; the procedure and the rows do not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.transfers import PendingState, Transfer
 from giftflow.ledger.units import UnitCode
+from giftflow.store.tx import Record, Tx
+
+T = TypeVar("T")
 
 TRANSFER_COLUMNS = (
     "id, debit_account_id, credit_account_id, amount, unit, code, flags, pending_id,"
@@ -72,10 +75,24 @@ class LedgerStore(Protocol):
         ...
 
     def create_transfers(
-        self, transfers: Sequence[Transfer], *, now: int, request_ends: Sequence[int] = ()
+        self,
+        transfers: Sequence[Transfer],
+        *,
+        now: int,
+        request_ends: Sequence[int] = (),
+        record: Record | None = None,
     ) -> list[TransferResult]:
         """Apply a batch in one durable transaction; one result per transfer. A linked
-        chain never crosses one of ``request_ends`` (see ``chain_bounds``)."""
+        chain never crosses one of ``request_ends`` (see ``chain_bounds``); ``record``
+        writes domain rows in the same transaction."""
+        ...
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Run domain writes in one write transaction."""
+        ...
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        """Run domain reads on one consistent snapshot."""
         ...
 
     def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult: ...

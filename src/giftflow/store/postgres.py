@@ -51,6 +51,7 @@ def libpq_url(url: str) -> str:
 class PostgresStore(SqlStore):
     """A ledger in a PostgreSQL database, migrated to the latest schema on open."""
 
+    dialect = "postgresql"
     retryable = (
         errors.UniqueViolation,
         errors.DeadlockDetected,

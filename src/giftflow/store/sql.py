@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from giftflow.errors import StoreError
 from giftflow.ledger.account_rules import apply_accounts
@@ -28,7 +28,9 @@ from giftflow.store.base import (
     account_of,
     transfer_of,
 )
+from giftflow.store.tx import Record, Tx
 
+T = TypeVar("T")
 Cursor = Any  # a DB-API cursor (sqlite3.Cursor or psycopg.Cursor)
 MAX_ATTEMPTS = 8
 """How often a batch that lost a race with another process is tried again."""
@@ -82,13 +84,20 @@ class SqlStore(ABC):
 
     # --- the batch procedure -------------------------------------------------------
 
+    dialect: str = "sqlite"
+
     def create_transfers(
-        self, transfers: Sequence[Transfer], *, now: int, request_ends: Sequence[int] = ()
+        self,
+        transfers: Sequence[Transfer],
+        *,
+        now: int,
+        request_ends: Sequence[int] = (),
+        record: Record | None = None,
     ) -> list[TransferResult]:
         requests = list(transfers)
         for _attempt in range(MAX_ATTEMPTS):
             try:
-                return self._apply_batch(requests, now, request_ends).results
+                return self._apply_batch(requests, now, request_ends, record).results
             except self.retryable:
                 self._forget()
             except BaseException:
@@ -97,7 +106,11 @@ class SqlStore(ABC):
         raise StoreError(f"batch lost {MAX_ATTEMPTS} races with other writers in a row")
 
     def _apply_batch(
-        self, requests: list[Transfer], now: int, request_ends: Sequence[int]
+        self,
+        requests: list[Transfer],
+        now: int,
+        request_ends: Sequence[int],
+        record: Record | None,
     ) -> BatchOutcome:
         account_ids, transfer_ids, pending_ids = referenced_ids(requests)
         with self._write() as cursor:
@@ -119,7 +132,23 @@ class SqlStore(ABC):
                 request_ends=request_ends,
             )
             self._persist(cursor, outcome)
+            if record is not None:
+                record(Tx(cursor, self._sql, self.dialect), outcome.results)
         return outcome
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Run domain writes in one write transaction of their own."""
+        try:
+            with self._write() as cursor:
+                return work(Tx(cursor, self._sql, self.dialect))
+        except BaseException:
+            self._forget()
+            raise
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        """Run domain reads on one consistent snapshot."""
+        with self._read() as cursor:
+            return work(Tx(cursor, self._sql, self.dialect))
 
     def _persist(self, cursor: Cursor, outcome: BatchOutcome) -> None:
         if outcome.transfers:

@@ -1,0 +1,95 @@
+"""The contract every payment provider plugs into.
+
+A provider does two things: it opens a checkout for a coin pack, and it turns a raw
+webhook into a verified :class:`PaymentEvent` (or rejects it). Coins are minted only
+from such an event, keyed by ``(provider, event_id)`` so that a redelivered webhook
+mints nothing twice; that bookkeeping belongs to the recharge service, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from giftflow.economy.money import Fiat
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    """What we ask a provider to charge for: ``coins`` for ``price``, under our id."""
+
+    payment_id: str
+    user_id: int
+    coins: int
+    price: Fiat
+    description: str
+    success_url: str
+    cancel_url: str
+
+    def __post_init__(self) -> None:
+        if not self.payment_id:
+            raise ValueError("a checkout needs our payment_id")
+        if self.coins <= 0 or self.price.amount_minor <= 0:
+            raise ValueError(f"cannot sell {self.coins} coins for {self.price.amount_minor}")
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """An opened checkout; ``url`` is where to send the buyer (None: no page to visit)."""
+
+    provider: str
+    provider_payment_id: str
+    url: str | None
+
+
+class PaymentEventKind(StrEnum):
+    PAID = "paid"
+    REFUNDED = "refunded"
+    DISPUTED = "disputed"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """A verified fact from a provider.
+
+    ``amount_minor`` is what was paid for ``paid``, the *cumulative* amount refunded so
+    far for ``refunded`` (a second partial refund repeats the first), and the amount
+    in dispute for ``disputed``. ``payment_id`` is ours, carried in the provider's
+    metadata; ``provider_reference`` is theirs (a Stripe PaymentIntent id), the key that
+    ties a refund or a dispute back to its payment when our metadata is absent.
+    ``instrument`` is a fingerprint of the card or account, for the fraud rules.
+    """
+
+    provider: str
+    event_id: str
+    kind: PaymentEventKind
+    payment_id: str | None
+    provider_reference: str | None
+    amount_minor: int
+    currency: str
+    instrument: str | None
+    occurred_at_ns: int
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def create_checkout(self, request: CheckoutRequest) -> Checkout:
+        """Open a checkout; raises PaymentProviderError when the provider refuses."""
+        ...
+
+    def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:
+        """Verify the signature first (WebhookSignatureError), then read the event:
+        None for a well-signed event of a type we do not act on, WebhookPayloadError
+        for one we act on but cannot read."""
+        ...
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """HTTP header names are case-insensitive; plain dicts are not."""
+    if name in headers:
+        return headers[name]
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)

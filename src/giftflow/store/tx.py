@@ -1,0 +1,61 @@
+"""A transaction handle for domain SQL that runs on both backends.
+
+Domain code writes SQL once, with ``?`` placeholders and the SQL that SQLite and
+PostgreSQL share (``ON CONFLICT``, ``RETURNING``); ``Tx`` adapts the placeholders to the
+driver. A ``Tx`` is only valid inside the store call that handed it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from giftflow.errors import GiftflowError
+from giftflow.ledger.results import TransferResult
+
+Row = tuple[Any, ...]
+
+
+class Tx:
+    def __init__(self, cursor: Any, convert: Callable[[str], str], dialect: str) -> None:
+        self._cursor = cursor
+        self._convert = convert
+        self.dialect = dialect
+        """``"sqlite"`` or ``"postgresql"``, for the rare statement that must differ."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Tx:
+        self._cursor.execute(self._convert(sql), tuple(parameters))
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Tx:
+        self._cursor.executemany(self._convert(sql), [tuple(row) for row in rows])
+        return self
+
+    def fetchone(self) -> Row | None:
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def fetchall(self) -> list[Row]:
+        return [tuple(row) for row in self._cursor.fetchall()]
+
+    def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        row = self.execute(sql, parameters).fetchone()
+        return None if row is None else row[0]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class RecordRejectedError(GiftflowError):
+    """Raised by a ``Record`` whose domain rows conflict with what another writer did
+    (a streak count that moved, a gift matured twice …). The engine takes that request
+    out of the batch, answers it with this error and applies the rest."""
+
+    code = "conflict"
+
+
+Record = Callable[[Tx, list[TransferResult]], None]
+"""Domain writes that belong to a request's transfers: called inside the same database
+transaction, after the batch was applied, with that request's results. Whatever it
+writes commits with the transfers or not at all."""

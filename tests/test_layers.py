@@ -1,0 +1,91 @@
+"""Layers point one way: the ledger is standard library only, and the domain packages
+never reach for a web framework, a database driver or an outer layer of giftflow."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "giftflow"
+DOMAIN_PACKAGES = ["economy", "live", "analytics", "promote"]
+FORBIDDEN_IN_DOMAIN = {
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "psycopg",
+    "sqlite3",
+    "redis",
+    "uvicorn",
+    "httpx",
+}
+OUTER_LAYERS = ["store", "service", "api", "cli", "web"]
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """``(line, absolute module name)`` for every import in one file, relative ones
+    resolved against the file's own package."""
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.append((node.lineno, resolve(node, package)))
+    return found
+
+
+def resolve(node: ast.ImportFrom, package: str) -> str:
+    if node.level == 0:
+        return node.module or ""
+    parts = package.split(".")
+    base = parts[: len(parts) - node.level + 1]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def modules_of(package: str) -> list[Path]:
+    return sorted((PACKAGE / package).rglob("*.py"))
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_ledger_imports_only_the_standard_library_and_itself() -> None:
+    files = modules_of("ledger")
+    assert files, "src/giftflow/ledger has no modules"
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path)
+        if not within(module, "giftflow.ledger")
+        and module.partition(".")[0] not in sys.stdlib_module_names
+    ]
+    assert offending == []
+
+
+@pytest.mark.parametrize("package", DOMAIN_PACKAGES)
+def test_a_domain_package_uses_no_web_framework_database_driver_or_outer_layer(
+    package: str,
+) -> None:
+    if not (PACKAGE / package).is_dir():
+        pytest.skip(f"src/giftflow/{package} does not exist yet")
+    outer = [f"giftflow.{layer}" for layer in OUTER_LAYERS]
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in modules_of(package)
+        for line, module in imported_modules(path)
+        if module.partition(".")[0] in FORBIDDEN_IN_DOMAIN
+        or any(within(module, layer) for layer in outer)
+    ]
+    assert offending == []
+
+
+def test_relative_imports_resolve_against_their_own_package() -> None:
+    node = ast.parse("from ..units import COIN\nfrom . import book").body
+    assert isinstance(node[0], ast.ImportFrom)
+    assert isinstance(node[1], ast.ImportFrom)
+    assert resolve(node[0], "giftflow.ledger.sub") == "giftflow.ledger.units"
+    assert resolve(node[1], "giftflow.ledger") == "giftflow.ledger"
