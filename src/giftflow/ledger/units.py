@@ -20,19 +20,31 @@ _ISO_4217 = re.compile(r"^[A-Z]{3}$")
 
 # ISO 4217 minor-unit exponents that differ from the usual 2.
 _FIAT_SCALE_EXCEPTIONS: Final[dict[str, int]] = {
-    "BHD": 3,
-    "CLP": 0,
-    "IDR": 2,
-    "ISK": 0,
-    "JOD": 3,
-    "JPY": 0,
-    "KRW": 0,
-    "KWD": 3,
-    "OMR": 3,
-    "PYG": 0,
-    "TND": 3,
-    "UGX": 0,
-    "VND": 0,
+    **dict.fromkeys(
+        (
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    "CLF": 4,
+    "UYW": 4,
 }
 
 

@@ -1,0 +1,88 @@
+"""Fraud rules: each looks at one fact and returns a decision to log (pure).
+
+Decisions are logged whatever they say, so that a person can review them: ``block``
+stops the action, ``review`` lets it happen but flags it (and may freeze a wallet),
+``allow`` is logged only where a rule was close to firing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from enum import StrEnum
+
+_NS = 1_000_000_000
+
+
+class Action(StrEnum):
+    ALLOW = "allow"
+    BLOCK = "block"
+    REVIEW = "review"
+
+
+class Rule(StrEnum):
+    VELOCITY = "gift_velocity"
+    SELF_GIFTING = "self_gifting"
+    SHARED_INSTRUMENT = "shared_instrument"
+    CHARGEBACK = "chargeback"
+    FROZEN_WALLET_PAYMENT = "frozen_wallet_payment"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    rule: Rule
+    action: Action
+    user_id: int | None
+    subject: str
+    detail: str
+
+
+class VelocityLimiter:
+    """At most ``limit`` gift events per wallet in any ``window_s`` seconds.
+
+    It counts in this process; several server processes each enforce the limit on
+    the events they see (documented in docs/economy.md)."""
+
+    def __init__(self, *, limit: int, window_s: int) -> None:
+        self.limit = limit
+        self.window_ns = window_s * _NS
+        self._events: dict[int, deque[int]] = defaultdict(deque)
+
+    def check(self, user_id: int, now: int) -> Decision | None:
+        events = self._events[user_id]
+        while events and events[0] <= now - self.window_ns:
+            events.popleft()
+        if len(events) >= self.limit:
+            return Decision(
+                Rule.VELOCITY,
+                Action.BLOCK,
+                user_id,
+                f"wallet of user {user_id}",
+                f"more than {self.limit} gift events in {self.window_ns // _NS} s",
+            )
+        events.append(now)
+        return None
+
+
+def self_gifting(sender_id: int, creator_id: int) -> Decision | None:
+    if sender_id != creator_id:
+        return None
+    return Decision(
+        Rule.SELF_GIFTING, Action.BLOCK, sender_id, f"user {sender_id}", "a gift to oneself"
+    )
+
+
+def shared_instrument(
+    instrument: str, user_id: int, wallets_funded: int, limit: int
+) -> Decision | None:
+    """``wallets_funded`` counts the distinct wallets this instrument has paid for,
+    this one included."""
+    if wallets_funded <= limit:
+        return None
+    return Decision(
+        Rule.SHARED_INSTRUMENT,
+        Action.REVIEW,
+        user_id,
+        f"instrument {instrument}",
+        f"one payment instrument funded {wallets_funded} wallets (limit {limit})",
+    )

@@ -1,0 +1,93 @@
+"""Payout rules: what a creator may withdraw, what it pays out, and how it moves.
+
+A payout reserves the creator's available diamond units with a pending ledger transfer
+when requested; it is posted when the partner reports it paid, and voided (the diamonds
+return) when it fails or is rejected. States::
+
+    requested -> held -> approved -> paid
+         |         |          '----> failed   (diamonds returned)
+         '---------'---------------> rejected (diamonds returned)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from giftflow.economy.catalog.model import PayoutRules
+from giftflow.economy.errors import PayoutError
+from giftflow.economy.money import BPS_SCALE, UNITS_PER_DIAMOND
+
+
+class PayoutState(StrEnum):
+    REQUESTED = "requested"
+    HELD = "held"
+    APPROVED = "approved"
+    PAID = "paid"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+TRANSITIONS: dict[PayoutState, frozenset[PayoutState]] = {
+    PayoutState.REQUESTED: frozenset({PayoutState.HELD, PayoutState.REJECTED}),
+    PayoutState.HELD: frozenset({PayoutState.APPROVED, PayoutState.REJECTED}),
+    PayoutState.APPROVED: frozenset({PayoutState.PAID, PayoutState.FAILED}),
+    PayoutState.PAID: frozenset(),
+    PayoutState.FAILED: frozenset(),
+    PayoutState.REJECTED: frozenset(),
+}
+RETURNS_DIAMONDS = frozenset({PayoutState.FAILED, PayoutState.REJECTED})
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutQuote:
+    """``diamonds`` are what leaves the creator's balance: the diamonds asked for,
+    less any that would convert to a fraction of the currency's minor unit (those
+    stay with the creator, never rounded away)."""
+
+    diamonds: int
+    gross_minor: int
+    fee_minor: int
+    net_minor: int
+    currency: str
+
+    @property
+    def units(self) -> int:
+        return self.diamonds * UNITS_PER_DIAMOND
+
+
+def quote(diamonds: int, terms: PayoutRules) -> PayoutQuote:
+    """Rounding rules: cash is rounded down to the minor unit; diamonds that would
+    only make a fraction of it are not taken; the fee is rounded up (in full minor
+    units), so that gross = net + fee holds exactly."""
+    if diamonds <= 0:
+        raise PayoutError("a payout takes at least one diamond", code="amount_invalid")
+    rate = terms.cash_per_1000_diamonds_minor
+    gross = diamonds * rate // 1000
+    taken = -(-gross * 1000 // rate) if gross else 0
+    fee = terms.fee_fixed_minor + -(-gross * terms.fee_bps // BPS_SCALE)
+    if gross < terms.minimum_minor:
+        raise PayoutError(
+            f"{gross} is below the minimum payout of {terms.minimum_minor} {terms.currency}"
+            " minor units",
+            code="payout_below_minimum",
+        )
+    if gross - fee <= 0:
+        raise PayoutError("the fee would take the whole payout", code="payout_below_fee")
+    return PayoutQuote(taken, gross, fee, gross - fee, terms.currency)
+
+
+def check_transition(current: PayoutState, target: PayoutState) -> None:
+    if target not in TRANSITIONS[current]:
+        raise PayoutError(
+            f"a payout cannot go from {current} to {target}", code="payout_state_invalid"
+        )
+
+
+def check_daily_maximum(quote_: PayoutQuote, paid_today_minor: int, terms: PayoutRules) -> None:
+    if paid_today_minor + quote_.gross_minor > terms.daily_maximum_minor:
+        raise PayoutError(
+            f"payouts today would exceed the daily maximum of {terms.daily_maximum_minor}"
+            f" {terms.currency} minor units",
+            code="payout_above_daily_maximum",
+        )

@@ -1,0 +1,1 @@
+"""Payout partners: who turns approved payouts into cash (see base.py)."""

@@ -1,0 +1,88 @@
+"""The ``manual`` payout partner: a CSV file out, a CSV file of results back in.
+
+An operator (or a bank's bulk-payment portal) pays the lines of the exported file and
+returns a results file with one row per payout: ``payout_id,status,reference,reason``
+where ``status`` is ``paid`` or ``failed``. Amounts are written both in minor units
+(exact, what is checked) and as decimal text (what a person reads).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from giftflow.economy.money import Fiat
+from giftflow.errors import GiftflowError
+from giftflow.partners.base import PayoutLine, PayoutResult
+
+BATCH_COLUMNS = (
+    "payout_id",
+    "creator_external_id",
+    "creator_name",
+    "region",
+    "currency",
+    "net_amount",
+    "net_minor",
+    "fee_minor",
+    "gross_minor",
+    "diamonds",
+)
+RESULT_COLUMNS = ("payout_id", "status", "reference", "reason")
+
+
+class PartnerFileError(GiftflowError):
+    code = "partner_file_invalid"
+
+
+class ManualPartner:
+    name = "manual"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def export_batch(self, batch_id: str, lines: list[PayoutLine]) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{batch_id}.csv"
+        with path.open("x", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(BATCH_COLUMNS)
+            for line in lines:
+                amount = str(Fiat(line.net_minor, line.currency)).split(" ", 1)[1]
+                writer.writerow(
+                    (
+                        line.payout_id,
+                        line.creator_external_id,
+                        line.creator_name,
+                        line.region,
+                        line.currency,
+                        amount,
+                        line.net_minor,
+                        line.fee_minor,
+                        line.gross_minor,
+                        line.diamonds,
+                    )
+                )
+        return path
+
+    def read_results(self, source: Path) -> list[PayoutResult]:
+        try:
+            with source.open(newline="", encoding="utf-8") as file:
+                rows = list(csv.DictReader(file))
+        except (OSError, UnicodeDecodeError, csv.Error) as error:
+            raise PartnerFileError(f"cannot read {source}: {error}") from error
+        return [_result(row, number) for number, row in enumerate(rows, start=2)]
+
+
+def _result(row: dict[str, str], line: int) -> PayoutResult:
+    missing = [column for column in ("payout_id", "status") if not row.get(column)]
+    if missing:
+        raise PartnerFileError(f"line {line}: missing {', '.join(missing)}")
+    status = row["status"].strip().lower()
+    if status not in ("paid", "failed"):
+        raise PartnerFileError(f"line {line}: status must be paid or failed, not {status!r}")
+    return PayoutResult(
+        payout_id=row["payout_id"].strip(),
+        paid=status == "paid",
+        reference=(row.get("reference") or "").strip() or None,
+        failure_reason=(row.get("reason") or "").strip() or None,
+    )

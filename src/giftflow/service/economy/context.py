@@ -1,0 +1,72 @@
+"""What every economy service shares: the ledger, the catalog, settings, the clock."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from giftflow.economy.catalog.model import Catalog
+from giftflow.economy.errors import LedgerRejectedError
+from giftflow.economy.fraud import VelocityLimiter
+from giftflow.ledger.clock import Clock
+from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.payments.base import PaymentProvider
+from giftflow.service.ledger import Ledger
+from giftflow.settings import Settings
+
+NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def random_token() -> str:
+    return secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+
+
+@dataclass(slots=True)
+class EconomyContext:
+    ledger: Ledger
+    catalog: Catalog
+    settings: Settings
+    clock: Clock
+    providers: dict[str, PaymentProvider] = field(default_factory=dict)
+    new_token: Callable[[], str] = random_token
+    velocity: VelocityLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.velocity = VelocityLimiter(
+            limit=self.settings.velocity_limit, window_s=self.settings.velocity_window_s
+        )
+
+    @property
+    def share_bps(self) -> int:
+        return self.settings.revenue_share_bps or self.catalog.revenue_share_bps
+
+    @property
+    def hold_ns(self) -> int:
+        days = self.settings.hold_days
+        return (self.catalog.hold_days if days is None else days) * NS_PER_DAY
+
+    def now(self) -> int:
+        return self.clock.now_ns()
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.now() / 1e9, UTC).date()
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_{self.new_token()}"
+
+
+def first_failure(results: list[TransferResult]) -> TransferResult | None:
+    """The result that made a chain fail (not its ``linked_event_failed`` companions)."""
+    for result in results:
+        if not result.ok and result.code != TransferResultCode.LINKED_EVENT_FAILED:
+            return result
+    return None
+
+
+def ledger_error(result: TransferResult, what: str) -> LedgerRejectedError:
+    detail = f" ({result.detail})" if result.detail else ""
+    return LedgerRejectedError(
+        f"the ledger refused {what}: {result.code}{detail}", code=str(result.code)
+    )

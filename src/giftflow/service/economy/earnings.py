@@ -1,0 +1,206 @@
+"""Earnings: diamonds maturing after the holding period, balances, wallet views and the
+creator's statement of every movement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from giftflow.economy.chart import AccountKind, TransferCode, user_account
+from giftflow.economy.ids import derived_id
+from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.ledger.transfers import Transfer, TransferFlags
+from giftflow.ledger.units import DIAMOND
+from giftflow.service.economy import users
+from giftflow.service.economy.context import EconomyContext
+from giftflow.store.tx import Record, RecordRejectedError, Tx
+
+MATURE_BATCH = 2_000
+"""Gifts matured per creator per transfer at most."""
+
+
+@dataclass(frozen=True, slots=True)
+class WalletView:
+    user_id: int
+    coins: int
+    """Coins the viewer can spend now."""
+    frozen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EarningsView:
+    """A creator's diamonds, in diamond units (10,000 = 1 diamond) and in whole ones."""
+
+    user_id: int
+    pending_units: int
+    available_units: int
+    in_payout_units: int
+    withdrawn_units: int
+
+    @property
+    def pending_diamonds(self) -> int:
+        return self.pending_units // UNITS_PER_DIAMOND
+
+    @property
+    def available_diamonds(self) -> int:
+        return self.available_units // UNITS_PER_DIAMOND
+
+    @property
+    def earned_units(self) -> int:
+        return (
+            self.pending_units + self.available_units + self.in_payout_units + self.withdrawn_units
+        )
+
+
+def wallet(context: EconomyContext, user_id: int) -> WalletView:
+    user = users.get(context, user_id)
+    account = context.ledger.account(user.wallet)
+    assert account is not None, "every registered user has a wallet"
+    return WalletView(user.id, account.balance_available, account.frozen)
+
+
+def earnings(context: EconomyContext, user_id: int) -> EarningsView:
+    user = users.get(context, user_id)
+    pending, available = context.ledger.accounts([user.earnings_pending, user.earnings_available])
+    return EarningsView(
+        user.id,
+        pending_units=pending.balance_posted,
+        available_units=available.balance_available,
+        in_payout_units=available.debits_pending,
+        withdrawn_units=_withdrawn(context, user.id),
+    )
+
+
+def _withdrawn(context: EconomyContext, user_id: int) -> int:
+    def total(tx: Tx) -> int:
+        value = tx.scalar(
+            "SELECT COALESCE(SUM(diamonds), 0) FROM payouts"
+            " WHERE creator_id = ? AND state = 'paid'",
+            (user_id,),
+        )
+        return int(value) * UNITS_PER_DIAMOND
+
+    return context.ledger.read(total)
+
+
+def mature(context: EconomyContext, creator_id: int | None = None) -> int:
+    """Move diamonds whose holding period is over from pending to available earnings
+    (all creators, or one). Returns the diamond units moved."""
+    cutoff = context.now() - context.hold_ns
+    moved = 0
+    while batch := _due(context, cutoff, creator_id):
+        for creator, gifts in batch.items():
+            moved += _mature_creator(context, creator, gifts)
+    return moved
+
+
+def _due(
+    context: EconomyContext, cutoff: int, creator_id: int | None
+) -> dict[int, list[tuple[int, int]]]:
+    where = "" if creator_id is None else " AND creator_id = ?"
+    parameters: tuple[int, ...] = (cutoff,) if creator_id is None else (cutoff, creator_id)
+
+    def query(tx: Tx) -> dict[int, list[tuple[int, int]]]:
+        rows = tx.execute(
+            "SELECT creator_id, id, diamond_units - reversed_coins * share_bps FROM gifts"
+            f" WHERE matured_at = 0 AND sent_at <= ?{where} ORDER BY creator_id, id LIMIT ?",
+            (*parameters, MATURE_BATCH),
+        ).fetchall()
+        due: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for creator, gift_row_id, units in rows:
+            due[creator].append((gift_row_id, units))
+        return due
+
+    return context.ledger.read(query)
+
+
+def _mature_creator(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
+    units = sum(amount for _, amount in gifts)
+    ids = [gift_row_id for gift_row_id, _ in gifts]
+    if units == 0:
+        context.ledger.write(lambda tx: _mark_matured(tx, ids, 0, context.now()))
+        return 0
+    transfer = Transfer(
+        derived_id("mature", creator_id, ids[0], ids[-1], len(ids)),
+        user_account(creator_id, AccountKind.EARNINGS_PENDING),
+        user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
+        units,
+        DIAMOND,
+        TransferCode.MATURATION,
+        user_data_1=len(ids),
+    )
+    results = context.ledger.create_transfers([transfer], _maturation_record(ids, units))
+    return units if results[0].code == TransferResultCode.OK else 0
+
+
+def _maturation_record(ids: list[int], units: int) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if results[0].code == TransferResultCode.OK:
+            _mark_matured(tx, ids, units, results[0].timestamp)
+
+    return record
+
+
+def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
+    """Compare-and-set: exactly these gifts, still unmatured, worth exactly ``units``."""
+    marks = ", ".join("?" * len(ids))
+    rows = tx.execute(
+        f"UPDATE gifts SET matured_at = ? WHERE matured_at = 0 AND id IN ({marks})"
+        " RETURNING diamond_units - reversed_coins * share_bps",
+        (at, *ids),
+    ).fetchall()
+    if len(rows) != len(ids) or sum(row[0] for row in rows) != units:
+        raise RecordRejectedError(
+            "gifts matured or were reversed meanwhile", code="maturation_conflict"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One movement of a creator's diamonds (units; positive in, negative out)."""
+
+    timestamp: int
+    kind: str
+    account: str
+    units: int
+    transfer_id: int
+    reference: int
+
+
+_KINDS = {
+    TransferCode.GIFT_DIAMONDS: "gift",
+    TransferCode.MATURATION: "matured",
+    TransferCode.PAYOUT_RESERVE: "payout_reserved",
+    TransferCode.PAYOUT_PAID: "payout_paid",
+    TransferCode.PAYOUT_RETURNED: "payout_returned",
+    TransferCode.REVERSAL_DIAMONDS: "chargeback_reversal",
+}
+
+
+def statement(context: EconomyContext, creator_id: int, *, limit: int = 500) -> list[StatementLine]:
+    """Every movement of the creator's pending and available diamonds, newest first:
+    gifts, maturations, payouts and every chargeback or refund reversal."""
+    user = users.get(context, creator_id)
+    lines: list[StatementLine] = []
+    for account, name in (
+        (user.earnings_pending, "pending"),
+        (user.earnings_available, "available"),
+    ):
+        page = context.ledger.account_transfers(account, limit=limit)
+        lines += [_line(transfer, account, name) for transfer in page.transfers]
+    lines.sort(key=lambda line: (line.timestamp, line.transfer_id), reverse=True)
+    return lines[:limit]
+
+
+def _line(transfer: Transfer, account: int, name: str) -> StatementLine:
+    """A reserved payout leaves the balance when reserved: its posting moves nothing
+    more (0), and a void brings it back (+), so the lines add up to the balance."""
+    if transfer.flags & TransferFlags.POST_PENDING:
+        units = 0
+    elif transfer.flags & TransferFlags.VOID_PENDING:
+        units = transfer.amount
+    else:
+        units = transfer.amount if transfer.credit_account_id == account else -transfer.amount
+    kind = _KINDS.get(TransferCode(transfer.code), TransferCode(transfer.code).name.lower())
+    return StatementLine(transfer.timestamp, kind, name, units, transfer.id, transfer.user_data_2)

@@ -1,0 +1,405 @@
+"""Sending gifts: validation, fraud rules, streak deltas, and one linked ledger chain
+per gift event whose domain rows (the gift, its streak) commit with it.
+
+Events of one request are submitted to the engine together, so a gateway's batch of
+gifts shares the group commit; each gets its own answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+
+from giftflow.economy import fraud as rules
+from giftflow.economy.catalog.errors import GiftNotFoundError
+from giftflow.economy.errors import (
+    AccountFrozenError,
+    EconomyError,
+    InsufficientFundsError,
+    NotACreatorError,
+    SelfGiftingError,
+    StreakError,
+    VelocityLimitedError,
+)
+from giftflow.economy.gifting import GIFT_QUANTITY_MAX, GiftPlan, plan_gift
+from giftflow.economy.ids import derived_id
+from giftflow.economy.streaks import Streak, delta_for, streak_key
+from giftflow.economy.users import User, require_adult
+from giftflow.errors import GiftflowError
+from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.service.economy import fraud, users
+from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
+
+
+@dataclass(frozen=True, slots=True)
+class GiftRequest:
+    """One gift event. Either ``event_id`` (the client's unique id for a one-off
+    event, with ``quantity``) or ``streak_id`` with its rising ``repeat_count``."""
+
+    sender_id: int
+    creator_id: int
+    gift_id: int
+    quantity: int = 1
+    event_id: str | None = None
+    streak_id: str | None = None
+    repeat_count: int | None = None
+    session_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GiftSent:
+    """A gift as booked. ``quantity`` is the delta this event added: count it, and a
+    streak is counted exactly once."""
+
+    id: int
+    sender_id: int
+    creator_id: int
+    gift_id: int
+    quantity: int
+    repeat_count: int
+    streak_id: str | None
+    coins: int
+    diamond_units: int
+    session_id: int
+    sent_at: int
+    replayed: bool = False
+
+
+_GIFT_COLUMNS = (
+    "id, sender_id, creator_id, gift_id, quantity, repeat_count, streak_id, coins,"
+    " diamond_units, session_id, sent_at"
+)
+_STREAK_COLUMNS = (
+    "id, sender_id, creator_id, gift_id, repeat_count, started_at, last_at, ended_at, end_reason"
+)
+
+
+def gift_of(row: Row, *, replayed: bool = False) -> GiftSent:
+    streak = row[6].split(":", 1)[1] if row[6] else None
+    return GiftSent(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        streak,
+        row[7],
+        row[8],
+        row[9] or 0,
+        row[10],
+        replayed,
+    )
+
+
+def streak_of(row: Row) -> Streak:
+    return Streak(*row)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    request: GiftRequest
+    plan: GiftPlan
+    sender: User
+    creator: User
+    streak_key: str | None
+    expected_count: int | None
+    repeat_count: int
+
+
+def event_key(request: GiftRequest) -> str:
+    if request.streak_id is not None:
+        key = streak_key(request.sender_id, request.streak_id)
+        return f"streak:{key}:{request.repeat_count}"
+    if not request.event_id:
+        raise EconomyError("a gift event needs an event_id or a streak", code="event_id_missing")
+    return f"event:{request.sender_id}:{request.event_id}"
+
+
+def send_gifts(
+    context: EconomyContext, requests: Sequence[GiftRequest]
+) -> list[GiftSent | GiftflowError]:
+    """Send each gift; one result per request (a GiftSent, or the error that stopped it)."""
+    outcomes: list[GiftSent | GiftflowError | _Pending] = []
+    streaks_seen: dict[str, tuple[int, Streak | None]] = {}
+    for request in requests:
+        try:
+            outcomes.append(_start(context, request, streaks_seen))
+        except GiftflowError as error:
+            outcomes.append(error)
+    return [_finish(context, o) if isinstance(o, _Pending) else o for o in outcomes]
+
+
+def send_gift(context: EconomyContext, request: GiftRequest) -> GiftSent:
+    outcome = send_gifts(context, [request])[0]
+    if isinstance(outcome, GiftflowError):
+        raise outcome
+    return outcome
+
+
+@dataclass(slots=True)
+class _Pending:
+    prepared: _Prepared
+    future: Future[list[TransferResult]]
+
+
+def _start(
+    context: EconomyContext,
+    request: GiftRequest,
+    streaks_seen: dict[str, tuple[int, Streak | None]],
+) -> GiftSent | _Pending:
+    key = event_key(request)
+    replay = _replayed(context, derived_id("gift-coins", key), request)
+    if replay is not None:
+        return replay
+    prepared = _prepare(context, request, key, streaks_seen)
+    future: Future[list[TransferResult]] = Future()
+
+    def answer(results: list[TransferResult] | None, error: BaseException | None) -> None:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            assert results is not None
+            future.set_result(results)
+
+    transfers = prepared.plan.transfers(
+        prepared.sender, prepared.creator, session_id=request.session_id
+    )
+    context.ledger.engine.submit(transfers, answer, _recorder(context, prepared))
+    return _Pending(prepared, future)
+
+
+def _finish(context: EconomyContext, pending: _Pending) -> GiftSent | GiftflowError:
+    try:
+        results = pending.future.result()
+    except RecordRejectedError as error:
+        return error
+    failure = first_failure(results)
+    if failure is not None:
+        return _gift_error(failure)
+    row_id = pending.prepared.plan.coin_transfer_id
+    row = context.ledger.read(lambda tx: _gift_row(tx, row_id))
+    assert row is not None, "a booked gift has its row (written in the same transaction)"
+    return gift_of(row, replayed=results[0].code == TransferResultCode.EXISTS)
+
+
+def _gift_row(tx: Tx, gift_row_id: int) -> Row | None:
+    return tx.execute(f"SELECT {_GIFT_COLUMNS} FROM gifts WHERE id = ?", (gift_row_id,)).fetchone()
+
+
+def _replayed(context: EconomyContext, gift_row_id: int, request: GiftRequest) -> GiftSent | None:
+    row = context.ledger.read(lambda tx: _gift_row(tx, gift_row_id))
+    if row is None:
+        return None
+    gift = gift_of(row, replayed=True)
+    same = (gift.sender_id, gift.creator_id, gift.gift_id) == (
+        request.sender_id,
+        request.creator_id,
+        request.gift_id,
+    )
+    if not same or (request.streak_id is None and gift.quantity != request.quantity):
+        raise EconomyError(
+            "this event id was already used for another gift", code="idempotency_conflict"
+        )
+    return gift
+
+
+def _prepare(
+    context: EconomyContext,
+    request: GiftRequest,
+    key: str,
+    streaks_seen: dict[str, tuple[int, Streak | None]],
+) -> _Prepared:
+    now = context.now()
+
+    def load(tx: Tx) -> tuple[User, User, Streak | None]:
+        sender = users.find(tx, request.sender_id)
+        creator = users.find(tx, request.creator_id)
+        streak = None
+        if request.streak_id is not None:
+            row = tx.execute(
+                f"SELECT {_STREAK_COLUMNS} FROM streaks WHERE id = ?",
+                (streak_key(request.sender_id, request.streak_id),),
+            ).fetchone()
+            streak = None if row is None else streak_of(row)
+        return sender, creator, streak
+
+    sender, creator, streak = context.ledger.read(load)
+    _check_people(context, sender, creator)
+    gift = context.catalog.gift(request.gift_id)
+    if not gift.available_in(sender.region):
+        raise GiftNotFoundError(request.gift_id)
+    quantity, expected, skey, count = _quantity(
+        context, request, gift.streakable, streak, streaks_seen, now
+    )
+    decision = context.velocity.check(sender.id, now)
+    if decision is not None:
+        fraud.log(context, decision)
+        raise VelocityLimitedError(decision.detail)
+    plan = plan_gift(
+        event_key=key,
+        gift_id=gift.id,
+        gift_coins=gift.coins,
+        quantity=quantity,
+        share_bps=context.share_bps,
+    )
+    return _Prepared(request, plan, sender, creator, skey, expected, count)
+
+
+def _check_people(context: EconomyContext, sender: User, creator: User) -> None:
+    decision = rules.self_gifting(sender.id, creator.id)
+    if decision is not None:
+        fraud.log(context, decision)
+        raise SelfGiftingError("a creator cannot send gifts to themself")
+    if not creator.is_creator:
+        raise NotACreatorError(f"user {creator.id} is not a creator")
+    adult = context.catalog.adult_age_years
+    require_adult(sender, context.today(), minimum_age=adult, role="sender")
+    require_adult(creator, context.today(), minimum_age=adult, role="creator")
+
+
+def _quantity(
+    context: EconomyContext,
+    request: GiftRequest,
+    streakable: bool,
+    streak: Streak | None,
+    streaks_seen: dict[str, tuple[int, Streak | None]],
+    now: int,
+) -> tuple[int, int | None, str | None, int]:
+    """(gifts this event adds, the streak count it continues, streak key, new count)."""
+    if request.streak_id is None:
+        if not 0 < request.quantity <= GIFT_QUANTITY_MAX:
+            raise EconomyError(f"quantity must be 1..{GIFT_QUANTITY_MAX}", code="quantity_invalid")
+        return request.quantity, None, None, request.quantity
+    if not streakable:
+        raise StreakError(f"gift {request.gift_id} cannot streak", code="gift_not_streakable")
+    key = streak_key(request.sender_id, request.streak_id)
+    if key in streaks_seen:  # an earlier event of this request continued it
+        count, streak = streaks_seen[key]
+        streak = (
+            replace(streak, repeat_count=count, last_at=now)
+            if streak
+            else Streak(
+                key, request.sender_id, request.creator_id, request.gift_id, count, now, now
+            )
+        )
+    repeat_count = request.repeat_count or 0
+    delta = delta_for(
+        streak,
+        repeat_count=repeat_count,
+        gift_id=request.gift_id,
+        creator_id=request.creator_id,
+        now=now,
+        timeout_s=context.settings.streak_timeout_s,
+    )
+    if delta > GIFT_QUANTITY_MAX:
+        raise StreakError(
+            f"a streak event adds at most {GIFT_QUANTITY_MAX}", code="quantity_invalid"
+        )
+    streaks_seen[key] = (repeat_count, streak)
+    return delta, None if streak is None else streak.repeat_count, key, repeat_count
+
+
+def _recorder(context: EconomyContext, prepared: _Prepared) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if results[0].code != TransferResultCode.OK:
+            return
+        sent_at = results[0].timestamp
+        plan, request = prepared.plan, prepared.request
+        tx.execute(
+            f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                plan.coin_transfer_id,
+                prepared.sender.id,
+                prepared.creator.id,
+                plan.gift_id,
+                plan.quantity,
+                prepared.repeat_count,
+                prepared.streak_key,
+                plan.coins,
+                plan.units,
+                request.session_id or None,
+                sent_at,
+                plan.share_bps,
+            ),
+        )
+        if prepared.streak_key is not None:
+            _advance_streak(tx, prepared, sent_at)
+
+    return record
+
+
+def _advance_streak(tx: Tx, prepared: _Prepared, now: int) -> None:
+    """Compare-and-set: the streak must still be where this event found it."""
+    if prepared.expected_count is None:
+        tx.execute(
+            f"INSERT INTO streaks ({_STREAK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)"
+            " ON CONFLICT (id) DO NOTHING",
+            (
+                prepared.streak_key,
+                prepared.sender.id,
+                prepared.creator.id,
+                prepared.plan.gift_id,
+                prepared.repeat_count,
+                now,
+                now,
+            ),
+        )
+    else:
+        tx.execute(
+            "UPDATE streaks SET repeat_count = ?, last_at = ?"
+            " WHERE id = ? AND repeat_count = ? AND ended_at = 0",
+            (prepared.repeat_count, now, prepared.streak_key, prepared.expected_count),
+        )
+    if tx.rowcount != 1:
+        raise RecordRejectedError(
+            f"streak {prepared.streak_key} moved on meanwhile; send the event again",
+            code="streak_conflict",
+        )
+
+
+def _gift_error(failure: TransferResult) -> EconomyError:
+    code = failure.code
+    if code == TransferResultCode.INSUFFICIENT_FUNDS:
+        return InsufficientFundsError("the wallet does not hold enough coins")
+    if code == TransferResultCode.ACCOUNT_FROZEN:
+        whose = "sender's wallet" if failure.detail == "debit_account_id" else "creator's earnings"
+        return AccountFrozenError(f"the {whose} is frozen")
+    return ledger_error(failure, "the gift")
+
+
+def end_streak(context: EconomyContext, sender_id: int, client_streak_id: str) -> Streak:
+    """End a streak on the client's word; ending an ended streak changes nothing."""
+    key = streak_key(sender_id, client_streak_id)
+    now = context.now()
+
+    def end(tx: Tx) -> Streak:
+        tx.execute(
+            "UPDATE streaks SET ended_at = ?, end_reason = 'ended' WHERE id = ? AND ended_at = 0",
+            (now, key),
+        )
+        row = tx.execute(f"SELECT {_STREAK_COLUMNS} FROM streaks WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            raise StreakError(f"no streak {client_streak_id}", code="streak_not_found")
+        return streak_of(row)
+
+    return context.ledger.write(end)
+
+
+def end_stale_streaks(context: EconomyContext) -> list[Streak]:
+    """End the streaks that had no event for the timeout; returns those just ended."""
+    now = context.now()
+    cutoff = now - context.settings.streak_timeout_s * 1_000_000_000
+
+    def sweep(tx: Tx) -> list[Streak]:
+        rows = tx.execute(
+            f"UPDATE streaks SET ended_at = ?, end_reason = 'timeout'"
+            f" WHERE ended_at = 0 AND last_at <= ? RETURNING {_STREAK_COLUMNS}",
+            (now, cutoff),
+        ).fetchall()
+        return [streak_of(row) for row in rows]
+
+    return context.ledger.write(sweep)

@@ -1,0 +1,391 @@
+"""Payouts: creators withdraw available diamonds as cash through a payout partner.
+
+The diamonds are reserved with a pending ledger transfer on request; approval and the
+partner's batch follow; the partner's result posts the reservation (paid, with the
+cash booked in the payout currency) or voids it (failed or rejected: the diamonds come
+back). Every state change is a compare-and-set on the payout's row, in the same
+transaction as its ledger transfers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from giftflow.economy.catalog.model import PayoutRules
+from giftflow.economy.chart import AccountKind, TransferCode, platform_account
+from giftflow.economy.errors import (
+    AccountFrozenError,
+    InsufficientFundsError,
+    NotACreatorError,
+    PayoutError,
+    PayoutNotFoundError,
+)
+from giftflow.economy.ids import derived_id
+from giftflow.economy.payouts import (
+    PayoutQuote,
+    PayoutState,
+    check_daily_maximum,
+    check_transition,
+    quote,
+)
+from giftflow.economy.users import User, require_adult
+from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.ledger.transfers import Transfer, TransferFlags
+from giftflow.ledger.units import DIAMOND, fiat
+from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
+from giftflow.service.economy import earnings, fraud, users
+from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
+
+_COLUMNS = (
+    "id, creator_id, diamonds, gross_minor, fee_minor, net_minor, currency, region, partner,"
+    " state, batch_id, partner_reference, failure_reason, reserve_transfer_id, requested_at,"
+    " updated_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    id: str
+    creator_id: int
+    diamonds: int
+    gross_minor: int
+    fee_minor: int
+    net_minor: int
+    currency: str
+    region: str
+    partner: str
+    state: str
+    batch_id: str | None
+    partner_reference: str | None
+    failure_reason: str | None
+    reserve_transfer_id: int
+    requested_at: int
+    updated_at: int
+
+
+def payout_of(row: Row) -> Payout:
+    return Payout(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    paid: list[str]
+    failed: list[str]
+    unchanged: list[str]
+
+
+def get(context: EconomyContext, payout_id: str) -> Payout:
+    return context.ledger.read(lambda tx: _find(tx, payout_id))
+
+
+def _find(tx: Tx, payout_id: str) -> Payout:
+    row = tx.execute(f"SELECT {_COLUMNS} FROM payouts WHERE id = ?", (payout_id,)).fetchone()
+    if row is None:
+        raise PayoutNotFoundError(f"no payout {payout_id}")
+    return payout_of(row)
+
+
+def listing(
+    context: EconomyContext, *, creator_id: int | None = None, state: str | None = None
+) -> list[Payout]:
+    conditions, parameters = [], []
+    for column, value in (("creator_id", creator_id), ("state", state)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            parameters.append(value)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    query = f"SELECT {_COLUMNS} FROM payouts{where} ORDER BY requested_at DESC LIMIT 500"
+    return context.ledger.read(
+        lambda tx: [payout_of(row) for row in tx.execute(query, parameters).fetchall()]
+    )
+
+
+# --- request ----------------------------------------------------------------------
+
+
+def request(
+    context: EconomyContext,
+    partners: dict[str, PayoutPartner],
+    *,
+    creator_id: int,
+    diamonds: int,
+    partner: str,
+) -> Payout:
+    creator = users.get(context, creator_id)
+    terms = _eligible(context, creator, partner, partners)
+    earnings.mature(context, creator.id)
+    offer = quote(diamonds, terms)
+    check_daily_maximum(offer, _requested_today(context, creator.id), terms)
+    payout_id = context.new_id("po")
+    reserve = Transfer(
+        derived_id("payout-reserve", payout_id),
+        creator.earnings_available,
+        platform_account(AccountKind.DIAMONDS_WITHDRAWN),
+        offer.units,
+        DIAMOND,
+        TransferCode.PAYOUT_RESERVE,
+        flags=TransferFlags.PENDING,
+        user_data_1=creator.id,
+    )
+    row = _new_row(context, payout_id, creator, offer, partner, reserve.id)
+    results = context.ledger.create_transfers([reserve], _insert_record(row))
+    failure = first_failure(results)
+    if failure is not None:
+        raise _reserve_error(failure)
+    return _screen(context, payout_id, creator.id)
+
+
+def _eligible(
+    context: EconomyContext, creator: User, partner: str, partners: dict[str, PayoutPartner]
+) -> PayoutRules:
+    if not creator.is_creator:
+        raise NotACreatorError(f"user {creator.id} is not a creator")
+    terms = context.catalog.region(creator.region).payout
+    require_adult(creator, context.today(), minimum_age=terms.minimum_age_years, role="creator")
+    if terms.identity_verification_required and not creator.identity_verified:
+        raise PayoutError("verify your identity before cashing out", code="identity_not_verified")
+    if partner not in partners:
+        raise PayoutError(f"no payout partner {partner!r}", code="partner_unknown")
+    return terms
+
+
+def _requested_today(context: EconomyContext, creator_id: int) -> int:
+    midnight = datetime.combine(context.today(), time(0), UTC)
+    since = int(midnight.timestamp()) * 1_000_000_000
+    return int(
+        context.ledger.read(
+            lambda tx: tx.scalar(
+                "SELECT COALESCE(SUM(gross_minor), 0) FROM payouts WHERE creator_id = ?"
+                " AND requested_at >= ? AND state NOT IN ('failed', 'rejected')",
+                (creator_id, since),
+            )
+        )
+    )
+
+
+def _new_row(
+    context: EconomyContext,
+    payout_id: str,
+    creator: User,
+    offer: PayoutQuote,
+    partner: str,
+    reserve_id: int,
+) -> tuple[object, ...]:
+    now = context.now()
+    return (
+        payout_id, creator.id, offer.diamonds, offer.gross_minor, offer.fee_minor,
+        offer.net_minor, offer.currency, creator.region, partner, PayoutState.REQUESTED.value,
+        None, None, None, reserve_id, now, now,
+    )  # fmt: skip
+
+
+def _insert_record(row: tuple[object, ...]) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if results[0].code == TransferResultCode.OK:
+            marks = ", ".join("?" * len(row))
+            tx.execute(f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", row)
+
+    return record
+
+
+def _reserve_error(failure: TransferResult) -> Exception:
+    if failure.code == TransferResultCode.INSUFFICIENT_FUNDS:
+        return InsufficientFundsError("not enough available diamonds")
+    if failure.code == TransferResultCode.ACCOUNT_FROZEN:
+        return AccountFrozenError("the creator's earnings are frozen")
+    return ledger_error(failure, "the payout reservation")
+
+
+def _screen(context: EconomyContext, payout_id: str, creator_id: int) -> Payout:
+    """Open fraud decisions keep a payout in ``requested`` for a person to look at;
+    otherwise it goes on to ``held`` (awaiting approval)."""
+    flagged = context.ledger.read(lambda tx: fraud.open_for_user(tx, creator_id))
+    if flagged:
+        return get(context, payout_id)
+    return _move(context, payout_id, PayoutState.HELD)
+
+
+# --- transitions ------------------------------------------------------------------
+
+
+def _move(
+    context: EconomyContext,
+    payout_id: str,
+    target: PayoutState,
+    *,
+    transfers: list[Transfer] | None = None,
+    reference: str | None = None,
+    reason: str | None = None,
+) -> Payout:
+    payout = get(context, payout_id)
+    current = PayoutState(payout.state)
+    check_transition(current, target)
+    now = context.now()
+
+    def update(tx: Tx) -> None:
+        tx.execute(
+            "UPDATE payouts SET state = ?, updated_at = ?,"
+            " partner_reference = COALESCE(?, partner_reference),"
+            " failure_reason = COALESCE(?, failure_reason) WHERE id = ? AND state = ?",
+            (target.value, now, reference, reason, payout_id, current.value),
+        )
+        if tx.rowcount != 1:
+            raise RecordRejectedError(f"payout {payout_id} changed meanwhile")
+
+    if not transfers:
+        context.ledger.write(update)
+        return get(context, payout_id)
+    results = context.ledger.create_transfers(transfers, _when_ok(update))
+    failure = first_failure(results)
+    if failure is not None:
+        raise ledger_error(failure, f"payout {payout_id} going {target}")
+    return get(context, payout_id)
+
+
+def _when_ok(update: object) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if all(result.code == TransferResultCode.OK for result in results):
+            update(tx)  # type: ignore[operator]
+
+    return record
+
+
+def approve(context: EconomyContext, payout_id: str) -> Payout:
+    return _move(context, payout_id, PayoutState.APPROVED)
+
+
+def hold(context: EconomyContext, payout_id: str) -> Payout:
+    """Send a payout kept in ``requested`` on to ``held`` once a person cleared it."""
+    return _move(context, payout_id, PayoutState.HELD)
+
+
+def reject(context: EconomyContext, payout_id: str, reason: str) -> Payout:
+    payout = get(context, payout_id)
+    return _move(context, payout_id, PayoutState.REJECTED, transfers=[_void(payout)], reason=reason)
+
+
+def _void(payout: Payout) -> Transfer:
+    return Transfer(
+        derived_id("payout-void", payout.id),
+        0,  # type: ignore[arg-type]
+        0,  # type: ignore[arg-type]
+        0,
+        "",  # type: ignore[arg-type]
+        TransferCode.PAYOUT_RETURNED,
+        flags=TransferFlags.VOID_PENDING,
+        pending_id=payout.reserve_transfer_id,  # type: ignore[arg-type]
+    )
+
+
+def _paid(payout: Payout) -> list[Transfer]:
+    """Post the reserved diamonds and book the cash: gross to the creator's net payout
+    and the partner's fee, in the payout currency; one linked chain."""
+    gross = platform_account(AccountKind.PAYOUTS_GROSS, payout.currency)
+    unit = fiat(payout.currency)
+    legs = [
+        Transfer(
+            derived_id("payout-post", payout.id),
+            0,  # type: ignore[arg-type]
+            0,  # type: ignore[arg-type]
+            0,
+            "",  # type: ignore[arg-type]
+            TransferCode.PAYOUT_PAID,
+            flags=TransferFlags.POST_PENDING | TransferFlags.LINKED,
+            pending_id=payout.reserve_transfer_id,  # type: ignore[arg-type]
+        ),
+        Transfer(
+            derived_id("payout-cash", payout.id),
+            gross,
+            platform_account(AccountKind.PAYOUTS_CASH_OUT, payout.currency),
+            payout.net_minor,
+            unit,
+            TransferCode.PAYOUT_CASH,
+            user_data_1=payout.creator_id,
+        ),
+    ]
+    if payout.fee_minor:
+        legs[-1] = legs[-1]._replace(flags=TransferFlags.LINKED)
+        legs.append(
+            Transfer(
+                derived_id("payout-fee", payout.id),
+                gross,
+                platform_account(AccountKind.PAYOUT_FEES, payout.currency),
+                payout.fee_minor,
+                unit,
+                TransferCode.PAYOUT_FEE,
+                user_data_1=payout.creator_id,
+            )
+        )
+    return legs
+
+
+# --- partner batches --------------------------------------------------------------
+
+
+def export_batch(context: EconomyContext, partner: PayoutPartner) -> tuple[str, Path, int] | None:
+    """Hand every approved payout not yet in a batch to the partner."""
+    batch_id = context.new_id("pb")
+
+    def lines(tx: Tx) -> list[PayoutLine]:
+        rows = tx.execute(
+            "SELECT p.id, u.external_id, u.display_name, p.region, p.currency, p.net_minor,"
+            " p.fee_minor, p.gross_minor, p.diamonds FROM payouts p JOIN users u"
+            " ON u.id = p.creator_id WHERE p.state = 'approved' AND p.partner = ?"
+            " AND p.batch_id IS NULL ORDER BY p.requested_at",
+            (partner.name,),
+        ).fetchall()
+        return [PayoutLine(*row) for row in rows]
+
+    batch = context.ledger.read(lines)
+    if not batch:
+        return None
+    path = partner.export_batch(batch_id, batch)
+
+    def mark(tx: Tx) -> None:
+        for line in batch:
+            tx.execute(
+                "UPDATE payouts SET batch_id = ? WHERE id = ? AND batch_id IS NULL",
+                (batch_id, line.payout_id),
+            )
+            if tx.rowcount != 1:
+                raise PayoutError(
+                    f"payout {line.payout_id} joined another batch", code="batch_conflict"
+                )
+
+    try:
+        context.ledger.write(mark)
+    except PayoutError:
+        path.unlink(missing_ok=True)
+        raise
+    return batch_id, path, len(batch)
+
+
+def import_results(context: EconomyContext, partner: PayoutPartner, source: Path) -> ImportSummary:
+    """Apply a partner's results file; importing it again changes nothing more."""
+    summary = ImportSummary([], [], [])
+    for result in partner.read_results(source):
+        _apply_result(context, result, summary)
+    return summary
+
+
+def _apply_result(context: EconomyContext, result: PayoutResult, summary: ImportSummary) -> None:
+    payout = get(context, result.payout_id)
+    done = PayoutState.PAID if result.paid else PayoutState.FAILED
+    if payout.state == done:
+        summary.unchanged.append(payout.id)
+        return
+    if payout.state != PayoutState.APPROVED or payout.batch_id is None:
+        raise PayoutError(
+            f"payout {payout.id} is {payout.state}, not in a partner batch",
+            code="payout_state_invalid",
+        )
+    if result.paid:
+        _move(context, payout.id, done, transfers=_paid(payout), reference=result.reference)
+        summary.paid.append(payout.id)
+    else:
+        reason = result.failure_reason or "failed at the partner"
+        _move(context, payout.id, done, transfers=[_void(payout)], reason=reason)
+        summary.failed.append(payout.id)

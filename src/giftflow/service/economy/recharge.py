@@ -1,0 +1,482 @@
+"""Recharge: buying coin packs through a payment provider, minting coins only from a
+verified payment event, and clawing them back on refunds and chargebacks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+from giftflow.economy import fraud as rules
+from giftflow.economy.catalog.model import Channel
+from giftflow.economy.chargebacks import ClawbackPlan, SpentGift, coins_for_refund, plan_clawback
+from giftflow.economy.chart import AccountKind, TransferCode, platform_account, user_account
+from giftflow.economy.errors import (
+    AccountFrozenError,
+    EconomyError,
+    PaymentMismatchError,
+    PaymentNotFoundError,
+)
+from giftflow.economy.ids import derived_id
+from giftflow.economy.money import Fiat
+from giftflow.economy.users import User
+from giftflow.ledger.limits import AccountId
+from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.ledger.transfers import Transfer, TransferFlags
+from giftflow.ledger.units import COIN, DIAMOND, UnitCode, fiat
+from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind
+from giftflow.service.economy import fraud, users
+from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
+
+CLAWBACK_ATTEMPTS = 5
+"""Times a clawback is planned again when the wallet changed under it."""
+_PAYMENT_COLUMNS = (
+    "id, provider, provider_payment_id, provider_reference, user_id, region, channel, pack_id,"
+    " coins, amount_minor, currency, status, instrument, refunded_minor, coins_clawed_back,"
+    " created_at, paid_at"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    id: str
+    provider: str
+    provider_payment_id: str | None
+    provider_reference: str | None
+    user_id: int
+    region: str
+    channel: str
+    pack_id: str | None
+    coins: int
+    amount_minor: int
+    currency: str
+    status: str
+    instrument: str | None
+    refunded_minor: int
+    coins_clawed_back: int
+    created_at: int
+    paid_at: int
+    checkout_url: str | None = None
+
+    @property
+    def price(self) -> Fiat:
+        return Fiat(self.amount_minor, self.currency)
+
+
+def payment_of(row: Row) -> Payment:
+    return Payment(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOutcome:
+    """What a provider event did: coins minted, or clawed back and how."""
+
+    payment: Payment
+    event: str
+    coins_minted: int = 0
+    coins_from_wallet: int = 0
+    reversed_units: int = 0
+    loss_coins: int = 0
+    wallet_frozen: bool = False
+
+
+def start_purchase(
+    context: EconomyContext,
+    *,
+    user_id: int,
+    channel: Channel,
+    provider: str,
+    pack_id: str | None = None,
+    coins: int | None = None,
+) -> Payment:
+    """Open a checkout for a pack (or a custom amount) at the user's region's price."""
+    user = users.get(context, user_id)
+    coins, price, pack = _priced(context, user, channel, pack_id, coins)
+    payments_provider = context.providers.get(provider)
+    if payments_provider is None:
+        raise EconomyError(f"no payment provider {provider!r}", code="provider_unknown")
+    payment_id = context.new_id("pay")
+    row = (
+        payment_id,
+        provider,
+        user.id,
+        user.region,
+        channel.value,
+        pack,
+        coins,
+        price.amount_minor,
+        price.currency,
+        "created",
+        context.now(),
+    )
+    context.ledger.write(
+        lambda tx: tx.execute(
+            "INSERT INTO payments (id, provider, user_id, region, channel, pack_id, coins,"
+            " amount_minor, currency, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+    )
+    base = context.settings.public_url.rstrip("/")
+    checkout = payments_provider.create_checkout(
+        CheckoutRequest(
+            payment_id=payment_id,
+            user_id=user.id,
+            coins=coins,
+            price=price,
+            description=f"{coins} coins",
+            success_url=f"{base}/v1/payments/{payment_id}?result=success",
+            cancel_url=f"{base}/v1/payments/{payment_id}?result=cancel",
+        )
+    )
+    context.ledger.write(
+        lambda tx: tx.execute(
+            "UPDATE payments SET provider_payment_id = ? WHERE id = ?",
+            (checkout.provider_payment_id, payment_id),
+        )
+    )
+    return _with_url(get_payment(context, payment_id), checkout.url)
+
+
+def _with_url(payment: Payment, url: str | None) -> Payment:
+    return replace(payment, checkout_url=url)
+
+
+def _priced(
+    context: EconomyContext, user: User, channel: Channel, pack_id: str | None, coins: int | None
+) -> tuple[int, Fiat, str | None]:
+    if (pack_id is None) == (coins is None):
+        raise EconomyError("give either pack_id or coins", code="pack_or_coins")
+    if pack_id is not None:
+        pack = context.catalog.pack(pack_id)
+        if pack.region != user.region or pack.channel != channel:
+            raise EconomyError(
+                f"pack {pack_id} is not sold in {user.region} through {channel.value}",
+                code="pack_not_available",
+            )
+        return pack.coins, pack.price, pack.id
+    assert coins is not None
+    return coins, context.catalog.price_custom(user.region, channel, coins), None
+
+
+def get_payment(context: EconomyContext, payment_id: str) -> Payment:
+    def query(tx: Tx) -> Payment:
+        row = tx.execute(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = ?", (payment_id,)
+        ).fetchone()
+        if row is None:
+            raise PaymentNotFoundError(f"no payment {payment_id}")
+        return payment_of(row)
+
+    return context.ledger.read(query)
+
+
+def _payment_for(context: EconomyContext, event: PaymentEvent) -> Payment:
+    def query(tx: Tx) -> Payment:
+        for column, value in (
+            ("id", event.payment_id),
+            ("provider_reference", event.provider_reference),
+            ("provider_payment_id", event.provider_reference),
+        ):
+            if value:
+                row = tx.execute(
+                    f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE provider = ? AND {column} = ?",
+                    (event.provider, value),
+                ).fetchone()
+                if row is not None:
+                    return payment_of(row)
+        raise PaymentNotFoundError(f"no payment for {event.provider} event {event.event_id}")
+
+    return context.ledger.read(query)
+
+
+def handle_webhook(
+    context: EconomyContext, provider: str, payload: bytes, headers: Mapping[str, str]
+) -> PaymentOutcome | None:
+    """Verify a provider's webhook and act on it; ``None`` for events we ignore."""
+    payments_provider = context.providers.get(provider)
+    if payments_provider is None:
+        raise EconomyError(f"no payment provider {provider!r}", code="provider_unknown")
+    event = payments_provider.parse_webhook(payload, headers)
+    if event is None:
+        return None
+    payment = _payment_for(context, event)
+    if event.kind == PaymentEventKind.PAID:
+        return _mint(context, payment, event)
+    return _claw_back(context, payment, event)
+
+
+# --- minting ----------------------------------------------------------------------
+
+
+def _mint(context: EconomyContext, payment: Payment, event: PaymentEvent) -> PaymentOutcome:
+    if (event.amount_minor, event.currency.upper()) != (payment.amount_minor, payment.currency):
+        raise PaymentMismatchError(
+            f"payment {payment.id} is {payment.price}, the provider reports"
+            f" {Fiat(event.amount_minor, event.currency.upper())}"
+        )
+    user = users.get(context, payment.user_id)
+    transfers = [
+        Transfer(
+            derived_id("purchase-coins", payment.id),
+            platform_account(AccountKind.COIN_ISSUANCE),
+            user.wallet,
+            payment.coins,
+            COIN,
+            TransferCode.PURCHASE,
+            flags=TransferFlags.LINKED,
+        ),
+        Transfer(
+            derived_id("purchase-fiat", payment.id),
+            platform_account(AccountKind.PROVIDER_CLEARING, payment.currency),
+            platform_account(AccountKind.COIN_SALES, payment.currency),
+            payment.amount_minor,
+            fiat(payment.currency),
+            TransferCode.PURCHASE_FIAT,
+        ),
+    ]
+    results = context.ledger.create_transfers(transfers, _paid_record(payment, event))
+    failure = first_failure(results)
+    if failure is not None:
+        return _mint_failed(context, payment, failure)
+    minted = payment.coins if results[0].code == TransferResultCode.OK else 0
+    if minted and event.instrument:
+        _check_instrument(context, user, event.instrument)
+    return PaymentOutcome(get_payment(context, payment.id), "paid", coins_minted=minted)
+
+
+def _paid_record(payment: Payment, event: PaymentEvent) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if results[0].code != TransferResultCode.OK:
+            return
+        tx.execute(
+            "UPDATE payments SET status = 'paid', paid_at = ?, instrument = ?,"
+            " provider_reference = COALESCE(?, provider_reference)"
+            " WHERE id = ? AND status = 'created'",
+            (results[0].timestamp, event.instrument, event.provider_reference, payment.id),
+        )
+        if tx.rowcount != 1:
+            raise RecordRejectedError(f"payment {payment.id} is no longer open")
+
+    return record
+
+
+def _mint_failed(
+    context: EconomyContext, payment: Payment, failure: TransferResult
+) -> PaymentOutcome:
+    if failure.code == TransferResultCode.ACCOUNT_FROZEN:
+        fraud.log(
+            context,
+            rules.Decision(
+                rules.Rule.FROZEN_WALLET_PAYMENT,
+                rules.Action.REVIEW,
+                payment.user_id,
+                f"payment {payment.id}",
+                "a payment arrived for a frozen wallet; unfreeze it or refund the payment",
+            ),
+        )
+        raise AccountFrozenError(f"the wallet paid for by {payment.id} is frozen")
+    raise ledger_error(failure, f"minting for payment {payment.id}")
+
+
+def _check_instrument(context: EconomyContext, user: User, instrument: str) -> None:
+    wallets = int(
+        context.ledger.read(
+            lambda tx: tx.scalar(
+                "SELECT COUNT(DISTINCT user_id) FROM payments WHERE instrument = ?"
+                " AND status <> 'created'",
+                (instrument,),
+            )
+        )
+    )
+    decision = rules.shared_instrument(
+        instrument, user.id, wallets, context.settings.instrument_wallet_limit
+    )
+    if decision is not None:
+        fraud.log(context, decision)
+        context.ledger.set_frozen(user.wallet, frozen=True)
+
+
+# --- clawing back -----------------------------------------------------------------
+
+
+def _claw_back(context: EconomyContext, payment: Payment, event: PaymentEvent) -> PaymentOutcome:
+    """Refund (``refunded``, cumulative amount) or chargeback (``disputed``): take the
+    coins back, reverse what they paid for where it has not matured, book the rest as
+    a loss; freeze the wallet on a chargeback, and on a refund of spent coins."""
+    dispute = event.kind == PaymentEventKind.DISPUTED
+    if payment.status == "created":
+        raise EconomyError(f"payment {payment.id} was never paid", code="payment_not_paid")
+    for _attempt in range(CLAWBACK_ATTEMPTS):
+        payment = get_payment(context, payment.id)
+        outcome = _claw_back_once(context, payment, event, dispute=dispute)
+        if outcome is not None:
+            return outcome
+    raise EconomyError(f"payment {payment.id} kept changing; try again", code="conflict")
+
+
+def _targets(payment: Payment, event: PaymentEvent, *, dispute: bool) -> tuple[int, int]:
+    """(coins clawed back in all, minor units returned in all) once this event is done."""
+    if dispute:
+        return payment.coins, payment.amount_minor
+    refunded = min(event.amount_minor, payment.amount_minor)
+    return coins_for_refund(payment.coins, payment.amount_minor, refunded), refunded
+
+
+def _claw_back_once(
+    context: EconomyContext, payment: Payment, event: PaymentEvent, *, dispute: bool
+) -> PaymentOutcome | None:
+    coins_total, minor_total = _targets(payment, event, dispute=dispute)
+    coins = max(coins_total - payment.coins_clawed_back, 0)
+    minor = max(minor_total - payment.refunded_minor, 0)
+    user = users.get(context, payment.user_id)
+    status = "disputed" if dispute else "refunded"
+    if coins == 0 and minor == 0:
+        return PaymentOutcome(payment, status)
+    wallet = context.ledger.account(user.wallet)
+    assert wallet is not None
+    plan = plan_clawback(coins, wallet.balance_available, _spent_gifts(context, payment))
+    transfers = _clawback_transfers(payment, user, plan, minor, coins_total, dispute=dispute)
+    record = _clawback_record(payment, plan, coins_total, minor_total, status)
+    try:
+        results = context.ledger.create_transfers(transfers, record)
+    except RecordRejectedError:
+        return None
+    failure = first_failure(results)
+    if failure is not None:
+        if failure.code == TransferResultCode.INSUFFICIENT_FUNDS:
+            return None  # the wallet or an earnings account moved: plan again
+        raise ledger_error(failure, f"the clawback of payment {payment.id}")
+    freeze = dispute or plan.shortfall_coins > 0
+    if freeze:
+        _freeze_after_clawback(context, payment, user, status)
+    return PaymentOutcome(
+        get_payment(context, payment.id),
+        status,
+        coins_from_wallet=plan.coins_from_wallet,
+        reversed_units=sum(r.units for r in plan.reversals),
+        loss_coins=plan.loss_coins,
+        wallet_frozen=freeze,
+    )
+
+
+def _spent_gifts(context: EconomyContext, payment: Payment) -> list[SpentGift]:
+    def query(tx: Tx) -> list[SpentGift]:
+        rows = tx.execute(
+            "SELECT id, creator_id, coins, reversed_coins, share_bps, matured_at FROM gifts"
+            " WHERE sender_id = ? AND sent_at >= ? AND reversed_coins < coins"
+            " ORDER BY sent_at DESC, id DESC LIMIT 10000",
+            (payment.user_id, payment.paid_at),
+        ).fetchall()
+        return [SpentGift(r[0], r[1], r[2], r[3], r[4], r[5] != 0) for r in rows]
+
+    return context.ledger.read(query)
+
+
+class _Leg(NamedTuple):
+    debit: AccountId
+    credit: AccountId
+    amount: int
+    unit: UnitCode
+    code: TransferCode
+    reference: int = 0
+
+
+def _clawback_legs(
+    payment: Payment, user: User, plan: ClawbackPlan, minor: int, *, dispute: bool
+) -> list[_Leg]:
+    issuance = platform_account(AccountKind.COIN_ISSUANCE)
+    legs: list[_Leg] = []
+    if plan.coins_from_wallet:
+        code = TransferCode.CHARGEBACK_COINS if dispute else TransferCode.REFUND_COINS
+        legs.append(_Leg(user.wallet, issuance, plan.coins_from_wallet, COIN, code))
+    if minor:
+        sales = platform_account(AccountKind.COIN_SALES, payment.currency)
+        clearing = platform_account(AccountKind.PROVIDER_CLEARING, payment.currency)
+        code = TransferCode.CHARGEBACK_FIAT if dispute else TransferCode.REFUND_FIAT
+        legs.append(_Leg(sales, clearing, minor, fiat(payment.currency), code))
+    for reversal in plan.reversals:
+        pending = user_account(reversal.creator_id, AccountKind.EARNINGS_PENDING)
+        diamonds = platform_account(AccountKind.DIAMOND_ISSUANCE)
+        revenue = platform_account(AccountKind.GIFT_REVENUE)
+        gift = reversal.gift_row_id
+        legs.append(
+            _Leg(pending, diamonds, reversal.units, DIAMOND, TransferCode.REVERSAL_DIAMONDS, gift)
+        )
+        legs.append(
+            _Leg(revenue, issuance, reversal.coins, COIN, TransferCode.REVERSAL_COINS, gift)
+        )
+    if plan.loss_coins:
+        loss = platform_account(AccountKind.CHARGEBACK_LOSS)
+        legs.append(_Leg(loss, issuance, plan.loss_coins, COIN, TransferCode.CHARGEBACK_LOSS))
+    return legs
+
+
+def _clawback_transfers(
+    payment: Payment, user: User, plan: ClawbackPlan, minor: int, coins_total: int, *, dispute: bool
+) -> list[Transfer]:
+    """One linked chain: all of the clawback happens, or none of it."""
+    kind = "chargeback" if dispute else "refund"
+    legs = _clawback_legs(payment, user, plan, minor, dispute=dispute)
+    return [
+        Transfer(
+            derived_id(kind, payment.id, coins_total, minor, index),
+            leg.debit,
+            leg.credit,
+            leg.amount,
+            leg.unit,
+            leg.code,
+            flags=TransferFlags.LINKED if index < len(legs) - 1 else 0,
+            user_data_1=payment.user_id,
+            user_data_2=leg.reference,
+        )
+        for index, leg in enumerate(legs)
+    ]
+
+
+def _clawback_record(
+    payment: Payment, plan: ClawbackPlan, coins_total: int, minor_total: int, status: str
+) -> Record:
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if not results or results[0].code != TransferResultCode.OK:
+            return
+        tx.execute(
+            "UPDATE payments SET status = ?, coins_clawed_back = ?, refunded_minor = ?"
+            " WHERE id = ? AND coins_clawed_back = ? AND refunded_minor = ?",
+            (
+                status,
+                coins_total,
+                minor_total,
+                payment.id,
+                payment.coins_clawed_back,
+                payment.refunded_minor,
+            ),
+        )
+        if tx.rowcount != 1:
+            raise RecordRejectedError(f"payment {payment.id} changed meanwhile")
+        for reversal in plan.reversals:
+            tx.execute(
+                "UPDATE gifts SET reversed_coins = reversed_coins + ?"
+                " WHERE id = ? AND matured_at = 0 AND reversed_coins + ? <= coins",
+                (reversal.coins, reversal.gift_row_id, reversal.coins),
+            )
+            if tx.rowcount != 1:
+                raise RecordRejectedError(f"gift {reversal.gift_row_id} matured meanwhile")
+
+    return record
+
+
+def _freeze_after_clawback(
+    context: EconomyContext, payment: Payment, user: User, status: str
+) -> None:
+    context.ledger.set_frozen(user.wallet, frozen=True)
+    fraud.log(
+        context,
+        rules.Decision(
+            rules.Rule.CHARGEBACK,
+            rules.Action.REVIEW,
+            user.id,
+            f"payment {payment.id}",
+            f"payment {status}; wallet frozen until reviewed",
+        ),
+    )

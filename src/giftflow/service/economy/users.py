@@ -1,0 +1,166 @@
+"""Users: registration (with their ledger accounts), look-ups, creator and identity
+status, and the platform's own accounts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from giftflow.economy.chart import (
+    FIAT_KINDS,
+    USER_ACCOUNT_FLAGS,
+    USER_KINDS,
+    AccountKind,
+    platform_account,
+    unit_of,
+    user_account,
+)
+from giftflow.economy.errors import UserExistsError, UserNotFoundError
+from giftflow.economy.users import User
+from giftflow.ledger.accounts import Account
+from giftflow.service.economy.context import EconomyContext
+from giftflow.store.tx import Row, Tx
+
+USER_COLUMNS = (
+    "id, external_id, display_name, birth_date, region, is_creator, identity_verified, created_at"
+)
+
+
+def user_of(row: Row) -> User:
+    return User(
+        id=row[0],
+        external_id=row[1],
+        display_name=row[2],
+        birth_date=date.fromisoformat(row[3]),
+        region=row[4],
+        is_creator=bool(row[5]),
+        identity_verified=bool(row[6]),
+        created_at=row[7],
+    )
+
+
+def ensure_platform_accounts(context: EconomyContext) -> None:
+    """Create the platform's accounts: coins, diamonds, and fiat for every currency."""
+    currencies = sorted({region.currency for region in context.catalog.regions})
+    accounts = [
+        Account(platform_account(kind), unit_of(kind), kind)
+        for kind in AccountKind
+        if kind not in USER_KINDS and kind not in FIAT_KINDS
+    ]
+    accounts += [
+        Account(platform_account(kind, currency), unit_of(kind, currency), kind)
+        for kind in FIAT_KINDS
+        for currency in currencies
+    ]
+    _create_accounts(context, accounts)
+
+
+def _create_accounts(context: EconomyContext, accounts: list[Account]) -> None:
+    results = context.ledger.create_accounts(accounts)
+    failed = [(a.id, r) for a, r in zip(accounts, results, strict=True) if not r.ok]
+    if failed:
+        raise RuntimeError(f"platform or user accounts could not be created: {failed}")
+
+
+def register(
+    context: EconomyContext,
+    *,
+    external_id: str,
+    display_name: str,
+    birth_date: date,
+    region: str,
+    is_creator: bool = False,
+    identity_verified: bool = False,
+) -> User:
+    """Register a user (idempotent on ``external_id`` when the details agree) and open
+    their wallet and earnings accounts."""
+    context.catalog.region(region)
+    wanted = (external_id, display_name, birth_date.isoformat(), region, is_creator)
+
+    def insert(tx: Tx) -> User:
+        existing = tx.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (external_id,)
+        ).fetchone()
+        if existing is not None:
+            user = user_of(existing)
+            if (
+                user.external_id,
+                user.display_name,
+                existing[3],
+                user.region,
+                user.is_creator,
+            ) != wanted:
+                raise UserExistsError(f"user {external_id!r} exists with other details")
+            return user
+        row = tx.execute(
+            f"INSERT INTO users (external_id, display_name, birth_date, region, is_creator,"
+            f" identity_verified, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            f" RETURNING {USER_COLUMNS}",
+            (*wanted, identity_verified, context.now()),
+        ).fetchone()
+        assert row is not None
+        return user_of(row)
+
+    user = context.ledger.write(insert)
+    _create_accounts(context, user_accounts(user.id))
+    return user
+
+
+def user_accounts(user_id: int) -> list[Account]:
+    return [
+        Account(user_account(user_id, kind), unit_of(kind), kind, user_id, USER_ACCOUNT_FLAGS)
+        for kind in (
+            AccountKind.WALLET,
+            AccountKind.EARNINGS_PENDING,
+            AccountKind.EARNINGS_AVAILABLE,
+        )
+    ]
+
+
+def find(tx: Tx, user_id: int) -> User:
+    row = tx.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+    if row is None:
+        raise UserNotFoundError(f"no user {user_id}")
+    return user_of(row)
+
+
+def get(context: EconomyContext, user_id: int) -> User:
+    return context.ledger.read(lambda tx: find(tx, user_id))
+
+
+def by_external_id(context: EconomyContext, external_id: str) -> User:
+    def query(tx: Tx) -> User:
+        row = tx.execute(
+            f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (external_id,)
+        ).fetchone()
+        if row is None:
+            raise UserNotFoundError(f"no user {external_id!r}")
+        return user_of(row)
+
+    return context.ledger.read(query)
+
+
+def update(
+    context: EconomyContext,
+    user_id: int,
+    *,
+    is_creator: bool | None = None,
+    identity_verified: bool | None = None,
+) -> User:
+    def change(tx: Tx) -> User:
+        user = find(tx, user_id)
+        tx.execute(
+            "UPDATE users SET is_creator = ?, identity_verified = ? WHERE id = ?",
+            (
+                user.is_creator if is_creator is None else is_creator,
+                user.identity_verified if identity_verified is None else identity_verified,
+                user_id,
+            ),
+        )
+        return find(tx, user_id)
+
+    return context.ledger.write(change)
+
+
+def frozen(context: EconomyContext, user: User) -> bool:
+    account = context.ledger.account(user.wallet)
+    return account is not None and account.frozen

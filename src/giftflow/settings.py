@@ -1,0 +1,39 @@
+"""Settings from the environment (``GIFTFLOW_*``), one place for every knob."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from giftflow.store import DEFAULT_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GIFTFLOW_", extra="ignore")
+
+    database_url: str = DEFAULT_URL
+    catalog_version: str = "2024-05"
+    catalog_path: Path | None = None
+    """An operator's own economy TOML instead of the shipped one."""
+    revenue_share_bps: int | None = Field(default=None, ge=1, le=10_000)
+    """Creators' share of a gift's coins, as diamonds; default: the catalog's."""
+    hold_days: int | None = Field(default=None, ge=0, le=365)
+    """Days diamonds stay pending before they can be withdrawn; default: the catalog's."""
+    streak_timeout_s: int = Field(default=10, ge=1, le=3600)
+    velocity_limit: int = Field(default=60, ge=1)
+    """Gift events one wallet may send in ``velocity_window_s`` (fraud rule)."""
+    velocity_window_s: int = Field(default=10, ge=1)
+    instrument_wallet_limit: int = Field(default=3, ge=1)
+    """Wallets one payment instrument may fund before they go to review (fraud rule)."""
+    sandbox_webhook_secret: SecretStr | None = None
+    """Enables the ``sandbox`` payment provider (demo, tests, local development)."""
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    token_secret: SecretStr | None = None
+    """Signs users' short-lived tokens; required by ``giftflow serve``."""
+    token_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    payout_dir: Path = Path("payouts")
+    """Where the ``manual`` payout partner writes batch files and reads results."""
+    public_url: str = "http://127.0.0.1:8000"
