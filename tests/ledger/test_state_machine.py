@@ -757,7 +757,6 @@ def test_a_pending_transfer_posted_before_its_timeout_does_not_expire(
         ({"debit_account_id": BOB}, "debit_account_id"),
         ({"credit_account_id": BOB}, "credit_account_id"),
         ({"unit": "DIAMOND"}, "unit"),
-        ({"code": 9}, "code"),
     ],
 )
 @pytest.mark.parametrize("flags", [POST, VOID])
@@ -767,6 +766,15 @@ def test_a_closing_transfer_that_contradicts_its_pending_transfer_names_the_fiel
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     assert only(book, close(2, 1, flags=flags, **changes)) == (Code.PENDING_MISMATCH, field_name)
     assert book.pendings[1].status == PendingStatus.PENDING
+
+
+@pytest.mark.parametrize("flags", [POST, VOID])
+def test_a_closing_transfer_keeps_its_own_code_so_the_books_say_why_it_closed(
+    book: Book, flags: int
+) -> None:
+    book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
+    assert only(book, close(2, 1, flags=flags, code=9)) == (Code.OK, None)
+    assert book.transfers[2].code == 9
 
 
 def test_a_closing_transfer_may_repeat_the_pending_transfers_fields(book: Book) -> None:

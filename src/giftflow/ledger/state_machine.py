@@ -288,7 +288,7 @@ class _Applier:
         if state.status != PendingStatus.PENDING:
             raise _ChainFailedError(Code.PENDING_ALREADY_CLOSED, state.status)
         pending = state.transfer
-        for name in (_DEBIT, _CREDIT, "unit", "code"):
+        for name in (_DEBIT, _CREDIT, "unit"):
             given = getattr(transfer, name)
             if given and given != getattr(pending, name):
                 raise _ChainFailedError(Code.PENDING_MISMATCH, name)

@@ -1,0 +1,255 @@
+"""The economy as one object: what the HTTP API, the CLI and embedders call.
+
+economy = Economy.open(Settings(database_url="sqlite:///giftflow.db"))
+viewer = economy.register_user(external_id="v1", ...)
+payment = economy.start_purchase(user_id=viewer.id, channel=Channel.WEB,
+                                 provider="sandbox", pack_id="US-web-70")
+...                                  # the provider calls the webhook: coins minted
+economy.send_gift(GiftRequest(sender_id=viewer.id, creator_id=..., gift_id=5655,
+                              event_id="e1"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+from giftflow.economy.catalog import load_catalog
+from giftflow.economy.catalog.model import Catalog, Channel
+from giftflow.economy.streaks import Streak
+from giftflow.economy.users import User
+from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import Clock, SystemClock
+from giftflow.ledger.reconcile import ReconcileReport
+from giftflow.partners.base import PayoutPartner
+from giftflow.partners.manual import ManualPartner
+from giftflow.payments.base import PaymentProvider
+from giftflow.service.economy import earnings, fraud, gifting, payouts, recharge, users
+from giftflow.service.economy.context import EconomyContext
+from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
+from giftflow.service.economy.fraud import LoggedDecision
+from giftflow.service.economy.gifting import GiftRequest, GiftSent
+from giftflow.service.economy.payouts import ImportSummary, Payout
+from giftflow.service.economy.recharge import Payment, PaymentOutcome
+from giftflow.service.ledger import Ledger
+from giftflow.settings import Settings
+
+__all__ = [
+    "EarningsView",
+    "Economy",
+    "GiftRequest",
+    "GiftSent",
+    "ImportSummary",
+    "LoggedDecision",
+    "Payment",
+    "PaymentOutcome",
+    "Payout",
+    "StatementLine",
+    "WalletView",
+]
+
+
+def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProvider]:
+    providers: dict[str, PaymentProvider] = {}
+    if settings.sandbox_webhook_secret is not None:
+        from giftflow.payments.sandbox import SandboxProvider  # noqa: PLC0415
+
+        secret = settings.sandbox_webhook_secret.get_secret_value().encode()
+        providers["sandbox"] = SandboxProvider(secret, clock)
+    if settings.stripe_api_key is not None and settings.stripe_webhook_secret is not None:
+        from giftflow.payments.stripe import StripeProvider  # noqa: PLC0415 (SDK on demand)
+
+        providers["stripe"] = StripeProvider(
+            settings.stripe_api_key.get_secret_value(),
+            settings.stripe_webhook_secret.get_secret_value(),
+        )
+    return providers
+
+
+class Economy:
+    def __init__(self, context: EconomyContext, partners: dict[str, PayoutPartner]) -> None:
+        self.context = context
+        self.partners = partners
+        users.ensure_platform_accounts(context)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        providers: Mapping[str, PaymentProvider] | None = None,
+        catalog: Catalog | None = None,
+    ) -> Economy:
+        settings = settings or Settings()
+        clock = clock or SystemClock()
+        catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
+        ledger = Ledger.open(settings.database_url, clock=clock)
+        chosen = dict(providers) if providers is not None else default_providers(settings, clock)
+        context = EconomyContext(ledger, catalog, settings, clock, chosen)
+        return cls(context, {"manual": ManualPartner(settings.payout_dir)})
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.context.ledger
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.context.catalog
+
+    def close(self) -> None:
+        self.context.ledger.close()
+
+    def __enter__(self) -> Economy:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- users ---------------------------------------------------------------------
+
+    def register_user(
+        self,
+        *,
+        external_id: str,
+        display_name: str,
+        birth_date: date,
+        region: str,
+        is_creator: bool = False,
+        identity_verified: bool = False,
+    ) -> User:
+        return users.register(
+            self.context,
+            external_id=external_id,
+            display_name=display_name,
+            birth_date=birth_date,
+            region=region,
+            is_creator=is_creator,
+            identity_verified=identity_verified,
+        )
+
+    def user(self, user_id: int) -> User:
+        return users.get(self.context, user_id)
+
+    def user_by_external_id(self, external_id: str) -> User:
+        return users.by_external_id(self.context, external_id)
+
+    def update_user(
+        self, user_id: int, *, is_creator: bool | None = None, identity_verified: bool | None = None
+    ) -> User:
+        return users.update(
+            self.context, user_id, is_creator=is_creator, identity_verified=identity_verified
+        )
+
+    def set_wallet_frozen(self, user_id: int, *, frozen: bool) -> WalletView:
+        user = self.user(user_id)
+        self.ledger.set_frozen(user.wallet, frozen=frozen)
+        return self.wallet(user_id)
+
+    # --- coins in ------------------------------------------------------------------
+
+    def start_purchase(
+        self,
+        *,
+        user_id: int,
+        channel: Channel,
+        provider: str,
+        pack_id: str | None = None,
+        coins: int | None = None,
+    ) -> Payment:
+        return recharge.start_purchase(
+            self.context,
+            user_id=user_id,
+            channel=channel,
+            provider=provider,
+            pack_id=pack_id,
+            coins=coins,
+        )
+
+    def payment(self, payment_id: str) -> Payment:
+        return recharge.get_payment(self.context, payment_id)
+
+    def handle_webhook(
+        self, provider: str, payload: bytes, headers: Mapping[str, str]
+    ) -> PaymentOutcome | None:
+        return recharge.handle_webhook(self.context, provider, payload, headers)
+
+    # --- gifts ---------------------------------------------------------------------
+
+    def send_gift(self, request: GiftRequest) -> GiftSent:
+        return gifting.send_gift(self.context, request)
+
+    def send_gifts(self, requests: Sequence[GiftRequest]) -> list[GiftSent | GiftflowError]:
+        return gifting.send_gifts(self.context, requests)
+
+    def end_streak(self, sender_id: int, client_streak_id: str) -> Streak:
+        return gifting.end_streak(self.context, sender_id, client_streak_id)
+
+    def end_stale_streaks(self) -> list[Streak]:
+        return gifting.end_stale_streaks(self.context)
+
+    # --- balances and earnings -----------------------------------------------------
+
+    def wallet(self, user_id: int) -> WalletView:
+        return earnings.wallet(self.context, user_id)
+
+    def earnings(self, user_id: int) -> EarningsView:
+        earnings.mature(self.context, user_id)
+        return earnings.earnings(self.context, user_id)
+
+    def mature_earnings(self) -> int:
+        return earnings.mature(self.context)
+
+    def statement(self, creator_id: int, *, limit: int = 500) -> list[StatementLine]:
+        earnings.mature(self.context, creator_id)
+        return earnings.statement(self.context, creator_id, limit=limit)
+
+    # --- diamonds out --------------------------------------------------------------
+
+    def request_payout(self, *, creator_id: int, diamonds: int, partner: str = "manual") -> Payout:
+        return payouts.request(
+            self.context, self.partners, creator_id=creator_id, diamonds=diamonds, partner=partner
+        )
+
+    def payout(self, payout_id: str) -> Payout:
+        return payouts.get(self.context, payout_id)
+
+    def payouts(self, *, creator_id: int | None = None, state: str | None = None) -> list[Payout]:
+        return payouts.listing(self.context, creator_id=creator_id, state=state)
+
+    def hold_payout(self, payout_id: str) -> Payout:
+        return payouts.hold(self.context, payout_id)
+
+    def approve_payout(self, payout_id: str) -> Payout:
+        return payouts.approve(self.context, payout_id)
+
+    def reject_payout(self, payout_id: str, reason: str) -> Payout:
+        return payouts.reject(self.context, payout_id, reason)
+
+    def export_payouts(self, partner: str = "manual") -> tuple[str, Path, int] | None:
+        return payouts.export_batch(self.context, self._partner(partner))
+
+    def import_payout_results(self, source: Path, partner: str = "manual") -> ImportSummary:
+        return payouts.import_results(self.context, self._partner(partner), source)
+
+    def _partner(self, name: str) -> PayoutPartner:
+        partner = self.partners.get(name)
+        if partner is None:
+            from giftflow.economy.errors import PayoutError  # noqa: PLC0415
+
+            raise PayoutError(f"no payout partner {name!r}", code="partner_unknown")
+        return partner
+
+    # --- review ---------------------------------------------------------------------
+
+    def fraud_decisions(self, *, open_only: bool = False, limit: int = 100) -> list[LoggedDecision]:
+        return fraud.decisions(self.context, open_only=open_only, limit=limit)
+
+    def review_fraud_decision(
+        self, decision_id: int, *, upheld: bool, reviewer: str
+    ) -> LoggedDecision:
+        return fraud.review(self.context, decision_id, upheld=upheld, reviewer=reviewer)
+
+    def reconcile(self) -> ReconcileReport:
+        return self.ledger.reconcile()
