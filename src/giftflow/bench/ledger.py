@@ -20,6 +20,14 @@ from pathlib import Path
 
 import psycopg
 
+from giftflow.economy.chart import (
+    AccountKind,
+    TransferCode,
+    platform_account,
+    unit_of,
+    user_account,
+)
+from giftflow.economy.money import diamond_units
 from giftflow.ledger.accounts import Account, AccountFlags
 from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.transfers import Transfer, TransferFlags
@@ -31,8 +39,9 @@ VIEWERS = 10_000
 GIFT_COINS = (1, 5, 10, 30, 99, 199, 299)
 """Coin values of the catalog's cheap, streakable gifts (Rose, Finger Heart …)."""
 SHARE_BPS = 5_000
-ISSUANCE, GIFT_REVENUE, DIAMOND_ISSUANCE, CREATOR = 1, 2, 3, 4
-FIRST_VIEWER = 1_000
+CREATOR_USER_ID = 1
+FIRST_VIEWER_USER_ID = 1_000
+_WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,67 +64,74 @@ class LedgerBenchResult:
         return asdict(self)
 
 
+def _wallet(n: int) -> AccountId:
+    return user_account(FIRST_VIEWER_USER_ID + n, AccountKind.WALLET)
+
+
 def _accounts() -> list[Account]:
-    wallet = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
+    """The economy's own chart: platform accounts, one creator, 10,000 viewer wallets."""
     platform = [
-        Account(AccountId(ISSUANCE), COIN, 1),
-        Account(AccountId(GIFT_REVENUE), COIN, 2),
-        Account(AccountId(DIAMOND_ISSUANCE), DIAMOND, 3),
-        Account(AccountId(CREATOR), DIAMOND, 4, owner_id=1, flags=wallet),
+        Account(platform_account(kind), unit_of(kind), kind)
+        for kind in (
+            AccountKind.COIN_ISSUANCE,
+            AccountKind.GIFT_REVENUE,
+            AccountKind.DIAMOND_ISSUANCE,
+        )
     ]
+    creator = Account(
+        user_account(CREATOR_USER_ID, AccountKind.EARNINGS_PENDING),
+        DIAMOND,
+        AccountKind.EARNINGS_PENDING,
+        CREATOR_USER_ID,
+        _WALLET,
+    )
     viewers = [
-        Account(AccountId(FIRST_VIEWER + i), COIN, 5, owner_id=FIRST_VIEWER + i, flags=wallet)
-        for i in range(VIEWERS)
+        Account(_wallet(n), COIN, AccountKind.WALLET, FIRST_VIEWER_USER_ID + n, _WALLET)
+        for n in range(VIEWERS)
     ]
-    return platform + viewers
+    return [*platform, creator, *viewers]
 
 
 def _fund(gifts: int) -> list[Transfer]:
     per_viewer = (gifts // VIEWERS + 1) * max(GIFT_COINS)
+    issuance = platform_account(AccountKind.COIN_ISSUANCE)
     return [
-        Transfer(
-            TransferId(i + 1),
-            AccountId(ISSUANCE),
-            AccountId(FIRST_VIEWER + i),
-            per_viewer,
-            COIN,
-            1,
-        )
-        for i in range(VIEWERS)
+        Transfer(TransferId(n + 1), issuance, _wallet(n), per_viewer, COIN, TransferCode.PURCHASE)
+        for n in range(VIEWERS)
     ]
 
 
 def gift_pairs(gifts: int, first_id: int) -> list[list[Transfer]]:
-    """``gifts`` linked pairs, viewers taking turns, ids from ``first_id`` upwards."""
+    """``gifts`` linked pairs booked as the economy books a gift (coins from a viewer's
+    wallet to gift revenue; exact diamond units into the creator's pending earnings),
+    viewers taking turns, ids from ``first_id`` upwards."""
+    revenue = platform_account(AccountKind.GIFT_REVENUE)
+    issuance = platform_account(AccountKind.DIAMOND_ISSUANCE)
+    creator = user_account(CREATOR_USER_ID, AccountKind.EARNINGS_PENDING)
     pairs = []
     for n in range(gifts):
         coins = GIFT_COINS[n % len(GIFT_COINS)]
-        diamonds = coins * SHARE_BPS // 10_000 or 1
         transfer_id = first_id + 2 * n
-        viewer = AccountId(FIRST_VIEWER + n % VIEWERS)
-        pairs.append(
-            [
-                Transfer(
-                    TransferId(transfer_id),
-                    viewer,
-                    AccountId(GIFT_REVENUE),
-                    coins,
-                    COIN,
-                    2,
-                    flags=TransferFlags.LINKED,
-                    user_data_1=n,
-                ),
-                Transfer(
-                    TransferId(transfer_id + 1),
-                    AccountId(DIAMOND_ISSUANCE),
-                    AccountId(CREATOR),
-                    diamonds,
-                    DIAMOND,
-                    3,
-                    user_data_1=n,
-                ),
-            ]
+        coin_leg = Transfer(
+            TransferId(transfer_id),
+            _wallet(n % VIEWERS),
+            revenue,
+            coins,
+            COIN,
+            TransferCode.GIFT_COINS,
+            flags=TransferFlags.LINKED,
+            user_data_1=CREATOR_USER_ID,
         )
+        diamond_leg = Transfer(
+            TransferId(transfer_id + 1),
+            issuance,
+            creator,
+            diamond_units(coins, SHARE_BPS),
+            DIAMOND,
+            TransferCode.GIFT_DIAMONDS,
+            user_data_1=FIRST_VIEWER_USER_ID + n % VIEWERS,
+        )
+        pairs.append([coin_leg, diamond_leg])
     return pairs
 
 
