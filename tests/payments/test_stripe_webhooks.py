@@ -250,7 +250,18 @@ def test_a_dispute_carrying_our_metadata_names_the_payment(provider: StripeProvi
     assert parsed.payment_id == "pay_0001"
 
 
-@pytest.mark.parametrize("event_type", ["payment_intent.created", "charge.succeeded"])
+def test_a_succeeded_charge_names_the_card_that_paid_for_the_fraud_rules(
+    provider: StripeProvider,
+) -> None:
+    parsed = provider.parse_webhook(*signed(event("charge.succeeded", charge())))
+
+    assert parsed is not None
+    assert parsed.kind == PaymentEventKind.INSTRUMENT
+    assert parsed.instrument is not None
+    assert parsed.provider_reference is not None
+
+
+@pytest.mark.parametrize("event_type", ["payment_intent.created", "customer.created"])
 def test_a_well_signed_event_we_do_not_act_on_is_ignored(
     provider: StripeProvider, event_type: str
 ) -> None:

@@ -48,6 +48,9 @@ class PaymentEventKind(StrEnum):
     PAID = "paid"
     REFUNDED = "refunded"
     DISPUTED = "disputed"
+    INSTRUMENT = "instrument"
+    """Which card or account paid (a charge succeeded): mints nothing, feeds the fraud
+    rules where the paid event itself does not name the instrument (Stripe Checkout)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,21 @@ def _charge_refunded(event: Mapping[str, Any], charge: Mapping[str, Any]) -> Pay
     )
 
 
+def _charge_succeeded(event: Mapping[str, Any], charge: Mapping[str, Any]) -> PaymentEvent | None:
+    details = _optional_child(charge, "payment_method_details")
+    fingerprint = read.optional_text(_optional_child(details, "card"), "fingerprint", provider=NAME)
+    if fingerprint is None:
+        return None
+    return _payment_event(
+        event,
+        charge,
+        PaymentEventKind.INSTRUMENT,
+        "amount",
+        _metadata_payment_id(charge),
+        instrument=fingerprint,
+    )
+
+
 def _dispute_created(event: Mapping[str, Any], dispute: Mapping[str, Any]) -> PaymentEvent:
     return _payment_event(
         event,
@@ -175,6 +190,7 @@ _READERS: Final[dict[str, Reader]] = {
     "checkout.session.completed": _session_paid,
     "checkout.session.async_payment_succeeded": _session_paid,
     "charge.refunded": _charge_refunded,
+    "charge.succeeded": _charge_succeeded,
     "charge.dispute.created": _dispute_created,
 }
 

@@ -203,7 +203,27 @@ def handle_webhook(
     payment = _payment_for(context, event)
     if event.kind == PaymentEventKind.PAID:
         return _mint(context, payment, event)
+    if event.kind == PaymentEventKind.INSTRUMENT:
+        return _instrument_seen(context, payment, event)
     return _claw_back(context, payment, event)
+
+
+def _instrument_seen(
+    context: EconomyContext, payment: Payment, event: PaymentEvent
+) -> PaymentOutcome:
+    """Note the instrument; once the payment is paid, the shared-instrument rule runs."""
+    instrument = event.instrument
+    assert instrument is not None, "instrument events always name one"
+    context.ledger.write(
+        lambda tx: tx.execute(
+            "UPDATE payments SET instrument = ? WHERE id = ? AND instrument IS NULL",
+            (instrument, payment.id),
+        )
+    )
+    updated = get_payment(context, payment.id)
+    if payment.instrument is None and updated.status != "created":
+        _check_instrument(context, users.get(context, payment.user_id), instrument)
+    return PaymentOutcome(updated, "instrument")
 
 
 # --- minting ----------------------------------------------------------------------
@@ -240,8 +260,9 @@ def _mint(context: EconomyContext, payment: Payment, event: PaymentEvent) -> Pay
     if failure is not None:
         return _mint_failed(context, payment, failure)
     minted = payment.coins if results[0].code == TransferResultCode.OK else 0
-    if minted and event.instrument:
-        _check_instrument(context, user, event.instrument)
+    instrument = event.instrument or payment.instrument
+    if minted and instrument:
+        _check_instrument(context, user, instrument)
     return PaymentOutcome(get_payment(context, payment.id), "paid", coins_minted=minted)
 
 
@@ -250,7 +271,8 @@ def _paid_record(payment: Payment, event: PaymentEvent) -> Record:
         if results[0].code != TransferResultCode.OK:
             return
         tx.execute(
-            "UPDATE payments SET status = 'paid', paid_at = ?, instrument = ?,"
+            "UPDATE payments SET status = 'paid', paid_at = ?,"
+            " instrument = COALESCE(?, instrument),"
             " provider_reference = COALESCE(?, provider_reference)"
             " WHERE id = ? AND status = 'created'",
             (results[0].timestamp, event.instrument, event.provider_reference, payment.id),
