@@ -144,19 +144,20 @@ class _Applier:
         undo.clear()
         undo.record_balances = True
         last = len(chain) - 1
-        for position, transfer in enumerate(chain):
-            try:
+        position = 0
+        try:
+            for position, transfer in enumerate(chain):
                 if position == last:
                     if transfer.flags & _LINKED:
                         raise _ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
                     undo.record_balances = False
                 results.append(self._apply(transfer, undo))
-            except _ChainFailedError as failure:
-                self._undo(undo)
-                del results[len(results) - position :]
-                results.extend([_LINKED_FAILED] * len(chain))
-                results[len(results) - len(chain) + position] = failure.result
-                return
+        except _ChainFailedError as failure:
+            self._undo(undo)
+            del results[len(results) - position :]
+            results.extend([_LINKED_FAILED] * len(chain))
+            results[len(results) - len(chain) + position] = failure.result
+            return
         self.transfers.extend(undo.transfers)
 
     def _undo(self, undo: _Chain) -> None:
@@ -345,15 +346,26 @@ def _check_header(transfer: Transfer) -> None:
         raise _ChainFailedError(Code.FLAGS_INVALID)
 
 
+_units_seen: set[str] = set()
+"""Unit codes already found valid (a handful): skips the pattern match per transfer."""
+
+
 def _check_fields(transfer: Transfer) -> None:
     closing = transfer.flags & _CLOSING
     if not (0 < transfer.code <= CODE_MAX or (closing and transfer.code == 0)):
         raise _ChainFailedError(Code.CODE_INVALID)
-    if not (is_valid_unit(transfer.unit) or (closing and transfer.unit == "")):
-        raise _ChainFailedError(Code.UNIT_INVALID)
-    for value in (transfer.user_data_1, transfer.user_data_2, transfer.user_data_3):
-        if not 0 <= value <= INT64_MAX:
-            raise _ChainFailedError(Code.USER_DATA_INVALID)
+    unit = transfer.unit
+    if unit not in _units_seen:
+        if not (is_valid_unit(unit) or (closing and unit == "")):
+            raise _ChainFailedError(Code.UNIT_INVALID)
+        if unit and len(_units_seen) < 1000:
+            _units_seen.add(unit)
+    if not (
+        0 <= transfer.user_data_1 <= INT64_MAX
+        and 0 <= transfer.user_data_2 <= INT64_MAX
+        and 0 <= transfer.user_data_3 <= INT64_MAX
+    ):
+        raise _ChainFailedError(Code.USER_DATA_INVALID)
     if not 0 <= transfer.timeout_s <= TIMEOUT_S_MAX:
         raise _ChainFailedError(Code.TIMEOUT_INVALID)
 
