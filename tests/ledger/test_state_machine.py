@@ -529,6 +529,22 @@ def test_a_frozen_account_can_neither_pay_nor_be_paid_until_unfrozen(book: Book)
     assert codes(book, [move(1, ALICE, BOB, 5), move(2, HOUSE, ALICE, 5)]) == [Code.OK] * 2
 
 
+def test_override_frozen_takes_value_back_from_a_frozen_account_and_is_on_record(
+    book: Book,
+) -> None:
+    book.create_transfers([move(1, HOUSE, ALICE, 30)])
+    book.set_frozen(ALICE, frozen=True)
+    override = TransferFlags.OVERRIDE_FROZEN
+    assert only(book, move(2, ALICE, HOUSE, 10)) == (Code.ACCOUNT_FROZEN, "debit_account_id")
+    assert only(book, move(3, ALICE, HOUSE, 10, flags=override)) == (Code.OK, None)
+    assert book.transfers[3].flags == override
+    assert only(book, move(4, ALICE, HOUSE, 21, flags=override)) == (
+        Code.INSUFFICIENT_FUNDS,
+        "debit_account_id",
+    )
+    assert counters(book, ALICE) == (0, 10, 0, 30)
+
+
 def test_an_account_created_frozen_accepts_nothing(book: Book) -> None:
     book.create_accounts([account(20, flags=AccountFlags.FROZEN)])
     assert only(book, move(1, HOUSE, 20, 5)) == (Code.ACCOUNT_FROZEN, "credit_account_id")
@@ -575,7 +591,7 @@ def test_a_balance_that_would_pass_int64_max_is_an_overflow_naming_the_side(book
 
 @pytest.mark.parametrize(
     "flags",
-    [POST | VOID, PENDING | POST, PENDING | VOID, 16, PENDING | 32],
+    [POST | VOID, PENDING | POST, PENDING | VOID, 32, PENDING | 64],
 )
 def test_contradictory_or_unknown_flags_are_rejected(book: Book, flags: int) -> None:
     assert only(book, move(1, HOUSE, ALICE, 5, flags=flags)) == (Code.FLAGS_INVALID, None)

@@ -29,7 +29,8 @@ _PENDING = TransferFlags.PENDING
 _POST = TransferFlags.POST_PENDING
 _VOID = TransferFlags.VOID_PENDING
 _CLOSING = CLOSING_FLAGS
-_KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID
+_OVERRIDE_FROZEN = TransferFlags.OVERRIDE_FROZEN
+_KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID | _OVERRIDE_FROZEN
 _ONE_KIND = frozenset((0, _PENDING, _POST, _VOID))
 _CLOSING_OR_PENDING = _PENDING | _POST | _VOID
 _DMNEC = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
@@ -239,7 +240,8 @@ class _Applier:
         amount = _closing_amount(transfer, pending, posting=posting)
         debit = self.view.accounts[pending.debit_account_id]
         credit = self.view.accounts[pending.credit_account_id]
-        if posting and (debit.flags & _FROZEN or credit.flags & _FROZEN):
+        frozen = not transfer.flags & _OVERRIDE_FROZEN and (debit.flags | credit.flags) & _FROZEN
+        if posting and frozen:
             raise _ChainFailedError(
                 Code.ACCOUNT_FROZEN, _DEBIT if debit.flags & _FROZEN else _CREDIT
             )
@@ -314,10 +316,9 @@ class _Applier:
             raise _ChainFailedError(Code.UNIT_MISMATCH, _DEBIT)
         if credit.unit != transfer.unit:
             raise _ChainFailedError(Code.UNIT_MISMATCH, _CREDIT)
-        if debit.flags & _FROZEN:
-            raise _ChainFailedError(Code.ACCOUNT_FROZEN, _DEBIT)
-        if credit.flags & _FROZEN:
-            raise _ChainFailedError(Code.ACCOUNT_FROZEN, _CREDIT)
+        if (debit.flags | credit.flags) & _FROZEN and not transfer.flags & _OVERRIDE_FROZEN:
+            side = _DEBIT if debit.flags & _FROZEN else _CREDIT
+            raise _ChainFailedError(Code.ACCOUNT_FROZEN, side)
         return debit, credit
 
     def _remember(self, balance: AccountBalance, undo: _Chain) -> None:

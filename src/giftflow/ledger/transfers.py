@@ -23,6 +23,11 @@ class TransferFlags:
     """Post (a part of) the pending transfer ``pending_id``; the rest is released."""
     VOID_PENDING: Final = 8
     """Release the pending transfer ``pending_id`` entirely."""
+    OVERRIDE_FROZEN: Final = 16
+    """Apply even though an account is frozen. A frozen account is frozen against its
+    owner; the platform still takes back what it is owed (refunds, chargebacks and their
+    reversals). The flag is stored with the transfer, so every override is on record.
+    It never lifts a balance limit."""
 
 
 CLOSING_FLAGS: Final = TransferFlags.POST_PENDING | TransferFlags.VOID_PENDING

@@ -28,6 +28,8 @@ BATCH_COLUMNS = (
     "diamonds",
 )
 RESULT_COLUMNS = ("payout_id", "status", "reference", "reason")
+RESULT_TEXT_MAX = {"payout_id": 40, "reference": 255, "reason": 255}
+"""The widest each text may be (the columns of ``payouts`` it is stored in)."""
 
 
 class PartnerFileError(GiftflowError):
@@ -81,8 +83,19 @@ def _result(row: dict[str, str], line: int) -> PayoutResult:
     if status not in ("paid", "failed"):
         raise PartnerFileError(f"line {line}: status must be paid or failed, not {status!r}")
     return PayoutResult(
-        payout_id=row["payout_id"].strip(),
+        payout_id=_text(row, "payout_id", line) or "",
         paid=status == "paid",
-        reference=(row.get("reference") or "").strip() or None,
-        failure_reason=(row.get("reason") or "").strip() or None,
+        reference=_text(row, "reference", line),
+        failure_reason=_text(row, "reason", line),
     )
+
+
+def _text(row: dict[str, str], column: str, line: int) -> str | None:
+    """Printable and short enough for the column it is stored in (or ``None`` if empty)."""
+    value = (row.get(column) or "").strip()
+    longest = RESULT_TEXT_MAX[column]
+    if len(value) > longest or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise PartnerFileError(
+            f"line {line}: {column} must be at most {longest} printable characters"
+        )
+    return value or None

@@ -11,7 +11,7 @@ economy.send_gift(GiftRequest(sender_id=viewer.id, creator_id=..., gift_id=5655,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -81,13 +81,18 @@ class Economy:
         clock: Clock | None = None,
         providers: Mapping[str, PaymentProvider] | None = None,
         catalog: Catalog | None = None,
+        new_token: Callable[[], str] | None = None,
     ) -> Economy:
+        """Open the economy on ``settings.database_url``; the clock and the token
+        generator (payment, payout and batch ids) are injectable for exact replays."""
         settings = settings or Settings()
         clock = clock or SystemClock()
         catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
         ledger = Ledger.open(settings.database_url, clock=clock)
         chosen = dict(providers) if providers is not None else default_providers(settings, clock)
         context = EconomyContext(ledger, catalog, settings, clock, chosen)
+        if new_token is not None:
+            context.new_token = new_token
         return cls(context, {"manual": ManualPartner(settings.payout_dir)})
 
     @property

@@ -89,9 +89,11 @@ def mature(context: EconomyContext, creator_id: int | None = None) -> int:
     (all creators, or one). Returns the diamond units moved."""
     cutoff = context.now() - context.hold_ns
     moved = 0
-    while batch := _due(context, cutoff, creator_id):
+    previous: dict[int, list[tuple[int, int]]] = {}
+    while (batch := _due(context, cutoff, creator_id)) and batch != previous:
         for creator, gifts in batch.items():
             moved += _mature_creator(context, creator, gifts)
+        previous = batch  # the same gifts due again: the ledger refused them, stop
     return moved
 
 
@@ -116,6 +118,13 @@ def _due(
 
 
 def _mature_creator(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
+    try:
+        return _mature_gifts(context, creator_id, gifts)
+    except RecordRejectedError:
+        return 0  # another writer matured or reversed some of them: ``mature`` reads again
+
+
+def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
     units = sum(amount for _, amount in gifts)
     ids = [gift_row_id for gift_row_id, _ in gifts]
     if units == 0:

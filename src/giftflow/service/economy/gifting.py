@@ -234,7 +234,9 @@ def _prepare(
     quantity, expected, skey, count = _quantity(
         context, request, gift.streakable, streak, streaks_seen, now
     )
-    decision = context.velocity.check(sender.id, now)
+    # A streak's later events are one gesture (a held-down gift button): the velocity
+    # rule counts one-off events and the start of each streak.
+    decision = None if expected is not None else context.velocity.check(sender.id, now)
     if decision is not None:
         fraud.log(context, decision)
         raise VelocityLimitedError(decision.detail)

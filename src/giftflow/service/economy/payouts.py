@@ -364,24 +364,38 @@ def export_batch(context: EconomyContext, partner: PayoutPartner) -> tuple[str, 
 
 
 def import_results(context: EconomyContext, partner: PayoutPartner, source: Path) -> ImportSummary:
-    """Apply a partner's results file; importing it again changes nothing more."""
+    """Apply a partner's results file; importing it again changes nothing more. Every
+    line is checked before any is applied, so a file with a line that cannot apply (an
+    unknown payout, one not in a batch, one named twice) changes nothing."""
+    results = partner.read_results(source)
+    named = [result.payout_id for result in results]
+    if len(set(named)) != len(named):
+        raise PayoutError("the results name a payout more than once", code="partner_file_invalid")
+    for result in results:
+        _check_result(context, result)
     summary = ImportSummary([], [], [])
-    for result in partner.read_results(source):
+    for result in results:
         _apply_result(context, result, summary)
     return summary
 
 
-def _apply_result(context: EconomyContext, result: PayoutResult, summary: ImportSummary) -> None:
+def _check_result(context: EconomyContext, result: PayoutResult) -> Payout:
     payout = get(context, result.payout_id)
     done = PayoutState.PAID if result.paid else PayoutState.FAILED
-    if payout.state == done:
-        summary.unchanged.append(payout.id)
-        return
-    if payout.state != PayoutState.APPROVED or payout.batch_id is None:
+    if payout.state != done and (payout.state != PayoutState.APPROVED or payout.batch_id is None):
         raise PayoutError(
             f"payout {payout.id} is {payout.state}, not in a partner batch",
             code="payout_state_invalid",
         )
+    return payout
+
+
+def _apply_result(context: EconomyContext, result: PayoutResult, summary: ImportSummary) -> None:
+    payout = _check_result(context, result)
+    done = PayoutState.PAID if result.paid else PayoutState.FAILED
+    if payout.state == done:
+        summary.unchanged.append(payout.id)
+        return
     if result.paid:
         _move(context, payout.id, done, transfers=_paid(payout), reference=result.reference)
         summary.paid.append(payout.id)

@@ -448,7 +448,10 @@ def _clawback_transfers(
             leg.amount,
             leg.unit,
             leg.code,
-            flags=TransferFlags.LINKED if index < len(legs) - 1 else 0,
+            # A frozen wallet (or creator) is frozen against its owner, not against the
+            # platform taking back what it is owed: every leg overrides the freeze.
+            flags=TransferFlags.OVERRIDE_FROZEN
+            | (TransferFlags.LINKED if index < len(legs) - 1 else 0),
             user_data_1=payment.user_id,
             user_data_2=leg.reference,
         )

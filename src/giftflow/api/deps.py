@@ -1,0 +1,82 @@
+"""What routes depend on, as ``Annotated`` types: the economy, the caller, the
+idempotency key, the metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from giftflow.api.auth import Authenticator, Principal
+from giftflow.api.idempotency import HEADER, KEY_PATTERN, IdempotencyStore, Idempotent
+from giftflow.api.metrics import ApiMetrics
+from giftflow.service.economy import Economy
+from giftflow.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ApiState:
+    """Everything one app serves with; ``app.state.giftflow``."""
+
+    economy: Economy
+    settings: Settings
+    authenticator: Authenticator
+    idempotency: IdempotencyStore
+    metrics: ApiMetrics
+
+
+def get_state(request: Request) -> ApiState:
+    return cast(ApiState, request.app.state.giftflow)
+
+
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+def get_economy(state: StateDep) -> Economy:
+    return state.economy
+
+
+EconomyDep = Annotated[Economy, Depends(get_economy)]
+
+
+def get_metrics(state: StateDep) -> ApiMetrics:
+    return state.metrics
+
+
+MetricsDep = Annotated[ApiMetrics, Depends(get_metrics)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A platform API key (`gf_<id>_<secret>`) or a user token from POST /v1/tokens.",
+)
+
+
+def get_principal(
+    state: StateDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    return state.authenticator.authenticate(credentials.credentials if credentials else None)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_idempotent(
+    request: Request,
+    state: StateDep,
+    principal: PrincipalDep,
+    key: Annotated[
+        str,
+        Header(
+            alias=HEADER,
+            pattern=KEY_PATTERN,
+            description="Unique per operation (a UUID): a retry with it gets the first answer.",
+        ),
+    ],
+) -> Idempotent:
+    return Idempotent(state.idempotency, principal.name, key, request.method, request.url.path)
+
+
+IdempotentDep = Annotated[Idempotent, Depends(get_idempotent)]

@@ -1,0 +1,70 @@
+"""The HTTP interface's own errors: authentication, authorisation and idempotency.
+
+Like every deliberate giftflow error each is a ``GiftflowError`` with a stable ``code``;
+``problems.py`` gives each code its HTTP status, in one table.
+"""
+
+from __future__ import annotations
+
+from giftflow.economy.errors import NotFoundError
+from giftflow.errors import GiftflowError
+
+
+class ApiError(GiftflowError):
+    code = "api_error"
+
+
+class UnauthenticatedError(ApiError):
+    """No credentials, or credentials that are not ours (unknown or revoked key)."""
+
+    code = "unauthenticated"
+
+
+class TokenInvalidError(UnauthenticatedError):
+    code = "token_invalid"
+
+
+class TokenExpiredError(UnauthenticatedError):
+    code = "token_expired"
+
+
+class ForbiddenError(ApiError):
+    """Known credentials that may not do this (another user's data, the wrong role)."""
+
+    code = "forbidden"
+
+
+class ScopeMissingError(ForbiddenError):
+    """A platform key without the scope the operation needs."""
+
+    code = "scope_missing"
+
+
+class RoleNotAllowedError(ApiError):
+    """A token asked for a role its user does not have (creator for a non-creator)."""
+
+    code = "role_not_allowed"
+
+
+class IdempotencyKeyMissingError(ApiError):
+    code = "idempotency_key_missing"
+
+
+class IdempotencyKeyReusedError(ApiError):
+    """The key was used before by this caller for another request."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInUseError(ApiError):
+    """The first request with this key has not finished yet."""
+
+    code = "idempotency_key_in_use"
+
+
+class BatchNotFoundError(NotFoundError):
+    code = "batch_not_found"
+
+
+class NotReadyError(ApiError):
+    code = "not_ready"

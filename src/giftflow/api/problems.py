@@ -1,0 +1,304 @@
+"""Errors as RFC 9457 problem details: the one place where an error becomes an HTTP status.
+
+Every deliberate error in giftflow is a ``GiftflowError`` with a stable ``code``;
+``STATUS_BY_CODE`` gives each code its status. A code missing from the table falls back
+by family (not found: 404; another economy or catalog rule: 422; anything else: 500),
+and a test keeps the table complete. The body is ``application/problem+json``::
+
+    {"type": "urn:giftflow:problem:insufficient_funds", "title": "Unprocessable Content",
+     "status": 422, "code": "insufficient_funds", "detail": "...", "instance": "/v1/gifts"}
+
+Server errors (5xx) never say more than their code: no message, no trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from giftflow.api.schemas import FieldProblem, Problem
+from giftflow.economy.catalog.errors import CatalogError
+from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
+from giftflow.errors import GiftflowError
+
+MEDIA_TYPE: Final = "application/problem+json"
+TYPE_PREFIX: Final = "urn:giftflow:problem:"
+log = logging.getLogger("giftflow.api")
+
+STATUS_BY_CODE: Final[Mapping[str, int]] = {
+    # 400: the request itself is malformed
+    "json_invalid": 400,
+    "bad_request": 400,
+    "idempotency_key_missing": 400,
+    "webhook_signature_invalid": 400,
+    "webhook_payload_invalid": 400,
+    # 401: who is asking is unknown
+    "unauthenticated": 401,
+    "token_invalid": 401,
+    "token_expired": 401,
+    # 403: known, but not allowed; a frozen account may not move money until reviewed
+    "forbidden": 403,
+    "scope_missing": 403,
+    "account_frozen": 403,
+    # 404: something named does not exist (in the path or in the body)
+    "not_found": 404,
+    "user_not_found": 404,
+    "payment_not_found": 404,
+    "payout_not_found": 404,
+    "decision_not_found": 404,
+    "streak_not_found": 404,
+    "gift_not_found": 404,
+    "pack_not_found": 404,
+    "region_not_found": 404,
+    "provider_unknown": 404,
+    "partner_unknown": 404,
+    "batch_not_found": 404,
+    "account_not_found": 404,
+    "method_not_allowed": 405,
+    # 409: it clashes with what exists or with a request in flight
+    "user_exists": 409,
+    "idempotency_key_reused": 409,
+    "idempotency_key_in_use": 409,
+    "idempotency_conflict": 409,
+    "exists_with_different_fields": 409,
+    "already_reviewed": 409,
+    "payout_state_invalid": 409,
+    "payment_not_paid": 409,
+    "streak_ended": 409,
+    "streak_mismatch": 409,
+    "streak_count_not_rising": 409,
+    "conflict": 409,
+    "streak_conflict": 409,
+    "maturation_conflict": 409,
+    "batch_conflict": 409,
+    "request_too_large": 413,
+    # 422: well-formed, but against a rule of the economy
+    "validation_failed": 422,
+    "role_not_allowed": 422,
+    "economy_error": 422,
+    "catalog_error": 422,
+    "insufficient_funds": 422,
+    "age_restricted": 422,
+    "self_gifting": 422,
+    "not_a_creator": 422,
+    "quantity_invalid": 422,
+    "event_id_missing": 422,
+    "gift_not_streakable": 422,
+    "streak_invalid": 422,
+    "streak_count_invalid": 422,
+    "pack_or_coins": 422,
+    "pack_not_available": 422,
+    "custom_amount_out_of_bounds": 422,
+    "amount_invalid": 422,
+    "payout_invalid": 422,
+    "payout_below_minimum": 422,
+    "payout_below_fee": 422,
+    "payout_above_daily_maximum": 422,
+    "identity_not_verified": 422,
+    "payment_mismatch": 422,
+    "partner_file_invalid": 422,
+    # 429: too many gift events from one wallet (a fraud rule), try again later
+    "velocity_limited": 429,
+    # 5xx: ours, or a service we depend on
+    "internal_error": 500,
+    "giftflow_error": 500,
+    "api_error": 500,
+    "ledger_rejected": 500,
+    "configuration_invalid": 500,
+    "catalog_invalid": 500,
+    "payment_provider_error": 502,
+    "store_unavailable": 503,
+    "engine_overloaded": 503,
+    "engine_closed": 503,
+    "not_ready": 503,
+}
+
+RETRYABLE_CODES: Final = frozenset(
+    {"conflict", "streak_conflict", "maturation_conflict", "batch_conflict", "velocity_limited"}
+)
+"""Answers that may differ on a retry: an idempotency key is not spent on them."""
+_HTTP_CODES: Final = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+def status_for(error: GiftflowError) -> int:
+    status = STATUS_BY_CODE.get(error.code)
+    if status is not None:
+        return status
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, (EconomyError, CatalogError)) and not isinstance(
+        error, LedgerRejectedError
+    ):
+        return 422
+    return 500
+
+
+def is_final(problem: Problem) -> bool:
+    """Whether a retry with the same idempotency key should get this answer again."""
+    return problem.status < 500 and problem.code not in RETRYABLE_CODES
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[FieldProblem] | None = None,
+) -> Problem:
+    return Problem(
+        type=TYPE_PREFIX + code,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        code=code,
+        instance=instance,
+        errors=errors,
+    )
+
+
+def from_error(error: GiftflowError, *, instance: str | None = None) -> Problem:
+    status = status_for(error)
+    if status >= 500:
+        log.error("%s answered %d %s", instance, status, error.code, exc_info=error)
+    return problem(status, error.code, public_detail(error), instance=instance)
+
+
+def public_detail(error: GiftflowError) -> str:
+    """The error's message, except for server errors (it may name hosts or internals)."""
+    status = status_for(error)
+    return _server_detail(status) if status >= 500 else error.message
+
+
+def _server_detail(status: int) -> str:
+    if status == 503:
+        return "giftflow cannot serve this request now; try again shortly"
+    return "giftflow could not answer this request"
+
+
+def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    all_headers = dict(headers or {})
+    if problem_.status == 401:
+        all_headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        problem_.model_dump(mode="json", exclude_none=True),
+        status_code=problem_.status,
+        media_type=MEDIA_TYPE,
+        headers=all_headers,
+    )
+
+
+# --- handlers ------------------------------------------------------------------------
+
+
+async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, GiftflowError)
+    return response(from_error(error, instance=request.url.path))
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return response(from_validation(error.errors(), instance=request.url.path))
+
+
+def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Problem:
+    """Malformed JSON: 400 ``json_invalid``; no Idempotency-Key: 400
+    ``idempotency_key_missing``; anything else: 422 ``validation_failed``, listing
+    every field that is wrong."""
+    fields = [_field(error) for error in errors]
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return problem(400, "json_invalid", "the body is not valid JSON", instance=instance)
+    if any(_is_missing_idempotency_key(error) for error in errors):
+        detail = "this request moves money: send an Idempotency-Key header"
+        return problem(400, "idempotency_key_missing", detail, instance=instance)
+    detail = "; ".join(f"{f.location}: {f.message}" for f in fields[:5])
+    return problem(422, "validation_failed", detail, instance=instance, errors=fields)
+
+
+def _field(error: Mapping[str, Any]) -> FieldProblem:
+    location = ".".join(str(part) for part in error.get("loc", ()))
+    return FieldProblem(
+        location=location, message=str(error.get("msg", "")), type=str(error.get("type", ""))
+    )
+
+
+def _is_missing_idempotency_key(error: Mapping[str, Any]) -> bool:
+    location = tuple(str(part).lower() for part in error.get("loc", ()))
+    return error.get("type") == "missing" and location == ("header", "idempotency-key")
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    code = _HTTP_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
+    detail = error.detail if status < 500 else _server_detail(status)
+    found = problem(status, code, str(detail), instance=request.url.path)
+    return response(found, headers=error.headers)
+
+
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.error("%s failed", request.url.path, exc_info=error)
+    found = problem(500, "internal_error", _server_detail(500), instance=request.url.path)
+    return response(found)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an unexpected exception with a bare 500 problem and keeps it there.
+
+    Starlette's last-resort handler re-raises after answering, and the server then
+    drops the client's keep-alive connection; this one logs and answers instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as error:
+            if started:
+                raise
+            answer = await _unexpected(Request(scope), error)
+            await answer(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(GiftflowError, _giftflow_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    status: {"model": Problem, "description": description}
+    for status, description in (
+        (400, "Malformed request (problem+json)"),
+        (401, "No or unknown credentials (problem+json)"),
+        (403, "Not allowed (problem+json)"),
+        (404, "Not found (problem+json)"),
+        (409, "Conflict (problem+json)"),
+        (422, "Breaks a rule (problem+json)"),
+        (429, "Too many gift events (problem+json)"),
+        (503, "Unavailable (problem+json)"),
+    )
+}
+"""The problems every operation may answer, for the OpenAPI document (``app.py`` files
+them under ``application/problem+json``)."""

@@ -1,0 +1,31 @@
+"""The API's routes, one module per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from giftflow.api.routes import (
+    admin,
+    balances,
+    catalog,
+    gifts,
+    health,
+    payments,
+    payouts,
+    tokens,
+    users,
+    webhooks,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    users.router,
+    tokens.router,
+    catalog.router,
+    payments.router,
+    webhooks.router,
+    gifts.router,
+    balances.router,
+    payouts.router,
+    admin.router,
+)

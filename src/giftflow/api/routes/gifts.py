@@ -1,0 +1,116 @@
+"""Sending gifts: one event, a gateway's batch, and the end of a streak."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import Response
+
+from giftflow.api import auth
+from giftflow.api.deps import EconomyDep, IdempotentDep, MetricsDep, PrincipalDep
+from giftflow.api.metrics import ApiMetrics
+from giftflow.api.problems import RESPONSES, public_detail
+from giftflow.api.schemas import (
+    PRINTABLE,
+    GiftBatchCreate,
+    GiftBatchError,
+    GiftBatchOk,
+    GiftBatchPublic,
+    GiftCreate,
+    GiftEventCreate,
+    GiftSentPublic,
+    GiftStreakCreate,
+    StreakEnd,
+    StreakPublic,
+)
+from giftflow.errors import GiftflowError
+from giftflow.service.economy import Economy, GiftRequest, GiftSent
+
+router = APIRouter(prefix="/v1", tags=["gifts"], responses=RESPONSES)
+StreakIdPath = Annotated[str, Path(min_length=1, max_length=128, pattern=PRINTABLE)]
+
+
+def gift_request(body: GiftEventCreate | GiftStreakCreate) -> GiftRequest:
+    if isinstance(body, GiftStreakCreate):
+        return GiftRequest(
+            sender_id=body.sender_id,
+            creator_id=body.creator_id,
+            gift_id=body.gift_id,
+            streak_id=body.streak.id,
+            repeat_count=body.streak.repeat_count,
+            session_id=body.session_id,
+        )
+    return GiftRequest(
+        sender_id=body.sender_id,
+        creator_id=body.creator_id,
+        gift_id=body.gift_id,
+        quantity=body.quantity,
+        event_id=body.event_id,
+        session_id=body.session_id,
+    )
+
+
+@router.post("/gifts", status_code=201, response_model=GiftSentPublic)
+def send_gift(
+    body: GiftCreate,
+    principal: PrincipalDep,
+    economy: EconomyDep,
+    metrics: MetricsDep,
+    once: IdempotentDep,
+) -> Response:
+    """Send one gift event: the sender's own token, or a key with ``gifts:write``. The
+    coins leave the wallet and the creator's diamonds arrive together, or neither."""
+    auth.require_self_or_scope(principal, body.sender_id, "gifts:write", admin=False)
+    return once.run(body.model_dump(mode="json"), 201, lambda: _send(economy, metrics, body))
+
+
+def _send(
+    economy: Economy, metrics: ApiMetrics, body: GiftEventCreate | GiftStreakCreate
+) -> GiftSentPublic:
+    gift = economy.send_gift(gift_request(body))
+    metrics.booked(gift)
+    return GiftSentPublic.of(gift)
+
+
+@router.post("/gifts/batch", response_model=GiftBatchPublic)
+def send_gift_batch(
+    body: GiftBatchCreate,
+    principal: PrincipalDep,
+    economy: EconomyDep,
+    metrics: MetricsDep,
+    once: IdempotentDep,
+) -> Response:
+    """Up to 1,000 gift events from a platform gateway (``gifts:write`` keys only), booked
+    together; one result per event, in order, each ``ok`` or ``error`` with its code. A
+    body that does not match the schema is refused whole (422)."""
+    auth.require_scope(principal, "gifts:write")
+    requests = [gift_request(gift) for gift in body.gifts]
+    return once.run(
+        body.model_dump(mode="json"), 200, lambda: _send_all(economy, metrics, requests)
+    )
+
+
+def _send_all(
+    economy: Economy, metrics: ApiMetrics, requests: list[GiftRequest]
+) -> GiftBatchPublic:
+    return GiftBatchPublic(
+        results=[_item(outcome, metrics) for outcome in economy.send_gifts(requests)]
+    )
+
+
+def _item(outcome: GiftSent | GiftflowError, metrics: ApiMetrics) -> GiftBatchOk | GiftBatchError:
+    if isinstance(outcome, GiftflowError):
+        return GiftBatchError(code=outcome.code, detail=public_detail(outcome))
+    metrics.booked(outcome)
+    return GiftBatchOk(gift=GiftSentPublic.of(outcome))
+
+
+@router.post("/streaks/{streak_id}/end", response_model=StreakPublic)
+def end_streak(
+    streak_id: StreakIdPath, body: StreakEnd, principal: PrincipalDep, economy: EconomyDep
+) -> StreakPublic:
+    """End the sender's streak now (the sender's token, or ``gifts:write``); ending an
+    ended streak changes nothing. Streaks also end after a quiet timeout."""
+    auth.require_self_or_scope(principal, body.sender_id, "gifts:write", admin=False)
+    return StreakPublic.of(economy.end_streak(body.sender_id, streak_id))

@@ -1,0 +1,40 @@
+"""Liveness, readiness and metrics: outside ``/v1``, no credentials."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from giftflow.api.deps import EconomyDep, MetricsDep
+from giftflow.api.errors import NotReadyError
+from giftflow.api.metrics import CONTENT_TYPE
+from giftflow.api.problems import RESPONSES
+from giftflow.api.schemas import Health
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health", response_model=Health)
+async def health() -> Health:
+    """The process is up and answering."""
+    return Health(status="ok")
+
+
+@router.get("/ready", response_model=Health, responses={503: RESPONSES[503]})
+def ready(economy: EconomyDep) -> Health:
+    """The database answers a trivial read."""
+    try:
+        economy.ledger.read(lambda tx: tx.scalar("SELECT 1"))
+    except Exception as error:  # whatever the driver raises, the answer is the same
+        raise NotReadyError("the database does not answer") from error
+    return Health(status="ready")
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+def metrics(registry: MetricsDep) -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(registry.exposition(), media_type=CONTENT_TYPE)

@@ -1,0 +1,52 @@
+"""Users: registration by the platform, look-ups, creator and identity status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+
+from giftflow.api import auth
+from giftflow.api.deps import EconomyDep, PrincipalDep
+from giftflow.api.problems import RESPONSES
+from giftflow.api.schemas import USER_ID_MAX, UserCreate, UserPublic, UserUpdate
+from giftflow.economy.errors import UserNotFoundError
+
+router = APIRouter(prefix="/v1/users", tags=["users"], responses=RESPONSES)
+UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+
+
+@router.post("", status_code=201, response_model=UserPublic, responses={200: {"model": UserPublic}})
+def register_user(body: UserCreate, principal: PrincipalDep, economy: EconomyDep) -> JSONResponse:
+    """Register a user and open their wallet and earnings (``users:write``). Idempotent by
+    ``external_id``: the same details again answer 200 with the user registered first;
+    other details, 409 ``user_exists``."""
+    auth.require_scope(principal, "users:write")
+    try:
+        economy.user_by_external_id(body.external_id)
+        status = 200
+    except UserNotFoundError:
+        status = 201
+    user = economy.register_user(**body.model_dump())
+    return JSONResponse(UserPublic.of(user).model_dump(mode="json"), status_code=status)
+
+
+@router.get("/{user_id}", response_model=UserPublic)
+def get_user(user_id: UserIdPath, principal: PrincipalDep, economy: EconomyDep) -> UserPublic:
+    """The user themself, an administrator, or a key with ``users:read``."""
+    auth.require_self_or_scope(principal, user_id, "users:read")
+    return UserPublic.of(economy.user(user_id))
+
+
+@router.patch("/{user_id}", response_model=UserPublic)
+def update_user(
+    user_id: UserIdPath, body: UserUpdate, principal: PrincipalDep, economy: EconomyDep
+) -> UserPublic:
+    """Change creator or identity status (``users:write``, or an administrator)."""
+    if not principal.is_admin:
+        auth.require_scope(principal, "users:write")
+    user = economy.update_user(
+        user_id, is_creator=body.is_creator, identity_verified=body.identity_verified
+    )
+    return UserPublic.of(user)

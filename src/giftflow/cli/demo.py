@@ -1,0 +1,275 @@
+"""``giftflow demo``: a real live stream replayed on the embedded default, end to end.
+
+Nothing to install: a SQLite file in a fresh temporary folder (or ``--folder``). The
+replay logic lives in ``giftflow.demo``; this module only drives it and prints.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from giftflow.cli.reconcile import print_report
+from giftflow.demo import (
+    EVENT,
+    EVENT_TITLE,
+    Chapters,
+    ChargebackStory,
+    DemoWorld,
+    PayoutStory,
+    ReplayProgress,
+    ReplaySummary,
+    charge_back,
+    load_donations,
+    load_runs,
+    pass_holding_period,
+    pay_out,
+    replay,
+)
+from giftflow.demo.stream import Donation
+from giftflow.economy.money import UNITS_PER_DIAMOND, Fiat
+from giftflow.errors import GiftflowError
+
+console = Console()
+STATEMENT_LINES: Final = 8
+CHAPTERS_SHOWN: Final = 5
+CHAPTER_WIDTH: Final = 28
+_NS_PER_S: Final = 1_000_000_000
+
+Folder = Annotated[
+    Path | None,
+    typer.Option(
+        file_okay=False,
+        help="Where to put the SQLite file and payout files (default: a new temporary folder).",
+    ),
+]
+Donations = Annotated[
+    int | None,
+    typer.Option(min=1, help="Replay only the first N donations (default: all of them)."),
+]
+Seed = Annotated[
+    int, typer.Option(help="Seeds the viewers' details, anonymous donors and the chargeback.")
+]
+
+
+def demo_command(folder: Folder = None, donations: Donations = None, seed: Seed = 2012) -> None:
+    """Replay a real live stream (SGDQ 2012) as gifts, then payout, chargeback, reconcile."""
+    started = time.perf_counter()
+    stream = load_donations(donations)
+    chosen = folder or Path(tempfile.mkdtemp(prefix="giftflow-demo-"))
+    try:
+        world = DemoWorld.open(chosen, seed=seed, start_ns=stream[0].at_ns - _NS_PER_S * 3600)
+    except GiftflowError as error:
+        console.print(f"[red]error[/red] {error.code}: {error}")
+        raise typer.Exit(2) from error
+    with world:
+        try:
+            reconciled = _run(world, stream)
+        except GiftflowError as error:
+            console.print(f"[red]error[/red] {error.code}: {error}")
+            raise typer.Exit(2) from error
+    console.print(f"demo finished in {time.perf_counter() - started:.1f} s")
+    if not reconciled:
+        raise typer.Exit(1)
+
+
+def _run(world: DemoWorld, stream: list[Donation]) -> bool:
+    _intro(world, stream)
+    world.register_creator(external_id=f"gdq:{EVENT}", display_name=EVENT_TITLE)
+    summary = _replay(world, stream)
+    _print_replay(world, summary)
+    matured = pass_holding_period(world)
+    console.rule(f"{matured.days_passed} days later: the holding period is over")
+    console.print(f"{_diamonds(matured.units_matured)} diamonds matured")
+    _print_earnings(world, "the creator's earnings")
+    _print_statement(world)
+    _print_payout(pay_out(world))
+    _print_chargeback(world, charge_back(world))
+    _print_earnings(world, "the creator's earnings, in the end")
+    console.rule("reconcile: every balance recomputed from the transfer log")
+    report = world.economy.reconcile()
+    print_report(report)
+    return report.ok
+
+
+def _intro(world: DemoWorld, stream: list[Donation]) -> None:
+    console.rule("[bold]giftflow demo[/bold]")
+    cents = sum(donation.amount_usd_cents for donation in stream)
+    console.print(
+        f"Replaying {EVENT_TITLE} ({len(stream):,} donations, {Fiat(cents, 'USD')},"
+        f" {_when(stream[0].at_ns)} to {_when(stream[-1].at_ns)} UTC) as one creator's LIVE."
+    )
+    console.print(f"SQLite database: {world.paths.database}")
+    console.print(f"Payout files:    {world.paths.payouts}")
+
+
+def _replay(world: DemoWorld, stream: list[Donation]) -> ReplaySummary:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[coins]:>12,} coins"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(_chapter(""), total=len(stream), coins=0)
+
+        def advance(step: ReplayProgress) -> None:
+            progress.update(
+                task,
+                completed=step.done,
+                description=_chapter(step.chapter),
+                coins=step.coins_gifted,
+            )
+
+        return replay(world, stream, Chapters(load_runs()), on_progress=advance)
+
+
+def _chapter(name: str) -> str:
+    return name[:CHAPTER_WIDTH].ljust(CHAPTER_WIDTH)
+
+
+def _print_replay(world: DemoWorld, summary: ReplaySummary) -> None:
+    purchases = world.purchases
+    table = Table(title="the LIVE, replayed", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("donations replayed", f"{summary.donations:,}"),
+        ("viewers", f"{len(world.viewers):,}"),
+        *_purchase_rows(world),
+        ("coins minted (signed sandbox webhooks only)", f"{purchases.coins:,}"),
+        ("coins the donations were worth", f"{summary.coins_donated:,}"),
+        ("coins gifted", f"{summary.coins_gifted:,}"),
+        ("gift events sent", f"{summary.events:,}"),
+        ("gifts counted (a streak once)", f"{summary.gifts:,}"),
+        ("streaks", f"{summary.streaks:,}"),
+        ("events refused", _refused(summary)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+    chapters = Table(title=f"top {CHAPTERS_SHOWN} chapters (runs) by coins gifted")
+    chapters.add_column("run")
+    chapters.add_column("coins", justify="right")
+    for name, coins in summary.chapter_coins.most_common(CHAPTERS_SHOWN):
+        chapters.add_row(name, f"{coins:,}")
+    console.print(chapters)
+
+
+def _purchase_rows(world: DemoWorld) -> list[tuple[str, str]]:
+    purchases = world.purchases
+    return [
+        (
+            f"coin packs bought, {channel}",
+            f"{purchases.count[channel]:,} for {Fiat(purchases.amount_minor[channel], 'USD')}",
+        )
+        for channel in sorted(purchases.count)
+    ]
+
+
+def _refused(summary: ReplaySummary) -> str:
+    if not summary.refused:
+        return "none"
+    return ", ".join(f"{code} x{count}" for code, count in summary.refused.most_common())
+
+
+def _print_earnings(world: DemoWorld, title: str) -> None:
+    view = world.economy.earnings(world.creator.id)
+    table = Table(title=f"{title} (diamonds)")
+    for column in ("pending", "available", "in payout", "withdrawn", "earned in all"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            _diamonds(units)
+            for units in (
+                view.pending_units,
+                view.available_units,
+                view.in_payout_units,
+                view.withdrawn_units,
+                view.earned_units,
+            )
+        )
+    )
+    console.print(table)
+
+
+def _print_statement(world: DemoWorld) -> None:
+    lines = world.economy.statement(world.creator.id, limit=STATEMENT_LINES)
+    table = Table(title=f"the statement's last {len(lines)} lines (newest first)")
+    for column in ("time (UTC)", "kind", "gift", "account", "diamonds"):
+        table.add_column(column, justify="right" if column == "diamonds" else "left")
+    catalog = world.economy.catalog
+    for line in lines:
+        gift = catalog.gift(line.reference).name if line.kind == "gift" else ""
+        table.add_row(_when(line.timestamp), line.kind, gift, line.account, _diamonds(line.units))
+    console.print(table)
+
+
+def _print_payout(story: PayoutStory) -> None:
+    console.rule("payout through the manual partner")
+    payout = story.payout
+    if payout is None or story.skipped:
+        console.print(f"[yellow]no payout[/yellow]: {story.skipped}")
+        return
+    console.print("identity verified; payout requested, held, approved")
+    console.print(f"batch file exported:  {story.batch_file}")
+    console.print(f"results file (paid):  {story.results_file}")
+    table = Table()
+    for column in ("payout", "diamonds", "gross", "fee", "net", "state"):
+        table.add_column(column, justify="left" if column in ("payout", "state") else "right")
+    table.add_row(
+        payout.id,
+        f"{payout.diamonds:,}",
+        str(Fiat(payout.gross_minor, payout.currency)),
+        str(Fiat(payout.fee_minor, payout.currency)),
+        str(Fiat(payout.net_minor, payout.currency)),
+        f"[green]{payout.state}[/green]" if payout.state == "paid" else payout.state,
+    )
+    console.print(table)
+
+
+def _print_chargeback(world: DemoWorld, story: ChargebackStory) -> None:
+    console.rule("a chargeback, after the coins were spent")
+    viewer, payment, outcome = story.viewer.user, story.payment, story.outcome
+    gifts = ", ".join(
+        f"{line.gift.name.strip()} x{line.count}{' (streak)' if line.is_streak else ''}"
+        for line in story.encore.lines
+    )
+    bought = f" (after buying {story.encore_packs} coin pack)" if story.encore_packs else ""
+    console.print(
+        f"encore LIVE, a week on: {viewer.display_name} sends {story.encore.coins} coins"
+        f" of gifts{bought}: {gifts}"
+    )
+    console.print(
+        f"the bank disputes payment {payment.id}: {payment.coins:,} coins for"
+        f" {payment.price} ({payment.channel}), paid {_when(payment.paid_at)} UTC"
+    )
+    table = Table(show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("coins clawed back from the wallet", f"{outcome.coins_from_wallet:,}")
+    table.add_row("creator's pending diamonds reversed", _diamonds(outcome.reversed_units))
+    table.add_row("coins booked as chargeback loss", f"{outcome.loss_coins:,}")
+    table.add_row("payment status", outcome.payment.status)
+    table.add_row("viewer's wallet", "frozen" if story.wallet.frozen else "open")
+    console.print(table)
+
+
+def _diamonds(units: int) -> str:
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), UNITS_PER_DIAMOND)
+    return f"{sign}{whole:,}.{fraction:04d}"
+
+
+def _when(timestamp_ns: int) -> str:
+    moment = datetime.fromtimestamp(timestamp_ns // _NS_PER_S, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M")

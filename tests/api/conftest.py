@@ -1,0 +1,354 @@
+"""The HTTP API under test: ``create_app`` served by uvicorn on a free loopback port
+(in a thread), an httpx client against it, an economy on a real database (SQLite file
+or the session PostgreSQL), a manual clock and the sandbox provider with a known secret.
+
+``tests/api`` is a package so that mypy names this module ``api.conftest``; tests import
+``World`` and the helpers from it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from giftflow.api import create_app
+from giftflow.api.auth import create_api_key
+from giftflow.ledger.clock import ManualClock
+from giftflow.payments import Checkout
+from giftflow.payments.sandbox import SandboxProvider
+from giftflow.service.economy import Economy
+from giftflow.settings import Settings
+from giftflow.store import open_store
+from giftflow.store.tx import Row, Tx
+
+TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"
+SANDBOX_SECRET = b"api-test-sandbox-secret"
+START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
+START_NS = int(START.timestamp()) * 1_000_000_000
+DAY_S = 86_400
+ADULT = "1990-05-17"
+MINOR = "2010-01-01"
+ROSE = 5655
+"""1 coin, streakable."""
+DOUGHNUT = 5879
+"""30 coins, streakable."""
+LION = 6369
+"""29,999 coins, not streakable."""
+ALL_TABLES = (
+    "accounts",
+    "transfers",
+    "pending_transfers",
+    "users",
+    "api_keys",
+    "idempotency_keys",
+    "payments",
+    "gifts",
+    "streaks",
+    "payouts",
+    "fraud_decisions",
+)
+SERVER_START_TIMEOUT_S = 10
+PROBLEM = "application/problem+json"
+Json = dict[str, Any]
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port, in a thread; its URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, ws="none", log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.005)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(SERVER_START_TIMEOUT_S)
+        sock.close()
+
+
+def wipe_postgres(url: str) -> None:
+    """Empty every table of the session database (ledger and economy alike)."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {', '.join(ALL_TABLES)} RESTART IDENTITY CASCADE")
+        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+
+
+def bearer(credential: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credential}"}
+
+
+def checkout_of(payment: Json) -> Checkout:
+    return Checkout(
+        provider="sandbox", provider_payment_id=payment["provider_payment_id"], url=None
+    )
+
+
+def assert_problem(response: httpx.Response, status: int, code: str) -> Json:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: Json = response.json()
+    assert body["status"] == status and body["code"] == code, body
+    assert body["type"] == f"urn:giftflow:problem:{code}"
+    assert body["title"] and body["detail"]
+    return body
+
+
+@dataclass
+class World:
+    """A served economy and the hands that play it over HTTP."""
+
+    economy: Economy
+    clock: ManualClock
+    sandbox: SandboxProvider
+    client: httpx.Client
+    admin_key: str
+    """A platform key with the ``admin`` scope (every scope)."""
+    _ids: Iterator[int] = field(default_factory=itertools.count)
+
+    # --- credentials ----------------------------------------------------------------
+
+    def key(self, *scopes: str) -> str:
+        return create_api_key(self.economy.ledger, name="test key", scopes=scopes).key
+
+    def token(self, user_id: int, role: str = "viewer") -> str:
+        response = self.post("/v1/tokens", {"user_id": user_id, "role": role}, self.admin_key)
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    # --- requests -------------------------------------------------------------------
+
+    def get(self, path: str, credential: str | None = None, **params: Any) -> httpx.Response:
+        headers = bearer(credential) if credential else {}
+        return self.client.get(path, headers=headers, params=params)
+
+    def post(
+        self,
+        path: str,
+        body: Json | None,
+        credential: str | None = None,
+        *,
+        key: str | None = None,
+    ) -> httpx.Response:
+        """POST ``body`` as JSON; ``key`` is the Idempotency-Key (none when None)."""
+        headers = bearer(credential) if credential else {}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return self.client.post(path, json=body, headers=headers)
+
+    def new_key(self) -> str:
+        return str(uuid.uuid4())
+
+    def ok(self, response: httpx.Response, status: int = 200) -> Json:
+        assert response.status_code == status, response.text
+        body: Json = response.json()
+        return body
+
+    # --- the moves every scenario makes --------------------------------------------------
+
+    def user(self, name: str, *, creator: bool = False, birth_date: str = ADULT) -> Json:
+        body = {
+            "external_id": name,
+            "display_name": name.title(),
+            "birth_date": birth_date,
+            "region": "US",
+            "is_creator": creator,
+            "identity_verified": creator,
+        }
+        return self.ok(self.post("/v1/users", body, self.admin_key), 201)
+
+    def purchase(self, user_id: int, coins: int) -> Json:
+        body = {"user_id": user_id, "channel": "web", "provider": "sandbox", "coins": coins}
+        return self.ok(self.post("/v1/purchases", body, self.admin_key, key=self.new_key()), 201)
+
+    def webhook(self, event: tuple[bytes, dict[str, str]]) -> httpx.Response:
+        payload, headers = event
+        headers = {**headers, "Content-Type": "application/json"}
+        return self.client.post("/v1/webhooks/sandbox", content=payload, headers=headers)
+
+    def pay(self, payment: Json) -> Json:
+        event = self.sandbox.event_paid(
+            checkout_of(payment), payment["amount_minor"], payment["currency"]
+        )
+        return self.ok(self.webhook(event))
+
+    def buy(self, user_id: int, coins: int) -> Json:
+        """``coins`` bought on the web as a custom amount and paid: the payment."""
+        payment = self.purchase(user_id, coins)
+        return self.ok(self.webhook_paid(payment))["payment"]  # type: ignore[no-any-return]
+
+    def webhook_paid(self, payment: Json) -> httpx.Response:
+        return self.webhook(
+            self.sandbox.event_paid(
+                checkout_of(payment), payment["amount_minor"], payment["currency"]
+            )
+        )
+
+    def gift_body(self, sender: int, creator: int, gift_id: int = ROSE, **fields: Any) -> Json:
+        body: Json = {"sender_id": sender, "creator_id": creator, "gift_id": gift_id}
+        if "streak" not in fields:
+            body["event_id"] = f"event-{next(self._ids)}"
+        return body | fields
+
+    def gift(self, sender: int, creator: int, gift_id: int = ROSE, **fields: Any) -> Json:
+        body = self.gift_body(sender, creator, gift_id, **fields)
+        return self.ok(self.post("/v1/gifts", body, self.admin_key, key=self.new_key()), 201)
+
+    # --- books ----------------------------------------------------------------------
+
+    def coins(self, user_id: int) -> int:
+        return self.economy.wallet(user_id).coins
+
+    def count(self, table: str) -> int:
+        return int(self.economy.ledger.read(lambda tx: tx.scalar(f"SELECT COUNT(*) FROM {table}")))
+
+    def snapshot(self) -> Json:
+        """Everything a refused request must leave as it was: the books (reconciled),
+        every account's balances, and the rows of every economy table."""
+        report = self.economy.reconcile()
+        assert report.ok, (report.mismatches, report.problems)
+
+        def balances(tx: Tx) -> list[Row]:
+            return tx.execute(
+                "SELECT id, debits_pending, debits_posted, credits_pending, credits_posted,"
+                " flags FROM accounts ORDER BY id"
+            ).fetchall()
+
+        tables = ("users", "payments", "gifts", "streaks", "payouts", "fraud_decisions")
+        return {
+            "transfers": report.transfers,
+            "accounts": self.economy.ledger.read(balances),
+            "rows": {table: self.count(table) for table in tables},
+            "payouts": [(p.id, p.state) for p in self.economy.payouts()],
+        }
+
+
+@contextmanager
+def open_world(url: str, payout_dir: Path, **settings: Any) -> Iterator[World]:
+    """An economy on ``url`` (emptied first on PostgreSQL) served over HTTP."""
+    postgres = url.startswith("postgresql")
+    if postgres:
+        open_store(url).close()  # the schema first, on a database never opened before
+        wipe_postgres(url)
+    clock = ManualClock(START_NS)
+    tokens = itertools.count(1)
+    sandbox = SandboxProvider(SANDBOX_SECRET, clock, new_token=lambda: f"{next(tokens):06d}")
+    options: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir} | settings
+    config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
+    economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
+    try:
+        app = create_app(economy, config)
+        admin = create_api_key(economy.ledger, name="admin", scopes=["admin"]).key
+        with served(app) as url_, httpx.Client(base_url=url_, timeout=30) as client:
+            yield World(economy, clock, sandbox, client, admin)
+    finally:
+        economy.close()
+        if postgres:
+            wipe_postgres(url)
+
+
+@pytest.fixture
+def world(database_url: str, tmp_path: Path) -> Iterator[World]:
+    """A fresh economy served over HTTP, on each backend."""
+    with open_world(database_url, tmp_path / "payouts") as opened:
+        yield opened
+
+
+@pytest.fixture(
+    scope="module",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgres"],
+)
+def module_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database for a whole module's world, on each backend."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('api') / 'economy.db'}"
+
+
+@dataclass
+class Scene:
+    """A world with a little of everything, for tests that must change nothing: users of
+    each role, a paid purchase, gifts, matured diamonds, a held payout, an exported
+    batch and an open fraud decision."""
+
+    world: World
+    ids: dict[str, Any]
+
+
+def build_scene(world: World) -> Scene:
+    alice, bob = world.user("alice")["id"], world.user("bob")["id"]
+    carol = world.user("carol", creator=True)["id"]
+    dave = world.user("dave", creator=True)["id"]
+    ops = world.user("ops")["id"]
+    minnie = world.user("minnie", birth_date=MINOR)["id"]
+    payment = world.buy(alice, 70_000)
+    for _ in range(2):
+        world.gift(alice, carol, LION)
+    world.gift(alice, carol, ROSE, streak={"id": "combo", "repeat_count": 2})
+    world.clock.advance(seconds=8 * DAY_S)
+    held, exported = (
+        world.ok(
+            world.post(
+                "/v1/payouts",
+                {"creator_id": carol, "diamonds": 10_000},
+                world.admin_key,
+                key=world.new_key(),
+            ),
+            201,
+        )["id"]
+        for _ in range(2)
+    )
+    world.economy.approve_payout(exported)
+    batch = world.economy.export_payouts()
+    assert batch is not None
+    refused = world.post("/v1/gifts", world.gift_body(dave, dave), world.admin_key, key="self")
+    assert refused.status_code == 422
+    decision = world.economy.fraud_decisions(open_only=True)[0].id
+    ids = {
+        "alice": alice,
+        "bob": bob,
+        "carol": carol,
+        "dave": dave,
+        "ops": ops,
+        "minnie": minnie,
+        "payment": payment["id"],
+        "payment_json": payment,
+        "payout": held,
+        "exported": exported,
+        "batch": batch[0],
+        "decision": decision,
+    }
+    return Scene(world, ids)
+
+
+@pytest.fixture(scope="module")
+def scene(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    """One scene per module and backend (its tests change nothing, by design)."""
+    with open_world(module_url, tmp_path_factory.mktemp("payouts")) as world:
+        yield build_scene(world)

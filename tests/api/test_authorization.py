@@ -1,0 +1,283 @@
+"""Who may reach what: every caller against every endpoint it must not reach gets a
+401 or 403 problem, and nothing changes.
+
+Callers: no credentials or bad ones (401); the tokens of two viewers, two creators and
+an administrator; and a platform key for each scope on its own. Each endpoint lists
+who may call it; everyone else is tried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import pytest
+
+from api.conftest import DAY_S, PROBLEM, TOKEN_SECRET, Scene, World, bearer
+from giftflow.api.auth import SCOPES, create_api_key, revoke_api_key
+
+UNAUTHENTICATED = ("anonymous", "garbage", "expired", "foreign", "revoked", "not_a_key")
+TOKENS = ("alice", "bob", "carol", "dave", "admin")
+KEYS = tuple(f"key {scope}" for scope in sorted(SCOPES))
+ADMINS = frozenset({"admin", "key admin"})
+EVERYONE = frozenset(TOKENS + KEYS)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    allowed: frozenset[str]
+    body: dict[str, Any] | None = None
+    query: dict[str, Any] = field(default_factory=dict)
+    multipart: bool = False
+
+
+def allow(*names: str) -> frozenset[str]:
+    return frozenset(names) | {"key admin"}
+
+
+ENDPOINTS = [
+    Endpoint("read a user", "GET", "/v1/users/{alice}", allow("alice", "admin", "key users:read")),
+    Endpoint(
+        "register a user",
+        "POST",
+        "/v1/users",
+        allow("key users:write"),
+        {"external_id": "eve", "display_name": "Eve", "birth_date": "1990-01-01", "region": "US"},
+    ),
+    Endpoint(
+        "update a user",
+        "PATCH",
+        "/v1/users/{alice}",
+        allow("admin", "key users:write"),
+        {"is_creator": True},
+    ),
+    Endpoint(
+        "issue a token",
+        "POST",
+        "/v1/tokens",
+        allow("key tokens:write"),
+        {"user_id": "{alice}", "role": "viewer"},
+    ),
+    Endpoint(
+        "issue an admin token", "POST", "/v1/tokens", allow(), {"user_id": "{ops}", "role": "admin"}
+    ),
+    Endpoint("list gifts", "GET", "/v1/catalog/gifts", EVERYONE),
+    Endpoint("list packs", "GET", "/v1/catalog/packs", EVERYONE, query={"region": "US"}),
+    Endpoint(
+        "buy coins for alice",
+        "POST",
+        "/v1/purchases",
+        allow("alice", "key purchases:write"),
+        {"user_id": "{alice}", "channel": "web", "provider": "sandbox", "coins": 100},
+    ),
+    Endpoint(
+        "read alice's payment",
+        "GET",
+        "/v1/payments/{payment}",
+        allow("alice", "admin", "key purchases:write"),
+    ),
+    Endpoint(
+        "send a gift as alice",
+        "POST",
+        "/v1/gifts",
+        allow("alice", "key gifts:write"),
+        {"sender_id": "{alice}", "creator_id": "{carol}", "gift_id": 5655, "event_id": "authz"},
+    ),
+    Endpoint(
+        "send a batch",
+        "POST",
+        "/v1/gifts/batch",
+        allow("key gifts:write"),
+        {
+            "gifts": [
+                {"sender_id": "{alice}", "creator_id": "{carol}", "gift_id": 5655, "event_id": "b"}
+            ]
+        },
+    ),
+    Endpoint(
+        "end alice's streak",
+        "POST",
+        "/v1/streaks/combo/end",
+        allow("alice", "key gifts:write"),
+        {"sender_id": "{alice}"},
+    ),
+    Endpoint(
+        "read alice's wallet",
+        "GET",
+        "/v1/wallets/{alice}",
+        allow("alice", "admin", "key wallets:read"),
+    ),
+    Endpoint(
+        "read carol's earnings",
+        "GET",
+        "/v1/earnings/{carol}",
+        allow("carol", "admin", "key earnings:read"),
+    ),
+    Endpoint(
+        "read a viewer's earnings with her viewer token",
+        "GET",
+        "/v1/earnings/{alice}",
+        allow("admin", "key earnings:read"),
+    ),
+    Endpoint(
+        "read carol's statement",
+        "GET",
+        "/v1/earnings/{carol}/statement",
+        allow("carol", "admin", "key earnings:read"),
+    ),
+    Endpoint(
+        "request a payout for carol",
+        "POST",
+        "/v1/payouts",
+        allow("carol", "key payouts:write"),
+        {"creator_id": "{carol}", "diamonds": 1_000},
+    ),
+    Endpoint(
+        "list payouts", "GET", "/v1/payouts", allow("carol", "dave", "admin", "key payouts:write")
+    ),
+    Endpoint(
+        "list carol's payouts",
+        "GET",
+        "/v1/payouts",
+        allow("carol", "admin", "key payouts:write"),
+        query={"creator_id": "{carol}"},
+    ),
+    Endpoint(
+        "read carol's payout",
+        "GET",
+        "/v1/payouts/{payout}",
+        allow("carol", "admin", "key payouts:write"),
+    ),
+    Endpoint("hold a payout", "POST", "/v1/payouts/{payout}/hold", ADMINS),
+    Endpoint("approve a payout", "POST", "/v1/payouts/{payout}/approve", ADMINS),
+    Endpoint("reject a payout", "POST", "/v1/payouts/{payout}/reject", ADMINS, {"reason": "no"}),
+    Endpoint("export a batch", "POST", "/v1/admin/payout-batches", ADMINS, {"partner": "manual"}),
+    Endpoint("download a batch", "GET", "/v1/admin/payout-batches/{batch}/file", ADMINS),
+    Endpoint("upload results", "POST", "/v1/admin/payout-batches/results", ADMINS, multipart=True),
+    Endpoint("list fraud decisions", "GET", "/v1/admin/fraud-decisions", ADMINS),
+    Endpoint(
+        "review a fraud decision",
+        "POST",
+        "/v1/admin/fraud-decisions/{decision}/review",
+        ADMINS,
+        {"upheld": True},
+    ),
+    Endpoint("freeze a wallet", "POST", "/v1/admin/users/{alice}/freeze", ADMINS),
+    Endpoint("unfreeze a wallet", "POST", "/v1/admin/users/{alice}/unfreeze", ADMINS),
+    Endpoint("reconcile", "GET", "/v1/admin/reconcile", ADMINS),
+]
+
+
+@dataclass
+class Callers:
+    credentials: dict[str, str | None]
+
+
+@pytest.fixture(scope="module")
+def callers(scene: Scene) -> Callers:
+    world, ids = scene.world, scene.ids
+    credentials: dict[str, str | None] = {
+        "anonymous": None,
+        "garbage": "not-a-credential",
+        "not_a_key": "gf_0000000000000000_" + "x" * 43,
+        "expired": _token(ids["alice"], "admin", expires_in_s=-1, world=world),
+        "foreign": _token(ids["alice"], "admin", expires_in_s=600, world=world, secret="f" * 40),
+    }
+    revoked = create_api_key(world.economy.ledger, name="revoked", scopes=["admin"])
+    revoke_api_key(world.economy.ledger, revoked.id)
+    credentials["revoked"] = revoked.key
+    for name in ("alice", "bob"):
+        credentials[name] = world.token(ids[name], "viewer")
+    for name in ("carol", "dave"):
+        credentials[name] = world.token(ids[name], "creator")
+    credentials["admin"] = world.token(ids["ops"], "admin")
+    for name in KEYS:
+        credentials[name] = world.key(name.removeprefix("key "))
+    return Callers(credentials)
+
+
+def _token(user_id: int, role: str, *, expires_in_s: int, world: World, secret: str = "") -> str:
+    now_s = world.clock.now_ns() // 1_000_000_000
+    claims = {"iss": "giftflow", "sub": str(user_id), "role": role, "exp": now_s + expires_in_s}
+    return jwt.encode(claims, secret or TOKEN_SECRET, algorithm="HS256")
+
+
+def _fill(value: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value[1:-1]]
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, dict):
+        return {key: _fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, ids) for item in value]
+    return value
+
+
+def _refused(endpoint: Endpoint) -> Iterator[str]:
+    yield from UNAUTHENTICATED
+    yield from sorted(EVERYONE - endpoint.allowed)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.name)
+def test_every_caller_not_allowed_is_refused_and_nothing_changes(
+    scene: Scene, callers: Callers, endpoint: Endpoint
+) -> None:
+    world = scene.world
+    before = world.snapshot(), world.count("idempotency_keys"), world.count("api_keys")
+    wrong = []
+    for caller in _refused(endpoint):
+        response = _call(world, endpoint, scene.ids, callers.credentials[caller])
+        expected = 401 if caller in UNAUTHENTICATED else 403
+        body = response.json() if response.headers.get("content-type") == PROBLEM else {}
+        codes = (
+            {"unauthenticated", "token_invalid", "token_expired"}
+            if expected == 401
+            else {"forbidden", "scope_missing"}
+        )
+        if response.status_code != expected or body.get("code") not in codes:
+            wrong.append((caller, response.status_code, response.text[:200]))
+    assert wrong == []
+    assert (world.snapshot(), world.count("idempotency_keys"), world.count("api_keys")) == before
+
+
+def _call(world: World, endpoint: Endpoint, ids: dict[str, Any], credential: str | None) -> Any:
+    headers = bearer(credential) if credential else {}
+    if endpoint.method == "POST":
+        headers["Idempotency-Key"] = world.new_key()
+    request: dict[str, Any] = {"headers": headers, "params": _fill(endpoint.query, ids)}
+    if endpoint.multipart:
+        request["files"] = {"file": ("results.csv", b"payout_id,status\n", "text/csv")}
+    elif endpoint.body is not None:
+        request["json"] = _fill(endpoint.body, ids)
+    return world.client.request(endpoint.method, _fill(endpoint.path, ids), **request)
+
+
+def test_a_token_for_an_allowed_caller_works(scene: Scene, callers: Callers) -> None:
+    """The matrix's other half, in brief: the owners reach their own data."""
+    world, ids, credentials = scene.world, scene.ids, callers.credentials
+    alice, carol = credentials["alice"], credentials["carol"]
+    assert world.ok(world.get(f"/v1/wallets/{ids['alice']}", alice))["user_id"] == ids["alice"]
+    assert world.ok(world.get(f"/v1/earnings/{ids['carol']}", carol))["user_id"] == ids["carol"]
+    own = world.ok(world.get("/v1/payouts", carol))["payouts"]
+    assert {payout["creator_id"] for payout in own} == {ids["carol"]}
+    assert world.ok(world.get("/v1/payouts", credentials["dave"]))["payouts"] == []
+    assert world.ok(world.get("/v1/admin/reconcile", credentials["admin"]))["ok"]
+
+
+def test_tokens_expire_on_the_economy_clock(scene: Scene, callers: Callers) -> None:
+    world = scene.world
+    token = world.token(scene.ids["alice"])
+    world.clock.advance(seconds=DAY_S)
+    try:
+        expired = world.get(f"/v1/wallets/{scene.ids['alice']}", token)
+        assert expired.status_code == 401 and expired.json()["code"] == "token_expired"
+        assert expired.headers["www-authenticate"] == "Bearer"
+    finally:
+        world.clock.advance(seconds=-DAY_S)
+    assert callers.credentials["alice"]
