@@ -243,6 +243,25 @@ def test_the_minimum_and_the_daily_maximum_are_inclusive(market: Market, creator
     assert market.economy.earnings(creator.id).in_payout_units == 200_000 * UNITS_PER_DIAMOND
 
 
+def test_two_requests_racing_past_the_first_check_cannot_both_pass_the_daily_maximum(
+    market: Market, creator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first check reads before the reservation; the payout's own transaction checks
+    again. Blinding the first check (as a concurrent request would see it) leaves the
+    second to refuse, and nothing is reserved for the refused request."""
+    from giftflow.service.economy import payouts as payouts_service  # noqa: PLC0415
+
+    market.economy.request_payout(creator_id=creator.id, diamonds=150_000)
+    monkeypatch.setattr(payouts_service, "_requested_today", lambda context, creator_id: 0)
+
+    with pytest.raises(EconomyError) as refused:  # USD 750 + 300 > USD 1,000
+        market.economy.request_payout(creator_id=creator.id, diamonds=60_000)
+    assert refused.value.code == "payout_above_daily_maximum"
+    assert market.economy.earnings(creator.id).in_payout_units == 150_000 * UNITS_PER_DIAMOND
+    assert len(market.economy.payouts(creator_id=creator.id)) == 1
+    assert market.economy.reconcile().ok
+
+
 def test_the_daily_maximum_counts_the_day_s_payouts_and_frees_up_the_next_day(
     market: Market, creator: User
 ) -> None:

@@ -131,7 +131,11 @@ def request(
         user_data_1=creator.id,
     )
     row = _new_row(context, payout_id, creator, offer, partner, reserve.id)
-    results = context.ledger.create_transfers([reserve], _insert_record(row))
+    record = _insert_record(row, since=_midnight(context), maximum=terms.daily_maximum_minor)
+    try:
+        results = context.ledger.create_transfers([reserve], record)
+    except RecordRejectedError as rejected:
+        raise PayoutError(str(rejected), code=rejected.code) from None
     failure = first_failure(results)
     if failure is not None:
         raise _reserve_error(failure)
@@ -152,18 +156,24 @@ def _eligible(
     return terms
 
 
-def _requested_today(context: EconomyContext, creator_id: int) -> int:
+def _midnight(context: EconomyContext) -> int:
     midnight = datetime.combine(context.today(), time(0), UTC)
-    since = int(midnight.timestamp()) * 1_000_000_000
+    return int(midnight.timestamp()) * 1_000_000_000
+
+
+def _requested_since(tx: Tx, creator_id: int, since: int) -> int:
     return int(
-        context.ledger.read(
-            lambda tx: tx.scalar(
-                "SELECT COALESCE(SUM(gross_minor), 0) FROM payouts WHERE creator_id = ?"
-                " AND requested_at >= ? AND state NOT IN ('failed', 'rejected')",
-                (creator_id, since),
-            )
+        tx.scalar(
+            "SELECT COALESCE(SUM(gross_minor), 0) FROM payouts WHERE creator_id = ?"
+            " AND requested_at >= ? AND state NOT IN ('failed', 'rejected')",
+            (creator_id, since),
         )
     )
+
+
+def _requested_today(context: EconomyContext, creator_id: int) -> int:
+    since = _midnight(context)
+    return context.ledger.read(lambda tx: _requested_since(tx, creator_id, since))
 
 
 def _new_row(
@@ -182,11 +192,25 @@ def _new_row(
     )  # fmt: skip
 
 
-def _insert_record(row: tuple[object, ...]) -> Record:
+def _insert_record(row: tuple[object, ...], *, since: int, maximum: int) -> Record:
+    """Insert the payout with its reservation. The daily maximum is checked again in
+    this transaction (two requests racing past the first check cannot both pass): on
+    PostgreSQL the creator's row is locked first, SQLite has one writer anyway."""
+    creator_id, gross = row[1], row[3]
+    assert isinstance(creator_id, int) and isinstance(gross, int)
+
     def record(tx: Tx, results: list[TransferResult]) -> None:
-        if results[0].code == TransferResultCode.OK:
-            marks = ", ".join("?" * len(row))
-            tx.execute(f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", row)
+        if results[0].code != TransferResultCode.OK:
+            return
+        if tx.dialect == "postgresql":
+            tx.execute("SELECT id FROM users WHERE id = ? FOR UPDATE", (creator_id,))
+        if _requested_since(tx, creator_id, since) + gross > maximum:
+            raise RecordRejectedError(
+                f"payouts today would exceed the daily maximum of {maximum}",
+                code="payout_above_daily_maximum",
+            )
+        marks = ", ".join("?" * len(row))
+        tx.execute(f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", row)
 
     return record
 
