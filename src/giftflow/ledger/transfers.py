@@ -74,6 +74,31 @@ class Transfer(NamedTuple):
 COMPARED_FIELDS: Final[tuple[str, ...]] = Transfer._fields[1:12]
 
 
+def closing(
+    transfer_id: TransferId,
+    pending_id: TransferId,
+    *,
+    post: bool,
+    code: int = 0,
+    amount: int = 0,
+    flags: int = 0,
+) -> Transfer:
+    """A post (``post=True``) or void of ``pending_id`` that leaves the accounts and
+    unit to be copied from it; ``amount`` 0 closes the whole reserve, ``code`` 0 copies
+    the pending transfer's code."""
+    kind = TransferFlags.POST_PENDING if post else TransferFlags.VOID_PENDING
+    return Transfer(
+        transfer_id,
+        AccountId(0),
+        AccountId(0),
+        amount,
+        UnitCode(""),
+        code,
+        flags=kind | flags,
+        pending_id=pending_id,
+    )
+
+
 class PendingStatus:
     """Where a pending transfer stands. Plain strings, as stored in the database."""
 

@@ -9,6 +9,7 @@ transaction as its ledger transfers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -31,8 +32,9 @@ from giftflow.economy.payouts import (
     quote,
 )
 from giftflow.economy.users import User, require_adult
+from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
-from giftflow.ledger.transfers import Transfer, TransferFlags
+from giftflow.ledger.transfers import Transfer, TransferFlags, closing
 from giftflow.ledger.units import DIAMOND, fiat
 from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
 from giftflow.service.economy import earnings, fraud, users
@@ -269,10 +271,10 @@ def _move(
     return get(context, payout_id)
 
 
-def _when_ok(update: object) -> Record:
+def _when_ok(update: Callable[[Tx], None]) -> Record:
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if all(result.code == TransferResultCode.OK for result in results):
-            update(tx)  # type: ignore[operator]
+            update(tx)
 
     return record
 
@@ -292,15 +294,9 @@ def reject(context: EconomyContext, payout_id: str, reason: str) -> Payout:
 
 
 def _void(payout: Payout) -> Transfer:
-    return Transfer(
-        derived_id("payout-void", payout.id),
-        0,  # type: ignore[arg-type]
-        0,  # type: ignore[arg-type]
-        0,
-        "",  # type: ignore[arg-type]
-        TransferCode.PAYOUT_RETURNED,
-        flags=TransferFlags.VOID_PENDING,
-        pending_id=payout.reserve_transfer_id,  # type: ignore[arg-type]
+    reserve = TransferId(payout.reserve_transfer_id)
+    return closing(
+        derived_id("payout-void", payout.id), reserve, post=False, code=TransferCode.PAYOUT_RETURNED
     )
 
 
@@ -310,15 +306,12 @@ def _paid(payout: Payout) -> list[Transfer]:
     gross = platform_account(AccountKind.PAYOUTS_GROSS, payout.currency)
     unit = fiat(payout.currency)
     legs = [
-        Transfer(
+        closing(
             derived_id("payout-post", payout.id),
-            0,  # type: ignore[arg-type]
-            0,  # type: ignore[arg-type]
-            0,
-            "",  # type: ignore[arg-type]
-            TransferCode.PAYOUT_PAID,
-            flags=TransferFlags.POST_PENDING | TransferFlags.LINKED,
-            pending_id=payout.reserve_transfer_id,  # type: ignore[arg-type]
+            TransferId(payout.reserve_transfer_id),
+            post=True,
+            code=TransferCode.PAYOUT_PAID,
+            flags=TransferFlags.LINKED,
         ),
         Transfer(
             derived_id("payout-cash", payout.id),
