@@ -1,0 +1,75 @@
+"""Versioned LIVE events: what every change in a room tells its listeners.
+
+An event belongs to one room (a creator's channel: the room id is the creator's user
+id). The event bus assigns its ``id``, an opaque string that grows within the room, so a
+listener that reconnects with the last id it saw resumes without gaps or duplicates.
+Every event's ``data`` schema is documented in docs/events.md; a change to a schema
+that breaks listeners bumps ``version``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+EVENT_VERSION: Final = 1
+
+
+class EventType(StrEnum):
+    SESSION_STARTED = "session.started"
+    SESSION_ENDED = "session.ended"
+    VIEWER_JOINED = "viewer.joined"
+    VIEWER_LEFT = "viewer.left"
+    INTERACTION = "interaction"
+    """A follow, like, comment or share (``data.kind``)."""
+    GIFT_SENT = "gift.sent"
+    """Carries the streak's ``delta``: count it, and a streak is counted once."""
+    STREAK_ENDED = "streak.ended"
+    GOAL_CREATED = "goal.created"
+    GOAL_PROGRESS = "goal.progress"
+    GOAL_COMPLETED = "goal.completed"
+    BATTLE_STARTED = "battle.started"
+    BATTLE_SCORE = "battle.score"
+    BATTLE_ENDED = "battle.ended"
+    LEADERBOARD_CHANGED = "leaderboard.changed"
+    CHAPTER_CHANGED = "chapter.changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    room_id: int
+    type: str
+    at: int
+    """When it happened, nanoseconds since the epoch (the injected clock)."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    id: str = ""
+    """Assigned by the bus on publish; empty before."""
+    version: int = EVENT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "id": self.id,
+                "room_id": self.room_id,
+                "type": self.type,
+                "version": self.version,
+                "at": self.at,
+                "data": dict(self.data),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Event:
+        body = json.loads(text)
+        return cls(
+            room_id=int(body["room_id"]),
+            type=str(body["type"]),
+            at=int(body["at"]),
+            data=dict(body["data"]),
+            id=str(body["id"]),
+            version=int(body["version"]),
+        )
