@@ -39,6 +39,7 @@ from giftflow.service.engine import (
 )
 from giftflow.store import open_store
 from giftflow.store.base import LedgerStore
+from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 Code = TransferResultCode
 WAIT_S = 30.0
@@ -132,7 +133,9 @@ def writer_held(engine: LedgerEngine) -> Iterator[threading.Event]:
         holder.join()
 
 
-def submitted(engine: LedgerEngine, transfers: list[Transfer]) -> Future[list[TransferResult]]:
+def submitted(
+    engine: LedgerEngine, transfers: list[Transfer], record: Record | None = None
+) -> Future[list[TransferResult]]:
     """Queue a request without waiting for it; the future receives its answer."""
     future: Future[list[TransferResult]] = Future()
 
@@ -143,7 +146,7 @@ def submitted(engine: LedgerEngine, transfers: list[Transfer]) -> Future[list[Tr
             assert results is not None
             future.set_result(results)
 
-    engine.submit(transfers, answer)
+    engine.submit(transfers, answer, record)
     return future
 
 
@@ -282,6 +285,33 @@ def test_an_open_linked_chain_fails_alone_and_never_links_into_the_next_callers_
     assert stored == {2_000, 2_003, 2_004, 2_005}
     (account,) = store.lookup_accounts([alice])
     assert account.debits_posted == 10
+
+
+def test_a_request_whose_record_is_rejected_leaves_the_batch_alone_and_the_rest_commits(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    """A domain record that finds its rows moved on (a compare-and-set that failed)
+    takes only its own request out of the batch: its transfers and rows are not kept,
+    the other callers' are, in one batch applied again without it."""
+    alice, bob = wallet(0), wallet(1)
+
+    def rejecting(tx: Tx, results: list[TransferResult]) -> None:
+        tx.execute("UPDATE accounts SET code = code WHERE id = ?", (alice,))
+        raise RecordRejectedError("the streak moved on", code="streak_conflict")
+
+    with writer_held(engine):
+        rejected = submitted(engine, [spend(3_000, alice, 10)], rejecting)
+        kept = submitted(engine, [spend(3_001, bob, 20)])
+
+    with pytest.raises(RecordRejectedError) as raised:
+        rejected.result(WAIT_S)
+    assert raised.value.code == "streak_conflict"
+    assert codes(kept.result(WAIT_S)) == [Code.OK]
+    assert engine.batches == 1
+    assert [t.id for t in store.lookup_transfers([3_000, 3_001])] == [3_001]
+    alice_account, bob_account = store.lookup_accounts([alice, bob])
+    assert (alice_account.debits_posted, bob_account.debits_posted) == (0, 20)
+    assert store.reconcile().ok
 
 
 def test_account_operations_run_in_order_with_the_transfers_queued_around_them(

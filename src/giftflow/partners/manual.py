@@ -45,6 +45,8 @@ class ManualPartner:
     def export_batch(self, batch_id: str, lines: list[PayoutLine]) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{batch_id}.csv"
+        if path.exists():
+            raise PartnerFileError(f"a batch file {path} exists already")
         with path.open("x", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
             writer.writerow(BATCH_COLUMNS)

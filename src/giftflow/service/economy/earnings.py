@@ -17,7 +17,8 @@ from giftflow.service.economy.context import EconomyContext
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 MATURE_BATCH = 2_000
-"""Gifts matured per creator per transfer at most."""
+"""Gifts looked at per round of maturation (all creators together); a creator's
+gifts of one round mature in one transfer."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,7 +354,11 @@ def _claw_back_once(
     user = users.get(context, payment.user_id)
     status = "disputed" if dispute else "refunded"
     if coins == 0 and minor == 0:
-        return PaymentOutcome(payment, status)
+        # Already taken back. A chargeback's freeze runs after its chain commits: if a
+        # crash came in between, the provider's redelivery finishes the job here.
+        if dispute and not users.frozen(context, user):
+            _freeze_after_clawback(context, payment, user, status)
+        return PaymentOutcome(payment, status, wallet_frozen=dispute)
     wallet = context.ledger.account(user.wallet)
     assert wallet is not None
     plan = plan_clawback(coins, wallet.balance_available, _spent_gifts(context, payment))
