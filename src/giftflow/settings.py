@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     token_secret: SecretStr | None = None
     """Signs users' short-lived tokens; required by ``giftflow serve``."""
     token_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    room_token_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
+    """How long a read-only room token (an overlay's, in OBS) stays valid."""
+    redis_url: str | None = None
+    """Events go through Redis streams (several server processes); default: in-process."""
     payout_dir: Path = Path("payouts")
     """Where the ``manual`` payout partner writes batch files and reads results."""
     public_url: str = "http://127.0.0.1:8000"

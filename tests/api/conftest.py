@@ -33,6 +33,7 @@ from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy
+from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
 from giftflow.store import open_store
 from giftflow.store.tx import Row, Tx
@@ -74,7 +75,7 @@ def served(app: FastAPI) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, ws="none", log_level="warning", access_log=False)
+    config = uvicorn.Config(app, ws="websockets-sansio", log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -127,6 +128,8 @@ class World:
     client: httpx.Client
     admin_key: str
     """A platform key with the ``admin`` scope (every scope)."""
+    bus: EventBus = field(default_factory=InProcessBus)
+    """The app's event bus."""
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
     # --- credentials ----------------------------------------------------------------
@@ -248,8 +251,11 @@ class World:
 
 
 @contextmanager
-def open_world(url: str, payout_dir: Path, **settings: Any) -> Iterator[World]:
-    """An economy on ``url`` (emptied first on PostgreSQL) served over HTTP."""
+def open_world(
+    url: str, payout_dir: Path, *, bus: EventBus | None = None, **settings: Any
+) -> Iterator[World]:
+    """An economy on ``url`` (emptied first on PostgreSQL) served over HTTP, its events
+    on ``bus`` (a fresh in-process bus when None)."""
     postgres = url.startswith("postgresql")
     if postgres:
         open_store(url).close()  # the schema first, on a database never opened before
@@ -261,10 +267,11 @@ def open_world(url: str, payout_dir: Path, **settings: Any) -> Iterator[World]:
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     try:
-        app = create_app(economy, config)
+        events = InProcessBus() if bus is None else bus
+        app = create_app(economy, config, events)
         admin = create_api_key(economy.ledger, name="admin", scopes=["admin"]).key
         with served(app) as url_, httpx.Client(base_url=url_, timeout=30) as client:
-            yield World(economy, clock, sandbox, client, admin)
+            yield World(economy, clock, sandbox, client, admin, bus=events)
     finally:
         economy.close()
         if postgres:

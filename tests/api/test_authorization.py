@@ -170,6 +170,12 @@ ENDPOINTS = [
     Endpoint("freeze a wallet", "POST", "/v1/admin/users/{alice}/freeze", ADMINS),
     Endpoint("unfreeze a wallet", "POST", "/v1/admin/users/{alice}/unfreeze", ADMINS),
     Endpoint("reconcile", "GET", "/v1/admin/reconcile", ADMINS),
+    Endpoint(
+        "issue a room token for carol",
+        "POST",
+        "/v1/rooms/{carol}/tokens",
+        allow("carol", "admin", "key rooms:write"),
+    ),
 ]
 
 

@@ -33,6 +33,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "batch_id": ids["batch"],
         "decision_id": ids["decision"],
         "streak_id": "combo",
+        "room_id": ids["carol"],
         "provider": "sandbox",
     }
 

@@ -17,9 +17,11 @@ from giftflow.api.auth import Authenticator
 from giftflow.api.deps import ApiState
 from giftflow.api.idempotency import IdempotencyStore
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
+from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.errors import ConfigurationError
 from giftflow.service.economy import Economy
+from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
 
 TITLE = "giftflow"
@@ -34,22 +36,27 @@ diamond units (10,000 per diamond), fiat in minor units with its currency.
 See docs/api.md."""
 
 
-def create_app(economy: Economy, settings: Settings) -> FastAPI:
-    """Raises ``ConfigurationError`` without a usable ``settings.token_secret``."""
+def create_app(economy: Economy, settings: Settings, bus: EventBus | None = None) -> FastAPI:
+    """Raises ``ConfigurationError`` without a usable ``settings.token_secret``. Events go
+    through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
+    like the economy, the caller closes it."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     clock = economy.context.clock
+    secret = settings.token_secret.get_secret_value().encode()
     state = ApiState(
         economy=economy,
         settings=settings,
         authenticator=Authenticator(
             economy.ledger,
             clock,
-            secret=settings.token_secret.get_secret_value().encode(),
+            secret=secret,
             ttl_s=settings.token_ttl_s,
         ),
         idempotency=IdempotencyStore(economy.ledger, clock),
         metrics=ApiMetrics(),
+        room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
+        bus=InProcessBus() if bus is None else bus,
     )
     app = FastAPI(
         title=TITLE,

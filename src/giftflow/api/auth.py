@@ -49,6 +49,7 @@ SCOPES: Final = frozenset(
         "wallets:read",
         "earnings:read",
         "payouts:write",
+        "rooms:write",
         "admin",
     }
 )

@@ -1,5 +1,5 @@
 """What routes depend on, as ``Annotated`` types: the economy, the caller, the
-idempotency key, the metrics."""
+idempotency key, the metrics, the event bus."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from giftflow.api.auth import Authenticator, Principal
 from giftflow.api.idempotency import HEADER, KEY_PATTERN, IdempotencyStore, Idempotent
 from giftflow.api.metrics import ApiMetrics
+from giftflow.api.room_tokens import RoomTokens
 from giftflow.service.economy import Economy
+from giftflow.service.events import EventBus
 from giftflow.settings import Settings
 
 
@@ -25,6 +27,9 @@ class ApiState:
     authenticator: Authenticator
     idempotency: IdempotencyStore
     metrics: ApiMetrics
+    room_tokens: RoomTokens
+    bus: EventBus
+    """Where LIVE services publish and room WebSockets subscribe."""
 
 
 def get_state(request: Request) -> ApiState:
@@ -39,6 +44,13 @@ def get_economy(state: StateDep) -> Economy:
 
 
 EconomyDep = Annotated[Economy, Depends(get_economy)]
+
+
+def get_bus(state: StateDep) -> EventBus:
+    return state.bus
+
+
+BusDep = Annotated[EventBus, Depends(get_bus)]
 
 
 def get_metrics(state: StateDep) -> ApiMetrics:

@@ -48,6 +48,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "forbidden": 403,
     "scope_missing": 403,
     "account_frozen": 403,
+    "booster_forbidden": 403,
     # 404: something named does not exist (in the path or in the body)
     "not_found": 404,
     "user_not_found": 404,
@@ -62,6 +63,11 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "partner_unknown": 404,
     "batch_not_found": 404,
     "account_not_found": 404,
+    "live_not_found": 404,
+    "session_not_found": 404,
+    "goal_not_found": 404,
+    "battle_not_found": 404,
+    "battle_side_not_found": 404,
     "method_not_allowed": 405,
     # 409: it clashes with what exists or with a request in flight
     "user_exists": 409,
@@ -79,6 +85,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "streak_conflict": 409,
     "maturation_conflict": 409,
     "batch_conflict": 409,
+    "live_state_invalid": 409,
+    "session_live": 409,
+    "session_ended": 409,
+    "battle_running": 409,
+    "battle_not_running": 409,
+    "booster_used": 409,
+    "chapters_exhausted": 409,
+    "replay_gap": 409,  # a room's WebSocket says it as close code 4409, after a resync frame
     "request_too_large": 413,
     # 422: well-formed, but against a rule of the economy
     "validation_failed": 422,
@@ -105,6 +119,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "identity_not_verified": 422,
     "payment_mismatch": 422,
     "partner_file_invalid": 422,
+    "live_error": 422,
+    "battle_sides_invalid": 422,
+    "battle_duration_invalid": 422,
+    "booster_invalid": 422,
+    "goal_target_invalid": 422,
+    "goal_gift_invalid": 422,
+    "chapter_invalid": 422,
+    "perk_level_invalid": 422,
     # 429: too many gift events from one wallet (a fraud rule), try again later
     "velocity_limited": 429,
     # 5xx: ours, or a service we depend on
@@ -114,6 +136,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "ledger_rejected": 500,
     "configuration_invalid": 500,
     "catalog_invalid": 500,
+    "levels_invalid": 500,
+    "live_open": 500,
     "payment_provider_error": 502,
     "store_unavailable": 503,
     "engine_overloaded": 503,

@@ -21,12 +21,14 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Serve the HTTP API (settings from GIFTFLOW_*; GIFTFLOW_TOKEN_SECRET is required)."""
+    """Serve the HTTP API and the rooms' WebSockets (settings from GIFTFLOW_*;
+    GIFTFLOW_TOKEN_SECRET is required; GIFTFLOW_REDIS_URL shares events across servers)."""
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
     from giftflow.api import create_app  # noqa: PLC0415
     from giftflow.api.auth import TOKEN_SECRET_MIN_BYTES  # noqa: PLC0415
     from giftflow.service.economy import Economy  # noqa: PLC0415
+    from giftflow.service.events import open_bus  # noqa: PLC0415
 
     settings = Settings()
     secret = settings.token_secret.get_secret_value() if settings.token_secret else ""
@@ -41,13 +43,17 @@ def serve_command(
     except GiftflowError as error:
         console.print(f"[red]error[/red] {error.code}: {error}")
         raise typer.Exit(2) from error
+    bus = open_bus(settings)
     with economy:
         try:
-            app = create_app(economy, settings)
+            app = create_app(economy, settings, bus)
         except GiftflowError as error:
             console.print(f"[red]error[/red] {error.code}: {error}")
             raise typer.Exit(2) from error
-        uvicorn.run(app, host=host, port=port, ws="none", proxy_headers=False)
+        try:
+            uvicorn.run(app, host=host, port=port, ws="websockets-sansio", proxy_headers=False)
+        finally:
+            bus.close()
 
 
 def openapi_command() -> None:

@@ -33,6 +33,7 @@ class EventType(StrEnum):
     GOAL_COMPLETED = "goal.completed"
     BATTLE_STARTED = "battle.started"
     BATTLE_SCORE = "battle.score"
+    BATTLE_BOOSTER = "battle.booster"
     BATTLE_ENDED = "battle.ended"
     LEADERBOARD_CHANGED = "leaderboard.changed"
     CHAPTER_CHANGED = "chapter.changed"

@@ -12,6 +12,7 @@ from giftflow.api.routes import (
     health,
     payments,
     payouts,
+    rooms,
     tokens,
     users,
     webhooks,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     balances.router,
     payouts.router,
     admin.router,
+    rooms.router,
 )

@@ -85,6 +85,7 @@ from giftflow.api.schemas.review import (
     ReconcilePublic,
     UnitTotalsPublic,
 )
+from giftflow.api.schemas.rooms import RoomTokenPublic
 from giftflow.api.schemas.users import (
     Role,
     TokenCreate,
@@ -143,6 +144,7 @@ __all__ = [
     "RegionCode",
     "Request",
     "Role",
+    "RoomTokenPublic",
     "StatementLinePublic",
     "StatementPublic",
     "StreakEnd",

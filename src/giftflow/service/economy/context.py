@@ -1,11 +1,14 @@
-"""What every economy service shares: the ledger, the catalog, settings, the clock."""
+"""What every economy service shares: the ledger, the catalog, settings, the clock,
+and the extension point of LIVE: listeners of gifts booked in a session, and the event
+publisher their events go out through."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
 from giftflow.economy.catalog.model import Catalog
 from giftflow.economy.errors import LedgerRejectedError
@@ -15,12 +18,53 @@ from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.payments.base import PaymentProvider
 from giftflow.service.ledger import Ledger
 from giftflow.settings import Settings
+from giftflow.store.tx import Tx
 
 NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 def random_token() -> str:
     return secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+
+
+@dataclass(frozen=True, slots=True)
+class GiftBooked:
+    """A gift just written in a session, as its listeners see it (inside its
+    transaction). ``quantity`` is the delta this event added; ``sent_at`` is the
+    ledger timestamp it was booked at."""
+
+    id: int
+    session_id: int
+    sender_id: int
+    creator_id: int
+    gift_id: int
+    quantity: int
+    repeat_count: int
+    streak_id: str | None
+    coins: int
+    sent_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    """An event a listener wants published once its transaction has committed."""
+
+    room_id: int
+    type: str
+    data: Mapping[str, Any]
+    at: int
+
+
+GiftListener = Callable[[Tx, GiftBooked], list[PendingEvent]]
+"""Called in the gift's database transaction, after its row is written, for gifts with
+a ``session_id``. What it writes commits with the gift or not at all; it may raise
+``RecordRejectedError`` to refuse the gift, nothing else."""
+
+
+class EventPublisher(Protocol):
+    """What gifting needs of an event bus (``giftflow.service.events.bus.EventBus``)."""
+
+    def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> object: ...
 
 
 @dataclass(slots=True)
@@ -31,6 +75,8 @@ class EconomyContext:
     clock: Clock
     providers: dict[str, PaymentProvider] = field(default_factory=dict)
     new_token: Callable[[], str] = random_token
+    gift_listeners: list[GiftListener] = field(default_factory=list)
+    publisher: EventPublisher | None = None
     velocity: VelocityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,10 +97,16 @@ class EconomyContext:
         return self.clock.now_ns()
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self.now() / 1e9, UTC).date()
+        return datetime.fromtimestamp(self.now() // 1_000_000_000, UTC).date()
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{self.new_token()}"
+
+    def publish(self, events: list[PendingEvent]) -> None:
+        if self.publisher is None:
+            return
+        for event in events:
+            self.publisher.publish(event.room_id, event.type, event.data, at=event.at)
 
 
 def first_failure(results: list[TransferResult]) -> TransferResult | None:

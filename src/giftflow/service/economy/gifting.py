@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from giftflow.economy import fraud as rules
 from giftflow.economy.catalog.errors import GiftNotFoundError
@@ -28,8 +28,15 @@ from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
 from giftflow.errors import GiftflowError
 from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.live.events import EventType
 from giftflow.service.economy import fraud, users
-from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.service.economy.context import (
+    EconomyContext,
+    GiftBooked,
+    PendingEvent,
+    first_failure,
+    ledger_error,
+)
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 
@@ -107,6 +114,8 @@ class _Prepared:
     streak_key: str | None
     expected_count: int | None
     repeat_count: int
+    events: list[PendingEvent] = field(default_factory=list)
+    """What the gift's listeners asked to publish once it has committed."""
 
 
 def event_key(request: GiftRequest) -> str:
@@ -182,7 +191,10 @@ def _finish(context: EconomyContext, pending: _Pending) -> GiftSent | GiftflowEr
     row_id = pending.prepared.plan.coin_transfer_id
     row = context.ledger.read(lambda tx: _gift_row(tx, row_id))
     assert row is not None, "a booked gift has its row (written in the same transaction)"
-    return gift_of(row, replayed=results[0].code == TransferResultCode.EXISTS)
+    replayed = results[0].code == TransferResultCode.EXISTS
+    if not replayed:
+        context.publish(pending.prepared.events)
+    return gift_of(row, replayed=replayed)
 
 
 def _gift_row(tx: Tx, gift_row_id: int) -> Row | None:
@@ -330,8 +342,53 @@ def _recorder(context: EconomyContext, prepared: _Prepared) -> Record:
         )
         if prepared.streak_key is not None:
             _advance_streak(tx, prepared, sent_at)
+        # A batch whose record is refused runs again: the events of the last run count.
+        prepared.events = _notify(context, tx, _booked(prepared, sent_at))
 
     return record
+
+
+def _booked(prepared: _Prepared, sent_at: int) -> GiftBooked | None:
+    request, plan = prepared.request, prepared.plan
+    if not request.session_id:
+        return None
+    return GiftBooked(
+        id=plan.coin_transfer_id,
+        session_id=request.session_id,
+        sender_id=prepared.sender.id,
+        creator_id=prepared.creator.id,
+        gift_id=plan.gift_id,
+        quantity=plan.quantity,
+        repeat_count=prepared.repeat_count,
+        streak_id=request.streak_id,
+        coins=plan.coins,
+        sent_at=sent_at,
+    )
+
+
+def _notify(context: EconomyContext, tx: Tx, booked: GiftBooked | None) -> list[PendingEvent]:
+    """``gift.sent`` for every gift in a session, then what its listeners add."""
+    if booked is None:
+        return []
+    events = [
+        PendingEvent(booked.creator_id, EventType.GIFT_SENT, _sent_data(booked), booked.sent_at)
+    ]
+    for listener in context.gift_listeners:
+        events.extend(listener(tx, booked))
+    return events
+
+
+def _sent_data(booked: GiftBooked) -> dict[str, object]:
+    return {
+        "gift_event_id": str(booked.id),
+        "session_id": booked.session_id,
+        "sender_id": booked.sender_id,
+        "gift_id": booked.gift_id,
+        "delta": booked.quantity,
+        "repeat_count": booked.repeat_count,
+        "streak_id": booked.streak_id,
+        "coins": booked.coins,
+    }
 
 
 def _advance_streak(tx: Tx, prepared: _Prepared, now: int) -> None:

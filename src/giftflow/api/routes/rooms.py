@@ -1,0 +1,119 @@
+"""Rooms: read-only room tokens, and the WebSocket that streams a room's events.
+
+The WebSocket protocol (docs/events.md): connect to ``/v1/rooms/{room_id}/events
+?token=<room token>[&last_event_id=<id>]``. The token travels in the query string
+because an OBS browser source cannot set headers. The server accepts, checks the token
+and closes with 4401 (missing, invalid or expired) or 4403 (another room's) before any
+event. Otherwise it replays the events after ``last_event_id`` and then streams live
+ones, each as one text frame holding the event's JSON envelope. When it cannot resume
+without a gap it sends one ``{"type": "resync", ...}`` frame and closes with 4409: the
+listener reloads the state it shows and reconnects without ``last_event_id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Annotated, Final, cast
+
+from fastapi import APIRouter, Path, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from giftflow.api import auth
+from giftflow.api.deps import ApiState, EconomyDep, PrincipalDep, StateDep
+from giftflow.api.errors import ForbiddenError, UnauthenticatedError
+from giftflow.api.problems import RESPONSES
+from giftflow.api.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
+from giftflow.economy.errors import NotACreatorError
+from giftflow.live.events import Event
+from giftflow.service.events import ReplayGapError
+
+router = APIRouter(prefix="/v1/rooms", tags=["rooms"], responses=RESPONSES)
+RoomIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+
+CLOSE_UNAUTHENTICATED: Final = 4401
+CLOSE_FORBIDDEN: Final = 4403
+CLOSE_RESYNC: Final = 4409
+CLOSE_GOING_AWAY: Final = 1001
+"""The bus was closed: the server is stopping; reconnect with ``last_event_id``."""
+
+
+@router.post("/{room_id}/tokens", status_code=201, response_model=RoomTokenPublic)
+def issue_room_token(
+    room_id: RoomIdPath, principal: PrincipalDep, economy: EconomyDep, state: StateDep
+) -> RoomTokenPublic:
+    """A read-only token for the room's overlays (valid ``GIFTFLOW_ROOM_TOKEN_TTL_S``,
+    30 days by default): for the creator themself (creator token), an administrator, or
+    a key with ``rooms:write``. The room id is the creator's user id."""
+    auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
+    user = economy.user(room_id)
+    if not user.is_creator:
+        raise NotACreatorError(f"user {user.id} is not a creator and has no room")
+    issued = state.room_tokens.issue(room_id)
+    return RoomTokenPublic(
+        token=issued.token, room_id=issued.room_id, expires_at=at(issued.expires_at_ns)
+    )
+
+
+@router.websocket("/{room_id}/events")
+async def room_events(websocket: WebSocket, room_id: int) -> None:
+    """The room's events, replayed after ``last_event_id`` and then live."""
+    state = cast(ApiState, websocket.app.state.giftflow)
+    await websocket.accept()
+    code = _refusal(state, websocket.query_params.get("token"), room_id)
+    if code is not None:
+        await websocket.close(code)
+        return
+    after = websocket.query_params.get("last_event_id") or None
+    events = state.bus.subscribe(room_id, after=after)
+    forward = asyncio.ensure_future(_forward(websocket, events, room_id, after))
+    listen = asyncio.ensure_future(_until_disconnected(websocket))
+    try:
+        await asyncio.wait({forward, listen}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (forward, listen):
+            task.cancel()
+        await asyncio.gather(forward, listen, return_exceptions=True)
+        if isinstance(events, AsyncGenerator):
+            await events.aclose()
+
+
+def _refusal(state: ApiState, token: str | None, room_id: int) -> int | None:
+    try:
+        state.room_tokens.check(token, room_id)
+    except UnauthenticatedError:
+        return CLOSE_UNAUTHENTICATED
+    except ForbiddenError:
+        return CLOSE_FORBIDDEN
+    return None
+
+
+async def _forward(
+    websocket: WebSocket, events: AsyncIterator[Event], room_id: int, after: str | None
+) -> None:
+    last = after
+    try:
+        async for event in events:
+            await websocket.send_text(event.to_json())
+            last = event.id
+    except ReplayGapError as gap:
+        resync = {
+            "type": "resync",
+            "room_id": room_id,
+            "last_event_id": last,
+            "reason": gap.message,
+        }
+        await websocket.send_text(json.dumps(resync, separators=(",", ":")))
+        await websocket.close(CLOSE_RESYNC)
+        return
+    await websocket.close(CLOSE_GOING_AWAY)
+
+
+async def _until_disconnected(websocket: WebSocket) -> None:
+    """Listeners send nothing; reading is how a closed connection is noticed."""
+    try:
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+    except WebSocketDisconnect:
+        return

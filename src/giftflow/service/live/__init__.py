@@ -1,0 +1,179 @@
+"""LIVE as one object over an ``Economy`` and an ``EventBus``.
+
+    live = Live.open(economy, bus)
+    session = live.start_session(creator.id, title="Friday art stream")
+    goal = live.create_goal(session.id, kind=GoalKind.COINS, target=1_000,
+                            promise="speed-paint at 1k")
+    economy.send_gift(GiftRequest(..., session_id=session.id))  # goal.progress …
+
+Opening registers a gift listener with the economy: every gift sent with a
+``session_id`` moves the session's goals, battle and leaderboard in the gift's own
+database transaction, and its events are published once it has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from giftflow.live.battles import Battle
+from giftflow.live.chapters import Chapter, ChapterPlan
+from giftflow.live.errors import LiveError
+from giftflow.live.goals import Goal, GoalKind
+from giftflow.live.leaderboards import Standing
+from giftflow.live.levels import Perk, PerkKind, SupporterLevel
+from giftflow.live.sessions import LiveSession
+from giftflow.service.economy import Economy
+from giftflow.service.events.bus import EventBus
+from giftflow.service.live import battles, chapters, goals, sessions, supporters
+from giftflow.service.live.chapters import ChapterTotals
+from giftflow.service.live.context import LiveContext, LiveSettings
+from giftflow.service.live.hook import LiveGiftListener
+from giftflow.service.live.sessions import Interaction, InteractionKind, WatchTime
+
+__all__ = [
+    "ChapterTotals",
+    "Interaction",
+    "InteractionKind",
+    "Live",
+    "LiveSettings",
+    "WatchTime",
+]
+
+
+class Live:
+    def __init__(self, context: LiveContext) -> None:
+        self.context = context
+
+    @classmethod
+    def open(cls, economy: Economy, bus: EventBus, settings: LiveSettings | None = None) -> Live:
+        """LIVE over ``economy``; gifts in sessions go out on ``bus`` as well."""
+        settings = settings or LiveSettings()
+        listeners = economy.context.gift_listeners
+        if any(isinstance(listener, LiveGiftListener) for listener in listeners):
+            # A second listener would count every gift twice.
+            raise LiveError("LIVE is already open over this economy", code="live_open")
+        economy.context.publisher = bus
+        listeners.append(LiveGiftListener(settings))
+        return cls(LiveContext(economy.context, bus, settings))
+
+    # --- sessions and viewers ---------------------------------------------------------
+
+    def start_session(self, creator_id: int, *, title: str = "") -> LiveSession:
+        return sessions.start(self.context, creator_id, title)
+
+    def end_session(self, session_id: int) -> LiveSession:
+        return sessions.end(self.context, session_id)
+
+    def session(self, session_id: int) -> LiveSession:
+        return sessions.get(self.context, session_id)
+
+    def join(self, session_id: int, viewer_id: int) -> int:
+        return sessions.join(self.context, session_id, viewer_id)
+
+    def leave(self, session_id: int, viewer_id: int) -> int:
+        return sessions.leave(self.context, session_id, viewer_id)
+
+    def watch_time(self, session_id: int) -> WatchTime:
+        return sessions.watch_time(self.context, session_id)
+
+    def viewers_at(self, session_id: int, at: int) -> int:
+        return sessions.viewers_at(self.context, session_id, at)
+
+    def interact(
+        self, session_id: int, user_id: int, kind: InteractionKind, *, text: str = ""
+    ) -> Interaction:
+        return sessions.interact(self.context, session_id, user_id, kind, text)
+
+    # --- chapters ---------------------------------------------------------------------
+
+    def plan_chapters(self, session_id: int, plans: Sequence[ChapterPlan]) -> list[Chapter]:
+        return chapters.plan(self.context, session_id, plans)
+
+    def advance_chapter(self, session_id: int) -> Chapter:
+        return chapters.advance(self.context, session_id)
+
+    def chapters(self, session_id: int) -> list[Chapter]:
+        return chapters.chapters(self.context, session_id)
+
+    def chapter_totals(self, session_id: int) -> list[ChapterTotals]:
+        return chapters.totals(self.context, session_id)
+
+    # --- goals ------------------------------------------------------------------------
+
+    def create_goal(
+        self,
+        session_id: int,
+        *,
+        kind: GoalKind,
+        target: int,
+        gift_id: int | None = None,
+        promise: str = "",
+        deadline_s: int | None = None,
+    ) -> Goal:
+        return goals.create(
+            self.context,
+            session_id,
+            kind=kind,
+            target=target,
+            gift_id=gift_id,
+            promise=promise,
+            deadline_s=deadline_s,
+        )
+
+    def goal(self, goal_id: int) -> Goal:
+        return goals.get(self.context, goal_id)
+
+    def goals(self, session_id: int) -> list[Goal]:
+        return goals.of_session(self.context, session_id)
+
+    # --- battles ----------------------------------------------------------------------
+
+    def start_battle(self, session_ids: Sequence[int], *, duration_s: int | None = None) -> Battle:
+        return battles.start(self.context, session_ids, duration_s=duration_s)
+
+    def trigger_booster(
+        self,
+        battle_id: int,
+        *,
+        session_id: int,
+        by_user_id: int,
+        multiplier: int,
+        duration_s: int | None = None,
+    ) -> Battle:
+        return battles.trigger_booster(
+            self.context,
+            battle_id,
+            session_id=session_id,
+            by_user_id=by_user_id,
+            multiplier=multiplier,
+            duration_s=duration_s,
+        )
+
+    def end_battle(self, battle_id: int) -> Battle:
+        return battles.end(self.context, battle_id)
+
+    def end_due_battles(self) -> list[Battle]:
+        return battles.end_due(self.context)
+
+    def battle(self, battle_id: int) -> Battle:
+        return battles.get(self.context, battle_id)
+
+    # --- supporters -------------------------------------------------------------------
+
+    def session_leaderboard(self, session_id: int, *, limit: int | None = None) -> list[Standing]:
+        return supporters.session_top(self.context, session_id, limit)
+
+    def week_leaderboard(self, creator_id: int, *, limit: int | None = None) -> list[Standing]:
+        return supporters.week_top(self.context, creator_id, limit)
+
+    def all_time_leaderboard(self, creator_id: int, *, limit: int | None = None) -> list[Standing]:
+        return supporters.all_time_top(self.context, creator_id, limit)
+
+    def add_perk(self, creator_id: int, *, level: int, kind: PerkKind, value: str = "") -> Perk:
+        return supporters.add_perk(self.context, creator_id, level=level, kind=kind, value=value)
+
+    def perks(self, creator_id: int) -> list[Perk]:
+        return supporters.perks(self.context, creator_id)
+
+    def supporter_level(self, creator_id: int, user_id: int) -> SupporterLevel:
+        return supporters.level(self.context, creator_id, user_id)

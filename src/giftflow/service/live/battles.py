@@ -1,0 +1,284 @@
+"""Battles between live sessions: started by hand, scored by gifts inside the gift's
+transaction, boosted once per side, ended by hand, by the session's end, lazily by the
+first gift that arrives after the time is up, or by the ``end_due`` sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from giftflow.live.battles import (
+    Battle,
+    Booster,
+    Side,
+    check_start,
+    in_window,
+    mvps,
+    plan_booster,
+    points,
+    winner,
+)
+from giftflow.live.errors import LiveNotFoundError, LiveStateError
+from giftflow.live.events import EventType
+from giftflow.live.leaderboards import Support
+from giftflow.service.economy.context import GiftBooked, PendingEvent
+from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional, require_live
+from giftflow.store.tx import Row, Tx
+
+_SIDE_COLUMNS = (
+    "session_id, creator_id, score, booster_multiplier, booster_started_at, booster_ends_at"
+)
+
+
+def _side_of(row: Row) -> Side:
+    booster = Booster(row[3], row[4], row[5]) if row[3] else None
+    return Side(row[0], row[1], row[2], booster)
+
+
+def find(tx: Tx, battle_id: int) -> Battle:
+    row = tx.execute(
+        "SELECT id, started_at, ends_at, ended_at, winner_session_id FROM battles WHERE id = ?",
+        (battle_id,),
+    ).fetchone()
+    if row is None:
+        raise LiveNotFoundError(f"no battle {battle_id}", code="battle_not_found")
+    sides = tx.execute(
+        f"SELECT {_SIDE_COLUMNS} FROM battle_sides WHERE battle_id = ? ORDER BY session_id",
+        (battle_id,),
+    ).fetchall()
+    return Battle(
+        row[0], row[1], row[2], optional(row[3]), row[4], tuple(_side_of(s) for s in sides)
+    )
+
+
+def get(context: LiveContext, battle_id: int) -> Battle:
+    return context.read(lambda tx: find(tx, battle_id))
+
+
+def _sides_data(battle: Battle) -> list[dict[str, Any]]:
+    return [
+        {
+            "session_id": side.session_id,
+            "creator_id": side.creator_id,
+            "score": side.score,
+            "booster": None
+            if side.booster is None
+            else {
+                "multiplier": side.booster.multiplier,
+                "started_at": side.booster.started_at,
+                "ends_at": side.booster.ends_at,
+            },
+        }
+        for side in battle.sides
+    ]
+
+
+def _to_every_side(battle: Battle, type: str, data: dict[str, Any], at: int) -> list[PendingEvent]:
+    return [event(side.creator_id, type, data, at) for side in battle.sides]
+
+
+def start(
+    context: LiveContext, session_ids: Sequence[int], *, duration_s: int | None = None
+) -> Battle:
+    """A battle between the live sessions (co-hosts), from now for ``duration_s``."""
+    if duration_s is None:
+        duration_s = context.settings.battle_duration_s
+    check_start(session_ids, duration_s)
+    now = context.now()
+
+    def begin(tx: Tx) -> Battle:
+        creators = [require_live(tx, session_id) for session_id in session_ids]
+        for session_id in session_ids:
+            busy = tx.scalar(
+                "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0",
+                (session_id,),
+            )
+            if busy is not None:
+                raise LiveStateError(
+                    f"session {session_id} is in battle {busy}", code="battle_running"
+                )
+        battle_id = int(
+            tx.scalar(
+                "INSERT INTO battles (started_at, ends_at) VALUES (?, ?) RETURNING id",
+                (now, now + duration_s * NS_PER_S),
+            )
+        )
+        tx.executemany(
+            "INSERT INTO battle_sides (battle_id, session_id, creator_id) VALUES (?, ?, ?)",
+            [(battle_id, s, c) for s, c in zip(session_ids, creators, strict=True)],
+        )
+        return find(tx, battle_id)
+
+    battle = context.write(begin)
+    data = {
+        "battle_id": battle.id,
+        "started_at": battle.started_at,
+        "ends_at": battle.ends_at,
+        "sides": _sides_data(battle),
+    }
+    context.publish(_to_every_side(battle, EventType.BATTLE_STARTED, data, now))
+    return battle
+
+
+def trigger_booster(
+    context: LiveContext,
+    battle_id: int,
+    *,
+    session_id: int,
+    by_user_id: int,
+    multiplier: int,
+    duration_s: int | None = None,
+) -> Battle:
+    """The side's host multiplies its points for a while (once per side per battle)."""
+    now = context.now()
+    if duration_s is None:
+        duration_s = context.settings.booster_duration_s
+
+    def boost(tx: Tx) -> Battle:
+        battle = find(tx, battle_id)
+        side = battle.side(session_id)
+        if side is None:
+            raise LiveNotFoundError(
+                f"session {session_id} is not in battle {battle_id}", code="battle_side_not_found"
+            )
+        booster = plan_booster(
+            battle,
+            side,
+            by_user_id=by_user_id,
+            multiplier=multiplier,
+            duration_s=duration_s,
+            now=now,
+        )
+        tx.execute(
+            "UPDATE battle_sides SET booster_multiplier = ?, booster_started_at = ?,"
+            " booster_ends_at = ? WHERE battle_id = ? AND session_id = ?"
+            " AND booster_multiplier = 0 AND ended_at = 0",
+            (booster.multiplier, booster.started_at, booster.ends_at, battle_id, session_id),
+        )
+        if tx.rowcount != 1:
+            raise LiveStateError("this side has used its booster", code="booster_used")
+        return find(tx, battle_id)
+
+    battle = context.write(boost)
+    data = {"battle_id": battle_id, "session_id": session_id, "sides": _sides_data(battle)}
+    context.publish(_to_every_side(battle, EventType.BATTLE_BOOSTER, data, now))
+    return battle
+
+
+def end(context: LiveContext, battle_id: int) -> Battle:
+    """End the battle now (or at its end time, if that has passed)."""
+    now = context.now()
+
+    def finish(tx: Tx) -> tuple[Battle, list[PendingEvent]]:
+        battle = find(tx, battle_id)
+        events = close(tx, battle_id, min(now, battle.ends_at))
+        return find(tx, battle_id), events
+
+    battle, events = context.write(finish)
+    context.publish(events)
+    return battle
+
+
+def end_due(context: LiveContext) -> list[Battle]:
+    """End every battle whose time is up (the sweep); returns those it ended."""
+    now = context.now()
+
+    def sweep(tx: Tx) -> tuple[list[Battle], list[PendingEvent]]:
+        rows = tx.execute(
+            "SELECT id, ends_at FROM battles WHERE ended_at = 0 AND ends_at <= ? ORDER BY id",
+            (now,),
+        ).fetchall()
+        events = [e for row in rows for e in close(tx, int(row[0]), int(row[1]))]
+        return [find(tx, int(row[0])) for row in rows], events
+
+    ended, events = context.write(sweep)
+    context.publish(events)
+    return ended
+
+
+def end_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:
+    battle_id = tx.scalar(
+        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0", (session_id,)
+    )
+    if battle_id is None:
+        return []
+    ends_at = int(tx.scalar("SELECT ends_at FROM battles WHERE id = ?", (battle_id,)))
+    return close(tx, int(battle_id), min(now, ends_at))
+
+
+def close(tx: Tx, battle_id: int, at: int) -> list[PendingEvent]:
+    """End an open battle at ``at``: winner or draw, MVPs per side (``battle.ended``).
+    Compare-and-set on ``ended_at``, so a battle ends exactly once."""
+    tx.execute("UPDATE battles SET ended_at = ? WHERE id = ? AND ended_at = 0", (at, battle_id))
+    if tx.rowcount != 1:
+        return []
+    tx.execute("UPDATE battle_sides SET ended_at = ? WHERE battle_id = ?", (at, battle_id))
+    battle = find(tx, battle_id)
+    won = winner({side.session_id: side.score for side in battle.sides})
+    tx.execute("UPDATE battles SET winner_session_id = ? WHERE id = ?", (won, battle_id))
+    sides = _sides_data(battle)
+    for side, data in zip(battle.sides, sides, strict=True):
+        data["mvps"] = [
+            {"rank": s.rank, "user_id": s.user_id, "points": s.coins}
+            for s in mvps(_supporters(tx, battle_id, side.session_id))
+        ]
+    winner_creator = next((s.creator_id for s in battle.sides if s.session_id == won), None)
+    data = {
+        "battle_id": battle_id,
+        "ended_at": at,
+        "winner_session_id": won,
+        "winner_creator_id": winner_creator,
+        "draw": won is None,
+        "sides": sides,
+    }
+    return _to_every_side(battle, EventType.BATTLE_ENDED, data, at)
+
+
+def _supporters(tx: Tx, battle_id: int, session_id: int) -> list[Support]:
+    """Each gifter's points to one side, as the gifts scored them."""
+    rows = tx.execute(
+        "SELECT user_id, points, last_at FROM battle_supporters"
+        " WHERE battle_id = ? AND session_id = ?",
+        (battle_id, session_id),
+    ).fetchall()
+    return [Support(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+def on_gift(tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
+    battle_id = tx.scalar(
+        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0",
+        (gift.session_id,),
+    )
+    if battle_id is None:
+        return []
+    # A no-op write that takes the battle's row lock: a battle ending in another
+    # process either finished before (we see it ended) or waits for this gift.
+    tx.execute("UPDATE battles SET ended_at = ended_at WHERE id = ? AND ended_at = 0", (battle_id,))
+    if tx.rowcount != 1:
+        return []
+    battle = find(tx, int(battle_id))
+    if gift.sent_at >= battle.ends_at:
+        return close(tx, battle.id, battle.ends_at)
+    side = battle.side(gift.session_id)
+    if side is None or not in_window(battle.started_at, battle.ends_at, gift.sent_at):
+        return []
+    added = points(gift.coins, side.booster, gift.sent_at)
+    tx.execute(
+        "UPDATE battle_sides SET score = score + ? WHERE battle_id = ? AND session_id = ?",
+        (added, battle.id, gift.session_id),
+    )
+    tx.execute(
+        "INSERT INTO battle_supporters (battle_id, session_id, user_id, points, last_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (battle_id, session_id, user_id) DO UPDATE"
+        " SET points = battle_supporters.points + excluded.points, last_at = excluded.last_at",
+        (battle.id, gift.session_id, gift.sender_id, added, gift.sent_at),
+    )
+    scored = find(tx, battle.id)
+    data = {
+        "battle_id": battle.id,
+        "session_id": gift.session_id,
+        "sender_id": gift.sender_id,
+        "points": added,
+        "sides": _sides_data(scored),
+    }
+    return _to_every_side(scored, EventType.BATTLE_SCORE, data, gift.sent_at)

@@ -1,0 +1,222 @@
+"""Sessions, viewers and interactions: start and end a LIVE, who joins and leaves
+(watch time, concurrent viewers), follows, likes, comments and shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
+from giftflow.live.events import EventType
+from giftflow.live.sessions import LiveSession, Presence, concurrent_viewers, watch_time_ns
+from giftflow.service.economy import users
+from giftflow.service.economy.context import PendingEvent
+from giftflow.service.live import battles, chapters, goals
+from giftflow.service.live.context import LiveContext, event, optional, require_live
+from giftflow.store.tx import Row, Tx
+
+_SESSION_COLUMNS = "id, creator_id, title, started_at, ended_at"
+
+
+class InteractionKind(StrEnum):
+    FOLLOW = "follow"
+    LIKE = "like"
+    COMMENT = "comment"
+    SHARE = "share"
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    id: int
+    session_id: int
+    user_id: int
+    kind: InteractionKind
+    chapter_id: int | None
+    text: str
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class WatchTime:
+    session_id: int
+    per_viewer_ns: dict[int, int]
+    total_ns: int
+
+
+def session_of(row: Row) -> LiveSession:
+    return LiveSession(row[0], row[1], row[2], row[3], optional(row[4]))
+
+
+def find(tx: Tx, session_id: int) -> LiveSession:
+    row = tx.execute(
+        f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    if row is None:
+        raise LiveNotFoundError(f"no session {session_id}", code="session_not_found")
+    return session_of(row)
+
+
+def get(context: LiveContext, session_id: int) -> LiveSession:
+    return context.read(lambda tx: find(tx, session_id))
+
+
+def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession:
+    now = context.now()
+
+    def begin(tx: Tx) -> LiveSession:
+        if not users.find(tx, creator_id).is_creator:
+            raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
+        open_id = tx.scalar(
+            "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (creator_id,)
+        )
+        if open_id is not None:
+            raise LiveStateError(f"session {open_id} is live already", code="session_live")
+        row = tx.execute(
+            "INSERT INTO live_sessions (creator_id, title, started_at) VALUES (?, ?, ?)"
+            f" RETURNING {_SESSION_COLUMNS}",
+            (creator_id, title, now),
+        ).fetchone()
+        assert row is not None
+        return session_of(row)
+
+    session = context.write(begin)
+    data = {"session_id": session.id, "title": title}
+    context.publish([event(creator_id, EventType.SESSION_STARTED, data, now)])
+    return session
+
+
+def end(context: LiveContext, session_id: int) -> LiveSession:
+    """End the session: its viewers leave, its chapter closes, its open goals expire and
+    its running battle ends now. Ending an ended session changes nothing."""
+    now = context.now()
+
+    def finish(tx: Tx) -> tuple[LiveSession, list[PendingEvent]]:
+        session = find(tx, session_id)
+        if session.ended_at is not None:
+            return session, []
+        tx.execute("UPDATE live_sessions SET ended_at = ? WHERE id = ?", (now, session_id))
+        tx.execute(
+            "UPDATE session_viewers SET left_at = ? WHERE session_id = ? AND left_at = 0",
+            (now, session_id),
+        )
+        chapters.close_current(tx, session_id, now)
+        expired = goals.expire_open(tx, session_id)
+        events = battles.end_for_session(tx, session_id, now)
+        data = {
+            "session_id": session_id,
+            "started_at": session.started_at,
+            "ended_at": now,
+            "goals_expired": expired,
+        }
+        ended = event(session.creator_id, EventType.SESSION_ENDED, data, now)
+        return find(tx, session_id), [*events, ended]
+
+    session, events = context.write(finish)
+    context.publish(events)
+    return session
+
+
+# --- viewers ---------------------------------------------------------------------------
+
+
+def _concurrent(tx: Tx, session_id: int) -> int:
+    return int(
+        tx.scalar(
+            "SELECT COUNT(DISTINCT viewer_id) FROM session_viewers"
+            " WHERE session_id = ? AND left_at = 0",
+            (session_id,),
+        )
+    )
+
+
+def join(context: LiveContext, session_id: int, viewer_id: int) -> int:
+    """The viewer enters (again: a viewer already present stays one viewer); returns
+    the concurrent viewers now."""
+    now = context.now()
+
+    def enter(tx: Tx) -> tuple[int, int]:
+        creator_id = require_live(tx, session_id)
+        users.find(tx, viewer_id)
+        tx.execute(
+            "INSERT INTO session_viewers (session_id, viewer_id, joined_at) VALUES (?, ?, ?)",
+            (session_id, viewer_id, now),
+        )
+        return creator_id, _concurrent(tx, session_id)
+
+    creator_id, count = context.write(enter)
+    data = {"session_id": session_id, "viewer_id": viewer_id, "concurrent_viewers": count}
+    context.publish([event(creator_id, EventType.VIEWER_JOINED, data, now)])
+    return count
+
+
+def leave(context: LiveContext, session_id: int, viewer_id: int) -> int:
+    """The viewer leaves (all their open intervals close); returns concurrent viewers."""
+    now = context.now()
+
+    def exit_(tx: Tx) -> tuple[int, int, int]:
+        creator_id = require_live(tx, session_id)
+        tx.execute(
+            "UPDATE session_viewers SET left_at = ?"
+            " WHERE session_id = ? AND viewer_id = ? AND left_at = 0",
+            (now, session_id, viewer_id),
+        )
+        return creator_id, tx.rowcount, _concurrent(tx, session_id)
+
+    creator_id, closed, count = context.write(exit_)
+    if closed:
+        data = {"session_id": session_id, "viewer_id": viewer_id, "concurrent_viewers": count}
+        context.publish([event(creator_id, EventType.VIEWER_LEFT, data, now)])
+    return count
+
+
+def presences(context: LiveContext, session_id: int) -> list[Presence]:
+    rows = context.read(
+        lambda tx: tx.execute(
+            "SELECT viewer_id, joined_at, left_at FROM session_viewers WHERE session_id = ?",
+            (session_id,),
+        ).fetchall()
+    )
+    return [Presence(row[0], row[1], optional(row[2])) for row in rows]
+
+
+def watch_time(context: LiveContext, session_id: int) -> WatchTime:
+    session = get(context, session_id)
+    until = context.now() if session.ended_at is None else session.ended_at
+    per_viewer = watch_time_ns(presences(context, session_id), until=until)
+    return WatchTime(session_id, per_viewer, sum(per_viewer.values()))
+
+
+def viewers_at(context: LiveContext, session_id: int, at: int) -> int:
+    return concurrent_viewers(presences(context, session_id), at=at)
+
+
+# --- interactions ----------------------------------------------------------------------
+
+
+def interact(
+    context: LiveContext, session_id: int, user_id: int, kind: InteractionKind, text: str = ""
+) -> Interaction:
+    """A follow, like, comment or share, attributed to the chapter current now."""
+    now = context.now()
+
+    def add(tx: Tx) -> tuple[int, Interaction]:
+        creator_id = require_live(tx, session_id)
+        users.find(tx, user_id)
+        chapter = chapters.current_id(tx, session_id)
+        new_id = tx.scalar(
+            "INSERT INTO interactions (session_id, user_id, kind, chapter_id, text, at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (session_id, user_id, str(kind), chapter, text, now),
+        )
+        return creator_id, Interaction(int(new_id), session_id, user_id, kind, chapter, text, now)
+
+    creator_id, interaction = context.write(add)
+    data = {
+        "session_id": session_id,
+        "user_id": user_id,
+        "kind": str(kind),
+        "text": text,
+        "chapter_id": interaction.chapter_id,
+    }
+    context.publish([event(creator_id, EventType.INTERACTION, data, now)])
+    return interaction
