@@ -63,6 +63,17 @@ ALL_TABLES = (
     "streaks",
     "payouts",
     "fraud_decisions",
+    "live_sessions",
+    "session_viewers",
+    "chapters",
+    "interactions",
+    "goals",
+    "battles",
+    "battle_sides",
+    "battle_supporters",
+    "session_supporters",
+    "creator_supporters",
+    "perks",
 )
 SERVER_START_TIMEOUT_S = 10
 PROBLEM = "application/problem+json"
@@ -162,6 +173,10 @@ class World:
         if key is not None:
             headers["Idempotency-Key"] = key
         return self.client.post(path, json=body, headers=headers)
+
+    def put_json(self, path: str, body: Json, credential: str | None = None) -> httpx.Response:
+        headers = bearer(credential) if credential else {}
+        return self.client.put(path, json=body, headers=headers)
 
     def new_key(self) -> str:
         return str(uuid.uuid4())
@@ -302,7 +317,7 @@ def module_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 class Scene:
     """A world with a little of everything, for tests that must change nothing: users of
     each role, a paid purchase, gifts, matured diamonds, a held payout, an exported
-    batch and an open fraud decision."""
+    batch, an open fraud decision, and carol and dave live in a battle."""
 
     world: World
     ids: dict[str, Any]
@@ -337,6 +352,11 @@ def build_scene(world: World) -> Scene:
     refused = world.post("/v1/gifts", world.gift_body(dave, dave), world.admin_key, key="self")
     assert refused.status_code == 422
     decision = world.economy.fraud_decisions(open_only=True)[0].id
+    session, dave_session = (
+        world.ok(world.post(f"/v1/rooms/{room}/sessions", {}, world.admin_key), 201)["id"]
+        for room in (carol, dave)
+    )
+    battle = world.post("/v1/battles", {"session_ids": [session, dave_session]}, world.admin_key)
     ids = {
         "alice": alice,
         "bob": bob,
@@ -350,6 +370,9 @@ def build_scene(world: World) -> Scene:
         "exported": exported,
         "batch": batch[0],
         "decision": decision,
+        "session": session,
+        "dave_session": dave_session,
+        "battle": world.ok(battle, 201)["id"],
     }
     return Scene(world, ids)
 

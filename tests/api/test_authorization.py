@@ -40,6 +40,9 @@ def allow(*names: str) -> frozenset[str]:
     return frozenset(names) | {"key admin"}
 
 
+LIVE_WRITE = allow("carol", "admin", "key live:write")
+LIVE_READ = allow("carol", "admin", "key live:read")
+
 ENDPOINTS = [
     Endpoint("read a user", "GET", "/v1/users/{alice}", allow("alice", "admin", "key users:read")),
     Endpoint(
@@ -176,6 +179,60 @@ ENDPOINTS = [
         "/v1/rooms/{carol}/tokens",
         allow("carol", "admin", "key rooms:write"),
     ),
+    Endpoint("start carol's LIVE", "POST", "/v1/rooms/{carol}/sessions", LIVE_WRITE, {}),
+    Endpoint("end carol's LIVE", "POST", "/v1/sessions/{session}/end", LIVE_WRITE),
+    Endpoint("read carol's LIVE", "GET", "/v1/sessions/{session}", LIVE_READ),
+    Endpoint(
+        "let bob join carol's LIVE",
+        "POST",
+        "/v1/sessions/{session}/viewers/{bob}/join",
+        LIVE_WRITE | {"bob"},
+    ),
+    Endpoint(
+        "let bob leave carol's LIVE",
+        "POST",
+        "/v1/sessions/{session}/viewers/{bob}/leave",
+        LIVE_WRITE | {"bob"},
+    ),
+    Endpoint(
+        "a like from bob",
+        "POST",
+        "/v1/sessions/{session}/interactions",
+        LIVE_WRITE | {"bob"},
+        {"user_id": "{bob}", "kind": "like"},
+    ),
+    Endpoint(
+        "plan chapters",
+        "POST",
+        "/v1/sessions/{session}/chapters",
+        LIVE_WRITE,
+        {"chapters": [{"kind": "hook", "planned_s": 60}]},
+    ),
+    Endpoint("advance a chapter", "POST", "/v1/sessions/{session}/chapters/advance", LIVE_WRITE),
+    Endpoint(
+        "create a goal", "POST", "/v1/sessions/{session}/goals", LIVE_WRITE, {"target_coins": 10}
+    ),
+    Endpoint("list goals", "GET", "/v1/sessions/{session}/goals", LIVE_READ),
+    Endpoint(
+        "start a battle",
+        "POST",
+        "/v1/battles",
+        LIVE_WRITE | {"dave"},
+        {"session_ids": ["{session}", "{dave_session}"]},
+    ),
+    Endpoint(
+        "boost carol's side",
+        "POST",
+        "/v1/battles/{battle}/booster",
+        LIVE_WRITE,
+        {"session_id": "{session}"},
+    ),
+    Endpoint("end a battle", "POST", "/v1/battles/{battle}/end", LIVE_WRITE | {"dave"}),
+    Endpoint("read a battle", "GET", "/v1/battles/{battle}", LIVE_READ | {"dave"}),
+    Endpoint("session leaderboard", "GET", "/v1/sessions/{session}/leaderboard", LIVE_READ),
+    Endpoint("room leaderboard", "GET", "/v1/rooms/{carol}/leaderboard", LIVE_READ),
+    Endpoint("read perks", "GET", "/v1/rooms/{carol}/perks", LIVE_READ),
+    Endpoint("replace perks", "PUT", "/v1/rooms/{carol}/perks", LIVE_WRITE, {"perks": []}),
 ]
 
 

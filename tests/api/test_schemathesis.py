@@ -4,7 +4,7 @@ deliberately outside it, no operation answers a server error (5xx).
 Each operation gets a few generated requests with the API's own admin key (so they get
 past authentication) and, within the schema, a fresh Idempotency-Key each (so retries
 do not hide the work); once with random path parameters and once with the ids of the
-scene's real users, payments and payouts (so they reach the economy)."""
+scene's real users, payments, payouts, LIVE sessions and battles (so they reach the economy)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "streak_id": "combo",
         "room_id": ids["carol"],
         "provider": "sandbox",
+        "session_id": ids["session"],
+        "battle_id": ids["battle"],
     }
 
 

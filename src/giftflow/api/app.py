@@ -6,7 +6,11 @@ the economy closes it (``giftflow serve`` does, after the server stops).
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Final
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -22,7 +26,13 @@ from giftflow.api.routes import ROUTERS
 from giftflow.errors import ConfigurationError
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
+from giftflow.service.live import Live
 from giftflow.settings import Settings
+from giftflow.web.pages import overlays
+
+SWEEP_INTERVAL_S: Final = 1.0
+"""How often the app ends battles whose time is up and streaks that went quiet."""
+log = logging.getLogger("giftflow.api")
 
 TITLE = "giftflow"
 DESCRIPTION = """The virtual-gift economy of live streaming over HTTP: coins in, gifts
@@ -36,13 +46,26 @@ diamond units (10,000 per diamond), fiat in minor units with its currency.
 See docs/api.md."""
 
 
-def create_app(economy: Economy, settings: Settings, bus: EventBus | None = None) -> FastAPI:
+def create_app(
+    economy: Economy,
+    settings: Settings,
+    bus: EventBus | None = None,
+    *,
+    live: Live | None = None,
+    sweep_interval_s: float | None = SWEEP_INTERVAL_S,
+) -> FastAPI:
     """Raises ``ConfigurationError`` without a usable ``settings.token_secret``. Events go
     through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
-    like the economy, the caller closes it."""
+    like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
+    and the bus (gifts in a session then publish to their room). While the app runs
+    (its lifespan), a task ends due battles and quiet streaks every
+    ``sweep_interval_s`` (never when None)."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     clock = economy.context.clock
+    events = InProcessBus() if bus is None else bus
+    if live is None:
+        live = Live.open(economy, events)
     secret = settings.token_secret.get_secret_value().encode()
     state = ApiState(
         economy=economy,
@@ -56,21 +79,61 @@ def create_app(economy: Economy, settings: Settings, bus: EventBus | None = None
         idempotency=IdempotencyStore(economy.ledger, clock),
         metrics=ApiMetrics(),
         room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
-        bus=InProcessBus() if bus is None else bus,
+        bus=events,
+        live=live,
     )
     app = FastAPI(
         title=TITLE,
         version=giftflow.__version__,
         description=DESCRIPTION,
         redoc_url=None,
+        lifespan=_sweeping(state, sweep_interval_s),
     )
     app.state.giftflow = state
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     for router in ROUTERS:
         app.include_router(router)
+    app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI types it loosely
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if interval_s is None:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(_sweep_until(stop, state, interval_s))
+        try:
+            yield
+        finally:
+            # Not cancelled: a sweep under way finishes before the economy is closed.
+            stop.set()
+            await task
+
+    return lifespan
+
+
+async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), interval_s)
+        except TimeoutError:
+            try:
+                await asyncio.to_thread(sweep, state)
+            except Exception:
+                # The next tick tries again: a database away for a while stops nothing.
+                log.exception("the LIVE sweep failed")
+
+
+def sweep(state: ApiState) -> None:
+    """End the battles whose time is up and the streaks that went quiet (their events
+    go to the rooms)."""
+    state.live.end_due_battles()
+    state.economy.end_stale_streaks()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -50,6 +50,8 @@ SCOPES: Final = frozenset(
         "earnings:read",
         "payouts:write",
         "rooms:write",
+        "live:write",
+        "live:read",
         "admin",
     }
 )

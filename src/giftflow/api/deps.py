@@ -15,6 +15,7 @@ from giftflow.api.metrics import ApiMetrics
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus
+from giftflow.service.live import Live
 from giftflow.settings import Settings
 
 
@@ -30,6 +31,8 @@ class ApiState:
     room_tokens: RoomTokens
     bus: EventBus
     """Where LIVE services publish and room WebSockets subscribe."""
+    live: Live
+    """LIVE over ``economy``, publishing on ``bus``."""
 
 
 def get_state(request: Request) -> ApiState:
@@ -51,6 +54,13 @@ def get_bus(state: StateDep) -> EventBus:
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
+
+
+def get_live(state: StateDep) -> Live:
+    return state.live
+
+
+LiveDep = Annotated[Live, Depends(get_live)]
 
 
 def get_metrics(state: StateDep) -> ApiMetrics:

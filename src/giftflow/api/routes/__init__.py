@@ -10,6 +10,7 @@ from giftflow.api.routes import (
     catalog,
     gifts,
     health,
+    live,
     payments,
     payouts,
     rooms,
@@ -30,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     payouts.router,
     admin.router,
     rooms.router,
+    live.router,
 )

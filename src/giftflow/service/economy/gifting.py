@@ -435,17 +435,21 @@ def end_streak(context: EconomyContext, sender_id: int, client_streak_id: str) -
     key = streak_key(sender_id, client_streak_id)
     now = context.now()
 
-    def end(tx: Tx) -> Streak:
+    def end(tx: Tx) -> tuple[Streak, list[PendingEvent]]:
         tx.execute(
             "UPDATE streaks SET ended_at = ?, end_reason = 'ended' WHERE id = ? AND ended_at = 0",
             (now, key),
         )
+        ended = tx.rowcount == 1
         row = tx.execute(f"SELECT {_STREAK_COLUMNS} FROM streaks WHERE id = ?", (key,)).fetchone()
         if row is None:
             raise StreakError(f"no streak {client_streak_id}", code="streak_not_found")
-        return streak_of(row)
+        streak = streak_of(row)
+        return streak, _streak_ended(tx, streak) if ended else []
 
-    return context.ledger.write(end)
+    streak, events = context.ledger.write(end)
+    context.publish(events)
+    return streak
 
 
 def end_stale_streaks(context: EconomyContext) -> list[Streak]:
@@ -453,12 +457,37 @@ def end_stale_streaks(context: EconomyContext) -> list[Streak]:
     now = context.now()
     cutoff = now - context.settings.streak_timeout_s * 1_000_000_000
 
-    def sweep(tx: Tx) -> list[Streak]:
+    def sweep(tx: Tx) -> tuple[list[Streak], list[PendingEvent]]:
         rows = tx.execute(
             f"UPDATE streaks SET ended_at = ?, end_reason = 'timeout'"
             f" WHERE ended_at = 0 AND last_at <= ? RETURNING {_STREAK_COLUMNS}",
             (now, cutoff),
         ).fetchall()
-        return [streak_of(row) for row in rows]
+        streaks = sorted(map(streak_of, rows), key=lambda streak: streak.id)
+        return streaks, [event for streak in streaks for event in _streak_ended(tx, streak)]
 
-    return context.ledger.write(sweep)
+    streaks, events = context.ledger.write(sweep)
+    context.publish(events)
+    return streaks
+
+
+def _streak_ended(tx: Tx, streak: Streak) -> list[PendingEvent]:
+    """``streak.ended`` to the creator's room, for a streak whose last event was in a
+    session (streaks outside LIVE have no room to tell)."""
+    session_id = tx.scalar(
+        "SELECT session_id FROM gifts WHERE streak_id = ? ORDER BY sent_at DESC LIMIT 1",
+        (streak.id,),
+    )
+    if not session_id:
+        return []
+    data = {
+        "session_id": int(session_id),
+        "streak_id": streak.id.split(":", 1)[1],
+        "sender_id": streak.sender_id,
+        "gift_id": streak.gift_id,
+        "repeat_count": streak.repeat_count,
+        "started_at": streak.started_at,
+        "ended_at": streak.ended_at,
+        "reason": streak.end_reason,
+    }
+    return [PendingEvent(streak.creator_id, EventType.STREAK_ENDED, data, streak.ended_at)]

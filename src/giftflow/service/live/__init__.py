@@ -28,7 +28,12 @@ from giftflow.service.live import battles, chapters, goals, sessions, supporters
 from giftflow.service.live.chapters import ChapterTotals
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
-from giftflow.service.live.sessions import Interaction, InteractionKind, WatchTime
+from giftflow.service.live.sessions import (
+    Interaction,
+    InteractionKind,
+    SessionTotals,
+    WatchTime,
+)
 
 __all__ = [
     "ChapterTotals",
@@ -36,6 +41,7 @@ __all__ = [
     "InteractionKind",
     "Live",
     "LiveSettings",
+    "SessionTotals",
     "WatchTime",
 ]
 
@@ -64,6 +70,10 @@ class Live:
     def end_session(self, session_id: int) -> LiveSession:
         return sessions.end(self.context, session_id)
 
+    def live_session(self, creator_id: int) -> LiveSession | None:
+        """The room's session that is live now, if any."""
+        return sessions.live_of(self.context, creator_id)
+
     def session(self, session_id: int) -> LiveSession:
         return sessions.get(self.context, session_id)
 
@@ -72,6 +82,9 @@ class Live:
 
     def leave(self, session_id: int, viewer_id: int) -> int:
         return sessions.leave(self.context, session_id, viewer_id)
+
+    def session_totals(self, session_id: int) -> SessionTotals:
+        return sessions.totals(self.context, session_id)
 
     def watch_time(self, session_id: int) -> WatchTime:
         return sessions.watch_time(self.context, session_id)
@@ -171,6 +184,11 @@ class Live:
 
     def add_perk(self, creator_id: int, *, level: int, kind: PerkKind, value: str = "") -> Perk:
         return supporters.add_perk(self.context, creator_id, level=level, kind=kind, value=value)
+
+    def replace_perks(
+        self, creator_id: int, perks: Sequence[tuple[int, PerkKind, str]]
+    ) -> list[Perk]:
+        return supporters.replace_perks(self.context, creator_id, perks)
 
     def perks(self, creator_id: int) -> list[Perk]:
         return supporters.perks(self.context, creator_id)

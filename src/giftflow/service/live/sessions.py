@@ -37,6 +37,18 @@ class Interaction:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionTotals:
+    """Where a session stands: who is present now and what it has received."""
+
+    session_id: int
+    concurrent_viewers: int
+    gifts: int
+    """Gift events booked in the session (a streak's events each count)."""
+    coins: int
+    watch_time_ns: int
+
+
+@dataclass(frozen=True, slots=True)
 class WatchTime:
     session_id: int
     per_viewer_ns: dict[int, int]
@@ -58,6 +70,17 @@ def find(tx: Tx, session_id: int) -> LiveSession:
 
 def get(context: LiveContext, session_id: int) -> LiveSession:
     return context.read(lambda tx: find(tx, session_id))
+
+
+def live_of(context: LiveContext, creator_id: int) -> LiveSession | None:
+    """The room's session that is live now, if any."""
+    row = context.read(
+        lambda tx: tx.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE creator_id = ? AND ended_at = 0",
+            (creator_id,),
+        ).fetchone()
+    )
+    return None if row is None else session_of(row)
 
 
 def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession:
@@ -184,6 +207,21 @@ def watch_time(context: LiveContext, session_id: int) -> WatchTime:
     until = context.now() if session.ended_at is None else session.ended_at
     per_viewer = watch_time_ns(presences(context, session_id), until=until)
     return WatchTime(session_id, per_viewer, sum(per_viewer.values()))
+
+
+def totals(context: LiveContext, session_id: int) -> SessionTotals:
+    def count(tx: Tx) -> tuple[int, int, int]:
+        find(tx, session_id)
+        row = tx.execute(
+            "SELECT COUNT(*), COALESCE(SUM(coins), 0) FROM gifts WHERE session_id = ?",
+            (session_id,),
+        ).fetchone()
+        assert row is not None
+        return _concurrent(tx, session_id), int(row[0]), int(row[1])
+
+    viewers, gifts, coins = context.read(count)
+    watched = watch_time(context, session_id).total_ns
+    return SessionTotals(session_id, viewers, gifts, coins, watched)
 
 
 def viewers_at(context: LiveContext, session_id: int, at: int) -> int:

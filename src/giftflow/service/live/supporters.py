@@ -3,6 +3,7 @@ with the perks creators attach to them. Totals are kept in the gift's transactio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,6 +132,28 @@ def add_perk(
         return _perk_of(row)
 
     return context.write(add)
+
+
+def replace_perks(
+    context: LiveContext, creator_id: int, wanted: Sequence[tuple[int, PerkKind, str]]
+) -> list[Perk]:
+    """The creator's perks become ``wanted`` (level, kind, value), all at once."""
+    levels = len(context.settings.level_thresholds_coins)
+    if any(not 1 <= level <= levels for level, _, _ in wanted):
+        raise LiveError(f"a perk's level is 1..{levels}", code="perk_level_invalid")
+
+    def replace(tx: Tx) -> list[Perk]:
+        if not users.find(tx, creator_id).is_creator:
+            raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
+        tx.execute("DELETE FROM perks WHERE creator_id = ?", (creator_id,))
+        if wanted:
+            tx.executemany(
+                "INSERT INTO perks (creator_id, level, kind, value) VALUES (?, ?, ?, ?)",
+                [(creator_id, level, str(kind), value) for level, kind, value in wanted],
+            )
+        return _perks(tx, creator_id)
+
+    return context.write(replace)
 
 
 def level(context: LiveContext, creator_id: int, user_id: int) -> SupporterLevel:

@@ -1,0 +1,136 @@
+// What every overlay shares: the room from the page's URL, the room's WebSocket with
+// resume and resync (docs/events.md), and dispatch of events by type.
+//
+//   connect({ handlers: { "gift.sent": (data, event) => ... }, reset, replay })
+//
+// `replay: true` (overlays that show state: goal, leaderboard, battle) starts each page
+// load from the room's first retained event, so the state is rebuilt from the events
+// the server still holds; `replay: false` (alerts) starts from the last event this tab
+// handled, or live. The page's <body> tells how it goes: data-connection (connecting,
+// open, closed, refused) and data-last-event-id.
+
+const RETRY_MS_FIRST = 500;
+const RETRY_MS_MAX = 10000;
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_RESYNC = 4409;
+const BEFORE_FIRST_EVENT = "00000000000000000000";
+
+export const params = new URLSearchParams(location.search);
+
+// The room id: the `room` parameter, else the token's `room` claim. The payload is
+// only read, not verified: the server checks the token.
+export function roomOf(query) {
+  const room = query.get("room");
+  if (room !== null) return /^[0-9]+$/.test(room) ? Number(room) : null;
+  const payload = (query.get("token") || "").split(".")[1];
+  if (!payload) return null;
+  try {
+    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+    const claims = JSON.parse(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")));
+    return Number.isInteger(claims.room) ? claims.room : null;
+  } catch {
+    return null;
+  }
+}
+
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage can be switched off; memory is enough then
+  }
+}
+
+function socketUrl(roomId, token, lastEventId) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = new URLSearchParams({ token: token || "" });
+  if (lastEventId) query.set("last_event_id", lastEventId);
+  return `${scheme}//${location.host}/v1/rooms/${roomId}/events?${query}`;
+}
+
+function show(state, lastEventId) {
+  document.body.dataset.connection = state;
+  if (lastEventId) document.body.dataset.lastEventId = lastEventId;
+}
+
+export function connect({ handlers, reset = () => {}, replay = false }) {
+  const roomId = roomOf(params);
+  const token = params.get("token");
+  if (roomId === null || !token) {
+    show("refused");
+    console.error("overlay: add ?token=<room token> to the URL (see docs/overlays.md)");
+    return;
+  }
+  const store = storage();
+  const key = `giftflow:${location.pathname}:${roomId}:last_event_id`;
+  let lastEventId = replay ? BEFORE_FIRST_EVENT : store?.getItem(key) || null;
+  let retryMs = RETRY_MS_FIRST;
+
+  function handle(frame) {
+    const event = JSON.parse(frame);
+    if (event.type === "resync") return true;
+    lastEventId = event.id;
+    store?.setItem(key, event.id);
+    const handler = handlers[event.type];
+    if (handler) handler(event.data, event); // types it does not know it ignores
+    show("open", event.id);
+    return false;
+  }
+
+  function open() {
+    show("connecting");
+    const socket = new WebSocket(socketUrl(roomId, token, lastEventId));
+    let resync = false;
+    socket.onopen = () => {
+      retryMs = RETRY_MS_FIRST;
+      show("open");
+    };
+    socket.onmessage = (message) => {
+      resync = handle(message.data) || resync;
+    };
+    socket.onclose = (close) => {
+      if (close.code === CLOSE_UNAUTHENTICATED || close.code === CLOSE_FORBIDDEN) {
+        show("refused"); // a new token is needed: retrying cannot help
+        return;
+      }
+      if (resync || close.code === CLOSE_RESYNC) {
+        // The server cannot resume without a gap: forget what is shown and go on live.
+        reset();
+        lastEventId = null;
+        store?.removeItem(key);
+      }
+      show("closed");
+      setTimeout(open, resync ? 0 : retryMs);
+      retryMs = Math.min(retryMs * 2, RETRY_MS_MAX);
+    };
+  }
+
+  open();
+}
+
+// Names of the catalog's gifts by id (events carry ids); an empty map if unavailable.
+export async function giftNames() {
+  try {
+    const answer = await fetch("gifts.json", { cache: "no-cache" });
+    return new Map(Object.entries((await answer.json()).gifts).map(([id, n]) => [Number(id), n]));
+  } catch {
+    return new Map();
+  }
+}
+
+// Events name users by id only; this is what an overlay shows for one.
+export function userLabel(userId) {
+  return `User #${userId}`;
+}
+
+export function element(tag, className, text = "") {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.textContent = text;
+  return node;
+}
+
+export function coins(amount) {
+  return amount.toLocaleString("en-US");
+}

@@ -1,0 +1,147 @@
+"""The overlays under test: the app served by uvicorn on loopback (as in ``tests/api``),
+LIVE over its economy, and Debian's headless Chromium driven by Playwright.
+
+``tests/web`` is a package so that mypy names this module ``web.conftest``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from pydantic import SecretStr
+
+# With ``--import-mode=importlib`` a conftest is importable by others only once pytest
+# has loaded it; running ``tests/web`` alone it has not, so ``tests/`` goes on the path.
+if str(Path(__file__).parents[1]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from api.conftest import (
+    SANDBOX_SECRET,
+    START_NS,
+    TOKEN_SECRET,
+    Json,
+    World,
+    served,
+)
+from giftflow.api import create_app
+from giftflow.api.auth import create_api_key
+from giftflow.api.deps import ApiState
+from giftflow.ledger.clock import ManualClock
+from giftflow.payments.sandbox import SandboxProvider
+from giftflow.service.economy import Economy
+from giftflow.service.events import InProcessBus
+from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
+from giftflow.service.live import Live
+from giftflow.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "overlays"
+VIEWPORT: ViewportSize = {"width": 960, "height": 240}
+
+
+@dataclass
+class Studio:
+    """A served economy with LIVE, its HTTP hands (``world``), and a browser."""
+
+    world: World
+    live: Live
+    browser: Browser
+    _names: Iterator[int]
+
+    @property
+    def base_url(self) -> str:
+        return str(self.world.client.base_url)
+
+    def creator(self) -> int:
+        user_id: int = self.world.user(f"creator-{next(self._names)}", creator=True)["id"]
+        return user_id
+
+    def viewer(self, coins: int = 10_000) -> int:
+        user_id: int = self.world.user(f"viewer-{next(self._names)}")["id"]
+        self.world.buy(user_id, coins)
+        return user_id
+
+    def room_token(self, room_id: int) -> str:
+        response = self.world.post(f"/v1/rooms/{room_id}/tokens", None, self.world.admin_key)
+        token: str = self.world.ok(response, 201)["token"]
+        return token
+
+    def gift(self, sender: int, creator: int, gift_id: int, session_id: int, **fields: Any) -> Json:
+        """Through the API, as a platform's gateway sends it."""
+        return self.world.gift(sender, creator, gift_id, session_id=session_id, **fields)
+
+    def open(self, name: str, query: str) -> Page:
+        page = self.browser.new_page(viewport=VIEWPORT)
+        page.goto(f"{self.base_url}/overlays/{name}.html?{query}")
+        return page
+
+
+def _chromium_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is absent (apt-get install chromium; scripts/browser does)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Chromium is required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; closed at the end of the run."""
+    _chromium_or_skip()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextmanager
+def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[Studio]:
+    """A fresh economy on SQLite (the overlays do not depend on the backend), served,
+    its events on an in-process bus replaying the last ``buffer`` events of a room."""
+    url = f"sqlite:///{tmp_path / 'economy.db'}"
+    clock = ManualClock(START_NS)
+    sandbox = SandboxProvider(SANDBOX_SECRET, clock)
+    config = Settings(
+        database_url=url,
+        token_secret=SecretStr(TOKEN_SECRET),
+        velocity_limit=1_000_000,
+        payout_dir=tmp_path / "payouts",
+    )
+    economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
+    bus = InProcessBus(buffer)
+    try:
+        app = create_app(economy, config, bus)
+        live = cast(ApiState, app.state.giftflow).live
+        admin = create_api_key(economy.ledger, name="admin", scopes=["admin"]).key
+        with served(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+            world = World(economy, clock, sandbox, client, admin, bus=bus)
+            yield Studio(world, live, browser, itertools.count())
+    finally:
+        bus.close()
+        economy.close()
+
+
+@pytest.fixture
+def studio(browser: Browser, tmp_path: Path) -> Iterator[Studio]:
+    with open_studio(browser, tmp_path, buffer=REPLAY_BUFFER_EVENTS) as opened:
+        yield opened
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Kept under test-artifacts/overlays/, with the page's transparency."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", omit_background=True, animations="disabled")
