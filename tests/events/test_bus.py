@@ -205,3 +205,20 @@ def test_closing_the_bus_ends_its_subscriptions(bus: EventBus) -> None:
             await waiting
 
     asyncio.run(scenario())
+
+
+def test_last_id_names_the_newest_event_of_the_room(bus: EventBus) -> None:
+    assert bus.last_id(ROOM) is None
+    sent = publish(bus, ROOM, 3)
+    assert bus.last_id(ROOM) == sent[-1].id
+    assert bus.last_id(ROOM + 1) is None
+
+
+def test_subscribing_after_the_last_id_misses_nothing_published_since(bus: EventBus) -> None:
+    async def scenario() -> None:
+        publish(bus, ROOM, 2)
+        events = bus.subscribe(ROOM, after=bus.last_id(ROOM))
+        later = publish(bus, ROOM, 3, start=2)
+        assert await take(events, 3) == later
+
+    asyncio.run(scenario())

@@ -70,6 +70,10 @@ class RecordingBus:
             if published.room_id == room_id:
                 yield published
 
+    def last_id(self, room_id: int) -> str | None:
+        ids = [e.id for e in self.events if e.room_id == room_id]
+        return ids[-1] if ids else None
+
     def close(self) -> None:
         pass
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from pydantic import SecretStr
 
@@ -48,6 +49,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "overlays"
 VIEWPORT: ViewportSize = {"width": 960, "height": 240}
+BURST_PATH = "/test/burst"
 
 
 @dataclass
@@ -81,10 +83,29 @@ class Studio:
         """Through the API, as a platform's gateway sends it."""
         return self.world.gift(sender, creator, gift_id, session_id=session_id, **fields)
 
+    def burst(self, room_id: int, count: int) -> str:
+        """Publishes ``count`` filler events to the room at once; the newest one's id."""
+        response = self.world.client.post(BURST_PATH, params={"room_id": room_id, "count": count})
+        last_event_id: str = self.world.ok(response, 200)["last_event_id"]
+        return last_event_id
+
     def open(self, name: str, query: str) -> Page:
         page = self.browser.new_page(viewport=VIEWPORT)
         page.goto(f"{self.base_url}/overlays/{name}.html?{query}")
         return page
+
+
+def _add_burst_route(app: FastAPI, bus: InProcessBus) -> None:
+    """A test-only route that publishes on the server's own event loop, where the
+    room's WebSocket listeners run: none drains its queue before the burst is over, so
+    a burst longer than the replay buffer puts every listener behind (a resync)."""
+
+    async def burst(room_id: int, count: int) -> dict[str, str | None]:
+        for _ in range(count):
+            bus.publish(room_id, "test.filler", {}, at=START_NS)
+        return {"last_event_id": bus.last_id(room_id)}
+
+    app.add_api_route(BURST_PATH, burst, methods=["POST"])
 
 
 def _chromium_or_skip() -> None:
@@ -125,6 +146,7 @@ def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[St
     bus = InProcessBus(buffer)
     try:
         app = create_app(economy, config, bus)
+        _add_burst_route(app, bus)
         live = cast(ApiState, app.state.giftflow).live
         admin = create_api_key(economy.ledger, name="admin", scopes=["admin"]).key
         with served(app) as base, httpx.Client(base_url=base, timeout=30) as client:

@@ -18,6 +18,8 @@ from web.conftest import Studio, open_studio, screenshot
 TRANSPARENT = ("rgba(0, 0, 0, 0)", "transparent")
 PROBE_WAIT_MS = 250
 LISTENING_PROBES_MAX = 40
+SMALL_BUFFER_EVENTS = 8
+"""More than one gift publishes (gift, goal, leaderboard), less than a burst."""
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ def test_the_goal_bar_shows_the_promise_the_percentage_and_the_completed_goal(
     carol, alice = studio.creator(), studio.viewer()
     session = studio.live.start_session(carol)
     studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="speed-paint")
-    page = open_overlay(studio, "goal-bar", carol, console_errors)  # the goal is replayed
+    page = open_overlay(studio, "goal-bar", carol, console_errors)  # the goal: from the state
     goal = page.locator("#goal")
     expect(goal.locator(".promise")).to_have_text("speed-paint")
     expect(goal.locator(".percent")).to_have_text("0%")
@@ -169,21 +171,73 @@ def test_the_battle_bar_shows_scores_time_left_booster_and_the_winner(
     screenshot(page, "battle-bar-ended")
 
 
-def test_a_goal_bar_the_server_cannot_replay_to_resynchronises_and_shows_the_next_progress(
+def test_a_goal_bar_opened_after_its_events_left_the_buffer_shows_the_goal_from_the_state(
     browser: Browser, tmp_path: Path, console_errors: list[str]
 ) -> None:
-    with open_studio(browser, tmp_path, buffer=2) as studio:
+    with open_studio(browser, tmp_path, buffer=SMALL_BUFFER_EVENTS) as studio:
         carol, alice = studio.creator(), studio.viewer()
         session = studio.live.start_session(carol)
         studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
-        for _ in range(2):  # the goal's creation falls out of the replay buffer
-            studio.world.bus.publish(carol, "test.filler", {}, at=studio.world.clock.now_ns())
-        page = open_overlay(studio, "goal-bar", carol, console_errors)
-        expect(page.locator("#goal")).to_be_hidden()
+        studio.gift(alice, carol, DOUGHNUT, session.id)
+        studio.burst(carol, 2 * SMALL_BUFFER_EVENTS)  # the goal leaves the buffer
+        page = studio.open("goal-bar", f"token={studio.room_token(carol)}")
+        expect(page.locator("#goal .promise")).to_have_text("dance")
+        expect(page.locator("#goal .amounts")).to_have_text("30 / 75 coins")
 
+        studio.gift(alice, carol, DOUGHNUT, session.id)  # and it resumes after the state
+        expect(page.locator("#goal .amounts")).to_have_text("60 / 75 coins")
+        assert console_errors == []
+
+
+def test_a_goal_bar_that_falls_behind_resynchronises_from_the_state_before_any_new_event(
+    browser: Browser, tmp_path: Path, console_errors: list[str]
+) -> None:
+    with open_studio(browser, tmp_path, buffer=SMALL_BUFFER_EVENTS) as studio:
+        carol, alice = studio.creator(), studio.viewer()
+        session = studio.live.start_session(carol)
+        studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
+        page = open_overlay(studio, "goal-bar", carol, console_errors)
         studio.gift(alice, carol, DOUGHNUT, session.id)
         expect(page.locator("#goal .percent")).to_have_text("40%")
-        expect(page.locator("#goal .promise")).to_have_text("dance")
+
+        last_event_id = studio.burst(carol, 2 * SMALL_BUFFER_EVENTS)  # it falls behind
+        body = page.locator("body")
+        expect(body).to_have_attribute("data-resyncs", "1")
+        # Nothing was published since: what it shows came from the state route.
+        expect(body).to_have_attribute("data-last-event-id", last_event_id)
+        goal = page.locator("#goal")
+        expect(goal.locator(".promise")).to_have_text("dance")
+        expect(goal.locator(".percent")).to_have_text("40%")
+        expect(goal.locator(".amounts")).to_have_text("30 / 75 coins")
+        expect(goal).to_have_attribute("data-state", "open")
+        expect(body).to_have_attribute("data-connection", "open")
+        assert studio.world.bus.last_id(carol) == last_event_id
+
+        studio.gift(alice, carol, DOUGHNUT, session.id, quantity=2)  # and events go on
+        expect(goal.locator(".percent")).to_have_text("100%")
+
+
+def test_the_leaderboard_and_battle_bar_opened_mid_battle_show_the_standings_at_once(
+    studio: Studio, console_errors: list[str]
+) -> None:
+    carol, dave = studio.creator(), studio.creator()
+    alice, bob = studio.viewer(), studio.viewer()
+    ours, theirs = studio.live.start_session(carol), studio.live.start_session(dave)
+    studio.live.start_battle([ours.id, theirs.id], duration_s=300)
+    studio.gift(alice, carol, DOUGHNUT, ours.id)
+    studio.gift(bob, carol, DOUGHNUT, ours.id, quantity=2)
+    studio.gift(alice, dave, ROSE, theirs.id)
+    token = studio.room_token(carol)
+
+    board = studio.open("leaderboard", f"token={token}")
+    rows = board.locator(".supporter")
+    expect(rows.locator(".name")).to_have_text([f"User #{bob}", f"User #{alice}"])
+    expect(rows.locator(".coins")).to_have_text(["60", "30"])
+    bar = studio.open("battle-bar", f"token={token}").locator("#battle")
+    expect(bar).to_have_attribute("data-state", "running")
+    expect(bar.locator(f'.side[data-session-id="{ours.id}"] .score')).to_have_text("90")
+    expect(bar.locator(f'.side[data-session-id="{theirs.id}"] .score')).to_have_text("1")
+    expect(bar.locator(".status")).to_have_text(re.compile(r"^[45]:[0-5][0-9]$"))
 
 
 def test_an_overlay_with_another_rooms_token_is_refused(studio: Studio) -> None:

@@ -4,8 +4,10 @@ A room token is a JWT signed like users' tokens (HS256, ``GIFTFLOW_TOKEN_SECRET`
 the claims ``room`` (the room id, which is the creator's user id), ``scope`` =
 ``room:read``, ``iat`` and ``exp``. It is long-lived (``GIFTFLOW_ROOM_TOKEN_TTL_S``,
 30 days by default) because it is pasted once into a streaming tool's URL, and it can do
-nothing but read one room's events: it names no user, so it is never a credential for
-the HTTP API, and a user's token is never a room token. Time is the economy's clock.
+nothing but read one room: its events, and the state its overlays show
+(``GET /v1/rooms/{room_id}/overlay-state``). It names no user, so it is never a
+credential for the rest of the HTTP API, and a user's token is never a room token.
+Time is the economy's clock.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """``giftflow demo``: a real live stream replayed on the embedded default, end to end.
 
-Nothing to install: a SQLite file in a fresh temporary folder (or ``--folder``). The
+Nothing to install: a SQLite file in a fresh temporary folder (or ``--folder``); with
+``--serve`` the replay runs live behind the overlays (``giftflow.cli.demo_live``). The
 replay logic lives in ``giftflow.demo``; this module only drives it and prints.
 """
 
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 from rich.console import Console
@@ -38,6 +40,9 @@ from giftflow.demo.stream import Donation
 from giftflow.economy.money import UNITS_PER_DIAMOND, Fiat
 from giftflow.errors import GiftflowError
 
+if TYPE_CHECKING:
+    from giftflow.cli.demo_live import ShowOptions, Stage
+
 console = Console()
 STATEMENT_LINES: Final = 8
 CHAPTERS_SHOWN: Final = 5
@@ -58,9 +63,41 @@ Donations = Annotated[
 Seed = Annotated[
     int, typer.Option(help="Seeds the viewers' details, anonymous donors and the chargeback.")
 ]
+Serve = Annotated[
+    bool,
+    typer.Option(
+        "--serve",
+        help="Serve the overlays and replay live, in real time scaled by --speed (docs/demo.md).",
+    ),
+]
+Host = Annotated[str, typer.Option(help="With --serve: the interface to listen on.")]
+Port = Annotated[int, typer.Option(min=1, max=65535, help="With --serve: the port to listen on.")]
+Speed = Annotated[
+    float,
+    typer.Option(min=0.001, help="With --serve: seconds of the recording per second of the show."),
+]
+Stay = Annotated[
+    bool, typer.Option("--stay", help="With --serve: keep serving after the demo, until Ctrl-C.")
+]
+LeadIn = Annotated[
+    float,
+    typer.Option(
+        "--lead-in", min=0, help="With --serve: seconds between the URLs and the first donation."
+    ),
+]
 
 
-def demo_command(folder: Folder = None, donations: Donations = None, seed: Seed = 2012) -> None:
+def demo_command(
+    folder: Folder = None,
+    donations: Donations = None,
+    seed: Seed = 2012,
+    serve: Serve = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    speed: Speed = 60.0,
+    stay: Stay = False,
+    lead_in_s: LeadIn = 5.0,
+) -> None:
     """Replay a real live stream (SGDQ 2012) as gifts, then payout, chargeback, reconcile."""
     started = time.perf_counter()
     stream = load_donations(donations)
@@ -72,7 +109,13 @@ def demo_command(folder: Folder = None, donations: Donations = None, seed: Seed 
         raise typer.Exit(2) from error
     with world:
         try:
-            reconciled = _run(world, stream)
+            if serve:
+                from giftflow.cli.demo_live import ShowOptions  # noqa: PLC0415 (--serve only)
+
+                options = ShowOptions(host, port, speed, stay=stay, lead_in_s=lead_in_s)
+                reconciled = _run_live(world, stream, options)
+            else:
+                reconciled = _run(world, stream)
         except GiftflowError as error:
             console.print(f"[red]error[/red] {error.code}: {error}")
             raise typer.Exit(2) from error
@@ -81,10 +124,24 @@ def demo_command(folder: Folder = None, donations: Donations = None, seed: Seed 
         raise typer.Exit(1)
 
 
-def _run(world: DemoWorld, stream: list[Donation]) -> bool:
+def _run_live(world: DemoWorld, stream: list[Donation], options: ShowOptions) -> bool:
+    from giftflow.cli.demo_live import Stage  # noqa: PLC0415 (the server: --serve only)
+
+    with Stage(world, stream, options, console) as stage:
+        reconciled = _run(world, stream, stage)
+        stage.stay()
+    return reconciled
+
+
+def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -> bool:
     _intro(world, stream)
     world.register_creator(external_id=f"gdq:{EVENT}", display_name=EVENT_TITLE)
-    summary = _replay(world, stream)
+    if stage is None:
+        summary = _replay(world, stream)
+    else:
+        stage.open_show(world.creator, stream)
+        summary = _replay(world, stream, pace=stage.pace)
+        stage.close_show()
     _print_replay(world, summary)
     matured = pass_holding_period(world)
     console.rule(f"{matured.days_passed} days later: the holding period is over")
@@ -92,7 +149,10 @@ def _run(world: DemoWorld, stream: list[Donation]) -> bool:
     _print_earnings(world, "the creator's earnings")
     _print_statement(world)
     _print_payout(pay_out(world))
-    _print_chargeback(world, charge_back(world))
+    if stage is None:
+        _print_chargeback(world, charge_back(world))
+    else:
+        _print_chargeback(world, charge_back(world, encore_session=stage.encore_session))
     _print_earnings(world, "the creator's earnings, in the end")
     console.rule("reconcile: every balance recomputed from the transfer log")
     report = world.economy.reconcile()
@@ -111,7 +171,9 @@ def _intro(world: DemoWorld, stream: list[Donation]) -> None:
     console.print(f"Payout files:    {world.paths.payouts}")
 
 
-def _replay(world: DemoWorld, stream: list[Donation]) -> ReplaySummary:
+def _replay(
+    world: DemoWorld, stream: list[Donation], pace: Callable[[Donation], bool] | None = None
+) -> ReplaySummary:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -130,7 +192,7 @@ def _replay(world: DemoWorld, stream: list[Donation]) -> ReplaySummary:
                 coins=step.coins_gifted,
             )
 
-        return replay(world, stream, Chapters(load_runs()), on_progress=advance)
+        return replay(world, stream, Chapters(load_runs()), on_progress=advance, pace=pace)
 
 
 def _chapter(name: str) -> str:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -21,6 +23,8 @@ ENCORE_SESSION: Final = 2
 """The session id of the short LIVE after the payout."""
 ENCORE_COINS: Final = 395
 """What the charged-back viewer sends in the encore (a Doughnut streak among them)."""
+EncoreSession = Callable[[], AbstractContextManager[int]]
+"""Opens the encore's session and yields its id (and ends it on leaving)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +126,22 @@ def _pick_viewer(world: DemoWorld) -> tuple[Viewer, Payment]:
     return viewer, max(viewer.payments, key=lambda payment: (payment.coins, -payment.paid_at))
 
 
-def charge_back(world: DemoWorld) -> ChargebackStory:
+@contextmanager
+def numbered_session() -> Iterator[int]:
+    """The encore without LIVE: session ``ENCORE_SESSION`` by its number alone."""
+    yield ENCORE_SESSION
+
+
+def charge_back(
+    world: DemoWorld, *, encore_session: EncoreSession = numbered_session
+) -> ChargebackStory:
     """An encore LIVE where the viewer gifts again, then the bank's chargeback of their
     largest purchase: the sandbox's ``disputed`` webhook claws it back."""
     viewer, payment = _pick_viewer(world)
     world.clock.advance(ns=HOUR_NS)
     packs_before = len(viewer.payments)
-    encore = send_donation(world, viewer, ENCORE_COINS, key="encore", session_id=ENCORE_SESSION)
+    with encore_session() as session_id:
+        encore = send_donation(world, viewer, ENCORE_COINS, key="encore", session_id=session_id)
     world.clock.advance(ns=DAY_NS)
     body, headers = world.sandbox.event_disputed(
         checkout_of(payment), payment.amount_minor, payment.currency, instrument=viewer.instrument

@@ -122,11 +122,16 @@ def replay(
     *,
     coins_per_usd: int = COINS_PER_USD_DEFAULT,
     on_progress: Callable[[ReplayProgress], None] | None = None,
+    pace: Callable[[Donation], bool] | None = None,
 ) -> ReplaySummary:
-    """Replay the donations in time order: the clock moves to each one's moment."""
+    """Replay the donations in time order: the clock moves to each one's moment.
+    ``pace`` is called before each donation (a live show waits there); when it answers
+    False the replay stops and returns what was replayed so far."""
     summary = ReplaySummary()
     ordered = sorted(donations, key=lambda donation: (donation.at_ns, donation.line))
     for done, donation in enumerate(ordered, start=1):
+        if pace is not None and not pace(donation):
+            break
         world.clock.set_ns(max(world.clock.now_ns(), donation.at_ns))
         viewer = world.viewer(donation.donor_id)
         coins = coins_for_donation(donation.amount_usd_cents, coins_per_usd)

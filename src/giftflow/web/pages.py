@@ -2,8 +2,9 @@
 
 The pages are plain HTML, CSS and JavaScript modules (no build step) in ``overlays/``.
 Each reads its room token from its own URL and listens to the room's WebSocket; the
-only other thing it fetches is ``/overlays/gifts.json``, the gift names of the catalog
-(public, like any gift panel), because events carry gift ids.
+pages that show state load it first from ``/v1/rooms/{room_id}/overlay-state`` with the
+same token, and the only other thing a page fetches is ``/overlays/gifts.json``, the
+gift names of the catalog (public, like any gift panel), because events carry gift ids.
 
 Every file is served with ``Cache-Control: no-cache`` (a browser source that stays open
 for weeks still revalidates, so a new version of an overlay arrives on reload) and each

@@ -1,4 +1,5 @@
-"""Rooms: read-only room tokens, and the WebSocket that streams a room's events.
+"""Rooms: read-only room tokens, the state a room's overlays show, and the WebSocket
+that streams a room's events.
 
 The WebSocket protocol (docs/events.md): connect to ``/v1/rooms/{room_id}/events
 ?token=<room token>[&last_event_id=<id>]``. The token travels in the query string
@@ -7,7 +8,8 @@ and closes with 4401 (missing, invalid or expired) or 4403 (another room's) befo
 event. Otherwise it replays the events after ``last_event_id`` and then streams live
 ones, each as one text frame holding the event's JSON envelope. When it cannot resume
 without a gap it sends one ``{"type": "resync", ...}`` frame and closes with 4409: the
-listener reloads the state it shows and reconnects without ``last_event_id``.
+listener reloads the state it shows from ``GET /v1/rooms/{room_id}/overlay-state
+?token=<room token>`` and reconnects with that state's ``last_event_id``.
 """
 
 from __future__ import annotations
@@ -17,20 +19,25 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Final, cast
 
-from fastapi import APIRouter, Path, WebSocket
+from fastapi import APIRouter, Path, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from giftflow.api import auth
-from giftflow.api.deps import ApiState, EconomyDep, PrincipalDep, StateDep
+from giftflow.api.deps import ApiState, EconomyDep, LiveDep, PrincipalDep, StateDep
 from giftflow.api.errors import ForbiddenError, UnauthenticatedError
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
+from giftflow.api.schemas.rooms import OverlayStatePublic
 from giftflow.economy.errors import NotACreatorError
 from giftflow.live.events import Event
 from giftflow.service.events import ReplayGapError
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"], responses=RESPONSES)
 RoomIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+RoomTokenQuery = Annotated[
+    str | None,
+    Query(description="The room token (an OBS browser source cannot send headers)."),
+]
 
 CLOSE_UNAUTHENTICATED: Final = 4401
 CLOSE_FORBIDDEN: Final = 4403
@@ -54,6 +61,19 @@ def issue_room_token(
     return RoomTokenPublic(
         token=issued.token, room_id=issued.room_id, expires_at=at(issued.expires_at_ns)
     )
+
+
+@router.get("/{room_id}/overlay-state", response_model=OverlayStatePublic)
+def overlay_state(
+    room_id: RoomIdPath, live: LiveDep, state: StateDep, token: RoomTokenQuery = None
+) -> OverlayStatePublic:
+    """What the room's overlays show now (the live session, its goals and leaderboard,
+    the newest battle) and ``last_event_id``, to resume the WebSocket right after it.
+    For the room token only, in the query as on the WebSocket: 401 without one, with
+    one giftflow did not sign, a user's token or an expired one; 403 for another room's.
+    Times are nanoseconds and the shapes are the events' ``data`` (docs/events.md)."""
+    state.room_tokens.check(token, room_id)
+    return OverlayStatePublic.of(live.overlay_state(room_id))
 
 
 @router.websocket("/{room_id}/events")

@@ -7,6 +7,9 @@
   ``after`` set to the last id a listener saw, it first replays what came after it from
   a bounded buffer (no gap, no duplicate), or raises ``ReplayGapError`` when the buffer no
   longer reaches back that far (the listener must then resynchronise from state).
+- ``last_id(room_id)`` is the id of the newest event published to the room so far
+  (``None`` before the first): a listener that loads the room's state after reading it
+  subscribes with ``after`` set to it and misses nothing published since.
 """
 
 from __future__ import annotations
@@ -29,5 +32,7 @@ class EventBus(Protocol):
     def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> Event: ...
 
     def subscribe(self, room_id: int, *, after: str | None = None) -> AsyncIterator[Event]: ...
+
+    def last_id(self, room_id: int) -> str | None: ...
 
     def close(self) -> None: ...

@@ -107,6 +107,11 @@ class InProcessBus:
             with self._lock:
                 self._room(room_id).subscribers.discard(subscriber)
 
+    def last_id(self, room_id: int) -> str | None:
+        with self._lock:
+            room = self._rooms.get(room_id)
+            return None if room is None or room.sequence == 0 else event_id(room.sequence)
+
     def close(self) -> None:
         """Ends every subscription (its iterator stops); publishing goes on working."""
         with self._lock:

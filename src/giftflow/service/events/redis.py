@@ -84,6 +84,11 @@ class RedisBus:
         finally:
             await client.aclose()
 
+    def last_id(self, room_id: int) -> str | None:
+        """The room's counter: the sequence number of its newest event."""
+        sequence = int(cast(str | None, self._client.get(self.sequence_key(room_id))) or 0)
+        return None if sequence == 0 else event_id(sequence)
+
     def close(self) -> None:
         """Ends every subscription within ``BLOCK_MS``; closes the publishing client."""
         self._closed = True

@@ -24,10 +24,11 @@ from giftflow.live.levels import Perk, PerkKind, SupporterLevel
 from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import Economy
 from giftflow.service.events.bus import EventBus
-from giftflow.service.live import battles, chapters, goals, sessions, supporters
+from giftflow.service.live import battles, chapters, goals, overlay, sessions, supporters
 from giftflow.service.live.chapters import ChapterTotals
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
+from giftflow.service.live.overlay import OverlayState
 from giftflow.service.live.sessions import (
     Interaction,
     InteractionKind,
@@ -41,6 +42,7 @@ __all__ = [
     "InteractionKind",
     "Live",
     "LiveSettings",
+    "OverlayState",
     "SessionTotals",
     "WatchTime",
 ]
@@ -192,6 +194,12 @@ class Live:
 
     def perks(self, creator_id: int) -> list[Perk]:
         return supporters.perks(self.context, creator_id)
+
+    # --- overlays ---------------------------------------------------------------------
+
+    def overlay_state(self, room_id: int) -> OverlayState:
+        """What the room's overlays show now, and the newest event it counts."""
+        return overlay.state(self.context, room_id)
 
     def supporter_level(self, creator_id: int, user_id: int) -> SupporterLevel:
         return supporters.level(self.context, creator_id, user_id)

@@ -60,13 +60,15 @@ def get(context: LiveContext, goal_id: int) -> Goal:
     return context.read(lambda tx: find(tx, goal_id))
 
 
-def of_session(context: LiveContext, session_id: int) -> list[Goal]:
-    rows = context.read(
-        lambda tx: tx.execute(
-            f"SELECT {_COLUMNS} FROM goals WHERE session_id = ? ORDER BY id", (session_id,)
-        ).fetchall()
-    )
+def in_session(tx: Tx, session_id: int) -> list[Goal]:
+    rows = tx.execute(
+        f"SELECT {_COLUMNS} FROM goals WHERE session_id = ? ORDER BY id", (session_id,)
+    ).fetchall()
     return [goal_of(row) for row in rows]
+
+
+def of_session(context: LiveContext, session_id: int) -> list[Goal]:
+    return context.read(lambda tx: in_session(tx, session_id))
 
 
 def create(

@@ -23,7 +23,7 @@ def _supports(rows: list[Row]) -> list[Support]:
     return [Support(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
-def _session_top(tx: Tx, session_id: int, limit: int) -> list[Standing]:
+def top_in(tx: Tx, session_id: int, limit: int) -> list[Standing]:
     rows = tx.execute(
         f"SELECT user_id, coins, last_at FROM session_supporters WHERE session_id = ? {_ORDER}",
         (session_id, limit),
@@ -37,7 +37,7 @@ def standings_data(standings: list[Standing]) -> list[dict[str, Any]]:
 
 def session_top(context: LiveContext, session_id: int, limit: int | None = None) -> list[Standing]:
     top = context.settings.leaderboard_top if limit is None else limit
-    return context.read(lambda tx: _session_top(tx, session_id, top))
+    return context.read(lambda tx: top_in(tx, session_id, top))
 
 
 def all_time_top(context: LiveContext, creator_id: int, limit: int | None = None) -> list[Standing]:
@@ -75,7 +75,7 @@ def week_top(context: LiveContext, creator_id: int, limit: int | None = None) ->
 def on_gift(tx: Tx, gift: GiftBooked, *, top: int) -> list[PendingEvent]:
     """Add the gift to the session's and the creator's totals; ``leaderboard.changed``
     when the session's ranked ids change."""
-    before = top_ids(_session_top(tx, gift.session_id, top))
+    before = top_ids(top_in(tx, gift.session_id, top))
     for table, owner_column, owner in (
         ("session_supporters", "session_id", gift.session_id),
         ("creator_supporters", "creator_id", gift.creator_id),
@@ -86,7 +86,7 @@ def on_gift(tx: Tx, gift: GiftBooked, *, top: int) -> list[PendingEvent]:
             f" SET coins = {table}.coins + excluded.coins, last_at = excluded.last_at",
             (owner, gift.sender_id, gift.coins, gift.sent_at),
         )
-    after = _session_top(tx, gift.session_id, top)
+    after = top_in(tx, gift.session_id, top)
     if top_ids(after) == before:
         return []
     data = {"session_id": gift.session_id, "scope": "session", "top": standings_data(after)}

@@ -71,6 +71,15 @@ function reset() {
   render();
 }
 
+// The newest battle as the state has it, timed by the state's clock like an event.
+function load(state) {
+  const data = state.battle;
+  if (data === null) return;
+  const event = { type: "battle.started", at: state.at, data };
+  if (data.ended_at === null) update(data, event);
+  else update(data, event, { ended: true, winner: data.winner_session_id, draw: data.draw });
+}
+
 bar.replaceChildren(element("div", "sides"), element("div", "status"));
 render();
 setInterval(() => battle && !battle.ended && render(), TICK_MS);
@@ -82,5 +91,5 @@ connect({
     "battle.ended": onEnded,
   },
   reset,
-  replay: true,
+  load,
 });

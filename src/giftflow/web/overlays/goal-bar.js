@@ -1,5 +1,5 @@
 // The room's active goal: the newest open one, else the newest (shown completed or
-// expired). Events carry the goal's absolute progress.
+// expired). Events carry the goal's absolute progress, as the room's state does.
 import { coins, connect, element, giftNames } from "./overlay.js";
 
 const bar = document.getElementById("goal");
@@ -50,6 +50,11 @@ function onSessionEnded(data) {
   render();
 }
 
+function load(state) {
+  for (const goal of state.goals) goals.set(goal.goal_id, goal);
+  render();
+}
+
 bar.replaceChildren(
   element("div", "promise"),
   element("div", "track"),
@@ -72,5 +77,5 @@ connect({
     "session.ended": onSessionEnded,
   },
   reset: onSessionStarted,
-  replay: true,
+  load,
 });

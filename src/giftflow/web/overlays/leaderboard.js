@@ -41,6 +41,10 @@ function reset() {
   render();
 }
 
+function load(state) {
+  if (state.leaderboard !== null) onLeaderboard(state.leaderboard);
+}
+
 connect({
   handlers: {
     "leaderboard.changed": onLeaderboard,
@@ -48,5 +52,5 @@ connect({
     "session.started": reset,
   },
   reset,
-  replay: true,
+  load,
 });

@@ -1,13 +1,16 @@
-// What every overlay shares: the room from the page's URL, the room's WebSocket with
-// resume and resync (docs/events.md), and dispatch of events by type.
+// What every overlay shares: the room from the page's URL, the room's state over HTTP,
+// the room's WebSocket with resume and resync (docs/events.md), and dispatch of events
+// by type.
 //
-//   connect({ handlers: { "gift.sent": (data, event) => ... }, reset, replay })
+//   connect({ handlers: { "gift.sent": (data, event) => ... }, reset, load })
 //
-// `replay: true` (overlays that show state: goal, leaderboard, battle) starts each page
-// load from the room's first retained event, so the state is rebuilt from the events
-// the server still holds; `replay: false` (alerts) starts from the last event this tab
-// handled, or live. The page's <body> tells how it goes: data-connection (connecting,
-// open, closed, refused) and data-last-event-id.
+// `load(state)` (overlays that show state: goal, leaderboard, battle) is given the
+// room's state from GET /v1/rooms/{room}/overlay-state on each page load and after
+// each resync, and the WebSocket then resumes right after the newest event that state
+// counts: no gap, no replay of the whole buffer. Without `load` (alerts) the page
+// starts from the last event this tab handled, or live. The page's <body> tells how
+// it goes: data-connection (connecting, open, closed, refused), data-last-event-id and
+// data-resyncs (how many times the server could not resume).
 
 const RETRY_MS_FIRST = 500;
 const RETRY_MS_MAX = 10000;
@@ -54,7 +57,25 @@ function show(state, lastEventId) {
   if (lastEventId) document.body.dataset.lastEventId = lastEventId;
 }
 
-export function connect({ handlers, reset = () => {}, replay = false }) {
+function stateUrl(roomId, token) {
+  return `/v1/rooms/${roomId}/overlay-state?${new URLSearchParams({ token })}`;
+}
+
+// The room's state, or null when the token is refused; retries other failures.
+async function fetchState(roomId, token) {
+  for (let retryMs = RETRY_MS_FIRST; ; retryMs = Math.min(retryMs * 2, RETRY_MS_MAX)) {
+    try {
+      const answer = await fetch(stateUrl(roomId, token), { cache: "no-store" });
+      if (answer.status === 401 || answer.status === 403) return null;
+      if (answer.ok) return await answer.json();
+    } catch {
+      // the server is unreachable for now: try again
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}
+
+export function connect({ handlers, reset = () => {}, load = null }) {
   const roomId = roomOf(params);
   const token = params.get("token");
   if (roomId === null || !token) {
@@ -62,10 +83,11 @@ export function connect({ handlers, reset = () => {}, replay = false }) {
     console.error("overlay: add ?token=<room token> to the URL (see docs/overlays.md)");
     return;
   }
-  const store = storage();
+  const store = load === null ? storage() : null; // a page with state reloads it instead
   const key = `giftflow:${location.pathname}:${roomId}:last_event_id`;
-  let lastEventId = replay ? BEFORE_FIRST_EVENT : store?.getItem(key) || null;
+  let lastEventId = store?.getItem(key) || null;
   let retryMs = RETRY_MS_FIRST;
+  let resyncs = 0;
 
   function handle(frame) {
     const event = JSON.parse(frame);
@@ -76,6 +98,24 @@ export function connect({ handlers, reset = () => {}, replay = false }) {
     if (handler) handler(event.data, event); // types it does not know it ignores
     show("open", event.id);
     return false;
+  }
+
+  // The state first, then the events after the newest one it counts (from the
+  // room's first event when it counts none, so nothing published meanwhile is lost).
+  async function start() {
+    if (load !== null) {
+      show("connecting");
+      const state = await fetchState(roomId, token);
+      if (state === null) {
+        show("refused"); // a new token is needed: retrying cannot help
+        return;
+      }
+      reset();
+      load(state);
+      lastEventId = state.last_event_id || BEFORE_FIRST_EVENT;
+      show("connecting", lastEventId);
+    }
+    open();
   }
 
   function open() {
@@ -94,19 +134,22 @@ export function connect({ handlers, reset = () => {}, replay = false }) {
         show("refused"); // a new token is needed: retrying cannot help
         return;
       }
+      show("closed");
       if (resync || close.code === CLOSE_RESYNC) {
-        // The server cannot resume without a gap: forget what is shown and go on live.
+        // The server cannot resume without a gap: reload the state, or go on live.
+        document.body.dataset.resyncs = String(++resyncs);
         reset();
         lastEventId = null;
         store?.removeItem(key);
+        setTimeout(start, 0);
+        return;
       }
-      show("closed");
-      setTimeout(open, resync ? 0 : retryMs);
+      setTimeout(open, retryMs);
       retryMs = Math.min(retryMs * 2, RETRY_MS_MAX);
     };
   }
 
-  open();
+  start();
 }
 
 // Names of the catalog's gifts by id (events carry ids); an empty map if unavailable.
