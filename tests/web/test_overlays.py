@@ -64,6 +64,12 @@ def assert_transparent(page: Page) -> None:
         assert color in TRANSPARENT, (selector, color)
 
 
+def display_name(studio: Studio, user_id: int) -> str:
+    response = studio.world.get(f"/v1/users/{user_id}", studio.world.admin_key)
+    name: str = studio.world.ok(response, 200)["display_name"]
+    return name
+
+
 def test_a_streak_is_one_alert_with_its_sender_gift_and_combo_count_then_the_next_alert(
     studio: Studio, console_errors: list[str]
 ) -> None:
@@ -76,13 +82,13 @@ def test_a_streak_is_one_alert_with_its_sender_gift_and_combo_count_then_the_nex
 
     alert = page.locator(".alert")
     expect(alert).to_have_count(1)
-    expect(alert.locator(".sender")).to_have_text(f"User #{alice}")
+    expect(alert.locator(".sender")).to_have_text(display_name(studio, alice))
     expect(alert.locator(".gift")).to_have_text("Rose")
     expect(alert.locator(".combo")).to_have_text("x7")
     assert_transparent(page)
     screenshot(page, "gift-alerts")
     # Bob's gift waited in the queue for Alice's alert to end.
-    expect(alert.locator(".sender")).to_have_text(f"User #{bob}")
+    expect(alert.locator(".sender")).to_have_text(display_name(studio, bob))
     expect(alert.locator(".gift")).to_have_text("Doughnut")
     expect(alert.locator(".combo")).to_have_text("x1")
     expect(alert).to_have_count(0)

@@ -43,6 +43,8 @@ class GiftBooked:
     streak_id: str | None
     coins: int
     sent_at: int
+    sender_name: str = ""
+    """The sender's display name, for what listeners show (gift alerts)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -363,6 +363,7 @@ def _booked(prepared: _Prepared, sent_at: int) -> GiftBooked | None:
         streak_id=request.streak_id,
         coins=plan.coins,
         sent_at=sent_at,
+        sender_name=prepared.sender.display_name,
     )
 
 
@@ -383,6 +384,7 @@ def _sent_data(booked: GiftBooked) -> dict[str, object]:
         "gift_event_id": str(booked.id),
         "session_id": booked.session_id,
         "sender_id": booked.sender_id,
+        "sender_name": booked.sender_name,
         "gift_id": booked.gift_id,
         "delta": booked.quantity,
         "repeat_count": booked.repeat_count,

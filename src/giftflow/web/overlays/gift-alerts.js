@@ -19,7 +19,7 @@ function render(alert) {
   const node = element("div", "alert");
   node.dataset.key = alert.key;
   node.append(
-    element("span", "sender", userLabel(alert.senderId)),
+    element("span", "sender", alert.senderName || userLabel(alert.senderId)),
     element("span", "verb", "sent"),
     element("span", "gift", names.get(alert.giftId) || `gift #${alert.giftId}`),
     element("span", "combo", `x${alert.count}`),
@@ -51,7 +51,13 @@ function onGift(data) {
     queued.count = Math.max(queued.count, data.repeat_count);
     return;
   }
-  queue.push({ key, senderId: data.sender_id, giftId: data.gift_id, count: data.repeat_count });
+  queue.push({
+    key,
+    senderId: data.sender_id,
+    senderName: data.sender_name,
+    giftId: data.gift_id,
+    count: data.repeat_count,
+  });
   if (current === null) next();
 }
 
