@@ -67,9 +67,6 @@ class Transfer(NamedTuple):
                 return self._fields[index]
         return None
 
-    def with_timestamp(self, timestamp: int) -> Transfer:
-        return self._replace(timestamp=timestamp)
-
 
 COMPARED_FIELDS: Final[tuple[str, ...]] = Transfer._fields[1:12]
 

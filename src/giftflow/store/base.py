@@ -28,7 +28,6 @@ ACCOUNT_COLUMNS = (
     "id, unit, code, owner_id, flags, debits_pending, debits_posted, credits_pending,"
     " credits_posted, timestamp"
 )
-TransferRow = tuple[int, int, int, int, str, int, int, int, int, int, int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,24 +117,6 @@ class LedgerStore(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def transfer_row(transfer: Transfer) -> TransferRow:
-    return (
-        transfer.id,
-        transfer.debit_account_id,
-        transfer.credit_account_id,
-        transfer.amount,
-        transfer.unit,
-        transfer.code,
-        transfer.flags,
-        transfer.pending_id,
-        transfer.timeout_s,
-        transfer.user_data_1,
-        transfer.user_data_2,
-        transfer.user_data_3,
-        transfer.timestamp,
-    )
 
 
 def transfer_of(row: Sequence[Any]) -> Transfer:

@@ -26,6 +26,7 @@ from giftflow.store.base import (
     Balance,
     TransferPage,
     account_of,
+    pending_row,
     transfer_of,
 )
 from giftflow.store.tx import Record, Tx
@@ -161,10 +162,7 @@ class SqlStore(ABC):
                     "INSERT INTO pending_transfers (id, status, expires_at, closed_at)"
                     " VALUES (?, ?, ?, ?)"
                 ),
-                [
-                    (state.transfer.id, state.status, state.expires_at, state.closed_at)
-                    for state in outcome.pendings_opened
-                ],
+                [pending_row(state) for state in outcome.pendings_opened],
             )
         if outcome.pendings_closed:
             self._close_pendings(cursor, outcome.pendings_closed)
