@@ -74,6 +74,7 @@ ALL_TABLES = (
     "session_supporters",
     "creator_supporters",
     "perks",
+    "follows",
 )
 SERVER_START_TIMEOUT_S = 10
 PROBLEM = "application/problem+json"

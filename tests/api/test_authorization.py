@@ -233,6 +233,32 @@ ENDPOINTS = [
     Endpoint("room leaderboard", "GET", "/v1/rooms/{carol}/leaderboard", LIVE_READ),
     Endpoint("read perks", "GET", "/v1/rooms/{carol}/perks", LIVE_READ),
     Endpoint("replace perks", "PUT", "/v1/rooms/{carol}/perks", LIVE_WRITE, {"perks": []}),
+    Endpoint("carol's LIVE series", "GET", "/v1/sessions/{session}/series", LIVE_READ),
+    Endpoint("carol's LIVE report", "GET", "/v1/sessions/{session}/report", LIVE_READ),
+    Endpoint("carol's report page", "GET", "/v1/sessions/{session}/report.html", LIVE_READ),
+    Endpoint("carol's LIVEs", "GET", "/v1/creators/{carol}/sessions", LIVE_READ),
+    Endpoint("carol's cohorts", "GET", "/v1/creators/{carol}/cohorts", LIVE_READ),
+    Endpoint(
+        "carol's coin flows",
+        "GET",
+        "/v1/creators/{carol}/coin-flows",
+        LIVE_READ,
+        query={"from": "2024-06-01", "to": "2024-07-01"},
+    ),
+    Endpoint(
+        "the platform's coin flows",
+        "GET",
+        "/v1/coin-flows",
+        ADMINS,
+        query={"from": "2024-06-01", "to": "2024-07-01"},
+    ),
+    Endpoint(
+        "bob follows carol",
+        "POST",
+        "/v1/creators/{carol}/followers",
+        allow("bob", "admin", "key live:write"),
+        {"user_id": "{bob}"},
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "decision_id": ids["decision"],
         "streak_id": "combo",
         "room_id": ids["carol"],
+        "creator_id": ids["carol"],
         "provider": "sandbox",
         "session_id": ids["session"],
         "battle_id": ids["battle"],

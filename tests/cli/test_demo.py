@@ -3,6 +3,7 @@ sqlite3, and the pure donation-to-gifts arithmetic it relies on."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -131,6 +132,21 @@ def test_every_coin_was_minted_by_a_paid_payment(demo: DemoRun) -> None:
     channels = demo.query("SELECT DISTINCT channel FROM payments ORDER BY channel")
     assert minted == paid > 0
     assert channels == [("app_store",), ("web",)]
+
+
+def test_the_demo_writes_its_post_live_report_from_the_stored_gifts(demo: DemoRun) -> None:
+    report = json.loads((demo.folder / "report.json").read_text(encoding="utf-8"))
+    coins, gifts, gifters = demo.query(
+        "SELECT SUM(coins), SUM(quantity), COUNT(DISTINCT sender_id) FROM gifts"
+        " WHERE session_id = 1 AND sent_at < (SELECT ended_at FROM live_sessions WHERE id = 1)"
+    )[0]
+    assert report["totals"]["coins"] == coins
+    assert report["totals"]["gifts"] == gifts
+    assert report["totals"]["gifters_unique"] == gifters
+    assert demo.one("SELECT COUNT(*) FROM chapters WHERE session_id = 1") == len(report["chapters"])
+    html = (demo.folder / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+    assert str(demo.folder / "report.html") in said(demo.result)
 
 
 def test_the_demo_refuses_a_folder_that_already_holds_a_demo(demo: DemoRun) -> None:

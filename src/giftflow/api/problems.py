@@ -92,6 +92,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "battle_not_running": 409,
     "booster_used": 409,
     "chapters_exhausted": 409,
+    "chapters_recorded": 409,
     "replay_gap": 409,  # a room's WebSocket says it as close code 4409, after a resync frame
     "request_too_large": 413,
     # 422: well-formed, but against a rule of the economy
@@ -104,6 +105,10 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "self_gifting": 422,
     "not_a_creator": 422,
     "quantity_invalid": 422,
+    "sent_at_invalid": 422,
+    "replay_input_invalid": 422,
+    "replay_failed": 422,
+    "replay_database_exists": 409,
     "event_id_missing": 422,
     "gift_not_streakable": 422,
     "streak_invalid": 422,
@@ -127,6 +132,9 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "goal_gift_invalid": 422,
     "chapter_invalid": 422,
     "perk_level_invalid": 422,
+    "self_follow": 422,
+    "analytics_error": 422,
+    "period_invalid": 422,
     # 429: too many gift events from one wallet (a fraud rule), try again later
     "velocity_limited": 429,
     # 5xx: ours, or a service we depend on

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from giftflow.cli import bench, database, demo, keys, reconcile, serve
+from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve
 
 app = typer.Typer(
     name="giftflow",
@@ -19,6 +19,7 @@ app.add_typer(keys.app, name="keys")
 app.command("serve")(serve.serve_command)
 app.command("openapi")(serve.openapi_command)
 app.command("demo")(demo.demo_command)
+app.command("replay")(replay.replay_command)
 
 
 def main() -> None:

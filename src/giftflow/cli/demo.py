@@ -7,12 +7,14 @@ replay logic lives in ``giftflow.demo``; this module only drives it and prints.
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 from rich.console import Console
@@ -23,6 +25,7 @@ from giftflow.cli.reconcile import print_report
 from giftflow.demo import (
     EVENT,
     EVENT_TITLE,
+    LIVE_SESSION,
     Chapters,
     ChargebackStory,
     DemoWorld,
@@ -39,6 +42,10 @@ from giftflow.demo import (
 from giftflow.demo.stream import Donation
 from giftflow.economy.money import UNITS_PER_DIAMOND, Fiat
 from giftflow.errors import GiftflowError
+from giftflow.service.analytics import Analytics
+from giftflow.service.events import InProcessBus
+from giftflow.service.live import Live
+from giftflow.web.report_page import render_report
 
 if TYPE_CHECKING:
     from giftflow.cli.demo_live import ShowOptions, Stage
@@ -47,6 +54,8 @@ console = Console()
 STATEMENT_LINES: Final = 8
 CHAPTERS_SHOWN: Final = 5
 CHAPTER_WIDTH: Final = 28
+REPORT_JSON: Final = "report.json"
+REPORT_HTML: Final = "report.html"
 _NS_PER_S: Final = 1_000_000_000
 
 Folder = Annotated[
@@ -137,12 +146,20 @@ def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -
     _intro(world, stream)
     world.register_creator(external_id=f"gdq:{EVENT}", display_name=EVENT_TITLE)
     if stage is None:
+        live = Live.open(world.economy, InProcessBus())
+        world.clock.set_ns(stream[0].at_ns)
+        live.start_session(world.creator.id, title=EVENT_TITLE)
         summary = _replay(world, stream)
+        world.clock.set_ns(stream[-1].at_ns + _NS_PER_S)
+        live.end_session(LIVE_SESSION)
+        live.record_chapters(LIVE_SESSION, [(r.game, r.start_ns, r.end_ns) for r in load_runs()])
     else:
+        live = stage.live
         stage.open_show(world.creator, stream)
         summary = _replay(world, stream, pace=stage.pace)
         stage.close_show()
     _print_replay(world, summary)
+    _print_report(world, write_report(Analytics.of(live), LIVE_SESSION, world.paths.folder))
     matured = pass_holding_period(world)
     console.rule(f"{matured.days_passed} days later: the holding period is over")
     console.print(f"{_diamonds(matured.units_matured)} diamonds matured")
@@ -158,6 +175,53 @@ def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -
     report = world.economy.reconcile()
     print_report(report)
     return report.ok
+
+
+def write_report(analytics: Analytics, session_id: int, folder: Path) -> ReportFiles:
+    """The LIVE's post-LIVE report, as JSON and as its self-contained HTML page."""
+    report = analytics.session_report(session_id)
+    files = ReportFiles(report, folder / REPORT_JSON, folder / REPORT_HTML)
+    files.json_path.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    files.html_path.write_text(render_report(report), encoding="utf-8")
+    return files
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFiles:
+    report: dict[str, Any]
+    json_path: Path
+    html_path: Path
+
+
+def _print_report(world: DemoWorld, files: ReportFiles) -> None:
+    report = files.report
+    totals, velocity = report["totals"], report["velocity"]
+    table = Table(title="the post-LIVE report (read back from the stored gifts)", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("coins", f"{totals['coins']:,}"),
+        ("gifts", f"{totals['gifts']:,}"),
+        ("gifters", f"{totals['gifters_unique']:,}"),
+        ("diamonds", _diamonds(totals["diamond_units"])),
+        ("peak coins in a minute", f"{velocity['peak_coins_per_minute']:,}"),
+        ("mean gifts per minute", velocity["mean_gifts_per_minute"]),
+    ]
+    if report["top_supporters"]:
+        top = report["top_supporters"][0]
+        rows.append(("top supporter", f"{top['name']} ({top['coins']:,} coins)"))
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+    chapters = sorted(report["chapters"], key=lambda chapter: -chapter["coins"])
+    best = Table(title=f"top {CHAPTERS_SHOWN} chapters (runs) by coins gifted during the run")
+    best.add_column("run")
+    best.add_column("coins", justify="right")
+    for chapter in chapters[:CHAPTERS_SHOWN]:
+        best.add_row(chapter["title"], f"{chapter['coins']:,}")
+    console.print(best)
+    console.print(f"report: {files.html_path} (and {files.json_path.name})")
+    del world
 
 
 def _intro(world: DemoWorld, stream: list[Donation]) -> None:
@@ -219,12 +283,6 @@ def _print_replay(world: DemoWorld, summary: ReplaySummary) -> None:
     for name, value in rows:
         table.add_row(name, value)
     console.print(table)
-    chapters = Table(title=f"top {CHAPTERS_SHOWN} chapters (runs) by coins gifted")
-    chapters.add_column("run")
-    chapters.add_column("coins", justify="right")
-    for name, coins in summary.chapter_coins.most_common(CHAPTERS_SHOWN):
-        chapters.add_row(name, f"{coins:,}")
-    console.print(chapters)
 
 
 def _purchase_rows(world: DemoWorld) -> list[tuple[str, str]]:

@@ -20,6 +20,9 @@ class ChapterKind(StrEnum):
     GOAL = "goal"
     BATTLE = "battle"
     OUTRO = "outro"
+    SEGMENT = "segment"
+    """A scheduled segment recorded after the fact (a marathon's run): its window is
+    given, not advanced into, and may overlap another's."""
 
 
 @dataclass(frozen=True, slots=True)

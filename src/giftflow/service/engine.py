@@ -104,9 +104,16 @@ class LedgerEngine:
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
         """Apply transfers and wait until they are durable; one result per transfer."""
+        return self.submit_future(transfers, record).result()
+
+    def submit_future(
+        self, transfers: Sequence[Transfer], record: Record | None = None
+    ) -> Future[list[TransferResult]]:
+        """Queue one request and return at once: many queued together share a group
+        commit; each future resolves once its batch is durable."""
         future: Future[list[TransferResult]] = Future()
         self.submit(transfers, _resolver(future), record)
-        return future.result()
+        return future
 
     async def create_transfers_async(
         self, transfers: Sequence[Transfer], record: Record | None = None

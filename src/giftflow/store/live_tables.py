@@ -1,6 +1,7 @@
 """LIVE's tables: sessions, viewers, interactions, chapters, goals, battles, supporter
-totals and perks. What gifts change here (goal progress, battle scores, supporter
-totals) is written in the gift's own transaction, so it is exact across processes."""
+totals and perks; and follows, which analytics counts. What gifts change here (goal
+progress, battle scores, supporter totals) is written in the gift's own transaction, so
+it is exact across processes."""
 
 from __future__ import annotations
 
@@ -181,3 +182,20 @@ LIVE_TABLES = (
     creator_supporters,
     perks,
 )
+
+follows = sa.Table(
+    "follows",
+    metadata,
+    sa.Column("creator_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("followed_at", sa.BigInteger, nullable=False),
+    # The LIVE the follow came from; None for a follow outside one.
+    sa.Column("session_id", sa.BigInteger, sa.ForeignKey("live_sessions.id")),
+    sa.CheckConstraint("creator_id <> user_id", name="follows_not_self"),
+    sa.Index("follows_creator_followed", "creator_id", "followed_at"),
+)
+"""A user's first follow of a creator (the primary key keeps only the first): what
+follower growth is counted from."""
+
+ANALYTICS_TABLES = (follows,)
+"""Added by migration 0004 (``LIVE_TABLES`` is migration 0003's, fixed)."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from giftflow.api.routes import (
     admin,
+    analytics,
     balances,
     catalog,
     gifts,
@@ -32,4 +33,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     rooms.router,
     live.router,
+    analytics.router,
 )

@@ -31,7 +31,13 @@ from giftflow.service.economy.earnings import EarningsView, StatementLine, Walle
 from giftflow.service.economy.fraud import LoggedDecision
 from giftflow.service.economy.gifting import GiftRequest, GiftSent
 from giftflow.service.economy.payouts import ImportSummary, Payout
-from giftflow.service.economy.recharge import Payment, PaymentOutcome
+from giftflow.service.economy.recharge import (
+    Payment,
+    PaymentOutcome,
+    PurchaseOrder,
+    WebhookDelivery,
+)
+from giftflow.service.economy.users import Registration
 from giftflow.service.ledger import Ledger
 from giftflow.settings import Settings
 
@@ -45,8 +51,11 @@ __all__ = [
     "Payment",
     "PaymentOutcome",
     "Payout",
+    "PurchaseOrder",
+    "Registration",
     "StatementLine",
     "WalletView",
+    "WebhookDelivery",
 ]
 
 
@@ -126,13 +135,14 @@ class Economy:
     ) -> User:
         return users.register(
             self.context,
-            external_id=external_id,
-            display_name=display_name,
-            birth_date=birth_date,
-            region=region,
-            is_creator=is_creator,
-            identity_verified=identity_verified,
+            users.Registration(
+                external_id, display_name, birth_date, region, is_creator, identity_verified
+            ),
         )
+
+    def register_users(self, registrations: Sequence[Registration]) -> list[User]:
+        """Register many users at once (see ``users.register_many``)."""
+        return users.register_many(self.context, registrations)
 
     def user(self, user_id: int) -> User:
         return users.get(self.context, user_id)
@@ -172,6 +182,10 @@ class Economy:
             coins=coins,
         )
 
+    def start_purchases(self, orders: Sequence[PurchaseOrder]) -> list[Payment]:
+        """Open many checkouts at once (see ``recharge.start_purchases``)."""
+        return recharge.start_purchases(self.context, orders)
+
     def payment(self, payment_id: str) -> Payment:
         return recharge.get_payment(self.context, payment_id)
 
@@ -179,6 +193,12 @@ class Economy:
         self, provider: str, payload: bytes, headers: Mapping[str, str]
     ) -> PaymentOutcome | None:
         return recharge.handle_webhook(self.context, provider, payload, headers)
+
+    def handle_webhooks(
+        self, provider: str, deliveries: Sequence[WebhookDelivery]
+    ) -> list[PaymentOutcome | GiftflowError | None]:
+        """Act on many webhooks at once (see ``recharge.handle_webhooks``)."""
+        return recharge.handle_webhooks(self.context, provider, deliveries)
 
     # --- gifts ---------------------------------------------------------------------
 

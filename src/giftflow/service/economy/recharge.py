@@ -3,8 +3,9 @@ verified payment event, and clawing them back on refunds and chargebacks."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from giftflow.economy import fraud as rules
@@ -20,11 +21,12 @@ from giftflow.economy.errors import (
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import Fiat
 from giftflow.economy.users import User
+from giftflow.errors import GiftflowError
 from giftflow.ledger.limits import AccountId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import COIN, DIAMOND, UnitCode, fiat
-from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind
+from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind, PaymentProvider
 from giftflow.service.economy import fraud, users
 from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
@@ -81,6 +83,17 @@ class PaymentOutcome:
     wallet_frozen: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    """A pack (``pack_id``) or a custom amount (``coins``) for one user."""
+
+    user_id: int
+    channel: Channel
+    provider: str
+    pack_id: str | None = None
+    coins: int | None = None
+
+
 def start_purchase(
     context: EconomyContext,
     *,
@@ -91,32 +104,33 @@ def start_purchase(
     coins: int | None = None,
 ) -> Payment:
     """Open a checkout for a pack (or a custom amount) at the user's region's price."""
-    user = users.get(context, user_id)
-    coins, price, pack = _priced(context, user, channel, pack_id, coins)
-    payments_provider = context.providers.get(provider)
-    if payments_provider is None:
-        raise EconomyError(f"no payment provider {provider!r}", code="provider_unknown")
-    payment_id = context.new_id("pay")
-    row = (
-        payment_id,
-        provider,
-        user.id,
-        user.region,
-        channel.value,
-        pack,
-        coins,
-        price.amount_minor,
-        price.currency,
-        "created",
-        context.now(),
-    )
+    return start_purchases(context, [PurchaseOrder(user_id, channel, provider, pack_id, coins)])[0]
+
+
+def start_purchases(context: EconomyContext, orders: Sequence[PurchaseOrder]) -> list[Payment]:
+    """Open checkouts for many purchases (an import, a replay), their payments written
+    in one transaction. The provider's checkout comes first: a checkout without its
+    payment row is never paid (its webhook finds no payment), never the reverse."""
+    buyers = context.ledger.read(lambda tx: [users.find(tx, order.user_id) for order in orders])
+    pairs = zip(orders, buyers, strict=True)
+    opened = [_open_checkout(context, order, user) for order, user in pairs]
     context.ledger.write(
-        lambda tx: tx.execute(
-            "INSERT INTO payments (id, provider, user_id, region, channel, pack_id, coins,"
-            " amount_minor, currency, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            row,
+        lambda tx: tx.executemany(
+            "INSERT INTO payments (id, provider, provider_payment_id, user_id, region, channel,"
+            " pack_id, coins, amount_minor, currency, status, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?)",
+            [_payment_row(payment) for payment in opened],
         )
     )
+    return opened
+
+
+def _open_checkout(context: EconomyContext, order: PurchaseOrder, user: User) -> Payment:
+    coins, price, pack = _priced(context, user, order.channel, order.pack_id, order.coins)
+    payments_provider = context.providers.get(order.provider)
+    if payments_provider is None:
+        raise EconomyError(f"no payment provider {order.provider!r}", code="provider_unknown")
+    payment_id = context.new_id("pay")
     base = context.settings.public_url.rstrip("/")
     checkout = payments_provider.create_checkout(
         CheckoutRequest(
@@ -129,17 +143,43 @@ def start_purchase(
             cancel_url=f"{base}/v1/payments/{payment_id}?result=cancel",
         )
     )
-    context.ledger.write(
-        lambda tx: tx.execute(
-            "UPDATE payments SET provider_payment_id = ? WHERE id = ?",
-            (checkout.provider_payment_id, payment_id),
-        )
+    return Payment(
+        payment_id,
+        order.provider,
+        checkout.provider_payment_id,
+        None,
+        user.id,
+        user.region,
+        order.channel.value,
+        pack,
+        coins,
+        price.amount_minor,
+        price.currency,
+        "created",
+        None,
+        0,
+        0,
+        context.now(),
+        0,
+        checkout.url,
     )
-    return _with_url(get_payment(context, payment_id), checkout.url)
 
 
-def _with_url(payment: Payment, url: str | None) -> Payment:
-    return replace(payment, checkout_url=url)
+def _payment_row(payment: Payment) -> tuple[object, ...]:
+    p = payment
+    return (
+        p.id,
+        p.provider,
+        p.provider_payment_id,
+        p.user_id,
+        p.region,
+        p.channel,
+        p.pack_id,
+        p.coins,
+        p.amount_minor,
+        p.currency,
+        p.created_at,
+    )
 
 
 def _priced(
@@ -190,19 +230,50 @@ def _payment_for(context: EconomyContext, event: PaymentEvent) -> Payment:
     return context.ledger.read(query)
 
 
+class WebhookDelivery(NamedTuple):
+    """One provider webhook as it arrived."""
+
+    payload: bytes
+    headers: Mapping[str, str]
+
+
 def handle_webhook(
     context: EconomyContext, provider: str, payload: bytes, headers: Mapping[str, str]
 ) -> PaymentOutcome | None:
     """Verify a provider's webhook and act on it; ``None`` for events we ignore."""
+    outcome = handle_webhooks(context, provider, [WebhookDelivery(payload, headers)])[0]
+    if isinstance(outcome, GiftflowError):
+        raise outcome
+    return outcome
+
+
+def handle_webhooks(
+    context: EconomyContext, provider: str, deliveries: Sequence[WebhookDelivery]
+) -> list[PaymentOutcome | GiftflowError | None]:
+    """Verify and act on many webhooks (a queue drained, a replay): their mints share
+    the engine's group commits. One outcome per delivery, or the error that stopped it;
+    other events are handled one by one, in order."""
     payments_provider = context.providers.get(provider)
     if payments_provider is None:
         raise EconomyError(f"no payment provider {provider!r}", code="provider_unknown")
-    event = payments_provider.parse_webhook(payload, headers)
+    started: list[PaymentOutcome | GiftflowError | _Minting | None] = []
+    for delivery in deliveries:
+        try:
+            started.append(_start_event(context, payments_provider, delivery))
+        except GiftflowError as error:
+            started.append(error)
+    return [_finish_mint(context, item) if isinstance(item, _Minting) else item for item in started]
+
+
+def _start_event(
+    context: EconomyContext, payments_provider: PaymentProvider, delivery: WebhookDelivery
+) -> PaymentOutcome | _Minting | None:
+    event = payments_provider.parse_webhook(delivery.payload, delivery.headers)
     if event is None:
         return None
     payment = _payment_for(context, event)
     if event.kind == PaymentEventKind.PAID:
-        return _mint(context, payment, event)
+        return _start_mint(context, payment, event)
     if event.kind == PaymentEventKind.INSTRUMENT:
         return _instrument_seen(context, payment, event)
     return _claw_back(context, payment, event)
@@ -229,7 +300,15 @@ def _instrument_seen(
 # --- minting ----------------------------------------------------------------------
 
 
-def _mint(context: EconomyContext, payment: Payment, event: PaymentEvent) -> PaymentOutcome:
+@dataclass(frozen=True, slots=True)
+class _Minting:
+    payment: Payment
+    event: PaymentEvent
+    user: User
+    future: Future[list[TransferResult]]
+
+
+def _start_mint(context: EconomyContext, payment: Payment, event: PaymentEvent) -> _Minting:
     if (event.amount_minor, event.currency.upper()) != (payment.amount_minor, payment.currency):
         raise PaymentMismatchError(
             f"payment {payment.id} is {payment.price}, the provider reports"
@@ -255,15 +334,24 @@ def _mint(context: EconomyContext, payment: Payment, event: PaymentEvent) -> Pay
             TransferCode.PURCHASE_FIAT,
         ),
     ]
-    results = context.ledger.create_transfers(transfers, _paid_record(payment, event))
-    failure = first_failure(results)
-    if failure is not None:
-        return _mint_failed(context, payment, failure)
-    minted = payment.coins if results[0].code == TransferResultCode.OK else 0
-    instrument = event.instrument or payment.instrument
-    if minted and instrument:
-        _check_instrument(context, user, instrument)
-    return PaymentOutcome(get_payment(context, payment.id), "paid", coins_minted=minted)
+    future = context.ledger.engine.submit_future(transfers, _paid_record(payment, event))
+    return _Minting(payment, event, user, future)
+
+
+def _finish_mint(context: EconomyContext, minting: _Minting) -> PaymentOutcome | GiftflowError:
+    payment, event = minting.payment, minting.event
+    try:
+        results = minting.future.result()
+        failure = first_failure(results)
+        if failure is not None:
+            return _mint_failed(context, payment, failure)
+        minted = payment.coins if results[0].code == TransferResultCode.OK else 0
+        instrument = event.instrument or payment.instrument
+        if minted and instrument:
+            _check_instrument(context, minting.user, instrument)
+        return PaymentOutcome(get_payment(context, payment.id), "paid", coins_minted=minted)
+    except GiftflowError as error:
+        return error
 
 
 def _paid_record(payment: Payment, event: PaymentEvent) -> Record:

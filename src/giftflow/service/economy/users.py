@@ -3,6 +3,8 @@ status, and the platform's own accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from giftflow.economy.chart import (
@@ -61,48 +63,57 @@ def _create_accounts(context: EconomyContext, accounts: list[Account]) -> None:
         raise RuntimeError(f"platform or user accounts could not be created: {failed}")
 
 
-def register(
-    context: EconomyContext,
-    *,
-    external_id: str,
-    display_name: str,
-    birth_date: date,
-    region: str,
-    is_creator: bool = False,
-    identity_verified: bool = False,
-) -> User:
+@dataclass(frozen=True, slots=True)
+class Registration:
+    external_id: str
+    display_name: str
+    birth_date: date
+    region: str
+    is_creator: bool = False
+    identity_verified: bool = False
+
+
+def register(context: EconomyContext, registration: Registration) -> User:
     """Register a user (idempotent on ``external_id`` when the details agree) and open
     their wallet and earnings accounts."""
-    context.catalog.region(region)
-    wanted = (external_id, display_name, birth_date.isoformat(), region, is_creator)
+    return register_many(context, [registration])[0]
 
-    def insert(tx: Tx) -> User:
-        existing = tx.execute(
-            f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (external_id,)
-        ).fetchone()
-        if existing is not None:
-            user = user_of(existing)
-            if (
-                user.external_id,
-                user.display_name,
-                existing[3],
-                user.region,
-                user.is_creator,
-            ) != wanted:
-                raise UserExistsError(f"user {external_id!r} exists with other details")
-            return user
-        row = tx.execute(
-            f"INSERT INTO users (external_id, display_name, birth_date, region, is_creator,"
-            f" identity_verified, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            f" RETURNING {USER_COLUMNS}",
-            (*wanted, identity_verified, context.now()),
-        ).fetchone()
-        assert row is not None
-        return user_of(row)
 
-    user = context.ledger.write(insert)
-    _create_accounts(context, user_accounts(user.id))
-    return user
+def register_many(context: EconomyContext, registrations: Sequence[Registration]) -> list[User]:
+    """Register users together (an import, a replay): their rows in one transaction,
+    their accounts in one ledger batch. All or nothing: one refusal registers none."""
+    for registration in registrations:
+        context.catalog.region(registration.region)
+    now = context.now()
+    registered = context.ledger.write(
+        lambda tx: [_insert(tx, registration, now) for registration in registrations]
+    )
+    _create_accounts(
+        context, [account for user in registered for account in user_accounts(user.id)]
+    )
+    return registered
+
+
+def _insert(tx: Tx, registration: Registration, now: int) -> User:
+    r = registration
+    wanted = (r.external_id, r.display_name, r.birth_date.isoformat(), r.region, r.is_creator)
+    existing = tx.execute(
+        f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (r.external_id,)
+    ).fetchone()
+    if existing is not None:
+        user = user_of(existing)
+        found = (user.external_id, user.display_name, existing[3], user.region, user.is_creator)
+        if found != wanted:
+            raise UserExistsError(f"user {r.external_id!r} exists with other details")
+        return user
+    row = tx.execute(
+        f"INSERT INTO users (external_id, display_name, birth_date, region, is_creator,"
+        f" identity_verified, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        f" RETURNING {USER_COLUMNS}",
+        (*wanted, r.identity_verified, now),
+    ).fetchone()
+    assert row is not None
+    return user_of(row)
 
 
 def user_accounts(user_id: int) -> list[Account]:

@@ -26,6 +26,7 @@ from giftflow.service.economy import Economy
 from giftflow.service.events.bus import EventBus
 from giftflow.service.live import battles, chapters, goals, overlay, sessions, supporters
 from giftflow.service.live.chapters import ChapterTotals
+from giftflow.service.live.chapters import record as record_chapter_windows
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
 from giftflow.service.live.overlay import OverlayState
@@ -99,6 +100,10 @@ class Live:
     ) -> Interaction:
         return sessions.interact(self.context, session_id, user_id, kind, text)
 
+    def follow(self, creator_id: int, user_id: int) -> bool:
+        """The user follows the creator, live or not; True for their first follow."""
+        return sessions.follow(self.context, creator_id, user_id)
+
     # --- chapters ---------------------------------------------------------------------
 
     def plan_chapters(self, session_id: int, plans: Sequence[ChapterPlan]) -> list[Chapter]:
@@ -106,6 +111,12 @@ class Live:
 
     def advance_chapter(self, session_id: int) -> Chapter:
         return chapters.advance(self.context, session_id)
+
+    def record_chapters(
+        self, session_id: int, chapters: Sequence[tuple[str, int, int]]
+    ) -> list[Chapter]:
+        """An ended session's schedule: ``(title, started_at_ns, ended_at_ns)`` each."""
+        return record_chapter_windows(self.context, session_id, chapters)
 
     def chapters(self, session_id: int) -> list[Chapter]:
         return chapters.chapters(self.context, session_id)

@@ -1,5 +1,6 @@
 """Chapters of a LIVE: plan them, advance from one to the next, and count what
-happened in each (gifts from the timeline, interactions by their chapter)."""
+happened in each (gifts from the timeline, interactions by their chapter). An ended
+session's schedule can also be recorded afterwards, with explicit windows."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from dataclasses import dataclass
 from giftflow.live.chapters import Chapter, ChapterKind, ChapterPlan, current, next_to_start
 from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
-from giftflow.service.live.context import LiveContext, event, optional, require_live
+from giftflow.service.live.context import (
+    NS_PER_S,
+    LiveContext,
+    event,
+    live_session,
+    optional,
+    require_live,
+)
 from giftflow.store.tx import Row, Tx
 
+SEGMENT = str(ChapterKind.SEGMENT)
 _COLUMNS = "id, session_id, position, kind, title, planned_s, started_at, ended_at"
 
 
@@ -110,6 +119,44 @@ def advance(context: LiveContext, session_id: int) -> Chapter:
     }
     context.publish([event(creator_id, EventType.CHAPTER_CHANGED, data, now)])
     return started
+
+
+def record(
+    context: LiveContext, session_id: int, windows: Sequence[tuple[str, int, int]]
+) -> list[Chapter]:
+    """Store an ended session's schedule as ``segment`` chapters, one per ``(title,
+    started_at_ns, ended_at_ns)``, in that order. Windows are kept as given: real
+    schedules overlap, or run a segment for no time at all (the table has no rule
+    against an end before the start). A session gets its chapters once."""
+    if any(start <= 0 or end <= 0 for _, start, end in windows):
+        # 0 in these columns means "not yet": a recorded window has both ends.
+        raise LiveError("a recorded chapter has a start and an end", code="chapter_invalid")
+
+    def add(tx: Tx) -> list[Chapter]:
+        _, ended_at = live_session(tx, session_id)
+        if not ended_at:
+            raise LiveStateError(f"session {session_id} is still live", code="session_live")
+        if tx.scalar("SELECT COUNT(*) FROM chapters WHERE session_id = ?", (session_id,)):
+            raise LiveStateError(
+                f"session {session_id} has chapters already", code="chapters_recorded"
+            )
+        tx.executemany(
+            "INSERT INTO chapters"
+            " (session_id, position, kind, title, planned_s, started_at, ended_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (session_id, position, SEGMENT, title, _planned_s(start, end), start, end)
+                for position, (title, start, end) in enumerate(windows, start=1)
+            ],
+        )
+        return of_session(tx, session_id)
+
+    return context.write(add)
+
+
+def _planned_s(start: int, end: int) -> int:
+    """The window's length, at least 1 s (the table wants a positive plan)."""
+    return max(1, (end - start) // NS_PER_S)
 
 
 def totals(context: LiveContext, session_id: int) -> list[ChapterTotals]:

@@ -1,5 +1,9 @@
 """Sessions, viewers and interactions: start and end a LIVE, who joins and leaves
-(watch time, concurrent viewers), follows, likes, comments and shares."""
+(watch time, concurrent viewers), follows, likes, comments and shares.
+
+A follow is of a creator, in a LIVE or outside one. Table ``follows`` keeps each user's
+first follow of a creator (what follower growth counts); a follow during a LIVE is also
+an interaction of the session, with its event, like any other."""
 
 from __future__ import annotations
 
@@ -234,27 +238,94 @@ def viewers_at(context: LiveContext, session_id: int, at: int) -> int:
 def interact(
     context: LiveContext, session_id: int, user_id: int, kind: InteractionKind, text: str = ""
 ) -> Interaction:
-    """A follow, like, comment or share, attributed to the chapter current now."""
+    """A follow, like, comment or share, attributed to the chapter current now; a
+    follow also counts as the user's follow of the creator if it is their first."""
     now = context.now()
 
     def add(tx: Tx) -> tuple[int, Interaction]:
         creator_id = require_live(tx, session_id)
         users.find(tx, user_id)
-        chapter = chapters.current_id(tx, session_id)
-        new_id = tx.scalar(
-            "INSERT INTO interactions (session_id, user_id, kind, chapter_id, text, at)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (session_id, user_id, str(kind), chapter, text, now),
-        )
-        return creator_id, Interaction(int(new_id), session_id, user_id, kind, chapter, text, now)
+        if kind == InteractionKind.FOLLOW:
+            _refuse_self_follow(creator_id, user_id)
+        return creator_id, _add_interaction(tx, session_id, creator_id, user_id, kind, text, now)[0]
 
     creator_id, interaction = context.write(add)
+    _publish_interaction(context, creator_id, interaction)
+    return interaction
+
+
+def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
+    """The user follows the creator; True if it is their first follow (only that one
+    counts). While the creator is live the follow is an interaction of that session
+    (with its ``interaction`` event); otherwise nothing is published."""
+    now = context.now()
+
+    def add(tx: Tx) -> tuple[Interaction | None, bool]:
+        users.find(tx, user_id)
+        if not users.find(tx, creator_id).is_creator:
+            raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
+        _refuse_self_follow(creator_id, user_id)
+        session_id = tx.scalar(
+            "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (creator_id,)
+        )
+        if session_id is None:
+            return None, record_follow(tx, creator_id, user_id, at=now, session_id=None)
+        return _add_interaction(
+            tx, int(session_id), creator_id, user_id, InteractionKind.FOLLOW, "", now
+        )
+
+    interaction, first = context.write(add)
+    if interaction is not None:
+        _publish_interaction(context, creator_id, interaction)
+    return first
+
+
+def record_follow(
+    tx: Tx, creator_id: int, user_id: int, *, at: int, session_id: int | None
+) -> bool:
+    """Keep the user's first follow of the creator; True if this was it."""
+    tx.execute(
+        "INSERT INTO follows (creator_id, user_id, followed_at, session_id) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (creator_id, user_id) DO NOTHING",
+        (creator_id, user_id, at, session_id),
+    )
+    return tx.rowcount == 1
+
+
+def _refuse_self_follow(creator_id: int, user_id: int) -> None:
+    if creator_id == user_id:
+        raise LiveError("a creator does not follow themself", code="self_follow")
+
+
+def _add_interaction(
+    tx: Tx,
+    session_id: int,
+    creator_id: int,
+    user_id: int,
+    kind: InteractionKind,
+    text: str,
+    now: int,
+) -> tuple[Interaction, bool]:
+    """The interaction's row, and for a follow the follows row in the same transaction
+    (whether it was the first follow)."""
+    chapter = chapters.current_id(tx, session_id)
+    new_id = tx.scalar(
+        "INSERT INTO interactions (session_id, user_id, kind, chapter_id, text, at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (session_id, user_id, str(kind), chapter, text, now),
+    )
+    first = kind == InteractionKind.FOLLOW and record_follow(
+        tx, creator_id, user_id, at=now, session_id=session_id
+    )
+    return Interaction(int(new_id), session_id, user_id, kind, chapter, text, now), first
+
+
+def _publish_interaction(context: LiveContext, creator_id: int, interaction: Interaction) -> None:
     data = {
-        "session_id": session_id,
-        "user_id": user_id,
-        "kind": str(kind),
-        "text": text,
+        "session_id": interaction.session_id,
+        "user_id": interaction.user_id,
+        "kind": str(interaction.kind),
+        "text": interaction.text,
         "chapter_id": interaction.chapter_id,
     }
-    context.publish([event(creator_id, EventType.INTERACTION, data, now)])
-    return interaction
+    context.publish([event(creator_id, EventType.INTERACTION, data, interaction.at)])

@@ -1,0 +1,151 @@
+"""Analytics over HTTP (docs/analytics.md): a session's per-minute series and post-LIVE
+report (JSON, or one self-contained HTML page), a creator's sessions, gifter cohorts and
+coin flows, the platform's coin flows, and follows.
+
+Reads are for the creator (their own creator token), an administrator, or a key with
+``live:read``; the platform's coin flows for administrators only. A follow is the
+user's own token, or a key with ``live:write`` acting for the user; it is idempotent
+by nature (only the first follow counts), so it takes no Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import HTMLResponse
+
+from giftflow.api import auth
+from giftflow.api.auth import Principal
+from giftflow.api.deps import LiveDep, PrincipalDep
+from giftflow.api.problems import RESPONSES
+from giftflow.api.schemas import USER_ID_MAX, Role
+from giftflow.api.schemas.analytics import FollowCreate, FollowPublic, SessionList
+from giftflow.ledger.limits import INT64_MAX
+from giftflow.service.analytics import Analytics, AnalyticsError
+from giftflow.service.live import Live
+from giftflow.web.report_page import render_report
+
+router = APIRouter(prefix="/v1", tags=["analytics"], responses=RESPONSES)
+SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
+CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+FromQuery = Annotated[date, Query(alias="from", description="First day (UTC), YYYY-MM-DD.")]
+ToQuery = Annotated[date, Query(alias="to", description="Day after the last (UTC), YYYY-MM-DD.")]
+READ = "live:read"
+WRITE = "live:write"
+NS_PER_S = 1_000_000_000
+Document = dict[str, Any]
+
+
+def get_analytics(live: LiveDep) -> Analytics:
+    return Analytics.of(live)
+
+
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
+
+
+def _may_read(principal: Principal, creator_id: int) -> None:
+    auth.require_self_or_scope(principal, creator_id, READ, Role.CREATOR)
+
+
+def _may_read_session(principal: Principal, live: Live, session_id: int) -> None:
+    _may_read(principal, live.session(session_id).creator_id)
+
+
+def _ns(day: date) -> int:
+    """Midnight UTC of ``day``; days a nanosecond clock cannot hold are refused."""
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if not 1970 <= day.year <= 2261:
+        raise AnalyticsError(f"{day} is outside 1970 .. 2261", code="period_invalid")
+    return int(moment.timestamp()) * NS_PER_S
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@router.get("/sessions/{session_id}/series")
+def session_series(
+    session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep, analytics: AnalyticsDep
+) -> Document:
+    """Every minute of the session, zeros included (docs/analytics.md)."""
+    _may_read_session(principal, live, session_id)
+    return analytics.session_series(session_id)
+
+
+@router.get("/sessions/{session_id}/report")
+def session_report(
+    session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep, analytics: AnalyticsDep
+) -> Document:
+    """The post-LIVE report, with the creator's five LIVEs before it to compare."""
+    _may_read_session(principal, live, session_id)
+    return analytics.session_report(session_id)
+
+
+@router.get("/sessions/{session_id}/report.html", response_class=HTMLResponse)
+def session_report_page(
+    session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep, analytics: AnalyticsDep
+) -> HTMLResponse:
+    """The report as one self-contained page: inline CSS and SVG, no scripts."""
+    _may_read_session(principal, live, session_id)
+    return HTMLResponse(render_report(analytics.session_report(session_id)))
+
+
+# --- creators ----------------------------------------------------------------------------
+
+
+@router.get("/creators/{creator_id}/sessions", response_model=SessionList)
+def creator_sessions(
+    creator_id: CreatorIdPath, principal: PrincipalDep, analytics: AnalyticsDep
+) -> SessionList:
+    """The creator's LIVEs, newest first."""
+    _may_read(principal, creator_id)
+    return SessionList.of(creator_id, analytics.sessions_of(creator_id))
+
+
+@router.get("/creators/{creator_id}/cohorts")
+def creator_cohorts(
+    creator_id: CreatorIdPath, principal: PrincipalDep, analytics: AnalyticsDep
+) -> Document:
+    """Gifters by the week of their first gift, and who came back in later weeks."""
+    _may_read(principal, creator_id)
+    return analytics.cohorts(creator_id)
+
+
+@router.get("/creators/{creator_id}/coin-flows")
+def creator_coin_flows(
+    creator_id: CreatorIdPath,
+    principal: PrincipalDep,
+    analytics: AnalyticsDep,
+    start: FromQuery,
+    end: ToQuery,
+) -> Document:
+    """The coins gifted to the creator in ``[from, to)`` and where their diamonds went."""
+    _may_read(principal, creator_id)
+    return analytics.coin_flows(creator_id=creator_id, start_ns=_ns(start), end_ns=_ns(end))
+
+
+@router.get("/coin-flows")
+def platform_coin_flows(
+    principal: PrincipalDep, analytics: AnalyticsDep, start: FromQuery, end: ToQuery
+) -> Document:
+    """The platform's coins in ``[from, to)``: bought, gifted, clawed back, withdrawn."""
+    auth.require_admin(principal)
+    return analytics.coin_flows(creator_id=None, start_ns=_ns(start), end_ns=_ns(end))
+
+
+@router.post("/creators/{creator_id}/followers", status_code=201, response_model=FollowPublic)
+def follow(
+    creator_id: CreatorIdPath,
+    body: FollowCreate,
+    principal: PrincipalDep,
+    live: LiveDep,
+    response: Response,
+) -> FollowPublic:
+    """The user follows the creator: 201 for the first follow, 200 for a repeat (which
+    counts nothing). While the creator is live the follow is also an interaction."""
+    auth.require_self_or_scope(principal, body.user_id, WRITE)
+    first = live.follow(creator_id, body.user_id)
+    if not first:
+        response.status_code = 200
+    return FollowPublic(creator_id=creator_id, user_id=body.user_id, first=first)

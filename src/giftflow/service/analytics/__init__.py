@@ -1,0 +1,132 @@
+"""Analytics over the stored rows: what a creator grows by (docs/analytics.md).
+
+    analytics = Analytics.of(live)
+    analytics.session_report(session.id)      # the post-LIVE report's JSON
+    analytics.coin_flows(creator_id=None, start_ns=..., end_ns=...)
+
+This layer only reads: it turns rows into ``giftflow.analytics.facts`` and hands them
+to the pure functions of ``giftflow.analytics``, so the API, the report page and the
+dashboard show the very documents those functions build.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from giftflow import analytics as pure
+from giftflow.analytics.facts import FirstGift
+from giftflow.analytics.formats import day
+from giftflow.errors import GiftflowError
+from giftflow.ledger.limits import INT64_MAX
+from giftflow.live.errors import LiveError
+from giftflow.live.sessions import LiveSession
+from giftflow.service.analytics.facts import live_facts, previous_summaries
+from giftflow.service.analytics.flows import flow_totals
+from giftflow.service.economy import users
+from giftflow.service.live import Live
+from giftflow.service.live.context import LiveContext, optional
+from giftflow.store.tx import Tx
+
+__all__ = [
+    "Analytics",
+    "AnalyticsError",
+    "cohorts",
+    "coin_flows",
+    "live_facts",
+    "previous_summaries",
+    "session_report",
+    "session_series",
+    "sessions_of",
+]
+
+Json = dict[str, Any]
+PLATFORM: Final = "platform"
+CREATOR: Final = "creator"
+
+
+class AnalyticsError(GiftflowError):
+    code = "analytics_error"
+
+
+def session_report(context: LiveContext, session_id: int) -> Json:
+    """The post-LIVE report (of a live session too: measured up to now)."""
+    facts = live_facts(context, session_id)
+    return pure.session_report(facts, previous_summaries(context, facts.session))
+
+
+def session_series(context: LiveContext, session_id: int) -> Json:
+    return pure.series_json(live_facts(context, session_id))
+
+
+def _require_creator(tx: Tx, creator_id: int) -> None:
+    if not users.find(tx, creator_id).is_creator:
+        raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
+
+
+def cohorts(context: LiveContext, creator_id: int) -> Json:
+    """Every gift to the creator, reduced to who sent it and when, grouped by weeks."""
+
+    def read(tx: Tx) -> list[FirstGift]:
+        _require_creator(tx, creator_id)
+        rows = tx.execute(
+            "SELECT sender_id, sent_at FROM gifts WHERE creator_id = ? ORDER BY sent_at, id",
+            (creator_id,),
+        ).fetchall()
+        return [FirstGift(row[0], row[1]) for row in rows]
+
+    return pure.cohorts(creator_id, context.read(read))
+
+
+def coin_flows(context: LiveContext, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
+    """The balanced flow statement of ``[start_ns, end_ns)``: the platform's (with
+    viewers' wallets) or one creator's (from the coins gifted to them)."""
+    if not 0 <= start_ns < end_ns <= INT64_MAX:
+        raise AnalyticsError("a period starts before it ends", code="period_invalid")
+    if creator_id is not None:
+        context.read(lambda tx: _require_creator(tx, creator_id))
+    totals = flow_totals(context, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
+    scope = PLATFORM if creator_id is None else CREATOR
+    wallets = creator_id is None
+    return pure.coin_flows(scope, day(start_ns), day(end_ns), totals, include_wallets=wallets)
+
+
+def sessions_of(context: LiveContext, creator_id: int) -> list[LiveSession]:
+    """The creator's sessions, newest first (a dashboard's list to open reports from)."""
+
+    def read(tx: Tx) -> list[LiveSession]:
+        _require_creator(tx, creator_id)
+        rows = tx.execute(
+            "SELECT id, creator_id, title, started_at, ended_at FROM live_sessions"
+            " WHERE creator_id = ? ORDER BY started_at DESC, id DESC",
+            (creator_id,),
+        ).fetchall()
+        return [LiveSession(r[0], r[1], r[2], r[3], optional(r[4])) for r in rows]
+
+    return context.read(read)
+
+
+class Analytics:
+    """Analytics over the store LIVE writes to; reads only, so it shares LIVE's
+    context (the economy's ledger and clock) instead of opening anything."""
+
+    def __init__(self, context: LiveContext) -> None:
+        self.context = context
+
+    @classmethod
+    def of(cls, live: Live) -> Analytics:
+        return cls(live.context)
+
+    def session_report(self, session_id: int) -> Json:
+        return session_report(self.context, session_id)
+
+    def session_series(self, session_id: int) -> Json:
+        return session_series(self.context, session_id)
+
+    def cohorts(self, creator_id: int) -> Json:
+        return cohorts(self.context, creator_id)
+
+    def coin_flows(self, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
+        return coin_flows(self.context, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
+
+    def sessions_of(self, creator_id: int) -> list[LiveSession]:
+        return sessions_of(self.context, creator_id)

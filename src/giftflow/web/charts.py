@@ -1,0 +1,398 @@
+"""Charts drawn on the server: pure functions from figures to HTML strings, each a
+``<figure class="chart" data-chart="{name}">`` holding inline SVG (or, for cohorts, a
+table), with no JavaScript and nothing fetched, so a saved or mailed page still shows
+them.
+
+Every data point is one element with ``class="point"`` and ``data-series``, ``data-x``
+(its label) and ``data-y`` (its value exactly as given), plus a tooltip
+``"label: value"``: a browser test, or a reader's tools, can read the numbers back
+without trusting the geometry. Floating point is used for coordinates only; every
+value shown is the integer or decimal string given, or exact integer arithmetic on it.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+Number = int | str
+"""A value to plot: an int, or a decimal string (``"12.35"``) shown exactly as given."""
+
+WIDTH: Final = 960
+HEIGHT: Final = 280
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 32, 40
+PLOT_WIDTH: Final = WIDTH - LEFT - RIGHT
+PLOT_BOTTOM: Final = HEIGHT - BOTTOM
+PALETTE: Final = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2")
+X_TICKS_MAX: Final = 5
+Y_TICKS_MAX: Final = 5
+BAR_LABELS_MAX: Final = 12
+LABEL_CHARS_MAX: Final = 14
+
+
+def esc(text: object) -> str:
+    """Text or attribute value, escaped (quotes included)."""
+    return html.escape(str(text), quote=True)
+
+
+def grouped(value: Number) -> str:
+    """An int with thousands separators; a decimal string as given."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def coins(units: int, unit_scale: int = 10_000) -> str:
+    """``units / unit_scale`` as an exact decimal with thousands separators and no
+    trailing zeros: ``coins(123_455_000)`` is ``"12,345.5"``. The scale is a power of ten,
+    so the decimal always terminates."""
+    places = len(str(unit_scale)) - 1
+    if unit_scale != 10**places:
+        raise ValueError(f"unit_scale must be a power of ten, not {unit_scale}")
+    whole, fraction = divmod(abs(units), unit_scale)
+    sign = "-" if units < 0 else ""
+    digits = str(fraction).rjust(places, "0").rstrip("0") if places else ""
+    return f"{sign}{whole:,}" + (f".{digits}" if digits else "")
+
+
+def figure(name: str, title: str, content: str) -> str:
+    return (
+        f'<figure class="chart" data-chart="{esc(name)}">'
+        f"<figcaption>{esc(title)}</figcaption>{content}</figure>"
+    )
+
+
+def svg(label: str, body: str, *, width: int = WIDTH, height: int = HEIGHT) -> str:
+    return f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(label)}">{body}</svg>'
+
+
+def point_attributes(series: str, label: str, value: Number) -> str:
+    return f'class="point" data-series="{esc(series)}" data-x="{esc(label)}" data-y="{esc(value)}"'
+
+
+def tooltip(label: str, value: Number) -> str:
+    return f"<title>{esc(label)}: {esc(value)}</title>"
+
+
+def _empty(title: str) -> str:
+    return svg(title, _text("empty", WIDTH / 2, HEIGHT / 2, "No data"))
+
+
+@dataclass(frozen=True)
+class _Axes:
+    """The plot area of a line or bar chart; y runs from 0 to ``top`` in ``step``s."""
+
+    top: int
+    step: int
+
+    @classmethod
+    def over(cls, values: Sequence[Number]) -> _Axes:
+        largest = max((Decimal(value) for value in values), default=Decimal(0))
+        for exponent in itertools.count():
+            for multiple in (1, 2, 5):
+                step = multiple * 10**exponent
+                if step * Y_TICKS_MAX >= largest:
+                    return cls(top=max(step, int(-(-largest // step)) * step), step=step)
+        raise AssertionError("unreachable")
+
+    def y(self, value: Number) -> float:
+        return PLOT_BOTTOM - (PLOT_BOTTOM - TOP) * float(Decimal(value)) / self.top
+
+    def grid(self, unit: str) -> str:
+        lines = [
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{self.y(tick):.1f}"'
+            f' y2="{self.y(tick):.1f}"/><text class="tick" x="{LEFT - 6}" y="{self.y(tick):.1f}"'
+            f' text-anchor="end" dominant-baseline="middle">{tick:,}</text>'
+            for tick in range(0, self.top + 1, self.step)
+        ]
+        if unit:
+            lines.append(_text("unit", LEFT - 6, 14, unit, "end"))
+        return "".join(lines)
+
+
+def _x_ticks(labels: Sequence[str], x_of: Sequence[float]) -> str:
+    count = min(len(labels), X_TICKS_MAX)
+    last = len(labels) - 1
+    indexes = sorted({round(i * last / (count - 1)) for i in range(count)}) if count > 1 else [0]
+    ticks = []
+    for index in indexes:
+        anchor = "start" if index == 0 and last else "end" if index == last and last else "middle"
+        ticks.append(_text("tick", x_of[index], PLOT_BOTTOM + 18, labels[index], anchor))
+    return "".join(ticks)
+
+
+def _text(css_class: str, x: float, y: float, content: str, anchor: str = "middle") -> str:
+    return (
+        f'<text class="{css_class}" x="{x:.1f}" y="{y:.1f}"'
+        f' text-anchor="{anchor}">{esc(content)}</text>'
+    )
+
+
+def _legend(names: Sequence[str]) -> str:
+    if len(names) < 2:
+        return ""
+    items = "".join(
+        f'<li><span class="swatch" style="background:{PALETTE[i % len(PALETTE)]}"></span>'
+        f"{esc(name)}</li>"
+        for i, name in enumerate(names)
+    )
+    return f'<ul class="legend">{items}</ul>'
+
+
+def line_chart(
+    name: str,
+    title: str,
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[Number]],
+    *,
+    unit: str = "",
+) -> str:
+    """One polyline per series over the labels (minutes, say), and one tiny circle per
+    value carrying its data: thousands of points stay one path each to draw."""
+    for key, values in series.items():
+        if len(values) != len(labels):
+            raise ValueError(f"series {key!r} has {len(values)} values for {len(labels)} labels")
+    if not labels or not series:
+        return figure(name, title, _empty(title))
+    axes = _Axes.over([value for values in series.values() for value in values])
+    span = max(len(labels) - 1, 1)
+    x_of = [LEFT + PLOT_WIDTH * i / span for i in range(len(labels))]
+    radius = 3 if len(labels) <= 60 else 2 if len(labels) <= 240 else 0.5
+    body = [axes.grid(unit), _x_ticks(labels, x_of)]
+    for index, (key, values) in enumerate(series.items()):
+        color = PALETTE[index % len(PALETTE)]
+        coordinates = " ".join(
+            f"{x:.1f},{axes.y(v):.1f}" for x, v in zip(x_of, values, strict=True)
+        )
+        body.append(f'<polyline class="line" stroke="{color}" points="{coordinates}"/>')
+        body.append(f'<g class="points" fill="{color}">')
+        body.extend(
+            f'<circle {point_attributes(key, label, value)} cx="{x:.1f}" cy="{axes.y(value):.1f}"'
+            f' r="{radius}">{tooltip(label, value)}</circle>'
+            for label, value, x in zip(labels, values, x_of, strict=True)
+        )
+        body.append("</g>")
+    return figure(name, title, svg(title, "".join(body)) + _legend(list(series)))
+
+
+def bar_chart(
+    name: str, title: str, labels: Sequence[str], values: Sequence[Number], *, unit: str = ""
+) -> str:
+    """One ``<rect class="point">`` per value; the labels (shortened) under a dozen bars
+    at most, the values above them when they fit."""
+    if len(values) != len(labels):
+        raise ValueError(f"{len(values)} values for {len(labels)} labels")
+    if not labels:
+        return figure(name, title, _empty(title))
+    axes = _Axes.over(values)
+    slot = PLOT_WIDTH / len(labels)
+    label_every = -(-len(labels) // BAR_LABELS_MAX)
+    body = [axes.grid(unit)]
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x, y = LEFT + slot * index, axes.y(value)
+        body.append(
+            f'<rect {point_attributes(name, label, value)} x="{x + slot * 0.15:.1f}"'
+            f' y="{y:.1f}" width="{slot * 0.7:.1f}" height="{PLOT_BOTTOM - y:.1f}"'
+            f' fill="{PALETTE[0]}">{tooltip(label, value)}</rect>'
+        )
+        middle = x + slot / 2
+        if len(labels) <= BAR_LABELS_MAX:
+            body.append(_text("value", middle, y - 4, grouped(value)))
+        if index % label_every == 0:
+            body.append(_text("tick", middle, PLOT_BOTTOM + 18, _shortened(label)))
+    return figure(name, title, svg(title, "".join(body)))
+
+
+def _shortened(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS_MAX else label[: LABEL_CHARS_MAX - 1] + "…"
+
+
+# --- Sankey -----------------------------------------------------------------------------
+
+SANKEY_WIDTH: Final = 900
+SANKEY_HEIGHT: Final = 420
+SANKEY_MARGIN: Final = 24
+NODE_WIDTH: Final = 14
+NODE_GAP: Final = 36
+NODE_HEIGHT_MIN: Final = 2.0
+HAIRLINE: Final = 0.5
+
+
+def node_columns(node_ids: Sequence[str], links: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Each node's column: the longest path to it from a node without inflow. The
+    flows form a DAG; a cycle or a link to an unknown node is a ValueError."""
+    column = dict.fromkeys(node_ids, 0)
+    inflows = dict.fromkeys(node_ids, 0)
+    for link in links:
+        if link["source"] not in column or link["target"] not in column:
+            raise ValueError(f"link {link['source']}->{link['target']} names an unknown node")
+        inflows[link["target"]] += 1
+    ready = [node for node in node_ids if inflows[node] == 0]
+    for node in ready:  # grows while it is walked: Kahn's topological order
+        for link in (link for link in links if link["source"] == node):
+            column[link["target"]] = max(column[link["target"]], column[node] + 1)
+            inflows[link["target"]] -= 1
+            if inflows[link["target"]] == 0:
+                ready.append(link["target"])
+    if len(ready) < len(node_ids):
+        raise ValueError("the links form a cycle")
+    return column
+
+
+@dataclass
+class _Node:
+    id: str
+    label: str
+    column: int
+    value_units: int
+    x: float = 0.0
+    y: float = 0.0
+    height: float = NODE_HEIGHT_MIN
+    out_offset: float = 0.0
+    in_offset: float = 0.0
+
+
+def _sankey_nodes(
+    nodes: Sequence[Mapping[str, str]], links: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, _Node], float]:
+    """The nodes placed, and the pixels per value unit."""
+    columns = node_columns([node["id"] for node in nodes], links)
+    inflow = dict.fromkeys(columns, 0)
+    outflow = dict.fromkeys(columns, 0)
+    for link in links:
+        outflow[link["source"]] += int(link["value_units"])
+        inflow[link["target"]] += int(link["value_units"])
+    value = {node: max(inflow[node], outflow[node]) for node in columns}
+    placed = {n["id"]: _Node(n["id"], n["label"], columns[n["id"]], value[n["id"]]) for n in nodes}
+    stacks = [
+        [n for n in placed.values() if n.column == c] for c in range(max(columns.values()) + 1)
+    ]
+    room = SANKEY_HEIGHT - 2 * SANKEY_MARGIN
+    scales = [
+        (room - NODE_GAP * (len(stack) - 1)) / total
+        for stack in stacks
+        if (total := sum(n.value_units for n in stack)) > 0
+    ]
+    scale = max(min(scales, default=0.0), 0.0)
+    step = (SANKEY_WIDTH - 2 * SANKEY_MARGIN - NODE_WIDTH) / max(len(stacks) - 1, 1)
+    for stack in stacks:
+        for node in stack:
+            node.height = max(node.value_units * scale, NODE_HEIGHT_MIN)
+        used = sum(node.height for node in stack) + NODE_GAP * (len(stack) - 1)
+        y = SANKEY_MARGIN + max(room - used, 0) / 2
+        for node in stack:
+            node.x, node.y = SANKEY_MARGIN + node.column * step, y
+            y += node.height + NODE_GAP
+    return placed, scale
+
+
+def _sankey_link(link: Mapping[str, Any], placed: Mapping[str, _Node], scale: float) -> str:
+    source, target = placed[link["source"]], placed[link["target"]]
+    value = int(link["value_units"])
+    width = value * scale
+    y0 = source.y + source.out_offset + width / 2
+    y1 = target.y + target.in_offset + width / 2
+    source.out_offset += width
+    target.in_offset += width
+    x0, x1 = source.x + NODE_WIDTH, target.x
+    middle = (x0 + x1) / 2
+    label = f"{source.id}->{target.id}"
+    kind = "link" if value else "link hairline"
+    return (
+        f'<path {point_attributes("link", label, value)} data-kind="{kind}"'
+        f' d="M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"'
+        f' stroke="{PALETTE[source.column % len(PALETTE)]}"'
+        f' stroke-width="{max(width, HAIRLINE):.2f}" fill="none">'
+        f"{tooltip(label, value)}</path>"
+    )
+
+
+def _sankey_node(node: _Node, *, last_column: int, unit_scale: int) -> str:
+    shown = coins(node.value_units, unit_scale)
+    on_left = node.column == last_column and last_column > 0
+    x = node.x - 6 if on_left else node.x + NODE_WIDTH + 6
+    anchor = "end" if on_left else "start"
+    middle = node.y + node.height / 2
+    return (
+        f'<g class="node" data-node="{esc(node.id)}" data-value-units="{node.value_units}">'
+        f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{NODE_WIDTH}" height="{node.height:.1f}"'
+        f' fill="{PALETTE[node.column % len(PALETTE)]}"/>'
+        f'<text x="{x:.1f}" y="{middle - 7:.1f}" text-anchor="{anchor}">'
+        f'<tspan class="label">{esc(node.label)}</tspan>'
+        f'<tspan class="value" x="{x:.1f}" dy="14">{esc(shown)}</tspan></text>'
+        f"<title>{esc(node.label)}: {esc(shown)}</title></g>"
+    )
+
+
+def sankey(
+    name: str,
+    title: str,
+    nodes: Sequence[Mapping[str, str]],
+    links: Sequence[Mapping[str, Any]],
+    *,
+    unit_scale: int = 10_000,
+) -> str:
+    """A flow statement (docs/analytics.md, coin flows): columns by longest path, node
+    heights by the larger of inflow and outflow, links as bezier bands; a zero link is
+    a hairline, still there with its data."""
+    if not nodes:
+        return figure(name, title, _empty(title))
+    placed, scale = _sankey_nodes(nodes, links)
+    last_column = max(node.column for node in placed.values())
+    body = [
+        '<g class="links">',
+        *(_sankey_link(link, placed, scale) for link in links),
+        '</g><g class="nodes">',
+        *(_sankey_node(n, last_column=last_column, unit_scale=unit_scale) for n in placed.values()),
+        "</g>",
+    ]
+    chart = svg(title, "".join(body), width=SANKEY_WIDTH, height=SANKEY_HEIGHT)
+    return figure(name, title, chart)
+
+
+# --- Cohorts ----------------------------------------------------------------------------
+
+
+def cohort_table(name: str, title: str, cohorts_json: Mapping[str, Any]) -> str:
+    """The cohorts document as a heatmap table: a row per cohort week (with its size), a
+    column per week offset, each cell the share that gifted again, shaded by it."""
+    cohorts: Sequence[Mapping[str, Any]] = cohorts_json.get("cohorts", [])
+    offsets = max((r["offset"] for c in cohorts for r in c["returning"]), default=0)
+    head = "".join(f'<th scope="col">+{offset} w</th>' for offset in range(1, offsets + 1))
+    rows = "".join(_cohort_row(cohort, offsets) for cohort in cohorts)
+    table = (
+        f'<div class="table-wrap"><table class="cohorts"><thead><tr><th scope="col">Cohort</th>'
+        f'<th scope="col">Gifters</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+    )
+    if not cohorts:
+        table = '<p class="empty">No cohorts yet.</p>'
+    return figure(name, title, table)
+
+
+def _cohort_row(cohort: Mapping[str, Any], offsets: int) -> str:
+    week, size = str(cohort["week"]), cohort["size"]
+    by_offset = {r["offset"]: r for r in cohort["returning"]}
+    cells = "".join(
+        _cohort_cell(week, size, by_offset[offset])
+        if offset in by_offset
+        else '<td class="none"></td>'
+        for offset in range(1, offsets + 1)
+    )
+    return (
+        f'<tr data-cohort="{esc(week)}"><th scope="row">{esc(week)}</th>'
+        f'<td class="size">{esc(grouped(size))}</td>{cells}</tr>'
+    )
+
+
+def _cohort_cell(week: str, size: int, returning: Mapping[str, Any]) -> str:
+    share = Decimal(returning["share"])  # a number, so nothing else reaches the style
+    gifters, offset = returning["gifters"], returning["offset"]
+    strong = ' data-strong="true"' if share >= 55 else ""
+    return (
+        f"<td {point_attributes(week, str(offset), gifters)}{strong}"
+        f' style="background-color: rgb(37 99 235 / {share}%)"'
+        f' title="{esc(week)} +{offset} w: {esc(gifters)} of {esc(size)}">'
+        f"{esc(returning['share'])}%</td>"
+    )

@@ -1,0 +1,52 @@
+"""Analytics over a real store: LIVE's fixtures (a real database on each backend, a
+manual clock, the sandbox, ``Live`` with a recording bus) and ``Analytics`` over it.
+
+``tests/analytics_service`` is a package so that mypy names this module
+``analytics_service.conftest``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+# As in tests/live: running this folder alone, the other conftests are not loaded yet.
+if str(Path(__file__).parents[1]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from giftflow.service.analytics import Analytics
+from live.conftest import (
+    NS_PER_S,
+    OpenStage,
+    Stage,
+    clock,
+    economy_url,
+    open_market,
+    open_stage,
+    sandbox,
+    stage,
+)
+
+__all__ = [
+    "NS_PER_S",
+    "OpenStage",
+    "Stage",
+    "clock",
+    "economy_url",
+    "open_market",
+    "open_stage",
+    "sandbox",
+    "stage",
+]
+
+
+@pytest.fixture
+def analytics(stage: Stage) -> Analytics:
+    return Analytics.of(stage.live)
+
+
+def rows(stage: Stage, sql: str, *parameters: object) -> list[tuple[object, ...]]:
+    """Plain SQL over the tables, for recomputing what analytics says."""
+    return stage.live.context.read(lambda tx: tx.execute(sql, parameters).fetchall())
