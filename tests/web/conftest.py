@@ -27,6 +27,9 @@ if str(Path(__file__).parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from api.conftest import (
+    DOUGHNUT,
+    LION,
+    ROSE,
     SANDBOX_SECRET,
     START_NS,
     TOKEN_SECRET,
@@ -167,3 +170,89 @@ def screenshot(page: Page, name: str) -> None:
     """Kept under test-artifacts/overlays/, with the page's transparency."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", omit_background=True, animations="disabled")
+
+
+# --- the dashboard ---------------------------------------------------------------------
+
+DASHBOARD_ARTIFACTS = ARTIFACTS.parent / "dashboard"
+DASHBOARD_VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+WEEK_S = 7 * 86_400
+
+
+@dataclass
+class Showcase:
+    """A served economy with two creators' LIVEs, their gifters in two weeks, payouts
+    of creator A, a fraud decision about creator B, and a token for each person."""
+
+    studio: Studio
+    ids: dict[str, Any]
+    tokens: dict[str, str]
+
+    @property
+    def base_url(self) -> str:
+        return self.studio.base_url
+
+    def api(self, path: str, who: str = "a", **params: Any) -> Json:
+        """What the JSON API answers the same person."""
+        return self.studio.world.ok(self.studio.world.get(path, self.tokens[who], **params))
+
+    def signed_in(self, who: str, path: str = "/dashboard") -> Page:
+        """A fresh browser context, signed in by opening ``path?token=``."""
+        page = self.studio.browser.new_page(viewport=DASHBOARD_VIEWPORT)
+        page.goto(f"{self.base_url}{path}?token={self.tokens[who]}")
+        return page
+
+
+def _live(studio: Studio, creator: int, title: str, gifts: list[tuple[int, int]]) -> int:
+    """A LIVE of a few minutes: the gifters join and send ``(sender, gift_id)`` a minute
+    apart, then it ends."""
+    session_id = studio.live.start_session(creator, title=title).id
+    for sender, gift_id in gifts:
+        studio.live.join(session_id, sender)
+        studio.gift(sender, creator, gift_id, session_id)
+        studio.world.clock.advance(seconds=60)
+    studio.live.end_session(session_id)
+    return session_id
+
+
+def build_showcase(studio: Studio) -> Showcase:
+    world, live = studio.world, studio.live
+    a, b = studio.creator(), studio.creator()
+    fan, regular, newcomer = studio.viewer(70_000), studio.viewer(40_000), studio.viewer(1_000)
+    ops = world.user("ops")["id"]
+    first = _live(studio, a, "Friday LIVE", [(fan, LION), (regular, DOUGHNUT), (fan, LION)])
+    live.follow(a, newcomer)
+    b_session = _live(studio, b, "B's secret LIVE", [(newcomer, ROSE)])
+    refused = world.post("/v1/gifts", world.gift_body(b, b), world.admin_key, key="self-gift")
+    assert refused.status_code == 422  # logged by the fraud rules for review
+    world.clock.advance(seconds=WEEK_S)
+    second = _live(studio, a, "Next week", [(regular, LION)])
+    world.clock.advance(seconds=86_400)  # the first week's diamonds have matured
+    tokens = {"a": world.token(a, "creator"), "b": world.token(b, "creator")}
+    tokens |= {"viewer": world.token(fan), "admin": world.token(ops, "admin")}
+    payouts = [
+        world.ok(
+            world.post("/v1/payouts", {"creator_id": a, "diamonds": 10_000}, tokens["a"], key=key),
+            201,
+        )["id"]
+        for key in ("payout-1", "payout-2")
+    ]
+    decision = world.economy.fraud_decisions(open_only=True)[0].id
+    ids = {"a": a, "b": b, "fan": fan, "regular": regular, "newcomer": newcomer, "ops": ops}
+    ids |= {"first": first, "second": second, "b_session": b_session}
+    ids |= {"payouts": payouts, "decision": decision}
+    return Showcase(studio, ids, tokens)
+
+
+@pytest.fixture(scope="module")
+def showcase(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Showcase]:
+    """One showcase per test module (the dashboard's tests read it; the admin's decide)."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    with open_studio(browser, folder, buffer=REPLAY_BUFFER_EVENTS) as studio:
+        yield build_showcase(studio)
+
+
+def full_screenshot(page: Page, name: str) -> None:
+    """Kept under test-artifacts/dashboard/, the whole page."""
+    DASHBOARD_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=DASHBOARD_ARTIFACTS / f"{name}.png", full_page=True)

@@ -197,9 +197,10 @@ FLOW_LINKS: list[dict[str, Any]] = [
 ]
 
 
-def test_sankey_columns_are_the_longest_path_from_the_sources() -> None:
+def test_sankey_columns_are_the_longest_path_with_sources_next_to_their_targets() -> None:
     columns = node_columns([node["id"] for node in FLOW_NODES], FLOW_LINKS)
-    assert columns["wallets_opening"] == columns["earnings_opening"] == 0
+    assert columns["wallets_opening"] == 0
+    assert columns["earnings_opening"] == columns["earnings"] - 1
     assert columns["wallets"] == 1 and columns["gifted"] == 2 and columns["diamonds"] == 3
     assert columns["earnings"] == 4 and columns["earnings_closing"] == 5
 
@@ -216,6 +217,13 @@ def test_sankey_has_every_link_as_a_point_and_every_node_with_its_coins() -> Non
     assert list(nodes) == [node["id"] for node in FLOW_NODES]
     assert nodes["wallets"]["data-value-units"] == "6000000"
     assert "600" in parsed.text and "12.3455" in parsed.text and "212.3455" in parsed.text
+
+
+def test_an_axis_reaches_above_the_largest_value() -> None:
+    parsed = parse(line_chart("c", "C", ["a", "b"], {"coins": [29_999, 0]}))
+    top_grid_y = min(float(a["y1"]) for a in parsed.tags("line") if a.get("class") == "grid")
+    highest_point_y = min(float(point["cy"]) for point in parsed.points())
+    assert highest_point_y >= top_grid_y  # inside the plot, under the top grid line
 
 
 def test_sankey_with_only_zero_links_still_lists_them() -> None:

@@ -28,6 +28,7 @@ from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
 from giftflow.settings import Settings
+from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
 
 SWEEP_INTERVAL_S: Final = 1.0
@@ -95,6 +96,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
+    app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

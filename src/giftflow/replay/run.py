@@ -75,6 +75,9 @@ class ReplayOptions:
     coins_per_usd: int = 100
     share_bps: int = 5_000
     title: str = ""
+    batch_events: int = BATCH_EVENTS
+    chunk: int = CHUNK
+    """1 and 1 book one donation, viewer and purchase per call: the bench's baseline."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +176,7 @@ class Replay:
     def _register(self, donations: Sequence[Donation]) -> dict[str, User]:
         keys = list(dict.fromkeys(viewer_key(donation) for donation in donations))
         viewers: dict[str, User] = {}
-        for chunk in _chunks(keys, CHUNK):
+        for chunk in _chunks(keys, self.options.chunk):
             registered = self.economy.register_users(
                 [
                     Registration(
@@ -202,7 +205,7 @@ class Replay:
             for amount in custom_amounts(total, rule)
         ]
         done = 0
-        for chunk in _chunks(orders, CHUNK):
+        for chunk in _chunks(orders, self.options.chunk):
             payments = self.economy.start_purchases(chunk)
             deliveries = [WebhookDelivery(*self._paid(payment)) for payment in payments]
             outcomes = self.economy.handle_webhooks(SANDBOX, deliveries)
@@ -228,7 +231,7 @@ class Replay:
         coins: Sequence[int],
         viewers: dict[str, User],
     ) -> None:
-        for batch in _batches(donations, coins, self._palette):
+        for batch in _batches(donations, coins, self._palette, self.options.batch_events):
             self._clock.set_ns(max(self._clock.now_ns(), batch[-1][0].at_ns))
             requests: list[GiftRequest] = []
             spans: list[tuple[Donation, int, int, int]] = []
@@ -308,7 +311,7 @@ def _window(donations: Sequence[Donation], runs: Sequence[Run]) -> tuple[int, in
 
 
 def _batches(
-    donations: Sequence[Donation], coins: Sequence[int], palette: Sequence[Gift]
+    donations: Sequence[Donation], coins: Sequence[int], palette: Sequence[Gift], size: int
 ) -> Iterator[list[tuple[Donation, int, list[GiftLine]]]]:
     batch: list[tuple[Donation, int, list[GiftLine]]] = []
     events = 0
@@ -316,7 +319,7 @@ def _batches(
         lines = decompose(amount, palette)
         batch.append((donation, amount, lines))
         events += len(lines)
-        if events >= BATCH_EVENTS:
+        if events >= size:
             yield batch
             batch, events = [], 0
     if batch:

@@ -16,7 +16,7 @@ import html
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any, Final
 
 Number = int | str
@@ -94,7 +94,8 @@ class _Axes:
             for multiple in (1, 2, 5):
                 step = multiple * 10**exponent
                 if step * Y_TICKS_MAX >= largest:
-                    return cls(top=max(step, int(-(-largest // step)) * step), step=step)
+                    steps = int((largest / step).to_integral_value(rounding=ROUND_CEILING))
+                    return cls(top=max(step, steps * step), step=step)
         raise AssertionError("unreachable")
 
     def y(self, value: Number) -> float:
@@ -229,6 +230,7 @@ def node_columns(node_ids: Sequence[str], links: Sequence[Mapping[str, Any]]) ->
         if link["source"] not in column or link["target"] not in column:
             raise ValueError(f"link {link['source']}->{link['target']} names an unknown node")
         inflows[link["target"]] += 1
+    inflows_at_start = dict(inflows)
     ready = [node for node in node_ids if inflows[node] == 0]
     for node in ready:  # grows while it is walked: Kahn's topological order
         for link in (link for link in links if link["source"] == node):
@@ -238,6 +240,12 @@ def node_columns(node_ids: Sequence[str], links: Sequence[Mapping[str, Any]]) ->
                 ready.append(link["target"])
     if len(ready) < len(node_ids):
         raise ValueError("the links form a cycle")
+    # A source feeding a later column (earnings held at the start) sits just before
+    # its first target, so its link does not cross the whole diagram.
+    for node in node_ids:
+        targets = [column[link["target"]] for link in links if link["source"] == node]
+        if inflows_at_start[node] == 0 and targets:
+            column[node] = min(targets) - 1
     return column
 
 

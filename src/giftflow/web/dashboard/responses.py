@@ -1,0 +1,124 @@
+"""How the dashboard answers: whole HTML documents with strict headers, and every error
+as an HTML page rather than problem+json. Statuses come from the API's one table
+(``problems.status_for``), so a page and the API never disagree on what an error is.
+
+``PageRoute`` is the route class of the dashboard's router: it signs a browser in when
+the URL carries ``?token=``, and turns errors into pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from giftflow.api import problems
+from giftflow.errors import GiftflowError
+from giftflow.web.charts import esc
+from giftflow.web.dashboard import session
+from giftflow.web.report_page import page
+
+HEADERS: Final = {
+    "Cache-Control": "no-store",
+    # Inline style only (PAGE_CSS and the heatmap's cells); no scripts, no frames.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
+        " form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+DASHBOARD_CSS: Final = """
+<style>
+nav.top { display: flex; gap: 16px; align-items: center; margin-bottom: 16px;
+  font-size: 0.9rem; }
+nav.top form { margin-left: auto; }
+.actions form { display: inline-flex; gap: 6px; margin: 0 4px; }
+.actions input[type=text] { width: 12em; }
+button { font: inherit; padding: 3px 10px; border-radius: 6px; border: 1px solid #c5cad6;
+  background: #fff; cursor: pointer; }
+button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+.status-ok { color: #059669; font-weight: 650; }
+.status-bad { color: #dc2626; font-weight: 650; }
+form.period { display: flex; gap: 10px; align-items: end; margin: 0 0 12px; }
+form.period label { display: grid; font-size: 0.8rem; color: var(--muted); }
+</style>
+"""
+SIGN_IN_HELP: Final = (
+    "<p>The dashboard opens from a sign-in link: <code>/dashboard?token=&lt;user token&gt;</code>,"
+    " where the token is a user token your platform issues with <code>POST /v1/tokens</code>"
+    " (a creator token for your own pages, an admin token for <code>/admin</code>)."
+    " Ask your platform for a new link; tokens expire after a few minutes.</p>"
+)
+
+
+def html(title: str, body_html: str, *, status: int = 200) -> HTMLResponse:
+    """A complete page in the report's style, with the dashboard's headers."""
+    document = page(title, DASHBOARD_CSS + body_html)
+    return HTMLResponse(document, status_code=status, headers=HEADERS)
+
+
+def see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def error_page(status: int, heading: str, detail: str, *, extra: str = "") -> HTMLResponse:
+    body = (
+        f'<section class="error" data-status="{status}"><p class="eyebrow">{status}</p>'
+        f"<h1>{esc(heading)}</h1><p>{esc(detail)}</p>{extra}</section>"
+    )
+    return html(heading, body, status=status)
+
+
+HEADINGS: Final = {
+    400: "That request is not right",
+    401: "Please sign in",
+    403: "Not yours to see",
+    404: "Not found",
+    409: "That was already done",
+}
+
+
+def page_for(error: GiftflowError, *, had_cookie: bool) -> Response:
+    status = problems.status_for(error)
+    detail = problems.public_detail(error)
+    heading = HEADINGS.get(status, "That did not work" if status < 500 else "Something went wrong")
+    if status == 401:
+        answer = error_page(status, heading, detail, extra=SIGN_IN_HELP)
+        return session.forget(answer) if had_cookie else answer
+    back = '<p><a href="/dashboard">Back to the dashboard</a></p>'
+    return error_page(status, heading, detail, extra=back)
+
+
+def invalid_page(error: RequestValidationError) -> Response:
+    """A path that names nothing (``/creators/abc``) is 404; a bad query 400."""
+    locations = [str(part) for item in error.errors() for part in item.get("loc", ())[:1]]
+    if "path" in locations:
+        return error_page(404, HEADINGS[404], "there is no such page")
+    return error_page(400, HEADINGS[400], "the address holds a value this page cannot use")
+
+
+Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class PageRoute(APIRoute):
+    """A dashboard route: ``?token=`` signs in; errors become HTML pages."""
+
+    def get_route_handler(self) -> Endpoint:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                if request.method == "GET" and session.TOKEN_PARAMETER in request.query_params:
+                    return session.sign_in(request)
+                return await handler(request)
+            except GiftflowError as error:
+                return page_for(error, had_cookie=session.COOKIE in request.cookies)
+            except RequestValidationError as error:
+                return invalid_page(error)
+
+        return answer

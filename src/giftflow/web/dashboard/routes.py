@@ -1,0 +1,228 @@
+"""The dashboard's routes (docs/dashboard.md). Who may see what follows the API's
+rules: a creator sees their own pages, an administrator every creator's and the admin
+page, anyone else nothing (403). Pages are read in the server's thread pool, like the
+API's sync routes; forms post back and are answered with a 303 to the page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from starlette.responses import Response
+
+from giftflow.api import auth
+from giftflow.api.auth import Principal
+from giftflow.api.deps import StateDep
+from giftflow.api.errors import ForbiddenError
+from giftflow.api.schemas import USER_ID_MAX, Role
+from giftflow.economy.errors import NotFoundError
+from giftflow.economy.users import User
+from giftflow.ledger.limits import INT64_MAX
+from giftflow.service.analytics import Analytics
+from giftflow.service.economy import Economy
+from giftflow.web.charts import esc
+from giftflow.web.dashboard.admin_page import AdminView, admin_body
+from giftflow.web.dashboard.creator_page import CreatorView, creator_body, nav
+from giftflow.web.dashboard.period import period_of
+from giftflow.web.dashboard.responses import SIGN_IN_HELP, PageRoute, html, see_other
+from giftflow.web.dashboard.session import SignedInDep, forget, require_same_origin
+from giftflow.web.report_page import report_sections
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
+DecisionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
+PayoutIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+FromQuery = Annotated[str | None, Query(alias="from")]
+ToQuery = Annotated[str | None, Query(alias="to")]
+SESSIONS_SHOWN: Final = 50
+"""The newest LIVEs listed on a creator's page (each costs a few reads)."""
+ADMIN_PAGE: Final = "/admin"
+PAYOUT_STATES_TO_DECIDE: Final = ("requested", "held")
+
+
+def get_analytics(state: StateDep) -> Analytics:
+    return Analytics.of(state.live)
+
+
+AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
+
+
+def _label(principal: Principal) -> str:
+    return f"user {principal.user_id} ({principal.role.value if principal.role else '?'})"
+
+
+def _top(principal: Principal) -> str:
+    return nav(_label(principal), admin=principal.is_admin)
+
+
+def may_see_creator(principal: Principal, creator_id: int) -> None:
+    """The creator themself (with a creator token) or an administrator."""
+    if principal.is_admin or principal.is_user(creator_id, Role.CREATOR):
+        return
+    if principal.role == Role.CREATOR:
+        raise ForbiddenError("these pages belong to another creator")
+    raise ForbiddenError("the dashboard is for creators (with a creator token) and administrators")
+
+
+def creator_of(economy: Economy, creator_id: int) -> User:
+    user = economy.user(creator_id)
+    if not user.is_creator:
+        raise NotFoundError(f"user {creator_id} is not a creator", code="user_not_found")
+    return user
+
+
+# --- signing in and out ------------------------------------------------------------------
+
+
+@router.get("/dashboard")
+def home(principal: SignedInDep) -> Response:
+    """Where a sign-in link lands: a creator's own page, or the admin page."""
+    if principal.role == Role.CREATOR and principal.user_id is not None:
+        return see_other(f"/dashboard/creators/{principal.user_id}")
+    if principal.is_admin:
+        return see_other(ADMIN_PAGE)
+    raise ForbiddenError("the dashboard is for creators (with a creator token) and administrators")
+
+
+@router.post("/dashboard/sign-out")
+def sign_out(request: Request) -> Response:
+    require_same_origin(request)
+    return forget(see_other("/dashboard/signed-out"))
+
+
+@router.get("/dashboard/signed-out")
+def signed_out() -> Response:
+    return html("Signed out", f"<h1>You are signed out</h1>{SIGN_IN_HELP}")
+
+
+# --- creators ----------------------------------------------------------------------------
+
+
+@router.get("/dashboard/creators/{creator_id}")
+def creator_page(
+    creator_id: CreatorIdPath,
+    principal: SignedInDep,
+    state: StateDep,
+    analytics: AnalyticsDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+) -> Response:
+    may_see_creator(principal, creator_id)
+    economy = state.economy
+    creator = creator_of(economy, creator_id)
+    period = period_of(start, end, now_ns=economy.context.now())
+    sessions = analytics.sessions_of(creator_id)[:SESSIONS_SHOWN]
+    view = CreatorView(
+        creator=creator,
+        earnings=economy.earnings(creator_id),
+        payouts=economy.payouts(creator_id=creator_id),
+        sessions=[(s, state.live.session_totals(s.id)) for s in sessions],
+        cohorts=analytics.cohorts(creator_id),
+        coin_flows=analytics.coin_flows(
+            creator_id=creator_id, start_ns=period.start_ns, end_ns=period.end_ns
+        ),
+        period=period,
+    )
+    title = f"{creator.display_name} · dashboard"
+    return html(title, _top(principal) + creator_body(view))
+
+
+@router.get("/dashboard/creators/{creator_id}/sessions/{session_id}")
+def session_page(
+    creator_id: CreatorIdPath,
+    session_id: SessionIdPath,
+    principal: SignedInDep,
+    state: StateDep,
+    analytics: AnalyticsDep,
+) -> Response:
+    """The post-LIVE report of one of the creator's LIVEs (another's is not found)."""
+    may_see_creator(principal, creator_id)
+    if state.live.session(session_id).creator_id != creator_id:
+        raise NotFoundError(f"no LIVE {session_id} of this creator", code="session_not_found")
+    report = analytics.session_report(session_id)
+    back = (
+        f'<p class="meta"><a href="/dashboard/creators/{creator_id}">'
+        f"&larr; {esc(report['session']['creator_name'])}'s dashboard</a></p>"
+    )
+    title = f"{report['session']['title']} · report"
+    return html(title, _top(principal) + back + report_sections(report))
+
+
+# --- administrators ----------------------------------------------------------------------
+
+
+@router.get(ADMIN_PAGE)
+def admin_page(
+    principal: SignedInDep,
+    state: StateDep,
+    analytics: AnalyticsDep,
+    start: FromQuery = None,
+    end: ToQuery = None,
+) -> Response:
+    auth.require_admin(principal)
+    economy = state.economy
+    period = period_of(start, end, now_ns=economy.context.now())
+    payouts = [p for s in PAYOUT_STATES_TO_DECIDE for p in economy.payouts(state=s)]
+    view = AdminView(
+        reconcile=economy.reconcile(),
+        decisions=economy.fraud_decisions(open_only=True),
+        payouts=sorted(payouts, key=lambda p: (p.requested_at, p.id)),
+        coin_flows=analytics.coin_flows(
+            creator_id=None, start_ns=period.start_ns, end_ns=period.end_ns
+        ),
+        period=period,
+    )
+    return html("giftflow · admin", _top(principal) + admin_body(view))
+
+
+def _admin_form(request: Request, principal: Principal) -> None:
+    auth.require_admin(principal)
+    require_same_origin(request)
+
+
+@router.post("/admin/fraud-decisions/{decision_id}")
+def review_fraud_decision(
+    decision_id: DecisionIdPath,
+    upheld: Annotated[bool, Form()],
+    request: Request,
+    principal: SignedInDep,
+    state: StateDep,
+) -> Response:
+    """Close an open decision: upheld (the rule was right) or overturned."""
+    _admin_form(request, principal)
+    state.economy.review_fraud_decision(decision_id, upheld=upheld, reviewer=principal.name)
+    return see_other(ADMIN_PAGE)
+
+
+@router.post("/admin/payouts/{payout_id}/hold")
+def hold_payout(
+    payout_id: PayoutIdPath, request: Request, principal: SignedInDep, state: StateDep
+) -> Response:
+    """Clear a payout kept in ``requested`` (its creator has open fraud decisions)."""
+    _admin_form(request, principal)
+    state.economy.hold_payout(payout_id)
+    return see_other(ADMIN_PAGE)
+
+
+@router.post("/admin/payouts/{payout_id}/approve")
+def approve_payout(
+    payout_id: PayoutIdPath, request: Request, principal: SignedInDep, state: StateDep
+) -> Response:
+    _admin_form(request, principal)
+    state.economy.approve_payout(payout_id)
+    return see_other(ADMIN_PAGE)
+
+
+@router.post("/admin/payouts/{payout_id}/reject")
+def reject_payout(
+    payout_id: PayoutIdPath,
+    reason: Annotated[str, Form(min_length=1, max_length=200)],
+    request: Request,
+    principal: SignedInDep,
+    state: StateDep,
+) -> Response:
+    """Reject with a reason; the reserved diamonds go back to the creator."""
+    _admin_form(request, principal)
+    state.economy.reject_payout(payout_id, reason.strip() or "rejected")
+    return see_other(ADMIN_PAGE)
