@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from giftflow.cli import app
 
-GDQ = Path(__file__).resolve().parents[3] / "shared" / "data" / "gdq"
+GDQ = Path(__file__).resolve().parents[1] / "fixtures" / "gdq"
+"""Copies of shared/data/gdq files (see its PROVENANCE.md)."""
 EVENTS = [
     # (event, coins per USD, share bps): a small event, the unsorted one with its
     # full schedule, and one whose schedule has overlapping and empty runs.

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from giftflow.cli import app
 from web.conftest import full_screenshot
 
-GDQ = Path(__file__).resolve().parents[3] / "shared" / "data" / "gdq"
+GDQ = Path(__file__).resolve().parents[1] / "fixtures" / "gdq"
+"""Copies of shared/data/gdq files (see its PROVENANCE.md)."""
 
 
 def test_the_replay_report_page_draws_what_its_json_says(browser: Browser, tmp_path: Path) -> None:
