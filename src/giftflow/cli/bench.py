@@ -68,9 +68,6 @@ def ledger(
 
 
 def _print(result: LedgerBenchResult) -> None:
-    table = Table(title=f"ledger bench, {result.backend}")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
     rows = [
         ("gifts", f"{result.gifts:,}"),
         ("callers x gifts per request", f"{result.clients} x {result.gifts_per_request}"),
@@ -83,6 +80,13 @@ def _print(result: LedgerBenchResult) -> None:
         ("peak RSS", f"{result.peak_rss_mb:.0f} MB"),
         ("reconciled", "yes" if result.reconciled else "NO"),
     ]
+    _print_measures(f"ledger bench, {result.backend}", rows)
+
+
+def _print_measures(title: str, rows: list[tuple[str, str]]) -> None:
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
     for name, value in rows:
         table.add_row(name, value)
     console.print(table)
@@ -119,9 +123,6 @@ def replay(
 
 
 def _print_replay(result: ReplayBenchResult) -> None:
-    table = Table(title=f"replay bench, {result.event}")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
     rows = [
         ("donations", f"{result.donations:,}"),
         ("viewers (each registered and funded)", f"{result.viewers:,}"),
@@ -133,6 +134,4 @@ def _print_replay(result: ReplayBenchResult) -> None:
         ("peak RSS", f"{result.peak_rss_mb:.0f} MB"),
         ("reconciled", "yes" if result.reconciled else "NO"),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    console.print(table)
+    _print_measures(f"replay bench, {result.event}", rows)

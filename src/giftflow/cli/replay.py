@@ -32,6 +32,12 @@ console = Console()
 DATABASE_NAME = "giftflow-replay.db"
 
 
+class ReplayDatabaseError(GiftflowError):
+    """The replay's database file exists: a replay starts from an empty economy."""
+
+    code = "replay_database_exists"
+
+
 class LogFormat(StrEnum):
     GDQ = "gdq"
 
@@ -121,10 +127,6 @@ def _replay(
         report["reconciled"] = economy.reconcile().ok
         report["database"] = str(path)
     return report, page
-
-
-class ReplayDatabaseError(GiftflowError):
-    code = "replay_database_exists"
 
 
 def _progress() -> Progress:
