@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from cli.conftest import giftflow, said
 from giftflow.ledger import (
     COIN,
     Account,
@@ -30,8 +28,6 @@ from giftflow.ledger import (
 )
 from giftflow.service import Ledger
 
-GIFTFLOW = Path(sys.executable).with_name("giftflow")
-TIMEOUT_S = 300
 ISSUER = AccountId(1)
 REVENUE = AccountId(2)
 """No limit flags: raising its credits breaks no CHECK constraint, only the books."""
@@ -47,24 +43,6 @@ BENCH_KEYS = {
     "peak_rss_mb",
     "reconciled",
 }
-
-
-def giftflow(*arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    environment["COLUMNS"] = "200"  # Rich wraps at the terminal's width
-    return subprocess.run(
-        [str(GIFTFLOW), *arguments],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-
-
-def said(result: subprocess.CompletedProcess[str]) -> str:
-    """Everything the command printed, on one line (however Rich wrapped it)."""
-    return " ".join((result.stdout + result.stderr).split())
 
 
 def query(url: str, statement: str) -> list[tuple[Any, ...]]:

@@ -4,10 +4,8 @@ sqlite3, and the pure donation-to-gifts arithmetic it relies on."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -18,36 +16,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli.conftest import giftflow, said
 from giftflow.demo import DATABASE_NAME, coins_for_donation, decompose, gift_palette
 from giftflow.demo.replay import gift_requests
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.catalog.model import Gift
 
-GIFTFLOW = Path(sys.executable).with_name("giftflow")
-TIMEOUT_S = 300
 DONATIONS = 300
 EARNINGS_PENDING = 110
 """``AccountKind.EARNINGS_PENDING``: the ledger account's code."""
 GIFT_DIAMONDS = 11
 PURCHASE = 1
 """``TransferCode`` values, as stored."""
-
-
-def giftflow(*arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    environment["COLUMNS"] = "200"  # Rich wraps at the terminal's width
-    return subprocess.run(
-        [str(GIFTFLOW), *arguments],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-
-
-def said(result: subprocess.CompletedProcess[str]) -> str:
-    return " ".join((result.stdout + result.stderr).split())
 
 
 @dataclass(frozen=True, slots=True)

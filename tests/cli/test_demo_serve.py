@@ -8,7 +8,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,7 +20,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-GIFTFLOW = Path(sys.executable).with_name("giftflow")
+from cli.conftest import GIFTFLOW
+
 DONATIONS = 40
 URLS_TIMEOUT_S = 20.0
 EXIT_TIMEOUT_S = 30.0

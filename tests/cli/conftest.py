@@ -1,0 +1,30 @@
+"""Running the installed ``giftflow`` command in a subprocess, as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+GIFTFLOW = Path(sys.executable).with_name("giftflow")
+TIMEOUT_S = 300
+
+
+def giftflow(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """The command with none of the caller's ``GIFTFLOW_*`` settings, 200 columns wide."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
+    environment["COLUMNS"] = "200"  # Rich wraps at the terminal's width
+    return subprocess.run(
+        [str(GIFTFLOW), *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+
+
+def said(result: subprocess.CompletedProcess[str]) -> str:
+    """Everything the command printed, on one line (however Rich wrapped it)."""
+    return " ".join((result.stdout + result.stderr).split())
