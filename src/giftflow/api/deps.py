@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from giftflow.api.auth import Authenticator, Principal
-from giftflow.api.idempotency import HEADER, KEY_PATTERN, IdempotencyStore, Idempotent
+from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.service.economy import Economy
@@ -26,7 +26,8 @@ class ApiState:
     economy: Economy
     settings: Settings
     authenticator: Authenticator
-    idempotency: IdempotencyStore
+    in_flight: InFlight
+    """The idempotency keys this process is working on."""
     metrics: ApiMetrics
     room_tokens: RoomTokens
     bus: EventBus
@@ -98,7 +99,14 @@ def get_idempotent(
         ),
     ],
 ) -> Idempotent:
-    return Idempotent(state.idempotency, principal.name, key, request.method, request.url.path)
+    return Idempotent(
+        state.economy.ledger,
+        state.in_flight,
+        principal.name,
+        key,
+        request.method,
+        request.url.path,
+    )
 
 
 IdempotentDep = Annotated[Idempotent, Depends(get_idempotent)]
