@@ -36,35 +36,41 @@ class ApiState:
     """LIVE over ``economy``, publishing on ``bus``."""
 
 
-def get_state(request: Request) -> ApiState:
+def state_of(request: Request) -> ApiState:
     return cast(ApiState, request.app.state.giftflow)
+
+
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` one in its thread pool, a
+# thread hop per dependency per request for what is an attribute lookup or one read.
+async def get_state(request: Request) -> ApiState:
+    return state_of(request)
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_economy(state: StateDep) -> Economy:
+async def get_economy(state: StateDep) -> Economy:
     return state.economy
 
 
 EconomyDep = Annotated[Economy, Depends(get_economy)]
 
 
-def get_bus(state: StateDep) -> EventBus:
+async def get_bus(state: StateDep) -> EventBus:
     return state.bus
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
 
 
-def get_live(state: StateDep) -> Live:
+async def get_live(state: StateDep) -> Live:
     return state.live
 
 
 LiveDep = Annotated[Live, Depends(get_live)]
 
 
-def get_metrics(state: StateDep) -> ApiMetrics:
+async def get_metrics(state: StateDep) -> ApiMetrics:
     return state.metrics
 
 
@@ -76,7 +82,7 @@ bearer = HTTPBearer(
 )
 
 
-def get_principal(
+async def get_principal(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -86,7 +92,7 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_idempotent(
+async def get_idempotent(
     request: Request,
     state: StateDep,
     principal: PrincipalDep,

@@ -202,7 +202,9 @@ def problem(
 
 def from_error(error: GiftflowError, *, instance: str | None = None) -> Problem:
     status = status_for(error)
-    if status >= 500:
+    if status == 503:  # overload or a store away: expected, and never worth a trace each
+        log.warning("%s answered 503 %s", instance, error.code)
+    elif status >= 500:
         log.error("%s answered %d %s", instance, status, error.code, exc_info=error)
     return problem(status, error.code, public_detail(error), instance=instance)
 

@@ -37,7 +37,7 @@ from giftflow.service.economy import Economy, ImportSummary
 from giftflow.service.once import Once
 
 
-def admin_only(principal: PrincipalDep) -> Principal:
+async def admin_only(principal: PrincipalDep) -> Principal:
     auth.require_admin(principal)
     return principal
 

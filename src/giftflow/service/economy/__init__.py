@@ -98,7 +98,9 @@ class Economy:
         settings = settings or Settings()
         clock = clock or SystemClock()
         catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
-        ledger = Ledger.open(settings.database_url, clock=clock)
+        ledger = Ledger.open(
+            settings.database_url, clock=clock, queued_max=settings.engine_queue_max
+        )
         chosen = dict(providers) if providers is not None else default_providers(settings, clock)
         context = EconomyContext(ledger, catalog, settings, clock, chosen)
         if new_token is not None:
