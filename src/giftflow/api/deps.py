@@ -105,14 +105,7 @@ async def get_idempotent(
         ),
     ],
 ) -> Idempotent:
-    return Idempotent(
-        state.economy.ledger,
-        state.in_flight,
-        principal.name,
-        key,
-        request.method,
-        request.url.path,
-    )
+    return Idempotent(state, principal, key, request.method, request.url.path)
 
 
 IdempotentDep = Annotated[Idempotent, Depends(get_idempotent)]

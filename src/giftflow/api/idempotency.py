@@ -24,16 +24,20 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from giftflow.api import problems
+from giftflow.api.auth import Principal
 from giftflow.api.schemas import Problem
 from giftflow.errors import GiftflowError
 from giftflow.ledger.clock import Clock
 from giftflow.service.ledger import Ledger
+
+if TYPE_CHECKING:
+    from giftflow.api.deps import ApiState
 from giftflow.service.once import Answer, AnsweredError, IdempotencyKeyInUseError, Once
 from giftflow.store.tx import Tx
 
@@ -86,18 +90,22 @@ class InFlight:
 class Idempotent:
     """One request's key, ready to run the request's work at most once."""
 
-    ledger: Ledger
-    in_flight: InFlight
-    principal: str
+    state: ApiState
+    principal: Principal
+    """Who asks: keys are theirs (``principal.name``)."""
     key: str
     method: str
     path: str
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.state.economy.ledger
 
     def once(self, body: Any, status_code: int, public: Public[Any]) -> Once:
         """The service-level key for this request: ``body`` is the request as JSON-able
         data, ``public`` turns the work's result into the answer to keep."""
         digest = fingerprint(self.method, self.path, body)
-        return Once(self.principal, self.key, digest, self._render(status_code, public))
+        return Once(self.principal.name, self.key, digest, self._render(status_code, public))
 
     def run(
         self, body: Any, status_code: int, public: Public[T], work: Callable[[Once], T]
@@ -105,7 +113,7 @@ class Idempotent:
         """Look the key up, then run ``work(once)``, which keeps its answer with
         ``once.keep`` in its own last transaction."""
         once = self.once(body, status_code, public)
-        with self.in_flight.hold(self.principal, self.key):
+        with self.state.in_flight.hold(self.principal.name, self.key):
             stored = self.ledger.read(once.lookup)
             if stored is not None:
                 return answered(stored)
@@ -127,7 +135,7 @@ class Idempotent:
         """``run`` for work that looks the key up itself, in the read it makes anyway
         (``Economy.send_gifts_async``), on the event loop."""
         once = self.once(body, status_code, public)
-        with self.in_flight.hold(self.principal, self.key):
+        with self.state.in_flight.hold(self.principal.name, self.key):
             try:
                 result = await work(once)
             except AnsweredError as replay:
