@@ -126,6 +126,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "payment_mismatch": 422,
     "partner_file_invalid": 422,
     "live_error": 422,
+    "session_other_creator": 422,
     "battle_sides_invalid": 422,
     "battle_duration_invalid": 422,
     "booster_invalid": 422,
