@@ -29,6 +29,8 @@ from typing import Any, Final, Literal
 
 import httpx
 
+from giftflow.bench.target import GiftTarget
+
 IN_USE: Final = "idempotency_key_in_use"
 RETRY_PAUSE_S: Final = 0.1
 PROBE_PAUSE_S: Final = 0.05
@@ -38,11 +40,7 @@ REQUEST_TIMEOUT_S: Final = 30.0
 @dataclass(frozen=True, slots=True)
 class GifterConfig:
     base_url: str
-    api_key: str
-    creator_id: int
-    first_viewer_id: int
-    viewers: int
-    gift_id: int
+    target: GiftTarget
     prefix: str
     out: str
     mode: Literal["burst", "paced"]
@@ -58,7 +56,8 @@ class GifterConfig:
 
     @classmethod
     def from_json(cls, text: str) -> GifterConfig:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        return cls(**(data | {"target": GiftTarget(**data["target"])}))
 
 
 @dataclass(slots=True)
@@ -90,11 +89,11 @@ class Sent:
     @classmethod
     def of(cls, config: GifterConfig, number: int) -> Sent:
         key = f"{config.prefix}-{number}"
-        sender = config.first_viewer_id + number % config.viewers
+        sender = config.target.sender(number)
         body = {
             "sender_id": sender,
-            "creator_id": config.creator_id,
-            "gift_id": config.gift_id,
+            "creator_id": config.target.creator_id,
+            "gift_id": config.target.gift_id,
             "event_id": key,
             "session_id": config.session_id,
         }
@@ -236,7 +235,7 @@ async def run(config: GifterConfig) -> list[Sent]:
     limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=None)
     async with httpx.AsyncClient(
         base_url=config.base_url,
-        headers={"Authorization": f"Bearer {config.api_key}"},
+        headers={"Authorization": f"Bearer {config.target.api_key}"},
         limits=limits,
         timeout=REQUEST_TIMEOUT_S,
     ) as client:

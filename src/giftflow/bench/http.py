@@ -29,9 +29,9 @@ from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import ratio
 from giftflow.bench.kill import KillReport, bench_kill
 from giftflow.bench.ledger import bench_ledger
-from giftflow.bench.population import ROSE_COINS, ROSE_GIFT_ID, Population, populate
+from giftflow.bench.population import ROSE_COINS, Population, populate
 from giftflow.bench.serving import BenchServer, server_environment
-from giftflow.bench.wrk import GiftTarget, Workload, WrkRun, run_wrk
+from giftflow.bench.wrk import Workload, WrkRun, run_wrk
 
 VIEWERS: Final = 1_000
 COINS_PER_VIEWER: Final = 200_000
@@ -155,14 +155,7 @@ def _server(url: str, workers: int, folder: Path, name: str) -> BenchServer:
 def _drive(
     options: HttpBenchOptions, population: Population, server: BenchServer
 ) -> tuple[WrkRun, WrkRun, WrkRun]:
-    target = GiftTarget(
-        api_key=population.api_key,
-        creator_id=population.creator_id,
-        first_viewer_id=population.viewer_ids[0],
-        viewers=len(population.viewer_ids),
-        gift_id=ROSE_GIFT_ID,
-        batch_size=options.batch_size,
-    )
+    target = population.target(batch_size=options.batch_size)
     prefix = f"http-{time.time_ns()}"
     loads = (
         (Workload.HEALTH, options.connections),

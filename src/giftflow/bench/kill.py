@@ -24,7 +24,7 @@ from typing import Final
 
 from giftflow.bench.books import Books, read_books
 from giftflow.bench.gifter import IN_USE, GifterConfig, Sent, read_sent
-from giftflow.bench.population import ROSE_GIFT_ID, Population
+from giftflow.bench.population import Population
 from giftflow.bench.processes import ClientProcess
 from giftflow.bench.serving import BenchServer
 
@@ -78,11 +78,7 @@ def bench_kill(
     killed ``kills`` times, on the database ``population`` lives in."""
     config = GifterConfig(
         base_url=server.base_url,
-        api_key=population.api_key,
-        creator_id=population.creator_id,
-        first_viewer_id=population.viewer_ids[0],
-        viewers=len(population.viewer_ids),
-        gift_id=ROSE_GIFT_ID,
+        target=population.target(),
         prefix=f"kill-{time.time_ns()}",
         out=str(folder / "kill-burst.jsonl"),
         mode="burst",

@@ -16,6 +16,7 @@ from typing import Final
 from pydantic import SecretStr
 
 from giftflow.api.auth import create_api_key
+from giftflow.bench.target import GiftTarget
 from giftflow.economy.catalog import Channel
 from giftflow.errors import GiftflowError
 from giftflow.payments.base import Checkout
@@ -51,6 +52,14 @@ class Population:
     @property
     def funded_coins(self) -> int:
         return self.coins_per_viewer * len(self.viewer_ids)
+
+    def target(self, *, batch_size: int = 1) -> GiftTarget:
+        """Roses from every viewer in turn to the creator, with the bench's key."""
+        first = self.viewer_ids[0]
+        assert self.viewer_ids == tuple(range(first, first + len(self.viewer_ids)))
+        return GiftTarget(
+            self.api_key, self.creator_id, first, len(self.viewer_ids), ROSE_GIFT_ID, batch_size
+        )
 
 
 def populate(database_url: str, *, viewers: int, coins_per_viewer: int) -> Population:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from giftflow.bench.target import GiftTarget
 from giftflow.errors import GiftflowError
 
 SCRIPT: Final = Path(__file__).with_name("wrk.lua")
@@ -27,18 +28,6 @@ class Workload(StrEnum):
     HEALTH = "health"
     GIFT = "gift"
     BATCH = "batch"
-
-
-@dataclass(frozen=True, slots=True)
-class GiftTarget:
-    """Who the gifts are from and to, and with which key (``wrk.lua``'s arguments)."""
-
-    api_key: str
-    creator_id: int
-    first_viewer_id: int
-    viewers: int
-    gift_id: int
-    batch_size: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from giftflow.bench.books import BooksCheck, read_books
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import percentile, ratio
 from giftflow.bench.gifter import GifterConfig, Sent, read_sent
-from giftflow.bench.population import ROSE_COINS, ROSE_GIFT_ID, Population, populate
+from giftflow.bench.population import ROSE_COINS, Population, populate
 from giftflow.bench.processes import ClientProcess
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary
@@ -39,6 +39,9 @@ VIEWERS: Final = 1_000
 COINS_PER_VIEWER: Final = 100_000
 DRAIN_S: Final = 5.0
 DRIVER_CONNECTIONS_MAX: Final = 512
+DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/15"
+"""Database 15, not 0: the bench's room publishes under the bus's default prefix, and
+must not land in a room that a real server on the same Redis streams."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class WsBenchOptions:
     subscribers: int = 1_000
     rate_per_s: float = 100.0
     duration_s: float = 10.0
-    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = DEFAULT_REDIS_URL
     postgres_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -197,11 +200,7 @@ def _drive(
 ) -> list[Sent]:
     config = GifterConfig(
         base_url=server.base_url,
-        api_key=population.api_key,
-        creator_id=population.creator_id,
-        first_viewer_id=population.viewer_ids[0],
-        viewers=len(population.viewer_ids),
-        gift_id=ROSE_GIFT_ID,
+        target=population.target(),
         prefix=f"ws-{time.time_ns()}",
         out=str(folder / "driven.jsonl"),
         mode="paced",

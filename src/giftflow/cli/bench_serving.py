@@ -10,7 +10,7 @@ import typer
 from giftflow.bench.books import BooksCheck
 from giftflow.bench.http import HttpBenchOptions, HttpBenchResult, Measure, bench_http
 from giftflow.bench.kill import KillReport
-from giftflow.bench.ws import WsBenchOptions, WsBenchResult, bench_ws
+from giftflow.bench.ws import DEFAULT_REDIS_URL, WsBenchOptions, WsBenchResult, bench_ws
 from giftflow.cli.bench_options import (
     DEFAULT_POSTGRES_URL,
     Backend,
@@ -80,8 +80,11 @@ def ws_command(
     duration_s: DurationOption = 10.0,
     redis_url: Annotated[
         str,
-        typer.Option(envvar="GIFTFLOW_REDIS_URL", help="The event bus when --workers is above 1."),
-    ] = "redis://127.0.0.1:6379/0",
+        typer.Option(
+            envvar="GIFTFLOW_BENCH_REDIS_URL",
+            help="The event bus when --workers is above 1 (a Redis database of its own).",
+        ),
+    ] = DEFAULT_REDIS_URL,
     postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
     as_json: JsonOption = False,
 ) -> None:
