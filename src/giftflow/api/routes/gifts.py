@@ -98,13 +98,14 @@ def _counted(
 
 
 def _all(outcomes: list[GiftSent | GiftflowError]) -> GiftBatchPublic:
-    return GiftBatchPublic(results=[_item(outcome) for outcome in outcomes])
+    # Our own values, typed already: constructed without validation.
+    return GiftBatchPublic.model_construct(results=[_item(outcome) for outcome in outcomes])
 
 
 def _item(outcome: GiftSent | GiftflowError) -> GiftBatchOk | GiftBatchError:
     if isinstance(outcome, GiftflowError):
-        return GiftBatchError(code=outcome.code, detail=public_detail(outcome))
-    return GiftBatchOk(gift=GiftSentPublic.of(outcome))
+        return GiftBatchError.model_construct(code=outcome.code, detail=public_detail(outcome))
+    return GiftBatchOk.model_construct(gift=GiftSentPublic.of(outcome))
 
 
 @router.post("/streaks/{streak_id}/end", response_model=StreakPublic)

@@ -398,8 +398,9 @@ def _check_people(
     if not creator.is_creator:
         raise NotACreatorError(f"user {creator.id} is not a creator")
     adult = context.catalog.adult_age_years
-    require_adult(sender, context.today(), minimum_age=adult, role="sender")
-    require_adult(creator, context.today(), minimum_age=adult, role="creator")
+    today = context.today()
+    require_adult(sender, today, minimum_age=adult, role="sender")
+    require_adult(creator, today, minimum_age=adult, role="creator")
 
 
 def _quantity(
