@@ -69,6 +69,7 @@ def test_a_key_raced_by_two_servers_has_one_answer_and_charges_once(
     viewer, creator = first.viewer(), first.creator()
     first.buy(viewer, coins=100_000)
     examples = itertools.count()
+    pool = ThreadPoolExecutor(max_workers=10)  # threads (and their connections) reused
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(calls)
@@ -106,5 +107,8 @@ def test_a_key_raced_by_two_servers_has_one_answer_and_charges_once(
         )
         assert before - first.coins(viewer) == charged
 
-    race()
+    try:
+        race()
+    finally:
+        pool.shutdown()
     first.assert_reconciled()

@@ -96,6 +96,7 @@ class Once:
         """Store the answer for ``outcome`` in this transaction (inside a record). Raises
         ``AnsweredError`` when the key was answered meanwhile: the record's work must
         then not commit."""
+        self.kept = None  # a batch tried again keeps again: only the last try counts
         answer = self.render(outcome)
         if answer is None:
             return None

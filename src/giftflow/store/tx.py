@@ -7,6 +7,7 @@ driver. A ``Tx`` is only valid inside the store call that handed it out.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -37,6 +38,14 @@ class Tx:
 
     def fetchall(self) -> list[Row]:
         return [tuple(row) for row in self._cursor.fetchall()]
+
+    def any_of(self, values: Sequence[int | str]) -> tuple[str, Any]:
+        """A membership test for ``column <clause>`` and its one parameter: one
+        statement for a list of keys, on either backend."""
+        if self.dialect == "postgresql":
+            kind = "bigint" if values and isinstance(values[0], int) else "text"
+            return f"= ANY(?::{kind}[])", list(values)
+        return "IN (SELECT value FROM json_each(?))", json.dumps(list(values))
 
     def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         row = self.execute(sql, parameters).fetchone()

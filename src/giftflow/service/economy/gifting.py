@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from giftflow.economy import fraud as rules
 from giftflow.economy.catalog.errors import GiftNotFoundError
@@ -20,6 +21,7 @@ from giftflow.economy.errors import (
     NotACreatorError,
     SelfGiftingError,
     StreakError,
+    UserNotFoundError,
     VelocityLimitedError,
 )
 from giftflow.economy.fraud import Decision
@@ -28,6 +30,7 @@ from giftflow.economy.ids import derived_id
 from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
 from giftflow.errors import GiftflowError
+from giftflow.ledger.limits import INT64_MAX
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer
 from giftflow.live.events import EventType
@@ -86,6 +89,7 @@ _GIFT_COLUMNS = (
     "id, sender_id, creator_id, gift_id, quantity, repeat_count, streak_id, coins,"
     " diamond_units, session_id, sent_at"
 )
+_INSERT_GIFT = f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps) VALUES ({', '.join('?' * 12)})"
 _STREAK_COLUMNS = (
     "id, sender_id, creator_id, gift_id, repeat_count, started_at, last_at, ended_at, end_reason"
 )
@@ -124,6 +128,8 @@ class _Prepared:
     repeat_count: int
     events: list[PendingEvent] = field(default_factory=list)
     """What the gift's listeners asked to publish once it has committed."""
+    row: tuple[object, ...] | None = None
+    """The gift's row, when its job's finish writes it with the others."""
 
 
 def event_key(request: GiftRequest) -> str:
@@ -226,34 +232,52 @@ class _Sending:
     def jobs(self) -> list[tuple[list[Part], Finish | None]]:
         """One job (with the key's answer); without a key, as many as the engine's
         batch size needs, so an embedder's import of any size goes through."""
-        parts = [Part(self._transfers(p), _recorder(self.context, p)) for p in self.prepared]
-        if self.once is not None or len(self.prepared) <= 1:
-            if not parts and self.once is None and not self.decisions:
-                return []
-            return [(parts, self._finish)]
-        jobs: list[tuple[list[Part], Finish | None]] = []
-        chunk: list[Part] = []
+        if not self.prepared and self.once is None and not self.decisions:
+            return []
+        chunks: list[list[_Prepared]] = [[]]
         size, limit = 0, self.context.ledger.engine.batch_max
-        for part in parts:
-            if chunk and size + len(part.transfers) > limit:
-                jobs.append((chunk, None))
-                chunk, size = [], 0
-            chunk.append(part)
-            size += len(part.transfers)
-        jobs.append((chunk, self._finish))
-        return jobs
+        for prepared in self.prepared:
+            weight = len(self._transfers(prepared))
+            if self.once is None and chunks[-1] and size + weight > limit:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(prepared)
+            size += weight
+        booked_here: dict[int, GiftSent] = {}
+        return [
+            (
+                [Part(self._transfers(p), _recorder(self.context, p, booked_here)) for p in chunk],
+                self._finisher(chunk, last=index == len(chunks) - 1),
+            )
+            for index, chunk in enumerate(chunks)
+        ]
 
     def _transfers(self, prepared: _Prepared) -> list[Transfer]:
         return prepared.plan.transfers(
             prepared.sender, prepared.creator, session_id=prepared.request.session_id
         )
 
-    def _finish(self, tx: Tx, outcomes: list[Outcome]) -> None:
-        now = self.context.now()
-        for decision in self.decisions:
-            fraud.insert(tx, decision, now)
-        if self.once is not None:
-            self.once.keep(tx, self._merged(outcomes), now=now)
+    def _finisher(self, chunk: list[_Prepared], *, last: bool) -> Finish:
+        """The gifts' rows in one statement; with the last job, the fraud decisions
+        and the key's answer."""
+
+        def finish(tx: Tx, outcomes: list[Outcome]) -> None:
+            rows = [
+                prepared.row
+                for prepared, outcome in zip(chunk, outcomes, strict=True)
+                if isinstance(outcome, Done) and _is_new(outcome.value) and prepared.row
+            ]
+            if rows:
+                tx.executemany(_INSERT_GIFT, rows)
+            if not last:
+                return
+            now = self.context.now()
+            for decision in self.decisions:
+                fraud.insert(tx, decision, now)
+            if self.once is not None:
+                self.once.keep(tx, self._merged(outcomes), now=now)
+
+        return finish
 
     def _merged(self, outcomes: list[Outcome]) -> list[GiftSent | GiftflowError]:
         """The early outcomes with the parts' in request order (the finish sees only
@@ -292,37 +316,77 @@ def _is_new(value: object) -> bool:
 def _find_all(
     context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None
 ) -> tuple[Answer | None, list[_Found | GiftflowError]]:
+    """One read for the whole call: the key's answer, then the gifts booked already,
+    the people and the streaks, three statements whatever the number of gifts."""
+
     def load(tx: Tx) -> tuple[Answer | None, list[_Found | GiftflowError]]:
         stored = None if once is None else once.lookup(tx)
         if stored is not None:
             return stored, []
-        people: dict[int, User] = {}
-        found: list[_Found | GiftflowError] = []
+        keys: list[str | GiftflowError] = []
         for request in requests:
             try:
-                found.append(_find(tx, request, people))
+                keys.append(event_key(request))
             except GiftflowError as error:
-                found.append(error)
-        return None, found
+                keys.append(error)
+        ids: list[int | str] = [_gift_id(key) for key in keys if isinstance(key, str)]
+        booked = _rows_by_id(tx, "gifts", _GIFT_COLUMNS, ids)
+        people = _people(tx, requests)
+        streaks = _streaks(tx, requests)
+        return None, [
+            key if isinstance(key, GiftflowError) else _found(request, key, booked, people, streaks)
+            for request, key in zip(requests, keys, strict=True)
+        ]
 
     return context.ledger.read(load)
 
 
-def _find(tx: Tx, request: GiftRequest, people: dict[int, User]) -> _Found:
-    key = event_key(request)
-    booked = _gift_row(tx, derived_id("gift-coins", key))
-    if booked is not None:
-        return _Found(key, booked)
+def _gift_id(key: str) -> int:
+    return derived_id("gift-coins", key)
+
+
+def _rows_by_id(tx: Tx, table: str, columns: str, ids: Sequence[int | str]) -> dict[Any, Row]:
+    if not ids:
+        return {}
+    clause, parameter = tx.any_of(list(dict.fromkeys(ids)))
+    rows = tx.execute(f"SELECT {columns} FROM {table} WHERE id {clause}", (parameter,))
+    return {row[0]: row for row in rows.fetchall()}
+
+
+def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[int, User]:
+    ids: list[int | str] = [
+        i for r in requests for i in (r.sender_id, r.creator_id) if 0 < i <= INT64_MAX
+    ]
+    rows = _rows_by_id(tx, "users", users.USER_COLUMNS, ids)
+    return {user_id: users.user_of(row) for user_id, row in rows.items()}
+
+
+def _streaks(tx: Tx, requests: Sequence[GiftRequest]) -> dict[str, Streak]:
+    keys: list[int | str] = [
+        streak_key(r.sender_id, r.streak_id) for r in requests if r.streak_id is not None
+    ]
+    return {
+        key: streak_of(row)
+        for key, row in _rows_by_id(tx, "streaks", _STREAK_COLUMNS, keys).items()
+    }
+
+
+def _found(
+    request: GiftRequest,
+    key: str,
+    booked: dict[Any, Row],
+    people: dict[int, User],
+    streaks: dict[str, Streak],
+) -> _Found | GiftflowError:
+    row = booked.get(_gift_id(key))
+    if row is not None:
+        return _Found(key, row)
     for user_id in (request.sender_id, request.creator_id):
         if user_id not in people:
-            people[user_id] = users.find(tx, user_id)
+            return UserNotFoundError(f"no user {user_id}")
     streak = None
     if request.streak_id is not None:
-        row = tx.execute(
-            f"SELECT {_STREAK_COLUMNS} FROM streaks WHERE id = ?",
-            (streak_key(request.sender_id, request.streak_id),),
-        ).fetchone()
-        streak = None if row is None else streak_of(row)
+        streak = streaks.get(streak_key(request.sender_id, request.streak_id))
     return _Found(key, None, people[request.sender_id], people[request.creator_id], streak)
 
 
@@ -445,48 +509,63 @@ def _quantity(
     return delta, None if streak is None else streak.repeat_count, key, repeat_count
 
 
-def _recorder(context: EconomyContext, prepared: _Prepared) -> Record:
-    """The gift's rows, written with its transfers; returns the gift as booked (or the
-    refusal its transfers met)."""
+def _recorder(
+    context: EconomyContext, prepared: _Prepared, booked_here: dict[int, GiftSent]
+) -> Record:
+    """The gift's rows with its transfers; returns the gift as booked (or the refusal
+    its transfers met). Its ``gifts`` row goes with its job's others, in one statement
+    of the job's finish, unless listeners will look at it (a gift in a session): then
+    it is written here, before them. ``booked_here``: the gifts this job booked, for a
+    twin event later in it."""
 
     def record(tx: Tx, results: list[TransferResult]) -> GiftSent | GiftflowError:
         failure = first_failure(results)
         if failure is not None:
             return _gift_error(failure)
+        prepared.row = None
         if results[0].code == TransferResultCode.EXISTS:  # a twin of this event won a race
-            row = _gift_row(tx, prepared.plan.coin_transfer_id)
-            assert row is not None, "a booked gift has its row (written in its transaction)"
             prepared.events = []
-            return gift_of(row, replayed=True)
+            return _twin(tx, prepared.plan.coin_transfer_id, booked_here)
         sent_at = (
             results[0].timestamp if prepared.request.sent_at is None else prepared.request.sent_at
         )
         gift = _sent(prepared, sent_at)
-        tx.execute(
-            f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                gift.id,
-                gift.sender_id,
-                gift.creator_id,
-                gift.gift_id,
-                gift.quantity,
-                gift.repeat_count,
-                prepared.streak_key,
-                gift.coins,
-                gift.diamond_units,
-                gift.session_id or None,
-                sent_at,
-                prepared.plan.share_bps,
-            ),
+        prepared.row = (
+            gift.id,
+            gift.sender_id,
+            gift.creator_id,
+            gift.gift_id,
+            gift.quantity,
+            gift.repeat_count,
+            prepared.streak_key,
+            gift.coins,
+            gift.diamond_units,
+            gift.session_id or None,
+            sent_at,
+            prepared.plan.share_bps,
         )
+        booked_here[gift.id] = gift
         if prepared.streak_key is not None:
             _advance_streak(tx, prepared, sent_at)
+        booked = _booked(prepared, gift)
+        if booked is not None and context.gift_listeners:  # they find the row written
+            tx.execute(_INSERT_GIFT, prepared.row)
+            prepared.row = None
         # A batch whose record is refused runs again: the events of the last run count.
-        prepared.events = _notify(context, tx, _booked(prepared, gift))
+        prepared.events = _notify(context, tx, booked)
         return gift
 
     return record
+
+
+def _twin(tx: Tx, gift_id: int, booked_here: dict[int, GiftSent]) -> GiftSent:
+    """The gift booked by the twin event that came first: in an earlier batch (its
+    row is stored) or earlier in this job (its row is not written yet)."""
+    row = _gift_row(tx, gift_id)
+    if row is not None:
+        return gift_of(row, replayed=True)
+    assert gift_id in booked_here, "a booked gift has its row or is booked in this job"
+    return replace(booked_here[gift_id], replayed=True)
 
 
 def _sent(prepared: _Prepared, sent_at: int) -> GiftSent:
