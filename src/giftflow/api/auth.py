@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -37,7 +37,7 @@ from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.errors import ConfigurationError
 from giftflow.ledger.clock import Clock
 from giftflow.service.ledger import Ledger
-from giftflow.store.tx import Tx
+from giftflow.store.tx import Row, Tx
 
 SCOPES: Final = frozenset(
     {
@@ -180,20 +180,17 @@ class Authenticator:
             return self._key(credential)
         return self._token(credential)
 
+    async def authenticate_async(self, credential: str | None) -> Principal:
+        """``authenticate`` from an event loop: a key's lookup through
+        ``Ledger.read_async`` (it waits off the loop where the database is a server)."""
+        if credential and credential.startswith("gf_"):
+            key_id, secret = _key_parts(credential)
+            return _key_principal(key_id, secret, await self._ledger.read_async(_key_row(key_id)))
+        return self.authenticate(credential)
+
     def _key(self, credential: str) -> Principal:
-        match = _KEY.fullmatch(credential)
-        if match is None:
-            raise UnauthenticatedError("this is not a giftflow API key")
-        key_id, secret = match.groups()
-        row = self._ledger.read(
-            lambda tx: tx.execute(
-                "SELECT secret_sha256, scopes, revoked_at FROM api_keys WHERE id = ?", (key_id,)
-            ).fetchone()
-        )
-        stored, scopes, revoked_at = row if row is not None else ("", "", 0)
-        if not hmac.compare_digest(stored, _sha256(secret)) or revoked_at:
-            raise UnauthenticatedError("unknown or revoked API key")
-        return Principal(key_id=key_id, scopes=frozenset(scopes.split()))
+        key_id, secret = _key_parts(credential)
+        return _key_principal(key_id, secret, self._ledger.read(_key_row(key_id)))
 
     def issue(self, user_id: int, role: Role) -> IssuedToken:
         now_s = self._clock.now_ns() // _NS_PER_S
@@ -231,6 +228,27 @@ class Authenticator:
 
     def _now_s(self) -> int:
         return self._clock.now_ns() // _NS_PER_S
+
+
+def _key_parts(credential: str) -> tuple[str, str]:
+    match = _KEY.fullmatch(credential)
+    if match is None:
+        raise UnauthenticatedError("this is not a giftflow API key")
+    key_id, secret = match.groups()
+    return key_id, secret
+
+
+def _key_row(key_id: str) -> Callable[[Tx], Row | None]:
+    return lambda tx: tx.execute(
+        "SELECT secret_sha256, scopes, revoked_at FROM api_keys WHERE id = ?", (key_id,)
+    ).fetchone()
+
+
+def _key_principal(key_id: str, secret: str, row: Row | None) -> Principal:
+    stored, scopes, revoked_at = row if row is not None else ("", "", 0)
+    if not hmac.compare_digest(stored, _sha256(secret)) or revoked_at:
+        raise UnauthenticatedError("unknown or revoked API key")
+    return Principal(key_id=key_id, scopes=frozenset(scopes.split()))
 
 
 def _user_id(subject: object) -> int:

@@ -86,7 +86,9 @@ async def get_principal(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    return state.authenticator.authenticate(credentials.credentials if credentials else None)
+    return await state.authenticator.authenticate_async(
+        credentials.credentials if credentials else None
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

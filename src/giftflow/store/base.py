@@ -68,6 +68,9 @@ class LedgerStore(Protocol):
     """What the engine and the queries need from a backend."""
 
     url: str
+    local_reads: bool
+    """Reads are in-process work (SQLite), cheaper than a thread hop; else they wait on
+    a server (PostgreSQL), and an event loop should not wait with them."""
 
     def create_accounts(self, accounts: Sequence[Account], *, now: int) -> list[AccountResult]:
         """Create accounts in one transaction; one result per account."""

@@ -52,6 +52,7 @@ class PostgresStore(SqlStore):
     """A ledger in a PostgreSQL database, migrated to the latest schema on open."""
 
     dialect = "postgresql"
+    local_reads = False
     retryable = (
         errors.UniqueViolation,
         errors.DeadlockDetected,

@@ -81,6 +81,8 @@ def _connect(path: str) -> sqlite3.Connection:
 class SQLiteStore(SqlStore):
     """A ledger in one SQLite file (or ``:memory:``), migrated to the latest schema."""
 
+    local_reads = True
+
     def __init__(self, path: str | Path = MEMORY) -> None:
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"

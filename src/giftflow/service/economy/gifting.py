@@ -8,7 +8,7 @@ idempotency key (if any) keeps the whole answer in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -149,7 +149,8 @@ def send_gifts(
     book is written in one job of the engine, so a gateway's batch costs one read and
     a share of one group commit. With ``once``, its answer is kept in that job's
     transaction too (``AnsweredError`` when the key was answered before)."""
-    sending = _Sending.plan(context, requests, once)
+    found = context.ledger.read(_loader(requests, once))
+    sending = _Sending.plan(context, requests, once, found)
     for parts, finish in sending.jobs():
         sending.committed.append(context.ledger.commit(parts, finish))
     return sending.outcomes()
@@ -158,9 +159,10 @@ def send_gifts(
 async def send_gifts_async(
     context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None = None
 ) -> list[GiftSent | GiftflowError]:
-    """``send_gifts`` from an event loop: the read runs on the loop (a few indexed rows),
-    the job is awaited with no thread in between."""
-    sending = _Sending.plan(context, requests, once)
+    """``send_gifts`` from an event loop: the job is awaited with no thread in between
+    (the read too, on SQLite: ``Ledger.read_async``)."""
+    found = await context.ledger.read_async(_loader(requests, once))
+    sending = _Sending.plan(context, requests, once, found)
     for parts, finish in sending.jobs():
         sending.committed.append(await context.ledger.commit_async(parts, finish))
     return sending.outcomes()
@@ -201,9 +203,13 @@ class _Sending:
 
     @classmethod
     def plan(
-        cls, context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None
+        cls,
+        context: EconomyContext,
+        requests: Sequence[GiftRequest],
+        once: Once | None,
+        loaded: tuple[Answer | None, list[_Found | GiftflowError]],
     ) -> _Sending:
-        stored, found = _find_all(context, requests, once)
+        stored, found = loaded
         if stored is not None:
             raise AnsweredError(stored)
         sending = cls(context, once, [], [], [])
@@ -313,9 +319,9 @@ def _is_new(value: object) -> bool:
     return isinstance(value, GiftSent) and not value.replayed
 
 
-def _find_all(
-    context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None
-) -> tuple[Answer | None, list[_Found | GiftflowError]]:
+def _loader(
+    requests: Sequence[GiftRequest], once: Once | None
+) -> Callable[[Tx], tuple[Answer | None, list[_Found | GiftflowError]]]:
     """One read for the whole call: the key's answer, then the gifts booked already,
     the people and the streaks, three statements whatever the number of gifts."""
 
@@ -338,7 +344,7 @@ def _find_all(
             for request, key in zip(requests, keys, strict=True)
         ]
 
-    return context.ledger.read(load)
+    return load
 
 
 def _gift_id(key: str) -> int:
