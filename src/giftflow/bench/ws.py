@@ -24,16 +24,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
-import httpx
-
 from giftflow.bench.books import BooksCheck, read_books
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import percentile, ratio
 from giftflow.bench.gifter import GifterConfig, Sent, read_sent
 from giftflow.bench.population import ROSE_COINS, Population, populate
 from giftflow.bench.processes import ClientProcess
-from giftflow.bench.serving import BenchServer, server_environment
+from giftflow.bench.serving import BenchServer, ServerError, server_environment
 from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary
+from giftflow.bench.wire import Reply, request_once
 
 VIEWERS: Final = 1_000
 COINS_PER_VIEWER: Final = 100_000
@@ -150,42 +149,49 @@ def bench_ws(options: WsBenchOptions) -> WsBenchResult:
 def _run(
     options: WsBenchOptions, population: Population, server: BenchServer, folder: Path
 ) -> tuple[SubscribersSummary, list[Sent]]:
-    headers = {"Authorization": f"Bearer {population.api_key}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as client:
-        room = _open_room(client, population.creator_id)
-        subscribers = SubscribersConfig(
-            url=_events_url(server.base_url, room),
-            subscribers=options.subscribers,
-            after_sequence=room.after_sequence,
-            out=str(folder / "frames.json"),
-            drain_s=DRAIN_S,
-        )
-        config = folder / "subscribers.json"
-        with ClientProcess(
-            "giftflow.bench.subscribers", subscribers.to_json(), config
-        ) as listening:
-            listening.expect("ready")
-            sent = _drive(options, population, server, room, folder)
-            client.post(f"/v1/sessions/{room.session_id}/end").raise_for_status()
-            listening.say(f"stop {_newest_sequence(client, room)}")
-            listening.expect("done")
-            listening.wait()
+    api = _Api(server.base_url, population.api_key)
+    room = api.open_room(population.creator_id)
+    subscribers = SubscribersConfig(
+        url=_events_url(server.base_url, room),
+        subscribers=options.subscribers,
+        after_sequence=room.after_sequence,
+        out=str(folder / "frames.json"),
+        drain_s=DRAIN_S,
+    )
+    config = folder / "subscribers.json"
+    with ClientProcess("giftflow.bench.subscribers", subscribers.to_json(), config) as listening:
+        listening.expect("ready")
+        sent = _drive(options, population, server, room, folder)
+        api.call("POST", f"/v1/sessions/{room.session_id}/end")
+        listening.say(f"stop {api.newest_sequence(room)}")
+        listening.expect("done")
+        listening.wait()
     return SubscribersSummary.from_json(Path(subscribers.out).read_text()), sent
 
 
-def _open_room(client: httpx.Client, creator_id: int) -> Room:
-    session = client.post(f"/v1/rooms/{creator_id}/sessions", json={"title": "bench ws"})
-    session.raise_for_status()
-    token = client.post(f"/v1/rooms/{creator_id}/tokens")
-    token.raise_for_status()
-    room = Room(creator_id, int(session.json()["id"]), token.json()["token"], 0)
-    return Room(room.room_id, room.session_id, room.token, _newest_sequence(client, room))
+@dataclass(frozen=True, slots=True)
+class _Api:
+    """The few calls that set the room up, with the bench's platform key."""
 
+    base_url: str
+    api_key: str
 
-def _newest_sequence(client: httpx.Client, room: Room) -> int:
-    state = client.get(f"/v1/rooms/{room.room_id}/overlay-state", params={"token": room.token})
-    state.raise_for_status()
-    return int(state.json()["last_event_id"] or 0)
+    def call(self, method: str, path: str, body: object = None) -> Reply:
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        reply = request_once(self.base_url, method, path, headers=headers, body=body)
+        if reply.status >= 300:
+            raise ServerError(f"{method} {path} answered {reply.status}: {reply.body[:300]!r}")
+        return reply
+
+    def open_room(self, creator_id: int) -> Room:
+        session = self.call("POST", f"/v1/rooms/{creator_id}/sessions", {"title": "bench ws"})
+        token = self.call("POST", f"/v1/rooms/{creator_id}/tokens").json()["token"]
+        room = Room(creator_id, int(session.json()["id"]), token, 0)
+        return Room(room.room_id, room.session_id, room.token, self.newest_sequence(room))
+
+    def newest_sequence(self, room: Room) -> int:
+        path = f"/v1/rooms/{room.room_id}/overlay-state?token={room.token}"
+        return int(self.call("GET", path).json()["last_event_id"] or 0)
 
 
 def _events_url(base_url: str, room: Room) -> str:
