@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import tempfile
 import time
+from array import array
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
@@ -31,13 +33,17 @@ from giftflow.bench.gifter import GifterConfig, Sent, read_sent
 from giftflow.bench.population import ROSE_COINS, Population, populate
 from giftflow.bench.processes import ClientProcess
 from giftflow.bench.serving import BenchServer, ServerError, server_environment
-from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary
+from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary, read_latencies
 from giftflow.bench.wire import Reply, request_once
 
 VIEWERS: Final = 1_000
 COINS_PER_VIEWER: Final = 100_000
 DRAIN_S: Final = 5.0
 DRIVER_CONNECTIONS_MAX: Final = 512
+SUBSCRIBERS: Final = "giftflow.bench.subscribers"
+SUBSCRIBERS_PER_PROCESS: Final = 500
+"""One asyncio process reads about 50,000 frames a second here: 1,000 subscribers at
+100 gifts/s take two, so that the client is not what bounds the delivery figures."""
 DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/15"
 """Database 15, not 0: the bench's room publishes under the bus's default prefix, and
 must not land in a room that a real server on the same Redis streams."""
@@ -151,22 +157,52 @@ def _run(
 ) -> tuple[SubscribersSummary, list[Sent]]:
     api = _Api(server.base_url, population.api_key)
     room = api.open_room(population.creator_id)
-    subscribers = SubscribersConfig(
-        url=_events_url(server.base_url, room),
-        subscribers=options.subscribers,
-        after_sequence=room.after_sequence,
-        out=str(folder / "frames.json"),
-        drain_s=DRAIN_S,
-    )
-    config = folder / "subscribers.json"
-    with ClientProcess("giftflow.bench.subscribers", subscribers.to_json(), config) as listening:
-        listening.expect("ready")
+    with ExitStack() as stack:
+        listening = [
+            stack.enter_context(ClientProcess(SUBSCRIBERS, config.to_json(), folder / f"{n}.json"))
+            for n, config in enumerate(_subscribers(options, server, room, folder))
+        ]
+        for process in listening:
+            process.expect("ready")
         sent = _drive(options, population, server, room, folder)
         api.call("POST", f"/v1/sessions/{room.session_id}/end")
-        listening.say(f"stop {api.newest_sequence(room)}")
-        listening.expect("done")
-        listening.wait()
-    return SubscribersSummary.from_json(Path(subscribers.out).read_text()), sent
+        final = api.newest_sequence(room)
+        for process in listening:
+            process.say(f"stop {final}")
+        for process in listening:
+            process.expect("done")
+            process.wait()
+    return _frames(folder), sent
+
+
+def _subscribers(
+    options: WsBenchOptions, server: BenchServer, room: Room, folder: Path
+) -> list[SubscribersConfig]:
+    """``SUBSCRIBERS_PER_PROCESS`` at most in each process, the rest spread evenly."""
+    processes = -(-options.subscribers // SUBSCRIBERS_PER_PROCESS)
+    shares = [
+        options.subscribers // processes + (n < options.subscribers % processes)
+        for n in range(processes)
+    ]
+    return [
+        SubscribersConfig(
+            url=_events_url(server.base_url, room),
+            subscribers=share,
+            after_sequence=room.after_sequence,
+            out=str(folder / f"frames-{n}.json"),
+            drain_s=DRAIN_S,
+        )
+        for n, share in enumerate(shares)
+    ]
+
+
+def _frames(folder: Path) -> SubscribersSummary:
+    outs = sorted(str(path) for path in folder.glob("frames-*.json"))
+    parts = [SubscribersSummary.from_json(Path(out).read_text()) for out in outs]
+    latencies = array("q")
+    for out in outs:
+        latencies.extend(read_latencies(out))
+    return SubscribersSummary.combine(parts, latencies)
 
 
 @dataclass(frozen=True, slots=True)
