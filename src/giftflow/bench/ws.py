@@ -5,8 +5,9 @@
    (``redis_url``), else each worker would stream only its own events.
 3. Over HTTP with the bench's platform key: the creator goes live, a room token is
    issued, and the overlay state names the room's newest event.
-4. ``subscribers`` WebSockets to the room after that event, in a process of their own
-   (``subscribers.py``); once all are open, a driver in another process
+4. ``subscribers`` WebSockets to the room after that event, in processes of their own
+   (``subscribers.py``, ``SUBSCRIBERS_PER_PROCESS`` at most each); once all are open,
+   a driver in another process
    (``gifter.py``, paced) sends ``rate_per_s`` gifts a second in the session for
    ``duration_s``, each a ``POST /v1/gifts`` with its own key.
 5. The session ends; the overlay state names the final event; the subscribers drain
