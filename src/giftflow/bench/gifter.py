@@ -7,7 +7,8 @@ Each request is one ``POST /v1/gifts`` with its own ``Idempotency-Key`` and
 - ``burst``: ``concurrency`` senders, each sending its next gift as soon as the last is
   answered, until a line arrives on stdin. When a request gets no answer (the server
   died), the senders wait until ``/health`` answers again, then go on with new gifts.
-- ``paced``: ``rate_per_s`` gifts a second for ``duration_s``, whatever the answers.
+- ``paced``: ``rate_per_s`` gifts a second for ``duration_s``, by ``concurrency``
+  senders that each wait for their answer (a gift is sent late when all are waiting).
 
 Then every unanswered request is sent again with its own key and body until it is
 answered; with ``check_replays`` every answered one too (its first answer must come
@@ -22,19 +23,16 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import httpx
-
 from giftflow.bench.target import GiftTarget
+from giftflow.bench.wire import Connection, ConnectionLostError, connect_to
 
 IN_USE: Final = "idempotency_key_in_use"
 RETRY_PAUSE_S: Final = 0.1
 PROBE_PAUSE_S: Final = 0.05
-REQUEST_TIMEOUT_S: Final = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +117,21 @@ def read_sent(path: Path) -> list[Sent]:
         return [Sent.from_dict(json.loads(line)) for line in lines]
 
 
-async def post_gift(client: httpx.AsyncClient, key: str, body: dict[str, Any]) -> Answer:
+async def post_gift(connection: Connection, key: str, body: dict[str, Any]) -> Answer:
     try:
-        response = await client.post("/v1/gifts", json=body, headers={"Idempotency-Key": key})
-    except httpx.TransportError:
+        reply = await connection.request(
+            "POST", "/v1/gifts", body=body, headers={"Idempotency-Key": key}
+        )
+    except ConnectionLostError:
         return Answer(None, at_ns=time.time_ns())
     try:
-        content = response.json()
+        content = reply.json() or {}
     except ValueError:  # a proxy's or the server's plain-text error
         content = {}
     return Answer(
-        response.status_code,
-        gift_id=content.get("id") if response.status_code == 201 else None,
-        replayed=response.headers.get("Idempotent-Replayed") == "true",
+        reply.status,
+        gift_id=content.get("id") if reply.status == 201 else None,
+        replayed=reply.headers.get("idempotent-replayed") == "true",
         booked_before=content.get("replayed") is True,
         code=content.get("code"),
         at_ns=time.time_ns(),
@@ -141,27 +141,32 @@ async def post_gift(client: httpx.AsyncClient, key: str, body: dict[str, Any]) -
 @dataclass(slots=True)
 class Gifter:
     config: GifterConfig
-    client: httpx.AsyncClient
     sent: list[Sent] = field(default_factory=list)
     up: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _connection(self) -> Connection:
+        authorization = {"Authorization": f"Bearer {self.config.target.api_key}"}
+        return connect_to(self.config.base_url, authorization)
 
     def _next(self) -> Sent:
         request = Sent.of(self.config, len(self.sent) + 1)
         self.sent.append(request)
         return request
 
-    async def _send(self, request: Sent) -> None:
+    async def _send(self, connection: Connection, request: Sent) -> None:
         request.sent_ns = time.time_ns()
-        request.first = await post_gift(self.client, request.key, request.body)
+        request.first = await post_gift(connection, request.key, request.body)
         if request.first.status is None:
             self.up.clear()
 
     async def burst(self, stop: asyncio.Event) -> None:
         async def sender() -> None:
+            connection = self._connection()
             while not stop.is_set():
                 await self.up.wait()
                 if not stop.is_set():
-                    await self._send(self._next())
+                    await self._send(connection, self._next())
+            connection.close()
 
         self.up.set()
         prober = asyncio.create_task(self._probe(stop))
@@ -170,60 +175,70 @@ class Gifter:
 
     async def _probe(self, stop: asyncio.Event) -> None:
         """While the server is down, ask ``/health`` until it answers again."""
+        connection = self._connection()
         while not stop.is_set():
-            if not self.up.is_set() and await self._healthy():
+            if not self.up.is_set() and await _healthy(connection):
                 self.up.set()
             await asyncio.sleep(PROBE_PAUSE_S)
+        connection.close()
         self.up.set()  # let the senders see the stop
 
-    async def _healthy(self) -> bool:
-        try:
-            return (await self.client.get("/health")).status_code == 200
-        except httpx.TransportError:
-            return False
-
     async def paced(self) -> None:
+        """Gift n is due ``n / rate_per_s`` after the start; ``concurrency`` senders
+        take the due gifts in turn, so a server that falls behind gets them late (its
+        booked rate shows it) rather than an ever longer queue in this client."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        tasks = []
-        for number in range(round(self.config.rate_per_s * self.config.duration_s)):
-            await asyncio.sleep(max(0.0, started + number / self.config.rate_per_s - loop.time()))
-            tasks.append(asyncio.create_task(self._send(self._next())))
-        await asyncio.gather(*tasks)
+        numbers = iter(range(round(self.config.rate_per_s * self.config.duration_s)))
+
+        async def sender() -> None:
+            connection = self._connection()
+            for number in numbers:
+                due = started + number / self.config.rate_per_s
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                await self._send(connection, self._next())
+            connection.close()
+
+        await asyncio.gather(*(sender() for _ in range(self.config.concurrency)))
 
     async def retry_all(self) -> None:
         """Each unanswered request (and, checking replays, each answered one) again."""
-        todo = [r for r in self.sent if _needs_retry(r.first, check=self.config.check_replays)]
-        await _each(todo, self.config.concurrency, self._retry)
+        todo = iter(r for r in self.sent if _needs_retry(r.first, check=self.config.check_replays))
 
-    async def _retry(self, request: Sent) -> None:
-        request.retry = await self._until_answered(request.key, request.body)
+        async def worker() -> None:
+            connection = self._connection()
+            for request in todo:
+                await self._retry(connection, request)
+            connection.close()
+
+        await asyncio.gather(*(worker() for _ in range(self.config.concurrency)))
+
+    async def _retry(self, connection: Connection, request: Sent) -> None:
+        request.retry = await self._until_answered(connection, request.key, request.body)
         if request.retry.code == IN_USE:
-            request.rescue = await self._until_answered(f"{request.key}-rescue", request.body)
+            rescue_key = f"{request.key}-rescue"
+            request.rescue = await self._until_answered(connection, rescue_key, request.body)
 
-    async def _until_answered(self, key: str, body: dict[str, Any]) -> Answer:
+    async def _until_answered(
+        self, connection: Connection, key: str, body: dict[str, Any]
+    ) -> Answer:
         deadline = time.monotonic() + self.config.retry_timeout_s
-        answer = await post_gift(self.client, key, body)
+        answer = await post_gift(connection, key, body)
         while answer.status is None and time.monotonic() < deadline:
             await asyncio.sleep(RETRY_PAUSE_S)
-            answer = await post_gift(self.client, key, body)
+            answer = await post_gift(connection, key, body)
         return answer
+
+
+async def _healthy(connection: Connection) -> bool:
+    try:
+        return (await connection.request("GET", "/health")).status == 200
+    except ConnectionLostError:
+        return False
 
 
 def _needs_retry(first: Answer | None, *, check: bool) -> bool:
     return first is None or first.status is None or first.status >= 500 or check
-
-
-async def _each(
-    items: list[Sent], concurrency: int, work: Callable[[Sent], Awaitable[None]]
-) -> None:
-    iterator: Iterator[Sent] = iter(items)
-
-    async def worker() -> None:
-        for item in iterator:
-            await work(item)
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 async def _stdin_line(stop: asyncio.Event) -> None:
@@ -232,23 +247,16 @@ async def _stdin_line(stop: asyncio.Event) -> None:
 
 
 async def run(config: GifterConfig) -> list[Sent]:
-    limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=None)
-    async with httpx.AsyncClient(
-        base_url=config.base_url,
-        headers={"Authorization": f"Bearer {config.target.api_key}"},
-        limits=limits,
-        timeout=REQUEST_TIMEOUT_S,
-    ) as client:
-        gifter = Gifter(config, client)
-        if config.mode == "burst":
-            stop = asyncio.Event()
-            reader = asyncio.create_task(_stdin_line(stop))
-            await gifter.burst(stop)
-            await reader
-        else:
-            await gifter.paced()
-        await gifter.retry_all()
-        return gifter.sent
+    gifter = Gifter(config)
+    if config.mode == "burst":
+        stop = asyncio.Event()
+        reader = asyncio.create_task(_stdin_line(stop))
+        await gifter.burst(stop)
+        await reader
+    else:
+        await gifter.paced()
+    await gifter.retry_all()
+    return gifter.sent
 
 
 def main(config_path: str) -> None:

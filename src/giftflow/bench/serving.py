@@ -15,8 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-import httpx
-
+from giftflow.bench.wire import ConnectionLostError, request_once
 from giftflow.errors import GiftflowError
 
 START_TIMEOUT_S: Final = 90.0
@@ -150,6 +149,6 @@ class BenchServer:
 
     def _healthy(self) -> bool:
         try:
-            return httpx.get(f"{self.base_url}/health", timeout=1.0).status_code == 200
-        except httpx.TransportError:
+            return request_once(self.base_url, "GET", "/health").status == 200
+        except ConnectionLostError:
             return False

@@ -7,8 +7,9 @@ and records every frame: its event's sequence number, whether it came right afte
 one before (in order, no gap, no duplicate), and its delivery latency, the receive
 time minus the event's ``at`` (nanoseconds since the epoch, one machine, one clock).
 On a line ``stop N`` it waits until every subscriber has received event N (or
-``drain_s`` has passed), closes them, writes a summary to ``out`` (JSON) and prints
-``done``.
+``drain_s`` has passed), closes them, writes a summary to ``out`` (JSON) and every
+frame's latency next to it (``latencies_path``), and prints ``done``. A bench runs
+several such processes when one would be too slow to read all the frames.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import sys
 import time
 from array import array
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -108,14 +110,12 @@ class SubscribersSummary:
     resyncs: int
     close_codes: dict[str, int]
     """Connections the server closed before the end, by close code."""
-    latency_p50_ms: float
-    latency_p99_ms: float
-    latency_max_ms: float
+    latency_p50_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    latency_max_ms: float = 0.0
 
     @classmethod
     def of(cls, listeners: list[Listener], *, after: int, final: int) -> SubscribersSummary:
-        latencies = sorted(ns for listener in listeners for ns in listener.latencies_ns)
-        ms = [ns / 1e6 for ns in (latencies or [0])]
         codes = Counter(str(listener.close_code) for listener in listeners if listener.close_code)
         return cls(
             subscribers=len(listeners),
@@ -125,14 +125,43 @@ class SubscribersSummary:
             caught_up=sum(listener.last >= final for listener in listeners),
             resyncs=sum(listener.resyncs for listener in listeners),
             close_codes=dict(codes),
+        ).with_latencies(ns for listener in listeners for ns in listener.latencies_ns)
+
+    @classmethod
+    def combine(
+        cls, parts: list[SubscribersSummary], latencies_ns: array[int]
+    ) -> SubscribersSummary:
+        """The summaries of several processes as one; percentiles over every frame."""
+        codes: Counter[str] = Counter()
+        for part in parts:
+            codes.update(part.close_codes)
+        counted = ("subscribers", "expected", "delivered", "in_order", "caught_up", "resyncs")
+        totals = {name: sum(getattr(part, name) for part in parts) for name in counted}
+        return cls(**totals, close_codes=dict(codes)).with_latencies(latencies_ns)
+
+    @classmethod
+    def from_json(cls, text: str) -> SubscribersSummary:
+        return cls(**json.loads(text))
+
+    def with_latencies(self, latencies_ns: Iterable[int]) -> SubscribersSummary:
+        ms = [ns / 1e6 for ns in sorted(latencies_ns)] or [0.0]
+        return replace(
+            self,
             latency_p50_ms=round(percentile(ms, 0.50), 3),
             latency_p99_ms=round(percentile(ms, 0.99), 3),
             latency_max_ms=round(ms[-1], 3),
         )
 
-    @classmethod
-    def from_json(cls, text: str) -> SubscribersSummary:
-        return cls(**json.loads(text))
+
+def latencies_path(out: str) -> Path:
+    """Where a process writes every frame's latency (int64 nanoseconds, native order)."""
+    return Path(f"{out}.ns")
+
+
+def read_latencies(out: str) -> array[int]:
+    latencies = array("q")
+    latencies.frombytes(latencies_path(out).read_bytes())
+    return latencies
 
 
 async def _listen(connection: ClientConnection, listener: Listener) -> None:
@@ -170,6 +199,9 @@ async def run(config: SubscribersConfig) -> SubscribersSummary:
     for connection in connections:
         await connection.close()
     await asyncio.gather(*tasks, *waiting, return_exceptions=True)
+    with latencies_path(config.out).open("wb") as out:
+        for listener in listeners:
+            listener.latencies_ns.tofile(out)
     return summary
 
 

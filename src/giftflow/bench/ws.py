@@ -5,8 +5,9 @@
    (``redis_url``), else each worker would stream only its own events.
 3. Over HTTP with the bench's platform key: the creator goes live, a room token is
    issued, and the overlay state names the room's newest event.
-4. ``subscribers`` WebSockets to the room after that event, in a process of their own
-   (``subscribers.py``); once all are open, a driver in another process
+4. ``subscribers`` WebSockets to the room after that event, in processes of their own
+   (``subscribers.py``, ``SUBSCRIBERS_PER_PROCESS`` at most each); once all are open,
+   a driver in another process
    (``gifter.py``, paced) sends ``rate_per_s`` gifts a second in the session for
    ``duration_s``, each a ``POST /v1/gifts`` with its own key.
 5. The session ends; the overlay state names the final event; the subscribers drain
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 import tempfile
 import time
+from array import array
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
-
-import httpx
 
 from giftflow.bench.books import BooksCheck, read_books
 from giftflow.bench.databases import fresh_databases
@@ -32,13 +33,18 @@ from giftflow.bench.figures import percentile, ratio
 from giftflow.bench.gifter import GifterConfig, Sent, read_sent
 from giftflow.bench.population import ROSE_COINS, Population, populate
 from giftflow.bench.processes import ClientProcess
-from giftflow.bench.serving import BenchServer, server_environment
-from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary
+from giftflow.bench.serving import BenchServer, ServerError, server_environment
+from giftflow.bench.subscribers import SubscribersConfig, SubscribersSummary, read_latencies
+from giftflow.bench.wire import Reply, request_once
 
 VIEWERS: Final = 1_000
 COINS_PER_VIEWER: Final = 100_000
 DRAIN_S: Final = 5.0
 DRIVER_CONNECTIONS_MAX: Final = 512
+SUBSCRIBERS: Final = "giftflow.bench.subscribers"
+SUBSCRIBERS_PER_PROCESS: Final = 500
+"""One asyncio process reads about 50,000 frames a second here: 1,000 subscribers at
+100 gifts/s take two, so that the client is not what bounds the delivery figures."""
 DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/15"
 """Database 15, not 0: the bench's room publishes under the bus's default prefix, and
 must not land in a room that a real server on the same Redis streams."""
@@ -150,42 +156,79 @@ def bench_ws(options: WsBenchOptions) -> WsBenchResult:
 def _run(
     options: WsBenchOptions, population: Population, server: BenchServer, folder: Path
 ) -> tuple[SubscribersSummary, list[Sent]]:
-    headers = {"Authorization": f"Bearer {population.api_key}"}
-    with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as client:
-        room = _open_room(client, population.creator_id)
-        subscribers = SubscribersConfig(
+    api = _Api(server.base_url, population.api_key)
+    room = api.open_room(population.creator_id)
+    with ExitStack() as stack:
+        listening = [
+            stack.enter_context(ClientProcess(SUBSCRIBERS, config.to_json(), folder / f"{n}.json"))
+            for n, config in enumerate(_subscribers(options, server, room, folder))
+        ]
+        for process in listening:
+            process.expect("ready")
+        sent = _drive(options, population, server, room, folder)
+        api.call("POST", f"/v1/sessions/{room.session_id}/end")
+        final = api.newest_sequence(room)
+        for process in listening:
+            process.say(f"stop {final}")
+        for process in listening:
+            process.expect("done")
+            process.wait()
+    return _frames(folder), sent
+
+
+def _subscribers(
+    options: WsBenchOptions, server: BenchServer, room: Room, folder: Path
+) -> list[SubscribersConfig]:
+    """``SUBSCRIBERS_PER_PROCESS`` at most in each process, the rest spread evenly."""
+    processes = -(-options.subscribers // SUBSCRIBERS_PER_PROCESS)
+    shares = [
+        options.subscribers // processes + (n < options.subscribers % processes)
+        for n in range(processes)
+    ]
+    return [
+        SubscribersConfig(
             url=_events_url(server.base_url, room),
-            subscribers=options.subscribers,
+            subscribers=share,
             after_sequence=room.after_sequence,
-            out=str(folder / "frames.json"),
+            out=str(folder / f"frames-{n}.json"),
             drain_s=DRAIN_S,
         )
-        config = folder / "subscribers.json"
-        with ClientProcess(
-            "giftflow.bench.subscribers", subscribers.to_json(), config
-        ) as listening:
-            listening.expect("ready")
-            sent = _drive(options, population, server, room, folder)
-            client.post(f"/v1/sessions/{room.session_id}/end").raise_for_status()
-            listening.say(f"stop {_newest_sequence(client, room)}")
-            listening.expect("done")
-            listening.wait()
-    return SubscribersSummary.from_json(Path(subscribers.out).read_text()), sent
+        for n, share in enumerate(shares)
+    ]
 
 
-def _open_room(client: httpx.Client, creator_id: int) -> Room:
-    session = client.post(f"/v1/rooms/{creator_id}/sessions", json={"title": "bench ws"})
-    session.raise_for_status()
-    token = client.post(f"/v1/rooms/{creator_id}/tokens")
-    token.raise_for_status()
-    room = Room(creator_id, int(session.json()["id"]), token.json()["token"], 0)
-    return Room(room.room_id, room.session_id, room.token, _newest_sequence(client, room))
+def _frames(folder: Path) -> SubscribersSummary:
+    outs = sorted(str(path) for path in folder.glob("frames-*.json"))
+    parts = [SubscribersSummary.from_json(Path(out).read_text()) for out in outs]
+    latencies = array("q")
+    for out in outs:
+        latencies.extend(read_latencies(out))
+    return SubscribersSummary.combine(parts, latencies)
 
 
-def _newest_sequence(client: httpx.Client, room: Room) -> int:
-    state = client.get(f"/v1/rooms/{room.room_id}/overlay-state", params={"token": room.token})
-    state.raise_for_status()
-    return int(state.json()["last_event_id"] or 0)
+@dataclass(frozen=True, slots=True)
+class _Api:
+    """The few calls that set the room up, with the bench's platform key."""
+
+    base_url: str
+    api_key: str
+
+    def call(self, method: str, path: str, body: object = None) -> Reply:
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        reply = request_once(self.base_url, method, path, headers=headers, body=body)
+        if reply.status >= 300:
+            raise ServerError(f"{method} {path} answered {reply.status}: {reply.body[:300]!r}")
+        return reply
+
+    def open_room(self, creator_id: int) -> Room:
+        session = self.call("POST", f"/v1/rooms/{creator_id}/sessions", {"title": "bench ws"})
+        token = self.call("POST", f"/v1/rooms/{creator_id}/tokens").json()["token"]
+        room = Room(creator_id, int(session.json()["id"]), token, 0)
+        return Room(room.room_id, room.session_id, room.token, self.newest_sequence(room))
+
+    def newest_sequence(self, room: Room) -> int:
+        path = f"/v1/rooms/{room.room_id}/overlay-state?token={room.token}"
+        return int(self.call("GET", path).json()["last_event_id"] or 0)
 
 
 def _events_url(base_url: str, room: Room) -> str:
