@@ -39,7 +39,7 @@ from giftflow.store import open_store
 from giftflow.store.tx import Row, Tx
 
 TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"
-SANDBOX_SECRET = b"api-test-sandbox-secret"
+SANDBOX_SECRET = b"api-test-sandbox-secret-0123456789abcdef"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 START_NS = int(START.timestamp()) * 1_000_000_000
 DAY_S = 86_400
@@ -279,7 +279,8 @@ def open_world(
     clock = ManualClock(START_NS)
     tokens = itertools.count(1)
     sandbox = SandboxProvider(SANDBOX_SECRET, clock, new_token=lambda: f"{next(tokens):06d}")
-    options: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir} | settings
+    defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir}
+    options = defaults | {"environment": "development"} | settings  # the sandbox: play money
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     try:

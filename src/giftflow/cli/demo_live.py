@@ -108,6 +108,7 @@ class Stage:
             payout_dir=world.paths.payouts,
             token_secret=secret,
             room_token_ttl_s=_room_token_ttl_s(world.clock.now_ns(), stream),
+            environment="development",
         )
         self.app = create_app(world.economy, self.settings, self.bus)
         self.live: Live = self.app.state.giftflow.live
