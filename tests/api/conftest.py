@@ -176,8 +176,16 @@ class World:
         return self.client.post(path, json=body, headers=headers)
 
     def put_json(self, path: str, body: Json, credential: str | None = None) -> httpx.Response:
+        return self.send_json("PUT", path, body, credential)
+
+    def patch_json(self, path: str, body: Json, credential: str | None = None) -> httpx.Response:
+        return self.send_json("PATCH", path, body, credential)
+
+    def send_json(
+        self, method: str, path: str, body: Json, credential: str | None = None
+    ) -> httpx.Response:
         headers = bearer(credential) if credential else {}
-        return self.client.put(path, json=body, headers=headers)
+        return self.client.request(method, path, json=body, headers=headers)
 
     def new_key(self) -> str:
         return str(uuid.uuid4())

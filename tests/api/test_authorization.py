@@ -53,11 +53,46 @@ ENDPOINTS = [
         {"external_id": "eve", "display_name": "Eve", "birth_date": "1990-01-01", "region": "US"},
     ),
     Endpoint(
+        "register a verified user",
+        "POST",
+        "/v1/users",
+        allow(),  # users:write and users:verify together (no single scope but admin)
+        {
+            "external_id": "vera",
+            "display_name": "Vera",
+            "birth_date": "1990-01-01",
+            "region": "US",
+            "identity_verified": True,
+        },
+    ),
+    Endpoint(
         "update a user",
         "PATCH",
         "/v1/users/{alice}",
         allow("admin", "key users:write"),
         {"is_creator": True},
+    ),
+    Endpoint("update nothing", "PATCH", "/v1/users/{alice}", allow("admin", "key users:write"), {}),
+    Endpoint(
+        "verify alice's identity",
+        "PATCH",
+        "/v1/users/{alice}",
+        allow("admin", "key users:verify"),
+        {"identity_verified": True},
+    ),
+    Endpoint(
+        "withdraw carol's verification",
+        "PATCH",
+        "/v1/users/{carol}",
+        allow("admin", "key users:verify"),
+        {"identity_verified": False},
+    ),
+    Endpoint(
+        "make alice a verified creator",
+        "PATCH",
+        "/v1/users/{alice}",
+        allow("admin"),
+        {"is_creator": True, "identity_verified": True},
     ),
     Endpoint(
         "issue a token",
