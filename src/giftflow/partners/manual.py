@@ -3,7 +3,9 @@
 An operator (or a bank's bulk-payment portal) pays the lines of the exported file and
 returns a results file with one row per payout: ``payout_id,status,reference,reason``
 where ``status`` is ``paid`` or ``failed``. Amounts are written both in minor units
-(exact, what is checked) and as decimal text (what a person reads).
+(exact, what is checked) and as decimal text (what a person reads). Every cell is
+written safe to open in a spreadsheet (``giftflow.spreadsheet``): a creator's name or
+external id that starts like a formula gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from giftflow import spreadsheet
 from giftflow.economy.money import Fiat
 from giftflow.errors import GiftflowError
 from giftflow.partners.base import PayoutLine, PayoutResult
@@ -53,7 +56,7 @@ class ManualPartner:
             for line in lines:
                 amount = str(Fiat(line.net_minor, line.currency)).split(" ", 1)[1]
                 writer.writerow(
-                    (
+                    spreadsheet.row(
                         line.payout_id,
                         line.creator_external_id,
                         line.creator_name,
