@@ -97,6 +97,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "request_too_large": 413,
     # 422: well-formed, but against a rule of the economy
     "validation_failed": 422,
+    "text_invalid": 422,
     "role_not_allowed": 422,
     "economy_error": 422,
     "catalog_error": 422,
@@ -243,8 +244,9 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 
 def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Problem:
     """Malformed JSON: 400 ``json_invalid``; no Idempotency-Key: 400
-    ``idempotency_key_missing``; anything else: 422 ``validation_failed``, listing
-    every field that is wrong."""
+    ``idempotency_key_missing``; only texts the Unicode policy refuses: 422
+    ``text_invalid``; anything else: 422 ``validation_failed``. Both list every field
+    that is wrong."""
     fields = [_field(error) for error in errors]
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "json_invalid", "the body is not valid JSON", instance=instance)
@@ -252,7 +254,9 @@ def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Pr
         detail = "this request moves money: send an Idempotency-Key header"
         return problem(400, "idempotency_key_missing", detail, instance=instance)
     detail = "; ".join(f"{f.location}: {f.message}" for f in fields[:5])
-    return problem(422, "validation_failed", detail, instance=instance, errors=fields)
+    text_only = bool(fields) and all(f.type == "text_invalid" for f in fields)
+    code = "text_invalid" if text_only else "validation_failed"
+    return problem(422, code, detail, instance=instance, errors=fields)
 
 
 def _field(error: Mapping[str, Any]) -> FieldProblem:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from giftflow import spreadsheet
+from giftflow import spreadsheet, text
 from giftflow.economy.money import Fiat
 from giftflow.errors import GiftflowError
 from giftflow.partners.base import PayoutLine, PayoutResult
+from giftflow.text import TextError
 
 BATCH_COLUMNS = (
     "payout_id",
@@ -96,11 +97,13 @@ def _result(row: dict[str, str], line: int) -> PayoutResult:
 
 
 def _text(row: dict[str, str], column: str, line: int) -> str | None:
-    """Printable and short enough for the column it is stored in (or ``None`` if empty)."""
-    value = (row.get(column) or "").strip()
+    """Within the Unicode policy (``giftflow.text``: a failure reason is shown to the
+    creator) and short enough for the column it is stored in (``None`` if empty)."""
+    try:
+        value = text.human((row.get(column) or "").strip())
+    except TextError as error:
+        raise PartnerFileError(f"line {line}: {column}: {error}") from None
     longest = RESULT_TEXT_MAX[column]
-    if len(value) > longest or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise PartnerFileError(
-            f"line {line}: {column} must be at most {longest} printable characters"
-        )
+    if len(value) > longest:
+        raise PartnerFileError(f"line {line}: {column} must be at most {longest} characters")
     return value or None

@@ -7,14 +7,15 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, Strict, StringConstraints, model_validator
 
+from giftflow import text as policy
 from giftflow.api.schemas.common import (
     INT32_MAX,
-    PRINTABLE,
     Request,
     UserId,
     WholeNumber,
     at,
     at_or_none,
+    policed,
 )
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.battles import Battle, Booster, Side
@@ -27,8 +28,9 @@ from giftflow.service.live import Interaction, InteractionKind, SessionTotals
 
 Count = Annotated[int, Strict(), Field(ge=1, le=INT32_MAX), WholeNumber]
 Seconds = Annotated[int, Strict(), Field(ge=1, le=86_400), WholeNumber]
-Title = Annotated[str, StringConstraints(max_length=200, pattern=PRINTABLE)]
-Text = Annotated[str, StringConstraints(max_length=500, pattern=PRINTABLE)]
+Title = Annotated[str, StringConstraints(max_length=200), policed(policy.human, max_length=200)]
+"""Session and chapter titles, goal promises, perk values: the Unicode policy of names."""
+Text = Annotated[str, StringConstraints(max_length=500), policed(policy.human, max_length=500)]
 SESSIONS_PER_BATTLE_MAX = 8
 CHAPTERS_PER_PLAN_MAX = 50
 PERKS_MAX = 100
