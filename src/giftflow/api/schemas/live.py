@@ -1,4 +1,5 @@
-"""LIVE: sessions, viewers, interactions, chapters, goals, battles, leaderboards, perks."""
+"""LIVE: sessions, viewers, interactions, chapters, goals, leaderboards, perks (battles
+and their invitations: ``schemas.battles``)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from giftflow.api.schemas.common import (
     at_or_none,
     policed,
 )
-from giftflow.ledger.limits import INT64_MAX
-from giftflow.live.battles import Battle, Booster, Side
 from giftflow.live.chapters import Chapter, ChapterKind
 from giftflow.live.goals import Goal, GoalKind, GoalState
 from giftflow.live.leaderboards import Standing
@@ -231,78 +230,6 @@ class GoalPublic(BaseModel):
 
 class GoalList(BaseModel):
     goals: list[GoalPublic]
-
-
-# --- battles -----------------------------------------------------------------------------
-
-SessionId = Annotated[int, Strict(), Field(ge=1, le=INT64_MAX), WholeNumber]
-
-
-class BattleCreate(Request):
-    session_ids: Annotated[list[SessionId], Field(min_length=2, max_length=SESSIONS_PER_BATTLE_MAX)]
-    duration_s: Seconds | None = None
-    """300 by default."""
-
-
-class BoosterCreate(Request):
-    session_id: SessionId
-    multiplier: Annotated[int, Strict(), Field(ge=2, le=5), WholeNumber] = 2
-    duration_s: Seconds | None = None
-    """30 by default; cut at the battle's end."""
-
-
-class BoosterPublic(BaseModel):
-    multiplier: int
-    started_at: datetime
-    ends_at: datetime
-
-    @classmethod
-    def of(cls, booster: Booster) -> Self:
-        return cls(
-            multiplier=booster.multiplier,
-            started_at=at(booster.started_at),
-            ends_at=at(booster.ends_at),
-        )
-
-
-class SidePublic(BaseModel):
-    session_id: int
-    creator_id: int
-    score: int
-    booster: BoosterPublic | None
-
-    @classmethod
-    def of(cls, side: Side) -> Self:
-        booster = None if side.booster is None else BoosterPublic.of(side.booster)
-        return cls(
-            session_id=side.session_id,
-            creator_id=side.creator_id,
-            score=side.score,
-            booster=booster,
-        )
-
-
-class BattlePublic(BaseModel):
-    id: int
-    state: Literal["running", "ended"]
-    started_at: datetime
-    ends_at: datetime
-    ended_at: datetime | None
-    winner_session_id: int | None
-    """``null`` while running, and for a draw."""
-    sides: list[SidePublic]
-
-    @classmethod
-    def of(cls, battle: Battle) -> Self:
-        return cls(
-            id=battle.id,
-            state="running" if battle.ended_at is None else "ended",
-            started_at=at(battle.started_at),
-            ends_at=at(battle.ends_at),
-            ended_at=at_or_none(battle.ended_at or 0),
-            winner_session_id=battle.winner_session_id,
-            sides=[SidePublic.of(side) for side in battle.sides],
-        )
 
 
 # --- leaderboards and perks ----------------------------------------------------------------
