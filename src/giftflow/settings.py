@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     room_token_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
     """How long a read-only room token (an overlay's, in OBS) stays valid."""
+    engine_queue_max: int = Field(default=100_000, ge=1)
+    """Transfers (a transfer-less write counts one) waiting for the writer at most;
+    beyond it a request is refused at once (HTTP 503 ``engine_overloaded`` with
+    ``Retry-After``) instead of queueing without bound."""
     redis_url: str | None = None
     """Events go through Redis streams (several server processes); default: in-process."""
     payout_dir: Path = Path("payouts")

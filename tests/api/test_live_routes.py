@@ -263,3 +263,31 @@ def test_ending_a_streak_by_hand_tells_the_room_once(world: World) -> None:
         events = receive(socket, 4)
     assert types(events) == ["gift.sent", "leaderboard.changed", "streak.ended", "viewer.joined"]
     assert events[2].data["reason"] == "ended" and events[2].data["repeat_count"] == 2
+
+
+def test_a_gift_must_name_its_creators_live_session_or_is_refused_uncharged(
+    world: World,
+) -> None:
+    """A gift to carol naming dave's session, an ended one or none at all would count in
+    a session whose creator earned nothing: it is refused and nothing is charged."""
+    alice = world.user("alice")["id"]
+    carol = world.user("carol", creator=True)["id"]
+    dave = world.user("dave", creator=True)["id"]
+    world.buy(alice, 1_000)
+    ended = start(world, carol, world.token(carol, "creator"), title="earlier")["id"]
+    world.ok(world.post(f"/v1/sessions/{ended}/end", None, world.token(carol, "creator")), 200)
+    ours = start(world, carol, world.token(carol, "creator"))["id"]
+    theirs = start(world, dave, world.token(dave, "creator"))["id"]
+    coins = world.coins(alice)
+
+    def sent(session_id: int) -> Any:
+        body = world.gift_body(alice, carol, ROSE) | {"session_id": session_id}
+        return world.post("/v1/gifts", body, world.admin_key, key=world.new_key())
+
+    assert_problem(sent(theirs), 422, "session_other_creator")
+    assert_problem(sent(ended), 409, "session_ended")
+    assert_problem(sent(999_999), 404, "session_not_found")
+    assert world.coins(alice) == coins
+    assert world.ok(sent(ours), 201)["session_id"] == ours
+    assert world.coins(alice) == coins - 1
+    assert world.economy.reconcile().ok

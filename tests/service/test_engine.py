@@ -32,9 +32,12 @@ from giftflow.ledger import (
 from giftflow.service.engine import (
     BATCH_MAX,
     QUEUED_MAX,
+    Done,
     EngineClosedError,
     EngineOverloadedError,
     LedgerEngine,
+    Outcome,
+    Part,
     RequestTooLargeError,
 )
 from giftflow.store import open_store
@@ -137,17 +140,7 @@ def submitted(
     engine: LedgerEngine, transfers: list[Transfer], record: Record | None = None
 ) -> Future[list[TransferResult]]:
     """Queue a request without waiting for it; the future receives its answer."""
-    future: Future[list[TransferResult]] = Future()
-
-    def answer(results: list[TransferResult] | None, error: BaseException | None) -> None:
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert results is not None
-            future.set_result(results)
-
-    engine.submit(transfers, answer, record)
-    return future
+    return engine.submit_future(transfers, record)
 
 
 def caller_request(caller: int) -> tuple[list[Transfer], list[Code]]:
@@ -312,6 +305,100 @@ def test_a_request_whose_record_is_rejected_leaves_the_batch_alone_and_the_rest_
     alice_account, bob_account = store.lookup_accounts([alice, bob])
     assert (alice_account.debits_posted, bob_account.debits_posted) == (0, 20)
     assert store.reconcile().ok
+
+
+def test_a_record_that_fails_takes_out_only_its_own_job(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    """Any error from one caller's record (not only a refusal) is that caller's answer:
+    the other callers of the batch commit as if it had not been there."""
+    alice, bob = wallet(0), wallet(1)
+
+    def failing(tx: Tx, results: list[TransferResult]) -> None:
+        raise ValueError("a bug in one caller's record")
+
+    with writer_held(engine):
+        failed = submitted(engine, [spend(3_100, alice, 10)], failing)
+        kept = submitted(engine, [spend(3_101, bob, 20)])
+
+    with pytest.raises(ValueError, match="a bug"):
+        failed.result(WAIT_S)
+    assert codes(kept.result(WAIT_S)) == [Code.OK]
+    assert [t.id for t in store.lookup_transfers([3_100, 3_101])] == [3_101]
+    assert store.reconcile().ok
+
+
+def test_a_job_of_parts_commits_together_and_a_refused_part_leaves_only_itself(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    """A job's parts are applied in one transaction with what its finish writes; a part
+    whose record refuses it is taken out alone, and the finish hears why."""
+    alice, bob = wallet(0), wallet(1)
+    seen: list[list[object]] = []
+
+    def refusing(tx: Tx, results: list[TransferResult]) -> None:
+        raise RecordRejectedError("moved on", code="streak_conflict")
+
+    def finish(tx: Tx, outcomes: list[Outcome]) -> str:
+        seen.append(list(outcomes))
+        tx.execute("UPDATE accounts SET code = code WHERE id = ?", (bob,))
+        return "kept"
+
+    parts = [
+        Part([spend(3_200, alice, 10)], lambda tx, results: "first"),
+        Part([spend(3_201, alice, 20)], refusing),
+        Part([spend(3_202, bob, 30)]),
+    ]
+    committed = engine.commit(parts, finish)
+
+    assert committed.value == "kept"
+    first, refused, third = committed.outcomes
+    assert isinstance(first, Done) and first.value == "first"
+    assert isinstance(refused, RecordRejectedError) and refused.code == "streak_conflict"
+    assert isinstance(third, Done) and codes(third.results) == [Code.OK]
+    assert [t.id for t in store.lookup_transfers([3_200, 3_201, 3_202])] == [3_200, 3_202]
+    assert engine.batches == 1
+
+
+def test_a_job_whose_finish_refuses_it_applies_none_of_its_parts(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    alice, bob = wallet(0), wallet(1)
+
+    def finish(tx: Tx, outcomes: list[Outcome]) -> None:
+        raise RecordRejectedError("answered already", code="idempotency_replayed")
+
+    with writer_held(engine):
+        refused = engine.commit_future(
+            [Part([spend(3_300, alice, 10)]), Part([spend(3_301, alice, 10)])], finish
+        )
+        kept = submitted(engine, [spend(3_302, bob, 20)])
+
+    with pytest.raises(RecordRejectedError):
+        refused.result(WAIT_S)
+    assert codes(kept.result(WAIT_S)) == [Code.OK]
+    assert [t.id for t in store.lookup_transfers([3_300, 3_301, 3_302])] == [3_302]
+
+
+def test_jobs_without_transfers_write_in_the_batch_of_the_transfers(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    """Domain writes that move no money join the same group commit."""
+
+    def writing(n: int) -> Part:
+        def record(tx: Tx, results: list[TransferResult]) -> int:
+            tx.execute("UPDATE ledger_state SET id = id")
+            return n
+
+        return Part((), record)
+
+    with writer_held(engine):
+        writes = [engine.commit_future([writing(n)]) for n in range(5)]
+        spent = submitted(engine, [spend(3_400, wallet(0), 1)])
+    outcomes = [write.result(WAIT_S).outcomes[0] for write in writes]
+    assert [outcome.value for outcome in outcomes if isinstance(outcome, Done)] == list(range(5))
+    assert codes(spent.result(WAIT_S)) == [Code.OK]
+    assert engine.batches == 1
 
 
 def test_account_operations_run_in_order_with_the_transfers_queued_around_them(

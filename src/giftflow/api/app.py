@@ -19,7 +19,7 @@ import giftflow
 from giftflow.api import problems
 from giftflow.api.auth import Authenticator
 from giftflow.api.deps import ApiState
-from giftflow.api.idempotency import IdempotencyStore
+from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
@@ -77,7 +77,7 @@ def create_app(
             secret=secret,
             ttl_s=settings.token_ttl_s,
         ),
-        idempotency=IdempotencyStore(economy.ledger, clock),
+        in_flight=InFlight(),
         metrics=ApiMetrics(),
         room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
         bus=events,

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from giftflow.api.auth import Authenticator, Principal
-from giftflow.api.idempotency import HEADER, KEY_PATTERN, IdempotencyStore, Idempotent
+from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.service.economy import Economy
@@ -26,7 +26,8 @@ class ApiState:
     economy: Economy
     settings: Settings
     authenticator: Authenticator
-    idempotency: IdempotencyStore
+    in_flight: InFlight
+    """The idempotency keys this process is working on."""
     metrics: ApiMetrics
     room_tokens: RoomTokens
     bus: EventBus
@@ -35,35 +36,41 @@ class ApiState:
     """LIVE over ``economy``, publishing on ``bus``."""
 
 
-def get_state(request: Request) -> ApiState:
+def state_of(request: Request) -> ApiState:
     return cast(ApiState, request.app.state.giftflow)
+
+
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` one in its thread pool, a
+# thread hop per dependency per request for what is an attribute lookup or one read.
+async def get_state(request: Request) -> ApiState:
+    return state_of(request)
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_economy(state: StateDep) -> Economy:
+async def get_economy(state: StateDep) -> Economy:
     return state.economy
 
 
 EconomyDep = Annotated[Economy, Depends(get_economy)]
 
 
-def get_bus(state: StateDep) -> EventBus:
+async def get_bus(state: StateDep) -> EventBus:
     return state.bus
 
 
 BusDep = Annotated[EventBus, Depends(get_bus)]
 
 
-def get_live(state: StateDep) -> Live:
+async def get_live(state: StateDep) -> Live:
     return state.live
 
 
 LiveDep = Annotated[Live, Depends(get_live)]
 
 
-def get_metrics(state: StateDep) -> ApiMetrics:
+async def get_metrics(state: StateDep) -> ApiMetrics:
     return state.metrics
 
 
@@ -75,7 +82,7 @@ bearer = HTTPBearer(
 )
 
 
-def get_principal(
+async def get_principal(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
@@ -85,7 +92,7 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_idempotent(
+async def get_idempotent(
     request: Request,
     state: StateDep,
     principal: PrincipalDep,
@@ -98,7 +105,7 @@ def get_idempotent(
         ),
     ],
 ) -> Idempotent:
-    return Idempotent(state.idempotency, principal.name, key, request.method, request.url.path)
+    return Idempotent(state, principal, key, request.method, request.url.path)
 
 
 IdempotentDep = Annotated[Idempotent, Depends(get_idempotent)]

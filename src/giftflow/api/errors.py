@@ -1,4 +1,6 @@
-"""The HTTP interface's own errors: authentication, authorisation and idempotency.
+"""The HTTP interface's own errors: authentication, authorisation, a missing key.
+
+(The idempotency key's own refusals live with the keys, in ``giftflow.service.once``.)
 
 Like every deliberate giftflow error each is a ``GiftflowError`` with a stable ``code``;
 ``problems.py`` gives each code its HTTP status, in one table.
@@ -48,18 +50,6 @@ class RoleNotAllowedError(ApiError):
 
 class IdempotencyKeyMissingError(ApiError):
     code = "idempotency_key_missing"
-
-
-class IdempotencyKeyReusedError(ApiError):
-    """The key was used before by this caller for another request."""
-
-    code = "idempotency_key_reused"
-
-
-class IdempotencyKeyInUseError(ApiError):
-    """The first request with this key has not finished yet."""
-
-    code = "idempotency_key_in_use"
 
 
 class BatchNotFoundError(NotFoundError):

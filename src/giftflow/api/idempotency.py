@@ -1,50 +1,58 @@
 """``Idempotency-Key`` for every money-moving POST: a retry gets the first answer.
 
-A caller's key is claimed (a row in ``idempotency_keys`` for the caller and the key, with
-the SHA-256 of the request and status 0, "in flight") before the work starts, and the
-answer is stored in the same row when it is done. Then, for the same caller and key:
+The key, the work and its answer commit together (``giftflow.service.once``): the
+route's work looks the key up, does the work and keeps its answer (a row in
+``idempotency_keys`` for the caller and the key, with the SHA-256 of the request) in
+the same batch transaction as the work's transfers. Then, for the same caller and key:
 
 - the same request again: the stored status and body, with ``Idempotent-Replayed: true``;
 - another request (other body or endpoint): 409 ``idempotency_key_reused``;
-- while the first is still running: 409 ``idempotency_key_in_use``.
+- while the first is still running in this server: 409 ``idempotency_key_in_use``; on
+  another server, whichever commits first is the answer and the other gives it again.
 
 Every answer is kept, refusals included (a gift refused for insufficient funds stays
 refused under that key: use a new key for a new attempt), except answers that may
-differ on a retry: server errors, write conflicts and velocity limits give the key back.
-A server that dies mid-request leaves its claim in flight; the operation may or may not
-have happened, so the key stays 409 until an operator looks (docs/api.md).
+differ on a retry: server errors, write conflicts and velocity limits leave the key
+unspent. A server that dies mid-request leaves nothing: the retry does the work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Final
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from giftflow.api import problems
-from giftflow.api.errors import IdempotencyKeyInUseError, IdempotencyKeyReusedError
+from giftflow.api.auth import Principal
 from giftflow.api.schemas import Problem
 from giftflow.errors import GiftflowError
 from giftflow.ledger.clock import Clock
 from giftflow.service.ledger import Ledger
+
+if TYPE_CHECKING:
+    from giftflow.api.deps import ApiState
+from giftflow.service.once import Answer, AnsweredError, IdempotencyKeyInUseError, Once
 from giftflow.store.tx import Tx
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED_HEADER: Final = "Idempotent-Replayed"
 KEY_PATTERN: Final = r"^[\x21-\x7e]{1,255}$"
 """Visible ASCII, 1 to 255 characters (a UUID is a good choice)."""
-_IN_FLIGHT: Final = 0
+MEDIA_TYPE: Final = "application/json"
 
+_KEY_CODES: Final = frozenset({"idempotency_key_reused", "idempotency_key_in_use"})
+"""Refusals that concern the key itself, not the request: never kept under it."""
 
-@dataclass(frozen=True, slots=True)
-class Stored:
-    status_code: int
-    body: str
+T = TypeVar("T")
+Public = Callable[[T], BaseModel | GiftflowError]
+"""What the caller is answered for the work's result: a response body, or a refusal."""
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -56,104 +64,143 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class IdempotencyStore:
-    def __init__(self, ledger: Ledger, clock: Clock) -> None:
-        self._ledger = ledger
-        self._clock = clock
+@dataclass(slots=True)
+class InFlight:
+    """The keys this server is working on: a second request with one of them waits for
+    nothing and is told so (409), instead of racing the first through the engine."""
 
-    def claim(self, principal: str, key: str, request_sha256: str) -> Stored | None:
-        """Claim the key for this request (None), or the answer stored for it."""
-        now = self._clock.now_ns()
+    _held: set[tuple[str, str]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-        def claim(tx: Tx) -> Stored | None:
-            tx.execute(
-                "INSERT INTO idempotency_keys (principal, key, request_sha256, status_code,"
-                " body, created_at) VALUES (?, ?, ?, ?, '', ?)"
-                " ON CONFLICT (principal, key) DO NOTHING",
-                (principal, key, request_sha256, _IN_FLIGHT, now),
-            )
-            if tx.rowcount == 1:
-                return None
-            row = tx.execute(
-                "SELECT request_sha256, status_code, body FROM idempotency_keys"
-                " WHERE principal = ? AND key = ?",
-                (principal, key),
-            ).fetchone()
-            assert row is not None, "the insert conflicted with this row"
-            if row[0] != request_sha256:
-                raise IdempotencyKeyReusedError(
-                    "this Idempotency-Key was used for another request; use a new key"
-                )
-            if row[1] == _IN_FLIGHT:
+    @contextmanager
+    def hold(self, principal: str, key: str) -> Iterator[None]:
+        name = (principal, key)
+        with self._lock:
+            if name in self._held:
                 raise IdempotencyKeyInUseError("the first request with this key is still running")
-            return Stored(row[1], row[2])
-
-        return self._ledger.write(claim)
-
-    def complete(self, principal: str, key: str, status_code: int, body: str) -> None:
-        self._ledger.write(
-            lambda tx: tx.execute(
-                "UPDATE idempotency_keys SET status_code = ?, body = ?"
-                " WHERE principal = ? AND key = ? AND status_code = ?",
-                (status_code, body, principal, key, _IN_FLIGHT),
-            )
-        )
-
-    def release(self, principal: str, key: str) -> None:
-        self._ledger.write(
-            lambda tx: tx.execute(
-                "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND status_code = ?",
-                (principal, key, _IN_FLIGHT),
-            )
-        )
+            self._held.add(name)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.discard(name)
 
 
 @dataclass(frozen=True, slots=True)
 class Idempotent:
     """One request's key, ready to run the request's work at most once."""
 
-    store: IdempotencyStore
-    principal: str
+    state: ApiState
+    principal: Principal
+    """Who asks: keys are theirs (``principal.name``)."""
     key: str
     method: str
     path: str
 
-    def run(self, body: Any, status_code: int, work: Callable[[], BaseModel]) -> Response:
-        """``body``: the request as JSON-able data; ``work``: the operation, returning
-        the response body. Domain errors become problems here, so they are stored."""
+    @property
+    def ledger(self) -> Ledger:
+        return self.state.economy.ledger
+
+    def once(self, body: Any, status_code: int, public: Public[Any]) -> Once:
+        """The service-level key for this request: ``body`` is the request as JSON-able
+        data, ``public`` turns the work's result into the answer to keep."""
         digest = fingerprint(self.method, self.path, body)
-        stored = self.store.claim(self.principal, self.key, digest)
-        if stored is not None:
-            return _replay(stored)
-        try:
-            result = work()
-        except GiftflowError as error:
-            problem = problems.from_error(error, instance=self.path)
-            self._finish(
-                problem.status,
-                problem.model_dump(mode="json", exclude_none=True),
-                keep=problems.is_final(problem),
-            )
-            return problems.response(problem)
-        except BaseException:
-            self.store.release(self.principal, self.key)
-            raise
-        content = result.model_dump(mode="json")
-        self._finish(status_code, content, keep=True)
-        return JSONResponse(content, status_code=status_code)
+        return Once(self.principal.name, self.key, digest, self._render(status_code, public))
 
-    def _finish(self, status_code: int, content: dict[str, Any], *, keep: bool) -> None:
-        if keep:
-            self.store.complete(self.principal, self.key, status_code, json.dumps(content))
-        else:
-            self.store.release(self.principal, self.key)
+    def run(
+        self, body: Any, status_code: int, public: Public[T], work: Callable[[Once], T]
+    ) -> Response:
+        """Look the key up, then run ``work(once)``, which keeps its answer with
+        ``once.keep`` in its own last transaction."""
+        once = self.once(body, status_code, public)
+        with self.state.in_flight.hold(self.principal.name, self.key):
+            stored = self.ledger.read(once.lookup)
+            if stored is not None:
+                return answered(stored)
+            try:
+                result = work(once)
+            except AnsweredError as replay:
+                return answered(replay.answer)
+            except GiftflowError as error:
+                return self._refused(once, error, self.ledger.write)
+        return self._respond(once, status_code, public, result)
+
+    async def run_async(
+        self,
+        body: Any,
+        status_code: int,
+        public: Public[T],
+        work: Callable[[Once], Awaitable[T]],
+    ) -> Response:
+        """``run`` for work that looks the key up itself, in the read it makes anyway
+        (``Economy.send_gifts_async``), on the event loop."""
+        once = self.once(body, status_code, public)
+        with self.state.in_flight.hold(self.principal.name, self.key):
+            try:
+                result = await work(once)
+            except AnsweredError as replay:
+                return answered(replay.answer)
+            except GiftflowError as error:
+                refusal = error
+            else:
+                return self._respond(once, status_code, public, result)
+        if once.render(refusal) is not None:
+            try:
+                await self.ledger.write_async(_keeping(once, refusal, self.ledger.clock))
+            except AnsweredError as replay:
+                return answered(replay.answer)
+        return problems.response(self._problem(refusal))
+
+    def _refused(self, once: Once, error: GiftflowError, write: Callable[[Any], Any]) -> Response:
+        """A refusal before (or instead of) the work's commit: nothing of the work was
+        stored, so its answer is kept in a transaction of its own."""
+        if once.render(error) is not None:
+            try:
+                write(_keeping(once, error, self.ledger.clock))
+            except AnsweredError as replay:
+                return answered(replay.answer)
+        return problems.response(self._problem(error))
+
+    def _respond(self, once: Once, status_code: int, public: Public[T], result: T) -> Response:
+        if once.kept is not None:
+            return _response(once.kept)
+        body = public(result)  # an answer not kept: it may differ on a retry
+        if isinstance(body, GiftflowError):
+            return problems.response(self._problem(body))
+        return Response(body.model_dump_json(), status_code=status_code, media_type=MEDIA_TYPE)
+
+    def _render(self, status_code: int, public: Public[Any]) -> Callable[[object], Answer | None]:
+        def render(outcome: object) -> Answer | None:
+            body = outcome if isinstance(outcome, GiftflowError) else public(outcome)
+            if isinstance(body, GiftflowError):
+                problem = self._problem(body)
+                if not problems.is_final(problem) or body.code in _KEY_CODES:
+                    return None
+                return Answer(problem.status, problem.model_dump_json(exclude_none=True))
+            return Answer(status_code, body.model_dump_json())
+
+        return render
+
+    def _problem(self, error: GiftflowError) -> Problem:
+        return problems.from_error(error, instance=self.path)
 
 
-def _replay(stored: Stored) -> Response:
-    headers = {REPLAYED_HEADER: "true"}
-    if stored.status_code >= 400:
-        problem = Problem.model_validate_json(stored.body)
+def _keeping(once: Once, refusal: GiftflowError, clock: Clock) -> Callable[[Tx], object]:
+    """Keep a refusal that nothing else was written with (its own job in a batch)."""
+    return lambda tx: once.keep(tx, refusal, now=clock.now_ns())
+
+
+def _response(answer: Answer) -> Response:
+    if answer.status_code >= 400:
+        problem = Problem.model_validate_json(answer.body)
+        headers = {REPLAYED_HEADER: "true"} if answer.replayed else None
         return problems.response(problem, headers=headers)
+    headers = {REPLAYED_HEADER: "true"} if answer.replayed else {}
     return Response(
-        stored.body, status_code=stored.status_code, media_type="application/json", headers=headers
+        answer.body, status_code=answer.status_code, media_type=MEDIA_TYPE, headers=headers
     )
+
+
+def answered(answer: Answer) -> Response:
+    """The stored answer, given again."""
+    return _response(Answer(answer.status_code, answer.body, replayed=True))

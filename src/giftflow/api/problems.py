@@ -75,6 +75,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "user_exists": 409,
     "idempotency_key_reused": 409,
     "idempotency_key_in_use": 409,
+    "idempotency_replayed": 409,
     "idempotency_conflict": 409,
     "exists_with_different_fields": 409,
     "already_reviewed": 409,
@@ -131,6 +132,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "payment_mismatch": 422,
     "partner_file_invalid": 422,
     "live_error": 422,
+    "session_other_creator": 422,
     "battle_sides_invalid": 422,
     "battle_duration_invalid": 422,
     "battle_invitation_ttl_invalid": 422,
@@ -164,6 +166,8 @@ RETRYABLE_CODES: Final = frozenset(
     {"conflict", "streak_conflict", "maturation_conflict", "batch_conflict", "velocity_limited"}
 )
 """Answers that may differ on a retry: an idempotency key is not spent on them."""
+RETRY_AFTER_S: Final = 1
+"""What a 503 (the engine's queue full, the store away) asks the client to wait."""
 _HTTP_CODES: Final = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 
@@ -206,7 +210,9 @@ def problem(
 
 def from_error(error: GiftflowError, *, instance: str | None = None) -> Problem:
     status = status_for(error)
-    if status >= 500:
+    if status == 503:  # overload or a store away: expected, and never worth a trace each
+        log.warning("%s answered 503 %s", instance, error.code)
+    elif status >= 500:
         log.error("%s answered %d %s", instance, status, error.code, exc_info=error)
     return problem(status, error.code, public_detail(error), instance=instance)
 
@@ -227,6 +233,8 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
     all_headers = dict(headers or {})
     if problem_.status == 401:
         all_headers["WWW-Authenticate"] = "Bearer"
+    if problem_.status == 503:
+        all_headers.setdefault("Retry-After", str(RETRY_AFTER_S))
     return JSONResponse(
         problem_.model_dump(mode="json", exclude_none=True),
         status_code=problem_.status,

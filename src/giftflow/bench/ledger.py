@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-import psycopg
-
+from giftflow.bench.databases import fresh_databases
+from giftflow.bench.figures import percentile
 from giftflow.economy.chart import (
     AccountKind,
     TransferCode,
@@ -167,11 +162,6 @@ async def _drive(engine: LedgerEngine, requests: list[list[Transfer]], clients: 
     return latencies
 
 
-def _percentile(sorted_values: list[float], fraction: float) -> float:
-    index = min(len(sorted_values) - 1, int(fraction * len(sorted_values)))
-    return sorted_values[index]
-
-
 def run_engine(
     store: LedgerStore, gifts: int, clients: int, per_request: int
 ) -> tuple[float, list[float], int]:
@@ -198,36 +188,6 @@ def run_naive(store: LedgerStore, gifts: int) -> float:
     return gifts / (time.perf_counter() - started)
 
 
-@contextmanager
-def _sqlite_stores() -> Iterator[Callable[[str], LedgerStore]]:
-    folder = Path(tempfile.mkdtemp(prefix="giftflow-bench-"))
-    try:
-        yield lambda name: open_store(f"sqlite:///{folder / name}.db")
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def _postgres_stores(admin_url: str) -> Iterator[Callable[[str], LedgerStore]]:
-    created: list[str] = []
-
-    def make(name: str) -> LedgerStore:
-        database = f"giftflow_bench_{name}"
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {database}")
-        created.append(database)
-        base = admin_url.rsplit("/", 1)[0]
-        return open_store(f"{base}/{database}")
-
-    try:
-        yield make
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            for database in created:
-                connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-
-
 def bench_ledger(
     *,
     backend: str,
@@ -237,13 +197,12 @@ def bench_ledger(
     naive_gifts: int,
     postgres_url: str,
 ) -> LedgerBenchResult:
-    stores = _sqlite_stores() if backend == "sqlite" else _postgres_stores(postgres_url)
-    with stores as make_store:
-        engine_store = make_store("engine")
+    with fresh_databases(backend, postgres_url) as url_for:
+        engine_store = open_store(url_for("engine"))
         rate, latencies, batches = run_engine(engine_store, gifts, clients, per_request)
         reconciled = engine_store.reconcile().ok
         engine_store.close()
-        naive_store = make_store("naive")
+        naive_store = open_store(url_for("naive"))
         naive_rate = run_naive(naive_store, naive_gifts)
         reconciled = reconciled and naive_store.reconcile().ok
         naive_store.close()
@@ -257,8 +216,8 @@ def bench_ledger(
         naive_gifts=naive_gifts,
         naive_gifts_per_s=round(naive_rate, 1),
         ratio=round(rate / naive_rate, 2),
-        p50_ms=round(_percentile(latencies, 0.50) * 1000, 3),
-        p99_ms=round(_percentile(latencies, 0.99) * 1000, 3),
+        p50_ms=round(percentile(latencies, 0.50) * 1000, 3),
+        p99_ms=round(percentile(latencies, 0.99) * 1000, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         reconciled=reconciled,
     )

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
-from giftflow.errors import GiftflowError
-from giftflow.service.runtime import tune_gc
+from giftflow.cli import bench_serving
+from giftflow.cli.bench_options import (
+    DEFAULT_POSTGRES_URL,
+    Backend,
+    BackendOption,
+    JsonOption,
+    PostgresUrl,
+    print_measures,
+    run_bench,
+    yes_no,
+)
 
 app = typer.Typer(help="Benchmarks (figures and ratios against a baseline).", no_args_is_help=True)
-console = Console()
-
-
-class Backend(StrEnum):
-    SQLITE = "sqlite"
-    POSTGRES = "postgres"
+app.command("http")(bench_serving.http_command)
+app.command("ws")(bench_serving.ws_command)
 
 
 @app.command("ledger")
 def ledger(
-    backend: Annotated[Backend, typer.Option(help="Store to measure.")] = Backend.SQLITE,
+    backend: BackendOption = Backend.SQLITE,
     gifts: Annotated[int, typer.Option(min=1, help="Gifts (linked pairs) to send.")] = 200_000,
     clients: Annotated[
         int, typer.Option(min=1, help="Concurrent callers, each awaiting its answer.")
@@ -38,33 +39,24 @@ def ledger(
     naive_gifts: Annotated[
         int, typer.Option(min=1, help="Gifts for the one-transaction-per-gift baseline.")
     ] = 2_000,
-    postgres_url: Annotated[
-        str,
-        typer.Option(
-            envvar="GIFTFLOW_BENCH_POSTGRES_URL",
-            help="Server to create the bench databases on (postgres backend).",
-        ),
-    ] = "postgresql://postgres@127.0.0.1:5432/postgres",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
+    as_json: JsonOption = False,
 ) -> None:
     """N gifts from 10,000 funded wallets into ONE creator: engine vs naive baseline."""
-    tune_gc()
-    if not as_json:
-        console.print(f"[bold]giftflow bench ledger[/bold]: {gifts} gifts on {backend} …")
-    result = bench_ledger(
-        backend=backend.value,
-        gifts=gifts,
-        clients=clients,
-        per_request=gifts_per_request,
-        naive_gifts=min(naive_gifts, gifts),
-        postgres_url=postgres_url,
+    run_bench(
+        f"[bold]giftflow bench ledger[/bold]: {gifts} gifts on {backend} …",
+        lambda: bench_ledger(
+            backend=backend.value,
+            gifts=gifts,
+            clients=clients,
+            per_request=gifts_per_request,
+            naive_gifts=min(naive_gifts, gifts),
+            postgres_url=postgres_url,
+        ),
+        show=_print,
+        passed=lambda result: result.reconciled,
+        as_json=as_json,
     )
-    if as_json:
-        print(json.dumps(result.as_dict()))
-    else:
-        _print(result)
-    if not result.reconciled:
-        raise typer.Exit(1)
 
 
 def _print(result: LedgerBenchResult) -> None:
@@ -78,18 +70,9 @@ def _print(result: LedgerBenchResult) -> None:
         ("submit to durable answer p50", f"{result.p50_ms:.2f} ms"),
         ("submit to durable answer p99", f"{result.p99_ms:.2f} ms"),
         ("peak RSS", f"{result.peak_rss_mb:.0f} MB"),
-        ("reconciled", "yes" if result.reconciled else "NO"),
+        ("reconciled", yes_no(result.reconciled)),
     ]
-    _print_measures(f"ledger bench, {result.backend}", rows)
-
-
-def _print_measures(title: str, rows: list[tuple[str, str]]) -> None:
-    table = Table(title=title)
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for name, value in rows:
-        table.add_row(name, value)
-    console.print(table)
+    print_measures(f"ledger bench, {result.backend}", rows)
 
 
 @app.command("replay")
@@ -103,23 +86,16 @@ def replay(
     baseline_donations: Annotated[
         int, typer.Option(min=1, help="Donations for the one-call-each baseline.")
     ] = 2_000,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """A donation log replayed batched, against the same donations one call at a time."""
-    tune_gc()
-    if not as_json:
-        console.print(f"[bold]giftflow bench replay[/bold]: {donations} …")
-    try:
-        result = bench_replay(donations, runs, baseline_donations=baseline_donations)
-    except GiftflowError as error:
-        console.print(f"[red]error[/red] {error.code}: {error}")
-        raise typer.Exit(2) from error
-    if as_json:
-        print(json.dumps(result.as_dict()))
-    else:
-        _print_replay(result)
-    if not result.reconciled:
-        raise typer.Exit(1)
+    run_bench(
+        f"[bold]giftflow bench replay[/bold]: {donations} …",
+        lambda: bench_replay(donations, runs, baseline_donations=baseline_donations),
+        show=_print_replay,
+        passed=lambda result: result.reconciled,
+        as_json=as_json,
+    )
 
 
 def _print_replay(result: ReplayBenchResult) -> None:
@@ -132,6 +108,6 @@ def _print_replay(result: ReplayBenchResult) -> None:
         ("baseline, donations/s", f"{result.baseline_donations_per_s:,.0f}"),
         ("ratio batched / baseline", f"{result.ratio:.1f}x"),
         ("peak RSS", f"{result.peak_rss_mb:.0f} MB"),
-        ("reconciled", "yes" if result.reconciled else "NO"),
+        ("reconciled", yes_no(result.reconciled)),
     ]
-    _print_measures(f"replay bench, {result.event}", rows)
+    print_measures(f"replay bench, {result.event}", rows)

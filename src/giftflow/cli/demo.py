@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -33,6 +34,7 @@ from giftflow.demo import (
     ReplayProgress,
     ReplaySummary,
     charge_back,
+    live_session,
     load_donations,
     load_runs,
     pass_holding_period,
@@ -166,10 +168,8 @@ def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -
     _print_earnings(world, "the creator's earnings")
     _print_statement(world)
     _print_payout(pay_out(world))
-    if stage is None:
-        _print_chargeback(world, charge_back(world))
-    else:
-        _print_chargeback(world, charge_back(world, encore_session=stage.encore_session))
+    encore = partial(live_session, live, world.creator.id)
+    _print_chargeback(world, charge_back(world, encore_session=encore))
     _print_earnings(world, "the creator's earnings, in the end")
     console.rule("reconcile: every balance recomputed from the transfer log")
     report = world.economy.reconcile()

@@ -17,8 +17,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import FrameType
@@ -240,15 +239,6 @@ class Stage:
         """End the sessions (the battle, if still running, ends with them)."""
         for session_id in self._sessions:
             self.live.end_session(session_id)
-
-    @contextmanager
-    def encore_session(self) -> Iterator[int]:
-        """The encore after the payout, a LIVE of its own in the room."""
-        session = self.live.start_session(self.world.creator.id, title="encore")
-        try:
-            yield session.id
-        finally:
-            self.live.end_session(session.id)
 
     def stay(self) -> None:
         if not self.options.stay or self.stopping.is_set():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 from pydantic import SecretStr
@@ -15,22 +15,46 @@ from giftflow.settings import Settings
 console = Console(stderr=True)
 OPENAPI_SECRET = "openapi-document-only-" + "x" * 32
 """Signs nothing: ``giftflow openapi`` builds the app only to describe it."""
+WORKERS_MAX: Final = 64
 
 
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=WORKERS_MAX,
+            help="Server processes sharing the port, each with its own economy and event"
+            " bus (PostgreSQL only beyond 1; GIFTFLOW_REDIS_URL shares rooms' events).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API and the rooms' WebSockets (settings from GIFTFLOW_*;
     GIFTFLOW_TOKEN_SECRET is required; GIFTFLOW_REDIS_URL shares events across servers)."""
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
-    from giftflow.api import create_app  # noqa: PLC0415
-    from giftflow.api.auth import TOKEN_SECRET_MIN_BYTES  # noqa: PLC0415
-    from giftflow.service.economy import Economy  # noqa: PLC0415
-    from giftflow.service.events import open_bus  # noqa: PLC0415
+    from giftflow.api.server import FACTORY  # noqa: PLC0415
 
     settings = Settings()
+    _check_token_secret(settings)
+    _check_workers(settings, workers)
+    _open_once(settings)
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ws="websockets-sansio",
+        proxy_headers=False,
+    )
+
+
+def _check_token_secret(settings: Settings) -> None:
+    from giftflow.api.auth import TOKEN_SECRET_MIN_BYTES  # noqa: PLC0415
+
     secret = settings.token_secret.get_secret_value() if settings.token_secret else ""
     if len(secret.encode()) < TOKEN_SECRET_MIN_BYTES:
         console.print(
@@ -38,22 +62,35 @@ def serve_command(
             " more) to sign users' tokens; giftflow serve does not start without it"
         )
         raise typer.Exit(2)
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """SQLite has one writer process: each worker's engine caches the accounts it
+    writes and commits groups on the assumption that no other process writes
+    (docs/scaling.md#server-processes)."""
+    if workers > 1 and settings.database_url.startswith("sqlite:"):
+        console.print(
+            f"[red]error[/red] --workers {workers} needs PostgreSQL: SQLite allows one writer"
+            " process (set GIFTFLOW_DATABASE_URL=postgresql://…, or serve with --workers 1)"
+        )
+        raise typer.Exit(2)
+    if workers > 1 and settings.redis_url is None:
+        console.print(
+            "[yellow]warning[/yellow] without GIFTFLOW_REDIS_URL a room's WebSocket gets"
+            " only the events of the worker process it is connected to"
+        )
+
+
+def _open_once(settings: Settings) -> None:
+    """Open the economy here first: its errors are said once and plainly, and the
+    schema is migrated before the workers open it together."""
+    from giftflow.service.economy import Economy  # noqa: PLC0415
+
     try:
-        economy = Economy.open(settings)
+        Economy.open(settings).close()
     except GiftflowError as error:
         console.print(f"[red]error[/red] {error.code}: {error}")
         raise typer.Exit(2) from error
-    bus = open_bus(settings)
-    with economy:
-        try:
-            app = create_app(economy, settings, bus)
-        except GiftflowError as error:
-            console.print(f"[red]error[/red] {error.code}: {error}")
-            raise typer.Exit(2) from error
-        try:
-            uvicorn.run(app, host=host, port=port, ws="websockets-sansio", proxy_headers=False)
-        finally:
-            bus.close()
 
 
 def openapi_command() -> None:

@@ -35,6 +35,7 @@ from giftflow.demo.aftermath import (
     Matured,
     PayoutStory,
     charge_back,
+    live_session,
     pass_holding_period,
     pay_out,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "coins_for_donation",
     "decompose",
     "gift_palette",
+    "live_session",
     "load_donations",
     "load_runs",
     "pass_holding_period",

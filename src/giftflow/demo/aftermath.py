@@ -16,12 +16,11 @@ from giftflow.demo.world import DemoError, DemoWorld, Viewer, checkout_of
 from giftflow.economy.errors import PayoutError
 from giftflow.partners.manual import RESULT_COLUMNS
 from giftflow.service.economy import ImportSummary, Payment, PaymentOutcome, Payout, WalletView
+from giftflow.service.live import Live
 
 _NS_PER_S: Final = 1_000_000_000
 HOUR_NS: Final = 3_600 * _NS_PER_S
 DAY_NS: Final = 24 * HOUR_NS
-ENCORE_SESSION: Final = 2
-"""The session id of the short LIVE after the payout."""
 ENCORE_COINS: Final = 395
 """What the charged-back viewer sends in the encore (a Doughnut streak among them)."""
 EncoreSession = Callable[[], AbstractContextManager[int]]
@@ -129,14 +128,17 @@ def _pick_viewer(world: DemoWorld) -> tuple[Viewer, Payment]:
 
 
 @contextmanager
-def numbered_session() -> Iterator[int]:
-    """The encore without LIVE: session ``ENCORE_SESSION`` by its number alone."""
-    yield ENCORE_SESSION
+def live_session(live: Live, creator_id: int, title: str = "encore") -> Iterator[int]:
+    """A LIVE of the creator's own for as long as the block runs: gifts must name a
+    session that is live, and their creator's."""
+    session = live.start_session(creator_id, title=title)
+    try:
+        yield session.id
+    finally:
+        live.end_session(session.id)
 
 
-def charge_back(
-    world: DemoWorld, *, encore_session: EncoreSession = numbered_session
-) -> ChargebackStory:
+def charge_back(world: DemoWorld, *, encore_session: EncoreSession) -> ChargebackStory:
     """An encore LIVE where the viewer gifts again, then the bank's chargeback of their
     largest purchase: the sandbox's ``disputed`` webhook claws it back."""
     viewer, payment = _pick_viewer(world)

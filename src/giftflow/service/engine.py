@@ -1,10 +1,13 @@
-"""The batch engine: group commit of transfer requests over one store.
+"""The batch engine: group commit of jobs over one store.
 
-Callers on any thread (or event loop) queue requests; one writer thread drains the
-queue into batches of up to ``batch_max`` transfers, waiting at most ``wait_ms`` for a
-batch to fill, applies each batch in one durable database transaction and only then
-answers every caller of the batch. A hot account receiving thousands of gifts a second
-costs one balance write per batch, not one per gift.
+Callers on any thread (or event loop) queue **jobs**: one or more parts, each a list of
+transfers (maybe none) with an optional ``record`` that writes the part's domain rows,
+and an optional ``finish`` that writes what the job as a whole decided (an idempotency
+key's stored answer). One writer thread drains the queue into batches of up to
+``batch_max`` transfers, applies each batch in one durable database transaction and
+only then answers every caller of the batch. A hot account receiving thousands of
+gifts a second costs one balance write per batch, not one per gift, and the domain rows
+of every job ride in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.results import TransferResult
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import LedgerStore
-from giftflow.store.tx import Record, RecordRejectedError, Tx
+from giftflow.store.tx import Record, Tx
 
 BATCH_MAX = 8190
 """Transfers in one batch at most (TigerBeetle's batch size, a good fit here too)."""
@@ -37,7 +40,7 @@ class EngineClosedError(GiftflowError):
 
 
 class EngineOverloadedError(GiftflowError):
-    """More transfers are waiting than the engine accepts: try again shortly."""
+    """More work is waiting than the engine accepts: try again shortly."""
 
     code = "engine_overloaded"
 
@@ -46,20 +49,58 @@ class RequestTooLargeError(GiftflowError):
     code = "request_too_large"
 
 
-Answer = Callable[[list[TransferResult] | None, BaseException | None], None]
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Transfers that belong together (a gift's linked chain) and the domain rows they
+    need. A part's linked chain never reaches into the next part."""
+
+    transfers: Sequence[Transfer] = ()
+    record: Record | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A part as committed: its results and what its ``record`` returned."""
+
+    results: list[TransferResult]
+    value: Any = None
+
+
+Outcome = Done | BaseException
+"""A part committed (``Done``), or the error its record raised (it was taken out)."""
+
+Finish = Callable[[Tx, list[Outcome]], Any]
+"""Called in the batch's transaction after the job's parts were recorded, with one
+outcome per part; what it writes commits with them. What it raises takes the whole job
+out of the batch (its parts are then not applied) and reaches the caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """A job as committed: one outcome per part, and what ``finish`` returned."""
+
+    outcomes: list[Outcome]
+    value: Any = None
+
+
+Answer = Callable[[Committed | None, BaseException | None], None]
 
 
 @dataclass(slots=True)
-class _Request:
-    transfers: Sequence[Transfer]
+class _Job:
+    parts: list[Part]
+    finish: Finish | None
     answer: Answer
-    loop: asyncio.AbstractEventLoop | None = None
-    record: Record | None = None
+    loop: asyncio.AbstractEventLoop | None
+    weight: int
+    """Transfers, or 1 for a job that has none: what it counts against the limits."""
+    taken_out: dict[int, BaseException] = field(default_factory=dict)
+    """Parts whose record refused them in an earlier try of this batch."""
 
 
 @dataclass(slots=True)
 class _Operation:
-    """Any other store call that must be ordered with the transfers (account changes)."""
+    """Any other store call that must be ordered with the jobs (account changes)."""
 
     call: Callable[[], Any]
     future: Future[Any] = field(default_factory=Future)
@@ -82,7 +123,8 @@ class LedgerEngine:
         self.batch_max = batch_max
         self.wait_s = wait_ms / 1000
         self.queued_max = queued_max
-        self._queue: deque[_Request | _Operation] = deque()
+        self._retryable: tuple[type[BaseException], ...] = getattr(store, "retryable", ())
+        self._queue: list[_Job | _Operation] = []
         self._queued = 0
         self._condition = threading.Condition()
         self._closed = False
@@ -90,63 +132,82 @@ class LedgerEngine:
         self._writer = threading.Thread(target=self._run, name="giftflow-writer", daemon=True)
         self._writer.start()
 
+    @property
+    def queued(self) -> int:
+        """Transfers (and transfer-less jobs) waiting for the writer."""
+        return self._queued
+
     # --- submitting ----------------------------------------------------------------
 
-    def submit(
-        self, transfers: Sequence[Transfer], answer: Answer, record: Record | None = None
-    ) -> None:
-        """Queue one request; ``answer(results, error)`` runs on the writer thread once
-        the batch that holds it is durable (or failed). ``record`` writes the request's
-        domain rows in the batch's transaction (see ``giftflow.store.tx.Record``)."""
-        self._enqueue(_Request(transfers, answer, None, record), len(transfers))
+    def submit(self, parts: Sequence[Part], answer: Answer, finish: Finish | None = None) -> None:
+        """Queue one job; ``answer(committed, error)`` runs on the writer thread once the
+        batch that holds it is durable (or failed)."""
+        self._enqueue(_job(parts, finish, answer, None))
+
+    def commit(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
+        """Apply a job and wait until it is durable."""
+        return self.commit_future(parts, finish).result()
+
+    def commit_future(
+        self, parts: Sequence[Part], finish: Finish | None = None
+    ) -> Future[Committed]:
+        """Queue one job and return at once: many queued together share a group commit;
+        each future resolves once its batch is durable."""
+        future: Future[Committed] = Future()
+        self.submit(parts, _resolver(future), finish)
+        return future
+
+    async def commit_async(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
+        """Queue one job from an event loop and await it, with no thread in between: the
+        writer answers every caller of a batch on their loop in one call."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Committed] = loop.create_future()
+        self._enqueue(_job(parts, finish, _async_resolver(future), loop))
+        return await future
 
     def create_transfers(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
         """Apply transfers and wait until they are durable; one result per transfer."""
-        return self.submit_future(transfers, record).result()
+        return _results(self.commit([Part(transfers, record)]))
 
     def submit_future(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> Future[list[TransferResult]]:
-        """Queue one request and return at once: many queued together share a group
-        commit; each future resolves once its batch is durable."""
+        """``commit_future`` of one part, resolving to its results."""
         future: Future[list[TransferResult]] = Future()
-        self.submit(transfers, _resolver(future), record)
+        self.submit([Part(transfers, record)], _results_resolver(future))
         return future
 
     async def create_transfers_async(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[TransferResult]] = loop.create_future()
-        request = _Request(transfers, _async_resolver(future), loop, record)
-        self._enqueue(request, len(transfers))
-        return await future
+        return _results(await self.commit_async([Part(transfers, record)]))
 
     def run(self, call: Callable[[], Any]) -> Any:
-        """Run a store call on the writer thread, in order with the transfers."""
+        """Run a store call on the writer thread, in order with the jobs."""
         operation = _Operation(call)
-        self._enqueue(operation, 0)
+        self._enqueue(operation)
         return operation.future.result()
 
     async def run_async(self, call: Callable[[], Any]) -> Any:
         operation = _Operation(call)
-        self._enqueue(operation, 0)
+        self._enqueue(operation)
         return await asyncio.wrap_future(operation.future)
 
-    def _enqueue(self, item: _Request | _Operation, size: int) -> None:
-        if size > self.batch_max:
+    def _enqueue(self, item: _Job | _Operation) -> None:
+        weight = item.weight if isinstance(item, _Job) else 0
+        if weight > self.batch_max:
             raise RequestTooLargeError(
-                f"a request holds at most {self.batch_max} transfers, not {size}"
+                f"a request holds at most {self.batch_max} transfers, not {weight}"
             )
         with self._condition:
             if self._closed:
                 raise EngineClosedError("the ledger engine is closed")
-            if self._queued + size > self.queued_max:
+            if self._queued + weight > self.queued_max:
                 raise EngineOverloadedError(f"{self._queued} transfers are already waiting")
             self._queue.append(item)
-            self._queued += size
+            self._queued += weight
             self._condition.notify()
 
     # --- the writer ----------------------------------------------------------------
@@ -161,71 +222,120 @@ class LedgerEngine:
             else:
                 self._commit(batch)
 
-    def _next_batch(self) -> list[_Request] | _Operation | None:
+    def _next_batch(self) -> list[_Job] | _Operation | None:
         with self._condition:
             while not self._queue:
                 if self._closed:
                     return None
                 self._condition.wait()
-            first = self._queue.popleft()
-            if isinstance(first, _Operation):
-                return first
-            batch, size = [first], len(first.transfers)
-            deadline = time.monotonic() + self.wait_s
-            while size < self.batch_max:
-                if not self._queue and not self._wait_for_more(deadline):
-                    break
-                following = self._queue[0]
-                if isinstance(following, _Operation):
-                    break
-                if size + len(following.transfers) > self.batch_max:
-                    break
-                self._queue.popleft()
-                batch.append(following)
-                size += len(following.transfers)
-            self._queued -= size
-            return batch
+            if self.wait_s > 0 and isinstance(self._queue[0], _Job):
+                self._wait_to_fill(time.monotonic() + self.wait_s)
+            return self._take()
 
-    def _wait_for_more(self, deadline: float) -> bool:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or self._closed:
-            return False
-        self._condition.wait(remaining)
-        return bool(self._queue)
+    def _wait_to_fill(self, deadline: float) -> None:
+        while self._queued < self.batch_max and not self._closed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._condition.wait(remaining)
 
-    def _commit(self, batch: list[_Request]) -> None:
-        """Apply the batch; a request whose ``record`` is rejected leaves it (answered
-        with its error) and the rest is applied again without it."""
+    def _take(self) -> list[_Job] | _Operation:
+        """The first operation alone, or the longest run of jobs that fits a batch."""
+        first = self._queue[0]
+        if isinstance(first, _Operation):
+            del self._queue[0]
+            return first
+        size, taken = 0, 0
+        for item in self._queue:
+            if isinstance(item, _Operation) or size + item.weight > self.batch_max:
+                break
+            size += item.weight
+            taken += 1
+        jobs = self._queue[:taken]
+        del self._queue[:taken]
+        self._queued -= size
+        return jobs  # type: ignore[return-value]  # the loop took only jobs
+
+    def _commit(self, batch: list[_Job]) -> None:
+        """Apply the batch; a part or job whose record refuses it is taken out (its
+        caller hears why) and the rest is applied again without it."""
         while batch:
             try:
-                results = self._apply(batch)
-            except _RequestRejectedError as rejection:
-                rejected = batch.pop(rejection.index)
-                _answer_all([rejected], None, rejection.error)
+                committed = self._apply(batch)
+            except _TakenOutError as taken:
+                job = batch[taken.job]
+                if taken.part is None:
+                    del batch[taken.job]
+                    _answer_all([(job, None)], taken.error)
+                else:
+                    job.taken_out[taken.part] = taken.error
                 continue
             except BaseException as error:  # every caller must hear of it
-                _answer_all(batch, None, error)
+                _answer_all([(job, None) for job in batch], error)
                 return
             self.batches += 1
-            _answer_all(batch, results, None)
+            _answer_all(list(zip(batch, committed, strict=True)), None)
             return
 
-    def _apply(self, batch: list[_Request]) -> list[TransferResult]:
+    def _apply(self, batch: list[_Job]) -> list[Committed]:
         transfers: list[Transfer] = []
         ends: list[int] = []
-        records: list[tuple[int, int, int, Record]] = []
-        for index, request in enumerate(batch):
-            start = len(transfers)
-            transfers.extend(request.transfers)
-            ends.append(len(transfers))
-            if request.record is not None:
-                records.append((index, start, len(transfers), request.record))
-        return self.store.create_transfers(
-            transfers,
-            now=self.clock.now_ns(),
-            request_ends=ends,
-            record=_record_all(records) if records else None,
+        spans: list[list[tuple[int, int] | None]] = []
+        for job in batch:
+            job_spans: list[tuple[int, int] | None] = []
+            for index, part in enumerate(job.parts):
+                if index in job.taken_out:
+                    job_spans.append(None)
+                    continue
+                start = len(transfers)
+                transfers.extend(part.transfers)
+                ends.append(len(transfers))
+                job_spans.append((start, len(transfers)))
+            spans.append(job_spans)
+        committed: list[Committed] = []
+
+        def record(tx: Tx, results: list[TransferResult]) -> None:
+            committed.clear()  # the store may run the batch again after a lost race
+            for index, job in enumerate(batch):
+                committed.append(self._record_job(tx, index, job, spans[index], results))
+
+        self.store.create_transfers(
+            transfers, now=self.clock.now_ns(), request_ends=ends, record=record
         )
+        return committed
+
+    def _record_job(
+        self,
+        tx: Tx,
+        index: int,
+        job: _Job,
+        spans: list[tuple[int, int] | None],
+        results: list[TransferResult],
+    ) -> Committed:
+        outcomes: list[Outcome] = []
+        for part_index, (part, span) in enumerate(zip(job.parts, spans, strict=True)):
+            if span is None:
+                outcomes.append(job.taken_out[part_index])
+                continue
+            own = results[span[0] : span[1]]
+            value = self._guarded(index, part_index, part.record, tx, own)
+            outcomes.append(Done(own, value))
+        value = self._guarded(index, None, job.finish, tx, outcomes)
+        return Committed(outcomes, value)
+
+    def _guarded(
+        self, job: int, part: int | None, call: Callable[[Tx, Any], Any] | None, tx: Tx, arg: Any
+    ) -> Any:
+        """A record's refusal (anything but a lost race, which the store retries) takes
+        out its part (or job), never the batch of everyone else."""
+        if call is None:
+            return None
+        try:
+            return call(tx, arg)
+        except self._retryable:
+            raise
+        except Exception as error:
+            raise _TakenOutError(job, part, error) from error
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -248,23 +358,30 @@ class LedgerEngine:
         self.close()
 
 
-class _RequestRejectedError(Exception):
-    def __init__(self, index: int, error: RecordRejectedError) -> None:
-        self.index = index
+class _TakenOutError(Exception):
+    def __init__(self, job: int, part: int | None, error: Exception) -> None:
+        self.job = job
+        self.part = part
         self.error = error
 
 
-def _record_all(records: list[tuple[int, int, int, Record]]) -> Record:
-    """One batch-level ``record`` that hands each request its own results."""
+def _job(
+    parts: Sequence[Part],
+    finish: Finish | None,
+    answer: Answer,
+    loop: asyncio.AbstractEventLoop | None,
+) -> _Job:
+    parts = list(parts)
+    weight = sum(len(part.transfers) for part in parts)
+    return _Job(parts, finish, answer, loop, max(weight, 1))
 
-    def record(tx: Tx, results: list[TransferResult]) -> None:
-        for index, start, end, request_record in records:
-            try:
-                request_record(tx, results[start:end])
-            except RecordRejectedError as error:
-                raise _RequestRejectedError(index, error) from error
 
-    return record
+def _results(committed: Committed) -> list[TransferResult]:
+    """The results of a one-part job, or the error its record raised."""
+    (outcome,) = committed.outcomes
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome.results
 
 
 def _run_operation(operation: _Operation) -> None:
@@ -274,21 +391,15 @@ def _run_operation(operation: _Operation) -> None:
         operation.future.set_exception(error)
 
 
-def _answer_all(
-    batch: list[_Request], results: list[TransferResult] | None, error: BaseException | None
-) -> None:
+def _answer_all(answered: list[tuple[_Job, Committed | None]], error: BaseException | None) -> None:
     """Answer sync callers directly and each event loop once for all of its callers."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Answer, list[TransferResult] | None]]]
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Answer, Committed | None]]]
     by_loop = defaultdict(list)
-    start = 0
-    for request in batch:
-        end = start + len(request.transfers)
-        part = None if results is None else results[start:end]
-        start = end
-        if request.loop is None:
-            request.answer(part, error)
+    for job, committed in answered:
+        if job.loop is None:
+            job.answer(committed, error)
         else:
-            by_loop[request.loop].append((request.answer, part))
+            by_loop[job.loop].append((job.answer, committed))
     for loop, answers in by_loop.items():
         # A loop that has closed (its caller gave up and ``asyncio.run`` returned) has
         # nobody left to answer; raising here would kill the writer for everyone else.
@@ -297,31 +408,45 @@ def _answer_all(
 
 
 def _answer_on_loop(
-    answers: list[tuple[Answer, list[TransferResult] | None]], error: BaseException | None
+    answers: list[tuple[Answer, Committed | None]], error: BaseException | None
 ) -> None:
-    for answer, part in answers:
-        answer(part, error)
+    for answer, committed in answers:
+        answer(committed, error)
 
 
-def _resolver(future: Future[list[TransferResult]]) -> Answer:
-    def answer(results: list[TransferResult] | None, error: BaseException | None) -> None:
+def _resolver(future: Future[Committed]) -> Answer:
+    def answer(committed: Committed | None, error: BaseException | None) -> None:
         if error is not None:
             future.set_exception(error)
         else:
-            assert results is not None
-            future.set_result(results)
+            assert committed is not None
+            future.set_result(committed)
 
     return answer
 
 
-def _async_resolver(future: asyncio.Future[list[TransferResult]]) -> Answer:
-    def answer(results: list[TransferResult] | None, error: BaseException | None) -> None:
+def _results_resolver(future: Future[list[TransferResult]]) -> Answer:
+    def answer(committed: Committed | None, error: BaseException | None) -> None:
+        if error is None:
+            assert committed is not None
+            try:
+                future.set_result(_results(committed))
+            except BaseException as refused:
+                future.set_exception(refused)
+        else:
+            future.set_exception(error)
+
+    return answer
+
+
+def _async_resolver(future: asyncio.Future[Committed]) -> Answer:
+    def answer(committed: Committed | None, error: BaseException | None) -> None:
         if future.cancelled():
             return
         if error is not None:
             future.set_exception(error)
         else:
-            assert results is not None
-            future.set_result(results)
+            assert committed is not None
+            future.set_result(committed)
 
     return answer

@@ -4,21 +4,29 @@
         ledger.create_accounts([...])
         results = ledger.create_transfers([...])
 
-Every write goes through the batch engine (group commit); reads go straight to the
-store. Each write method has an ``async`` twin for asyncio code.
+Every write goes through the batch engine (group commit): transfers and domain writes
+alike join the next batch's transaction. Reads go straight to the store, never behind
+the writer. Each write method has an ``async`` twin for asyncio code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.transfers import Transfer
-from giftflow.service.engine import BATCH_MAX, LedgerEngine
+from giftflow.service.engine import (
+    BATCH_MAX,
+    QUEUED_MAX,
+    Committed,
+    Finish,
+    LedgerEngine,
+    Part,
+)
 from giftflow.store import DEFAULT_URL, Balance, LedgerStore, TransferPage, open_store
 from giftflow.store.tx import Record, Tx
 
@@ -38,10 +46,15 @@ class Ledger:
         clock: Clock | None = None,
         batch_max: int = BATCH_MAX,
         wait_ms: float = 0.0,
+        queued_max: int = QUEUED_MAX,
     ) -> Ledger:
         store = open_store(url)
         engine = LedgerEngine(
-            store, clock=clock or SystemClock(), batch_max=batch_max, wait_ms=wait_ms
+            store,
+            clock=clock or SystemClock(),
+            batch_max=batch_max,
+            wait_ms=wait_ms,
+            queued_max=queued_max,
         )
         return cls(store, engine)
 
@@ -73,22 +86,34 @@ class Ledger:
     ) -> list[TransferResult]:
         return await self.engine.create_transfers_async(transfers, record)
 
+    def commit(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
+        """One job of several parts (a gateway's batch of gifts) and what the job as a
+        whole writes (``finish``), committed together (``LedgerEngine.commit``)."""
+        return self.engine.commit(parts, finish)
+
+    async def commit_async(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
+        return await self.engine.commit_async(parts, finish)
+
     def write(self, work: Callable[[Tx], T]) -> T:
-        """Domain writes in a transaction of their own, in order with the transfers."""
-        result: T = self.engine.run(lambda: self.store.write(work))
-        return result
+        """Domain writes in the next batch's transaction, in order with the transfers;
+        returns what ``work`` returns or raises what it raises (nothing of it is kept)."""
+        value: T = _value(self.engine.commit([_writing(work)]))
+        return value
 
     async def write_async(self, work: Callable[[Tx], T]) -> T:
-        result: T = await self.engine.run_async(lambda: self.store.write(work))
-        return result
+        value: T = _value(await self.engine.commit_async([_writing(work)]))
+        return value
 
     def read(self, work: Callable[[Tx], T]) -> T:
         """Domain reads on one consistent snapshot (not through the writer)."""
         return self.store.read(work)
 
-    def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
+    def set_frozen(
+        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+    ) -> AccountResult:
+        """On the writer, in order with the batches; ``record`` commits with the flag."""
         result: AccountResult = self.engine.run(
-            lambda: self.store.set_frozen(account_id, frozen=frozen)
+            lambda: self.store.set_frozen(account_id, frozen=frozen, record=record)
         )
         return result
 
@@ -126,3 +151,14 @@ class Ledger:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _writing(work: Callable[[Tx], T]) -> Part:
+    return Part((), lambda tx, _results: work(tx))
+
+
+def _value(committed: Committed) -> Any:
+    (outcome,) = committed.outcomes
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome.value

@@ -94,7 +94,12 @@ class LedgerStore(Protocol):
         """Run domain reads on one consistent snapshot."""
         ...
 
-    def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult: ...
+    def set_frozen(
+        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+    ) -> AccountResult:
+        """Set or clear the account's ``frozen`` flag; ``record`` writes in the same
+        transaction (when the account exists)."""
+        ...
 
     def lookup_accounts(self, account_ids: Sequence[int]) -> list[Account]: ...
 

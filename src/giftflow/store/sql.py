@@ -241,7 +241,9 @@ class SqlStore(ABC):
             raise
         return results
 
-    def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
+    def set_frozen(
+        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+    ) -> AccountResult:
         operation = "flags | 4" if frozen else "flags & ~4"
         try:
             with self._write() as cursor:
@@ -250,6 +252,8 @@ class SqlStore(ABC):
                     (account_id,),
                 )
                 found = cursor.rowcount == 1
+                if found and record is not None:
+                    record(Tx(cursor, self._sql, self.dialect))
         finally:
             self._forget()
         if not found:

@@ -55,7 +55,8 @@ class RecordRejectedError(GiftflowError):
     code = "conflict"
 
 
-Record = Callable[[Tx, list[TransferResult]], None]
+Record = Callable[[Tx, list[TransferResult]], Any]
 """Domain writes that belong to a request's transfers: called inside the same database
 transaction, after the batch was applied, with that request's results. Whatever it
-writes commits with the transfers or not at all."""
+writes commits with the transfers or not at all; what it returns reaches the caller
+(``giftflow.service.engine.Done.value``)."""

@@ -33,10 +33,11 @@ from giftflow.api.schemas import (
 )
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.partners.manual import ManualPartner
-from giftflow.service.economy import Economy
+from giftflow.service.economy import Economy, ImportSummary
+from giftflow.service.once import Once
 
 
-def admin_only(principal: PrincipalDep) -> Principal:
+async def admin_only(principal: PrincipalDep) -> Principal:
     auth.require_admin(principal)
     return principal
 
@@ -101,14 +102,16 @@ def import_payout_results(
     with any line that cannot apply changes nothing."""
     content = file.file.read()
     request = {"partner": partner, "file_sha256": hashlib.sha256(content).hexdigest()}
-    return once.run(request, 200, lambda: _import(economy, partner, content))
+    return once.run(
+        request, 200, ImportSummaryPublic.of, lambda key: _import(economy, partner, content, key)
+    )
 
 
-def _import(economy: Economy, partner: str, content: bytes) -> ImportSummaryPublic:
+def _import(economy: Economy, partner: str, content: bytes, once: Once) -> ImportSummary:
     with tempfile.TemporaryDirectory(prefix="giftflow-results-") as folder:
         source = FilePath(folder) / "results.csv"
         source.write_bytes(content)
-        return ImportSummaryPublic.of(economy.import_payout_results(source, partner))
+        return economy.import_payout_results(source, partner, once=once)
 
 
 @router.get("/fraud-decisions", response_model=FraudDecisionList)
@@ -140,7 +143,10 @@ def freeze_wallet(
 ) -> Response:
     """Freeze the user's wallet: no coins in or out until unfrozen."""
     return once.run(
-        None, 200, lambda: WalletPublic.of(economy.set_wallet_frozen(user_id, frozen=True))
+        None,
+        200,
+        WalletPublic.of,
+        lambda key: economy.set_wallet_frozen(user_id, frozen=True, once=key),
     )
 
 
@@ -149,7 +155,10 @@ def unfreeze_wallet(
     user_id: UserIdPath, _: AdminDep, economy: EconomyDep, once: IdempotentDep
 ) -> Response:
     return once.run(
-        None, 200, lambda: WalletPublic.of(economy.set_wallet_frozen(user_id, frozen=False))
+        None,
+        200,
+        WalletPublic.of,
+        lambda key: economy.set_wallet_frozen(user_id, frozen=False, once=key),
     )
 
 

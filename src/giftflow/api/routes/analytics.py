@@ -38,7 +38,7 @@ NS_PER_S = 1_000_000_000
 Document = dict[str, Any]
 
 
-def get_analytics(live: LiveDep) -> Analytics:
+async def get_analytics(live: LiveDep) -> Analytics:
     return Analytics.of(live)
 
 

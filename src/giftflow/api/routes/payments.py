@@ -34,14 +34,14 @@ def start_purchase(
     return once.run(
         body.model_dump(mode="json"),
         201,
-        lambda: PaymentPublic.of(
-            economy.start_purchase(
-                user_id=body.user_id,
-                channel=body.channel,
-                provider=body.provider,
-                pack_id=body.pack_id if isinstance(body, PackPurchaseCreate) else None,
-                coins=body.coins if isinstance(body, CustomPurchaseCreate) else None,
-            )
+        PaymentPublic.of,
+        lambda key: economy.start_purchase(
+            user_id=body.user_id,
+            channel=body.channel,
+            provider=body.provider,
+            pack_id=body.pack_id if isinstance(body, PackPurchaseCreate) else None,
+            coins=body.coins if isinstance(body, CustomPurchaseCreate) else None,
+            once=key,
         ),
     )
 

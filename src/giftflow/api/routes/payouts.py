@@ -25,6 +25,7 @@ from giftflow.api.schemas import (
 )
 from giftflow.economy.payouts import PayoutState
 from giftflow.service.economy import Payout
+from giftflow.service.once import Once
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"], responses=RESPONSES)
 PayoutIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=TOKEN)]
@@ -43,10 +44,9 @@ def request_payout(
     return once.run(
         body.model_dump(mode="json"),
         201,
-        lambda: PayoutPublic.of(
-            economy.request_payout(
-                creator_id=body.creator_id, diamonds=body.diamonds, partner=body.partner
-            )
+        PayoutPublic.of,
+        lambda key: economy.request_payout(
+            creator_id=body.creator_id, diamonds=body.diamonds, partner=body.partner, once=key
         ),
     )
 
@@ -90,10 +90,10 @@ def get_payout(
 
 
 def _review(
-    principal: Principal, once: Idempotent, body: object, move: Callable[[], Payout]
+    principal: Principal, once: Idempotent, body: object, move: Callable[[Once], Payout]
 ) -> Response:
     auth.require_admin(principal)
-    return once.run(body, 200, lambda: PayoutPublic.of(move()))
+    return once.run(body, 200, PayoutPublic.of, move)
 
 
 @router.post("/{payout_id}/hold", response_model=PayoutPublic)
@@ -101,7 +101,7 @@ def hold_payout(
     payout_id: PayoutIdPath, principal: PrincipalDep, economy: EconomyDep, once: IdempotentDep
 ) -> Response:
     """Administrators: clear a payout kept in ``requested`` on to ``held``."""
-    return _review(principal, once, None, lambda: economy.hold_payout(payout_id))
+    return _review(principal, once, None, lambda key: economy.hold_payout(payout_id, once=key))
 
 
 @router.post("/{payout_id}/approve", response_model=PayoutPublic)
@@ -109,7 +109,7 @@ def approve_payout(
     payout_id: PayoutIdPath, principal: PrincipalDep, economy: EconomyDep, once: IdempotentDep
 ) -> Response:
     """Administrators: approve a ``held`` payout for the partner's next batch."""
-    return _review(principal, once, None, lambda: economy.approve_payout(payout_id))
+    return _review(principal, once, None, lambda key: economy.approve_payout(payout_id, once=key))
 
 
 @router.post("/{payout_id}/reject", response_model=PayoutPublic)
@@ -125,5 +125,5 @@ def reject_payout(
         principal,
         once,
         body.model_dump(mode="json"),
-        lambda: economy.reject_payout(payout_id, body.reason),
+        lambda key: economy.reject_payout(payout_id, body.reason, once=key),
     )

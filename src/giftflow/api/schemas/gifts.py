@@ -85,7 +85,9 @@ class GiftSentPublic(BaseModel):
 
     @classmethod
     def of(cls, gift: GiftSent) -> Self:
-        return cls(
+        # Built from a booked gift, typed already: no validation (a batch renders 1,000
+        # of these inside its transaction, on the writer).
+        return cls.model_construct(
             id=gift.id,
             sender_id=gift.sender_id,
             creator_id=gift.creator_id,

@@ -42,6 +42,7 @@ from giftflow.service.economy.recharge import (
 )
 from giftflow.service.economy.users import Registration
 from giftflow.service.ledger import Ledger
+from giftflow.service.once import Once
 from giftflow.settings import Settings
 
 __all__ = [
@@ -108,7 +109,9 @@ class Economy:
         chosen = dict(providers) if providers is not None else default_providers(settings, clock)
         check_environment(chosen, development=settings.environment == "development")
         catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
-        ledger = Ledger.open(settings.database_url, clock=clock)
+        ledger = Ledger.open(
+            settings.database_url, clock=clock, queued_max=settings.engine_queue_max
+        )
         context = EconomyContext(ledger, catalog, settings, clock, chosen)
         if new_token is not None:
             context.new_token = new_token
@@ -167,10 +170,12 @@ class Economy:
             self.context, user_id, is_creator=is_creator, identity_verified=identity_verified
         )
 
-    def set_wallet_frozen(self, user_id: int, *, frozen: bool) -> WalletView:
-        user = self.user(user_id)
-        self.ledger.set_frozen(user.wallet, frozen=frozen)
-        return self.wallet(user_id)
+    def set_wallet_frozen(
+        self, user_id: int, *, frozen: bool, once: Once | None = None
+    ) -> WalletView:
+        """Freeze or unfreeze a wallet; ``once`` keeps the answer in the same
+        transaction as the flag."""
+        return earnings.set_wallet_frozen(self.context, user_id, frozen=frozen, once=once)
 
     # --- coins in ------------------------------------------------------------------
 
@@ -182,6 +187,7 @@ class Economy:
         provider: str,
         pack_id: str | None = None,
         coins: int | None = None,
+        once: Once | None = None,
     ) -> Payment:
         return recharge.start_purchase(
             self.context,
@@ -190,6 +196,7 @@ class Economy:
             provider=provider,
             pack_id=pack_id,
             coins=coins,
+            once=once,
         )
 
     def start_purchases(self, orders: Sequence[PurchaseOrder]) -> list[Payment]:
@@ -215,8 +222,17 @@ class Economy:
     def send_gift(self, request: GiftRequest) -> GiftSent:
         return gifting.send_gift(self.context, request)
 
-    def send_gifts(self, requests: Sequence[GiftRequest]) -> list[GiftSent | GiftflowError]:
-        return gifting.send_gifts(self.context, requests)
+    def send_gifts(
+        self, requests: Sequence[GiftRequest], *, once: Once | None = None
+    ) -> list[GiftSent | GiftflowError]:
+        """One outcome per request; with ``once`` the answer is kept in the same
+        transaction (``giftflow.service.once``)."""
+        return gifting.send_gifts(self.context, requests, once)
+
+    async def send_gifts_async(
+        self, requests: Sequence[GiftRequest], *, once: Once | None = None
+    ) -> list[GiftSent | GiftflowError]:
+        return await gifting.send_gifts_async(self.context, requests, once)
 
     def end_streak(self, sender_id: int, client_streak_id: str) -> Streak:
         return gifting.end_streak(self.context, sender_id, client_streak_id)
@@ -242,9 +258,21 @@ class Economy:
 
     # --- diamonds out --------------------------------------------------------------
 
-    def request_payout(self, *, creator_id: int, diamonds: int, partner: str = "manual") -> Payout:
+    def request_payout(
+        self,
+        *,
+        creator_id: int,
+        diamonds: int,
+        partner: str = "manual",
+        once: Once | None = None,
+    ) -> Payout:
         return payouts.request(
-            self.context, self.partners, creator_id=creator_id, diamonds=diamonds, partner=partner
+            self.context,
+            self.partners,
+            creator_id=creator_id,
+            diamonds=diamonds,
+            partner=partner,
+            once=once,
         )
 
     def payout(self, payout_id: str) -> Payout:
@@ -253,20 +281,22 @@ class Economy:
     def payouts(self, *, creator_id: int | None = None, state: str | None = None) -> list[Payout]:
         return payouts.listing(self.context, creator_id=creator_id, state=state)
 
-    def hold_payout(self, payout_id: str) -> Payout:
-        return payouts.hold(self.context, payout_id)
+    def hold_payout(self, payout_id: str, *, once: Once | None = None) -> Payout:
+        return payouts.hold(self.context, payout_id, once=once)
 
-    def approve_payout(self, payout_id: str) -> Payout:
-        return payouts.approve(self.context, payout_id)
+    def approve_payout(self, payout_id: str, *, once: Once | None = None) -> Payout:
+        return payouts.approve(self.context, payout_id, once=once)
 
-    def reject_payout(self, payout_id: str, reason: str) -> Payout:
-        return payouts.reject(self.context, payout_id, reason)
+    def reject_payout(self, payout_id: str, reason: str, *, once: Once | None = None) -> Payout:
+        return payouts.reject(self.context, payout_id, reason, once=once)
 
     def export_payouts(self, partner: str = "manual") -> tuple[str, Path, int] | None:
         return payouts.export_batch(self.context, self._partner(partner))
 
-    def import_payout_results(self, source: Path, partner: str = "manual") -> ImportSummary:
-        return payouts.import_results(self.context, self._partner(partner), source)
+    def import_payout_results(
+        self, source: Path, partner: str = "manual", *, once: Once | None = None
+    ) -> ImportSummary:
+        return payouts.import_results(self.context, self._partner(partner), source, once=once)
 
     def _partner(self, name: str) -> PayoutPartner:
         partner = self.partners.get(name)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from giftflow.economy.chart import AccountKind, TransferCode, user_account
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.ledger.accounts import AccountFlags
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import DIAMOND
 from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
+from giftflow.service.once import Once
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 MATURE_BATCH = 2_000
@@ -59,6 +61,30 @@ def wallet(context: EconomyContext, user_id: int) -> WalletView:
     account = context.ledger.account(user.wallet)
     assert account is not None, "every registered user has a wallet"
     return WalletView(user.id, account.balance_available, account.frozen)
+
+
+def set_wallet_frozen(
+    context: EconomyContext, user_id: int, *, frozen: bool, once: Once | None = None
+) -> WalletView:
+    """Freeze or unfreeze the user's wallet; ``once`` keeps the answer with the flag."""
+    user = users.get(context, user_id)
+
+    def keep(tx: Tx) -> None:
+        if once is not None:
+            once.keep(tx, _wallet_in(tx, user.wallet, user_id), now=context.now())
+
+    context.ledger.set_frozen(user.wallet, frozen=frozen, record=keep)
+    return wallet(context, user_id)
+
+
+def _wallet_in(tx: Tx, account_id: int, user_id: int) -> WalletView:
+    """The wallet as this transaction sees it."""
+    row = tx.execute(
+        "SELECT credits_posted - debits_posted - debits_pending, flags FROM accounts WHERE id = ?",
+        (account_id,),
+    ).fetchone()
+    assert row is not None, "every registered user has a wallet"
+    return WalletView(user_id, row[0], bool(row[1] & AccountFlags.FROZEN))
 
 
 def earnings(context: EconomyContext, user_id: int) -> EarningsView:

@@ -1,14 +1,14 @@
 """Sending gifts: validation, fraud rules, streak deltas, and one linked ledger chain
 per gift event whose domain rows (the gift, its streak) commit with it.
 
-Events of one request are submitted to the engine together, so a gateway's batch of
-gifts shares the group commit; each gets its own answer.
+The events of one call are one job of the engine, a part each: a gateway's batch of
+gifts shares one group commit, each event gets its own answer, and the caller's
+idempotency key (if any) keeps the whole answer in the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 
 from giftflow.economy import fraud as rules
@@ -22,12 +22,14 @@ from giftflow.economy.errors import (
     StreakError,
     VelocityLimitedError,
 )
+from giftflow.economy.fraud import Decision
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX, GiftPlan, plan_gift
 from giftflow.economy.ids import derived_id
 from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
 from giftflow.errors import GiftflowError
 from giftflow.ledger.results import TransferResult, TransferResultCode
+from giftflow.ledger.transfers import Transfer
 from giftflow.live.events import EventType
 from giftflow.service.economy import fraud, users
 from giftflow.service.economy.context import (
@@ -37,6 +39,8 @@ from giftflow.service.economy.context import (
     first_failure,
     ledger_error,
 )
+from giftflow.service.engine import Committed, Done, Finish, Outcome, Part
+from giftflow.service.once import Answer, AnsweredError, Once
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 
@@ -132,21 +136,28 @@ def event_key(request: GiftRequest) -> str:
 
 
 def send_gifts(
-    context: EconomyContext, requests: Sequence[GiftRequest]
+    context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None = None
 ) -> list[GiftSent | GiftflowError]:
     """Send each gift; one result per request (a GiftSent, or the error that stopped it).
-    What the requests need from the database is read in one transaction, and what
-    they booked in another: a gateway's batch costs two reads, not three per gift."""
-    outcomes: list[GiftSent | GiftflowError | _Pending] = []
-    streaks_seen: dict[str, tuple[int, Streak | None]] = {}
-    for request, found in zip(requests, _find_all(context, requests), strict=True):
-        try:
-            if isinstance(found, GiftflowError):
-                raise found
-            outcomes.append(_start(context, request, found, streaks_seen))
-        except GiftflowError as error:
-            outcomes.append(error)
-    return _finish_all(context, outcomes)
+    What the requests need from the database is read in one transaction; what they
+    book is written in one job of the engine, so a gateway's batch costs one read and
+    a share of one group commit. With ``once``, its answer is kept in that job's
+    transaction too (``AnsweredError`` when the key was answered before)."""
+    sending = _Sending.plan(context, requests, once)
+    for parts, finish in sending.jobs():
+        sending.committed.append(context.ledger.commit(parts, finish))
+    return sending.outcomes()
+
+
+async def send_gifts_async(
+    context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None = None
+) -> list[GiftSent | GiftflowError]:
+    """``send_gifts`` from an event loop: the read runs on the loop (a few indexed rows),
+    the job is awaited with no thread in between."""
+    sending = _Sending.plan(context, requests, once)
+    for parts, finish in sending.jobs():
+        sending.committed.append(await context.ledger.commit_async(parts, finish))
+    return sending.outcomes()
 
 
 def send_gift(context: EconomyContext, request: GiftRequest) -> GiftSent:
@@ -154,12 +165,6 @@ def send_gift(context: EconomyContext, request: GiftRequest) -> GiftSent:
     if isinstance(outcome, GiftflowError):
         raise outcome
     return outcome
-
-
-@dataclass(slots=True)
-class _Pending:
-    prepared: _Prepared
-    future: Future[list[TransferResult]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +179,123 @@ class _Found:
     streak: Streak | None = None
 
 
+@dataclass(slots=True)
+class _Sending:
+    """One call's gifts on their way: what was decided before the engine (a gift
+    booked already, a refusal) and the parts that go to it."""
+
+    context: EconomyContext
+    once: Once | None
+    early: list[GiftSent | GiftflowError | None]
+    """Per request: its outcome decided before the engine, or None for a part."""
+    prepared: list[_Prepared]
+    decisions: list[Decision]
+    """Fraud decisions to log, in the job's transaction."""
+    committed: list[Committed] = field(default_factory=list)
+
+    @classmethod
+    def plan(
+        cls, context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None
+    ) -> _Sending:
+        stored, found = _find_all(context, requests, once)
+        if stored is not None:
+            raise AnsweredError(stored)
+        sending = cls(context, once, [], [], [])
+        streaks_seen: dict[str, tuple[int, Streak | None]] = {}
+        for request, item in zip(requests, found, strict=True):
+            try:
+                if isinstance(item, GiftflowError):
+                    raise item
+                sending.add(request, item, streaks_seen)
+            except GiftflowError as error:
+                sending.early.append(error)
+        return sending
+
+    def add(
+        self,
+        request: GiftRequest,
+        found: _Found,
+        streaks_seen: dict[str, tuple[int, Streak | None]],
+    ) -> None:
+        if found.booked is not None:
+            self.early.append(_replayed(found.booked, request))
+            return
+        self.prepared.append(_prepare(self.context, request, found, streaks_seen, self.decisions))
+        self.early.append(None)
+
+    def jobs(self) -> list[tuple[list[Part], Finish | None]]:
+        """One job (with the key's answer); without a key, as many as the engine's
+        batch size needs, so an embedder's import of any size goes through."""
+        parts = [Part(self._transfers(p), _recorder(self.context, p)) for p in self.prepared]
+        if self.once is not None or len(self.prepared) <= 1:
+            if not parts and self.once is None and not self.decisions:
+                return []
+            return [(parts, self._finish)]
+        jobs: list[tuple[list[Part], Finish | None]] = []
+        chunk: list[Part] = []
+        size, limit = 0, self.context.ledger.engine.batch_max
+        for part in parts:
+            if chunk and size + len(part.transfers) > limit:
+                jobs.append((chunk, None))
+                chunk, size = [], 0
+            chunk.append(part)
+            size += len(part.transfers)
+        jobs.append((chunk, self._finish))
+        return jobs
+
+    def _transfers(self, prepared: _Prepared) -> list[Transfer]:
+        return prepared.plan.transfers(
+            prepared.sender, prepared.creator, session_id=prepared.request.session_id
+        )
+
+    def _finish(self, tx: Tx, outcomes: list[Outcome]) -> None:
+        now = self.context.now()
+        for decision in self.decisions:
+            fraud.insert(tx, decision, now)
+        if self.once is not None:
+            self.once.keep(tx, self._merged(outcomes), now=now)
+
+    def _merged(self, outcomes: list[Outcome]) -> list[GiftSent | GiftflowError]:
+        """The early outcomes with the parts' in request order (the finish sees only
+        its own job's parts: with a key there is one job)."""
+        booked = iter(outcomes)
+        return [
+            _part_outcome(next(booked)) if outcome is None else outcome for outcome in self.early
+        ]
+
+    def outcomes(self) -> list[GiftSent | GiftflowError]:
+        parts = [outcome for job in self.committed for outcome in job.outcomes]
+        merged = iter(parts)
+        results = [
+            _part_outcome(next(merged)) if outcome is None else outcome for outcome in self.early
+        ]
+        for prepared, outcome in zip(self.prepared, parts, strict=True):
+            if isinstance(outcome, Done) and _is_new(outcome.value):
+                self.context.publish(prepared.events)
+        return results
+
+
+def _part_outcome(outcome: Outcome) -> GiftSent | GiftflowError:
+    if isinstance(outcome, GiftflowError):
+        return outcome
+    if isinstance(outcome, BaseException):
+        raise outcome
+    value = outcome.value
+    assert isinstance(value, GiftSent | GiftflowError), "a gift's record returns its outcome"
+    return value
+
+
+def _is_new(value: object) -> bool:
+    return isinstance(value, GiftSent) and not value.replayed
+
+
 def _find_all(
-    context: EconomyContext, requests: Sequence[GiftRequest]
-) -> list[_Found | GiftflowError]:
-    def load(tx: Tx) -> list[_Found | GiftflowError]:
+    context: EconomyContext, requests: Sequence[GiftRequest], once: Once | None
+) -> tuple[Answer | None, list[_Found | GiftflowError]]:
+    def load(tx: Tx) -> tuple[Answer | None, list[_Found | GiftflowError]]:
+        stored = None if once is None else once.lookup(tx)
+        if stored is not None:
+            return stored, []
         people: dict[int, User] = {}
         found: list[_Found | GiftflowError] = []
         for request in requests:
@@ -185,7 +303,7 @@ def _find_all(
                 found.append(_find(tx, request, people))
             except GiftflowError as error:
                 found.append(error)
-        return found
+        return None, found
 
     return context.ledger.read(load)
 
@@ -206,60 +324,6 @@ def _find(tx: Tx, request: GiftRequest, people: dict[int, User]) -> _Found:
         ).fetchone()
         streak = None if row is None else streak_of(row)
     return _Found(key, None, people[request.sender_id], people[request.creator_id], streak)
-
-
-def _start(
-    context: EconomyContext,
-    request: GiftRequest,
-    found: _Found,
-    streaks_seen: dict[str, tuple[int, Streak | None]],
-) -> GiftSent | _Pending:
-    if found.booked is not None:
-        return _replayed(found.booked, request)
-    prepared = _prepare(context, request, found, streaks_seen)
-    transfers = prepared.plan.transfers(
-        prepared.sender, prepared.creator, session_id=request.session_id
-    )
-    future = context.ledger.engine.submit_future(transfers, _recorder(context, prepared))
-    return _Pending(prepared, future)
-
-
-def _finish_all(
-    context: EconomyContext, outcomes: list[GiftSent | GiftflowError | _Pending]
-) -> list[GiftSent | GiftflowError]:
-    settled = [_settle(o) if isinstance(o, _Pending) else o for o in outcomes]
-    booked = [o for o in settled if isinstance(o, _Settled)]
-    rows = context.ledger.read(
-        lambda tx: [_gift_row(tx, item.pending.prepared.plan.coin_transfer_id) for item in booked]
-    )
-    gifts = dict(zip(map(id, booked), rows, strict=True))
-    return [
-        _booked_gift(context, o, gifts[id(o)]) if isinstance(o, _Settled) else o for o in settled
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Settled:
-    pending: _Pending
-    replayed: bool
-
-
-def _settle(pending: _Pending) -> _Settled | GiftflowError:
-    try:
-        results = pending.future.result()
-    except RecordRejectedError as error:
-        return error
-    failure = first_failure(results)
-    if failure is not None:
-        return _gift_error(failure)
-    return _Settled(pending, results[0].code == TransferResultCode.EXISTS)
-
-
-def _booked_gift(context: EconomyContext, settled: _Settled, row: Row | None) -> GiftSent:
-    assert row is not None, "a booked gift has its row (written in the same transaction)"
-    if not settled.replayed:
-        context.publish(settled.pending.prepared.events)
-    return gift_of(row, replayed=settled.replayed)
 
 
 def _gift_row(tx: Tx, gift_row_id: int) -> Row | None:
@@ -285,11 +349,14 @@ def _prepare(
     request: GiftRequest,
     found: _Found,
     streaks_seen: dict[str, tuple[int, Streak | None]],
+    decisions: list[Decision],
 ) -> _Prepared:
+    """What one gift will book; the fraud decisions it triggers go to ``decisions``
+    (logged in the job's transaction, the refusal's too)."""
     now = _sent_at(context, request)
     sender, creator, streak = found.sender, found.creator, found.streak
     assert sender is not None and creator is not None, "found for a gift not yet booked"
-    _check_people(context, sender, creator)
+    _check_people(context, sender, creator, decisions)
     gift = context.catalog.gift(request.gift_id)
     if not gift.available_in(sender.region):
         raise GiftNotFoundError(request.gift_id)
@@ -300,7 +367,7 @@ def _prepare(
     # rule counts one-off events and the start of each streak.
     decision = None if expected is not None else context.velocity.check(sender.id, now)
     if decision is not None:
-        fraud.log(context, decision)
+        decisions.append(decision)
         raise VelocityLimitedError(decision.detail)
     plan = plan_gift(
         event_key=found.key,
@@ -321,16 +388,19 @@ def _sent_at(context: EconomyContext, request: GiftRequest) -> int:
     return request.sent_at
 
 
-def _check_people(context: EconomyContext, sender: User, creator: User) -> None:
+def _check_people(
+    context: EconomyContext, sender: User, creator: User, decisions: list[Decision]
+) -> None:
     decision = rules.self_gifting(sender.id, creator.id)
     if decision is not None:
-        fraud.log(context, decision)
+        decisions.append(decision)
         raise SelfGiftingError("a creator cannot send gifts to themself")
     if not creator.is_creator:
         raise NotACreatorError(f"user {creator.id} is not a creator")
     adult = context.catalog.adult_age_years
-    require_adult(sender, context.today(), minimum_age=adult, role="sender")
-    require_adult(creator, context.today(), minimum_age=adult, role="creator")
+    today = context.today()
+    require_adult(sender, today, minimum_age=adult, role="sender")
+    require_adult(creator, today, minimum_age=adult, role="creator")
 
 
 def _quantity(
@@ -376,44 +446,53 @@ def _quantity(
 
 
 def _recorder(context: EconomyContext, prepared: _Prepared) -> Record:
-    def record(tx: Tx, results: list[TransferResult]) -> None:
-        if results[0].code != TransferResultCode.OK:
-            return
-        plan, request = prepared.plan, prepared.request
-        sent_at = results[0].timestamp if request.sent_at is None else request.sent_at
+    """The gift's rows, written with its transfers; returns the gift as booked (or the
+    refusal its transfers met)."""
+
+    def record(tx: Tx, results: list[TransferResult]) -> GiftSent | GiftflowError:
+        failure = first_failure(results)
+        if failure is not None:
+            return _gift_error(failure)
+        if results[0].code == TransferResultCode.EXISTS:  # a twin of this event won a race
+            row = _gift_row(tx, prepared.plan.coin_transfer_id)
+            assert row is not None, "a booked gift has its row (written in its transaction)"
+            prepared.events = []
+            return gift_of(row, replayed=True)
+        sent_at = (
+            results[0].timestamp if prepared.request.sent_at is None else prepared.request.sent_at
+        )
+        gift = _sent(prepared, sent_at)
         tx.execute(
             f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                plan.coin_transfer_id,
-                prepared.sender.id,
-                prepared.creator.id,
-                plan.gift_id,
-                plan.quantity,
-                prepared.repeat_count,
+                gift.id,
+                gift.sender_id,
+                gift.creator_id,
+                gift.gift_id,
+                gift.quantity,
+                gift.repeat_count,
                 prepared.streak_key,
-                plan.coins,
-                plan.units,
-                request.session_id or None,
+                gift.coins,
+                gift.diamond_units,
+                gift.session_id or None,
                 sent_at,
-                plan.share_bps,
+                prepared.plan.share_bps,
             ),
         )
         if prepared.streak_key is not None:
             _advance_streak(tx, prepared, sent_at)
         # A batch whose record is refused runs again: the events of the last run count.
-        prepared.events = _notify(context, tx, _booked(prepared, sent_at))
+        prepared.events = _notify(context, tx, _booked(prepared, gift))
+        return gift
 
     return record
 
 
-def _booked(prepared: _Prepared, sent_at: int) -> GiftBooked | None:
-    request, plan = prepared.request, prepared.plan
-    if not request.session_id:
-        return None
-    return GiftBooked(
+def _sent(prepared: _Prepared, sent_at: int) -> GiftSent:
+    plan, request = prepared.plan, prepared.request
+    return GiftSent(
         id=plan.coin_transfer_id,
-        session_id=request.session_id,
         sender_id=prepared.sender.id,
         creator_id=prepared.creator.id,
         gift_id=plan.gift_id,
@@ -421,7 +500,26 @@ def _booked(prepared: _Prepared, sent_at: int) -> GiftBooked | None:
         repeat_count=prepared.repeat_count,
         streak_id=request.streak_id,
         coins=plan.coins,
+        diamond_units=plan.units,
+        session_id=request.session_id,
         sent_at=sent_at,
+    )
+
+
+def _booked(prepared: _Prepared, gift: GiftSent) -> GiftBooked | None:
+    if not gift.session_id:
+        return None
+    return GiftBooked(
+        id=gift.id,
+        session_id=gift.session_id,
+        sender_id=gift.sender_id,
+        creator_id=gift.creator_id,
+        gift_id=gift.gift_id,
+        quantity=gift.quantity,
+        repeat_count=gift.repeat_count,
+        streak_id=gift.streak_id,
+        coins=gift.coins,
+        sent_at=gift.sent_at,
         sender_name=prepared.sender.display_name,
     )
 

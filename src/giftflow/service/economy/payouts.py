@@ -39,6 +39,8 @@ from giftflow.ledger.units import DIAMOND, fiat
 from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
 from giftflow.service.economy import earnings, fraud, users
 from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.service.engine import Outcome, Part
+from giftflow.service.once import AnsweredError, Once
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 _COLUMNS = (
@@ -115,7 +117,11 @@ def request(
     creator_id: int,
     diamonds: int,
     partner: str,
+    once: Once | None = None,
 ) -> Payout:
+    """Reserve the diamonds and write the payout in one transaction, ``held`` (or
+    ``requested`` while a fraud decision about the creator is open), with ``once``'s
+    answer."""
     creator = users.get(context, creator_id)
     terms = _eligible(context, creator, partner, partners)
     earnings.mature(context, creator.id)
@@ -133,15 +139,19 @@ def request(
         user_data_1=creator.id,
     )
     row = _new_row(context, payout_id, creator, offer, partner, reserve.id)
-    record = _insert_record(row, since=_midnight(context), maximum=terms.daily_maximum_minor)
+    record = _insert_record(
+        row, since=_midnight(context), maximum=terms.daily_maximum_minor, once=once
+    )
     try:
         results = context.ledger.create_transfers([reserve], record)
+    except AnsweredError:
+        raise
     except RecordRejectedError as rejected:
         raise PayoutError(str(rejected), code=rejected.code) from None
     failure = first_failure(results)
     if failure is not None:
         raise _reserve_error(failure)
-    return _screen(context, payout_id, creator.id)
+    return get(context, payout_id)
 
 
 def _eligible(
@@ -194,12 +204,16 @@ def _new_row(
     )  # fmt: skip
 
 
-def _insert_record(row: tuple[object, ...], *, since: int, maximum: int) -> Record:
+def _insert_record(
+    row: tuple[object, ...], *, since: int, maximum: int, once: Once | None
+) -> Record:
     """Insert the payout with its reservation. The daily maximum is checked again in
     this transaction (two requests racing past the first check cannot both pass): on
-    PostgreSQL the creator's row is locked first, SQLite has one writer anyway."""
-    creator_id, gross = row[1], row[3]
-    assert isinstance(creator_id, int) and isinstance(gross, int)
+    PostgreSQL the creator's row is locked first, SQLite has one writer anyway. Open
+    fraud decisions about the creator keep it ``requested`` for a person to look at;
+    otherwise it goes on to ``held`` (awaiting approval) in the same transaction."""
+    creator_id, gross, now = row[1], row[3], row[14]
+    assert isinstance(creator_id, int) and isinstance(gross, int) and isinstance(now, int)
 
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code != TransferResultCode.OK:
@@ -211,8 +225,16 @@ def _insert_record(row: tuple[object, ...], *, since: int, maximum: int) -> Reco
                 f"payouts today would exceed the daily maximum of {maximum}",
                 code="payout_above_daily_maximum",
             )
+        state = PayoutState.REQUESTED
+        if not fraud.open_for_user(tx, creator_id):
+            check_transition(state, PayoutState.HELD)
+            state = PayoutState.HELD
         marks = ", ".join("?" * len(row))
-        tx.execute(f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", row)
+        tx.execute(
+            f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", (*row[:9], state.value, *row[10:])
+        )
+        if once is not None:
+            once.keep(tx, _find(tx, str(row[0])), now=now)
 
     return record
 
@@ -223,15 +245,6 @@ def _reserve_error(failure: TransferResult) -> Exception:
     if failure.code == TransferResultCode.ACCOUNT_FROZEN:
         return AccountFrozenError("the creator's earnings are frozen")
     return ledger_error(failure, "the payout reservation")
-
-
-def _screen(context: EconomyContext, payout_id: str, creator_id: int) -> Payout:
-    """Open fraud decisions keep a payout in ``requested`` for a person to look at;
-    otherwise it goes on to ``held`` (awaiting approval)."""
-    flagged = context.ledger.read(lambda tx: fraud.open_for_user(tx, creator_id))
-    if flagged:
-        return get(context, payout_id)
-    return _move(context, payout_id, PayoutState.HELD)
 
 
 # --- transitions ------------------------------------------------------------------
@@ -245,10 +258,39 @@ def _move(
     transfers: list[Transfer] | None = None,
     reference: str | None = None,
     reason: str | None = None,
+    once: Once | None = None,
 ) -> Payout:
     payout = get(context, payout_id)
     current = PayoutState(payout.state)
     check_transition(current, target)
+    update = _update(context, payout_id, current, target, reference=reference, reason=reason)
+
+    def update_and_keep(tx: Tx) -> Payout:
+        update(tx)
+        moved = _find(tx, payout_id)
+        if once is not None:
+            once.keep(tx, moved, now=context.now())
+        return moved
+
+    if not transfers:
+        return context.ledger.write(update_and_keep)
+    results = context.ledger.create_transfers(transfers, _when_ok(update_and_keep))
+    failure = first_failure(results)
+    if failure is not None:
+        raise ledger_error(failure, f"payout {payout_id} going {target}")
+    return get(context, payout_id)
+
+
+def _update(
+    context: EconomyContext,
+    payout_id: str,
+    current: PayoutState,
+    target: PayoutState,
+    *,
+    reference: str | None = None,
+    reason: str | None = None,
+) -> Callable[[Tx], None]:
+    """The compare-and-set of one payout's state."""
     now = context.now()
 
     def update(tx: Tx) -> None:
@@ -261,17 +303,10 @@ def _move(
         if tx.rowcount != 1:
             raise RecordRejectedError(f"payout {payout_id} changed meanwhile")
 
-    if not transfers:
-        context.ledger.write(update)
-        return get(context, payout_id)
-    results = context.ledger.create_transfers(transfers, _when_ok(update))
-    failure = first_failure(results)
-    if failure is not None:
-        raise ledger_error(failure, f"payout {payout_id} going {target}")
-    return get(context, payout_id)
+    return update
 
 
-def _when_ok(update: Callable[[Tx], None]) -> Record:
+def _when_ok(update: Callable[[Tx], object]) -> Record:
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if all(result.code == TransferResultCode.OK for result in results):
             update(tx)
@@ -279,18 +314,27 @@ def _when_ok(update: Callable[[Tx], None]) -> Record:
     return record
 
 
-def approve(context: EconomyContext, payout_id: str) -> Payout:
-    return _move(context, payout_id, PayoutState.APPROVED)
+def approve(context: EconomyContext, payout_id: str, *, once: Once | None = None) -> Payout:
+    return _move(context, payout_id, PayoutState.APPROVED, once=once)
 
 
-def hold(context: EconomyContext, payout_id: str) -> Payout:
+def hold(context: EconomyContext, payout_id: str, *, once: Once | None = None) -> Payout:
     """Send a payout kept in ``requested`` on to ``held`` once a person cleared it."""
-    return _move(context, payout_id, PayoutState.HELD)
+    return _move(context, payout_id, PayoutState.HELD, once=once)
 
 
-def reject(context: EconomyContext, payout_id: str, reason: str) -> Payout:
+def reject(
+    context: EconomyContext, payout_id: str, reason: str, *, once: Once | None = None
+) -> Payout:
     payout = get(context, payout_id)
-    return _move(context, payout_id, PayoutState.REJECTED, transfers=[_void(payout)], reason=reason)
+    return _move(
+        context,
+        payout_id,
+        PayoutState.REJECTED,
+        transfers=[_void(payout)],
+        reason=reason,
+        once=once,
+    )
 
 
 def _void(payout: Payout) -> Transfer:
@@ -380,20 +424,53 @@ def export_batch(context: EconomyContext, partner: PayoutPartner) -> tuple[str, 
     return batch_id, path, len(batch)
 
 
-def import_results(context: EconomyContext, partner: PayoutPartner, source: Path) -> ImportSummary:
-    """Apply a partner's results file; importing it again changes nothing more. Every
-    line is checked before any is applied, so a file with a line that cannot apply (an
-    unknown payout, one not in a batch, one named twice) changes nothing."""
+def import_results(
+    context: EconomyContext, partner: PayoutPartner, source: Path, *, once: Once | None = None
+) -> ImportSummary:
+    """Apply a partner's results file in one transaction (with ``once``'s answer);
+    importing it again changes nothing more. Every line is checked before any is
+    applied, and a line whose transfers the ledger refuses takes the whole file back:
+    a file that cannot apply whole changes nothing."""
     results = partner.read_results(source)
     named = [result.payout_id for result in results]
     if len(set(named)) != len(named):
         raise PayoutError("the results name a payout more than once", code="partner_file_invalid")
-    for result in results:
-        _check_result(context, result)
+    checked = [(result, _check_result(context, result)) for result in results]
     summary = ImportSummary([], [], [])
-    for result in results:
-        _apply_result(context, result, summary)
+    parts = [_result_part(context, result, payout, summary) for result, payout in checked]
+    moves = [part for part in parts if part is not None]
+
+    def finish(tx: Tx, outcomes: list[Outcome]) -> None:
+        for payout_id, outcome in zip(summary.paid + summary.failed, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+            failure = first_failure(outcome.results)
+            if failure is not None:
+                raise ledger_error(failure, f"the result of payout {payout_id}")
+        if once is not None:
+            once.keep(tx, summary, now=context.now())
+
+    if moves or once is not None:
+        context.ledger.commit(moves, finish)
     return summary
+
+
+def _result_part(
+    context: EconomyContext, result: PayoutResult, payout: Payout, summary: ImportSummary
+) -> Part | None:
+    done = PayoutState.PAID if result.paid else PayoutState.FAILED
+    if payout.state == done:
+        summary.unchanged.append(payout.id)
+        return None
+    current = PayoutState(payout.state)
+    if result.paid:
+        summary.paid.append(payout.id)
+        update = _update(context, payout.id, current, done, reference=result.reference)
+        return Part(_paid(payout), _when_ok(update))
+    summary.failed.append(payout.id)
+    reason = result.failure_reason or "failed at the partner"
+    update = _update(context, payout.id, current, done, reason=reason)
+    return Part([_void(payout)], _when_ok(update))
 
 
 def _check_result(context: EconomyContext, result: PayoutResult) -> Payout:
@@ -405,18 +482,3 @@ def _check_result(context: EconomyContext, result: PayoutResult) -> Payout:
             code="payout_state_invalid",
         )
     return payout
-
-
-def _apply_result(context: EconomyContext, result: PayoutResult, summary: ImportSummary) -> None:
-    payout = _check_result(context, result)
-    done = PayoutState.PAID if result.paid else PayoutState.FAILED
-    if payout.state == done:
-        summary.unchanged.append(payout.id)
-        return
-    if result.paid:
-        _move(context, payout.id, done, transfers=_paid(payout), reference=result.reference)
-        summary.paid.append(payout.id)
-    else:
-        reason = result.failure_reason or "failed at the partner"
-        _move(context, payout.id, done, transfers=[_void(payout)], reason=reason)
-        summary.failed.append(payout.id)

@@ -29,6 +29,7 @@ from giftflow.ledger.units import COIN, DIAMOND, UnitCode, fiat
 from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind, PaymentProvider
 from giftflow.service.economy import fraud, users
 from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.service.once import Once
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 CLAWBACK_ATTEMPTS = 5
@@ -102,26 +103,37 @@ def start_purchase(
     provider: str,
     pack_id: str | None = None,
     coins: int | None = None,
+    once: Once | None = None,
 ) -> Payment:
-    """Open a checkout for a pack (or a custom amount) at the user's region's price."""
-    return start_purchases(context, [PurchaseOrder(user_id, channel, provider, pack_id, coins)])[0]
+    """Open a checkout for a pack (or a custom amount) at the user's region's price;
+    ``once`` keeps its answer with the payment row."""
+    order = PurchaseOrder(user_id, channel, provider, pack_id, coins)
+    return start_purchases(context, [order], once=once)[0]
 
 
-def start_purchases(context: EconomyContext, orders: Sequence[PurchaseOrder]) -> list[Payment]:
+def start_purchases(
+    context: EconomyContext, orders: Sequence[PurchaseOrder], *, once: Once | None = None
+) -> list[Payment]:
     """Open checkouts for many purchases (an import, a replay), their payments written
     in one transaction. The provider's checkout comes first: a checkout without its
-    payment row is never paid (its webhook finds no payment), never the reverse."""
+    payment row is never paid (its webhook finds no payment), never the reverse. With
+    ``once`` (one order), its answer is kept in that transaction."""
     buyers = context.ledger.read(lambda tx: [users.find(tx, order.user_id) for order in orders])
     pairs = zip(orders, buyers, strict=True)
     opened = [_open_checkout(context, order, user) for order, user in pairs]
-    context.ledger.write(
-        lambda tx: tx.executemany(
+
+    def write(tx: Tx) -> None:
+        tx.executemany(
             "INSERT INTO payments (id, provider, provider_payment_id, user_id, region, channel,"
             " pack_id, coins, amount_minor, currency, status, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?)",
             [_payment_row(payment) for payment in opened],
         )
-    )
+        if once is not None:
+            (payment,) = opened
+            once.keep(tx, payment, now=context.now())
+
+    context.ledger.write(write)
     return opened
 
 

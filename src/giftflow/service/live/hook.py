@@ -8,7 +8,28 @@ from dataclasses import dataclass
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.live import battles, goals, supporters
 from giftflow.service.live.context import LiveSettings
-from giftflow.store.tx import Tx
+from giftflow.store.tx import RecordRejectedError, Tx
+
+
+class GiftSessionError(RecordRejectedError):
+    """A gift names a session that is not its creator's live session: it is refused
+    (not charged), or the session's totals would count money its creator never got."""
+
+
+def check_session(tx: Tx, gift: GiftBooked) -> None:
+    """Inside the gift's transaction, so a session that ends meanwhile cannot slip by."""
+    row = tx.execute(
+        "SELECT creator_id, ended_at FROM live_sessions WHERE id = ?", (gift.session_id,)
+    ).fetchone()
+    if row is None:
+        raise GiftSessionError(f"no live session {gift.session_id}", code="session_not_found")
+    if row[0] != gift.creator_id:
+        raise GiftSessionError(
+            f"session {gift.session_id} is another creator's, not {gift.creator_id}'s",
+            code="session_other_creator",
+        )
+    if row[1] != 0:
+        raise GiftSessionError(f"session {gift.session_id} has ended", code="session_ended")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,13 +39,7 @@ class LiveGiftListener:
     settings: LiveSettings
 
     def __call__(self, tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
-        row = tx.execute(
-            "SELECT creator_id, ended_at FROM live_sessions WHERE id = ?", (gift.session_id,)
-        ).fetchone()
-        # A gift naming another creator's session, or one that has ended, is booked
-        # (money is the ledger's business) but moves nothing in the room.
-        if row is None or row[0] != gift.creator_id or row[1] != 0:
-            return []
+        check_session(tx, gift)
         return [
             *battles.on_gift(tx, gift),
             *goals.on_gift(tx, gift),

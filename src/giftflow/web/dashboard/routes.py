@@ -43,7 +43,7 @@ ADMIN_PAGE: Final = "/admin"
 PAYOUT_STATES_TO_DECIDE: Final = ("requested", "held")
 
 
-def get_analytics(state: StateDep) -> Analytics:
+async def get_analytics(state: StateDep) -> Analytics:
     return Analytics.of(state.live)
 
 

@@ -23,7 +23,7 @@ from fastapi import Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from giftflow.api.auth import Authenticator, Principal
-from giftflow.api.deps import get_state
+from giftflow.api.deps import state_of
 from giftflow.api.errors import ForbiddenError, TokenInvalidError, UnauthenticatedError
 
 COOKIE: Final = "giftflow_session"
@@ -32,7 +32,7 @@ _NS_PER_S: Final = 1_000_000_000
 
 
 def _authenticator(request: Request) -> Authenticator:
-    return get_state(request).authenticator
+    return state_of(request).authenticator
 
 
 def user_principal(authenticator: Authenticator, token: str | None) -> Principal:
@@ -56,7 +56,7 @@ def remaining_s(request: Request, token: str) -> int:
     """Seconds until the token expires, by the economy's clock. Read only after the
     authenticator accepted the token, so its signature has been checked already."""
     claims = jwt.decode(token, options={"verify_signature": False})
-    now_s = get_state(request).economy.context.clock.now_ns() // _NS_PER_S
+    now_s = state_of(request).economy.context.clock.now_ns() // _NS_PER_S
     return max(int(claims["exp"]) - now_s, 0)
 
 

@@ -1,0 +1,5 @@
+"""``python -m giftflow``: the ``giftflow`` command, run by this interpreter."""
+
+from giftflow.cli import app
+
+app(prog_name="giftflow")

@@ -1,0 +1,123 @@
+"""Idempotency keys kept in the work's own transaction (the recovery point of Stripe's
+idempotency keys, with one phase).
+
+A caller's key names one operation. Before the work, a read looks the key up: a stored
+answer is given again, and nothing runs. Otherwise the work runs, and its stored answer
+is written by the same record, in the same batch transaction, as the work's transfers
+and rows. So after any crash a key has either nothing (the work did not happen: a retry
+does it) or the whole answer, never a claim without its work.
+
+Two requests racing with one key (on two servers) both find nothing; the first batch
+to commit keeps its answer, and the other's record finds that row, refuses its own work
+(``AnsweredError``, so the engine applies none of it) and gives the stored answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from giftflow.errors import GiftflowError
+from giftflow.store.tx import RecordRejectedError, Tx
+
+IN_FLIGHT: Final = 0
+"""The status of a claim without an answer. giftflow no longer writes one; a row left
+in this state by an older version is still refused as in flight."""
+
+
+class IdempotencyKeyReusedError(GiftflowError):
+    """The key was used before by this caller for another request."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInUseError(GiftflowError):
+    """The first request with this key has not finished yet."""
+
+    code = "idempotency_key_in_use"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A stored answer: a status code and the body, as the caller first received it."""
+
+    status_code: int
+    body: str
+    replayed: bool = False
+
+
+Render = Callable[[object], Answer | None]
+"""The answer to keep for an outcome (the operation's result, or the ``GiftflowError``
+that refused it); ``None`` for an outcome that may differ on a retry (a velocity limit,
+a lost race), which leaves the key unspent."""
+
+
+class AnsweredError(RecordRejectedError):
+    """Another request with this key committed its answer first: that is the answer."""
+
+    code = "idempotency_replayed"
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__("a request with this key was answered already")
+        self.answer = answer
+
+
+@dataclass(slots=True)
+class Once:
+    """One caller's key for one request (``request_sha256``: what the request was)."""
+
+    principal: str
+    key: str
+    request_sha256: str
+    render: Render
+    kept: Answer | None = field(default=None, compare=False)
+    """The answer ``keep`` wrote, once its transaction committed."""
+
+    def lookup(self, tx: Tx) -> Answer | None:
+        """The answer stored under this key, or None; raises when the key was used for
+        another request or is held by an unfinished claim."""
+        row = tx.execute(
+            "SELECT request_sha256, status_code, body FROM idempotency_keys"
+            " WHERE principal = ? AND key = ?",
+            (self.principal, self.key),
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] != self.request_sha256:
+            raise IdempotencyKeyReusedError(
+                "this Idempotency-Key was used for another request; use a new key"
+            )
+        if row[1] == IN_FLIGHT:
+            raise IdempotencyKeyInUseError("the first request with this key is still running")
+        return Answer(row[1], row[2], replayed=True)
+
+    def keep(self, tx: Tx, outcome: object, *, now: int) -> Answer | None:
+        """Store the answer for ``outcome`` in this transaction (inside a record). Raises
+        ``AnsweredError`` when the key was answered meanwhile: the record's work must
+        then not commit."""
+        answer = self.render(outcome)
+        if answer is None:
+            return None
+        tx.execute(
+            "INSERT INTO idempotency_keys (principal, key, request_sha256, status_code,"
+            " body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (principal, key) DO NOTHING",
+            (self.principal, self.key, self.request_sha256, answer.status_code, answer.body, now),
+        )
+        if tx.rowcount != 1:
+            stored = self.lookup(tx)
+            assert stored is not None, "the insert conflicted with this row"
+            raise AnsweredError(stored)
+        self.kept = answer
+        return answer
+
+
+def keeper(once: Once | None, now: Callable[[], int]) -> Callable[[Tx, object], None]:
+    """A record's last step: keep ``once``'s answer for the outcome (nothing without a
+    key)."""
+
+    def keep(tx: Tx, outcome: object) -> None:
+        if once is not None:
+            once.keep(tx, outcome, now=now())
+
+    return keep
