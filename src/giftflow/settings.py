@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,9 +28,16 @@ class Settings(BaseSettings):
     velocity_window_s: int = Field(default=10, ge=1)
     instrument_wallet_limit: int = Field(default=3, ge=1)
     """Wallets one payment instrument may fund before they go to review (fraud rule)."""
+    environment: Literal["development", "production"] = "production"
+    """Whether money is real. ``production`` (the default) accepts only providers that
+    charge real money (Stripe with a live key); ``development`` accepts only providers
+    that do not (the sandbox, Stripe in test mode). See docs/security.md."""
     sandbox_webhook_secret: SecretStr | None = None
-    """Enables the ``sandbox`` payment provider (demo, tests, local development)."""
+    """Enables the ``sandbox`` payment provider (``development`` only; 32 bytes or more):
+    whoever knows it can mark any open purchase paid."""
     stripe_api_key: SecretStr | None = None
+    """``sk_live_…``/``rk_live_…`` in production, ``sk_test_…``/``rk_test_…`` in
+    development; with ``stripe_webhook_secret``, enables the ``stripe`` provider."""
     stripe_webhook_secret: SecretStr | None = None
     token_secret: SecretStr | None = None
     """Signs users' short-lived tokens; required by ``giftflow serve``."""

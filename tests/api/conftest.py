@@ -39,7 +39,7 @@ from giftflow.store import open_store
 from giftflow.store.tx import Row, Tx
 
 TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"
-SANDBOX_SECRET = b"api-test-sandbox-secret"
+SANDBOX_SECRET = b"api-test-sandbox-secret-0123456789abcdef"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 START_NS = int(START.timestamp()) * 1_000_000_000
 DAY_S = 86_400
@@ -71,6 +71,8 @@ ALL_TABLES = (
     "battles",
     "battle_sides",
     "battle_supporters",
+    "battle_invitations",
+    "battle_invitees",
     "session_supporters",
     "creator_supporters",
     "perks",
@@ -176,8 +178,16 @@ class World:
         return self.client.post(path, json=body, headers=headers)
 
     def put_json(self, path: str, body: Json, credential: str | None = None) -> httpx.Response:
+        return self.send_json("PUT", path, body, credential)
+
+    def patch_json(self, path: str, body: Json, credential: str | None = None) -> httpx.Response:
+        return self.send_json("PATCH", path, body, credential)
+
+    def send_json(
+        self, method: str, path: str, body: Json, credential: str | None = None
+    ) -> httpx.Response:
         headers = bearer(credential) if credential else {}
-        return self.client.put(path, json=body, headers=headers)
+        return self.client.request(method, path, json=body, headers=headers)
 
     def new_key(self) -> str:
         return str(uuid.uuid4())
@@ -257,10 +267,17 @@ class World:
                 " flags FROM accounts ORDER BY id"
             ).fetchall()
 
-        tables = ("users", "payments", "gifts", "streaks", "payouts", "fraud_decisions")
+        def battles(tx: Tx) -> list[Row]:
+            return tx.execute(
+                "SELECT i.id, i.state, e.session_id, e.answer FROM battle_invitations i"
+                " JOIN battle_invitees e ON e.invitation_id = i.id ORDER BY i.id, e.session_id"
+            ).fetchall()
+
+        tables = ("users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles")
         return {
             "transfers": report.transfers,
             "accounts": self.economy.ledger.read(balances),
+            "invitations": self.economy.ledger.read(battles),
             "rows": {table: self.count(table) for table in tables},
             "payouts": [(p.id, p.state) for p in self.economy.payouts()],
         }
@@ -279,7 +296,8 @@ def open_world(
     clock = ManualClock(START_NS)
     tokens = itertools.count(1)
     sandbox = SandboxProvider(SANDBOX_SECRET, clock, new_token=lambda: f"{next(tokens):06d}")
-    options: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir} | settings
+    defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir}
+    options = defaults | {"environment": "development"} | settings  # the sandbox: play money
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     try:
@@ -318,7 +336,8 @@ def module_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 class Scene:
     """A world with a little of everything, for tests that must change nothing: users of
     each role, a paid purchase, gifts, matured diamonds, a held payout, an exported
-    batch, an open fraud decision, and carol and dave live in a battle."""
+    batch, an open fraud decision, and carol and dave live in a battle (started by the
+    platform) beside carol's pending invitation of dave."""
 
     world: World
     ids: dict[str, Any]
@@ -357,6 +376,9 @@ def build_scene(world: World) -> Scene:
         world.ok(world.post(f"/v1/rooms/{room}/sessions", {}, world.admin_key), 201)["id"]
         for room in (carol, dave)
     )
+    invite = {"session_id": session, "invitee_session_ids": [dave_session], "expires_in_s": 600}
+    invitation = world.ok(world.post("/v1/battle-invitations", invite, world.admin_key), 201)
+    # The platform starts this battle at once; the invitation stays pending beside it.
     battle = world.post("/v1/battles", {"session_ids": [session, dave_session]}, world.admin_key)
     ids = {
         "alice": alice,
@@ -374,6 +396,7 @@ def build_scene(world: World) -> Scene:
         "session": session,
         "dave_session": dave_session,
         "battle": world.ok(battle, 201)["id"],
+        "invitation": invitation["id"],
     }
     return Scene(world, ids)
 

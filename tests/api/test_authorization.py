@@ -53,11 +53,46 @@ ENDPOINTS = [
         {"external_id": "eve", "display_name": "Eve", "birth_date": "1990-01-01", "region": "US"},
     ),
     Endpoint(
+        "register a verified user",
+        "POST",
+        "/v1/users",
+        allow(),  # users:write and users:verify together (no single scope but admin)
+        {
+            "external_id": "vera",
+            "display_name": "Vera",
+            "birth_date": "1990-01-01",
+            "region": "US",
+            "identity_verified": True,
+        },
+    ),
+    Endpoint(
         "update a user",
         "PATCH",
         "/v1/users/{alice}",
         allow("admin", "key users:write"),
         {"is_creator": True},
+    ),
+    Endpoint("update nothing", "PATCH", "/v1/users/{alice}", allow("admin", "key users:write"), {}),
+    Endpoint(
+        "verify alice's identity",
+        "PATCH",
+        "/v1/users/{alice}",
+        allow("admin", "key users:verify"),
+        {"identity_verified": True},
+    ),
+    Endpoint(
+        "withdraw carol's verification",
+        "PATCH",
+        "/v1/users/{carol}",
+        allow("admin", "key users:verify"),
+        {"identity_verified": False},
+    ),
+    Endpoint(
+        "make alice a verified creator",
+        "PATCH",
+        "/v1/users/{alice}",
+        allow("admin"),
+        {"is_creator": True, "identity_verified": True},
     ),
     Endpoint(
         "issue a token",
@@ -214,11 +249,51 @@ ENDPOINTS = [
     ),
     Endpoint("list goals", "GET", "/v1/sessions/{session}/goals", LIVE_READ),
     Endpoint(
-        "start a battle",
+        "start a battle at once",
         "POST",
         "/v1/battles",
-        LIVE_WRITE | {"dave"},
+        allow("admin", "key live:write"),  # creators invite; nobody is pulled in unasked
         {"session_ids": ["{session}", "{dave_session}"]},
+    ),
+    Endpoint(
+        "carol invites dave to a battle",
+        "POST",
+        "/v1/battle-invitations",
+        LIVE_WRITE,
+        {"session_id": "{session}", "invitee_session_ids": ["{dave_session}"]},
+    ),
+    Endpoint(
+        "dave invites carol to a battle",
+        "POST",
+        "/v1/battle-invitations",
+        allow("dave", "admin", "key live:write"),
+        {"session_id": "{dave_session}", "invitee_session_ids": ["{session}"]},
+    ),
+    Endpoint(
+        "read an invitation", "GET", "/v1/battle-invitations/{invitation}", LIVE_READ | {"dave"}
+    ),
+    Endpoint(
+        "dave accepts carol's invitation",
+        "POST",
+        "/v1/battle-invitations/{invitation}/accept",
+        allow("dave", "admin", "key live:write"),  # never carol, who sent it
+        {"session_id": "{dave_session}"},
+    ),
+    Endpoint(
+        "dave declines carol's invitation",
+        "POST",
+        "/v1/battle-invitations/{invitation}/decline",
+        allow("dave", "admin", "key live:write"),
+        {"session_id": "{dave_session}"},
+    ),
+    Endpoint(
+        "carol withdraws her invitation",
+        "POST",
+        "/v1/battle-invitations/{invitation}/withdraw",
+        LIVE_WRITE,
+    ),
+    Endpoint(
+        "carol's pending invitations", "GET", "/v1/rooms/{carol}/battle-invitations", LIVE_READ
     ),
     Endpoint(
         "boost carol's side",

@@ -43,6 +43,23 @@ def purchase(**fields: Any) -> dict[str, Any]:
     return {key: value for key, value in (body | fields).items() if value is not None}
 
 
+def registration(**fields: Any) -> dict[str, Any]:
+    body = {"external_id": "eve", "display_name": "Eve", "birth_date": "1990-01-01"}
+    return body | {"region": "US"} | fields
+
+
+SPOOFERS = {
+    "a right-to-left override": "\u202e",
+    "a left-to-right mark": "\u200e",
+    "a first strong isolate": "\u2068",
+    "an Arabic letter mark": "\u061c",
+    "a zero-width space": "\u200b",
+    "a zero-width joiner": "\u200d",
+    "a word joiner": "\u2060",
+    "a byte order mark": "\ufeff",
+    "a C1 control": "\x85",
+}
+
 CASES = [
     # --- ids that name nothing -------------------------------------------------------
     Bad("unknown user", "GET", f"/v1/users/{UNKNOWN_USER}", 404, "user_not_found"),
@@ -98,7 +115,7 @@ CASES = [
     Bad("body is text", "POST", "/v1/gifts", 422, "validation_failed", raw=b"gift please",
         content_type="text/plain"),
     Bad("no body", "POST", "/v1/purchases", 422, "validation_failed"),
-    Bad("control character", "POST", "/v1/users", 422, "validation_failed",
+    Bad("control character", "POST", "/v1/users", 422, "text_invalid",
         {"external_id": "a\x00b", "display_name": "A", "birth_date": "1990-01-01", "region": "US"},
         idempotency_key=False),
     Bad("name too long", "POST", "/v1/users", 422, "validation_failed",
@@ -174,6 +191,34 @@ CASES = [
          "region": "US"}, idempotency_key=False),
     Bad("creator token for a viewer", "POST", "/v1/tokens", 422, "role_not_allowed",
         {"user_id": "{alice}", "role": "creator"}, idempotency_key=False),
+    # --- texts the Unicode policy refuses (giftflow.text) ---------------------------------
+    *[Bad(f"display name with {what}", "POST", "/v1/users", 422, "text_invalid",
+          registration(display_name=f"Eve{character}"), idempotency_key=False)
+      for what, character in SPOOFERS.items()],
+    Bad("display name with a lone surrogate", "POST", "/v1/users", 422, "validation_failed",
+        registration(display_name="Eve\ud800"), idempotency_key=False),  # JSON refuses it
+    Bad("external id with a bidi control", "POST", "/v1/users", 422, "text_invalid",
+        registration(external_id="eve\u202e"), idempotency_key=False),
+    Bad("external id with an emoji joiner", "POST", "/v1/users", 422, "text_invalid",
+        registration(external_id="\U0001f469\u200d\U0001f4bb"), idempotency_key=False),
+    Bad("event id with a zero-width space", "POST", "/v1/gifts", 422, "text_invalid",
+        gift(event_id="e\u200b1")),
+    Bad("session title with an override", "POST", "/v1/rooms/{dave}/sessions", 422,
+        "text_invalid", {"title": "Live\u202e"}, idempotency_key=False),
+    Bad("chapter title with a C1 control", "POST", "/v1/sessions/{session}/chapters", 422,
+        "text_invalid", {"chapters": [{"kind": "hook", "title": "Intro\x9b", "planned_s": 60}]},
+        idempotency_key=False),
+    Bad("goal promise with a zero-width space", "POST", "/v1/sessions/{session}/goals", 422,
+        "text_invalid", {"target_coins": 10, "promise": "d\u200bance"}, idempotency_key=False),
+    Bad("perk with a byte order mark", "PUT", "/v1/rooms/{carol}/perks", 422, "text_invalid",
+        {"perks": [{"level": 1, "kind": "badge", "value": "\ufeffVIP"}]}),
+    Bad("comment with an isolate", "POST", "/v1/sessions/{session}/interactions", 422,
+        "text_invalid", {"user_id": "{bob}", "kind": "comment", "text": "hi\u2067"},
+        idempotency_key=False),
+    Bad("reject reason with a line separator", "POST", "/v1/payouts/{payout}/reject", 422,
+        "text_invalid", {"reason": "no\u2028"}),
+    Bad("a bad text beside another mistake", "POST", "/v1/users", 422, "validation_failed",
+        registration(display_name="Eve\u202e", region="usa"), idempotency_key=False),
     # --- idempotency keys ----------------------------------------------------------------
     Bad("no idempotency key", "POST", "/v1/gifts", 400, "idempotency_key_missing", gift(),
         idempotency_key=False),

@@ -123,13 +123,11 @@ def test_a_battle_with_a_booster_ends_with_its_winner(world: World) -> None:
     ours = start(world, carol, carol_token)["id"]
     theirs = start(world, dave, dave_token)["id"]
     with listen(world, carol) as socket:
-        battle = world.ok(
-            world.post(
-                "/v1/battles", {"session_ids": [ours, theirs], "duration_s": 60}, carol_token
-            ),
-            201,
-        )
-        path = f"/v1/battles/{battle['id']}"
+        invite = {"session_id": ours, "invitee_session_ids": [theirs], "duration_s": 60}
+        invitation = world.ok(world.post("/v1/battle-invitations", invite, carol_token), 201)
+        answer = f"/v1/battle-invitations/{invitation['id']}/accept"
+        accepted = world.ok(world.post(answer, {"session_id": theirs}, dave_token))
+        path = f"/v1/battles/{accepted['battle_id']}"
         assert_problem(
             world.post(f"{path}/booster", {"session_id": theirs}, carol_token), 403, "forbidden"
         )
@@ -143,8 +141,10 @@ def test_a_battle_with_a_booster_ends_with_its_winner(world: World) -> None:
         gift(world, alice, carol, DOUGHNUT, quantity=2, session_id=ours)  # 60 points
         gift(world, bob, dave, ROSE, quantity=10, session_id=theirs)  # 10 points, tripled
         world.clock.advance(seconds=61)  # the app's sweep ends it
-        events = receive(socket, 7)
+        events = receive(socket, 9)
     assert types(events) == [
+        "battle.invited",
+        "battle.accepted",
         "battle.started",
         "battle.booster",
         "gift.sent",
@@ -153,7 +153,7 @@ def test_a_battle_with_a_booster_ends_with_its_winner(world: World) -> None:
         "battle.score",
         "battle.ended",
     ]
-    assert [s["score"] for s in events[5].data["sides"]] == [60, 30]
+    assert [s["score"] for s in events[7].data["sides"]] == [60, 30]
     result = events[-1].data
     assert result["winner_session_id"] == ours and result["winner_creator_id"] == carol
     assert result["sides"][0]["mvps"] == [{"rank": 1, "user_id": alice, "points": 60}]
@@ -220,10 +220,16 @@ def test_strangers_and_bad_input_are_refused_with_problems(world: World) -> None
         assert_problem(world.post(goals, body, creator), 422, "validation_failed")
     assert_problem(world.post(goals, {"gift_id": 1, "count": 2}, creator), 404, "gift_not_found")
     assert_problem(
-        world.post("/v1/battles", {"session_ids": [sid]}, creator), 422, "validation_failed"
+        world.post("/v1/battles", {"session_ids": [sid]}, world.admin_key), 422, "validation_failed"
     )
     assert_problem(
-        world.post("/v1/battles", {"session_ids": [sid, sid]}, creator), 422, "battle_sides_invalid"
+        world.post("/v1/battles", {"session_ids": [sid, sid]}, world.admin_key),
+        422,
+        "battle_sides_invalid",
+    )
+    alone = {"session_id": sid, "invitee_session_ids": [sid]}
+    assert_problem(
+        world.post("/v1/battle-invitations", alone, creator), 422, "battle_sides_invalid"
     )
     assert_problem(world.post("/v1/battles/999999/end", None, creator), 404, "battle_not_found")
     assert_problem(

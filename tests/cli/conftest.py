@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 GIFTFLOW = Path(sys.executable).with_name("giftflow")
 TIMEOUT_S = 300
 
 
-def giftflow(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """The command with none of the caller's ``GIFTFLOW_*`` settings, 200 columns wide."""
+def giftflow(
+    *arguments: str, settings: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command with none of the caller's ``GIFTFLOW_*`` settings (only
+    ``settings``, when given), 200 columns wide."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
+    environment |= settings or {}
     environment["COLUMNS"] = "200"  # Rich wraps at the terminal's width
     return subprocess.run(
         [str(GIFTFLOW), *arguments],

@@ -132,6 +132,7 @@ def test_demo_serve_prints_the_overlays_and_streams_the_replayed_gifts_to_them(
     assert 1 in sessions
     kinds = {event["type"] for event in events}
     assert {"session.started", "goal.created", "chapter.changed", "battle.started"} <= kinds
+    assert {"battle.invited", "battle.accepted"} <= kinds  # by invitation, as creators do
     assert {"goal.completed", "leaderboard.changed", "session.ended"} <= kinds
 
     said = show.rest()

@@ -35,7 +35,7 @@ from giftflow.service.economy import (
 )
 from giftflow.settings import Settings
 
-SECRET = b"economy-test-secret"
+SECRET = b"economy-test-secret-0123456789abcdef"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 START_NS = int(START.timestamp()) * 1_000_000_000
 ADULT = date(1990, 5, 17)
@@ -230,7 +230,11 @@ def open_market(
     def open_with(**settings: Any) -> Market:
         payout_dir = tmp_path / "payouts"
         economy = Economy.open(
-            Settings(database_url=economy_url, payout_dir=payout_dir, **settings),
+            Settings(
+                database_url=economy_url,
+                payout_dir=payout_dir,
+                **({"environment": "development"} | settings),
+            ),
             clock=clock,
             providers={"sandbox": sandbox},
         )

@@ -130,6 +130,7 @@ def test_whole_diamonds_earned_are_the_floor_of_coins_times_share_and_the_rest_i
             database_url=f"sqlite:///{Path(folder) / 'ledger.db'}",
             payout_dir=Path(folder) / "payouts",
             revenue_share_bps=share_bps,
+            environment="development",
         )
         with Economy.open(
             settings_, clock=clock, providers={"sandbox": sandbox}, catalog=CATALOG

@@ -163,7 +163,7 @@ def _unsigned(webhook: tuple[bytes, dict[str, str]]) -> tuple[bytes, dict[str, s
 def _signed_with_another_secret(
     market: Market, webhook: tuple[bytes, dict[str, str]]
 ) -> tuple[bytes, dict[str, str]]:
-    forger = SandboxProvider(b"not-the-secret", market.clock)
+    forger = SandboxProvider(b"not-the-secret-" + b"x" * 32, market.clock)
     return webhook[0], forger.sign(webhook[0])
 
 

@@ -47,6 +47,8 @@ LIVE_TABLES = (
     "battles",
     "battle_sides",
     "battle_supporters",
+    "battle_invitations",
+    "battle_invitees",
     "session_supporters",
     "creator_supporters",
     "perks",

@@ -36,3 +36,22 @@ def test_two_servers_score_one_battle_and_complete_a_goal_once(open_stage: OpenS
     assert first.live.goal(goal.id).state is GoalState.COMPLETED
     board = first.live.session_leaderboard(red.id)
     assert sorted(s.coins for s in board) == [600] * 4
+
+
+def test_two_servers_taking_the_last_two_answers_start_one_battle(open_stage: OpenStage) -> None:
+    first, second = open_stage(), open_stage()
+    red, blue, green = first.live_session(), first.live_session(), first.live_session()
+    for _ in range(8):
+        invitation = first.live.invite_to_battle(red.id, [blue.id, green.id])
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = [
+                pool.submit(stage.live.accept_battle_invitation, invitation.id, session_id=side)
+                for stage, side in ((first, blue.id), (second, green.id))
+            ]
+            answered = [answer.result() for answer in answers]
+        final = first.live.battle_invitation(invitation.id)
+        assert final.battle_id is not None, "every invitee accepted, so the battle began"
+        assert [a.battle_id for a in answered].count(final.battle_id) >= 1
+        first.live.end_battle(final.battle_id)
+    started = [*first.bus.of(EventType.BATTLE_STARTED), *second.bus.of(EventType.BATTLE_STARTED)]
+    assert len(started) == 8 * 3  # one battle per invitation, to its three rooms

@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from giftflow.economy.money import Fiat
 from giftflow.ledger.clock import ManualClock
@@ -21,7 +23,7 @@ from giftflow.payments import (
 )
 from giftflow.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 
-SECRET = b"sandbox-test-secret"
+SECRET = b"sandbox-test-secret-0123456789abcdef"
 NOW_NS = 1_700_000_000 * 1_000_000_000
 
 
@@ -127,7 +129,7 @@ def test_a_payload_signed_with_another_secret_is_rejected(
     sandbox: SandboxProvider, checkout: Checkout, clock: ManualClock
 ) -> None:
     payload, headers = sandbox.event_paid(checkout, 499, "USD")
-    receiver = SandboxProvider(b"another-secret", clock)
+    receiver = SandboxProvider(b"another-secret-" + b"x" * 32, clock)
 
     with pytest.raises(WebhookSignatureError):
         receiver.parse_webhook(payload, headers)
@@ -142,17 +144,57 @@ def test_a_payload_without_a_signature_is_rejected(
         sandbox.parse_webhook(payload, {})
 
 
+GOOD_V1 = "0" * 64
+
+
 @pytest.mark.parametrize(
     "value",
-    ["", "t=1700000000", "v1=00ff", "t=abc,v1=00ff", "t=1,t=2,v1=00ff", "garbage"],
+    [
+        "",
+        "t=1700000000",
+        "v1=00ff",
+        "t=abc,v1=00ff",
+        "t=1,t=2,v1=00ff",
+        "garbage",
+        f"t=1700000000,v1={'é' * 64}",  # non-ASCII v1: hmac.compare_digest raised TypeError
+        f"t=1700000000,v1={'0' * 63}é",
+        f"t={'9' * 5000},v1={GOOD_V1}",  # int() refuses more than 4,300 digits
+        f"t=1700000000,v1={'A' * 64}",
+        f"t={chr(0x661) * 10},v1={GOOD_V1}",  # Arabic-Indic digits: isdigit() yet not ours
+        f"t=1700000000,{','.join(['v1=' + GOOD_V1] * 20)}",
+        f"t=1700000000,v1={GOOD_V1},=x",
+        f"t=1700000000,v1={GOOD_V1},nonsense",
+        f"t=-1,v1={GOOD_V1}",
+        f"t=1700000000,v1={GOOD_V1}" + " " * 3000,
+    ],
 )
 def test_a_malformed_signature_header_is_rejected(
     sandbox: SandboxProvider, checkout: Checkout, value: str
 ) -> None:
     payload, _ = sandbox.event_paid(checkout, 499, "USD")
 
+    with pytest.raises(WebhookSignatureError, match=r"no .* header|malformed"):
+        sandbox.parse_webhook(payload, {SIGNATURE_HEADER: value})
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(max_size=300))
+def test_any_signature_header_is_verified_or_refused_never_an_other_error(
+    sandbox: SandboxProvider, checkout: Checkout, value: str
+) -> None:
+    payload, _ = sandbox.event_paid(checkout, 499, "USD")
+
     with pytest.raises(WebhookSignatureError):
         sandbox.parse_webhook(payload, {SIGNATURE_HEADER: value})
+
+
+def test_a_rotated_secret_may_send_several_signatures(
+    sandbox: SandboxProvider, checkout: Checkout
+) -> None:
+    payload, headers = sandbox.event_paid(checkout, 499, "USD")
+    rotated = headers[SIGNATURE_HEADER].replace(",", f",v1={GOOD_V1},", 1)
+
+    assert sandbox.parse_webhook(payload, {SIGNATURE_HEADER: rotated}) is not None
 
 
 def test_a_signature_within_the_tolerance_is_accepted(

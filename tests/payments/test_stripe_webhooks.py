@@ -12,6 +12,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from giftflow.payments import (
     PaymentEvent,
@@ -302,6 +304,50 @@ def test_a_stale_signature_is_rejected(provider: StripeProvider) -> None:
 
     with pytest.raises(WebhookSignatureError, match="tolerance"):
         provider.parse_webhook(payload, headers)
+
+
+def test_a_signature_from_the_future_is_rejected_like_the_sandbox_does(
+    provider: StripeProvider,
+) -> None:
+    payload = json.dumps(event("checkout.session.completed", checkout_session())).encode()
+    headers = {"Stripe-Signature": stripe_signature(payload, at_s=int(time.time()) + 3600)}
+
+    with pytest.raises(WebhookSignatureError, match="beyond 300 s of tolerance"):
+        provider.parse_webhook(payload, headers)
+
+
+def test_a_signature_a_little_ahead_of_our_clock_is_accepted(provider: StripeProvider) -> None:
+    payload = json.dumps(event("checkout.session.completed", checkout_session())).encode()
+    headers = {"Stripe-Signature": stripe_signature(payload, at_s=int(time.time()) + 60)}
+
+    assert provider.parse_webhook(payload, headers) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "t=1767225600,v1=" + "é" * 64,  # the SDK's compare_digest raised TypeError: a 500
+        "t=" + "9" * 5000 + ",v1=" + "0" * 64,
+        "t=1767225600,v1=" + "0" * 64 + "," * 40,
+    ],
+)
+def test_a_malformed_signature_is_a_signature_error_not_a_crash(
+    provider: StripeProvider, value: str
+) -> None:
+    payload, _ = signed(event("checkout.session.completed", checkout_session()))
+
+    with pytest.raises(WebhookSignatureError, match="malformed"):
+        provider.parse_webhook(payload, {"Stripe-Signature": value})
+
+
+@settings(max_examples=200)
+@given(value=st.text(max_size=200))
+def test_any_stripe_signature_header_is_verified_or_refused(value: str) -> None:
+    provider = StripeProvider("sk_test_giftflow", WEBHOOK_SECRET)
+    payload, _ = signed(event("checkout.session.completed", checkout_session()))
+
+    with pytest.raises(WebhookSignatureError):
+        provider.parse_webhook(payload, {"Stripe-Signature": value})
 
 
 def test_the_header_name_is_case_insensitive(provider: StripeProvider) -> None:

@@ -144,6 +144,7 @@ def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[St
         token_secret=SecretStr(TOKEN_SECRET),
         velocity_limit=1_000_000,
         payout_dir=tmp_path / "payouts",
+        environment="development",
     )
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     bus = InProcessBus(buffer)

@@ -42,6 +42,7 @@ from giftflow.store.tx import Row, Tx
 SCOPES: Final = frozenset(
     {
         "users:write",
+        "users:verify",
         "users:read",
         "tokens:write",
         "purchases:write",

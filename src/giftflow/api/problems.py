@@ -68,6 +68,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "goal_not_found": 404,
     "battle_not_found": 404,
     "battle_side_not_found": 404,
+    "battle_invitation_not_found": 404,
+    "battle_invitee_not_found": 404,
     "method_not_allowed": 405,
     # 409: it clashes with what exists or with a request in flight
     "user_exists": 409,
@@ -91,6 +93,9 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "session_ended": 409,
     "battle_running": 409,
     "battle_not_running": 409,
+    "battle_invitation_pending": 409,
+    "battle_invitation_expired": 409,
+    "battle_invitation_closed": 409,
     "booster_used": 409,
     "chapters_exhausted": 409,
     "chapters_recorded": 409,
@@ -98,6 +103,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "request_too_large": 413,
     # 422: well-formed, but against a rule of the economy
     "validation_failed": 422,
+    "text_invalid": 422,
     "role_not_allowed": 422,
     "economy_error": 422,
     "catalog_error": 422,
@@ -129,6 +135,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "session_other_creator": 422,
     "battle_sides_invalid": 422,
     "battle_duration_invalid": 422,
+    "battle_invitation_ttl_invalid": 422,
     "booster_invalid": 422,
     "goal_target_invalid": 422,
     "goal_gift_invalid": 422,
@@ -251,8 +258,9 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 
 def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Problem:
     """Malformed JSON: 400 ``json_invalid``; no Idempotency-Key: 400
-    ``idempotency_key_missing``; anything else: 422 ``validation_failed``, listing
-    every field that is wrong."""
+    ``idempotency_key_missing``; only texts the Unicode policy refuses: 422
+    ``text_invalid``; anything else: 422 ``validation_failed``. Both list every field
+    that is wrong."""
     fields = [_field(error) for error in errors]
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "json_invalid", "the body is not valid JSON", instance=instance)
@@ -260,7 +268,9 @@ def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Pr
         detail = "this request moves money: send an Idempotency-Key header"
         return problem(400, "idempotency_key_missing", detail, instance=instance)
     detail = "; ".join(f"{f.location}: {f.message}" for f in fields[:5])
-    return problem(422, "validation_failed", detail, instance=instance, errors=fields)
+    text_only = bool(fields) and all(f.type == "text_invalid" for f in fields)
+    code = "text_invalid" if text_only else "validation_failed"
+    return problem(422, code, detail, instance=instance, errors=fields)
 
 
 def _field(error: Mapping[str, Any]) -> FieldProblem:

@@ -30,8 +30,9 @@ ROSE_GIFT_ID: Final = 5655
 ROSE_COINS: Final = 1
 SCOPES: Final = ("gifts:write", "rooms:write", "live:write", "live:read")
 SANDBOX: Final = "sandbox"
-SANDBOX_SECRET: Final = "giftflow-bench-sandbox-webhooks"
-"""Signs the bench's own sandbox payments only (the server never sees it)."""
+SANDBOX_SECRET: Final = "giftflow-bench-sandbox-webhooks-0123456789"
+"""Signs the bench's own sandbox payments only (the server never sees it); 32 bytes or
+more, as the sandbox requires."""
 REGION: Final = "US"
 CHUNK: Final = 500
 
@@ -64,7 +65,11 @@ class Population:
 
 def populate(database_url: str, *, viewers: int, coins_per_viewer: int) -> Population:
     """Register and fund the bench's creator and viewers on a fresh database."""
-    settings = Settings(database_url=database_url, sandbox_webhook_secret=SecretStr(SANDBOX_SECRET))
+    settings = Settings(
+        database_url=database_url,
+        environment="development",  # the bench's coins come from the sandbox: play money
+        sandbox_webhook_secret=SecretStr(SANDBOX_SECRET),
+    )
     with Economy.open(settings) as economy:
         creator = economy.register_user(
             external_id="bench-creator",

@@ -107,6 +107,7 @@ class Stage:
             payout_dir=world.paths.payouts,
             token_secret=secret,
             room_token_ttl_s=_room_token_ttl_s(world.clock.now_ns(), stream),
+            environment="development",
         )
         self.app = create_app(world.economy, self.settings, self.bus)
         self.live: Live = self.app.state.giftflow.live
@@ -220,9 +221,13 @@ class Stage:
     def _start_battle(self, moment_ns: int) -> None:
         clock = self.world.clock
         clock.set_ns(max(clock.now_ns(), moment_ns))
-        battle = self.live.start_battle(self._sessions, duration_s=BATTLE_S)
+        # By invitation, as creators battle: the creator invites, the rival accepts.
+        ours, rival = self._sessions
+        invitation = self.live.invite_to_battle(ours, [rival], duration_s=BATTLE_S)
+        accepted = self.live.accept_battle_invitation(invitation.id, session_id=rival)
+        assert accepted.battle_id is not None, "the only invitee accepted: the battle began"
         self.live.trigger_booster(
-            battle.id,
+            accepted.battle_id,
             session_id=LIVE_SESSION,
             by_user_id=self.world.creator.id,
             multiplier=BOOSTER_MULTIPLIER,

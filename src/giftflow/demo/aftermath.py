@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from giftflow import spreadsheet
 from giftflow.demo.replay import Sent, send_donation
 from giftflow.demo.world import DemoError, DemoWorld, Viewer, checkout_of
 from giftflow.economy.errors import PayoutError
@@ -90,7 +91,8 @@ def write_results_paid(batch_file: Path, results_file: Path) -> Path:
         writer = csv.writer(target)
         writer.writerow(RESULT_COLUMNS)
         for number, payout_id in enumerate(payout_ids, start=1):
-            writer.writerow((payout_id, "paid", f"bank-{batch_file.stem}-{number}", ""))
+            reference = f"bank-{batch_file.stem}-{number}"
+            writer.writerow(spreadsheet.row(payout_id, "paid", reference, ""))
     return results_file
 
 

@@ -105,7 +105,11 @@ class DemoWorld:
 
         clock = ManualClock(start_ns)
         sandbox = SandboxProvider(secrets.token_bytes(32), clock, new_token=new_token)
-        settings = Settings(database_url=f"sqlite:///{paths.database}", payout_dir=paths.payouts)
+        settings = Settings(
+            database_url=f"sqlite:///{paths.database}",
+            payout_dir=paths.payouts,
+            environment="development",  # the sandbox's coins are play money
+        )
         economy = Economy.open(settings, clock=clock, providers={SANDBOX: sandbox})
         economy.context.new_token = new_token
         return cls(economy, clock=clock, sandbox=sandbox, paths=paths, seed=seed)

@@ -3,7 +3,9 @@
 An operator (or a bank's bulk-payment portal) pays the lines of the exported file and
 returns a results file with one row per payout: ``payout_id,status,reference,reason``
 where ``status`` is ``paid`` or ``failed``. Amounts are written both in minor units
-(exact, what is checked) and as decimal text (what a person reads).
+(exact, what is checked) and as decimal text (what a person reads). Every cell is
+written safe to open in a spreadsheet (``giftflow.spreadsheet``): a creator's name or
+external id that starts like a formula gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from giftflow import spreadsheet, text
 from giftflow.economy.money import Fiat
 from giftflow.errors import GiftflowError
 from giftflow.partners.base import PayoutLine, PayoutResult
+from giftflow.text import TextError
 
 BATCH_COLUMNS = (
     "payout_id",
@@ -53,7 +57,7 @@ class ManualPartner:
             for line in lines:
                 amount = str(Fiat(line.net_minor, line.currency)).split(" ", 1)[1]
                 writer.writerow(
-                    (
+                    spreadsheet.row(
                         line.payout_id,
                         line.creator_external_id,
                         line.creator_name,
@@ -93,11 +97,13 @@ def _result(row: dict[str, str], line: int) -> PayoutResult:
 
 
 def _text(row: dict[str, str], column: str, line: int) -> str | None:
-    """Printable and short enough for the column it is stored in (or ``None`` if empty)."""
-    value = (row.get(column) or "").strip()
+    """Within the Unicode policy (``giftflow.text``: a failure reason is shown to the
+    creator) and short enough for the column it is stored in (``None`` if empty)."""
+    try:
+        value = text.human((row.get(column) or "").strip())
+    except TextError as error:
+        raise PartnerFileError(f"line {line}: {column}: {error}") from None
     longest = RESULT_TEXT_MAX[column]
-    if len(value) > longest or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise PartnerFileError(
-            f"line {line}: {column} must be at most {longest} printable characters"
-        )
+    if len(value) > longest:
+        raise PartnerFileError(f"line {line}: {column} must be at most {longest} characters")
     return value or None

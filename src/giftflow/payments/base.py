@@ -79,6 +79,10 @@ class PaymentEvent:
 
 class PaymentProvider(Protocol):
     name: str
+    real_money: bool
+    """Whether a paid event stands for money actually charged. False for the sandbox
+    and for Stripe in test mode: their payments cost nothing, so they may run only in
+    ``development`` (``giftflow.payments.policy``)."""
 
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
         """Open a checkout; raises PaymentProviderError when the provider refuses."""

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from giftflow.ledger.clock import Clock
 from giftflow.payments import payload as read
+from giftflow.payments import signature
 from giftflow.payments.base import (
     Checkout,
     CheckoutRequest,
@@ -26,6 +27,7 @@ from giftflow.payments.base import (
     header,
 )
 from giftflow.payments.errors import WebhookSignatureError
+from giftflow.payments.policy import check_sandbox_secret
 
 SIGNATURE_HEADER: Final = "Giftflow-Sandbox-Signature"
 NAME: Final = "sandbox"
@@ -38,7 +40,11 @@ def random_token() -> str:
 
 
 class SandboxProvider:
+    """Its secret is all it takes to mark any open purchase paid: development only
+    (``giftflow.payments.policy``), with a secret of 32 bytes or more."""
+
     name: str = NAME
+    real_money: bool = False
 
     def __init__(
         self,
@@ -48,8 +54,7 @@ class SandboxProvider:
         *,
         new_token: Callable[[], str] = random_token,
     ) -> None:
-        if not secret:
-            raise ValueError("the sandbox needs a non-empty webhook secret")
+        check_sandbox_secret(secret)
         self._secret = secret
         self._clock = clock
         self._tolerance_s = tolerance_s
@@ -135,41 +140,19 @@ class SandboxProvider:
     # -- verification -----------------------------------------------------------------
 
     def _verify(self, payload: bytes, signature_header: str | None) -> None:
-        if not signature_header:
-            raise WebhookSignatureError(f"no {SIGNATURE_HEADER} header", provider=NAME)
-        timestamp_s, signatures = _parse_signature_header(signature_header)
-        expected = self._signature(timestamp_s, payload)
+        signed = signature.parse(signature_header, header=SIGNATURE_HEADER, provider=NAME)
+        expected = self._signature(signed.timestamp_s, payload)
         # Every candidate is compared, so timing says nothing about which one was close.
-        matches = [hmac.compare_digest(expected, candidate) for candidate in signatures]
+        matches = [hmac.compare_digest(expected, candidate) for candidate in signed.signatures]
         if not any(matches):
             raise WebhookSignatureError("no signature matches the payload", provider=NAME)
-        age_s = self._clock.now_ns() // _NS_PER_S - timestamp_s
-        # Stripe only bounds the past; a far-future stamp is as suspect as a stale one.
-        if abs(age_s) > self._tolerance_s:
-            raise WebhookSignatureError(
-                f"timestamp {timestamp_s} is {age_s} s from now, beyond {self._tolerance_s} s",
-                provider=NAME,
-            )
+        signature.check_age(
+            signed.timestamp_s,
+            now_s=self._clock.now_ns() // _NS_PER_S,
+            tolerance_s=self._tolerance_s,
+            provider=NAME,
+        )
 
     def _signature(self, timestamp_s: int, payload: bytes) -> str:
         signed = f"{timestamp_s}.".encode() + payload
         return hmac.new(self._secret, signed, hashlib.sha256).hexdigest()
-
-
-def _parse_signature_header(value: str) -> tuple[int, list[str]]:
-    """``t=<unix s>,v1=<hex>[,v1=<hex>...]``: several v1 while a secret is rotated."""
-    timestamps: list[str] = []
-    signatures: list[str] = []
-    for item in value.split(","):
-        key, _, part = item.strip().partition("=")
-        if key == "t":
-            timestamps.append(part)
-        elif key == "v1" and part:
-            signatures.append(part)
-    if (
-        len(timestamps) != 1
-        or not (timestamps[0].isascii() and timestamps[0].isdigit())
-        or not signatures
-    ):
-        raise WebhookSignatureError(f"malformed {SIGNATURE_HEADER} header", provider=NAME)
-    return int(timestamps[0]), signatures

@@ -9,6 +9,7 @@ them together when metadata is absent.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -16,6 +17,7 @@ import stripe
 from stripe.params.checkout import SessionCreateParams
 
 from giftflow.payments import payload as read
+from giftflow.payments import signature
 from giftflow.payments.base import (
     Checkout,
     CheckoutRequest,
@@ -32,12 +34,15 @@ from giftflow.payments.errors import (
 SIGNATURE_HEADER: Final = "Stripe-Signature"
 NAME: Final = "stripe"
 _NS_PER_S: Final = 1_000_000_000
+TEST_KEY_PREFIXES: Final = ("sk_test_", "rk_test_")
+"""Stripe's test-mode secret and restricted keys: payments anyone makes with a test card."""
 
 Reader = Callable[[Mapping[str, Any], Mapping[str, Any]], PaymentEvent | None]
 
 
 class StripeProvider:
     name: str = NAME
+    real_money: bool
 
     def __init__(
         self,
@@ -55,6 +60,9 @@ class StripeProvider:
             # The SDK reads a tolerance of 0 as "accept any age": never what we want.
             raise ValueError("the signature tolerance must be positive")
         self._client = client if client is not None else stripe.StripeClient(api_key)
+        # Anything but a test key counts as live: an unknown prefix fails closed in
+        # development, and Stripe itself refuses it in production.
+        self.real_money = not api_key.startswith(TEST_KEY_PREFIXES)
         self._webhook_secret = webhook_secret
         self._tolerance_s = tolerance_s
 
@@ -78,6 +86,8 @@ class StripeProvider:
         return reader(body, read.child(data, "object", provider=NAME))
 
     def _verified_event(self, payload: bytes, signature_header: str | None) -> dict[str, Any]:
+        # Our strict reading first: the SDK raises TypeError (a 500) on a non-ASCII v1.
+        signed = signature.parse(signature_header, header=SIGNATURE_HEADER, provider=NAME)
         try:
             # Stripe signs the body as text; bytes that are not UTF-8 cannot be verified.
             text = payload.decode("utf-8")
@@ -91,6 +101,14 @@ class StripeProvider:
             raise WebhookSignatureError(str(error.user_message), provider=NAME) from None
         except ValueError as error:  # not JSON, or a v2 "thin" event sent to a v1 endpoint
             raise WebhookPayloadError(str(error), provider=NAME) from None
+        # The SDK bounds only the past; the sandbox's rule bounds the future as well, on
+        # the SDK's own clock.
+        signature.check_age(
+            signed.timestamp_s,
+            now_s=int(time.time()),
+            tolerance_s=self._tolerance_s,
+            provider=NAME,
+        )
         return event.to_dict()
 
 

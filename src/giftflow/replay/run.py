@@ -123,6 +123,7 @@ def open_economy(database: Path, options: ReplayOptions, start_ns: int) -> Econo
         revenue_share_bps=options.share_bps,
         velocity_limit=UNLIMITED_VELOCITY,
         payout_dir=database.parent / "payouts",
+        environment="development",  # coins bought through the sandbox: play money
     )
     return Economy.open(settings, clock=clock, providers={SANDBOX: sandbox})
 

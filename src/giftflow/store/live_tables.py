@@ -199,3 +199,49 @@ follower growth is counted from."""
 
 ANALYTICS_TABLES = (follows,)
 """Added by migration 0004 (``LIVE_TABLES`` is migration 0003's, fixed)."""
+
+battle_invitations = sa.Table(
+    "battle_invitations",
+    metadata,
+    sa.Column("id", AUTO_ID, sa.Identity(start=1), primary_key=True),
+    sa.Column("session_id", sa.BigInteger, sa.ForeignKey("live_sessions.id"), nullable=False),
+    sa.Column("creator_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("duration_s", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("decided_at", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("battle_id", sa.BigInteger, sa.ForeignKey("battles.id")),
+    sa.CheckConstraint("duration_s > 0", name="battle_invitations_duration_positive"),
+    sa.CheckConstraint("expires_at > created_at", name="battle_invitations_expiry_after"),
+    sa.CheckConstraint(
+        "state IN ('pending', 'accepted', 'declined', 'cancelled')",
+        name="battle_invitations_state_known",
+    ),
+    sa.CheckConstraint(
+        "(state = 'accepted') = (battle_id IS NOT NULL)", name="battle_invitations_battle_once"
+    ),
+    sa.Index("battle_invitations_sent", "session_id", "state"),
+    sa.Index("battle_invitations_creator", "creator_id", "state"),
+)
+"""An invitation to battle (``giftflow.live.invitations``): the inviter's side."""
+
+battle_invitees = sa.Table(
+    "battle_invitees",
+    metadata,
+    sa.Column(
+        "invitation_id", sa.BigInteger, sa.ForeignKey("battle_invitations.id"), primary_key=True
+    ),
+    sa.Column("session_id", sa.BigInteger, sa.ForeignKey("live_sessions.id"), primary_key=True),
+    sa.Column("creator_id", sa.BigInteger, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("answer", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("answered_at", sa.BigInteger, nullable=False, server_default="0"),
+    sa.CheckConstraint(
+        "answer IN ('pending', 'accepted', 'declined')", name="battle_invitees_answer_known"
+    ),
+    sa.Index("battle_invitees_session", "session_id"),
+    sa.Index("battle_invitees_creator", "creator_id"),
+)
+
+INVITATION_TABLES = (battle_invitations, battle_invitees)
+"""Added by migration 0005."""

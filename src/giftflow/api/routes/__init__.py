@@ -8,6 +8,7 @@ from giftflow.api.routes import (
     admin,
     analytics,
     balances,
+    battles,
     catalog,
     gifts,
     health,
@@ -33,5 +34,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     rooms.router,
     live.router,
+    battles.router,
     analytics.router,
 )

@@ -1,5 +1,6 @@
-"""LIVE over HTTP: sessions, viewers, interactions, chapters, goals, battles,
-leaderboards and perks. What they change goes to the room's WebSocket as events.
+"""LIVE over HTTP: sessions, viewers, interactions, chapters, goals, leaderboards and
+perks (battles: ``routes.battles``). What they change goes to the room's WebSocket as
+events.
 
 Writes are for the room's creator (a creator token), an administrator, or a key with
 ``live:write``; reads for the creator, an administrator, or a key with ``live:read``.
@@ -19,9 +20,6 @@ from giftflow.api.deps import LiveDep, PrincipalDep
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.api.schemas.live import (
-    BattleCreate,
-    BattlePublic,
-    BoosterCreate,
     ChapterList,
     ChapterPublic,
     ChaptersCreate,
@@ -40,30 +38,27 @@ from giftflow.api.schemas.live import (
     ViewersPublic,
 )
 from giftflow.ledger.limits import INT64_MAX
-from giftflow.live.battles import Battle
 from giftflow.live.chapters import ChapterPlan
-from giftflow.live.errors import LiveNotFoundError
 from giftflow.service.live import Live
 
 router = APIRouter(prefix="/v1", tags=["live"], responses=RESPONSES)
 RoomIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
-BattleIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
 LimitQuery = Annotated[int | None, Query(ge=1, le=100, description="10 by default.")]
 WRITE = "live:write"
 READ = "live:read"
 
 
-def _may_write(principal: Principal, room_id: int) -> None:
+def may_write(principal: Principal, room_id: int) -> None:
     auth.require_self_or_scope(principal, room_id, WRITE, Role.CREATOR)
 
 
-def _may_read(principal: Principal, room_id: int) -> None:
+def may_read(principal: Principal, room_id: int) -> None:
     auth.require_self_or_scope(principal, room_id, READ, Role.CREATOR)
 
 
-def _room_of(live: Live, session_id: int) -> int:
+def room_of(live: Live, session_id: int) -> int:
     return live.session(session_id).creator_id
 
 
@@ -80,7 +75,7 @@ def start_session(
 ) -> SessionPublic:
     """Go live: a new session of the room (201). A room has one live session at a time:
     while one is live, this answers it (200) and starts nothing, so a retry is safe."""
-    _may_write(principal, room_id)
+    may_write(principal, room_id)
     current = live.live_session(room_id)
     if current is not None:
         response.status_code = 200
@@ -92,7 +87,7 @@ def start_session(
 def end_session(session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep) -> SessionPublic:
     """End the session (its viewers leave, its goals expire, its battle ends); ending an
     ended session changes nothing."""
-    _may_write(principal, _room_of(live, session_id))
+    may_write(principal, room_of(live, session_id))
     return SessionPublic.of(live.end_session(session_id))
 
 
@@ -102,7 +97,7 @@ def get_session(
 ) -> SessionDetailPublic:
     """The session's state, the viewers present now and its totals."""
     session = live.session(session_id)
-    _may_read(principal, session.creator_id)
+    may_read(principal, session.creator_id)
     return SessionDetailPublic.with_totals(session, live.session_totals(session_id))
 
 
@@ -112,7 +107,7 @@ def join(
 ) -> ViewersPublic:
     """The viewer enters (the viewer's own token too); joining twice is one viewer."""
     if not principal.is_user(user_id):
-        _may_write(principal, _room_of(live, session_id))
+        may_write(principal, room_of(live, session_id))
     return ViewersPublic(session_id=session_id, concurrent_viewers=live.join(session_id, user_id))
 
 
@@ -122,7 +117,7 @@ def leave(
 ) -> ViewersPublic:
     """The viewer leaves (the viewer's own token too); leaving twice changes nothing."""
     if not principal.is_user(user_id):
-        _may_write(principal, _room_of(live, session_id))
+        may_write(principal, room_of(live, session_id))
     return ViewersPublic(session_id=session_id, concurrent_viewers=live.leave(session_id, user_id))
 
 
@@ -134,7 +129,7 @@ def interact(
 ) -> InteractionPublic:
     """A follow, like, comment or share (the user's own token too)."""
     if not principal.is_user(body.user_id):
-        _may_write(principal, _room_of(live, session_id))
+        may_write(principal, room_of(live, session_id))
     return InteractionPublic.of(live.interact(session_id, body.user_id, body.kind, text=body.text))
 
 
@@ -146,7 +141,7 @@ def plan_chapters(
     session_id: SessionIdPath, body: ChaptersCreate, principal: PrincipalDep, live: LiveDep
 ) -> ChapterList:
     """Append chapters to the plan; answers the whole plan."""
-    _may_write(principal, _room_of(live, session_id))
+    may_write(principal, room_of(live, session_id))
     plans = [ChapterPlan(c.kind, c.title, c.planned_s) for c in body.chapters]
     return ChapterList(
         chapters=[ChapterPublic.of(c) for c in live.plan_chapters(session_id, plans)]
@@ -158,7 +153,7 @@ def advance_chapter(
     session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep
 ) -> ChapterPublic:
     """End the current chapter and start the next planned one."""
-    _may_write(principal, _room_of(live, session_id))
+    may_write(principal, room_of(live, session_id))
     return ChapterPublic.of(live.advance_chapter(session_id))
 
 
@@ -171,7 +166,7 @@ def create_goal(
 ) -> GoalPublic:
     """A gift goal: ``target_coins``, or ``gift_id`` and ``count``; an optional
     ``deadline_s`` from now and the ``promise`` shown with it."""
-    _may_write(principal, _room_of(live, session_id))
+    may_write(principal, room_of(live, session_id))
     goal = live.create_goal(
         session_id,
         kind=body.kind,
@@ -185,68 +180,8 @@ def create_goal(
 
 @router.get("/sessions/{session_id}/goals", response_model=GoalList)
 def list_goals(session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep) -> GoalList:
-    _may_read(principal, _room_of(live, session_id))
+    may_read(principal, room_of(live, session_id))
     return GoalList(goals=[GoalPublic.of(goal) for goal in live.goals(session_id)])
-
-
-# --- battles -----------------------------------------------------------------------------
-
-
-def _may_write_battle(principal: Principal, battle: Battle) -> None:
-    """The host of any side, an administrator, or ``live:write``."""
-    if any(principal.is_user(side.creator_id, Role.CREATOR) for side in battle.sides):
-        return
-    auth.require_self_or_scope(principal, battle.sides[0].creator_id, WRITE, Role.CREATOR)
-
-
-@router.post("/battles", status_code=201, response_model=BattlePublic)
-def start_battle(body: BattleCreate, principal: PrincipalDep, live: LiveDep) -> BattlePublic:
-    """A battle between live sessions (co-hosts), for ``duration_s`` (300 by default):
-    the host of one of them, an administrator, or ``live:write``. A retry finds the
-    sessions in this battle and is refused with ``battle_running``."""
-    rooms = [_room_of(live, session_id) for session_id in body.session_ids]
-    if not any(principal.is_user(room, Role.CREATOR) for room in rooms):
-        _may_write(principal, rooms[0])
-    return BattlePublic.of(live.start_battle(body.session_ids, duration_s=body.duration_s))
-
-
-@router.post("/battles/{battle_id}/booster", response_model=BattlePublic)
-def trigger_booster(
-    battle_id: BattleIdPath, body: BoosterCreate, principal: PrincipalDep, live: LiveDep
-) -> BattlePublic:
-    """Multiply a side's points for a while: its host (creator token), an
-    administrator or ``live:write`` (on the host's behalf); once per side."""
-    side = live.battle(battle_id).side(body.session_id)
-    if side is None:
-        raise LiveNotFoundError(
-            f"session {body.session_id} is not in battle {battle_id}",
-            code="battle_side_not_found",
-        )
-    _may_write(principal, side.creator_id)
-    battle = live.trigger_booster(
-        battle_id,
-        session_id=body.session_id,
-        by_user_id=side.creator_id,
-        multiplier=body.multiplier,
-        duration_s=body.duration_s,
-    )
-    return BattlePublic.of(battle)
-
-
-@router.post("/battles/{battle_id}/end", response_model=BattlePublic)
-def end_battle(battle_id: BattleIdPath, principal: PrincipalDep, live: LiveDep) -> BattlePublic:
-    """End the battle now (or at its end time, if that passed); ending twice changes
-    nothing."""
-    _may_write_battle(principal, live.battle(battle_id))
-    return BattlePublic.of(live.end_battle(battle_id))
-
-
-@router.get("/battles/{battle_id}", response_model=BattlePublic)
-def get_battle(battle_id: BattleIdPath, principal: PrincipalDep, live: LiveDep) -> BattlePublic:
-    battle = live.battle(battle_id)
-    if not any(principal.is_user(side.creator_id, Role.CREATOR) for side in battle.sides):
-        _may_read(principal, battle.sides[0].creator_id)
-    return BattlePublic.of(battle)
 
 
 # --- leaderboards and perks ----------------------------------------------------------------
@@ -257,7 +192,7 @@ def session_leaderboard(
     session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep, limit: LimitQuery = None
 ) -> LeaderboardPublic:
     """The session's top supporters by coins."""
-    _may_read(principal, _room_of(live, session_id))
+    may_read(principal, room_of(live, session_id))
     return LeaderboardPublic.of("session", live.session_leaderboard(session_id, limit=limit))
 
 
@@ -270,7 +205,7 @@ def room_leaderboard(
     limit: LimitQuery = None,
 ) -> LeaderboardPublic:
     """The room's top supporters this week (since Monday 00:00 UTC) or of all time."""
-    _may_read(principal, room_id)
+    may_read(principal, room_id)
     if period == "week":
         return LeaderboardPublic.of("week", live.week_leaderboard(room_id, limit=limit))
     return LeaderboardPublic.of("all", live.all_time_leaderboard(room_id, limit=limit))
@@ -287,7 +222,7 @@ def _perks(live: Live, room_id: int) -> PerksPublic:
 @router.get("/rooms/{room_id}/perks", response_model=PerksPublic)
 def get_perks(room_id: RoomIdPath, principal: PrincipalDep, live: LiveDep) -> PerksPublic:
     """The supporter levels and the perks attached to them."""
-    _may_read(principal, room_id)
+    may_read(principal, room_id)
     return _perks(live, room_id)
 
 
@@ -296,6 +231,6 @@ def put_perks(
     room_id: RoomIdPath, body: PerksUpdate, principal: PrincipalDep, live: LiveDep
 ) -> PerksPublic:
     """Replace the room's perks with these (so a retry is harmless)."""
-    _may_write(principal, room_id)
+    may_write(principal, room_id)
     live.replace_perks(room_id, [(p.level, p.kind, p.value) for p in body.perks])
     return _perks(live, room_id)

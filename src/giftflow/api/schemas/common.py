@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+from giftflow import text
+from giftflow.text import TextError
 
 USER_ID_MAX = 4_294_967_295
 """Users' ids are unsigned 32-bit (they are packed into ledger account ids)."""
@@ -15,7 +28,8 @@ COINS_MAX = 1_000_000_000
 DIAMONDS_MAX = 1_000_000_000_000
 BATCH_GIFTS_MAX = 1_000
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-"""No control characters (PostgreSQL refuses NUL in text; none belongs in a name)."""
+"""No C0 control characters (for path parameters; bodies' texts follow ``giftflow.text``)."""
+TEXT_INVALID = "text_invalid"
 TOKEN = r"^[A-Za-z0-9_-]+$"
 
 
@@ -27,11 +41,39 @@ def _whole_number(value: object) -> object:
     return value
 
 
+def policed(policy: Callable[[str], str], *, max_length: int) -> AfterValidator:
+    """A text checked by the Unicode policy (``giftflow.text``): refused as a field
+    problem of type ``text_invalid`` (the problem's code too, when it is the only kind),
+    its length checked again once normalised (NFC rarely lengthens a text)."""
+
+    def check(value: str) -> str:
+        try:
+            checked = policy(value)
+        except TextError as error:
+            raise PydanticCustomError(TEXT_INVALID, "{detail}", {"detail": error.message}) from None
+        if len(checked) > max_length:
+            detail = f"{len(checked)} characters once normalised (NFC), more than {max_length}"
+            raise PydanticCustomError(TEXT_INVALID, "{detail}", {"detail": detail})
+        return checked
+
+    return AfterValidator(check)
+
+
 WholeNumber = BeforeValidator(_whole_number)
 UserId = Annotated[int, Strict(), Field(ge=1, le=USER_ID_MAX), WholeNumber]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PRINTABLE)]
-ClientId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PRINTABLE)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=PRINTABLE)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=128), policed(text.human, max_length=128)
+]
+"""A name people read (a display name): NFC, no control, bidi or invisible character."""
+ClientId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=128),
+    policed(text.identifier, max_length=128),
+]
+"""An id of the caller's choosing, kept as sent: no control, bidi or invisible character."""
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=255), policed(text.human, max_length=255)
+]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 ProviderName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=TOKEN)]
 PackId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=TOKEN)]

@@ -1,4 +1,5 @@
-"""LIVE: sessions, viewers, interactions, chapters, goals, battles, leaderboards, perks."""
+"""LIVE: sessions, viewers, interactions, chapters, goals, leaderboards, perks (battles
+and their invitations: ``schemas.battles``)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,16 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, Strict, StringConstraints, model_validator
 
+from giftflow import text as policy
 from giftflow.api.schemas.common import (
     INT32_MAX,
-    PRINTABLE,
     Request,
     UserId,
     WholeNumber,
     at,
     at_or_none,
+    policed,
 )
-from giftflow.ledger.limits import INT64_MAX
-from giftflow.live.battles import Battle, Booster, Side
 from giftflow.live.chapters import Chapter, ChapterKind
 from giftflow.live.goals import Goal, GoalKind, GoalState
 from giftflow.live.leaderboards import Standing
@@ -27,8 +27,9 @@ from giftflow.service.live import Interaction, InteractionKind, SessionTotals
 
 Count = Annotated[int, Strict(), Field(ge=1, le=INT32_MAX), WholeNumber]
 Seconds = Annotated[int, Strict(), Field(ge=1, le=86_400), WholeNumber]
-Title = Annotated[str, StringConstraints(max_length=200, pattern=PRINTABLE)]
-Text = Annotated[str, StringConstraints(max_length=500, pattern=PRINTABLE)]
+Title = Annotated[str, StringConstraints(max_length=200), policed(policy.human, max_length=200)]
+"""Session and chapter titles, goal promises, perk values: the Unicode policy of names."""
+Text = Annotated[str, StringConstraints(max_length=500), policed(policy.human, max_length=500)]
 SESSIONS_PER_BATTLE_MAX = 8
 CHAPTERS_PER_PLAN_MAX = 50
 PERKS_MAX = 100
@@ -229,78 +230,6 @@ class GoalPublic(BaseModel):
 
 class GoalList(BaseModel):
     goals: list[GoalPublic]
-
-
-# --- battles -----------------------------------------------------------------------------
-
-SessionId = Annotated[int, Strict(), Field(ge=1, le=INT64_MAX), WholeNumber]
-
-
-class BattleCreate(Request):
-    session_ids: Annotated[list[SessionId], Field(min_length=2, max_length=SESSIONS_PER_BATTLE_MAX)]
-    duration_s: Seconds | None = None
-    """300 by default."""
-
-
-class BoosterCreate(Request):
-    session_id: SessionId
-    multiplier: Annotated[int, Strict(), Field(ge=2, le=5), WholeNumber] = 2
-    duration_s: Seconds | None = None
-    """30 by default; cut at the battle's end."""
-
-
-class BoosterPublic(BaseModel):
-    multiplier: int
-    started_at: datetime
-    ends_at: datetime
-
-    @classmethod
-    def of(cls, booster: Booster) -> Self:
-        return cls(
-            multiplier=booster.multiplier,
-            started_at=at(booster.started_at),
-            ends_at=at(booster.ends_at),
-        )
-
-
-class SidePublic(BaseModel):
-    session_id: int
-    creator_id: int
-    score: int
-    booster: BoosterPublic | None
-
-    @classmethod
-    def of(cls, side: Side) -> Self:
-        booster = None if side.booster is None else BoosterPublic.of(side.booster)
-        return cls(
-            session_id=side.session_id,
-            creator_id=side.creator_id,
-            score=side.score,
-            booster=booster,
-        )
-
-
-class BattlePublic(BaseModel):
-    id: int
-    state: Literal["running", "ended"]
-    started_at: datetime
-    ends_at: datetime
-    ended_at: datetime | None
-    winner_session_id: int | None
-    """``null`` while running, and for a draw."""
-    sides: list[SidePublic]
-
-    @classmethod
-    def of(cls, battle: Battle) -> Self:
-        return cls(
-            id=battle.id,
-            state="running" if battle.ended_at is None else "ended",
-            started_at=at(battle.started_at),
-            ends_at=at(battle.ends_at),
-            ended_at=at_or_none(battle.ended_at or 0),
-            winner_session_id=battle.winner_session_id,
-            sides=[SidePublic.of(side) for side in battle.sides],
-        )
 
 
 # --- leaderboards and perks ----------------------------------------------------------------

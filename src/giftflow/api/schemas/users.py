@@ -8,12 +8,12 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Strict
 
-from giftflow.api.schemas.common import Name, RegionCode, Request, UserId, at
+from giftflow.api.schemas.common import ClientId, Name, RegionCode, Request, UserId, at
 from giftflow.economy.users import User
 
 
 class UserCreate(Request):
-    external_id: Name
+    external_id: ClientId
     """The platform's own id for the user; registering it again with the same
     details returns the user registered first."""
     display_name: Name

@@ -1,6 +1,8 @@
 """The economy as one object: what the HTTP API, the CLI and embedders call.
 
-economy = Economy.open(Settings(database_url="sqlite:///giftflow.db"))
+economy = Economy.open(Settings(database_url="sqlite:///giftflow.db",
+                                environment="development",  # the sandbox: play money
+                                sandbox_webhook_secret=secrets.token_hex(32)))
 viewer = economy.register_user(external_id="v1", ...)
 payment = economy.start_purchase(user_id=viewer.id, channel=Channel.WEB,
                                  provider="sandbox", pack_id="US-web-70")
@@ -19,12 +21,13 @@ from giftflow.economy.catalog import load_catalog
 from giftflow.economy.catalog.model import Catalog, Channel
 from giftflow.economy.streaks import Streak
 from giftflow.economy.users import User
-from giftflow.errors import GiftflowError
+from giftflow.errors import ConfigurationError, GiftflowError
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.partners.base import PayoutPartner
 from giftflow.partners.manual import ManualPartner
 from giftflow.payments.base import PaymentProvider
+from giftflow.payments.policy import check_environment
 from giftflow.service.economy import earnings, fraud, gifting, payouts, recharge, users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
@@ -67,12 +70,16 @@ def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
 
         secret = settings.sandbox_webhook_secret.get_secret_value().encode()
         providers["sandbox"] = SandboxProvider(secret, clock)
-    if settings.stripe_api_key is not None and settings.stripe_webhook_secret is not None:
+    stripe_key, stripe_secret = settings.stripe_api_key, settings.stripe_webhook_secret
+    if (stripe_key is None) != (stripe_secret is None):
+        raise ConfigurationError(
+            "set both GIFTFLOW_STRIPE_API_KEY and GIFTFLOW_STRIPE_WEBHOOK_SECRET, or neither"
+        )
+    if stripe_key is not None and stripe_secret is not None:
         from giftflow.payments.stripe import StripeProvider  # noqa: PLC0415 (SDK on demand)
 
         providers["stripe"] = StripeProvider(
-            settings.stripe_api_key.get_secret_value(),
-            settings.stripe_webhook_secret.get_secret_value(),
+            stripe_key.get_secret_value(), stripe_secret.get_secret_value()
         )
     return providers
 
@@ -94,14 +101,17 @@ class Economy:
         new_token: Callable[[], str] | None = None,
     ) -> Economy:
         """Open the economy on ``settings.database_url``; the clock and the token
-        generator (payment, payout and batch ids) are injectable for exact replays."""
+        generator (payment, payout and batch ids) are injectable for exact replays.
+        Providers given or configured must suit ``settings.environment``
+        (ConfigurationError otherwise, before the database is touched)."""
         settings = settings or Settings()
         clock = clock or SystemClock()
+        chosen = dict(providers) if providers is not None else default_providers(settings, clock)
+        check_environment(chosen, development=settings.environment == "development")
         catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
         ledger = Ledger.open(
             settings.database_url, clock=clock, queued_max=settings.engine_queue_max
         )
-        chosen = dict(providers) if providers is not None else default_providers(settings, clock)
         context = EconomyContext(ledger, catalog, settings, clock, chosen)
         if new_token is not None:
             context.new_token = new_token

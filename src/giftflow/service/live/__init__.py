@@ -19,12 +19,21 @@ from giftflow.live.battles import Battle
 from giftflow.live.chapters import Chapter, ChapterPlan
 from giftflow.live.errors import LiveError
 from giftflow.live.goals import Goal, GoalKind
+from giftflow.live.invitations import Invitation
 from giftflow.live.leaderboards import Standing
 from giftflow.live.levels import Perk, PerkKind, SupporterLevel
 from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import Economy
 from giftflow.service.events.bus import EventBus
-from giftflow.service.live import battles, chapters, goals, overlay, sessions, supporters
+from giftflow.service.live import (
+    battles,
+    chapters,
+    goals,
+    invitations,
+    overlay,
+    sessions,
+    supporters,
+)
 from giftflow.service.live.chapters import ChapterTotals
 from giftflow.service.live.chapters import record as record_chapter_windows
 from giftflow.service.live.context import LiveContext, LiveSettings
@@ -174,6 +183,35 @@ class Live:
             multiplier=multiplier,
             duration_s=duration_s,
         )
+
+    def invite_to_battle(
+        self,
+        session_id: int,
+        invitee_session_ids: Sequence[int],
+        *,
+        duration_s: int | None = None,
+        ttl_s: int | None = None,
+    ) -> Invitation:
+        """Invite other live sessions to a battle; it starts once every one accepts."""
+        return invitations.invite(
+            self.context, session_id, invitee_session_ids, duration_s=duration_s, ttl_s=ttl_s
+        )
+
+    def accept_battle_invitation(self, invitation_id: int, *, session_id: int) -> Invitation:
+        return invitations.accept(self.context, invitation_id, session_id)
+
+    def decline_battle_invitation(self, invitation_id: int, *, session_id: int) -> Invitation:
+        return invitations.decline(self.context, invitation_id, session_id)
+
+    def withdraw_battle_invitation(self, invitation_id: int) -> Invitation:
+        return invitations.withdraw(self.context, invitation_id)
+
+    def battle_invitation(self, invitation_id: int) -> Invitation:
+        return invitations.get(self.context, invitation_id)
+
+    def battle_invitations(self, room_id: int) -> list[Invitation]:
+        """The room's pending invitations, sent and received."""
+        return invitations.of_room(self.context, room_id)
 
     def end_battle(self, battle_id: int) -> Battle:
         return battles.end(self.context, battle_id)

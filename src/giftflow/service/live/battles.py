@@ -80,44 +80,53 @@ def _to_every_side(battle: Battle, type: str, data: dict[str, Any], at: int) -> 
 def start(
     context: LiveContext, session_ids: Sequence[int], *, duration_s: int | None = None
 ) -> Battle:
-    """A battle between the live sessions (co-hosts), from now for ``duration_s``."""
+    """A battle between the live sessions (co-hosts), from now for ``duration_s``. No
+    one is asked: for the platform acting on every side's behalf (creators invite each
+    other, ``giftflow.service.live.invitations``)."""
     if duration_s is None:
         duration_s = context.settings.battle_duration_s
     check_start(session_ids, duration_s)
     now = context.now()
+    battle = context.write(lambda tx: begin(tx, session_ids, duration_s, now))
+    context.publish(started(battle, now))
+    return battle
 
-    def begin(tx: Tx) -> Battle:
-        creators = [require_live(tx, session_id) for session_id in session_ids]
-        for session_id in session_ids:
-            busy = tx.scalar(
-                "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0",
-                (session_id,),
-            )
-            if busy is not None:
-                raise LiveStateError(
-                    f"session {session_id} is in battle {busy}", code="battle_running"
-                )
-        battle_id = int(
-            tx.scalar(
-                "INSERT INTO battles (started_at, ends_at) VALUES (?, ?) RETURNING id",
-                (now, now + duration_s * NS_PER_S),
-            )
-        )
-        tx.executemany(
-            "INSERT INTO battle_sides (battle_id, session_id, creator_id) VALUES (?, ?, ?)",
-            [(battle_id, s, c) for s, c in zip(session_ids, creators, strict=True)],
-        )
-        return find(tx, battle_id)
 
-    battle = context.write(begin)
+def begin(tx: Tx, session_ids: Sequence[int], duration_s: int, now: int) -> Battle:
+    """Open the battle in ``tx``: every session live, none in a running battle."""
+    creators = [require_live(tx, session_id) for session_id in session_ids]
+    for session_id in session_ids:
+        busy = running_battle(tx, session_id)
+        if busy is not None:
+            raise LiveStateError(f"session {session_id} is in battle {busy}", code="battle_running")
+    battle_id = int(
+        tx.scalar(
+            "INSERT INTO battles (started_at, ends_at) VALUES (?, ?) RETURNING id",
+            (now, now + duration_s * NS_PER_S),
+        )
+    )
+    tx.executemany(
+        "INSERT INTO battle_sides (battle_id, session_id, creator_id) VALUES (?, ?, ?)",
+        [(battle_id, s, c) for s, c in zip(session_ids, creators, strict=True)],
+    )
+    return find(tx, battle_id)
+
+
+def running_battle(tx: Tx, session_id: int) -> int | None:
+    busy = tx.scalar(
+        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0", (session_id,)
+    )
+    return None if busy is None else int(busy)
+
+
+def started(battle: Battle, now: int) -> list[PendingEvent]:
     data = {
         "battle_id": battle.id,
         "started_at": battle.started_at,
         "ends_at": battle.ends_at,
         "sides": _sides_data(battle),
     }
-    context.publish(_to_every_side(battle, EventType.BATTLE_STARTED, data, now))
-    return battle
+    return _to_every_side(battle, EventType.BATTLE_STARTED, data, now)
 
 
 def trigger_booster(

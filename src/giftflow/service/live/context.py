@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from giftflow.live.battles import BOOSTER_DURATION_S_DEFAULT, DEFAULT_DURATION_S
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
+from giftflow.live.invitations import TTL_S_DEFAULT
 from giftflow.live.leaderboards import TOP_DEFAULT
 from giftflow.live.levels import DEFAULT_LEVEL_THRESHOLDS_COINS, check_thresholds
 from giftflow.service.economy.context import EconomyContext, PendingEvent
@@ -22,6 +23,8 @@ NS_PER_S = 1_000_000_000
 class LiveSettings:
     battle_duration_s: int = DEFAULT_DURATION_S
     booster_duration_s: int = BOOSTER_DURATION_S_DEFAULT
+    invitation_ttl_s: int = TTL_S_DEFAULT
+    """How long a battle invitation waits for its answers."""
     leaderboard_top: int = TOP_DEFAULT
     level_thresholds_coins: tuple[int, ...] = DEFAULT_LEVEL_THRESHOLDS_COINS
 

@@ -15,7 +15,7 @@ from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession, Presence, concurrent_viewers, watch_time_ns
 from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
-from giftflow.service.live import battles, chapters, goals
+from giftflow.service.live import battles, chapters, goals, invitations
 from giftflow.service.live.context import LiveContext, event, optional, require_live
 from giftflow.store.tx import Row, Tx
 
@@ -113,8 +113,9 @@ def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession
 
 
 def end(context: LiveContext, session_id: int) -> LiveSession:
-    """End the session: its viewers leave, its chapter closes, its open goals expire and
-    its running battle ends now. Ending an ended session changes nothing."""
+    """End the session: its viewers leave, its chapter closes, its open goals expire,
+    its running battle ends now and its pending battle invitations are cancelled.
+    Ending an ended session changes nothing."""
     now = context.now()
 
     def finish(tx: Tx) -> tuple[LiveSession, list[PendingEvent]]:
@@ -128,7 +129,10 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
         )
         chapters.close_current(tx, session_id, now)
         expired = goals.expire_open(tx, session_id)
-        events = battles.end_for_session(tx, session_id, now)
+        events = [
+            *battles.end_for_session(tx, session_id, now),
+            *invitations.cancel_for_session(tx, session_id, now),
+        ]
         data = {
             "session_id": session_id,
             "started_at": session.started_at,

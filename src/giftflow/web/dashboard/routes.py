@@ -15,11 +15,13 @@ from giftflow.api.auth import Principal
 from giftflow.api.deps import StateDep
 from giftflow.api.errors import ForbiddenError
 from giftflow.api.schemas import USER_ID_MAX, Role
+from giftflow.api.schemas.common import policed
 from giftflow.economy.errors import NotFoundError
 from giftflow.economy.users import User
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.analytics import Analytics
 from giftflow.service.economy import Economy
+from giftflow.text import human
 from giftflow.web.charts import esc
 from giftflow.web.dashboard.admin_page import AdminView, admin_body
 from giftflow.web.dashboard.creator_page import CreatorView, creator_body, nav
@@ -217,7 +219,7 @@ def approve_payout(
 @router.post("/admin/payouts/{payout_id}/reject")
 def reject_payout(
     payout_id: PayoutIdPath,
-    reason: Annotated[str, Form(min_length=1, max_length=200)],
+    reason: Annotated[str, Form(min_length=1, max_length=200), policed(human, max_length=200)],
     request: Request,
     principal: SignedInDep,
     state: StateDep,
