@@ -122,9 +122,11 @@ class Idempotent:
             except AnsweredError as replay:
                 return answered(replay.answer)
             except GiftflowError as error:
-                return self._refused(once, error, self.ledger.write)
+                return self._refused(once, error)
         return self._respond(once, status_code, public, result)
 
+    # run_async mirrors run with awaits (the work, and keeping a refusal): one body
+    # cannot serve both.
     async def run_async(
         self,
         body: Any,
@@ -151,12 +153,12 @@ class Idempotent:
                 return answered(replay.answer)
         return problems.response(self._problem(refusal))
 
-    def _refused(self, once: Once, error: GiftflowError, write: Callable[[Any], Any]) -> Response:
+    def _refused(self, once: Once, error: GiftflowError) -> Response:
         """A refusal before (or instead of) the work's commit: nothing of the work was
         stored, so its answer is kept in a transaction of its own."""
         if once.render(error) is not None:
             try:
-                write(_keeping(once, error, self.ledger.clock))
+                self.ledger.write(_keeping(once, error, self.ledger.clock))
             except AnsweredError as replay:
                 return answered(replay.answer)
         return problems.response(self._problem(error))

@@ -286,8 +286,8 @@ class _Sending:
         return finish
 
     def _merged(self, outcomes: list[Outcome]) -> list[GiftSent | GiftflowError]:
-        """The early outcomes with the parts' in request order (the finish sees only
-        its own job's parts: with a key there is one job)."""
+        """The early outcomes with the parts' in request order (a finish sees only its
+        own job's parts: with a key there is one job)."""
         booked = iter(outcomes)
         return [
             _part_outcome(next(booked)) if outcome is None else outcome for outcome in self.early
@@ -295,10 +295,7 @@ class _Sending:
 
     def outcomes(self) -> list[GiftSent | GiftflowError]:
         parts = [outcome for job in self.committed for outcome in job.outcomes]
-        merged = iter(parts)
-        results = [
-            _part_outcome(next(merged)) if outcome is None else outcome for outcome in self.early
-        ]
+        results = self._merged(parts)
         for prepared, outcome in zip(self.prepared, parts, strict=True):
             if isinstance(outcome, Done) and _is_new(outcome.value):
                 self.context.publish(prepared.events)
