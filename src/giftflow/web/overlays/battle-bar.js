@@ -20,29 +20,59 @@ function clock(ms) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-function sideNode(side, total) {
-  const node = element("div", "side");
-  node.dataset.sessionId = side.session_id;
-  node.style.flexGrow = total === 0 ? "1" : String(side.score);
-  node.append(element("span", "score", coins(side.score)));
-  const boosted = side.booster && !battle.ended && remainingMs(side.booster.ends_at) > 0;
-  if (boosted) node.append(element("span", "booster", `x${side.booster.multiplier} boost`));
-  if (battle.ended && battle.winner === side.session_id) {
-    node.classList.add("winner");
-    node.append(element("span", "result", "Winner"));
+// One node per side, kept across renders: a render changes what differs (width,
+// score, badge, result) and never rebuilds the bar, so a viewer's browser keeps its
+// transitions and nothing flickers on the clock's tick.
+function sideNode(sides, sessionId) {
+  let node = sides.querySelector(`:scope > .side[data-session-id="${sessionId}"]`);
+  if (node === null) {
+    node = element("div", "side");
+    node.dataset.sessionId = sessionId;
+    node.append(element("span", "score"));
   }
+  return node;
+}
+
+function badge(node, className, text) {
+  let child = node.querySelector(`:scope > .${className}`);
+  if (text === null) {
+    child?.remove();
+    return;
+  }
+  if (child === null) node.append((child = element("span", className)));
+  if (child.textContent !== text) child.textContent = text;
+}
+
+function renderSide(sides, side, total) {
+  const node = sideNode(sides, side.session_id);
+  const grow = total === 0 ? "1" : String(side.score);
+  if (node.style.flexGrow !== grow) node.style.flexGrow = grow;
+  const score = node.querySelector(":scope > .score");
+  const shown = coins(side.score);
+  if (score.textContent !== shown) score.textContent = shown;
+  const boosted = side.booster && !battle.ended && remainingMs(side.booster.ends_at) > 0;
+  badge(node, "booster", boosted ? `x${side.booster.multiplier} boost` : null);
+  const won = battle.ended && battle.winner === side.session_id;
+  node.classList.toggle("winner", won);
+  badge(node, "result", won ? "Winner" : null);
   return node;
 }
 
 function render() {
   bar.hidden = battle === null;
-  if (battle === null) return;
+  const sides = bar.querySelector(".sides");
+  if (battle === null) {
+    sides.replaceChildren();
+    return;
+  }
   const total = battle.sides.reduce((sum, side) => sum + side.score, 0);
-  bar.querySelector(".sides").replaceChildren(...battle.sides.map((s) => sideNode(s, total)));
+  const nodes = battle.sides.map((side) => renderSide(sides, side, total));
+  const inPlace = nodes.length === sides.children.length && nodes.every((n, i) => sides.children[i] === n);
+  if (!inPlace) sides.replaceChildren(...nodes);
   bar.dataset.state = battle.ended ? (battle.draw ? "draw" : "ended") : "running";
   const status = bar.querySelector(".status");
-  if (!battle.ended) status.textContent = clock(remainingMs(battle.endsAtNs));
-  else status.textContent = battle.draw ? "Draw" : "Battle over";
+  const text = !battle.ended ? clock(remainingMs(battle.endsAtNs)) : battle.draw ? "Draw" : "Battle over";
+  if (status.textContent !== text) status.textContent = text;
 }
 
 function update(data, event, changes = {}) {
