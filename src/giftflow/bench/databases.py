@@ -1,8 +1,10 @@
 """Fresh databases for a bench run, removed afterwards: SQLite files in a temporary
-folder, or databases ``giftflow_bench_<name>`` created on a PostgreSQL server."""
+folder, or databases ``giftflow_bench_<name>_<run>`` created on a PostgreSQL server
+(``<run>`` is new for each run, so two runs at once never share or drop each other's)."""
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -39,10 +41,10 @@ def _sqlite_databases() -> Iterator[UrlFor]:
 @contextmanager
 def _postgres_databases(admin_url: str) -> Iterator[UrlFor]:
     created: list[str] = []
+    run = secrets.token_hex(4)
 
     def url_for(name: str) -> str:
-        database = f"giftflow_bench_{name}"
-        _drop(admin_url, database)
+        database = f"giftflow_bench_{name}_{run}"
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
         created.append(database)

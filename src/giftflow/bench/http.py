@@ -1,7 +1,7 @@
 """``giftflow bench http``: a real ``giftflow serve`` in a subprocess, driven by wrk
 from another process, on a fresh store; every figure and ratio from one run.
 
-1. A fresh database (a temporary SQLite file, or ``giftflow_bench_http`` created on
+1. A fresh database (a temporary SQLite file, or ``giftflow_bench_http_<run>`` created on
    the PostgreSQL server), one creator and 1,000 viewers with coins, set up through
    the Python API before the server starts (``population.py``).
 2. ``giftflow serve --workers N`` on a free loopback port (``serving.py``).
