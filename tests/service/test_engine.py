@@ -380,6 +380,28 @@ def test_a_job_whose_finish_refuses_it_applies_none_of_its_parts(
     assert [t.id for t in store.lookup_transfers([3_300, 3_301, 3_302])] == [3_302]
 
 
+def test_a_job_taken_out_hears_why_only_after_the_rest_of_its_batch_committed(
+    engine: LedgerEngine, store: LedgerStore
+) -> None:
+    """A refusal may rest on rows of a try of the batch that was undone (a key kept by
+    another job of it): its caller may look again, and must then see what committed."""
+    kept_when_refused: list[bool] = []
+
+    def finish(tx: Tx, outcomes: list[Outcome]) -> None:
+        raise RecordRejectedError("answered already", code="idempotency_replayed")
+
+    with writer_held(engine):
+        kept = submitted(engine, [spend(3_350, wallet(1), 20)])
+        refused = engine.commit_future([Part([spend(3_351, wallet(0), 10)])], finish)
+        refused.add_done_callback(lambda _: kept_when_refused.append(kept.done()))
+
+    with pytest.raises(RecordRejectedError):
+        refused.result(WAIT_S)
+    assert codes(kept.result(WAIT_S)) == [Code.OK]
+    assert kept_when_refused == [True]  # the batch had committed (and answered) first
+    assert [t.id for t in store.lookup_transfers([3_350, 3_351])] == [3_350]
+
+
 def test_jobs_without_transfers_write_in_the_batch_of_the_transfers(
     engine: LedgerEngine, store: LedgerStore
 ) -> None:

@@ -120,7 +120,7 @@ class Idempotent:
             try:
                 result = work(once)
             except AnsweredError as replay:
-                return answered(replay.answer)
+                return self._replayed(once, replay)
             except GiftflowError as error:
                 return self._refused(once, error)
         return self._respond(once, status_code, public, result)
@@ -141,7 +141,7 @@ class Idempotent:
             try:
                 result = await work(once)
             except AnsweredError as replay:
-                return answered(replay.answer)
+                return await self._replayed_async(once, replay)
             except GiftflowError as error:
                 refusal = error
             else:
@@ -150,7 +150,7 @@ class Idempotent:
             try:
                 await self.ledger.write_async(_keeping(once, refusal, self.ledger.clock))
             except AnsweredError as replay:
-                return answered(replay.answer)
+                return await self._replayed_async(once, replay)
         return problems.response(self._problem(refusal))
 
     def _refused(self, once: Once, error: GiftflowError) -> Response:
@@ -160,8 +160,28 @@ class Idempotent:
             try:
                 self.ledger.write(_keeping(once, error, self.ledger.clock))
             except AnsweredError as replay:
-                return answered(replay.answer)
+                return self._replayed(once, replay)
         return problems.response(self._problem(error))
+
+    def _replayed(self, once: Once, replay: AnsweredError) -> Response:
+        """The key's answer after another request kept one first: as committed (a
+        record saw it inside a batch that may have been undone since)."""
+        try:
+            answer = replay.answer if replay.committed else self.ledger.read(once.answered)
+        except GiftflowError as error:  # undone and not answered yet, or another body's
+            return problems.response(self._problem(error))
+        return answered(answer)
+
+    async def _replayed_async(self, once: Once, replay: AnsweredError) -> Response:
+        """``_replayed`` on the event loop (one body cannot serve both)."""
+        try:
+            if replay.committed:
+                answer = replay.answer
+            else:
+                answer = await self.ledger.read_async(once.answered)
+        except GiftflowError as error:
+            return problems.response(self._problem(error))
+        return answered(answer)
 
     def _respond(self, once: Once, status_code: int, public: Public[T], result: T) -> Response:
         if once.kept is not None:

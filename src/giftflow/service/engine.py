@@ -257,25 +257,32 @@ class LedgerEngine:
         return jobs  # type: ignore[return-value]  # the loop took only jobs
 
     def _commit(self, batch: list[_Job]) -> None:
-        """Apply the batch; a part or job whose record refuses it is taken out (its
-        caller hears why) and the rest is applied again without it."""
-        while batch:
-            try:
-                committed = self._apply(batch)
-            except _TakenOutError as taken:
-                job = batch[taken.job]
-                if taken.part is None:
-                    del batch[taken.job]
-                    _answer_all([(job, None)], taken.error)
-                else:
-                    job.taken_out[taken.part] = taken.error
-                continue
-            except BaseException as error:  # every caller must hear of it
-                _answer_all([(job, None) for job in batch], error)
+        """Apply the batch; a part or job whose record refuses it is taken out and the
+        rest is applied again without it. A job taken out hears why only once the
+        batch has settled: its refusal may rest on rows of a try that was undone (a key
+        answered by another job of this batch, say), and its caller may look again."""
+        taken_out: list[tuple[_Job, BaseException]] = []
+        try:
+            while batch:
+                try:
+                    committed = self._apply(batch)
+                except _TakenOutError as taken:
+                    job = batch[taken.job]
+                    if taken.part is None:
+                        del batch[taken.job]
+                        taken_out.append((job, taken.error))
+                    else:
+                        job.taken_out[taken.part] = taken.error
+                    continue
+                except BaseException as error:  # every caller must hear of it
+                    _answer_all([(job, None) for job in batch], error)
+                    return
+                self.batches += 1
+                _answer_all(list(zip(batch, committed, strict=True)), None)
                 return
-            self.batches += 1
-            _answer_all(list(zip(batch, committed, strict=True)), None)
-            return
+        finally:
+            for job, refusal in taken_out:
+                _answer_all([(job, None)], refusal)
 
     def _apply(self, batch: list[_Job]) -> list[Committed]:
         transfers: list[Transfer] = []

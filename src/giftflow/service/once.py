@@ -54,13 +54,19 @@ a lost race), which leaves the key unspent."""
 
 
 class AnsweredError(RecordRejectedError):
-    """Another request with this key committed its answer first: that is the answer."""
+    """Another request with this key kept its answer first: that is the answer.
+
+    Raised from a record (``committed`` false), the answer was seen inside a batch
+    transaction and may belong to a try of that batch that was undone; ``settled``
+    looks again once the batch is over (the engine answers a job it took out only
+    then) with ``Once.answered``."""
 
     code = "idempotency_replayed"
 
-    def __init__(self, answer: Answer) -> None:
+    def __init__(self, answer: Answer, *, committed: bool) -> None:
         super().__init__("a request with this key was answered already")
         self.answer = answer
+        self.committed = committed
 
 
 @dataclass(slots=True)
@@ -92,6 +98,15 @@ class Once:
             raise IdempotencyKeyInUseError("the first request with this key is still running")
         return Answer(row[1], row[2], replayed=True)
 
+    def answered(self, tx: Tx) -> Answer:
+        """The answer stored under this key, after an ``AnsweredError`` that was not
+        ``committed``. Raises ``IdempotencyKeyInUseError`` when the answer seen then was
+        undone with its batch and none is stored yet: the caller tries again."""
+        answer = self.lookup(tx)
+        if answer is None:
+            raise IdempotencyKeyInUseError("the first request with this key is still running")
+        return answer
+
     def keep(self, tx: Tx, outcome: object, *, now: int) -> Answer | None:
         """Store the answer for ``outcome`` in this transaction (inside a record). Raises
         ``AnsweredError`` when the key was answered meanwhile: the record's work must
@@ -108,7 +123,7 @@ class Once:
         if tx.rowcount != 1:
             stored = self.lookup(tx)
             assert stored is not None, "the insert conflicted with this row"
-            raise AnsweredError(stored)
+            raise AnsweredError(stored, committed=False)
         self.kept = answer
         return answer
 

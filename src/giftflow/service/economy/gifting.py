@@ -211,7 +211,7 @@ class _Sending:
     ) -> _Sending:
         stored, found = loaded
         if stored is not None:
-            raise AnsweredError(stored)
+            raise AnsweredError(stored, committed=True)
         sending = cls(context, once, [], [], [])
         streaks_seen: dict[str, tuple[int, Streak | None]] = {}
         for request, item in zip(requests, found, strict=True):
