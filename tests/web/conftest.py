@@ -114,7 +114,7 @@ def _add_burst_route(app: FastAPI, bus: InProcessBus) -> None:
 def _chromium_or_skip() -> None:
     if CHROMIUM.exists():
         return
-    reason = f"{CHROMIUM} is absent (apt-get install chromium; scripts/browser does)"
+    reason = f"{CHROMIUM} is absent (apt-get install chromium; scripts/packages does)"
     if os.environ.get("CI") == "true":
         pytest.fail(f"Chromium is required in CI: {reason}", pytrace=False)
     pytest.skip(reason)
