@@ -42,6 +42,8 @@ class Tx:
     def any_of(self, values: Sequence[int | str]) -> tuple[str, Any]:
         """A membership test for ``column <clause>`` and its one parameter: one
         statement for a list of keys, on either backend."""
+        if len(values) == 1:
+            return "= ?", values[0]  # the common case, and the cheapest plan on both
         if self.dialect == "postgresql":
             kind = "bigint" if values and isinstance(values[0], int) else "text"
             return f"= ANY(?::{kind}[])", list(values)

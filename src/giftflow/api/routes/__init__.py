@@ -23,12 +23,12 @@ from giftflow.api.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    gifts.router,  # early: routes are matched in order, and gifts are most of the traffic
     users.router,
     tokens.router,
     catalog.router,
     payments.router,
     webhooks.router,
-    gifts.router,
     balances.router,
     payouts.router,
     admin.router,
