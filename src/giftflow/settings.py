@@ -50,6 +50,17 @@ class Settings(BaseSettings):
     ``Retry-After``) instead of queueing without bound."""
     redis_url: str | None = None
     """Events go through Redis streams (several server processes); default: in-process."""
+    ws_queue_max: int = Field(default=1_000, ge=1, le=1_000_000)
+    """Events one room WebSocket may have waiting to be sent; a listener further behind
+    is sent ``resync`` and closed with 4409 (never more than the replay buffer)."""
+    ws_send_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    """How long one frame may take to leave; a client that reads nothing for longer is
+    treated as fallen behind (``resync``, 4409)."""
+    ws_connections_max: int = Field(default=10_000, ge=1)
+    """Room WebSockets one server process holds at most; beyond it, close 1013."""
+    ws_connections_per_token_max: int = Field(default=20, ge=1)
+    """Room WebSockets one room token may hold open in one server process (a creator's
+    overlays in OBS, a preview or two); beyond it, close 1013."""
     payout_dir: Path = Path("payouts")
     """Where the ``manual`` payout partner writes batch files and reads results."""
     public_url: str = "http://127.0.0.1:8000"

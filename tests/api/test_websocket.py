@@ -5,9 +5,12 @@ envelopes, resuming with ``last_event_id``, and the resync frame when it cannot.
 from __future__ import annotations
 
 import json
+import socket
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,6 +21,7 @@ from giftflow.live.events import Event
 from giftflow.service.events import InProcessBus
 
 RECEIVE_TIMEOUT_S = 10
+STALLED_RECEIVE_BUFFER = 65_536
 BUFFER = 5
 """The replay buffer of these tests' bus: small, so that a gap is easy to make."""
 
@@ -45,10 +49,53 @@ def room_token(world: World, room_id: int, credential: str | None = None) -> str
 def listen(
     world: World, room_id: int, token: str | None, last_event_id: str = ""
 ) -> ClientConnection:
+    return connect(_events_url(world, room_id, token, last_event_id), max_size=None)
+
+
+def _events_url(world: World, room_id: int, token: str | None, last_event_id: str) -> str:
     base = str(world.client.base_url).replace("http://", "ws://", 1)
     query = [f"token={token}"] if token is not None else []
     query += [f"last_event_id={last_event_id}"] if last_event_id else []
-    return connect(f"{base}/v1/rooms/{room_id}/events?{'&'.join(query)}")
+    return f"{base}/v1/rooms/{room_id}/events?{'&'.join(query)}"
+
+
+def stalled_listener(world: World, room_id: int, token: str, last_event_id: str) -> socket.socket:
+    """A WebSocket client that completes the handshake and then reads nothing, on a
+    socket with a small receive buffer: the server's sends back up at once."""
+    url = urlsplit(_events_url(world, room_id, token, last_event_id))
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STALLED_RECEIVE_BUFFER)
+    raw.connect((url.hostname, url.port))
+    raw.sendall(
+        f"GET {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += raw.recv(1)
+    assert answer.startswith(b"HTTP/1.1 101"), answer
+    return raw
+
+
+def frames_until_closed(raw: socket.socket) -> tuple[list[str], int]:
+    """What a stalled listener was sent, once it reads: text frames, then the close code."""
+    raw.settimeout(RECEIVE_TIMEOUT_S)
+    data = bytearray()
+    while chunk := raw.recv(1 << 20):
+        data += chunk
+    texts: list[str] = []
+    at = 0
+    while at < len(data):
+        opcode, length, at = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            length, at = int.from_bytes(data[at : at + size], "big"), at + size
+        payload, at = bytes(data[at : at + length]), at + length
+        if opcode == 0x8:  # close: the code first
+            return texts, int.from_bytes(payload[:2], "big")
+        texts.append(payload.decode())
+    raise AssertionError("the connection ended without a close frame")
 
 
 def receive(socket: ClientConnection, count: int) -> list[Event]:
@@ -181,3 +228,79 @@ def test_a_gap_sends_one_resync_frame_and_closes_with_4409(world: World, carol: 
         assert close_code(socket) == 4409
     assert resync["type"] == "resync" and resync["room_id"] == carol
     assert resync["last_event_id"] == first.id and resync["reason"]
+
+
+# --- slow listeners and caps ---------------------------------------------------------
+
+PAD = "x" * 65_536
+"""Big frames, so that a client that stops reading fills the socket buffers quickly."""
+SEND_TIMEOUT_S = 1.0
+
+
+def test_a_listener_that_stops_reading_gets_resync_while_a_fast_one_gets_every_frame(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'economy.db'}"
+    bus = InProcessBus(1_000)
+    with open_world(url, tmp_path / "payouts", bus=bus, ws_send_timeout_s=SEND_TIMEOUT_S) as world:
+        carol = world.user("carol", creator=True)["id"]
+        token, since = room_token(world, carol), publish(world, carol, 1)[0].id
+        with (
+            stalled_listener(world, carol, token, since) as stalled,
+            listen(world, carol, token, since) as fast,
+        ):
+            sent = [
+                world.bus.publish(carol, "gift.sent", {"n": n, "pad": PAD}, at=n)
+                for n in range(400)  # 26 MB: far more than the socket buffers hold
+            ]
+            assert [event.id for event in receive(fast, 400)] == [event.id for event in sent]
+            time.sleep(SEND_TIMEOUT_S)  # the stalled one's frame waits past its time
+            texts, code = frames_until_closed(stalled)
+    resync, taken = json.loads(texts[-1]), [json.loads(text)["id"] for text in texts[:-1]]
+    assert resync["type"] == "resync" and resync["last_event_id"] == taken[-1]
+    assert taken == [event.id for event in sent[: len(taken)]] and len(taken) < len(sent)
+    assert code == 4409
+
+
+def test_a_room_token_holds_at_most_its_cap_of_websockets(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'economy.db'}"
+    with open_world(url, tmp_path / "payouts", ws_connections_per_token_max=2) as world:
+        carol = world.user("carol", creator=True)["id"]
+        token = room_token(world, carol)
+        world.clock.advance(seconds=1)
+        other = room_token(world, carol)  # issued later: another token
+        since = publish(world, carol, 1)[0].id
+        with listen(world, carol, token, since) as first, listen(world, carol, token, since):
+            hello = publish(world, carol, 1, start=1)
+            assert receive(first, 1) == hello  # listening, and holding their places
+            with listen(world, carol, token) as third:
+                assert close_code(third) == 1013  # try again later
+            with listen(world, carol, other, since) as elsewhere:  # the cap is the token's
+                assert receive(elsewhere, 1) == hello
+        assert [first_event_once_free(world, carol, token, since)] == hello
+
+
+def test_a_server_holds_at_most_its_cap_of_websockets(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'economy.db'}"
+    with open_world(url, tmp_path / "payouts", ws_connections_max=1) as world:
+        carol = world.user("carol", creator=True)["id"]
+        since = publish(world, carol, 1)[0].id
+        with listen(world, carol, room_token(world, carol), since) as first:
+            hello = publish(world, carol, 1, start=1)
+            assert receive(first, 1) == hello
+            with listen(world, carol, room_token(world, carol)) as second:
+                assert close_code(second) == 1013
+
+
+def first_event_once_free(world: World, room_id: int, token: str, since: str) -> Event:
+    """The first event on a socket the server holds, once it has let go of closed ones
+    (it notices a close on its own time)."""
+    deadline = time.monotonic() + RECEIVE_TIMEOUT_S
+    while True:
+        with listen(world, room_id, token, since) as socket:
+            try:
+                return Event.from_json(str(socket.recv(RECEIVE_TIMEOUT_S)))
+            except ConnectionClosed:  # refused: the closed ones still hold their places
+                pass
+        assert time.monotonic() < deadline, "the cap never freed"
+        time.sleep(0.05)

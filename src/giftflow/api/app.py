@@ -23,6 +23,7 @@ from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
+from giftflow.api.sockets import SocketCaps
 from giftflow.errors import ConfigurationError
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
@@ -64,7 +65,7 @@ def create_app(
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     clock = economy.context.clock
-    events = InProcessBus() if bus is None else bus
+    events = InProcessBus(queue_max=settings.ws_queue_max) if bus is None else bus
     if live is None:
         live = Live.open(economy, events)
     secret = settings.token_secret.get_secret_value().encode()
@@ -78,6 +79,9 @@ def create_app(
             ttl_s=settings.token_ttl_s,
         ),
         in_flight=InFlight(),
+        sockets=SocketCaps(
+            total=settings.ws_connections_max, per_token=settings.ws_connections_per_token_max
+        ),
         metrics=ApiMetrics(),
         room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
         bus=events,

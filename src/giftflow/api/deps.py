@@ -13,6 +13,7 @@ from giftflow.api.auth import Authenticator, Principal
 from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
 from giftflow.api.room_tokens import RoomTokens
+from giftflow.api.sockets import SocketCaps
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus
 from giftflow.service.live import Live
@@ -30,6 +31,8 @@ class ApiState:
     """The idempotency keys this process is working on."""
     metrics: ApiMetrics
     room_tokens: RoomTokens
+    sockets: SocketCaps
+    """Room WebSockets held by this process, within their caps."""
     bus: EventBus
     """Where LIVE services publish and room WebSockets subscribe."""
     live: Live

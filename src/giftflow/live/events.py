@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -54,8 +54,18 @@ class Event:
     id: str = ""
     """Assigned by the bus on publish; empty before."""
     version: int = EVENT_VERSION
+    frame: str = field(default="", compare=False, repr=False)
+    """The event's JSON text, made once by ``framed`` when the bus has numbered it, and
+    then sent as is to every listener."""
+
+    def framed(self) -> Event:
+        """This event with its frame made (the last step: another ``replace`` after it
+        would keep a frame that no longer says the same)."""
+        return replace(self, frame=replace(self, frame="").to_json())
 
     def to_json(self) -> str:
+        if self.frame:
+            return self.frame
         return json.dumps(
             {
                 "id": self.id,

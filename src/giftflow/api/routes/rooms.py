@@ -15,8 +15,10 @@ listener reloads the state it shows from ``GET /v1/rooms/{room_id}/overlay-state
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Final, cast
 
 from fastapi import APIRouter, Path, Query, WebSocket
@@ -28,6 +30,7 @@ from giftflow.api.errors import ForbiddenError, UnauthenticatedError
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
 from giftflow.api.schemas.rooms import OverlayStatePublic
+from giftflow.api.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
 from giftflow.economy.errors import NotACreatorError
 from giftflow.live.events import Event
 from giftflow.service.events import ReplayGapError
@@ -44,6 +47,8 @@ CLOSE_FORBIDDEN: Final = 4403
 CLOSE_RESYNC: Final = 4409
 CLOSE_GOING_AWAY: Final = 1001
 """The bus was closed: the server is stopping; reconnect with ``last_event_id``."""
+REASON_MAX: Final = 120
+"""A close frame's reason fits in 123 bytes."""
 
 
 @router.post("/{room_id}/tokens", status_code=201, response_model=RoomTokenPublic)
@@ -81,13 +86,24 @@ async def room_events(websocket: WebSocket, room_id: int) -> None:
     """The room's events, replayed after ``last_event_id`` and then live."""
     state = cast(ApiState, websocket.app.state.giftflow)
     await websocket.accept()
-    code = _refusal(state, websocket.query_params.get("token"), room_id)
+    token = websocket.query_params.get("token")
+    code = _refusal(state, token, room_id)
     if code is not None:
         await websocket.close(code)
         return
+    assert token is not None, "a checked room token"
+    try:
+        with state.sockets.hold(token):
+            await _stream(websocket, state, room_id)
+    except SocketCapError as refused:
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, reason=str(refused)[:REASON_MAX])
+
+
+async def _stream(websocket: WebSocket, state: ApiState, room_id: int) -> None:
     after = websocket.query_params.get("last_event_id") or None
     events = state.bus.subscribe(room_id, after=after)
-    forward = asyncio.ensure_future(_forward(websocket, events, room_id, after))
+    sending = _Sending(websocket, room_id, after, state.settings.ws_send_timeout_s)
+    forward = asyncio.ensure_future(sending.forward(events))
     listen = asyncio.ensure_future(_until_disconnected(websocket))
     try:
         await asyncio.wait({forward, listen}, return_when=asyncio.FIRST_COMPLETED)
@@ -109,25 +125,37 @@ def _refusal(state: ApiState, token: str | None, room_id: int) -> int | None:
     return None
 
 
-async def _forward(
-    websocket: WebSocket, events: AsyncIterator[Event], room_id: int, after: str | None
-) -> None:
-    last = after
-    try:
-        async for event in events:
-            await websocket.send_text(event.to_json())
-            last = event.id
-    except ReplayGapError as gap:
-        resync = {
-            "type": "resync",
-            "room_id": room_id,
-            "last_event_id": last,
-            "reason": gap.message,
-        }
-        await websocket.send_text(json.dumps(resync, separators=(",", ":")))
-        await websocket.close(CLOSE_RESYNC)
-        return
-    await websocket.close(CLOSE_GOING_AWAY)
+@dataclass(slots=True)
+class _Sending:
+    """One connection's frames, each sent within ``timeout_s``: a client that reads
+    nothing for longer has fallen behind, like one whose queue filled up."""
+
+    websocket: WebSocket
+    room_id: int
+    last: str | None
+    timeout_s: float
+
+    async def forward(self, events: AsyncIterator[Event]) -> None:
+        try:
+            async for event in events:
+                await asyncio.wait_for(self.websocket.send_text(event.to_json()), self.timeout_s)
+                self.last = event.id
+        except ReplayGapError as gap:
+            await self._resync(gap.message)
+            return
+        except TimeoutError:
+            await self._resync(f"a frame waited more than {self.timeout_s:g} s to be sent")
+            return
+        await self.websocket.close(CLOSE_GOING_AWAY)
+
+    async def _resync(self, reason: str) -> None:
+        """Tell the listener to reload state, then close; a client that reads nothing
+        at all is left to the server, which drops the connection."""
+        resync = {"type": "resync", "room_id": self.room_id, "last_event_id": self.last}
+        frame = json.dumps(resync | {"reason": reason}, separators=(",", ":"))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.websocket.send_text(frame), self.timeout_s)
+            await asyncio.wait_for(self.websocket.close(CLOSE_RESYNC), self.timeout_s)
 
 
 async def _until_disconnected(websocket: WebSocket) -> None:

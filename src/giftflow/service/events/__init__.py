@@ -13,7 +13,7 @@ def open_bus(settings: Settings) -> EventBus:
     """Redis streams when ``GIFTFLOW_REDIS_URL`` is set (several server processes), else
     the in-process bus. The caller closes it."""
     if settings.redis_url is None:
-        return InProcessBus()
+        return InProcessBus(queue_max=settings.ws_queue_max)
     from giftflow.service.events.redis import RedisBus  # noqa: PLC0415 (only with Redis)
 
-    return RedisBus(settings.redis_url)
+    return RedisBus(settings.redis_url, queue_max=settings.ws_queue_max)
