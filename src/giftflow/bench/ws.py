@@ -130,6 +130,9 @@ def bench_ws(options: WsBenchOptions) -> WsBenchResult:
         url = url_for("ws")
         population = populate(url, viewers=VIEWERS, coins_per_viewer=COINS_PER_VIEWER)
         environment = server_environment(url, redis_url=redis_url, folder=folder)
+        # Every subscriber listens with the one room token the bench issues; the
+        # server's cap per token is for an overlay's handful, not for this crowd.
+        environment["GIFTFLOW_WS_CONNECTIONS_PER_TOKEN_MAX"] = str(options.subscribers)
         server = BenchServer(environment, workers=options.workers, log_path=folder / "serve.log")
         with server:
             frames, sent = _run(options, population, server, folder)

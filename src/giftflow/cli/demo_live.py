@@ -116,6 +116,7 @@ class Stage:
             host=options.host,
             port=options.port,
             ws="websockets-sansio",
+            ws_per_message_deflate=False,  # as giftflow serve (cli/serve.py)
             proxy_headers=False,
             log_level="warning",
             timeout_graceful_shutdown=5,

@@ -138,7 +138,8 @@ class _Sending:
     async def forward(self, events: AsyncIterator[Event]) -> None:
         try:
             async for event in events:
-                await asyncio.wait_for(self.websocket.send_text(event.to_json()), self.timeout_s)
+                async with asyncio.timeout(self.timeout_s):  # a timer, not a task, per frame
+                    await self.websocket.send_text(event.to_json())
                 self.last = event.id
         except ReplayGapError as gap:
             await self._resync(gap.message)
@@ -154,8 +155,10 @@ class _Sending:
         resync = {"type": "resync", "room_id": self.room_id, "last_event_id": self.last}
         frame = json.dumps(resync | {"reason": reason}, separators=(",", ":"))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.websocket.send_text(frame), self.timeout_s)
-            await asyncio.wait_for(self.websocket.close(CLOSE_RESYNC), self.timeout_s)
+            async with asyncio.timeout(self.timeout_s):
+                await self.websocket.send_text(frame)
+            async with asyncio.timeout(self.timeout_s):
+                await self.websocket.close(CLOSE_RESYNC)
 
 
 async def _until_disconnected(websocket: WebSocket) -> None:
