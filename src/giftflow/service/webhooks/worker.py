@@ -1,0 +1,344 @@
+"""The delivery worker: claims the head of each (endpoint, room) line, sends it signed
+per Standard Webhooks, logs the attempt and schedules the next one.
+
+- **At least once**: a delivery is marked delivered only after a 2xx answer. A claim is
+  a lease (``claimed_until``): a process that dies mid-send leaves it to be claimed
+  again once the lease runs out.
+- **In order per room**: only the oldest pending delivery of an endpoint and room is
+  ever claimed; the ones behind it wait until it is delivered or given up.
+- **Several processes**: claims are written in a transaction of the engine, with
+  ``FOR UPDATE … SKIP LOCKED`` on PostgreSQL; SQLite has one process.
+- **Retries** follow ``retry_schedule_s`` with jitter; an endpoint whose deliveries
+  have all failed for ``disable_after_s`` is disabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+import giftflow
+from giftflow.service.ledger import Ledger
+from giftflow.service.webhooks.outbox import changed
+from giftflow.service.webhooks.urls import Target, UrlPolicy, WebhookUrlError
+from giftflow.settings import Settings
+from giftflow.store.tx import Row, Tx
+
+NS_PER_S = 1_000_000_000
+ERROR_LENGTH_MAX = 500
+_DUE = (
+    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
+    " WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= ?"
+    " AND d.claimed_until <= ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+    " WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id"
+    " AND p.room_id = d.room_id AND p.id < d.id)"
+)
+_CLAIM = (
+    "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
+    " e.previous_secret, e.previous_secret_until" + _DUE + " ORDER BY d.id LIMIT ?"
+)
+log = logging.getLogger("giftflow.webhooks")
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    retry_schedule_s: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000, 86400, 86400)
+    """The waits after each failed attempt; once they are used up the delivery is
+    given up (``failed``). The default spans about 3 days and 4 hours."""
+    jitter: float = 0.1
+    """Each wait is stretched or shrunk by up to this fraction, at random."""
+    timeout_s: float = 10.0
+    disable_after_s: float = 5 * 86_400
+    """An endpoint whose every attempt failed for this long is disabled."""
+    batch_max: int = 64
+    """Deliveries claimed (and sent at once) per pass."""
+    response_bytes_max: int = 4096
+    """What is read of an answer's body before the connection is dropped."""
+
+    @property
+    def lease_ns(self) -> int:
+        """How long a claim holds: longer than any send can take."""
+        return int((2 * self.timeout_s + 5) * NS_PER_S)
+
+    def wait_ns(self, failed_attempts: int, draw: float) -> int | None:
+        """The wait before the next attempt after ``failed_attempts`` failures, or None
+        when the schedule is used up. ``draw`` is uniform in [0, 1)."""
+        if failed_attempts > len(self.retry_schedule_s):
+            return None
+        base = self.retry_schedule_s[failed_attempts - 1]
+        return int(base * (1 + self.jitter * (2 * draw - 1)) * NS_PER_S)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    endpoint_id: str
+    event_id: str
+    payload: str
+    attempts: int
+    url: str
+    secret: str
+    previous_secret: str | None
+    previous_secret_until: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    claimed: Claimed
+    attempted_at: int
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def signature(claimed: Claimed, timestamp_s: int, now_ns: int) -> str:
+    """``webhook-signature``: with the current secret, and the previous one as well
+    while a rotation's grace lasts."""
+    moment = datetime.fromtimestamp(timestamp_s, UTC)
+    secrets = [claimed.secret]
+    if claimed.previous_secret and now_ns < claimed.previous_secret_until:
+        secrets.append(claimed.previous_secret)
+    return " ".join(
+        Webhook(secret).sign(claimed.event_id, moment, claimed.payload) for secret in secrets
+    )
+
+
+class Deliverer:
+    def __init__(
+        self,
+        ledger: Ledger,
+        policy: DeliveryPolicy,
+        urls: UrlPolicy,
+        *,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self.ledger = ledger
+        self.policy = policy
+        self.urls = urls
+        self._draw = draw
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(policy.timeout_s),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=policy.batch_max),
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def run_once(self) -> int:
+        """One pass: claim what is due, send it, log it. Returns how many were sent."""
+        now = self.ledger.clock.now_ns()
+        if not await self.ledger.read_async(lambda tx: _anything_due(tx, now)):
+            return 0
+        claimed = await self.ledger.write_async(self._claim)
+        if not claimed:
+            return 0
+        sent = await asyncio.gather(*(self._send(item) for item in claimed))
+        await self.ledger.write_async(lambda tx: self._record(tx, sent))
+        return len(sent)
+
+    async def run(self, stop: asyncio.Event, interval_s: float) -> None:
+        """Pass after pass until ``stop``: at once again after a pass that sent
+        something, else after ``interval_s``."""
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("a webhook delivery pass failed")  # the next one tries again
+                sent = 0
+            if not sent:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval_s)
+
+    def _claim(self, tx: Tx) -> list[Claimed]:
+        now = self.ledger.clock.now_ns()
+        lock = " FOR UPDATE OF d SKIP LOCKED" if tx.dialect == "postgresql" else ""
+        rows = tx.execute(_CLAIM + lock, (now, now, self.policy.batch_max)).fetchall()
+        tx.executemany(
+            "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?",
+            [(now + self.policy.lease_ns, row[0]) for row in rows],
+        )
+        return [_claimed(row) for row in rows]
+
+    async def _send(self, claimed: Claimed) -> Sent:
+        attempted_at = self.ledger.clock.now_ns()
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            status = await self._post(claimed, attempted_at)
+            if not 200 <= status < 300:
+                error = f"answered HTTP {status}"
+        except WebhookUrlError as refused:
+            error = str(refused)
+        except httpx.HTTPError as failed:
+            error = f"{type(failed).__name__}: {failed}" if str(failed) else type(failed).__name__
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        return Sent(claimed, attempted_at, duration_ms, status, error and error[:ERROR_LENGTH_MAX])
+
+    async def _post(self, claimed: Claimed, now_ns: int) -> int:
+        target = self.urls.parse(claimed.url)
+        address = await self.urls.resolve(target)  # again: the name may point elsewhere now
+        timestamp_s = int(time.time())  # the receiver checks it against its own clock
+        headers = {
+            "host": _host_header(target),
+            "content-type": "application/json",
+            "user-agent": f"giftflow/{giftflow.__version__} (webhooks)",
+            "webhook-id": claimed.event_id,
+            "webhook-timestamp": str(timestamp_s),
+            "webhook-signature": signature(claimed, timestamp_s, now_ns),
+        }
+        request = self._client.build_request(
+            "POST",
+            _pinned(claimed.url, target, address),
+            content=claimed.payload.encode(),
+            headers=headers,
+            extensions={"sni_hostname": target.host},
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            read = 0
+            async for chunk in response.aiter_raw():
+                read += len(chunk)
+                if read >= self.policy.response_bytes_max:
+                    break
+        finally:
+            await response.aclose()
+        return response.status_code
+
+    def _record(self, tx: Tx, sent: list[Sent]) -> None:
+        now = self.ledger.clock.now_ns()
+        tx.executemany(
+            "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
+            " status_code, error) VALUES (?, ?, ?, ?, ?)",
+            [(s.claimed.id, s.attempted_at, s.duration_ms, s.status_code, s.error) for s in sent],
+        )
+        for item in sent:
+            if item.ok:
+                _delivered(tx, item, now)
+            else:
+                self._failed(tx, item, now)
+
+    def _failed(self, tx: Tx, sent: Sent, now: int) -> None:
+        attempts = sent.claimed.attempts + 1
+        wait = self.policy.wait_ns(attempts, self._draw())
+        tx.execute(
+            "UPDATE webhook_deliveries SET attempts = ?, state = ?, next_attempt_at = ?,"
+            " claimed_until = 0, last_status_code = ?, last_error = ? WHERE id = ?",
+            (
+                attempts,
+                "failed" if wait is None else "pending",
+                0 if wait is None else now + wait,
+                sent.status_code,
+                sent.error,
+                sent.claimed.id,
+            ),
+        )
+        endpoint_id = sent.claimed.endpoint_id
+        tx.execute(
+            "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since = 0",
+            (sent.attempted_at, endpoint_id),
+        )
+        self._disable_if_dead(tx, endpoint_id, now)
+
+    def _disable_if_dead(self, tx: Tx, endpoint_id: str, now: int) -> None:
+        cutoff = now - int(self.policy.disable_after_s * NS_PER_S)
+        tx.execute(
+            "UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, updated_at = ?"
+            " WHERE id = ? AND enabled AND failing_since > 0 AND failing_since <= ?",
+            (
+                False,
+                f"every delivery failed for {self.policy.disable_after_s:g} s",
+                now,
+                endpoint_id,
+                cutoff,
+            ),
+        )
+        if tx.rowcount == 1:
+            log.warning("webhook endpoint %s disabled: its deliveries kept failing", endpoint_id)
+            changed(tx)
+
+
+def _anything_due(tx: Tx, now: int) -> bool:
+    return tx.execute("SELECT 1" + _DUE + " LIMIT 1", (now, now)).fetchone() is not None
+
+
+def _claimed(row: Row) -> Claimed:
+    return Claimed(
+        id=int(row[0]),
+        endpoint_id=row[1],
+        event_id=row[2],
+        payload=row[3],
+        attempts=int(row[4]),
+        url=row[5],
+        secret=row[6],
+        previous_secret=row[7],
+        previous_secret_until=int(row[8]),
+    )
+
+
+def _delivered(tx: Tx, sent: Sent, now: int) -> None:
+    tx.execute(
+        "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
+        " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
+        " WHERE id = ?",
+        (now, sent.status_code, sent.claimed.id),
+    )
+    tx.execute(
+        "UPDATE webhook_endpoints SET failing_since = 0 WHERE id = ? AND failing_since <> 0",
+        (sent.claimed.endpoint_id,),
+    )
+
+
+def _host_header(target: Target) -> str:
+    default = 443 if target.scheme == "https" else 80
+    return target.host if target.port == default else f"{target.host}:{target.port}"
+
+
+def _pinned(url: str, target: Target, address: str) -> httpx.URL:
+    """The URL with its host replaced by the address that was checked."""
+    host = f"[{address}]" if ":" in address else address
+    return httpx.URL(url).copy_with(host=host.strip("[]"), port=target.port)
+
+
+def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
+    """A deliverer as the ``GIFTFLOW_WEBHOOKS_*`` settings say."""
+    policy = DeliveryPolicy(
+        retry_schedule_s=tuple(settings.webhooks_retry_schedule_s),
+        jitter=settings.webhooks_retry_jitter,
+        timeout_s=settings.webhooks_timeout_s,
+        disable_after_s=settings.webhooks_disable_after_s,
+    )
+    return Deliverer(ledger, policy, UrlPolicy.of(settings))
+
+
+@contextlib.asynccontextmanager
+async def delivering(ledger: Ledger, settings: Settings) -> AsyncIterator[None]:
+    """The delivery worker as an asyncio task for as long as the block runs (when
+    ``settings.webhooks_worker``); a pass under way finishes before it returns."""
+    if not settings.webhooks_worker:
+        yield
+        return
+    deliverer = open_deliverer(ledger, settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(deliverer.run(stop, settings.webhooks_poll_interval_s))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await deliverer.aclose()
