@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from api.conftest import DAY_S, LION, ROSE, World, assert_problem, open_world
 from api.receiver import Receiver, by_room, receiving
 from giftflow.api.schemas.webhooks import EventTypeName
 from giftflow.service.economy import Economy
-from giftflow.service.webhooks import EVENT_TYPES
+from giftflow.service.webhooks import EVENT_TYPES, endpoints
 from giftflow.service.webhooks.worker import open_deliverer
 
 Json = dict[str, Any]
@@ -276,3 +277,55 @@ def test_unknown_event_types_and_endpoints_are_refused(hooked: World) -> None:
     assert_problem(refused, 422, "validation_failed")
     missing = world.get("/v1/webhook-endpoints/we_nothing", world.admin_key)
     assert_problem(missing, 404, "webhook_endpoint_not_found")
+
+
+@pytest.fixture
+def second_process(hooked: World) -> Iterator[Economy]:
+    """Another economy on the same PostgreSQL database: a second server's view."""
+    settings = hooked.economy.context.settings
+    with Economy.open(settings, clock=hooked.clock, providers={}) as other:
+        yield other
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_an_endpoint_made_in_another_process_gets_the_next_change(
+    hooked: World, second_process: Economy, receiver: Receiver
+) -> None:
+    world = hooked
+    carol, alice = world.user("carol", creator=True)["id"], world.user("alice")["id"]
+    world.buy(alice, 1_000)
+    world.gift(alice, carol, ROSE)  # this process now caches "nobody subscribed"
+    endpoints.create(
+        second_process.ledger,
+        url=receiver.url,
+        event_types=["gift.sent"],
+        description="",
+        created_by="test",
+    )
+    world.gift(alice, carol, ROSE)
+    assert world.count("webhook_deliveries") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_processes_claiming_at_once_deliver_each_event_once_in_order(
+    hooked: World, second_process: Economy, receiver: Receiver
+) -> None:
+    world = hooked
+    endpoint = register(world, receiver.url, ["gift.sent"])
+    creators = [world.user(f"creator{n}", creator=True)["id"] for n in range(4)]
+    alice = world.user("alice")["id"]
+    world.buy(alice, 1_000)
+    sent: dict[int, list[str]] = {creator: [] for creator in creators}
+    for n in range(24):
+        creator = creators[n % 4]
+        sent[creator].append(str(world.gift(alice, creator, ROSE)["id"]))
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(deliver, [world.economy, second_process]))
+    while sum(done) < 24:  # a pass that found a room's line busy leaves it to the next
+        done.append(deliver(world.economy))
+    ids = [item.headers["webhook-id"] for item in receiver.ok()]
+    assert len(ids) == len(set(ids)) == 24  # no event twice: claims never overlapped
+    gifts = by_room(receiver.events(endpoint["secret"]), "gift.sent")
+    assert {room: [g["gift_event_id"] for g in data] for room, data in gifts.items()} == sent
