@@ -6,6 +6,9 @@ until the receiver recovers; private URLs refused."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +21,7 @@ from api.receiver import Receiver, by_room, receiving
 from giftflow.api.schemas.webhooks import EventTypeName
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import EVENT_TYPES, endpoints
-from giftflow.service.webhooks.worker import open_deliverer
+from giftflow.service.webhooks.worker import deliver_due
 
 Json = dict[str, Any]
 SETTINGS: Json = {
@@ -44,21 +47,7 @@ def receiver() -> Iterator[Receiver]:
 
 def deliver(economy: Economy, passes: int = 50) -> int:
     """Delivery passes until nothing is due (or ``passes``); how many were sent."""
-
-    async def run() -> int:
-        deliverer = open_deliverer(economy.ledger, economy.context.settings)
-        sent = 0
-        try:
-            for _ in range(passes):
-                done = await deliverer.run_once()
-                if not done:
-                    break
-                sent += done
-        finally:
-            await deliverer.aclose()
-        return sent
-
-    return asyncio.run(run())
+    return asyncio.run(deliver_due(economy.ledger, economy.context.settings, passes=passes))
 
 
 def register(world: World, url: str, types: list[str] | None = None) -> Json:
@@ -329,3 +318,32 @@ def test_two_processes_claiming_at_once_deliver_each_event_once_in_order(
     assert len(ids) == len(set(ids)) == 24  # no event twice: claims never overlapped
     gifts = by_room(receiver.events(endpoint["secret"]), "gift.sent")
     assert {room: [g["gift_event_id"] for g in data] for room, data in gifts.items()} == sent
+
+
+def test_the_cli_delivers_one_pass(hooked: World, receiver: Receiver) -> None:
+    """``giftflow webhooks deliver``, a process of its own, on the same database."""
+    world = hooked
+    if world.economy.context.settings.database_url.startswith("postgresql"):
+        pytest.skip("the command's own test on one backend is enough")
+    register(world, receiver.url, ["gift.sent"])
+    carol, alice = world.user("carol", creator=True)["id"], world.user("alice")["id"]
+    world.buy(alice, 1_000)
+    world.gift(alice, carol, ROSE)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
+    environment |= {
+        "GIFTFLOW_WEBHOOKS_ALLOW_PRIVATE": "true",
+        "GIFTFLOW_ENVIRONMENT": "development",
+    }
+    command = [sys.executable, "-m", "giftflow", "webhooks", "deliver"]
+    url = world.economy.context.settings.database_url
+    done = subprocess.run(
+        [*command, "--database-url", url],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 delivery attempts made" in done.stderr
+    assert len(receiver.ok()) == 1

@@ -342,3 +342,19 @@ async def delivering(ledger: Ledger, settings: Settings) -> AsyncIterator[None]:
         stop.set()
         await task
         await deliverer.aclose()
+
+
+async def deliver_due(ledger: Ledger, settings: Settings, *, passes: int = 1_000) -> int:
+    """Passes until nothing is due (or ``passes``): the attempts made (``giftflow
+    webhooks deliver``)."""
+    deliverer = open_deliverer(ledger, settings)
+    sent = 0
+    try:
+        for _ in range(passes):
+            done = await deliverer.run_once()
+            if not done:
+                break
+            sent += done
+    finally:
+        await deliverer.aclose()
+    return sent
