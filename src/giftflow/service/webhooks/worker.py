@@ -4,8 +4,10 @@ per Standard Webhooks, logs the attempt and schedules the next one.
 - **At least once**: a delivery is marked delivered only after a 2xx answer. A claim is
   a lease (``claimed_until``): a process that dies mid-send leaves it to be claimed
   again once the lease runs out.
-- **In order per room**: only the oldest pending delivery of an endpoint and room is
-  ever claimed; the ones behind it wait until it is delivered or given up.
+- **In order per room**: a pass claims a line (an endpoint and a room) from its oldest
+  pending delivery on, up to ``line_max`` of them, and sends them one after the other,
+  stopping at the first failure: the ones behind a failed one wait until it is
+  delivered or given up. Lines are sent at once, each on its own.
 - **Several processes**: claims are written in a transaction of the engine, with
   ``FOR UPDATE … SKIP LOCKED`` on PostgreSQL; SQLite has one process.
 - **Retries** follow ``retry_schedule_s`` with jitter; an endpoint whose deliveries
@@ -42,9 +44,13 @@ _DUE = (
     " WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id"
     " AND p.room_id = d.room_id AND p.id < d.id)"
 )
-_CLAIM = (
+_HEADS = "SELECT d.id, d.endpoint_id, d.room_id" + _DUE + " ORDER BY d.id LIMIT ?"
+_LINE = (
     "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
-    " e.previous_secret, e.previous_secret_until" + _DUE + " ORDER BY d.id LIMIT ?"
+    " e.previous_secret, e.previous_secret_until"
+    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
+    " WHERE d.endpoint_id = ? AND d.room_id = ? AND d.state = 'pending' AND d.id >= ?"
+    " ORDER BY d.id LIMIT ?"
 )
 log = logging.getLogger("giftflow.webhooks")
 
@@ -60,7 +66,9 @@ class DeliveryPolicy:
     disable_after_s: float = 5 * 86_400
     """An endpoint whose every attempt failed for this long is disabled."""
     batch_max: int = 64
-    """Deliveries claimed (and sent at once) per pass."""
+    """Lines (an endpoint and a room) claimed per pass, sent at once."""
+    line_max: int = 256
+    """Deliveries claimed per line and pass, sent one after the other."""
     response_bytes_max: int = 4096
     """What is read of an answer's body before the connection is dropped."""
 
@@ -144,11 +152,14 @@ class Deliverer:
         now = self.ledger.clock.now_ns()
         if not await self.ledger.read_async(lambda tx: _anything_due(tx, now)):
             return 0
-        claimed = await self.ledger.write_async(self._claim)
-        if not claimed:
+        lines = await self.ledger.write_async(self._claim)
+        if not lines:
             return 0
-        sent = await asyncio.gather(*(self._send(item) for item in claimed))
-        await self.ledger.write_async(lambda tx: self._record(tx, sent))
+        sent = [
+            item for line in await asyncio.gather(*map(self._send_line, lines)) for item in line
+        ]
+        claimed = [item.id for line in lines for item in line]
+        await self.ledger.write_async(lambda tx: self._record(tx, sent, claimed))
         return len(sent)
 
     async def run(self, stop: asyncio.Event, interval_s: float) -> None:
@@ -164,15 +175,35 @@ class Deliverer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval_s)
 
-    def _claim(self, tx: Tx) -> list[Claimed]:
+    def _claim(self, tx: Tx) -> list[list[Claimed]]:
+        """The lines whose oldest pending delivery is due and unclaimed, each from that
+        one on, leased to this pass."""
         now = self.ledger.clock.now_ns()
         lock = " FOR UPDATE OF d SKIP LOCKED" if tx.dialect == "postgresql" else ""
-        rows = tx.execute(_CLAIM + lock, (now, now, self.policy.batch_max)).fetchall()
+        heads = tx.execute(_HEADS + lock, (now, now, self.policy.batch_max)).fetchall()
+        lines = [
+            [
+                _claimed(row)
+                for row in tx.execute(
+                    _LINE + lock, (endpoint_id, room_id, head_id, self.policy.line_max)
+                ).fetchall()
+            ]
+            for head_id, endpoint_id, room_id in heads
+        ]
         tx.executemany(
             "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?",
-            [(now + self.policy.lease_ns, row[0]) for row in rows],
+            [(now + self.policy.lease_ns, item.id) for line in lines for item in line],
         )
-        return [_claimed(row) for row in rows]
+        return [line for line in lines if line]
+
+    async def _send_line(self, line: list[Claimed]) -> list[Sent]:
+        """One after the other, in order, up to the first failure."""
+        sent: list[Sent] = []
+        for claimed in line:
+            sent.append(await self._send(claimed))
+            if not sent[-1].ok:
+                break
+        return sent
 
     async def _send(self, claimed: Claimed) -> Sent:
         attempted_at = self.ledger.clock.now_ns()
@@ -220,8 +251,15 @@ class Deliverer:
             await response.aclose()
         return response.status_code
 
-    def _record(self, tx: Tx, sent: list[Sent]) -> None:
+    def _record(self, tx: Tx, sent: list[Sent], claimed: list[int]) -> None:
+        """The attempts, each delivery's new state, and the leases of those a failure
+        ahead of them left unsent given back."""
         now = self.ledger.clock.now_ns()
+        unsent = set(claimed) - {item.claimed.id for item in sent}
+        tx.executemany(
+            "UPDATE webhook_deliveries SET claimed_until = 0 WHERE id = ?",
+            [(delivery_id,) for delivery_id in sorted(unsent)],
+        )
         tx.executemany(
             "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
             " status_code, error) VALUES (?, ?, ?, ?, ?)",
