@@ -15,10 +15,11 @@ from another process, on a fresh store; every figure and ratio from one run.
 5. ``bench ledger`` on the same backend, short, for the batch ratio.
 6. With ``kills``, the SIGKILL burst of ``kill.py`` on a database of its own.
 7. With ``webhook``, after the first single-gift run: a webhook endpoint subscribed to
-   ``gift.sent`` at a loopback receiver (``receiver.py``), single gifts again (every gift
-   now writes an outbox row and the server's worker delivers it), the endpoint disabled
-   and single gifts once more; webhooks' cost is the subscribed run against the mean of
-   the two without.
+   ``gift.sent`` at a loopback receiver (``receiver.py``). Single gifts again, three
+   times: with the outbox only (every gift writes its delivery row; the server runs no
+   delivery worker), then, the server restarted with its worker, with deliveries made
+   meanwhile, then with the endpoint disabled. Each is set against the mean of the two
+   runs without an endpoint.
 """
 
 from __future__ import annotations
@@ -96,12 +97,16 @@ class Measure:
 class WebhookMeasure:
     """Single gifts with one subscribed endpoint, and after it was disabled."""
 
-    gift: Measure
+    outbox: Measure
+    """Subscribed, no worker: the cost of the outbox rows in the gifts' transactions."""
+    delivering: Measure
+    """Subscribed, the server's worker delivering at the same time."""
     gift_after: Measure
-    subscribed_vs_without: float
-    """The subscribed run's req/s over the mean of the runs without an endpoint."""
+    outbox_vs_without: float
+    delivering_vs_without: float
+    """Each run's req/s over the mean of the first gift run and ``gift_after``."""
     delivered: int
-    """Deliveries the receiver had got by the end of the subscribed run."""
+    """Deliveries the receiver got during the delivering run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +180,8 @@ def bench_http(options: HttpBenchOptions) -> HttpBenchResult:
 
 @dataclass(frozen=True, slots=True)
 class _WebhookRuns:
-    gift: WrkRun
+    outbox: WrkRun
+    delivering: WrkRun
     gift_after: WrkRun
     delivered: int
 
@@ -187,14 +193,23 @@ class _Runs:
 
     @property
     def gift_runs(self) -> list[WrkRun]:
-        extra = [] if self.webhook is None else [self.webhook.gift, self.webhook.gift_after]
+        hooked = self.webhook
+        extra = [] if hooked is None else [hooked.outbox, hooked.delivering, hooked.gift_after]
         return [self.main[1], *extra]
 
 
 def _webhook_measure(without: Measure, runs: _WebhookRuns) -> WebhookMeasure:
-    gift, after = Measure.of(runs.gift), Measure.of(runs.gift_after)
+    outbox, delivering = Measure.of(runs.outbox), Measure.of(runs.delivering)
+    after = Measure.of(runs.gift_after)
     mean = (without.requests_per_s + after.requests_per_s) / 2
-    return WebhookMeasure(gift, after, ratio(gift.requests_per_s, mean), runs.delivered)
+    return WebhookMeasure(
+        outbox,
+        delivering,
+        after,
+        outbox_vs_without=ratio(outbox.requests_per_s, mean),
+        delivering_vs_without=ratio(delivering.requests_per_s, mean),
+        delivered=runs.delivered,
+    )
 
 
 def _webhook_key(url: str) -> str:
@@ -206,6 +221,7 @@ def _server(url: str, workers: int, folder: Path, name: str) -> BenchServer:
     environment = server_environment(url, folder=folder) | {
         "GIFTFLOW_WEBHOOKS_ALLOW_PRIVATE": "true",  # the bench's receiver is on loopback
         "GIFTFLOW_WEBHOOKS_ALLOW_HTTP": "true",
+        "GIFTFLOW_WEBHOOKS_WORKER": "false",  # until the webhook runs want it
     }
     return BenchServer(environment, workers=workers, log_path=folder / f"{name}.log")
 
@@ -253,11 +269,16 @@ def _with_webhook(
         if created.status != 201:
             raise ServerError(f"the bench's webhook endpoint was refused: {created.body!r}")
         path = f"/v1/webhook-endpoints/{created.json()['id']}"
-        gift = wrk(Workload.GIFT, options.connections, "-hook")
-        delivered = receiver.received
+        outbox = wrk(Workload.GIFT, options.connections, "-outbox")
+        server.stop()
+        server.environment["GIFTFLOW_WEBHOOKS_WORKER"] = "true"
+        server.start()
+        before = receiver.received
+        delivering = wrk(Workload.GIFT, options.connections, "-hook")
+        delivered = receiver.received - before
         request_once(server.base_url, "PATCH", path, headers=headers, body={"enabled": False})
     after = wrk(Workload.GIFT, options.connections, "-after")
-    return _WebhookRuns(gift, after, delivered)
+    return _WebhookRuns(outbox, delivering, after, delivered)
 
 
 def _check(options: HttpBenchOptions, runs: _Runs, books: Books) -> BooksCheck:

@@ -139,10 +139,12 @@ def _webhook_rows(result: HttpBenchResult, load: str) -> Rows:
     if hooked is None:
         return []
     return [
-        *_measure_rows("POST /v1/gifts, 1 webhook endpoint", hooked.gift, load),
-        *_measure_rows("POST /v1/gifts, endpoint disabled", hooked.gift_after, load),
-        ("with webhook / without (mean)", f"{hooked.subscribed_vs_without:.1%}"),
+        *_measure_rows("POST /v1/gifts, webhook outbox only", hooked.outbox, load),
+        ("outbox only / without (mean)", f"{hooked.outbox_vs_without:.1%}"),
+        *_measure_rows("POST /v1/gifts, webhook worker delivering", hooked.delivering, load),
+        ("delivering / without (mean)", f"{hooked.delivering_vs_without:.1%}"),
         ("webhooks delivered during that run", f"{hooked.delivered:,}"),
+        *_measure_rows("POST /v1/gifts, endpoint disabled", hooked.gift_after, load),
     ]
 
 

@@ -18,25 +18,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 from standardwebhooks.webhooks import Webhook
 
 import giftflow
 from giftflow.service.ledger import Ledger
 from giftflow.service.webhooks.outbox import changed
+from giftflow.service.webhooks.sender import Sender, SendError
 from giftflow.service.webhooks.urls import Target, UrlPolicy, WebhookUrlError
 from giftflow.settings import Settings
 from giftflow.store.tx import Row, Tx
 
 NS_PER_S = 1_000_000_000
 ERROR_LENGTH_MAX = 500
+USER_AGENT = f"giftflow/{giftflow.__version__} (webhooks)"
 _DUE = (
     " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
     " WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= ?"
@@ -112,6 +115,11 @@ class Sent:
         return self.error is None
 
 
+@functools.lru_cache(maxsize=256)
+def _signer(secret: str) -> Webhook:
+    return Webhook(secret)  # decodes the secret: once per secret, not per delivery
+
+
 def signature(claimed: Claimed, timestamp_s: int, now_ns: int) -> str:
     """``webhook-signature``: with the current secret, and the previous one as well
     while a rotation's grace lasts."""
@@ -120,7 +128,7 @@ def signature(claimed: Claimed, timestamp_s: int, now_ns: int) -> str:
     if claimed.previous_secret and now_ns < claimed.previous_secret_until:
         secrets.append(claimed.previous_secret)
     return " ".join(
-        Webhook(secret).sign(claimed.event_id, moment, claimed.payload) for secret in secrets
+        _signer(secret).sign(claimed.event_id, moment, claimed.payload) for secret in secrets
     )
 
 
@@ -137,15 +145,10 @@ class Deliverer:
         self.policy = policy
         self.urls = urls
         self._draw = draw
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(policy.timeout_s),
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=policy.batch_max),
-        )
+        self._sender = Sender(policy.timeout_s, policy.response_bytes_max)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._sender.aclose()
 
     async def run_once(self) -> int:
         """One pass: claim what is due, send it, log it. Returns how many were sent."""
@@ -162,7 +165,7 @@ class Deliverer:
         await self.ledger.write_async(lambda tx: self._record(tx, sent, claimed))
         return len(sent)
 
-    async def run(self, stop: asyncio.Event, interval_s: float) -> None:
+    async def run(self, stop: threading.Event, interval_s: float) -> None:
         """Pass after pass until ``stop``: at once again after a pass that sent
         something, else after ``interval_s``."""
         while not stop.is_set():
@@ -172,8 +175,7 @@ class Deliverer:
                 log.exception("a webhook delivery pass failed")  # the next one tries again
                 sent = 0
             if not sent:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval_s)
+                await _sleep_unless(stop, interval_s)
 
     def _claim(self, tx: Tx) -> list[list[Claimed]]:
         """The lines whose oldest pending delivery is due and unclaimed, each from that
@@ -197,59 +199,48 @@ class Deliverer:
         return [line for line in lines if line]
 
     async def _send_line(self, line: list[Claimed]) -> list[Sent]:
-        """One after the other, in order, up to the first failure."""
+        """One after the other, in order, up to the first failure; the host resolved
+        (and checked) once for the line."""
         sent: list[Sent] = []
+        resolved: dict[str, tuple[Target, str]] = {}
         for claimed in line:
-            sent.append(await self._send(claimed))
+            sent.append(await self._send(claimed, resolved))
             if not sent[-1].ok:
                 break
         return sent
 
-    async def _send(self, claimed: Claimed) -> Sent:
+    async def _send(self, claimed: Claimed, resolved: dict[str, tuple[Target, str]]) -> Sent:
         attempted_at = self.ledger.clock.now_ns()
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
         try:
-            status = await self._post(claimed, attempted_at)
+            status = await self._post(claimed, attempted_at, resolved)
             if not 200 <= status < 300:
                 error = f"answered HTTP {status}"
         except WebhookUrlError as refused:
             error = str(refused)
-        except httpx.HTTPError as failed:
-            error = f"{type(failed).__name__}: {failed}" if str(failed) else type(failed).__name__
+        except SendError as failed:
+            error = str(failed)
         duration_ms = int((time.perf_counter() - started) * 1000)
         return Sent(claimed, attempted_at, duration_ms, status, error and error[:ERROR_LENGTH_MAX])
 
-    async def _post(self, claimed: Claimed, now_ns: int) -> int:
-        target = self.urls.parse(claimed.url)
-        address = await self.urls.resolve(target)  # again: the name may point elsewhere now
+    async def _post(
+        self, claimed: Claimed, now_ns: int, resolved: dict[str, tuple[Target, str]]
+    ) -> int:
+        if claimed.url not in resolved:  # again: the name may point elsewhere by now
+            target = self.urls.parse(claimed.url)
+            resolved[claimed.url] = target, await self.urls.resolve(target)
+        target, address = resolved[claimed.url]
         timestamp_s = int(time.time())  # the receiver checks it against its own clock
-        headers = {
-            "host": _host_header(target),
-            "content-type": "application/json",
-            "user-agent": f"giftflow/{giftflow.__version__} (webhooks)",
-            "webhook-id": claimed.event_id,
-            "webhook-timestamp": str(timestamp_s),
-            "webhook-signature": signature(claimed, timestamp_s, now_ns),
-        }
-        request = self._client.build_request(
-            "POST",
-            _pinned(claimed.url, target, address),
-            content=claimed.payload.encode(),
-            headers=headers,
-            extensions={"sni_hostname": target.host},
+        headers = (
+            ("content-type", "application/json"),
+            ("user-agent", USER_AGENT),
+            ("webhook-id", claimed.event_id),
+            ("webhook-timestamp", str(timestamp_s)),
+            ("webhook-signature", signature(claimed, timestamp_s, now_ns)),
         )
-        response = await self._client.send(request, stream=True)
-        try:
-            read = 0
-            async for chunk in response.aiter_raw():
-                read += len(chunk)
-                if read >= self.policy.response_bytes_max:
-                    break
-        finally:
-            await response.aclose()
-        return response.status_code
+        return await self._sender.post(target, address, headers, claimed.payload.encode())
 
     def _record(self, tx: Tx, sent: list[Sent], claimed: list[int]) -> None:
         """The attempts, each delivery's new state, and the leases of those a failure
@@ -265,10 +256,19 @@ class Deliverer:
             " status_code, error) VALUES (?, ?, ?, ?, ?)",
             [(s.claimed.id, s.attempted_at, s.duration_ms, s.status_code, s.error) for s in sent],
         )
+        delivered = [item for item in sent if item.ok]
+        tx.executemany(
+            "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
+            " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
+            " WHERE id = ?",
+            [(now, item.status_code, item.claimed.id) for item in delivered],
+        )
+        tx.executemany(
+            "UPDATE webhook_endpoints SET failing_since = 0 WHERE id = ? AND failing_since <> 0",
+            [(endpoint,) for endpoint in sorted({item.claimed.endpoint_id for item in delivered})],
+        )
         for item in sent:
-            if item.ok:
-                _delivered(tx, item, now)
-            else:
+            if not item.ok:
                 self._failed(tx, item, now)
 
     def _failed(self, tx: Tx, sent: Sent, now: int) -> None:
@@ -311,6 +311,13 @@ class Deliverer:
             changed(tx)
 
 
+async def _sleep_unless(stop: threading.Event, seconds: float) -> None:
+    """Sleep, waking early (in slices of at most 0.1 s) when ``stop`` is set."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(min(left, 0.1))
+
+
 def _anything_due(tx: Tx, now: int) -> bool:
     return tx.execute("SELECT 1" + _DUE + " LIMIT 1", (now, now)).fetchone() is not None
 
@@ -329,30 +336,6 @@ def _claimed(row: Row) -> Claimed:
     )
 
 
-def _delivered(tx: Tx, sent: Sent, now: int) -> None:
-    tx.execute(
-        "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
-        " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
-        " WHERE id = ?",
-        (now, sent.status_code, sent.claimed.id),
-    )
-    tx.execute(
-        "UPDATE webhook_endpoints SET failing_since = 0 WHERE id = ? AND failing_since <> 0",
-        (sent.claimed.endpoint_id,),
-    )
-
-
-def _host_header(target: Target) -> str:
-    default = 443 if target.scheme == "https" else 80
-    return target.host if target.port == default else f"{target.host}:{target.port}"
-
-
-def _pinned(url: str, target: Target, address: str) -> httpx.URL:
-    """The URL with its host replaced by the address that was checked."""
-    host = f"[{address}]" if ":" in address else address
-    return httpx.URL(url).copy_with(host=host.strip("[]"), port=target.port)
-
-
 def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
     """A deliverer as the ``GIFTFLOW_WEBHOOKS_*`` settings say."""
     policy = DeliveryPolicy(
@@ -366,19 +349,33 @@ def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
 
 @contextlib.asynccontextmanager
 async def delivering(ledger: Ledger, settings: Settings) -> AsyncIterator[None]:
-    """The delivery worker as an asyncio task for as long as the block runs (when
-    ``settings.webhooks_worker``); a pass under way finishes before it returns."""
+    """The delivery worker for as long as the block runs (when
+    ``settings.webhooks_worker``), on a thread and event loop of its own: under load the
+    server's loop has a request's callbacks queued between any two of its steps. A pass
+    under way finishes before the block returns."""
     if not settings.webhooks_worker:
         yield
         return
-    deliverer = open_deliverer(ledger, settings)
-    stop = asyncio.Event()
-    task = asyncio.create_task(deliverer.run(stop, settings.webhooks_poll_interval_s))
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=lambda: asyncio.run(work_until(ledger, settings, stop)),
+        name="giftflow-webhooks",
+        daemon=True,
+    )
+    thread.start()
     try:
         yield
     finally:
         stop.set()
-        await task
+        await asyncio.to_thread(thread.join)
+
+
+async def work_until(ledger: Ledger, settings: Settings, stop: threading.Event) -> None:
+    """The delivery worker until ``stop`` is set (``giftflow webhooks deliver --follow``)."""
+    deliverer = open_deliverer(ledger, settings)
+    try:
+        await deliverer.run(stop, settings.webhooks_poll_interval_s)
+    finally:
         await deliverer.aclose()
 
 
