@@ -5,7 +5,10 @@ that it keeps a connection only when the answer allows."""
 from __future__ import annotations
 
 import asyncio
+import ssl
+import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +129,45 @@ def test_https_is_required_in_production_and_private_addresses_refused() -> None
 
     with pytest.raises(WebhookUrlError, match="not a public address"):
         asyncio.run(resolve())
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for ``localhost`` (openssl, as on any Debian machine)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return key, cert
+
+
+def test_https_is_verified_against_the_urls_host_not_the_address(
+    certificate: tuple[Path, Path],
+) -> None:
+    key, cert = certificate
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    ok = b"HTTP/1.1 204 No Content\r\n\r\n"
+
+    async def run(host: str, tls: ssl.SSLContext) -> int | str:
+        server = await asyncio.start_server(answering(ok), "127.0.0.1", 0, ssl=served)
+        port = server.sockets[0].getsockname()[1]
+        target = UrlPolicy(allow_private=True).parse(f"https://{host}:{port}/hooks?x=1")
+        sender = Sender(TIMEOUT_S * 4, 64, tls=tls)
+        try:
+            return await sender.post(target, "127.0.0.1", [("a", "b")], b"{}")
+        except SendError as error:
+            return str(error)
+        finally:
+            await sender.aclose()
+            server.close()
+
+    assert asyncio.run(run("localhost", trusting)) == 204
+    refused = asyncio.run(run("localhost", ssl.create_default_context()))  # not trusted
+    assert isinstance(refused, str) and "CERTIFICATE_VERIFY_FAILED" in refused
+    wrong_name = asyncio.run(run("127.0.0.1", trusting))  # the certificate names localhost
+    assert isinstance(wrong_name, str) and "certificate" in wrong_name.lower()

@@ -93,6 +93,11 @@ class Sender:
         except (ValueError, asyncio.LimitOverrunError) as error:
             connection.close()
             raise SendError(f"not an HTTP answer: {error}") from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            raise  # the caller closes it, and may try a fresh connection
+        except OSError as error:  # TLS, among others
+            connection.close()
+            raise SendError(f"the exchange failed: {error}") from None
         if keep:
             idle.append(connection)
         else:
