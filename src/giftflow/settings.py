@@ -64,3 +64,26 @@ class Settings(BaseSettings):
     payout_dir: Path = Path("payouts")
     """Where the ``manual`` payout partner writes batch files and reads results."""
     public_url: str = "http://127.0.0.1:8000"
+    webhooks_allow_private: bool = False
+    """Let webhook endpoints be on loopback, private or link-local addresses (a
+    platform's own network, tests); by default only public addresses are sent to."""
+    webhooks_allow_http: bool = False
+    """Let webhook endpoints use plain http in production (development always may)."""
+    webhooks_retry_schedule_s: tuple[float, ...] = Field(
+        default=(5, 300, 1800, 7200, 18000, 36000, 36000, 86400, 86400), min_length=1
+    )
+    """Waits after each failed delivery attempt (a JSON list in the environment); once
+    used up, the delivery is given up. The default spans about 3 days and 4 hours."""
+    webhooks_retry_jitter: float = Field(default=0.1, ge=0, le=1)
+    """Each wait stretched or shrunk by up to this fraction, at random."""
+    webhooks_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    webhooks_disable_after_s: float = Field(default=5 * 86_400, gt=0)
+    """An endpoint whose every delivery attempt failed for this long is disabled."""
+    webhooks_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
+    """How often an idle delivery worker looks for due deliveries."""
+    webhooks_worker: bool = True
+    """Run the delivery worker in ``giftflow serve`` (each process runs one)."""
+
+    @property
+    def webhooks_http_allowed(self) -> bool:
+        return self.webhooks_allow_http or self.environment == "development"

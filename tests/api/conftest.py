@@ -77,6 +77,9 @@ ALL_TABLES = (
     "creator_supporters",
     "perks",
     "follows",
+    "webhook_attempts",
+    "webhook_deliveries",
+    "webhook_endpoints",
 )
 SERVER_START_TIMEOUT_S = 10
 PROBLEM = "application/problem+json"
@@ -110,6 +113,7 @@ def wipe_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f"TRUNCATE {', '.join(ALL_TABLES)} RESTART IDENTITY CASCADE")
         connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+        connection.execute("UPDATE webhook_state SET version = version + 1")
 
 
 def bearer(credential: str) -> dict[str, str]:

@@ -42,6 +42,8 @@ def allow(*names: str) -> frozenset[str]:
 
 LIVE_WRITE = allow("carol", "admin", "key live:write")
 LIVE_READ = allow("carol", "admin", "key live:read")
+WEBHOOKS = allow("admin", "key webhooks:write")
+NO_ENDPOINT = "/v1/webhook-endpoints/we_0000000000000000"
 
 ENDPOINTS = [
     Endpoint("read a user", "GET", "/v1/users/{alice}", allow("alice", "admin", "key users:read")),
@@ -334,6 +336,20 @@ ENDPOINTS = [
         allow("bob", "admin", "key live:write"),
         {"user_id": "{bob}"},
     ),
+    Endpoint(
+        "register a webhook endpoint",
+        "POST",
+        "/v1/webhook-endpoints",
+        WEBHOOKS,
+        {"url": "https://example.com/hooks"},
+    ),
+    Endpoint("list webhook endpoints", "GET", "/v1/webhook-endpoints", WEBHOOKS),
+    Endpoint("read a webhook endpoint", "GET", NO_ENDPOINT, WEBHOOKS),
+    Endpoint("change a webhook endpoint", "PATCH", NO_ENDPOINT, WEBHOOKS, {"enabled": False}),
+    Endpoint("delete a webhook endpoint", "DELETE", NO_ENDPOINT, WEBHOOKS),
+    Endpoint("rotate a webhook secret", "POST", f"{NO_ENDPOINT}/rotate-secret", WEBHOOKS),
+    Endpoint("list webhook deliveries", "GET", f"{NO_ENDPOINT}/deliveries", WEBHOOKS),
+    Endpoint("redeliver a webhook", "POST", f"{NO_ENDPOINT}/deliveries/1/redeliver", WEBHOOKS),
 ]
 
 

@@ -41,7 +41,23 @@ def test_bench_http_json_has_every_figure_of_a_run_whose_books_balance() -> None
     assert books["ok"] and books["reconciled"] and books["doubled"] == 0
     assert books["coins_spent"] == books["acknowledged_coins"] + books["in_flight_coins"]
     assert books["stuck_keys"] == 0  # a server stopped gently answers what it took
-    assert figures["kill"] is None and figures["ok"] is True
+    assert figures["kill"] is None and figures["webhook"] is None and figures["ok"] is True
+
+
+def test_bench_http_webhook_measures_the_outbox_and_the_deliveries_in_the_same_run() -> None:
+    result = giftflow("bench", "http", *SHORT, "--connections", "16", "--webhook", "--json")
+
+    assert result.returncode == 0, said(result)
+    figures = json.loads(result.stdout)
+    hooked = figures["webhook"]
+    for name in ("outbox", "delivering", "gift_after"):
+        assert hooked[name]["statuses"] == {"201": hooked[name]["answered"]}
+    mean = (figures["gift"]["requests_per_s"] + hooked["gift_after"]["requests_per_s"]) / 2
+    assert math.isclose(
+        hooked["delivering_vs_without"], hooked["delivering"]["requests_per_s"] / mean, rel_tol=0.01
+    )
+    assert hooked["delivered"] > 0  # the server's worker delivered while gifts arrived
+    assert figures["books"]["ok"] and figures["ok"] is True
 
 
 @pytest.mark.postgres

@@ -28,6 +28,7 @@ from giftflow.errors import ConfigurationError
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
+from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
 from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
@@ -111,17 +112,18 @@ def create_app(
 def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI types it loosely
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if interval_s is None:
-            yield
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(_sweep_until(stop, state, interval_s))
-        try:
-            yield
-        finally:
-            # Not cancelled: a sweep under way finishes before the economy is closed.
-            stop.set()
-            await task
+        async with delivering(state.economy.ledger, state.settings):
+            if interval_s is None:
+                yield
+                return
+            stop = asyncio.Event()
+            task = asyncio.create_task(_sweep_until(stop, state, interval_s))
+            try:
+                yield
+            finally:
+                # Not cancelled: a sweep under way finishes before the economy is closed.
+                stop.set()
+                await task
 
     return lifespan
 

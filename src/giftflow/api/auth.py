@@ -53,6 +53,7 @@ SCOPES: Final = frozenset(
         "rooms:write",
         "live:write",
         "live:read",
+        "webhooks:write",
         "admin",
     }
 )

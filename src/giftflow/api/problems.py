@@ -70,6 +70,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "battle_side_not_found": 404,
     "battle_invitation_not_found": 404,
     "battle_invitee_not_found": 404,
+    "webhook_endpoint_not_found": 404,
+    "webhook_delivery_not_found": 404,
     "method_not_allowed": 405,
     # 409: it clashes with what exists or with a request in flight
     "user_exists": 409,
@@ -144,6 +146,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "self_follow": 422,
     "analytics_error": 422,
     "period_invalid": 422,
+    "webhook_url_refused": 422,
+    "webhook_event_type_unknown": 422,
     # 429: too many gift events from one wallet (a fraud rule), try again later
     "velocity_limited": 429,
     # 5xx: ours, or a service we depend on

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve
+from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve, webhooks
 
 app = typer.Typer(
     name="giftflow",
@@ -20,6 +20,7 @@ app.command("serve")(serve.serve_command)
 app.command("openapi")(serve.openapi_command)
 app.command("demo")(demo.demo_command)
 app.command("replay")(replay.replay_command)
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:

@@ -45,6 +45,12 @@ def http_command(
     kill: Annotated[
         int, typer.Option("--kill", min=0, max=100, help="SIGKILL the server K times mid-burst.")
     ] = 0,
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook", help="Single gifts again with a webhook endpoint subscribed (loopback)."
+        ),
+    ] = False,
     postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
     as_json: JsonOption = False,
 ) -> None:
@@ -59,6 +65,7 @@ def http_command(
         batch_connections=batch_connections,
         ledger_gifts=ledger_gifts,
         kills=kill,
+        webhook=webhook,
         postgres_url=postgres_url,
     )
     run_bench(
@@ -115,6 +122,7 @@ def _print_http(result: HttpBenchResult) -> None:
         *_measure_rows("GET /health", result.health, single),
         *_measure_rows("POST /v1/gifts", result.gift, single),
         ("single gift / health", f"{result.gift_vs_health:.1%}"),
+        *_webhook_rows(result, single),
         *_measure_rows(f"POST /v1/gifts/batch x{result.batch_size}", result.batch, batch),
         ("batch, gifts/s", f"{result.batch.gifts_per_s:,.0f}"),
         ("bench ledger, gifts/s (same run)", f"{result.ledger_gifts_per_s:,.0f}"),
@@ -124,6 +132,20 @@ def _print_http(result: HttpBenchResult) -> None:
     print_measures(f"http bench, {result.duration_s:g} s per measurement", rows)
     if result.kill is not None:
         _print_kill(result.kill)
+
+
+def _webhook_rows(result: HttpBenchResult, load: str) -> Rows:
+    hooked = result.webhook
+    if hooked is None:
+        return []
+    return [
+        *_measure_rows("POST /v1/gifts, webhook outbox only", hooked.outbox, load),
+        ("outbox only / without (mean)", f"{hooked.outbox_vs_without:.1%}"),
+        *_measure_rows("POST /v1/gifts, webhook worker delivering", hooked.delivering, load),
+        ("delivering / without (mean)", f"{hooked.delivering_vs_without:.1%}"),
+        ("webhooks delivered during that run", f"{hooked.delivered:,}"),
+        *_measure_rows("POST /v1/gifts, endpoint disabled", hooked.gift_after, load),
+    ]
 
 
 def _measure_rows(name: str, measure: Measure, load: str) -> Rows:

@@ -134,14 +134,19 @@ class SqlStore(ABC):
             )
             self._persist(cursor, outcome)
             if record is not None:
-                record(Tx(cursor, self._sql, self.dialect), outcome.results)
+                tx = Tx(cursor, self._sql, self.dialect)
+                record(tx, outcome.results)
+                tx.settle()
         return outcome
 
     def write(self, work: Callable[[Tx], T]) -> T:
         """Run domain writes in one write transaction of their own."""
         try:
             with self._write() as cursor:
-                return work(Tx(cursor, self._sql, self.dialect))
+                tx = Tx(cursor, self._sql, self.dialect)
+                value = work(tx)
+                tx.settle()
+                return value
         except BaseException:
             self._forget()
             raise

@@ -23,6 +23,23 @@ class Tx:
         self._convert = convert
         self.dialect = dialect
         """``"sqlite"`` or ``"postgresql"``, for the rare statement that must differ."""
+        self.memo: dict[str, Any] = {}
+        """What one transaction computes once for all its records (the webhook
+        subscriptions it saw, the outbox rows it gathered)."""
+        self._before_commit: dict[str, Callable[[Tx], object]] = {}
+
+    def before_commit(self, key: str, call: Callable[[Tx], object]) -> None:
+        """Run ``call(tx)`` once, after every record of the transaction and before its
+        commit (the store does, ``settle``): a write gathered from many records (the
+        outbox's rows) goes in one statement. A second call with the same key keeps the
+        first."""
+        self._before_commit.setdefault(key, call)
+
+    def settle(self) -> None:
+        """Run what ``before_commit`` asked for; the store calls it before committing."""
+        for call in self._before_commit.values():
+            call(self)
+        self._before_commit.clear()
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Tx:
         self._cursor.execute(self._convert(sql), tuple(parameters))

@@ -18,6 +18,7 @@ from giftflow.api.routes import (
     rooms,
     tokens,
     users,
+    webhook_endpoints,
     webhooks,
 )
 
@@ -36,4 +37,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     live.router,
     battles.router,
     analytics.router,
+    webhook_endpoints.router,
 )

@@ -18,6 +18,7 @@ from giftflow.ledger.clock import Clock
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.payments.base import PaymentProvider
 from giftflow.service.ledger import Ledger
+from giftflow.service.webhooks.outbox import Outbox
 from giftflow.settings import Settings
 from giftflow.store.tx import Tx
 
@@ -80,6 +81,9 @@ class EconomyContext:
     new_token: Callable[[], str] = random_token
     gift_listeners: list[GiftListener] = field(default_factory=list)
     publisher: EventPublisher | None = None
+    outbox: Outbox = field(default_factory=Outbox)
+    """Webhooks out: the events platforms subscribed to, staged in the change's
+    transaction (``stage``, ``notify``)."""
     velocity: VelocityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +108,20 @@ class EconomyContext:
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{self.new_token()}"
+
+    def stage(self, tx: Tx, events: list[PendingEvent]) -> None:
+        """Write the events that endpoints subscribed to into the outbox, in ``tx``:
+        they are delivered if and only if ``tx`` commits."""
+        if events:
+            self.outbox.stage(tx, events)
+
+    def notify(
+        self, tx: Tx, room_id: int, type: str, data: Callable[[], Mapping[str, Any]], at: int
+    ) -> None:
+        """``stage`` one event for the outbox only (no room hears it), building its
+        ``data`` only when an endpoint subscribed to ``type``."""
+        if self.outbox.wants(tx, type):
+            self.outbox.stage(tx, [PendingEvent(room_id, type, data(), at)])
 
     def publish(self, events: list[PendingEvent]) -> None:
         if self.publisher is None:

@@ -32,10 +32,11 @@ def _logged(row: Row) -> LoggedDecision:
     return LoggedDecision(*row)
 
 
-def insert(tx: Tx, decision: Decision, now: int) -> None:
+def insert(tx: Tx, decision: Decision, now: int, context: EconomyContext | None = None) -> None:
+    """Log a decision; with ``context``, ``fraud.decision`` goes to webhooks out."""
     tx.execute(
         "INSERT INTO fraud_decisions (rule, action, user_id, subject, detail, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (
             decision.rule.value,
             decision.action.value,
@@ -45,11 +46,28 @@ def insert(tx: Tx, decision: Decision, now: int) -> None:
             now,
         ),
     )
+    row = tx.fetchone()
+    assert row is not None, "INSERT … RETURNING answers its row"
+    if context is not None:
+        data = lambda: _decision_data(int(row[0]), decision, now)  # noqa: E731 (when subscribed)
+        context.notify(tx, decision.user_id or 0, "fraud.decision", data, now)
+
+
+def _decision_data(decision_id: int, decision: Decision, at: int) -> dict[str, object]:
+    return {
+        "decision_id": decision_id,
+        "rule": decision.rule.value,
+        "action": decision.action.value,
+        "user_id": decision.user_id,
+        "subject": decision.subject,
+        "detail": decision.detail,
+        "created_at": at,
+    }
 
 
 def log(context: EconomyContext, decision: Decision) -> None:
     now = context.now()
-    context.ledger.write(lambda tx: insert(tx, decision, now))
+    context.ledger.write(lambda tx: insert(tx, decision, now, context))
 
 
 def decisions(

@@ -279,7 +279,7 @@ class _Sending:
                 return
             now = self.context.now()
             for decision in self.decisions:
-                fraud.insert(tx, decision, now)
+                fraud.insert(tx, decision, now, self.context)
             if self.once is not None:
                 self.once.keep(tx, self._merged(outcomes), now=now)
 
@@ -556,6 +556,7 @@ def _recorder(
             prepared.row = None
         # A batch whose record is refused runs again: the events of the last run count.
         prepared.events = _notify(context, tx, booked)
+        _stage(context, tx, gift, prepared)
         return gift
 
     return record
@@ -611,24 +612,40 @@ def _notify(context: EconomyContext, tx: Tx, booked: GiftBooked | None) -> list[
     if booked is None:
         return []
     events = [
-        PendingEvent(booked.creator_id, EventType.GIFT_SENT, _sent_data(booked), booked.sent_at)
+        PendingEvent(
+            booked.creator_id,
+            EventType.GIFT_SENT,
+            _sent_data(booked, booked.sender_name),
+            booked.sent_at,
+        )
     ]
     for listener in context.gift_listeners:
         events.extend(listener(tx, booked))
     return events
 
 
-def _sent_data(booked: GiftBooked) -> dict[str, object]:
+def _stage(context: EconomyContext, tx: Tx, gift: GiftSent, prepared: _Prepared) -> None:
+    """The gift's events for webhooks out: a session's (with what its listeners added),
+    or ``gift.sent`` alone for a gift outside LIVE (no room hears that one)."""
+    if prepared.events:
+        context.stage(tx, prepared.events)
+        return
+    name = prepared.sender.display_name
+    data = lambda: _sent_data(gift, name)  # noqa: E731 (built only when subscribed)
+    context.notify(tx, gift.creator_id, EventType.GIFT_SENT, data, gift.sent_at)
+
+
+def _sent_data(gift: GiftBooked | GiftSent, sender_name: str) -> dict[str, object]:
     return {
-        "gift_event_id": str(booked.id),
-        "session_id": booked.session_id,
-        "sender_id": booked.sender_id,
-        "sender_name": booked.sender_name,
-        "gift_id": booked.gift_id,
-        "delta": booked.quantity,
-        "repeat_count": booked.repeat_count,
-        "streak_id": booked.streak_id,
-        "coins": booked.coins,
+        "gift_event_id": str(gift.id),
+        "session_id": gift.session_id or None,
+        "sender_id": gift.sender_id,
+        "sender_name": sender_name,
+        "gift_id": gift.gift_id,
+        "delta": gift.quantity,
+        "repeat_count": gift.repeat_count,
+        "streak_id": gift.streak_id,
+        "coins": gift.coins,
     }
 
 

@@ -10,7 +10,7 @@ transaction as its ledger transfers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -38,7 +38,12 @@ from giftflow.ledger.transfers import Transfer, TransferFlags, closing
 from giftflow.ledger.units import DIAMOND, fiat
 from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
 from giftflow.service.economy import earnings, fraud, users
-from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
+from giftflow.service.economy.context import (
+    EconomyContext,
+    PendingEvent,
+    first_failure,
+    ledger_error,
+)
 from giftflow.service.engine import Outcome, Part
 from giftflow.service.once import AnsweredError, Once
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
@@ -140,7 +145,7 @@ def request(
     )
     row = _new_row(context, payout_id, creator, offer, partner, reserve.id)
     record = _insert_record(
-        row, since=_midnight(context), maximum=terms.daily_maximum_minor, once=once
+        context, row, since=_midnight(context), maximum=terms.daily_maximum_minor, once=once
     )
     try:
         results = context.ledger.create_transfers([reserve], record)
@@ -205,7 +210,12 @@ def _new_row(
 
 
 def _insert_record(
-    row: tuple[object, ...], *, since: int, maximum: int, once: Once | None
+    context: EconomyContext,
+    row: tuple[object, ...],
+    *,
+    since: int,
+    maximum: int,
+    once: Once | None,
 ) -> Record:
     """Insert the payout with its reservation. The daily maximum is checked again in
     this transaction (two requests racing past the first check cannot both pass): on
@@ -233,6 +243,7 @@ def _insert_record(
         tx.execute(
             f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", (*row[:9], state.value, *row[10:])
         )
+        _announce(context, tx, str(row[0]), state, now)
         if once is not None:
             once.keep(tx, _find(tx, str(row[0])), now=now)
 
@@ -302,8 +313,19 @@ def _update(
         )
         if tx.rowcount != 1:
             raise RecordRejectedError(f"payout {payout_id} changed meanwhile")
+        _announce(context, tx, payout_id, target, now)
 
     return update
+
+
+def _announce(
+    context: EconomyContext, tx: Tx, payout_id: str, state: PayoutState, now: int
+) -> None:
+    """``payout.<state>`` for webhooks out, in the transaction that moved it there."""
+    type = f"payout.{state.value}"
+    if context.outbox.wants(tx, type):
+        payout = _find(tx, payout_id)
+        context.stage(tx, [PendingEvent(payout.creator_id, type, asdict(payout), now)])
 
 
 def _when_ok(update: Callable[[Tx], object]) -> Record:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
 from giftflow.economy import fraud as rules
@@ -346,7 +346,7 @@ def _start_mint(context: EconomyContext, payment: Payment, event: PaymentEvent) 
             TransferCode.PURCHASE_FIAT,
         ),
     ]
-    future = context.ledger.engine.submit_future(transfers, _paid_record(payment, event))
+    future = context.ledger.engine.submit_future(transfers, _paid_record(context, payment, event))
     return _Minting(payment, event, user, future)
 
 
@@ -366,7 +366,7 @@ def _finish_mint(context: EconomyContext, minting: _Minting) -> PaymentOutcome |
         return error
 
 
-def _paid_record(payment: Payment, event: PaymentEvent) -> Record:
+def _paid_record(context: EconomyContext, payment: Payment, event: PaymentEvent) -> Record:
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code != TransferResultCode.OK:
             return
@@ -379,8 +379,30 @@ def _paid_record(payment: Payment, event: PaymentEvent) -> Record:
         )
         if tx.rowcount != 1:
             raise RecordRejectedError(f"payment {payment.id} is no longer open")
+        _announce(context, tx, payment, "purchase.paid", results[0].timestamp)
 
     return record
+
+
+def _announce(context: EconomyContext, tx: Tx, payment: Payment, type: str, at: int) -> None:
+    """``purchase.<status>`` for webhooks out, in the transaction that changed it."""
+
+    def data() -> dict[str, object]:
+        row = tx.execute(
+            f"SELECT {_PAYMENT_COLUMNS} FROM payments WHERE id = ?", (payment.id,)
+        ).fetchone()
+        assert row is not None, "the payment was just updated"
+        return _purchase_data(payment_of(row))
+
+    context.notify(tx, payment.user_id, type, data, at)
+
+
+def _purchase_data(payment: Payment) -> dict[str, object]:
+    fields = asdict(payment)
+    fields.pop("checkout_url")
+    fields.pop("instrument")  # the card's fingerprint stays inside giftflow
+    fields["payment_id"] = fields.pop("id")
+    return fields
 
 
 def _mint_failed(
@@ -463,7 +485,7 @@ def _claw_back_once(
     assert wallet is not None
     plan = plan_clawback(coins, wallet.balance_available, _spent_gifts(context, payment))
     transfers = _clawback_transfers(payment, user, plan, minor, coins_total, dispute=dispute)
-    record = _clawback_record(payment, plan, coins_total, minor_total, status)
+    record = _clawback_record(context, payment, plan, coins_total, minor_total, status)
     try:
         results = context.ledger.create_transfers(transfers, record)
     except RecordRejectedError:
@@ -564,7 +586,12 @@ def _clawback_transfers(
 
 
 def _clawback_record(
-    payment: Payment, plan: ClawbackPlan, coins_total: int, minor_total: int, status: str
+    context: EconomyContext,
+    payment: Payment,
+    plan: ClawbackPlan,
+    coins_total: int,
+    minor_total: int,
+    status: str,
 ) -> Record:
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if not results or results[0].code != TransferResultCode.OK:
@@ -591,6 +618,7 @@ def _clawback_record(
             )
             if tx.rowcount != 1:
                 raise RecordRejectedError(f"gift {reversal.gift_row_id} matured meanwhile")
+        _announce(context, tx, payment, f"purchase.{status}", results[0].timestamp)
 
     return record
 

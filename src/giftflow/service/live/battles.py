@@ -183,9 +183,7 @@ def end(context: LiveContext, battle_id: int) -> Battle:
         events = close(tx, battle_id, min(now, battle.ends_at))
         return find(tx, battle_id), events
 
-    battle, events = context.write(finish)
-    context.publish(events)
-    return battle
+    return context.write_events(finish)
 
 
 def end_due(context: LiveContext) -> list[Battle]:
@@ -200,9 +198,7 @@ def end_due(context: LiveContext) -> list[Battle]:
         events = [e for row in rows for e in close(tx, int(row[0]), int(row[1]))]
         return [find(tx, int(row[0])) for row in rows], events
 
-    ended, events = context.write(sweep)
-    context.publish(events)
-    return ended
+    return context.write_events(sweep)
 
 
 def end_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:

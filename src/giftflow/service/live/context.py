@@ -47,6 +47,20 @@ class LiveContext:
     def read(self, work: Callable[[Tx], T]) -> T:
         return self.economy.ledger.read(work)
 
+    def write_events(self, work: Callable[[Tx], tuple[T, list[PendingEvent]]]) -> T:
+        """``write`` for work that returns its events too: those that endpoints
+        subscribed to go to the outbox in its transaction, and all of them to their
+        rooms once it has committed."""
+
+        def staged(tx: Tx) -> tuple[T, list[PendingEvent]]:
+            value, events = work(tx)
+            self.economy.stage(tx, events)
+            return value, events
+
+        value, events = self.write(staged)
+        self.publish(events)
+        return value
+
     def publish(self, events: list[PendingEvent]) -> None:
         for event in events:
             self.bus.publish(event.room_id, event.type, event.data, at=event.at)

@@ -90,7 +90,7 @@ def live_of(context: LiveContext, creator_id: int) -> LiveSession | None:
 def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession:
     now = context.now()
 
-    def begin(tx: Tx) -> LiveSession:
+    def begin(tx: Tx) -> tuple[LiveSession, list[PendingEvent]]:
         if not users.find(tx, creator_id).is_creator:
             raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
         open_id = tx.scalar(
@@ -104,12 +104,11 @@ def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession
             (creator_id, title, now),
         ).fetchone()
         assert row is not None
-        return session_of(row)
+        session = session_of(row)
+        data = {"session_id": session.id, "title": title}
+        return session, [event(creator_id, EventType.SESSION_STARTED, data, now)]
 
-    session = context.write(begin)
-    data = {"session_id": session.id, "title": title}
-    context.publish([event(creator_id, EventType.SESSION_STARTED, data, now)])
-    return session
+    return context.write_events(begin)
 
 
 def end(context: LiveContext, session_id: int) -> LiveSession:
@@ -142,9 +141,7 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
         ended = event(session.creator_id, EventType.SESSION_ENDED, data, now)
         return find(tx, session_id), [*events, ended]
 
-    session, events = context.write(finish)
-    context.publish(events)
-    return session
+    return context.write_events(finish)
 
 
 # --- viewers ---------------------------------------------------------------------------

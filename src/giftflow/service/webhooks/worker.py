@@ -1,0 +1,395 @@
+"""The delivery worker: claims the head of each (endpoint, room) line, sends it signed
+per Standard Webhooks, logs the attempt and schedules the next one.
+
+- **At least once**: a delivery is marked delivered only after a 2xx answer. A claim is
+  a lease (``claimed_until``): a process that dies mid-send leaves it to be claimed
+  again once the lease runs out.
+- **In order per room**: a pass claims a line (an endpoint and a room) from its oldest
+  pending delivery on, up to ``line_max`` of them, and sends them one after the other,
+  stopping at the first failure: the ones behind a failed one wait until it is
+  delivered or given up. Lines are sent at once, each on its own.
+- **Several processes**: claims are written in a transaction of the engine, with
+  ``FOR UPDATE … SKIP LOCKED`` on PostgreSQL; SQLite has one process.
+- **Retries** follow ``retry_schedule_s`` with jitter; an endpoint whose deliveries
+  have all failed for ``disable_after_s`` is disabled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from standardwebhooks.webhooks import Webhook
+
+import giftflow
+from giftflow.service.ledger import Ledger
+from giftflow.service.webhooks.outbox import changed
+from giftflow.service.webhooks.sender import Sender, SendError
+from giftflow.service.webhooks.urls import Target, UrlPolicy, WebhookUrlError
+from giftflow.settings import Settings
+from giftflow.store.tx import Row, Tx
+
+NS_PER_S = 1_000_000_000
+ERROR_LENGTH_MAX = 500
+USER_AGENT = f"giftflow/{giftflow.__version__} (webhooks)"
+_DUE = (
+    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
+    " WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= ?"
+    " AND d.claimed_until <= ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
+    " WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id"
+    " AND p.room_id = d.room_id AND p.id < d.id)"
+)
+_HEADS = "SELECT d.id, d.endpoint_id, d.room_id" + _DUE + " ORDER BY d.id LIMIT ?"
+_LINE = (
+    "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
+    " e.previous_secret, e.previous_secret_until"
+    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
+    " WHERE d.endpoint_id = ? AND d.room_id = ? AND d.state = 'pending' AND d.id >= ?"
+    " ORDER BY d.id LIMIT ?"
+)
+log = logging.getLogger("giftflow.webhooks")
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    retry_schedule_s: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000, 86400, 86400)
+    """The waits after each failed attempt; once they are used up the delivery is
+    given up (``failed``). The default spans about 3 days and 4 hours."""
+    jitter: float = 0.1
+    """Each wait is stretched or shrunk by up to this fraction, at random."""
+    timeout_s: float = 10.0
+    disable_after_s: float = 5 * 86_400
+    """An endpoint whose every attempt failed for this long is disabled."""
+    batch_max: int = 64
+    """Lines (an endpoint and a room) claimed per pass, sent at once."""
+    line_max: int = 256
+    """Deliveries claimed per line and pass, sent one after the other."""
+    response_bytes_max: int = 4096
+    """What is read of an answer's body before the connection is dropped."""
+
+    @property
+    def lease_ns(self) -> int:
+        """How long a claim holds: longer than any send can take."""
+        return int((2 * self.timeout_s + 5) * NS_PER_S)
+
+    def wait_ns(self, failed_attempts: int, draw: float) -> int | None:
+        """The wait before the next attempt after ``failed_attempts`` failures, or None
+        when the schedule is used up. ``draw`` is uniform in [0, 1)."""
+        if failed_attempts > len(self.retry_schedule_s):
+            return None
+        base = self.retry_schedule_s[failed_attempts - 1]
+        return int(base * (1 + self.jitter * (2 * draw - 1)) * NS_PER_S)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    endpoint_id: str
+    event_id: str
+    payload: str
+    attempts: int
+    url: str
+    secret: str
+    previous_secret: str | None
+    previous_secret_until: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    claimed: Claimed
+    attempted_at: int
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@functools.lru_cache(maxsize=256)
+def _signer(secret: str) -> Webhook:
+    return Webhook(secret)  # decodes the secret: once per secret, not per delivery
+
+
+def signature(claimed: Claimed, timestamp_s: int, now_ns: int) -> str:
+    """``webhook-signature``: with the current secret, and the previous one as well
+    while a rotation's grace lasts."""
+    moment = datetime.fromtimestamp(timestamp_s, UTC)
+    secrets = [claimed.secret]
+    if claimed.previous_secret and now_ns < claimed.previous_secret_until:
+        secrets.append(claimed.previous_secret)
+    return " ".join(
+        _signer(secret).sign(claimed.event_id, moment, claimed.payload) for secret in secrets
+    )
+
+
+class Deliverer:
+    def __init__(
+        self,
+        ledger: Ledger,
+        policy: DeliveryPolicy,
+        urls: UrlPolicy,
+        *,
+        draw: Callable[[], float] = random.random,
+    ) -> None:
+        self.ledger = ledger
+        self.policy = policy
+        self.urls = urls
+        self._draw = draw
+        self._sender = Sender(policy.timeout_s, policy.response_bytes_max)
+
+    async def aclose(self) -> None:
+        await self._sender.aclose()
+
+    async def run_once(self) -> int:
+        """One pass: claim what is due, send it, log it. Returns how many were sent."""
+        now = self.ledger.clock.now_ns()
+        if not await self.ledger.read_async(lambda tx: _anything_due(tx, now)):
+            return 0
+        lines = await self.ledger.write_async(self._claim)
+        if not lines:
+            return 0
+        sent = [
+            item for line in await asyncio.gather(*map(self._send_line, lines)) for item in line
+        ]
+        claimed = [item.id for line in lines for item in line]
+        await self.ledger.write_async(lambda tx: self._record(tx, sent, claimed))
+        return len(sent)
+
+    async def run(self, stop: threading.Event, interval_s: float) -> None:
+        """Pass after pass until ``stop``: at once again after a pass that sent
+        something, else after ``interval_s``."""
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:
+                log.exception("a webhook delivery pass failed")  # the next one tries again
+                sent = 0
+            if not sent:
+                await _sleep_unless(stop, interval_s)
+
+    def _claim(self, tx: Tx) -> list[list[Claimed]]:
+        """The lines whose oldest pending delivery is due and unclaimed, each from that
+        one on, leased to this pass."""
+        now = self.ledger.clock.now_ns()
+        lock = " FOR UPDATE OF d SKIP LOCKED" if tx.dialect == "postgresql" else ""
+        heads = tx.execute(_HEADS + lock, (now, now, self.policy.batch_max)).fetchall()
+        lines = [
+            [
+                _claimed(row)
+                for row in tx.execute(
+                    _LINE + lock, (endpoint_id, room_id, head_id, self.policy.line_max)
+                ).fetchall()
+            ]
+            for head_id, endpoint_id, room_id in heads
+        ]
+        tx.executemany(
+            "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?",
+            [(now + self.policy.lease_ns, item.id) for line in lines for item in line],
+        )
+        return [line for line in lines if line]
+
+    async def _send_line(self, line: list[Claimed]) -> list[Sent]:
+        """One after the other, in order, up to the first failure; the host resolved
+        (and checked) once for the line."""
+        sent: list[Sent] = []
+        resolved: dict[str, tuple[Target, str]] = {}
+        for claimed in line:
+            sent.append(await self._send(claimed, resolved))
+            if not sent[-1].ok:
+                break
+        return sent
+
+    async def _send(self, claimed: Claimed, resolved: dict[str, tuple[Target, str]]) -> Sent:
+        attempted_at = self.ledger.clock.now_ns()
+        started = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        try:
+            status = await self._post(claimed, attempted_at, resolved)
+            if not 200 <= status < 300:
+                error = f"answered HTTP {status}"
+        except WebhookUrlError as refused:
+            error = str(refused)
+        except SendError as failed:
+            error = str(failed)
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        return Sent(claimed, attempted_at, duration_ms, status, error and error[:ERROR_LENGTH_MAX])
+
+    async def _post(
+        self, claimed: Claimed, now_ns: int, resolved: dict[str, tuple[Target, str]]
+    ) -> int:
+        if claimed.url not in resolved:  # again: the name may point elsewhere by now
+            target = self.urls.parse(claimed.url)
+            resolved[claimed.url] = target, await self.urls.resolve(target)
+        target, address = resolved[claimed.url]
+        timestamp_s = int(time.time())  # the receiver checks it against its own clock
+        headers = (
+            ("content-type", "application/json"),
+            ("user-agent", USER_AGENT),
+            ("webhook-id", claimed.event_id),
+            ("webhook-timestamp", str(timestamp_s)),
+            ("webhook-signature", signature(claimed, timestamp_s, now_ns)),
+        )
+        return await self._sender.post(target, address, headers, claimed.payload.encode())
+
+    def _record(self, tx: Tx, sent: list[Sent], claimed: list[int]) -> None:
+        """The attempts, each delivery's new state, and the leases of those a failure
+        ahead of them left unsent given back."""
+        now = self.ledger.clock.now_ns()
+        unsent = set(claimed) - {item.claimed.id for item in sent}
+        tx.executemany(
+            "UPDATE webhook_deliveries SET claimed_until = 0 WHERE id = ?",
+            [(delivery_id,) for delivery_id in sorted(unsent)],
+        )
+        tx.executemany(
+            "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
+            " status_code, error) VALUES (?, ?, ?, ?, ?)",
+            [(s.claimed.id, s.attempted_at, s.duration_ms, s.status_code, s.error) for s in sent],
+        )
+        delivered = [item for item in sent if item.ok]
+        tx.executemany(
+            "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
+            " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
+            " WHERE id = ?",
+            [(now, item.status_code, item.claimed.id) for item in delivered],
+        )
+        tx.executemany(
+            "UPDATE webhook_endpoints SET failing_since = 0 WHERE id = ? AND failing_since <> 0",
+            [(endpoint,) for endpoint in sorted({item.claimed.endpoint_id for item in delivered})],
+        )
+        for item in sent:
+            if not item.ok:
+                self._failed(tx, item, now)
+
+    def _failed(self, tx: Tx, sent: Sent, now: int) -> None:
+        attempts = sent.claimed.attempts + 1
+        wait = self.policy.wait_ns(attempts, self._draw())
+        tx.execute(
+            "UPDATE webhook_deliveries SET attempts = ?, state = ?, next_attempt_at = ?,"
+            " claimed_until = 0, last_status_code = ?, last_error = ? WHERE id = ?",
+            (
+                attempts,
+                "failed" if wait is None else "pending",
+                0 if wait is None else now + wait,
+                sent.status_code,
+                sent.error,
+                sent.claimed.id,
+            ),
+        )
+        endpoint_id = sent.claimed.endpoint_id
+        tx.execute(
+            "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since = 0",
+            (sent.attempted_at, endpoint_id),
+        )
+        self._disable_if_dead(tx, endpoint_id, now)
+
+    def _disable_if_dead(self, tx: Tx, endpoint_id: str, now: int) -> None:
+        cutoff = now - int(self.policy.disable_after_s * NS_PER_S)
+        tx.execute(
+            "UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, updated_at = ?"
+            " WHERE id = ? AND enabled AND failing_since > 0 AND failing_since <= ?",
+            (
+                False,
+                f"every delivery failed for {self.policy.disable_after_s:g} s",
+                now,
+                endpoint_id,
+                cutoff,
+            ),
+        )
+        if tx.rowcount == 1:
+            log.warning("webhook endpoint %s disabled: its deliveries kept failing", endpoint_id)
+            changed(tx)
+
+
+async def _sleep_unless(stop: threading.Event, seconds: float) -> None:
+    """Sleep, waking early (in slices of at most 0.1 s) when ``stop`` is set."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
+        await asyncio.sleep(min(left, 0.1))
+
+
+def _anything_due(tx: Tx, now: int) -> bool:
+    return tx.execute("SELECT 1" + _DUE + " LIMIT 1", (now, now)).fetchone() is not None
+
+
+def _claimed(row: Row) -> Claimed:
+    return Claimed(
+        id=int(row[0]),
+        endpoint_id=row[1],
+        event_id=row[2],
+        payload=row[3],
+        attempts=int(row[4]),
+        url=row[5],
+        secret=row[6],
+        previous_secret=row[7],
+        previous_secret_until=int(row[8]),
+    )
+
+
+def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
+    """A deliverer as the ``GIFTFLOW_WEBHOOKS_*`` settings say."""
+    policy = DeliveryPolicy(
+        retry_schedule_s=tuple(settings.webhooks_retry_schedule_s),
+        jitter=settings.webhooks_retry_jitter,
+        timeout_s=settings.webhooks_timeout_s,
+        disable_after_s=settings.webhooks_disable_after_s,
+    )
+    return Deliverer(ledger, policy, UrlPolicy.of(settings))
+
+
+@contextlib.asynccontextmanager
+async def delivering(ledger: Ledger, settings: Settings) -> AsyncIterator[None]:
+    """The delivery worker for as long as the block runs (when
+    ``settings.webhooks_worker``), on a thread and event loop of its own: under load the
+    server's loop has a request's callbacks queued between any two of its steps. A pass
+    under way finishes before the block returns."""
+    if not settings.webhooks_worker:
+        yield
+        return
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=lambda: asyncio.run(work_until(ledger, settings, stop)),
+        name="giftflow-webhooks",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.to_thread(thread.join)
+
+
+async def work_until(ledger: Ledger, settings: Settings, stop: threading.Event) -> None:
+    """The delivery worker until ``stop`` is set (``giftflow webhooks deliver --follow``)."""
+    deliverer = open_deliverer(ledger, settings)
+    try:
+        await deliverer.run(stop, settings.webhooks_poll_interval_s)
+    finally:
+        await deliverer.aclose()
+
+
+async def deliver_due(ledger: Ledger, settings: Settings, *, passes: int = 1_000) -> int:
+    """Passes until nothing is due (or ``passes``): the attempts made (``giftflow
+    webhooks deliver``)."""
+    deliverer = open_deliverer(ledger, settings)
+    sent = 0
+    try:
+        for _ in range(passes):
+            done = await deliverer.run_once()
+            if not done:
+                break
+            sent += done
+    finally:
+        await deliverer.aclose()
+    return sent
