@@ -384,6 +384,14 @@ def build_scene(world: World) -> Scene:
     invitation = world.ok(world.post("/v1/battle-invitations", invite, world.admin_key), 201)
     # The platform starts this battle at once; the invitation stays pending beside it.
     battle = world.post("/v1/battles", {"session_ids": [session, dave_session]}, world.admin_key)
+    # A platform's webhook endpoint on a loopback port nobody listens on (deliveries
+    # fail and wait for their retry), and one delivery of a gift to it.
+    hook = {"url": "http://127.0.0.1:9/hooks", "event_types": ["gift.sent"]}
+    endpoint = world.ok(world.post("/v1/webhook-endpoints", hook, world.admin_key), 201)["id"]
+    world.gift(alice, carol, ROSE)
+    deliveries = world.ok(
+        world.get(f"/v1/webhook-endpoints/{endpoint}/deliveries", world.admin_key)
+    )
     ids = {
         "alice": alice,
         "bob": bob,
@@ -401,6 +409,8 @@ def build_scene(world: World) -> Scene:
         "dave_session": dave_session,
         "battle": world.ok(battle, 201)["id"],
         "invitation": invitation["id"],
+        "endpoint": endpoint,
+        "delivery": deliveries["deliveries"][0]["id"],
     }
     return Scene(world, ids)
 
@@ -408,5 +418,6 @@ def build_scene(world: World) -> Scene:
 @pytest.fixture(scope="module")
 def scene(module_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     """One scene per module and backend (its tests change nothing, by design)."""
-    with open_world(module_url, tmp_path_factory.mktemp("payouts")) as world:
+    payouts = tmp_path_factory.mktemp("payouts")
+    with open_world(module_url, payouts, webhooks_allow_private=True) as world:
         yield build_scene(world)

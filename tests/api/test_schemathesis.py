@@ -4,7 +4,8 @@ deliberately outside it, no operation answers a server error (5xx).
 Each operation gets a few generated requests with the API's own admin key (so they get
 past authentication) and, within the schema, a fresh Idempotency-Key each (so retries
 do not hide the work); once with random path parameters and once with the ids of the
-scene's real users, payments, payouts, LIVE sessions, battles and battle invitations (so
+scene's real users, payments, payouts, LIVE sessions, battles, battle invitations and
+webhook endpoints and deliveries (so
 they reach the economy)."""
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "session_id": ids["session"],
         "battle_id": ids["battle"],
         "invitation_id": ids["invitation"],
+        "endpoint_id": ids["endpoint"],
+        "delivery_id": ids["delivery"],
     }
 
 
