@@ -67,6 +67,11 @@ def test_the_report_page_is_html_without_scripts(world: World) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "<script" not in page.text.lower() and "Art" in page.text
+    # A creator's numbers: kept by no cache, and the page loads nothing from elsewhere.
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
 
 
 def test_another_creator_cannot_read_carols_analytics(world: World) -> None:

@@ -40,7 +40,7 @@ def test_purchase_gift_diamonds_payout_chargeback_end_to_end(world: World) -> No
     _pay_out(world, creator_token, admin_token, creator["id"])
     _charge_back(world, viewer_token, admin_token, viewer["id"], creator["id"], payment)
 
-    metrics = world.client.get("/metrics").text
+    metrics = world.get("/metrics", world.admin_key).text  # a scraper holds a key
     assert "giftflow_gifts_booked_total 9.0" in metrics  # 1 lion + 3 roses + 5 hand hearts
     assert 'route="/v1/gifts",status="201"' in metrics
     assert "giftflow_coins_minted_total 31010.0" in metrics

@@ -19,6 +19,7 @@ import giftflow
 from giftflow.api import problems
 from giftflow.api.auth import Authenticator
 from giftflow.api.deps import ApiState
+from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.room_tokens import RoomTokens
@@ -93,6 +94,9 @@ def create_app(
         version=giftflow.__version__,
         description=DESCRIPTION,
         redoc_url=None,
+        # Swagger UI comes from a CDN: in development only, never on the origin of a
+        # production dashboard's cookie. /openapi.json (and docs/openapi.json) stay.
+        docs_url="/docs" if settings.environment == "development" else None,
         lifespan=_sweeping(state, sweep_interval_s),
         # giftflow counts requests itself (GET /metrics); FastAPI's own OpenTelemetry
         # looked up the global providers on every request (4% of a gift's time).
@@ -101,6 +105,7 @@ def create_app(
     app.state.giftflow = state
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, 500s too
     for router in ROUTERS:
         app.include_router(router)
     app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources

@@ -54,6 +54,7 @@ SCOPES: Final = frozenset(
         "live:write",
         "live:read",
         "webhooks:write",
+        "metrics:read",
         "admin",
     }
 )

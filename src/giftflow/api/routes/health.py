@@ -1,11 +1,13 @@
-"""Liveness, readiness and metrics: outside ``/v1``, no credentials."""
+"""Liveness, readiness and metrics, outside ``/v1``: health and readiness without
+credentials, metrics (business totals among them) for ``metrics:read`` or ``admin``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from giftflow.api.deps import EconomyDep, MetricsDep
+from giftflow.api import auth
+from giftflow.api.deps import EconomyDep, MetricsDep, PrincipalDep
 from giftflow.api.errors import NotReadyError
 from giftflow.api.metrics import CONTENT_TYPE
 from giftflow.api.problems import RESPONSES
@@ -35,6 +37,8 @@ def ready(economy: EconomyDep) -> Health:
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-def metrics(registry: MetricsDep) -> Response:
-    """Prometheus metrics in the text exposition format."""
+def metrics(registry: MetricsDep, principal: PrincipalDep) -> Response:
+    """Prometheus metrics in the text exposition format, for an API key with
+    ``metrics:read`` (a scraper's ``authorization: credentials``) or ``admin``."""
+    auth.require_scope(principal, "metrics:read")
     return Response(registry.exposition(), media_type=CONTENT_TYPE)
