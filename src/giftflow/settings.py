@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     ``Retry-After``) instead of queueing without bound."""
     redis_url: str | None = None
     """Events go through Redis streams (several server processes); default: in-process."""
+    body_max: int = Field(default=256 * 1024, ge=1024)
+    """Bytes a request body may hold (most routes); more is 413 before it is read."""
+    body_max_webhook: int = Field(default=64 * 1024, ge=1024)
+    """Bytes a payment provider's webhook may hold (unauthenticated: kept small)."""
+    body_max_batch: int = Field(default=8 * 1024 * 1024, ge=1024)
+    """Bytes a gift batch or a partner's results file may hold."""
     ws_queue_max: int = Field(default=1_000, ge=1, le=1_000_000)
     """Events one room WebSocket may have waiting to be sent; a listener further behind
     is sent ``resync`` and closed with 4409 (never more than the replay buffer)."""

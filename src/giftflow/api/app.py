@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 import giftflow
 from giftflow.api import problems
 from giftflow.api.auth import Authenticator
+from giftflow.api.bodies import BodyLimitMiddleware, BodyLimits
 from giftflow.api.deps import ApiState
 from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
@@ -105,6 +106,8 @@ def create_app(
     app.state.giftflow = state
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    limits = BodyLimits(settings.body_max, settings.body_max_webhook, settings.body_max_batch)
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, 500s too
     for router in ROUTERS:
         app.include_router(router)
