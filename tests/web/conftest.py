@@ -120,9 +120,11 @@ def _chromium_or_skip() -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless; closed at the end of the run."""
+    """Debian's Chromium, headless; one per test module. Playwright's sync API holds an
+    event loop in the thread while it runs: stopped with the module, it does not stand
+    in the way of another module's ``asyncio.run`` on the same test worker."""
     _chromium_or_skip()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -23,6 +23,7 @@ from giftflow.api.deps import ApiState
 from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
+from giftflow.api.ratelimit import rate_limits
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
@@ -82,6 +83,7 @@ def create_app(
             ttl_s=settings.token_ttl_s,
         ),
         in_flight=InFlight(),
+        limits=rate_limits(settings),
         sockets=SocketCaps(
             total=settings.ws_connections_max, per_token=settings.ws_connections_per_token_max
         ),
