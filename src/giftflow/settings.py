@@ -50,26 +50,6 @@ class Settings(BaseSettings):
     ``Retry-After``) instead of queueing without bound."""
     redis_url: str | None = None
     """Events go through Redis streams (several server processes); default: in-process."""
-    rate_key_write_per_s: float = Field(default=2_000, gt=0)
-    """Writes (POST, PUT, PATCH, DELETE) one platform API key may send a second: a
-    platform sends every viewer's gifts through its key."""
-    rate_key_write_burst: int = Field(default=4_000, ge=1)
-    rate_key_read_per_s: float = Field(default=1_000, gt=0)
-    rate_key_read_burst: int = Field(default=2_000, ge=1)
-    rate_user_write_per_s: float = Field(default=10, gt=0)
-    """Writes one user's token may send a second (a person taps; a script floods)."""
-    rate_user_write_burst: int = Field(default=30, ge=1)
-    rate_user_read_per_s: float = Field(default=20, gt=0)
-    rate_user_read_burst: int = Field(default=60, ge=1)
-    rate_auth_failure_per_s: float = Field(default=1, gt=0)
-    """Failed authentications one client address may make a second (key guessing)."""
-    rate_auth_failure_burst: int = Field(default=20, ge=1)
-    body_max: int = Field(default=256 * 1024, ge=1024)
-    """Bytes a request body may hold (most routes); more is 413 before it is read."""
-    body_max_webhook: int = Field(default=64 * 1024, ge=1024)
-    """Bytes a payment provider's webhook may hold (unauthenticated: kept small)."""
-    body_max_batch: int = Field(default=8 * 1024 * 1024, ge=1024)
-    """Bytes a gift batch or a partner's results file may hold."""
     ws_queue_max: int = Field(default=1_000, ge=1, le=1_000_000)
     """Events one room WebSocket may have waiting to be sent; a listener further behind
     is sent ``resync`` and closed with 4409 (never more than the replay buffer)."""

@@ -300,14 +300,7 @@ def open_world(
     clock = ManualClock(START_NS)
     tokens = itertools.count(1)
     sandbox = SandboxProvider(SANDBOX_SECRET, clock, new_token=lambda: f"{next(tokens):06d}")
-    defaults: Json = {
-        "velocity_limit": 100_000,
-        "payout_dir": payout_dir,
-        # Tests send as fast as they can; tests/api/test_rate_limits.py has the defaults.
-        "rate_user_write_burst": 100_000,
-        "rate_user_read_burst": 100_000,
-        "rate_auth_failure_burst": 100_000,
-    }
+    defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir}
     options = defaults | {"environment": "development"} | settings  # the sandbox: play money
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})

@@ -18,12 +18,10 @@ from fastapi.openapi.utils import get_openapi
 import giftflow
 from giftflow.api import problems
 from giftflow.api.auth import Authenticator
-from giftflow.api.bodies import BodyLimitMiddleware, BodyLimits
 from giftflow.api.deps import ApiState
 from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
-from giftflow.api.ratelimit import rate_limits
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
@@ -83,7 +81,6 @@ def create_app(
             ttl_s=settings.token_ttl_s,
         ),
         in_flight=InFlight(),
-        limits=rate_limits(settings),
         sockets=SocketCaps(
             total=settings.ws_connections_max, per_token=settings.ws_connections_per_token_max
         ),
@@ -108,8 +105,6 @@ def create_app(
     app.state.giftflow = state
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    limits = BodyLimits(settings.body_max, settings.body_max_webhook, settings.body_max_batch)
-    app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, 500s too
     for router in ROUTERS:
         app.include_router(router)

@@ -10,10 +10,8 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from giftflow.api.auth import Authenticator, Principal
-from giftflow.api.errors import UnauthenticatedError
 from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
-from giftflow.api.ratelimit import Kind, RateLimits, kind_of
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.sockets import SocketCaps
 from giftflow.service.economy import Economy
@@ -33,8 +31,6 @@ class ApiState:
     """The idempotency keys this process is working on."""
     metrics: ApiMetrics
     room_tokens: RoomTokens
-    limits: RateLimits
-    """Requests per caller and second (``giftflow.api.ratelimit``)."""
     sockets: SocketCaps
     """Room WebSockets held by this process, within their caps."""
     bus: EventBus
@@ -90,22 +86,12 @@ bearer = HTTPBearer(
 
 
 async def get_principal(
-    request: Request,
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller, within its rate limits (a failed attempt counts against the
-    client's address)."""
-    try:
-        principal = await state.authenticator.authenticate_async(
-            credentials.credentials if credentials else None
-        )
-    except UnauthenticatedError:
-        address = request.client.host if request.client else "unknown"
-        await state.limits.check(Kind.AUTH_FAILURE, address)
-        raise
-    await state.limits.check(kind_of(request.method, is_key=principal.is_key), principal.name)
-    return principal
+    return await state.authenticator.authenticate_async(
+        credentials.credentials if credentials else None
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

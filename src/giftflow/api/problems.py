@@ -150,7 +150,6 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "webhook_event_type_unknown": 422,
     # 429: too many gift events from one wallet (a fraud rule), try again later
     "velocity_limited": 429,
-    "rate_limited": 429,
     # 5xx: ours, or a service we depend on
     "internal_error": 500,
     "giftflow_error": 500,
@@ -168,14 +167,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
 }
 
 RETRYABLE_CODES: Final = frozenset(
-    {
-        "conflict",
-        "streak_conflict",
-        "maturation_conflict",
-        "batch_conflict",
-        "velocity_limited",
-        "rate_limited",
-    }
+    {"conflict", "streak_conflict", "maturation_conflict", "batch_conflict", "velocity_limited"}
 )
 """Answers that may differ on a retry: an idempotency key is not spent on them."""
 RETRY_AFTER_S: Final = 1
@@ -260,9 +252,7 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
 
 async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GiftflowError)
-    wait = getattr(error, "retry_after_s", None)  # a rate limit says when to come back
-    headers = None if wait is None else {"Retry-After": str(wait)}
-    return response(from_error(error, instance=request.url.path), headers=headers)
+    return response(from_error(error, instance=request.url.path))
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
