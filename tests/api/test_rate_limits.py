@@ -168,3 +168,22 @@ def test_a_bucket_never_admits_more_than_its_burst_and_its_refill(
     assert admitted <= burst + now[0] * per_s + 1e-6
     if all(gap_s >= 1 / per_s for gap_s in gaps_s):
         assert admitted == len(gaps_s)  # one a refill apart: never refused
+
+
+def test_a_key_known_to_be_over_its_rate_is_refused_before_its_body_is_read(
+    tmp_path: Path,
+) -> None:
+    limits = {"rate_limit_key_write_burst": 2, "rate_limit_key_write_per_s": SLOW}
+    with _world(tmp_path, **limits) as world:
+        key = world.key("gifts:write")
+        statuses = [world.post("/v1/gifts", {}, key, key=world.new_key()) for _ in range(3)]
+        assert [s.status_code for s in statuses] == [422, 422, 429]
+        huge = world.client.post(
+            "/v1/gifts", content=b"{" * (1024 * 1024), headers=bearer(key)
+        )  # over the body limit, but refused for its rate first: nothing was read
+        assert_problem(huge, 429, "rate_limited")
+        assert huge.headers["Retry-After"] == ONE_IN_100_S
+        forged = key[: len("gf_") + 16] + "_" + "x" * 43  # the key's id, another secret
+        assert world.post("/v1/gifts", {}, forged, key="k").status_code == 429
+        other = world.key("gifts:write")
+        assert world.post("/v1/gifts", {}, other, key="k").status_code == 422  # its own bucket

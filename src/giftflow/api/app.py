@@ -20,6 +20,7 @@ from giftflow.api import problems
 from giftflow.api.auth import Authenticator
 from giftflow.api.body_limits import BodyLimitMiddleware, BodyLimits
 from giftflow.api.deps import ApiState
+from giftflow.api.early_limits import EarlyLimitMiddleware
 from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.rate_limits import Buckets, RateLimiter, open_buckets, rates_of
@@ -102,6 +103,8 @@ def create_app(
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
     # Before anything reads a body; inside the metrics, which count its 413s.
     app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.of(settings))
+    # Outside the body limits: a caller known to be over its rate is not even read.
+    app.add_middleware(EarlyLimitMiddleware, limiter=state.limiter)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     for router in ROUTERS:
         app.include_router(router)

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from giftflow.api.rate_limits import RateLimitedError
+from giftflow.api.errors import RateLimitedError
 from giftflow.api.schemas import FieldProblem, Problem
 from giftflow.economy.catalog.errors import CatalogError
 from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
@@ -259,10 +259,15 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
 
 async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GiftflowError)
+    return error_response(error, instance=request.url.path)
+
+
+def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
+    """The answer to ``error`` (a 429 ``rate_limited`` says when to retry)."""
     headers = None
     if isinstance(error, RateLimitedError):
         headers = {"Retry-After": str(error.retry_after_s)}
-    return response(from_error(error, instance=request.url.path), headers=headers)
+    return response(from_error(error, instance=instance), headers=headers)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:

@@ -28,7 +28,7 @@ import redis
 import redis.asyncio
 
 from giftflow.api.auth import Principal
-from giftflow.api.errors import ApiError
+from giftflow.api.errors import RateLimitedError
 from giftflow.settings import Settings
 
 log = logging.getLogger("giftflow.api")
@@ -70,14 +70,6 @@ class Kind(StrEnum):
     USER_READ = "user_read"
     AUTH_FAILURE = "auth_failure"
     WEBHOOK = "webhook"
-
-
-class RateLimitedError(ApiError):
-    code = "rate_limited"
-
-    def __init__(self, kind: Kind, retry_after_s: int) -> None:
-        super().__init__(f"too many requests ({kind}); try again in {retry_after_s} s")
-        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,20 +179,21 @@ def open_buckets(settings: Settings) -> Buckets:
 
 
 class RateLimiter:
-    """Which bucket a request takes from, and the 429 when it is empty."""
+    """Which bucket a request takes from, and the 429 when it is empty.
+
+    A refusal also notes, in this process, until when that bucket is empty for sure
+    (its next token is due then, and nobody adds tokens but time): until then
+    ``refused_early`` answers the bucket's next requests without a round trip, before
+    the body is read or the credential looked up (``early.py``)."""
 
     def __init__(self, rates: dict[Kind, Rate], buckets: Buckets) -> None:
         self._rates = rates
         self.buckets = buckets
+        self._empty_until: dict[str, float] = {}
 
     async def admit(self, principal: Principal, method: str) -> None:
         """An authenticated request, in its principal's bucket of its class."""
-        read = method in READ_METHODS
-        if principal.is_key:
-            kind = Kind.KEY_READ if read else Kind.KEY_WRITE
-        else:
-            kind = Kind.USER_READ if read else Kind.USER_WRITE
-        await self._take(kind, principal.name)
+        await self._take(kind_of(principal.is_key, method), principal.name)
 
     async def failed(self, address: str) -> None:
         """An authentication that failed from ``address``: raises ``RateLimitedError``
@@ -210,7 +203,31 @@ class RateLimiter:
     async def webhook(self, address: str) -> None:
         await self._take(Kind.WEBHOOK, address)
 
+    def refused_early(self, kind: Kind, who: str) -> RateLimitedError | None:
+        """The refusal a request of ``who`` in ``kind`` would get, when its bucket is
+        known to be empty; None when it may hold a token."""
+        until = self._empty_until.get(f"{kind.value}:{who}")
+        wait_s = 0.0 if until is None else until - time.monotonic()
+        return RateLimitedError(kind, max(1, math.ceil(wait_s))) if wait_s > 0 else None
+
     async def _take(self, kind: Kind, who: str) -> None:
-        wait_s = await self.buckets.take(f"{kind.value}:{who}", self._rates[kind])
+        bucket = f"{kind.value}:{who}"
+        wait_s = await self.buckets.take(bucket, self._rates[kind])
         if wait_s > 0:
+            self._note_empty(bucket, wait_s)
             raise RateLimitedError(kind, max(1, math.ceil(wait_s)))
+
+    def _note_empty(self, bucket: str, wait_s: float) -> None:
+        now = time.monotonic()
+        if len(self._empty_until) >= LOCAL_BUCKETS_MAX:
+            self._empty_until = {b: t for b, t in self._empty_until.items() if t > now}
+            if len(self._empty_until) >= LOCAL_BUCKETS_MAX:
+                self._empty_until.clear()
+        self._empty_until[bucket] = now + wait_s
+
+
+def kind_of(is_key: bool, method: str) -> Kind:
+    read = method in READ_METHODS
+    if is_key:
+        return Kind.KEY_READ if read else Kind.KEY_WRITE
+    return Kind.USER_READ if read else Kind.USER_WRITE
