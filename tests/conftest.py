@@ -1,13 +1,16 @@
-"""Project-wide fixtures: a throwaway PostgreSQL database and a fresh store per test."""
+"""Project-wide fixtures: a throwaway PostgreSQL database and a fresh store per test;
+the local Redis and a key prefix of a test's own on it."""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 
 from giftflow.store.base import LedgerStore
@@ -15,6 +18,7 @@ from giftflow.store.postgres import PostgresStore
 from giftflow.store.sqlite import SQLiteStore
 
 POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 CONNECT_TIMEOUT_S = 3
 StoreFactory = Callable[[], LedgerStore]
 
@@ -136,3 +140,32 @@ def postgres_admin_url(postgres_url: str) -> str:
     """The server's own ``postgres`` database, where tools create their databases
     (skips or fails like ``postgres_url`` when the server is down)."""
     return f"{POSTGRES_SERVER_URL}/postgres"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (skips, or fails in CI, when it does not answer)."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=CONNECT_TIMEOUT_S)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {error}", pytrace=False)
+        pytest.skip(f"Redis unavailable: {error}")
+    finally:
+        client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix no other test or run uses; its keys are deleted afterwards."""
+    prefix = f"giftflow-test:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()

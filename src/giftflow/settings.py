@@ -49,18 +49,62 @@ class Settings(BaseSettings):
     beyond it a request is refused at once (HTTP 503 ``engine_overloaded`` with
     ``Retry-After``) instead of queueing without bound."""
     redis_url: str | None = None
-    """Events go through Redis streams (several server processes); default: in-process."""
+    """Events go through Redis streams, and rate limits through Redis buckets (several
+    server processes); default: in-process."""
     ws_queue_max: int = Field(default=1_000, ge=1, le=1_000_000)
     """Events one room WebSocket may have waiting to be sent; a listener further behind
     is sent ``resync`` and closed with 4409 (never more than the replay buffer)."""
     ws_send_timeout_s: float = Field(default=10.0, gt=0, le=300)
     """How long one frame may take to leave; a client that reads nothing for longer is
     treated as fallen behind (``resync``, 4409)."""
-    ws_connections_max: int = Field(default=10_000, ge=1)
-    """Room WebSockets one server process holds at most; beyond it, close 1013."""
+    ws_connections_max: int = Field(default=1_500, ge=1)
+    """Room WebSockets one server process holds at most (below ``connections_max``, so
+    that HTTP requests still get in); beyond it, close 1013."""
     ws_connections_per_token_max: int = Field(default=20, ge=1)
     """Room WebSockets one room token may hold open in one server process (a creator's
     overlays in OBS, a preview or two); beyond it, close 1013."""
+
+    # Rate limits: token buckets per caller (docs/security.md#limits, decision 0025).
+    # Each class refills at ``…_per_s`` up to ``…_burst`` requests.
+    rate_limit_key_write_per_s: float = Field(default=500, gt=0)
+    """A platform API key's writes (every method but GET and HEAD): the platform's server,
+    acting for all its users, so high; it bounds a runaway loop or a leaked key."""
+    rate_limit_key_write_burst: int = Field(default=1_000, ge=1)
+    rate_limit_key_read_per_s: float = Field(default=1_000, gt=0)
+    rate_limit_key_read_burst: int = Field(default=2_000, ge=1)
+    rate_limit_user_write_per_s: float = Field(default=10, gt=0)
+    """One user's token, writes (gifts, likes and other interactions, follows …): more
+    than a person taps, far less than a script."""
+    rate_limit_user_write_burst: int = Field(default=30, ge=1)
+    rate_limit_user_read_per_s: float = Field(default=20, gt=0)
+    rate_limit_user_read_burst: int = Field(default=60, ge=1)
+    rate_limit_auth_failure_per_s: float = Field(default=1, gt=0)
+    """Failed authentications (no, unknown, revoked or expired credentials) per client
+    address; beyond it they are answered 429, not 401."""
+    rate_limit_auth_failure_burst: int = Field(default=20, ge=1)
+    rate_limit_webhook_per_s: float = Field(default=50, gt=0)
+    """Webhook deliveries (unauthenticated until their signature is checked) per client
+    address; a provider redelivers what was refused."""
+    rate_limit_webhook_burst: int = Field(default=500, ge=1)
+    # Bodies: the most a request may send, checked before anything reads it.
+    body_max_bytes: int = Field(default=256 * 1024, ge=1024)
+    """Every route but the two below."""
+    body_max_webhook_bytes: int = Field(default=64 * 1024, ge=1024)
+    """``POST /v1/webhooks/{provider}``: a provider's event is a few KiB."""
+    body_max_batch_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """Gift batches (at most 1,000 gifts) and payout results uploads."""
+    # Connections of ``giftflow serve`` (each server process).
+    connections_max: int = Field(default=2_048, ge=1)
+    """Open connections (WebSockets included) and requests in progress a server process
+    takes; beyond it a request is answered 503 at once. Keep it below the open-file
+    limit (``ulimit -n``)."""
+    keep_alive_timeout_s: int = Field(default=5, ge=1, le=3600)
+    """How long an idle keep-alive connection stays open."""
+    header_timeout_s: float = Field(default=10, gt=0, le=3600)
+    """How long a client has, from connecting or from a request's first byte, to send the
+    whole request line and headers; then the connection is closed (slowloris)."""
+    header_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    """The request line and headers together at most; beyond, 431 and closed."""
     payout_dir: Path = Path("payouts")
     """Where the ``manual`` payout partner writes batch files and reads results."""
     public_url: str = "http://127.0.0.1:8000"

@@ -29,6 +29,7 @@ from pydantic import SecretStr
 
 from giftflow.api import create_app
 from giftflow.api.auth import create_api_key
+from giftflow.api.rate_limits import Kind
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout
 from giftflow.payments.sandbox import SandboxProvider
@@ -82,6 +83,8 @@ ALL_TABLES = (
     "webhook_endpoints",
 )
 SERVER_START_TIMEOUT_S = 10
+RATE_LIMITS_OFF: dict[str, Any] = {f"rate_limit_{kind}_burst": 10**9 for kind in Kind}
+"""Settings that no test's requests reach (tests of the limits set their own)."""
 PROBLEM = "application/problem+json"
 Json = dict[str, Any]
 
@@ -300,7 +303,8 @@ def open_world(
     clock = ManualClock(START_NS)
     tokens = itertools.count(1)
     sandbox = SandboxProvider(SANDBOX_SECRET, clock, new_token=lambda: f"{next(tokens):06d}")
-    defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir}
+    # The fraud rule and the rate limits out of the way, unless a test sets them.
+    defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir} | RATE_LIMITS_OFF
     options = defaults | {"environment": "development"} | settings  # the sandbox: play money
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})

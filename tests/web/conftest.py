@@ -29,6 +29,7 @@ if str(Path(__file__).parents[1]) not in sys.path:
 from api.conftest import (
     DOUGHNUT,
     LION,
+    RATE_LIMITS_OFF,
     ROSE,
     SANDBOX_SECRET,
     START_NS,
@@ -147,6 +148,7 @@ def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[St
         velocity_limit=1_000_000,
         payout_dir=tmp_path / "payouts",
         environment="development",
+        **RATE_LIMITS_OFF,
     )
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     bus = InProcessBus(buffer)

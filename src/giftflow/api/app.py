@@ -18,10 +18,13 @@ from fastapi.openapi.utils import get_openapi
 import giftflow
 from giftflow.api import problems
 from giftflow.api.auth import Authenticator
+from giftflow.api.body_limits import BodyLimitMiddleware, BodyLimits
 from giftflow.api.deps import ApiState
+from giftflow.api.early_limits import EarlyLimitMiddleware
 from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
+from giftflow.api.rate_limits import Buckets, RateLimiter, open_buckets, rates_of
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
@@ -57,13 +60,16 @@ def create_app(
     *,
     live: Live | None = None,
     sweep_interval_s: float | None = SWEEP_INTERVAL_S,
+    buckets: Buckets | None = None,
 ) -> FastAPI:
     """Raises ``ConfigurationError`` without a usable ``settings.token_secret``. Events go
     through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
     like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
     and the bus (gifts in a session then publish to their room). While the app runs
     (its lifespan), a task ends due battles and quiet streaks every
-    ``sweep_interval_s`` (never when None)."""
+    ``sweep_interval_s`` (never when None). Rate limits take from ``buckets`` (by
+    default Redis's with ``settings.redis_url``, else the process's); the app closes
+    them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     clock = economy.context.clock
@@ -88,6 +94,9 @@ def create_app(
         room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
         bus=events,
         live=live,
+        limiter=RateLimiter(
+            rates_of(settings), open_buckets(settings) if buckets is None else buckets
+        ),
     )
     app = FastAPI(
         title=TITLE,
@@ -104,6 +113,10 @@ def create_app(
     )
     app.state.giftflow = state
     problems.install(app)  # first: the metrics middleware wraps it and counts its 500s
+    # Before anything reads a body; inside the metrics, which count its 413s.
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.of(settings))
+    # Outside the body limits: a caller known to be over its rate is not even read.
+    app.add_middleware(EarlyLimitMiddleware, limiter=state.limiter)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, 500s too
     for router in ROUTERS:
@@ -117,18 +130,21 @@ def create_app(
 def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI types it loosely
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with delivering(state.economy.ledger, state.settings):
-            if interval_s is None:
-                yield
-                return
-            stop = asyncio.Event()
-            task = asyncio.create_task(_sweep_until(stop, state, interval_s))
-            try:
-                yield
-            finally:
-                # Not cancelled: a sweep under way finishes before the economy is closed.
-                stop.set()
-                await task
+        try:
+            async with delivering(state.economy.ledger, state.settings):
+                if interval_s is None:
+                    yield
+                    return
+                stop = asyncio.Event()
+                task = asyncio.create_task(_sweep_until(stop, state, interval_s))
+                try:
+                    yield
+                finally:
+                    # Not cancelled: a sweep under way finishes before the economy closes.
+                    stop.set()
+                    await task
+        finally:
+            await state.limiter.buckets.aclose()
 
     return lifespan
 

@@ -10,8 +10,10 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from giftflow.api.auth import Authenticator, Principal
+from giftflow.api.errors import UnauthenticatedError
 from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
+from giftflow.api.rate_limits import RateLimiter
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.sockets import SocketCaps
 from giftflow.service.economy import Economy
@@ -37,6 +39,8 @@ class ApiState:
     """Where LIVE services publish and room WebSockets subscribe."""
     live: Live
     """LIVE over ``economy``, publishing on ``bus``."""
+    limiter: RateLimiter
+    """Every caller's token buckets (``rate_limits.py``)."""
 
 
 def state_of(request: Request) -> ApiState:
@@ -86,12 +90,35 @@ bearer = HTTPBearer(
 
 
 async def get_principal(
+    request: Request,
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    return await state.authenticator.authenticate_async(
-        credentials.credentials if credentials else None
-    )
+    """The caller, within its rate limit (429 ``rate_limited`` beyond it); a failed
+    authentication counts against the client's address (429 instead of 401 beyond)."""
+    try:
+        principal = await state.authenticator.authenticate_async(
+            credentials.credentials if credentials else None
+        )
+    except UnauthenticatedError:
+        await state.limiter.failed(client_address(request))
+        raise
+    await state.limiter.admit(principal, request.method)
+    return principal
+
+
+def client_address(request: Request) -> str:
+    """The peer's address as the server sees it (a proxy's, unless the server trusts
+    its forwarding headers)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def limit_webhook(request: Request, state: StateDep) -> None:
+    """Webhook deliveries per client address, before the body is read."""
+    await state.limiter.webhook(client_address(request))
+
+
+WebhookLimitDep = Annotated[None, Depends(limit_webhook)]
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -58,3 +58,13 @@ class BatchNotFoundError(NotFoundError):
 
 class NotReadyError(ApiError):
     code = "not_ready"
+
+
+class RateLimitedError(ApiError):
+    """A caller's bucket is empty (``rate_limits.py``): 429 with ``Retry-After``."""
+
+    code = "rate_limited"
+
+    def __init__(self, kind: str, retry_after_s: int) -> None:
+        super().__init__(f"too many requests ({kind}); try again in {retry_after_s} s")
+        self.retry_after_s = retry_after_s

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from giftflow.api.errors import RateLimitedError
 from giftflow.api.schemas import FieldProblem, Problem
 from giftflow.economy.catalog.errors import CatalogError
 from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
@@ -103,6 +104,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "chapters_recorded": 409,
     "replay_gap": 409,  # a room's WebSocket says it as close code 4409, after a resync frame
     "request_too_large": 413,
+    "body_too_large": 413,
     # 422: well-formed, but against a rule of the economy
     "validation_failed": 422,
     "text_invalid": 422,
@@ -148,8 +150,10 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "period_invalid": 422,
     "webhook_url_refused": 422,
     "webhook_event_type_unknown": 422,
-    # 429: too many gift events from one wallet (a fraud rule), try again later
+    # 429: too many gift events from one wallet (a fraud rule), or too many requests
+    # from one caller (its rate limit, with Retry-After): try again later
     "velocity_limited": 429,
+    "rate_limited": 429,
     # 5xx: ours, or a service we depend on
     "internal_error": 500,
     "giftflow_error": 500,
@@ -167,7 +171,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
 }
 
 RETRYABLE_CODES: Final = frozenset(
-    {"conflict", "streak_conflict", "maturation_conflict", "batch_conflict", "velocity_limited"}
+    {
+        "conflict",
+        "streak_conflict",
+        "maturation_conflict",
+        "batch_conflict",
+        "velocity_limited",
+        "rate_limited",
+    }
 )
 """Answers that may differ on a retry: an idempotency key is not spent on them."""
 RETRY_AFTER_S: Final = 1
@@ -252,7 +263,15 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
 
 async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GiftflowError)
-    return response(from_error(error, instance=request.url.path))
+    return error_response(error, instance=request.url.path)
+
+
+def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
+    """The answer to ``error`` (a 429 ``rate_limited`` says when to retry)."""
+    headers = None
+    if isinstance(error, RateLimitedError):
+        headers = {"Retry-After": str(error.retry_after_s)}
+    return response(from_error(error, instance=instance), headers=headers)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -349,8 +368,9 @@ RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
         (403, "Not allowed (problem+json)"),
         (404, "Not found (problem+json)"),
         (409, "Conflict (problem+json)"),
+        (413, "Request body over the route's limit (problem+json)"),
         (422, "Breaks a rule (problem+json)"),
-        (429, "Too many gift events (problem+json)"),
+        (429, "Too many requests or gift events; Retry-After (problem+json)"),
         (503, "Unavailable (problem+json)"),
     )
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from giftflow.api.rate_limits import Kind
 from giftflow.bench.wire import ConnectionLostError, request_once
 from giftflow.errors import GiftflowError
 
@@ -26,6 +27,10 @@ STARTED: Final = b"Application startup complete."
 VELOCITY_LIMIT: Final = 1_000_000_000
 """The fraud rule's gift events per wallet and window, out of the way: a bench sends a
 few thousand a second from a thousand wallets, which the default rightly refuses."""
+UNLIMITED: Final = 1_000_000_000
+"""Every rate limit's burst: one bench key sends what a whole platform would."""
+CONNECTIONS_MAX: Final = 100_000
+"""Above any bench's WebSockets and load generators' connections."""
 
 
 class ServerError(GiftflowError):
@@ -49,7 +54,9 @@ def server_environment(
         "GIFTFLOW_TOKEN_SECRET": secrets.token_urlsafe(48),
         "GIFTFLOW_VELOCITY_LIMIT": str(VELOCITY_LIMIT),
         "GIFTFLOW_PAYOUT_DIR": str(folder / "payouts"),
+        "GIFTFLOW_CONNECTIONS_MAX": str(CONNECTIONS_MAX),
     }
+    environment |= {f"GIFTFLOW_RATE_LIMIT_{kind.upper()}_BURST": str(UNLIMITED) for kind in Kind}
     if redis_url is not None:
         environment["GIFTFLOW_REDIS_URL"] = redis_url
     return environment

@@ -133,6 +133,7 @@ def bench_ws(options: WsBenchOptions) -> WsBenchResult:
         # Every subscriber listens with the one room token the bench issues; the
         # server's cap per token is for an overlay's handful, not for this crowd.
         environment["GIFTFLOW_WS_CONNECTIONS_PER_TOKEN_MAX"] = str(options.subscribers)
+        environment["GIFTFLOW_WS_CONNECTIONS_MAX"] = str(options.subscribers + 1)
         server = BenchServer(environment, workers=options.workers, log_path=folder / "serve.log")
         with server:
             frames, sent = _run(options, population, server, folder)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from giftflow.bench.abuse import AbuseOptions, AbuseResult, bench_abuse
 from giftflow.bench.books import BooksCheck
 from giftflow.bench.http import HttpBenchOptions, HttpBenchResult, Measure, bench_http
 from giftflow.bench.kill import KillReport
@@ -51,11 +52,26 @@ def http_command(
             "--webhook", help="Single gifts again with a webhook endpoint subscribed (loopback)."
         ),
     ] = False,
+    abuse: Annotated[
+        bool,
+        typer.Option(
+            "--abuse",
+            help="Instead: one key sends 10x its rate limit while others send at half"
+            " theirs; their p99 against an idle server's.",
+        ),
+    ] = False,
+    rate_limit: Annotated[
+        float, typer.Option(min=1, help="--abuse: every key's writes a second.")
+    ] = 20.0,
     postgres_url: PostgresUrl = DEFAULT_POSTGRES_URL,
     as_json: JsonOption = False,
 ) -> None:
-    """A real giftflow serve driven by wrk: /health, single gifts, batches; books checked."""
+    """A real giftflow serve driven by wrk: /health, single gifts, batches; books checked.
+    With --abuse: the rate limits against one abusive key."""
     refuse_sqlite_workers(backend, workers)
+    if abuse:
+        _abuse(backend, workers, duration_s, rate_limit, postgres_url, as_json=as_json)
+        return
     options = HttpBenchOptions(
         backend=backend.value,
         workers=workers,
@@ -75,6 +91,54 @@ def http_command(
         passed=lambda result: result.ok,
         as_json=as_json,
     )
+
+
+def _abuse(
+    backend: Backend,
+    workers: int,
+    duration_s: float,
+    rate_limit: float,
+    postgres_url: str,
+    *,
+    as_json: bool,
+) -> None:
+    options = AbuseOptions(
+        backend=backend.value,
+        workers=workers,
+        duration_s=duration_s,
+        rate_limit_per_s=rate_limit,
+        postgres_url=postgres_url,
+    )
+    run_bench(
+        f"[bold]giftflow bench http --abuse[/bold]: {backend}, {rate_limit:g} writes/s a key …",
+        lambda: bench_abuse(options),
+        show=_print_abuse,
+        passed=lambda result: result.ok,
+        as_json=as_json,
+    )
+
+
+def _print_abuse(result: AbuseResult) -> None:
+    def answers(statuses: dict[str, int]) -> str:
+        return ", ".join(f"{n:,} x {status}" for status, n in statuses.items())
+
+    rows = [
+        ("server", f"{result.backend}, {result.workers} worker(s)"),
+        ("every key's limit, writes/s", f"{result.rate_limit_per_s:g} (burst: 1 s of it)"),
+        ("normal keys x gifts/s each", f"{result.normal_keys} x {result.normal_rate_per_s:g}"),
+        ("abuser, gifts/s asked", f"{result.abuser_rate_per_s:g}"),
+        ("normal keys alone, p50 / p99", f"{result.idle.p50_ms:.1f} / {result.idle.p99_ms:.1f} ms"),
+        ("normal keys alone, answers", answers(result.idle.statuses)),
+        (
+            "normal keys beside the abuser, p50 / p99",
+            f"{result.abused.p50_ms:.1f} / {result.abused.p99_ms:.1f} ms",
+        ),
+        ("normal keys beside the abuser, answers", answers(result.abused.statuses)),
+        ("abuser's answers", answers(result.abuser_statuses)),
+        ("p99 beside the abuser / alone", f"{result.p99_ratio:.2f} (target <= 2)"),
+        ("verdict", "met" if result.ok else "NOT met"),
+    ]
+    print_measures(f"abuse bench, {result.duration_s:g} s per phase", rows)
 
 
 def ws_command(

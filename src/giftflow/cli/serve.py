@@ -32,9 +32,12 @@ def serve_command(
     ] = 1,
 ) -> None:
     """Serve the HTTP API and the rooms' WebSockets (settings from GIFTFLOW_*;
-    GIFTFLOW_TOKEN_SECRET is required; GIFTFLOW_REDIS_URL shares events across servers)."""
+    GIFTFLOW_TOKEN_SECRET is required; GIFTFLOW_REDIS_URL shares events and rate limits
+    across servers; GIFTFLOW_CONNECTIONS_MAX, GIFTFLOW_HEADER_TIMEOUT_S and
+    GIFTFLOW_KEEP_ALIVE_TIMEOUT_S bound connections)."""
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
+    from giftflow.api.protocol import PROTOCOL  # noqa: PLC0415
     from giftflow.api.server import FACTORY  # noqa: PLC0415
 
     settings = Settings()
@@ -51,6 +54,9 @@ def serve_command(
         # Compression would deflate each event once per listener, with each one's own
         # context (a fifth of the loop's time at 1,000 listeners); the frames are small.
         ws_per_message_deflate=False,
+        http=PROTOCOL,  # httptools, with a header timeout and a header size limit
+        limit_concurrency=settings.connections_max,
+        timeout_keep_alive=settings.keep_alive_timeout_s,
         proxy_headers=False,
     )
 
@@ -80,7 +86,8 @@ def _check_workers(settings: Settings, workers: int) -> None:
     if workers > 1 and settings.redis_url is None:
         console.print(
             "[yellow]warning[/yellow] without GIFTFLOW_REDIS_URL a room's WebSocket gets"
-            " only the events of the worker process it is connected to"
+            " only the events of the worker process it is connected to, and each worker"
+            f" keeps its own rate limits (a caller gets up to {workers}x its limit)"
         )
 
 

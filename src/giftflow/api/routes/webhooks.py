@@ -12,7 +12,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from giftflow.api.deps import EconomyDep, MetricsDep
+from giftflow.api.deps import EconomyDep, MetricsDep, WebhookLimitDep
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import TOKEN, WebhookOutcomePublic
 
@@ -35,6 +35,7 @@ async def raw_body(request: Request) -> bytes:
 def receive_webhook(
     provider: ProviderPath,
     request: Request,
+    _: WebhookLimitDep,  # before the body: a refused delivery is not read
     body: Annotated[bytes, Depends(raw_body)],
     economy: EconomyDep,
     metrics: MetricsDep,
