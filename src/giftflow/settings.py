@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     room_token_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
     """How long a read-only room token (an overlay's, in OBS) stays valid."""
+    sign_in_link_ttl_s: int = Field(default=300, ge=10, le=3600)
+    """How long a one-time dashboard sign-in link can be used."""
+    dashboard_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=86_400)
+    """How long a dashboard session lasts (its token is revoked on sign-out, and refused
+    once its user loses the role it was issued for)."""
+    idempotency_retention_s: int = Field(default=7 * 86_400, ge=3600)
+    """How long an answered idempotency key is kept: a retry after it runs again.
+    Payment events are deduplicated by their own rows, forever, whatever this says."""
+    forwarded_allow_ips: str | None = None
+    """Addresses of the reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` ``serve`` trusts (comma-separated, ``*`` for any); none by
+    default, so a client cannot claim another address or HTTPS."""
     engine_queue_max: int = Field(default=100_000, ge=1)
     """Transfers (a transfer-less write counts one) waiting for the writer at most;
     beyond it a request is refused at once (HTTP 503 ``engine_overloaded`` with
@@ -108,6 +120,8 @@ class Settings(BaseSettings):
     payout_dir: Path = Path("payouts")
     """Where the ``manual`` payout partner writes batch files and reads results."""
     public_url: str = "http://127.0.0.1:8000"
+    """Where people reach this server. An ``https://`` one makes the dashboard's cookie
+    ``Secure`` and adds ``Strict-Transport-Security`` to every answer."""
     webhooks_allow_private: bool = False
     """Let webhook endpoints be on loopback, private or link-local addresses (a
     platform's own network, tests); by default only public addresses are sent to."""
@@ -127,6 +141,10 @@ class Settings(BaseSettings):
     """How often an idle delivery worker looks for due deliveries."""
     webhooks_worker: bool = True
     """Run the delivery worker in ``giftflow serve`` (each process runs one)."""
+
+    @property
+    def https(self) -> bool:
+        return self.public_url.lower().startswith("https://")
 
     @property
     def webhooks_http_allowed(self) -> bool:

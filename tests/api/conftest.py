@@ -81,6 +81,12 @@ ALL_TABLES = (
     "webhook_attempts",
     "webhook_deliveries",
     "webhook_endpoints",
+    "staff_users",
+    "revoked_tokens",
+    "user_token_cutoffs",
+    "room_token_generations",
+    "sign_in_links",
+    "reconcile_runs",
 )
 SERVER_START_TIMEOUT_S = 10
 RATE_LIMITS_OFF: dict[str, Any] = {f"rate_limit_{kind}_burst": 10**9 for kind in Kind}

@@ -13,18 +13,18 @@ from collections.abc import Iterable
 from .facts import FirstGift
 from .formats import NS_PER_DAY, JsonObject, day, share_percent
 
-_EPOCH_WEEKDAY = 3
+EPOCH_WEEKDAY = 3
 """1970-01-01 was a Thursday: day 0 is three days after a Monday."""
 
 
 def week_index(ns: int) -> int:
     """The Monday-based week holding ``ns``."""
-    return (ns // NS_PER_DAY + _EPOCH_WEEKDAY) // 7
+    return (ns // NS_PER_DAY + EPOCH_WEEKDAY) // 7
 
 
 def week_label(week: int) -> str:
     """The week's Monday as ``YYYY-MM-DD``."""
-    return day((7 * week - _EPOCH_WEEKDAY) * NS_PER_DAY)
+    return day((7 * week - EPOCH_WEEKDAY) * NS_PER_DAY)
 
 
 def _cohort_json(

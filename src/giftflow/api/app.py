@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Final
@@ -23,6 +24,7 @@ from giftflow.api.deps import ApiState
 from giftflow.api.early_limits import EarlyLimitMiddleware
 from giftflow.api.headers import SecurityHeadersMiddleware
 from giftflow.api.idempotency import InFlight
+from giftflow.api.logs import redact_credentials_in_logs
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.rate_limits import Buckets, RateLimiter, open_buckets, rates_of
 from giftflow.api.room_tokens import RoomTokens
@@ -39,6 +41,10 @@ from giftflow.web.pages import overlays
 
 SWEEP_INTERVAL_S: Final = 1.0
 """How often the app ends battles whose time is up and streaks that went quiet."""
+EXPIRY_INTERVAL_S: Final = 60.0
+"""How often the app deletes what expired (old idempotency records, revoked tokens past
+their expiry, used sign-in links): a bounded step each time, so a backlog drains over
+a few minutes without a long lock."""
 log = logging.getLogger("giftflow.api")
 
 TITLE = "giftflow"
@@ -72,6 +78,7 @@ def create_app(
     them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
+    redact_credentials_in_logs()
     clock = economy.context.clock
     events = InProcessBus(queue_max=settings.ws_queue_max) if bus is None else bus
     if live is None:
@@ -91,7 +98,9 @@ def create_app(
             total=settings.ws_connections_max, per_token=settings.ws_connections_per_token_max
         ),
         metrics=ApiMetrics(),
-        room_tokens=RoomTokens(clock, secret=secret, ttl_s=settings.room_token_ttl_s),
+        room_tokens=RoomTokens(
+            economy.ledger, clock, secret=secret, ttl_s=settings.room_token_ttl_s
+        ),
         bus=events,
         live=live,
         limiter=RateLimiter(
@@ -118,7 +127,8 @@ def create_app(
     # Outside the body limits: a caller known to be over its rate is not even read.
     app.add_middleware(EarlyLimitMiddleware, limiter=state.limiter)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
-    app.add_middleware(SecurityHeadersMiddleware)  # outermost: every answer, 500s too
+    # outermost: every answer, 500s too
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     for router in ROUTERS:
         app.include_router(router)
     app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
@@ -150,12 +160,16 @@ def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI type
 
 
 async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) -> None:
+    expired_at = time.monotonic()
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), interval_s)
         except TimeoutError:
             try:
                 await asyncio.to_thread(sweep, state)
+                if time.monotonic() - expired_at >= EXPIRY_INTERVAL_S:
+                    expired_at = time.monotonic()
+                    await asyncio.to_thread(state.economy.delete_expired)
             except Exception:
                 # The next tick tries again: a database away for a while stops nothing.
                 log.exception("the LIVE sweep failed")

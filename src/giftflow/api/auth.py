@@ -8,7 +8,11 @@ Two kinds of credentials, both sent as ``Authorization: Bearer <credential>``:
 - **User tokens** (browsers, apps, dashboards): JWTs signed with HS256 and
   ``GIFTFLOW_TOKEN_SECRET``, issued by a key with ``tokens:write`` for one user and one
   role (``viewer``, ``creator``, ``admin``), valid for ``GIFTFLOW_TOKEN_TTL_S``. Time is
-  the economy's clock, so tests can let a token expire without sleeping.
+  the economy's clock, so tests can let a token expire without sleeping. A token names
+  its id (``jti``) and the key that issued it (``key``), and each use reads its standing
+  (``giftflow.service.credentials``): refused once revoked, once its key is revoked,
+  once issued before its user's cut-off, or once its user no longer holds its role
+  (a creator token needs a creator, an admin token a staff user).
 
 The rules of who may reach what are the ``require_*`` functions at the end, called by
 the routes before they touch anything.
@@ -31,11 +35,14 @@ from giftflow.api.errors import (
     ScopeMissingError,
     TokenExpiredError,
     TokenInvalidError,
+    TokenRevokedError,
     UnauthenticatedError,
 )
 from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.errors import ConfigurationError
 from giftflow.ledger.clock import Clock
+from giftflow.service import credentials
+from giftflow.service.credentials import Standing
 from giftflow.service.ledger import Ledger
 from giftflow.store.tx import Row, Tx
 
@@ -64,6 +71,8 @@ TOKEN_SECRET_MIN_BYTES: Final = 32
 _ALGORITHM: Final = "HS256"
 _ISSUER: Final = "giftflow"
 _KEY = re.compile(r"gf_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
+_TOKEN_ID = re.compile(r"[0-9a-f]{32}")
 _NS_PER_S: Final = 1_000_000_000
 
 
@@ -75,6 +84,10 @@ class Principal:
     scopes: frozenset[str] = frozenset()
     user_id: int | None = None
     role: Role | None = None
+    token_id: str | None = None
+    """A user token's id (``jti``): what revoking it names."""
+    expires_at_s: int = 0
+    """A user token's expiry (Unix seconds)."""
 
     @property
     def name(self) -> str:
@@ -137,17 +150,59 @@ def create_api_key(ledger: Ledger, *, name: str, scopes: Iterable[str]) -> NewAp
     return NewApiKey(key_id, name, granted, f"gf_{key_id}_{secret}")
 
 
-def revoke_api_key(ledger: Ledger, key_id: str) -> bool:
-    """Revoke a key from now on; False when there is no such key still in force."""
-    now = ledger.clock.now_ns()
+def revoke_api_key(ledger: Ledger, key_id: str, *, after_s: int = 0) -> bool:
+    """Revoke a key (and so every user token it issued) ``after_s`` seconds from now;
+    False when there is no such key still in force. A key revoked for later may be
+    revoked sooner, never later."""
+    at = ledger.clock.now_ns() + after_s * _NS_PER_S
 
     def revoke(tx: Tx) -> bool:
         tx.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0", (now, key_id)
+            "UPDATE api_keys SET revoked_at = ? WHERE id = ?"
+            " AND (revoked_at = 0 OR revoked_at > ?)",
+            (at, key_id, at),
         )
         return tx.rowcount == 1
 
     return ledger.write(revoke)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    id: str
+    name: str
+    scopes: frozenset[str]
+    created_at_ns: int
+    revoked_at_ns: int
+    """0: in force; in the future: in force until then (a rotated key's grace)."""
+
+
+def api_keys(ledger: Ledger) -> list[ApiKeyInfo]:
+    """Every key, oldest first (secrets are never stored, so never shown)."""
+    rows = ledger.read(
+        lambda tx: tx.execute(
+            "SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at, id"
+        ).fetchall()
+    )
+    return [
+        ApiKeyInfo(str(id_), str(name), frozenset(str(scopes).split()), int(made), int(revoked))
+        for id_, name, scopes, made, revoked in rows
+    ]
+
+
+def rotate_api_key(ledger: Ledger, key_id: str, *, grace_s: int) -> NewApiKey:
+    """A new key with the old one's name and scopes; the old one (and the user tokens it
+    issued) keeps working ``grace_s`` seconds more, while the platform deploys the new."""
+    old = next((key for key in api_keys(ledger) if key.id == key_id), None)
+    if old is None or _revoked(old.revoked_at_ns, ledger.clock.now_ns()):
+        raise ConfigurationError(f"there is no API key {key_id} in force")
+    new = create_api_key(ledger, name=old.name, scopes=old.scopes)
+    revoke_api_key(ledger, key_id, after_s=grace_s)
+    return new
+
+
+def _revoked(revoked_at_ns: int, now_ns: int) -> bool:
+    return 0 < revoked_at_ns <= now_ns
 
 
 def _sha256(secret: str) -> str:
@@ -160,6 +215,7 @@ def _sha256(secret: str) -> str:
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
     token: str
+    token_id: str
     user_id: int
     role: Role
     expires_at_ns: int
@@ -180,57 +236,161 @@ class Authenticator:
         if not credential:
             raise UnauthenticatedError("send Authorization: Bearer <API key or user token>")
         if credential.startswith("gf_"):
-            return self._key(credential)
-        return self._token(credential)
+            key_id, secret = _key_parts(credential)
+            return self._key_principal(key_id, secret, self._ledger.read(_key_row(key_id)))
+        claims = self._claims(credential)
+        return self._in_standing(claims, self._ledger.read(_standing_of(claims)))
 
     async def authenticate_async(self, credential: str | None) -> Principal:
-        """``authenticate`` from an event loop: a key's lookup through
+        """``authenticate`` from an event loop: the store read through
         ``Ledger.read_async`` (it waits off the loop where the database is a server)."""
-        if credential and credential.startswith("gf_"):
+        if not credential:
+            return self.authenticate(credential)
+        if credential.startswith("gf_"):
             key_id, secret = _key_parts(credential)
-            return _key_principal(key_id, secret, await self._ledger.read_async(_key_row(key_id)))
-        return self.authenticate(credential)
+            row = await self._ledger.read_async(_key_row(key_id))
+            return self._key_principal(key_id, secret, row)
+        claims = self._claims(credential)
+        return self._in_standing(claims, await self._ledger.read_async(_standing_of(claims)))
 
-    def _key(self, credential: str) -> Principal:
-        key_id, secret = _key_parts(credential)
-        return _key_principal(key_id, secret, self._ledger.read(_key_row(key_id)))
-
-    def issue(self, user_id: int, role: Role) -> IssuedToken:
-        now_s = self._clock.now_ns() // _NS_PER_S
+    def issue(
+        self, user_id: int, role: Role, *, key_id: str, ttl_s: int | None = None
+    ) -> IssuedToken:
+        """A token for the user in the role, issued by the key ``key_id`` (revoking the
+        key revokes it), valid ``ttl_s`` (by default the setting's)."""
+        now_s = self._now_s()
+        expires_s = now_s + (self.ttl_s if ttl_s is None else ttl_s)
+        token_id = secrets.token_hex(16)
         claims = {
             "iss": _ISSUER,
             "sub": str(user_id),
             "role": role.value,
+            "key": key_id,
+            "jti": token_id,
             "iat": now_s,
-            "exp": now_s + self.ttl_s,
+            "exp": expires_s,
         }
         token = jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
-        return IssuedToken(token, user_id, role, (now_s + self.ttl_s) * _NS_PER_S)
+        return IssuedToken(token, token_id, user_id, role, expires_s * _NS_PER_S)
 
-    def _token(self, credential: str) -> Principal:
+    def revoke(self, principal: Principal) -> bool:
+        """Revoke the user token ``principal`` came from; False when it was already."""
+        if principal.token_id is None:
+            raise TokenInvalidError("only a user token can be revoked this way")
+        return self.revoke_id(principal.token_id, expires_at_s=principal.expires_at_s)
+
+    def revoke_id(self, token_id: str, *, expires_at_s: int | None = None) -> bool:
+        """Revoke a user token by its id. Without its expiry, the record is kept as long
+        as any token may live."""
+        if _TOKEN_ID.fullmatch(token_id) is None:
+            raise TokenInvalidError("a token id is 32 hexadecimal digits")
+        until_s = self._now_s() + TOKEN_TTL_MAX_S if expires_at_s is None else expires_at_s
+        revoke = credentials.revoke_token(
+            token_id, now_ns=self._clock.now_ns(), expires_at_ns=until_s * _NS_PER_S
+        )
+        return self._ledger.write(revoke)
+
+    def cut_off(self, user_id: int) -> None:
+        """Revoke every token of the user issued so far ("sign out everywhere")."""
+        self._ledger.write(credentials.cut_off_user(user_id, not_before_s=self._now_s() + 1))
+
+    def claims_of(self, credential: str) -> TokenClaims:
+        """A token's claims once its signature is checked (expired or not)."""
+        return self._claims(credential, check_expiry=False)
+
+    def _claims(self, credential: str, *, check_expiry: bool = True) -> TokenClaims:
         try:
-            claims = jwt.decode(
+            raw = jwt.decode(
                 credential,
                 self._secret,
                 algorithms=[_ALGORITHM],
                 issuer=_ISSUER,
                 # Expiry is checked below against the economy's clock, not the host's.
                 options={
-                    "require": ["exp", "sub", "role", "iss"],
+                    "require": ["exp", "iat", "sub", "role", "iss", "jti", "key"],
                     "verify_exp": False,
                     "verify_iat": False,
                 },
             )
         except jwt.PyJWTError as error:
             raise TokenInvalidError("the token is not one giftflow signed") from error
-        if not isinstance(claims["exp"], int):
-            raise TokenInvalidError("the token's expiry is not a time")
-        if claims["exp"] <= self._now_s():
+        claims = TokenClaims.of(raw)
+        if check_expiry and claims.expires_at_s <= self._now_s():
             raise TokenExpiredError("the token has expired; ask for a new one")
-        return Principal(user_id=_user_id(claims["sub"]), role=_role(claims["role"]))
+        return claims
+
+    def _in_standing(self, claims: TokenClaims, standing: Standing) -> Principal:
+        refusal = _refusal(standing, claims, now_ns=self._clock.now_ns())
+        if refusal is not None:
+            raise TokenRevokedError(refusal)
+        return Principal(
+            user_id=claims.user_id,
+            role=claims.role,
+            token_id=claims.token_id,
+            expires_at_s=claims.expires_at_s,
+        )
+
+    def _key_principal(self, key_id: str, secret: str, row: Row | None) -> Principal:
+        stored, scopes, revoked_at = row if row is not None else ("", "", 0)
+        if not hmac.compare_digest(stored, _sha256(secret)) or _revoked(
+            int(revoked_at), self._clock.now_ns()
+        ):
+            raise UnauthenticatedError("unknown or revoked API key")
+        return Principal(key_id=key_id, scopes=frozenset(scopes.split()))
 
     def _now_s(self) -> int:
         return self._clock.now_ns() // _NS_PER_S
+
+
+TOKEN_TTL_MAX_S: Final = 86_400
+"""The longest a user token may live (``GIFTFLOW_TOKEN_TTL_S`` and dashboard sessions
+are bounded by it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """A user token's claims, checked for shape."""
+
+    user_id: int
+    role: Role
+    key_id: str
+    token_id: str
+    issued_at_s: int
+    expires_at_s: int
+
+    @classmethod
+    def of(cls, raw: dict[str, object]) -> TokenClaims:
+        issued, expires, token_id, key_id = raw["iat"], raw["exp"], raw["jti"], raw["key"]
+        if not isinstance(issued, int) or not isinstance(expires, int):
+            raise TokenInvalidError("the token's times are not times")
+        if isinstance(issued, bool) or isinstance(expires, bool):
+            raise TokenInvalidError("the token's times are not times")
+        if not isinstance(token_id, str) or _TOKEN_ID.fullmatch(token_id) is None:
+            raise TokenInvalidError("the token has no token id")
+        if not isinstance(key_id, str) or _KEY_ID.fullmatch(key_id) is None:
+            raise TokenInvalidError("the token names no issuing key")
+        return cls(_user_id(raw["sub"]), _role(raw["role"]), key_id, token_id, issued, expires)
+
+
+def _standing_of(claims: TokenClaims) -> Callable[[Tx], Standing]:
+    return credentials.standing(claims.user_id, claims.key_id, claims.token_id)
+
+
+def _refusal(standing: Standing, claims: TokenClaims, *, now_ns: int) -> str | None:
+    """Why a well-signed, unexpired token no longer serves; None when it does."""
+    if not standing.user_exists:
+        return "the token's user no longer exists"
+    if standing.key_revoked_at_ns is None or _revoked(standing.key_revoked_at_ns, now_ns):
+        return "the API key that issued this token was revoked"
+    if standing.token_revoked:
+        return "the token was revoked"
+    if claims.issued_at_s < standing.not_before_s:
+        return "the user's tokens issued before now were revoked"
+    if claims.role == Role.CREATOR and not standing.is_creator:
+        return "the user is no longer a creator"
+    if claims.role == Role.ADMIN and not standing.is_staff:
+        return "the user is no longer staff"
+    return None
 
 
 def _key_parts(credential: str) -> tuple[str, str]:
@@ -245,13 +405,6 @@ def _key_row(key_id: str) -> Callable[[Tx], Row | None]:
     return lambda tx: tx.execute(
         "SELECT secret_sha256, scopes, revoked_at FROM api_keys WHERE id = ?", (key_id,)
     ).fetchone()
-
-
-def _key_principal(key_id: str, secret: str, row: Row | None) -> Principal:
-    stored, scopes, revoked_at = row if row is not None else ("", "", 0)
-    if not hmac.compare_digest(stored, _sha256(secret)) or revoked_at:
-        raise UnauthenticatedError("unknown or revoked API key")
-    return Principal(key_id=key_id, scopes=frozenset(scopes.split()))
 
 
 def _user_id(subject: object) -> int:

@@ -30,6 +30,13 @@ class TokenExpiredError(UnauthenticatedError):
     code = "token_expired"
 
 
+class TokenRevokedError(UnauthenticatedError):
+    """A token that was good once: revoked, issued by a revoked key or before its user's
+    cut-off, or for a role its user no longer holds."""
+
+    code = "token_revoked"
+
+
 class ForbiddenError(ApiError):
     """Known credentials that may not do this (another user's data, the wrong role)."""
 

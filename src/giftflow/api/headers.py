@@ -6,7 +6,9 @@
   browser cache keeps them;
 - HTML answers a strict Content-Security-Policy: nothing from elsewhere, no script,
   inline style only, no frames around it (``report.html``; the dashboard and the
-  overlays set policies of their own).
+  overlays set policies of their own);
+- ``Strict-Transport-Security`` when the server's public URL is ``https://``
+  (``GIFTFLOW_PUBLIC_URL``): a browser that once reached it never tries plain HTTP.
 
 A pure ASGI middleware: it looks at the start of each answer, nothing else.
 """
@@ -26,6 +28,8 @@ _ALWAYS: Final = (
     (b"referrer-policy", b"no-referrer"),
 )
 _JSON: Final = ((b"cache-control", b"no-store"),)
+HSTS: Final = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+"""A year: what browsers' preload lists ask for (without preload: the operator's call)."""
 _HTML: Final = (
     (b"cache-control", b"no-store"),
     (b"content-security-policy", HTML_POLICY.encode()),
@@ -33,8 +37,9 @@ _HTML: Final = (
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self._always = (*_ALWAYS, HSTS) if https else _ALWAYS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,16 +48,19 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = _completed(list(message.get("headers", ())))
+                headers = list(message.get("headers", ()))
+                message["headers"] = _completed(headers, self._always)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def _completed(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def _completed(
+    headers: list[tuple[bytes, bytes]], always: tuple[tuple[bytes, bytes], ...]
+) -> list[tuple[bytes, bytes]]:
     present = {name.lower() for name, _ in headers}
     media = next((value for name, value in headers if name.lower() == b"content-type"), b"")
-    extra: tuple[tuple[bytes, bytes], ...] = _ALWAYS
+    extra = always
     if media.startswith((b"application/json", b"application/problem+json")):
         extra += _JSON
     elif media.startswith(b"text/html"):

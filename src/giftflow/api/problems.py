@@ -39,12 +39,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "json_invalid": 400,
     "bad_request": 400,
     "idempotency_key_missing": 400,
+    "token_in_address": 400,
     "webhook_signature_invalid": 400,
     "webhook_payload_invalid": 400,
     # 401: who is asking is unknown
     "unauthenticated": 401,
     "token_invalid": 401,
     "token_expired": 401,
+    "token_revoked": 401,
     # 403: known, but not allowed; a frozen account may not move money until reviewed
     "forbidden": 403,
     "scope_missing": 403,
@@ -52,6 +54,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "booster_forbidden": 403,
     # 404: something named does not exist (in the path or in the body)
     "not_found": 404,
+    "sign_in_link_invalid": 404,
     "user_not_found": 404,
     "payment_not_found": 404,
     "payout_not_found": 404,

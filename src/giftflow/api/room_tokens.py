@@ -8,6 +8,12 @@ nothing but read one room: its events, and the state its overlays show
 (``GET /v1/rooms/{room_id}/overlay-state``). It names no user, so it is never a
 credential for the rest of the HTTP API, and a user's token is never a room token.
 Time is the economy's clock.
+
+A room token also carries its room's generation (``gen``). Revoking a room's tokens
+(``POST /v1/rooms/{room_id}/tokens/revoke``) starts the next generation, and a token of
+an older one is refused from then on, by every server process (each check reads the
+room's generation from the store: one indexed read per WebSocket connection or
+overlay-state load).
 """
 
 from __future__ import annotations
@@ -17,8 +23,15 @@ from typing import Any, Final
 
 import jwt
 
-from giftflow.api.errors import ForbiddenError, TokenExpiredError, TokenInvalidError
+from giftflow.api.errors import (
+    ForbiddenError,
+    TokenExpiredError,
+    TokenInvalidError,
+    TokenRevokedError,
+)
 from giftflow.ledger.clock import Clock
+from giftflow.service import credentials
+from giftflow.service.ledger import Ledger
 
 ROOM_READ: Final = "room:read"
 _ALGORITHM: Final = "HS256"
@@ -30,40 +43,66 @@ _NS_PER_S: Final = 1_000_000_000
 class IssuedRoomToken:
     token: str
     room_id: int
+    generation: int
     expires_at_ns: int
 
 
 class RoomTokens:
-    def __init__(self, clock: Clock, *, secret: bytes, ttl_s: int) -> None:
+    def __init__(self, ledger: Ledger, clock: Clock, *, secret: bytes, ttl_s: int) -> None:
+        self._ledger = ledger
         self._clock = clock
         self._secret = secret
         self.ttl_s = ttl_s
 
     def issue(self, room_id: int) -> IssuedRoomToken:
+        generation = self._ledger.read(credentials.room_generation(room_id))
         now_s = self._clock.now_ns() // _NS_PER_S
         expires_s = now_s + self.ttl_s
         claims = {
             "iss": _ISSUER,
             "room": room_id,
             "scope": ROOM_READ,
+            "gen": generation,
             "iat": now_s,
             "exp": expires_s,
         }
         token = jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
-        return IssuedRoomToken(token, room_id, expires_s * _NS_PER_S)
+        return IssuedRoomToken(token, room_id, generation, expires_s * _NS_PER_S)
+
+    def revoke(self, room_id: int) -> int:
+        """Refuse every room token of the room issued so far; the new generation."""
+        bump = credentials.next_room_generation(room_id, now_ns=self._clock.now_ns())
+        return self._ledger.write(bump)
 
     def check(self, token: str | None, room_id: int) -> None:
         """Raises ``TokenInvalidError`` (none, not ours, not a room token),
-        ``TokenExpiredError``, or ``ForbiddenError`` (another room's token)."""
+        ``TokenExpiredError``, ``ForbiddenError`` (another room's token) or
+        ``TokenRevokedError`` (an older generation's)."""
+        generation = self._checked(token, room_id)
+        self._current(generation, self._ledger.read(credentials.room_generation(room_id)))
+
+    async def check_async(self, token: str | None, room_id: int) -> None:
+        """``check`` from an event loop (the store read off the loop where it is a server)."""
+        generation = self._checked(token, room_id)
+        read = credentials.room_generation(room_id)
+        self._current(generation, await self._ledger.read_async(read))
+
+    def _checked(self, token: str | None, room_id: int) -> int:
         claims = self._claims(token)
         if claims["scope"] != ROOM_READ or not _is_int(claims["room"]):
             raise TokenInvalidError("this is not a room token")
-        if not _is_int(claims["exp"]):
-            raise TokenInvalidError("the token's expiry is not a time")
+        if not _is_int(claims["exp"]) or not _is_int(claims["gen"]):
+            raise TokenInvalidError("the token's expiry or generation is not a number")
         if claims["exp"] <= self._clock.now_ns() // _NS_PER_S:
             raise TokenExpiredError("the room token has expired; ask for a new one")
         if claims["room"] != room_id:
             raise ForbiddenError("this token is for another room")
+        return int(claims["gen"])
+
+    @staticmethod
+    def _current(generation: int, current: int) -> None:
+        if generation != current:
+            raise TokenRevokedError("the room's tokens were revoked; ask for a new one")
 
     def _claims(self, token: str | None) -> dict[str, Any]:
         if not token:
@@ -76,7 +115,7 @@ class RoomTokens:
                 issuer=_ISSUER,
                 # Expiry is checked against the economy's clock, not the host's.
                 options={
-                    "require": ["exp", "room", "scope", "iss"],
+                    "require": ["exp", "room", "scope", "iss", "gen"],
                     "verify_exp": False,
                     "verify_iat": False,
                 },

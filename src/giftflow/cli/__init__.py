@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve, webhooks
+from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve, users, webhooks
 
 app = typer.Typer(
     name="giftflow",
@@ -16,6 +16,7 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(database.app, name="db")
 app.command("reconcile")(reconcile.reconcile_command)
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve_command)
 app.command("openapi")(serve.openapi_command)
 app.command("demo")(demo.demo_command)

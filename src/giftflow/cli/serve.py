@@ -57,7 +57,10 @@ def serve_command(
         http=PROTOCOL,  # httptools, with a header timeout and a header size limit
         limit_concurrency=settings.connections_max,
         timeout_keep_alive=settings.keep_alive_timeout_s,
-        proxy_headers=False,
+        # Proxy headers only from the proxies named: otherwise any client could claim
+        # another address (its rate limits) or HTTPS.
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

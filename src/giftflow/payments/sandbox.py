@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -33,6 +34,11 @@ SIGNATURE_HEADER: Final = "Giftflow-Sandbox-Signature"
 NAME: Final = "sandbox"
 _NS_PER_S: Final = 1_000_000_000
 _EVENT_TYPES: Final = {f"payment.{kind.value}": kind for kind in PaymentEventKind}
+
+
+REQUESTS_KEPT: Final = 10_000
+"""Open checkouts a sandbox remembers to make events of; older ones are forgotten (their
+webhooks still verify and book: the payment rows are in the store)."""
 
 
 def random_token() -> str:
@@ -59,13 +65,17 @@ class SandboxProvider:
         self._clock = clock
         self._tolerance_s = tolerance_s
         self._new_token = new_token
-        self._requests: dict[str, CheckoutRequest] = {}
+        # The checkouts this process opened, for the events it makes of them (tests, the
+        # demo): the newest REQUESTS_KEPT only, so a long-running server never grows.
+        self._requests: OrderedDict[str, CheckoutRequest] = OrderedDict()
 
     # -- the provider as giftflow sees it --------------------------------------------
 
     def create_checkout(self, request: CheckoutRequest) -> Checkout:
         provider_payment_id = f"sbx_{self._new_token()}"
         self._requests[provider_payment_id] = request
+        while len(self._requests) > REQUESTS_KEPT:
+            self._requests.popitem(last=False)
         return Checkout(provider=NAME, provider_payment_id=provider_payment_id, url=None)
 
     def parse_webhook(self, payload: bytes, headers: Mapping[str, str]) -> PaymentEvent | None:

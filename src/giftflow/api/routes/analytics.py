@@ -94,13 +94,21 @@ def session_report_page(
 # --- creators ----------------------------------------------------------------------------
 
 
+SESSIONS_PAGE_MAX = 1_000
+
+
 @router.get("/creators/{creator_id}/sessions", response_model=SessionList)
 def creator_sessions(
-    creator_id: CreatorIdPath, principal: PrincipalDep, analytics: AnalyticsDep
+    creator_id: CreatorIdPath,
+    principal: PrincipalDep,
+    analytics: AnalyticsDep,
+    limit: Annotated[int, Query(ge=1, le=SESSIONS_PAGE_MAX)] = 100,
+    offset: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
 ) -> SessionList:
-    """The creator's LIVEs, newest first."""
+    """The creator's LIVEs, newest first: ``limit`` of them (100 by default, at most
+    1,000) after the first ``offset``."""
     _may_read(principal, creator_id)
-    return SessionList.of(creator_id, analytics.sessions_of(creator_id))
+    return SessionList.of(creator_id, analytics.sessions_of(creator_id, limit=limit, offset=offset))
 
 
 @router.get("/creators/{creator_id}/cohorts")

@@ -29,7 +29,7 @@ from giftflow.api.deps import ApiState, EconomyDep, LiveDep, PrincipalDep, State
 from giftflow.api.errors import ForbiddenError, UnauthenticatedError
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
-from giftflow.api.schemas.rooms import OverlayStatePublic
+from giftflow.api.schemas.rooms import OverlayStatePublic, RoomTokensRevokedPublic
 from giftflow.api.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
 from giftflow.economy.errors import NotACreatorError
 from giftflow.live.events import Event
@@ -64,8 +64,25 @@ def issue_room_token(
         raise NotACreatorError(f"user {user.id} is not a creator and has no room")
     issued = state.room_tokens.issue(room_id)
     return RoomTokenPublic(
-        token=issued.token, room_id=issued.room_id, expires_at=at(issued.expires_at_ns)
+        token=issued.token,
+        room_id=issued.room_id,
+        generation=issued.generation,
+        expires_at=at(issued.expires_at_ns),
     )
+
+
+@router.post("/{room_id}/tokens/revoke", response_model=RoomTokensRevokedPublic)
+def revoke_room_tokens(
+    room_id: RoomIdPath, principal: PrincipalDep, economy: EconomyDep, state: StateDep
+) -> RoomTokensRevokedPublic:
+    """Refuse every room token of the room issued so far (a URL pasted where it should
+    not be): open WebSockets are closed at their next reconnect, overlay-state loads
+    fail at once, and new tokens carry the next generation. Same callers as issuing."""
+    auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
+    user = economy.user(room_id)
+    if not user.is_creator:
+        raise NotACreatorError(f"user {user.id} is not a creator and has no room")
+    return RoomTokensRevokedPublic(room_id=room_id, generation=state.room_tokens.revoke(room_id))
 
 
 @router.get("/{room_id}/overlay-state", response_model=OverlayStatePublic)
@@ -87,7 +104,7 @@ async def room_events(websocket: WebSocket, room_id: int) -> None:
     state = cast(ApiState, websocket.app.state.giftflow)
     await websocket.accept()
     token = websocket.query_params.get("token")
-    code = _refusal(state, token, room_id)
+    code = await _refusal(state, token, room_id)
     if code is not None:
         await websocket.close(code)
         return
@@ -115,9 +132,9 @@ async def _stream(websocket: WebSocket, state: ApiState, room_id: int) -> None:
             await events.aclose()
 
 
-def _refusal(state: ApiState, token: str | None, room_id: int) -> int | None:
+async def _refusal(state: ApiState, token: str | None, room_id: int) -> int | None:
     try:
-        state.room_tokens.check(token, room_id)
+        await state.room_tokens.check_async(token, room_id)
     except UnauthenticatedError:
         return CLOSE_UNAUTHENTICATED
     except ForbiddenError:

@@ -19,7 +19,15 @@ class RoomTokenPublic(BaseModel):
     """Goes in the WebSocket URL: ``/v1/rooms/{room_id}/events?token=...``."""
     room_id: int
     scope: Literal["room:read"] = "room:read"
+    generation: int
+    """The room's token generation: revoking the room's tokens starts the next."""
     expires_at: datetime
+
+
+class RoomTokensRevokedPublic(BaseModel):
+    room_id: int
+    generation: int
+    """The generation now in force: tokens issued from now on carry it."""
 
 
 # --- the overlay state: shaped like the events' data (docs/events.md), times in ns -------

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Strict
+from pydantic import BaseModel, Field, Strict
 
 from giftflow.api.schemas.common import ClientId, Name, RegionCode, Request, UserId, at
 from giftflow.economy.users import User
@@ -66,6 +66,47 @@ class TokenCreate(Request):
 class TokenPublic(BaseModel):
     token: str
     token_type: Literal["bearer"] = "bearer"
+    token_id: str
+    """What revoking this one token names (``POST /v1/tokens/revoke``)."""
     user_id: int
     role: Role
+    expires_at: datetime
+
+
+TokenId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+class TokenRevoke(Request):
+    token_id: TokenId | None = None
+    """The token to revoke; none: the token this request is sent with."""
+
+
+class TokenRevokedPublic(BaseModel):
+    token_id: str
+    revoked: bool
+    """False when it was revoked already."""
+
+
+class UserTokensRevokedPublic(BaseModel):
+    user_id: int
+    not_before: datetime
+    """Every token of the user issued before this time is refused."""
+
+
+class SignInRole(StrEnum):
+    CREATOR = "creator"
+    ADMIN = "admin"
+
+
+class SignInLinkCreate(Request):
+    user_id: UserId
+    role: SignInRole = SignInRole.CREATOR
+
+
+class SignInLinkPublic(BaseModel):
+    url: str
+    """Open once, within ``expires_at``, in the person's browser: the dashboard asks
+    them to confirm, then signs them in (the code is used up)."""
+    user_id: int
+    role: SignInRole
     expires_at: datetime

@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from giftflow import analytics as pure
+from giftflow.analytics.cohorts import EPOCH_WEEKDAY
 from giftflow.analytics.facts import FirstGift
-from giftflow.analytics.formats import day
+from giftflow.analytics.formats import NS_PER_DAY, day
 from giftflow.errors import GiftflowError
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.errors import LiveError
@@ -64,13 +65,17 @@ def _require_creator(tx: Tx, creator_id: int) -> None:
 
 
 def cohorts(context: LiveContext, creator_id: int) -> Json:
-    """Every gift to the creator, reduced to who sent it and when, grouped by weeks."""
+    """Every gift to the creator, reduced to who sent it and when, grouped by weeks.
+    The database reduces the gifts to one row per gifter and week they gifted in (the
+    first gift of that week), which is all the cohorts need: a page costs the gifter-
+    weeks, not the gifts."""
 
     def read(tx: Tx) -> list[FirstGift]:
         _require_creator(tx, creator_id)
         rows = tx.execute(
-            "SELECT sender_id, sent_at FROM gifts WHERE creator_id = ? ORDER BY sent_at, id",
-            (creator_id,),
+            "SELECT sender_id, MIN(sent_at) FROM gifts WHERE creator_id = ?"
+            " GROUP BY sender_id, (sent_at / ? + ?) / 7",
+            (creator_id, NS_PER_DAY, EPOCH_WEEKDAY),
         ).fetchall()
         return [FirstGift(row[0], row[1]) for row in rows]
 
@@ -90,15 +95,18 @@ def coin_flows(context: LiveContext, *, creator_id: int | None, start_ns: int, e
     return pure.coin_flows(scope, day(start_ns), day(end_ns), totals, include_wallets=wallets)
 
 
-def sessions_of(context: LiveContext, creator_id: int) -> list[LiveSession]:
-    """The creator's sessions, newest first (a dashboard's list to open reports from)."""
+def sessions_of(
+    context: LiveContext, creator_id: int, *, limit: int, offset: int = 0
+) -> list[LiveSession]:
+    """The creator's sessions, newest first, ``limit`` of them after skipping
+    ``offset`` (a dashboard's list to open reports from)."""
 
     def read(tx: Tx) -> list[LiveSession]:
         _require_creator(tx, creator_id)
         rows = tx.execute(
             "SELECT id, creator_id, title, started_at, ended_at FROM live_sessions"
-            " WHERE creator_id = ? ORDER BY started_at DESC, id DESC",
-            (creator_id,),
+            " WHERE creator_id = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+            (creator_id, limit, offset),
         ).fetchall()
         return [LiveSession(r[0], r[1], r[2], r[3], optional(r[4])) for r in rows]
 
@@ -128,5 +136,5 @@ class Analytics:
     def coin_flows(self, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
         return coin_flows(self.context, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
 
-    def sessions_of(self, creator_id: int) -> list[LiveSession]:
-        return sessions_of(self.context, creator_id)
+    def sessions_of(self, creator_id: int, *, limit: int, offset: int = 0) -> list[LiveSession]:
+        return sessions_of(self.context, creator_id, limit=limit, offset=offset)

@@ -28,6 +28,7 @@ from giftflow.partners.base import PayoutPartner
 from giftflow.partners.manual import ManualPartner
 from giftflow.payments.base import PaymentProvider
 from giftflow.payments.policy import check_environment
+from giftflow.service import credentials
 from giftflow.service.economy import earnings, fraud, gifting, payouts, recharge, users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
@@ -317,4 +318,20 @@ class Economy:
         return fraud.review(self.context, decision_id, upheld=upheld, reviewer=reviewer)
 
     def reconcile(self) -> ReconcileReport:
-        return self.ledger.reconcile()
+        """Recompute every balance from the transfer log, and keep the outcome as the
+        last reconcile (what the admin page shows, without reconciling per view)."""
+        report = self.ledger.reconcile()
+        self.ledger.write(credentials.save_reconcile(report, now_ns=self.context.clock.now_ns()))
+        return report
+
+    def delete_expired(self) -> credentials.Swept:
+        """One bounded step of deleting what no one can use any more: idempotency
+        records older than ``idempotency_retention_s``, revoked tokens and sign-in
+        links past their expiry, old reconcile runs. Safe from several processes."""
+        now_ns = self.context.clock.now_ns()
+        retention_ns = self.context.settings.idempotency_retention_s * 1_000_000_000
+        step = credentials.sweep(now_ns=now_ns, idempotency_before_ns=now_ns - retention_ns)
+        return self.ledger.write(step)
+
+    def last_reconcile(self) -> credentials.ReconcileRun | None:
+        return self.ledger.read(credentials.last_reconcile)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from giftflow.ledger.reconcile import ReconcileReport
+from giftflow.service.credentials import ReconcileRun
 from giftflow.service.economy import LoggedDecision, Payout
 from giftflow.web.charts import esc, grouped
 from giftflow.web.dashboard.creator_page import flows_section, time_of
@@ -19,7 +20,8 @@ from giftflow.web.report_page import table
 
 @dataclass(frozen=True, slots=True)
 class AdminView:
-    reconcile: ReconcileReport
+    reconcile: ReconcileRun | None
+    """The last reconcile (None: never run)."""
     decisions: Sequence[LoggedDecision]
     """Open ones only."""
     payouts: Sequence[Payout]
@@ -40,7 +42,20 @@ def admin_body(view: AdminView) -> str:
     )
 
 
-def reconcile_section(report: ReconcileReport) -> str:
+_RECONCILE_NOW: Final = (
+    '<form method="post" action="/admin/reconcile">'
+    '<button type="submit">Reconcile now</button></form>'
+)
+
+
+def reconcile_section(run: ReconcileRun | None) -> str:
+    if run is None:
+        return (
+            '<section data-reconcile="never"><h2>Reconcile</h2>'
+            '<p class="empty">The books have not been reconciled yet.</p>'
+            f"{_RECONCILE_NOW}</section>"
+        )
+    report = run.report
     state = "ok" if report.ok else "mismatch"
     verdict = (
         '<p class="status-ok">The books reconcile: every balance equals the one recomputed'
@@ -52,9 +67,10 @@ def reconcile_section(report: ReconcileReport) -> str:
         f'<p class="meta"><span data-field="transfers">{grouped(report.transfers)}</span>'
         f' transfers, <span data-field="accounts">{grouped(report.accounts)}</span> accounts.</p>'
     )
+    when = f'<p class="meta">Last reconciled {time_of(run.ran_at_ns)}.</p>'
     return (
-        f'<section data-reconcile="{state}"><h2>Reconcile</h2>{verdict}{counts}'
-        f"{_mismatches(report)}{_problems(report.problems)}</section>"
+        f'<section data-reconcile="{state}"><h2>Reconcile</h2>{verdict}{counts}{when}'
+        f"{_mismatches(report)}{_problems(report.problems)}{_RECONCILE_NOW}</section>"
     )
 
 

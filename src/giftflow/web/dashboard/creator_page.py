@@ -36,6 +36,10 @@ class CreatorView:
     cohorts: Json
     coin_flows: Json
     period: Period
+    sessions_page: int = 0
+    """Which page of LIVEs ``sessions`` is (0: the newest)."""
+    more_sessions: bool = False
+    """Whether older LIVEs are on the next page."""
 
 
 def time_of(at_ns: int) -> str:
@@ -66,7 +70,7 @@ def creator_body(view: CreatorView) -> str:
             f"<h1>{esc(creator.display_name)}</h1>"
             f'<p class="meta">Creator #{creator.id} · {esc(creator.region)}</p></header>',
             balances_section(view.earnings, in_payout_units(view.payouts)),
-            sessions_section(creator.id, view.sessions),
+            sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
             cohorts_section(view.cohorts),
             flows_section(f"/dashboard/creators/{creator.id}", view.coin_flows, view.period),
             payouts_section(view.payouts),
@@ -96,7 +100,12 @@ def balances_section(earnings: EarningsView, in_payout: int) -> str:
     )
 
 
-def sessions_section(creator_id: int, sessions: Sequence[tuple[LiveSession, SessionTotals]]) -> str:
+def sessions_section(
+    creator_id: int,
+    sessions: Sequence[tuple[LiveSession, SessionTotals]],
+    page: int = 0,
+    more: bool = False,
+) -> str:
     if not sessions:
         return '<section><h2>LIVEs</h2><p class="empty">No LIVEs yet.</p></section>'
     rows = [
@@ -109,7 +118,17 @@ def sessions_section(creator_id: int, sessions: Sequence[tuple[LiveSession, Sess
         for s, t in sessions
     ]
     columns = ["LIVE", "Started (UTC)", "Ended (UTC)", "Coins", "Gift events"]
-    return f"<section><h2>LIVEs</h2>{table(columns, rows, text=['LIVE'])}</section>"
+    pages = _pages(f"/dashboard/creators/{creator_id}", page, more)
+    return f"<section><h2>LIVEs</h2>{table(columns, rows, text=['LIVE'])}{pages}</section>"
+
+
+def _pages(path: str, page: int, more: bool) -> str:
+    links = []
+    if page > 0:
+        links.append(f'<a rel="prev" href="{path}?sessions_page={page - 1}">Newer LIVEs</a>')
+    if more:
+        links.append(f'<a rel="next" href="{path}?sessions_page={page + 1}">Older LIVEs</a>')
+    return f'<p class="meta pages">{" · ".join(links)}</p>' if links else ""
 
 
 def cohorts_section(cohorts: Json) -> str:

@@ -2,8 +2,8 @@
 as an HTML page rather than problem+json. Statuses come from the API's one table
 (``problems.status_for``), so a page and the API never disagree on what an error is.
 
-``PageRoute`` is the route class of the dashboard's router: it signs a browser in when
-the URL carries ``?token=``, and turns errors into pages.
+``PageRoute`` is the route class of the dashboard's router: it turns errors into pages,
+and refuses a token in the address (the dashboard's old sign-in) without reading it.
 """
 
 from __future__ import annotations
@@ -49,11 +49,19 @@ form.period label { display: grid; font-size: 0.8rem; color: var(--muted); }
 </style>
 """
 SIGN_IN_HELP: Final = (
-    "<p>The dashboard opens from a sign-in link: <code>/dashboard?token=&lt;user token&gt;</code>,"
-    " where the token is a user token your platform issues with <code>POST /v1/tokens</code>"
-    " (a creator token for your own pages, an admin token for <code>/admin</code>)."
-    " Ask your platform for a new link; tokens expire after a few minutes.</p>"
+    "<p>The dashboard opens from a one-time sign-in link,"
+    " <code>/dashboard/sign-in/&lt;code&gt;</code>, that your platform makes with"
+    " <code>POST /v1/tokens/sign-in-links</code> (for a creator's own pages, or for a"
+    " staff user's <code>/admin</code>). Ask your platform for a new link; each works once,"
+    " for a few minutes.</p>"
 )
+TOKEN_IN_ADDRESS: Final = "token"
+"""The old sign-in's parameter: refused, so a link that carries it fails loudly (400:
+the cookie, if any, is left alone, so such a link cannot sign anyone out either)."""
+
+
+class TokenInAddressError(GiftflowError):
+    code = "token_in_address"
 
 
 def html(title: str, body_html: str, *, status: int = 200) -> HTMLResponse:
@@ -106,15 +114,18 @@ Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class PageRoute(APIRoute):
-    """A dashboard route: ``?token=`` signs in; errors become HTML pages."""
+    """A dashboard route: errors become HTML pages; ``?token=`` is refused."""
 
     def get_route_handler(self) -> Endpoint:
         handler = super().get_route_handler()
 
         async def answer(request: Request) -> Response:
             try:
-                if request.method == "GET" and session.TOKEN_PARAMETER in request.query_params:
-                    return session.sign_in(request)
+                if TOKEN_IN_ADDRESS in request.query_params:
+                    raise TokenInAddressError(
+                        "the dashboard takes no token in its address (it would stay in"
+                        " logs and histories); use a sign-in link"
+                    )
                 return await handler(request)
             except GiftflowError as error:
                 return page_for(error, had_cookie=session.COOKIE in request.cookies)

@@ -27,7 +27,13 @@ from giftflow.web.dashboard.admin_page import AdminView, admin_body
 from giftflow.web.dashboard.creator_page import CreatorView, creator_body, nav
 from giftflow.web.dashboard.period import period_of
 from giftflow.web.dashboard.responses import SIGN_IN_HELP, PageRoute, html, see_other
-from giftflow.web.dashboard.session import SignedInDep, forget, require_same_origin
+from giftflow.web.dashboard.session import (
+    SignedInDep,
+    pending_grant,
+    require_same_origin,
+    sign_in,
+    sign_out,
+)
 from giftflow.web.report_page import report_sections
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -35,10 +41,13 @@ CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 DecisionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 PayoutIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+SignInCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{43}$")]
+SessionsPageQuery = Annotated[int, Query(alias="sessions_page", ge=0, le=1_000_000)]
 FromQuery = Annotated[str | None, Query(alias="from")]
 ToQuery = Annotated[str | None, Query(alias="to")]
 SESSIONS_SHOWN: Final = 50
-"""The newest LIVEs listed on a creator's page (each costs a few reads)."""
+"""The LIVEs listed on a page of a creator's dashboard (each costs a few reads); older
+ones are on the next pages (``?sessions_page=1`` …)."""
 ADMIN_PAGE: Final = "/admin"
 PAYOUT_STATES_TO_DECIDE: Final = ("requested", "held")
 
@@ -79,7 +88,7 @@ def creator_of(economy: Economy, creator_id: int) -> User:
 
 @router.get("/dashboard")
 def home(principal: SignedInDep) -> Response:
-    """Where a sign-in link lands: a creator's own page, or the admin page."""
+    """Where signing in lands: a creator's own page, or the admin page."""
     if principal.role == Role.CREATOR and principal.user_id is not None:
         return see_other(f"/dashboard/creators/{principal.user_id}")
     if principal.is_admin:
@@ -87,10 +96,37 @@ def home(principal: SignedInDep) -> Response:
     raise ForbiddenError("the dashboard is for creators (with a creator token) and administrators")
 
 
+@router.get("/dashboard/sign-in/{code}")
+def sign_in_page(code: SignInCodePath, request: Request, state: StateDep) -> Response:
+    """Who the link signs in as, and a button: opening the link changes nothing."""
+    grant = pending_grant(request, code)
+    user = state.economy.user(grant.user_id)
+    body = (
+        '<section class="sign-in"><p class="eyebrow">Sign in</p>'
+        f"<h1>Continue as {esc(user.display_name)}?</h1>"
+        f'<p>This link signs you in to the dashboard as <strong data-field="user">'
+        f"{esc(user.display_name)}</strong> (user {user.id}), "
+        f'<span data-field="role">{esc(grant.role)}</span>. It works once.</p>'
+        f'<form method="post" action="/dashboard/sign-in/{esc(code)}">'
+        '<button class="primary" type="submit">Sign in</button></form>'
+        '<p class="meta">Not you, or not expecting this? Close this page.</p></section>'
+    )
+    return html("Sign in · giftflow", body)
+
+
+@router.post("/dashboard/sign-in/{code}")
+def sign_in_post(code: SignInCodePath, request: Request) -> Response:
+    answer = see_other("/dashboard")
+    sign_in(request, code, answer)
+    return answer
+
+
 @router.post("/dashboard/sign-out")
-def sign_out(request: Request) -> Response:
-    require_same_origin(request)
-    return forget(see_other("/dashboard/signed-out"))
+def sign_out_post(request: Request) -> Response:
+    """Revoke the session's token and clear the cookie."""
+    answer = see_other("/dashboard/signed-out")
+    sign_out(request, answer)
+    return answer
 
 
 @router.get("/dashboard/signed-out")
@@ -109,17 +145,22 @@ def creator_page(
     analytics: AnalyticsDep,
     start: FromQuery = None,
     end: ToQuery = None,
+    sessions_page: SessionsPageQuery = 0,
 ) -> Response:
     may_see_creator(principal, creator_id)
     economy = state.economy
     creator = creator_of(economy, creator_id)
     period = period_of(start, end, now_ns=economy.context.now())
-    sessions = analytics.sessions_of(creator_id)[:SESSIONS_SHOWN]
+    sessions = analytics.sessions_of(
+        creator_id, limit=SESSIONS_SHOWN + 1, offset=sessions_page * SESSIONS_SHOWN
+    )
     view = CreatorView(
         creator=creator,
         earnings=economy.earnings(creator_id),
         payouts=economy.payouts(creator_id=creator_id),
-        sessions=[(s, state.live.session_totals(s.id)) for s in sessions],
+        sessions=[(s, state.live.session_totals(s.id)) for s in sessions[:SESSIONS_SHOWN]],
+        sessions_page=sessions_page,
+        more_sessions=len(sessions) > SESSIONS_SHOWN,
         cohorts=analytics.cohorts(creator_id),
         coin_flows=analytics.coin_flows(
             creator_id=creator_id, start_ns=period.start_ns, end_ns=period.end_ns
@@ -167,7 +208,7 @@ def admin_page(
     period = period_of(start, end, now_ns=economy.context.now())
     payouts = [p for s in PAYOUT_STATES_TO_DECIDE for p in economy.payouts(state=s)]
     view = AdminView(
-        reconcile=economy.reconcile(),
+        reconcile=economy.last_reconcile(),
         decisions=economy.fraud_decisions(open_only=True),
         payouts=sorted(payouts, key=lambda p: (p.requested_at, p.id)),
         coin_flows=analytics.coin_flows(
@@ -176,6 +217,15 @@ def admin_page(
         period=period,
     )
     return html("giftflow · admin", _top(principal) + admin_body(view))
+
+
+@router.post("/admin/reconcile")
+def reconcile_now(request: Request, principal: SignedInDep, state: StateDep) -> Response:
+    """Reconcile the books now (the page shows the last reconcile, run by this button,
+    ``GET /v1/admin/reconcile`` or a scheduled job: not one per page view)."""
+    _admin_form(request, principal)
+    state.economy.reconcile()
+    return see_other(ADMIN_PAGE)
 
 
 def _admin_form(request: Request, principal: Principal) -> None:

@@ -1,12 +1,20 @@
-"""Signing in to the dashboard: a user token once in the URL, then a cookie.
+"""Signing in to the dashboard: a one-time sign-in link, a confirmation, then a cookie
+(decision 0026).
 
-A platform hands a person a link ``/dashboard?token=<user token>`` (a JWT from
-``POST /v1/tokens``). The server checks the token with the app's ``Authenticator``,
-keeps it in the ``giftflow_session`` cookie (HttpOnly: no script reads it; SameSite=
-Strict: no other site's page sends it; Max-Age: the token's remaining life) and
-redirects to the same URL without it, so the token leaves the address bar and the
-history. Every later request is judged by the cookie, exactly as the API judges a
-Bearer token: the same signature, expiry (the economy's clock) and role.
+A platform asks ``POST /v1/tokens/sign-in-links`` for a link ``/dashboard/sign-in/
+<code>`` and hands it to the person. The link holds a one-time code, never a token:
+opening it (GET) changes nothing and shows who it signs in as, with a button; the
+button posts back (same origin only), the code is used up, and the server issues a
+dashboard session token for that user and role, on behalf of the key that made the
+link. The token is kept in the ``giftflow_session`` cookie (HttpOnly: no script reads
+it; SameSite=Strict: no other site's page sends it; ``Secure`` behind HTTPS;
+Max-Age: the session's life). So no credential is ever in an address a log, a history
+or a referrer keeps, and another site cannot sign a visitor in as someone else without
+their click on a page that names that someone.
+
+Every later request is judged by the cookie exactly as the API judges a Bearer token:
+signature, expiry (the economy's clock) and standing (revoked, its key revoked, its
+user no longer in its role). Signing out revokes the token, not only the cookie.
 
 Forms post with that cookie. SameSite=Strict already keeps other sites' forms from
 carrying it; the ``Origin`` (or ``Referer``) must also name this host, so a browser
@@ -18,17 +26,29 @@ from __future__ import annotations
 from typing import Annotated, Final
 from urllib.parse import urlsplit
 
-import jwt
 from fastapi import Depends, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from giftflow.api.auth import Authenticator, Principal
 from giftflow.api.deps import state_of
-from giftflow.api.errors import ForbiddenError, TokenInvalidError, UnauthenticatedError
+from giftflow.api.errors import (
+    ForbiddenError,
+    TokenInvalidError,
+    UnauthenticatedError,
+)
+from giftflow.api.schemas import Role
+from giftflow.errors import GiftflowError
+from giftflow.service import credentials
+from giftflow.service.credentials import SignInGrant
 
 COOKIE: Final = "giftflow_session"
-TOKEN_PARAMETER: Final = "token"
 _NS_PER_S: Final = 1_000_000_000
+
+
+class SignInLinkInvalidError(GiftflowError):
+    """The sign-in link is unknown, expired or used already."""
+
+    code = "sign_in_link_invalid"
 
 
 def _authenticator(request: Request) -> Authenticator:
@@ -38,7 +58,7 @@ def _authenticator(request: Request) -> Authenticator:
 def user_principal(authenticator: Authenticator, token: str | None) -> Principal:
     """The user a token names; API keys are for servers, never for a browser's cookie."""
     if not token:
-        raise UnauthenticatedError("open the dashboard with your sign-in link (?token=...)")
+        raise UnauthenticatedError("open the dashboard with a sign-in link from your platform")
     if token.startswith("gf_"):
         raise TokenInvalidError("the dashboard takes a user token, not a platform API key")
     return authenticator.authenticate(token)
@@ -52,33 +72,57 @@ def signed_in(request: Request) -> Principal:
 SignedInDep = Annotated[Principal, Depends(signed_in)]
 
 
-def remaining_s(request: Request, token: str) -> int:
-    """Seconds until the token expires, by the economy's clock. Read only after the
-    authenticator accepted the token, so its signature has been checked already."""
-    claims = jwt.decode(token, options={"verify_signature": False})
-    now_s = state_of(request).economy.context.clock.now_ns() // _NS_PER_S
-    return max(int(claims["exp"]) - now_s, 0)
+def pending_grant(request: Request, code: str) -> SignInGrant:
+    """What an unused link would sign in as (the link stays unused)."""
+    state = state_of(request)
+    now_ns = state.economy.context.clock.now_ns()
+    grant = state.economy.ledger.read(credentials.sign_in_link(code, now_ns=now_ns))
+    if grant is None:
+        raise SignInLinkInvalidError(_LINK_INVALID)
+    return grant
 
 
-def sign_in(request: Request) -> Response:
-    """Answer ``?token=``: the cookie, and a 303 to the same URL without the token."""
-    token = request.query_params[TOKEN_PARAMETER]
-    user_principal(_authenticator(request), token)
-    target = request.url.remove_query_params(TOKEN_PARAMETER)
-    location = target.path + (f"?{target.query}" if target.query else "")
-    response = RedirectResponse(location, status_code=303)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the URL still holds the token
+def sign_in(request: Request, code: str, response: Response) -> Principal:
+    """Use the link up and set the session cookie on ``response``; the new session's
+    principal. Its token passes the same checks as any token before the cookie is set
+    (the link's key still in force, its user still in the role)."""
+    require_same_origin(request)
+    state = state_of(request)
+    now_ns = state.economy.context.clock.now_ns()
+    grant = state.economy.ledger.write(credentials.use_sign_in_link(code, now_ns=now_ns))
+    if grant is None:
+        raise SignInLinkInvalidError(_LINK_INVALID)
+    issued = state.authenticator.issue(
+        grant.user_id,
+        Role(grant.role),
+        key_id=grant.key_id,
+        ttl_s=state.settings.dashboard_session_ttl_s,
+    )
+    principal = state.authenticator.authenticate(issued.token)
     response.set_cookie(
         COOKIE,
-        token,
-        max_age=remaining_s(request, token),
+        issued.token,
+        max_age=(issued.expires_at_ns - now_ns) // _NS_PER_S,
         path="/",
-        secure=request.url.scheme == "https",
+        secure=state.settings.https or request.url.scheme == "https",
         httponly=True,
         samesite="strict",
     )
-    return response
+    return principal
+
+
+def sign_out(request: Request, response: Response) -> None:
+    """Revoke the session's token (when it still serves) and clear the cookie."""
+    require_same_origin(request)
+    token = request.cookies.get(COOKIE)
+    authenticator = _authenticator(request)
+    try:
+        principal = user_principal(authenticator, token)
+    except UnauthenticatedError:
+        pass  # expired or revoked already: nothing left to revoke
+    else:
+        authenticator.revoke(principal)
+    forget(response)
 
 
 def forget(response: Response) -> Response:
@@ -93,3 +137,8 @@ def require_same_origin(request: Request) -> None:
     host = request.headers.get("host", "")
     if not host or urlsplit(source).netloc.lower() != host.lower():
         raise ForbiddenError("a dashboard form must be sent from a dashboard page")
+
+
+_LINK_INVALID: Final = (
+    "this sign-in link is unknown, expired or used already; ask your platform for a new one"
+)
