@@ -33,6 +33,7 @@ from giftflow.api.rate_limits import Kind
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout
 from giftflow.payments.sandbox import SandboxProvider
+from giftflow.service import credentials
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
@@ -165,10 +166,19 @@ class World:
         return create_api_key(self.economy.ledger, name="test key", scopes=scopes).key
 
     def token(self, user_id: int, role: str = "viewer") -> str:
+        """A user token from ``POST /v1/tokens``; for ``admin`` the user is made staff
+        first (only staff users hold admin tokens)."""
+        if role == "admin":
+            self.make_staff(user_id)
         response = self.post("/v1/tokens", {"user_id": user_id, "role": role}, self.admin_key)
         assert response.status_code == 201, response.text
         token: str = response.json()["token"]
         return token
+
+    def make_staff(self, user_id: int, *, staff: bool = True) -> None:
+        """What ``giftflow users staff`` does."""
+        now_ns = self.clock.now_ns()
+        self.economy.ledger.write(credentials.set_staff(user_id, staff=staff, now_ns=now_ns))
 
     # --- requests -------------------------------------------------------------------
 

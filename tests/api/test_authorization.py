@@ -8,6 +8,7 @@ who may call it; everyone else is tried.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +106,33 @@ ENDPOINTS = [
     ),
     Endpoint(
         "issue an admin token", "POST", "/v1/tokens", allow(), {"user_id": "{ops}", "role": "admin"}
+    ),
+    Endpoint(
+        "revoke another token by its id",
+        "POST",
+        "/v1/tokens/revoke",
+        allow("admin", "key tokens:write"),
+        {"token_id": "0" * 32},
+    ),
+    Endpoint(
+        "revoke every token of alice",
+        "POST",
+        "/v1/users/{alice}/tokens/revoke",
+        allow("alice", "admin", "key tokens:write"),
+    ),
+    Endpoint(
+        "a sign-in link for carol",
+        "POST",
+        "/v1/tokens/sign-in-links",
+        allow("key tokens:write"),
+        {"user_id": "{carol}", "role": "creator"},
+    ),
+    Endpoint(
+        "an admin sign-in link",
+        "POST",
+        "/v1/tokens/sign-in-links",
+        allow(),
+        {"user_id": "{ops}", "role": "admin"},
     ),
     Endpoint("list gifts", "GET", "/v1/catalog/gifts", EVERYONE),
     Endpoint("list packs", "GET", "/v1/catalog/packs", EVERYONE, query={"region": "US"}),
@@ -214,6 +242,12 @@ ENDPOINTS = [
         "issue a room token for carol",
         "POST",
         "/v1/rooms/{carol}/tokens",
+        allow("carol", "admin", "key rooms:write"),
+    ),
+    Endpoint(
+        "revoke carol's room tokens",
+        "POST",
+        "/v1/rooms/{carol}/tokens/revoke",
         allow("carol", "admin", "key rooms:write"),
     ),
     Endpoint("start carol's LIVE", "POST", "/v1/rooms/{carol}/sessions", LIVE_WRITE, {}),
@@ -383,7 +417,15 @@ def callers(scene: Scene) -> Callers:
 
 def _token(user_id: int, role: str, *, expires_in_s: int, world: World, secret: str = "") -> str:
     now_s = world.clock.now_ns() // 1_000_000_000
-    claims = {"iss": "giftflow", "sub": str(user_id), "role": role, "exp": now_s + expires_in_s}
+    claims = {
+        "iss": "giftflow",
+        "sub": str(user_id),
+        "role": role,
+        "key": world.admin_key[3:19],
+        "jti": secrets.token_hex(16),
+        "iat": now_s - 1,
+        "exp": now_s + expires_in_s,
+    }
     return jwt.encode(claims, secret or TOKEN_SECRET, algorithm="HS256")
 
 

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import httpx
+import jwt
 import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
@@ -48,6 +50,7 @@ from giftflow.service.events import InProcessBus
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
 from giftflow.service.live import Live
 from giftflow.settings import Settings
+from giftflow.web.dashboard.session import COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -201,10 +204,33 @@ class Showcase:
         """What the JSON API answers the same person."""
         return self.studio.world.ok(self.studio.world.get(path, self.tokens[who], **params))
 
+    def sign_in_link(self, who: str) -> str:
+        """A one-time sign-in link for the person (a creator or an admin), as their
+        platform would make one."""
+        claims = jwt.decode(self.tokens[who], options={"verify_signature": False})
+        world = self.studio.world
+        body = {"user_id": int(claims["sub"]), "role": claims["role"]}
+        answer = world.ok(world.post("/v1/tokens/sign-in-links", body, world.admin_key), 201)
+        # The link names GIFTFLOW_PUBLIC_URL; this test server listens elsewhere.
+        return f"{self.base_url}{urlsplit(answer['url']).path}"
+
     def signed_in(self, who: str, path: str = "/dashboard") -> Page:
-        """A fresh browser context, signed in by opening ``path?token=``."""
+        """A fresh browser context, signed in as a person is: the platform's sign-in
+        link opened, its button clicked; then ``path``."""
         page = self.studio.browser.new_page(viewport=DASHBOARD_VIEWPORT)
-        page.goto(f"{self.base_url}{path}?token={self.tokens[who]}")
+        page.goto(self.sign_in_link(who))
+        page.click("form button")
+        if path != "/dashboard":
+            page.goto(f"{self.base_url}{path}")
+        return page
+
+    def with_cookie(self, who: str) -> Page:
+        """A fresh browser context whose session cookie holds the person's token (a
+        viewer's, which no sign-in link gives)."""
+        page = self.studio.browser.new_page(viewport=DASHBOARD_VIEWPORT)
+        page.context.add_cookies(
+            [{"name": COOKIE, "value": self.tokens[who], "url": self.base_url}]
+        )
         return page
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page
 
+from api.conftest import assert_problem
+from giftflow.web.dashboard.session import COOKIE
 from web.conftest import Showcase, full_screenshot
 
-COOKIE = "giftflow_session"
 
 
 def attributes(page: Page, selector: str, name: str) -> list[str | None]:
@@ -30,23 +31,46 @@ def shown_period(page: Page) -> dict[str, str]:
     return {key: section.get_attribute(f"data-{key}") or "" for key in ("from", "to")}
 
 
-def test_a_creator_signs_in_with_a_link_and_the_token_leaves_the_address(
-    showcase: Showcase,
-) -> None:
-    page = showcase.signed_in("a")
+def test_a_creator_signs_in_with_a_one_time_link_and_a_click(showcase: Showcase) -> None:
+    link = showcase.sign_in_link("a")
     a = showcase.ids["a"]
+    page = showcase.studio.browser.new_page()
+    answer = page.goto(link)
+    assert answer is not None and answer.status == 200
+    assert page.text_content("[data-field=role]") == "creator"
+    assert page.context.cookies() == []  # opening the link signs nobody in
+    page.click("form button")
     assert page.url == f"{showcase.base_url}/dashboard/creators/{a}"
     [cookie] = page.context.cookies()
     assert cookie["name"] == COOKIE and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    assert cookie["path"] == "/" and cookie["value"] == showcase.tokens["a"]
-    with httpx.Client(base_url=showcase.base_url) as client:  # Max-Age: the token's life left
-        answer = client.get("/dashboard", params={"token": showcase.tokens["a"]})
-    assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
-    # The default token life: the economy's clock has not moved since the tokens were issued.
-    assert "Max-Age=900" in answer.headers["set-cookie"], answer.headers
+    assert cookie["path"] == "/" and "token" not in page.url
+    again = page.goto(link)  # used up
+    assert again is not None and again.status == 404
     page.goto(f"{showcase.base_url}/dashboard")  # the cookie alone signs in now
     assert page.url.endswith(f"/dashboard/creators/{a}")
     page.close()
+
+
+def test_a_sign_in_link_is_used_only_from_its_own_page_once_and_in_time(
+    showcase: Showcase,
+) -> None:
+    world = showcase.studio.world
+    link = showcase.sign_in_link("a")
+    here = {"Origin": showcase.base_url}
+    with httpx.Client() as client:
+        elsewhere = client.post(link, headers={"Origin": "https://evil.example"})
+        assert elsewhere.status_code == 403 and "set-cookie" not in elsewhere.headers
+        used = client.post(link, headers=here)  # the refusal above did not use it up
+        assert used.status_code == 303 and used.headers["location"] == "/dashboard"
+        # The session lasts GIFTFLOW_DASHBOARD_SESSION_TTL_S (8 h), not a 15-minute token's.
+        assert "Max-Age=28800" in used.headers["set-cookie"], used.headers
+        assert client.post(link, headers=here).status_code == 404
+        late = showcase.sign_in_link("a")
+        world.clock.advance(seconds=301)
+        assert client.get(late).status_code == 404
+        assert client.post(late, headers=here).status_code == 404
+        for code in ("x" * 43, "short", "x" * 44):
+            assert client.get(f"{showcase.base_url}/dashboard/sign-in/{code}").status_code == 404
 
 
 def test_balances_and_lives_equal_what_the_api_answers(showcase: Showcase) -> None:
@@ -167,8 +191,8 @@ def test_a_creator_cannot_see_another_creators_pages(showcase: Showcase) -> None
 
 
 def test_a_viewer_token_is_refused_with_a_403_page(showcase: Showcase) -> None:
-    page = showcase.studio.browser.new_page()
-    answer = page.goto(f"{showcase.base_url}/dashboard?token={showcase.tokens['viewer']}")
+    page = showcase.with_cookie("viewer")
+    answer = page.goto(f"{showcase.base_url}/dashboard")
     assert answer is not None and answer.status == 403  # signed in, then refused
     assert "creators" in (page.text_content("h1 + p") or "")
     page.close()
@@ -182,22 +206,38 @@ def test_without_a_valid_cookie_the_pages_answer_401_saying_how_to_sign_in(
         for path in ("/dashboard", f"/dashboard/creators/{a}", "/admin"):
             answer = client.get(path)
             assert answer.status_code == 401 and "text/html" in answer.headers["content-type"]
-            assert "?token=" in answer.text
+            assert "/v1/tokens/sign-in-links" in answer.text
         refused = client.get("/dashboard", headers={"Cookie": f"{COOKIE}=not-a-token"})
         assert refused.status_code == 401 and f"{COOKIE}=" in refused.headers["set-cookie"]
-        for token in ("nonsense", showcase.studio.world.admin_key):
-            answer = client.get("/dashboard", params={"token": token})
-            assert answer.status_code == 401 and "set-cookie" not in answer.headers
 
 
-def test_signing_out_clears_the_cookie(showcase: Showcase) -> None:
+def test_a_token_in_the_address_is_refused_and_signs_nobody_in_or_out(
+    showcase: Showcase,
+) -> None:
+    """The old sign-in (``?token=`` on any page) let another site's link replace a
+    visitor's session (login CSRF) and put tokens in logs and histories."""
+    cookie = {"Cookie": f"{COOKIE}={showcase.tokens['a']}"}
+    with httpx.Client(base_url=showcase.base_url) as client:
+        for token in (showcase.tokens["b"], "nonsense", showcase.studio.world.admin_key):
+            answer = client.get("/dashboard", params={"token": token}, headers=cookie)
+            assert answer.status_code == 400 and "set-cookie" not in answer.headers
+            assert "sign-in link" in answer.text
+
+
+def test_signing_out_revokes_the_session_not_only_the_cookie(showcase: Showcase) -> None:
     page = showcase.signed_in("a")
+    (session,) = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
     page.click("nav.top button")
     assert page.url.endswith("/dashboard/signed-out")
     assert page.context.cookies() == []
     answer = page.goto(f"{showcase.base_url}/dashboard")
     assert answer is not None and answer.status == 401
     page.close()
+    world = showcase.studio.world
+    assert_problem(world.get("/v1/wallets/1", session), 401, "token_revoked")
+    with httpx.Client(base_url=showcase.base_url) as client:
+        kept = client.get("/dashboard", headers={"Cookie": f"{COOKIE}={session}"})
+        assert kept.status_code == 401  # a copy of the cookie is no good either
 
 
 def test_pages_are_not_cached_framed_or_scripted(showcase: Showcase) -> None:
