@@ -13,7 +13,6 @@ from giftflow.web.dashboard.session import COOKIE
 from web.conftest import Showcase, full_screenshot
 
 
-
 def attributes(page: Page, selector: str, name: str) -> list[str | None]:
     found: list[str | None] = page.eval_on_selector_all(
         selector, f"elements => elements.map(e => e.getAttribute({name!r}))"
