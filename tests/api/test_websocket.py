@@ -184,6 +184,26 @@ def test_the_websocket_refuses_another_rooms_token_with_4403(world: World, carol
         assert close_code(socket) == 4403
 
 
+def test_revoking_the_rooms_tokens_closes_open_sockets_and_refuses_reconnection(
+    world: World, carol: int
+) -> None:
+    old = room_token(world, carol)
+    with listen(world, carol, old) as open_socket:
+        publish(world, carol, 1)
+        assert json.loads(open_socket.recv(RECEIVE_TIMEOUT_S))["type"] == "gift.sent"
+        revoked = world.ok(world.post(f"/v1/rooms/{carol}/tokens/revoke", {}, world.admin_key))
+        frame = json.loads(open_socket.recv(RECEIVE_TIMEOUT_S))
+        assert frame["type"] == "room.tokens_revoked"
+        assert frame["data"] == {"generation": revoked["generation"]}
+        assert close_code(open_socket) == 4401
+    with listen(world, carol, old) as again:
+        assert close_code(again) == 4401
+    new = room_token(world, carol)
+    with listen(world, carol, new) as fresh:
+        sent = publish(world, carol, 1)
+        assert json.loads(fresh.recv(RECEIVE_TIMEOUT_S))["id"] == sent[0].id
+
+
 # --- events ----------------------------------------------------------------------------
 
 

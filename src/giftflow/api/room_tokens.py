@@ -74,18 +74,20 @@ class RoomTokens:
         bump = credentials.next_room_generation(room_id, now_ns=self._clock.now_ns())
         return self._ledger.write(bump)
 
-    def check(self, token: str | None, room_id: int) -> None:
-        """Raises ``TokenInvalidError`` (none, not ours, not a room token),
-        ``TokenExpiredError``, ``ForbiddenError`` (another room's token) or
-        ``TokenRevokedError`` (an older generation's)."""
+    def check(self, token: str | None, room_id: int) -> int:
+        """The token's generation, the room's current one. Raises ``TokenInvalidError``
+        (none, not ours, not a room token), ``TokenExpiredError``, ``ForbiddenError``
+        (another room's token) or ``TokenRevokedError`` (an older generation's)."""
         generation = self._checked(token, room_id)
         self._current(generation, self._ledger.read(credentials.room_generation(room_id)))
+        return generation
 
-    async def check_async(self, token: str | None, room_id: int) -> None:
+    async def check_async(self, token: str | None, room_id: int) -> int:
         """``check`` from an event loop (the store read off the loop where it is a server)."""
         generation = self._checked(token, room_id)
         read = credentials.room_generation(room_id)
         self._current(generation, await self._ledger.read_async(read))
+        return generation
 
     def _checked(self, token: str | None, room_id: int) -> int:
         claims = self._claims(token)

@@ -47,6 +47,10 @@ CLOSE_FORBIDDEN: Final = 4403
 CLOSE_RESYNC: Final = 4409
 CLOSE_GOING_AWAY: Final = 1001
 """The bus was closed: the server is stopping; reconnect with ``last_event_id``."""
+TOKENS_REVOKED: Final = "room.tokens_revoked"
+"""The room's event when its tokens are revoked: every connection of an older generation,
+in every process (the bus carries it), is closed with 4401 after it."""
+_REVOKED: Final = "the room's tokens were revoked"
 REASON_MAX: Final = 120
 """A close frame's reason fits in 123 bytes."""
 
@@ -76,13 +80,17 @@ def revoke_room_tokens(
     room_id: RoomIdPath, principal: PrincipalDep, economy: EconomyDep, state: StateDep
 ) -> RoomTokensRevokedPublic:
     """Refuse every room token of the room issued so far (a URL pasted where it should
-    not be): open WebSockets are closed at their next reconnect, overlay-state loads
-    fail at once, and new tokens carry the next generation. Same callers as issuing."""
+    not be): open WebSockets with them are closed (4401, after a
+    ``room.tokens_revoked`` event), reconnections and overlay-state loads are refused,
+    and new tokens carry the next generation. Same callers as issuing."""
     auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
     user = economy.user(room_id)
     if not user.is_creator:
         raise NotACreatorError(f"user {user.id} is not a creator and has no room")
-    return RoomTokensRevokedPublic(room_id=room_id, generation=state.room_tokens.revoke(room_id))
+    generation = state.room_tokens.revoke(room_id)
+    now_ns = economy.context.clock.now_ns()
+    state.bus.publish(room_id, TOKENS_REVOKED, {"generation": generation}, at=now_ns)
+    return RoomTokensRevokedPublic(room_id=room_id, generation=generation)
 
 
 @router.get("/{room_id}/overlay-state", response_model=OverlayStatePublic)
@@ -104,22 +112,22 @@ async def room_events(websocket: WebSocket, room_id: int) -> None:
     state = cast(ApiState, websocket.app.state.giftflow)
     await websocket.accept()
     token = websocket.query_params.get("token")
-    code = await _refusal(state, token, room_id)
-    if code is not None:
-        await websocket.close(code)
+    generation = await _generation(state, token, room_id)
+    if not isinstance(generation, int):
+        await websocket.close(generation.code)
         return
     assert token is not None, "a checked room token"
     try:
         with state.sockets.hold(token):
-            await _stream(websocket, state, room_id)
+            await _stream(websocket, state, room_id, generation)
     except SocketCapError as refused:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, reason=str(refused)[:REASON_MAX])
 
 
-async def _stream(websocket: WebSocket, state: ApiState, room_id: int) -> None:
+async def _stream(websocket: WebSocket, state: ApiState, room_id: int, generation: int) -> None:
     after = websocket.query_params.get("last_event_id") or None
     events = state.bus.subscribe(room_id, after=after)
-    sending = _Sending(websocket, room_id, after, state.settings.ws_send_timeout_s)
+    sending = _Sending(websocket, room_id, after, state.settings.ws_send_timeout_s, generation)
     forward = asyncio.ensure_future(sending.forward(events))
     listen = asyncio.ensure_future(_until_disconnected(websocket))
     try:
@@ -132,14 +140,19 @@ async def _stream(websocket: WebSocket, state: ApiState, room_id: int) -> None:
             await events.aclose()
 
 
-async def _refusal(state: ApiState, token: str | None, room_id: int) -> int | None:
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    code: int
+
+
+async def _generation(state: ApiState, token: str | None, room_id: int) -> int | _Refused:
+    """The token's generation, or the close code refusing it."""
     try:
-        await state.room_tokens.check_async(token, room_id)
+        return await state.room_tokens.check_async(token, room_id)
     except UnauthenticatedError:
-        return CLOSE_UNAUTHENTICATED
+        return _Refused(CLOSE_UNAUTHENTICATED)
     except ForbiddenError:
-        return CLOSE_FORBIDDEN
-    return None
+        return _Refused(CLOSE_FORBIDDEN)
 
 
 @dataclass(slots=True)
@@ -151,6 +164,8 @@ class _Sending:
     room_id: int
     last: str | None
     timeout_s: float
+    generation: int
+    """The connection's room token's generation: a later revocation closes it."""
 
     async def forward(self, events: AsyncIterator[Event]) -> None:
         try:
@@ -158,6 +173,9 @@ class _Sending:
                 async with asyncio.timeout(self.timeout_s):  # a timer, not a task, per frame
                     await self.websocket.send_text(event.to_json())
                 self.last = event.id
+                if self._revoked_by(event):
+                    await self.websocket.close(CLOSE_UNAUTHENTICATED, reason=_REVOKED)
+                    return
         except ReplayGapError as gap:
             await self._resync(gap.message)
             return
@@ -165,6 +183,12 @@ class _Sending:
             await self._resync(f"a frame waited more than {self.timeout_s:g} s to be sent")
             return
         await self.websocket.close(CLOSE_GOING_AWAY)
+
+    def _revoked_by(self, event: Event) -> bool:
+        if event.type != TOKENS_REVOKED:
+            return False
+        revoked: object = event.data.get("generation")
+        return isinstance(revoked, int) and revoked > self.generation
 
     async def _resync(self, reason: str) -> None:
         """Tell the listener to reload state, then close; a client that reads nothing
