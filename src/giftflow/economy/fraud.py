@@ -63,6 +63,17 @@ class VelocityLimiter:
         events.append(now)
         return None
 
+    def release(self, user_id: int, at: int) -> None:
+        """Take back an event ``check`` counted at ``at`` that was not sent after all
+        (refused later: too few coins, a lost race): only gifts sent count."""
+        events = self._events.get(user_id)
+        if not events:
+            return
+        for index in range(len(events) - 1, -1, -1):
+            if events[index] == at:
+                del events[index]
+                return
+
 
 def self_gifting(sender_id: int, creator_id: int) -> Decision | None:
     if sender_id != creator_id:
@@ -73,11 +84,13 @@ def self_gifting(sender_id: int, creator_id: int) -> Decision | None:
 
 
 def shared_instrument(
-    instrument: str, user_id: int, wallets_funded: int, limit: int
+    instrument: str, user_id: int, wallets_funded: int, limit: int, *, rank: int
 ) -> Decision | None:
     """``wallets_funded`` counts the distinct wallets this instrument has paid for,
-    this one included."""
-    if wallets_funded <= limit:
+    this one included; ``rank`` is this wallet's place among them by first payment
+    (1: the first it funded). Only a wallet beyond the limit is flagged: one of the
+    first ``limit`` paying again with its own card is no new sharing."""
+    if rank <= limit:
         return None
     return Decision(
         Rule.SHARED_INSTRUMENT,

@@ -70,6 +70,17 @@ def log(context: EconomyContext, decision: Decision) -> None:
     context.ledger.write(lambda tx: insert(tx, decision, now, context))
 
 
+def logged(tx: Tx, decision: Decision) -> bool:
+    """Whether this very decision (rule, user, subject and detail) was logged already."""
+    return bool(
+        tx.scalar(
+            "SELECT COUNT(*) FROM fraud_decisions"
+            " WHERE rule = ? AND user_id = ? AND subject = ? AND detail = ?",
+            (decision.rule.value, decision.user_id, decision.subject, decision.detail),
+        )
+    )
+
+
 def decisions(
     context: EconomyContext, *, open_only: bool = False, limit: int = 100
 ) -> list[LoggedDecision]:

@@ -130,6 +130,9 @@ class _Prepared:
     """What the gift's listeners asked to publish once it has committed."""
     row: tuple[object, ...] | None = None
     """The gift's row, when its job's finish writes it with the others."""
+    counted_at: int | None = None
+    """When the velocity rule counted this event (None: a streak's later event, not
+    counted): released if the gift is not sent after all."""
 
 
 def event_key(request: GiftRequest) -> str:
@@ -188,6 +191,30 @@ class _Found:
 
 
 @dataclass(slots=True)
+class _Funds:
+    """The coins each sender's wallet could spend when the call was read, less what the
+    call's earlier gifts will take: read only for a call where a streak continues from
+    an earlier event of the same call, whose plan depends on whether that one is paid."""
+
+    available: dict[int, int]
+
+    def afford(self, wallet: int, coins: int) -> bool:
+        left = self.available.get(wallet)
+        if left is None:
+            return True
+        if coins > left:
+            return False
+        self.available[wallet] = left - coins
+        return True
+
+
+def _continues_in_call(requests: Sequence[GiftRequest]) -> bool:
+    """Whether some streak has two events in the call."""
+    keys = [streak_key(r.sender_id, r.streak_id) for r in requests if r.streak_id is not None]
+    return len(keys) != len(set(keys))
+
+
+@dataclass(slots=True)
 class _Sending:
     """One call's gifts on their way: what was decided before the engine (a gift
     booked already, a refusal) and the parts that go to it."""
@@ -207,18 +234,20 @@ class _Sending:
         context: EconomyContext,
         requests: Sequence[GiftRequest],
         once: Once | None,
-        loaded: tuple[Answer | None, list[_Found | GiftflowError]],
+        loaded: _Loaded,
     ) -> _Sending:
-        stored, found = loaded
+        stored, found, available = loaded
         if stored is not None:
             raise AnsweredError(stored, committed=True)
         sending = cls(context, once, [], [], [])
         streaks_seen: dict[str, tuple[int, Streak | None]] = {}
+        funds = None if available is None else _Funds(available)
+        twins: dict[str, tuple[GiftRequest, _Prepared]] = {}
         for request, item in zip(requests, found, strict=True):
             try:
                 if isinstance(item, GiftflowError):
                     raise item
-                sending.add(request, item, streaks_seen)
+                sending.add(request, item, streaks_seen, funds, twins)
             except GiftflowError as error:
                 sending.early.append(error)
         return sending
@@ -228,11 +257,25 @@ class _Sending:
         request: GiftRequest,
         found: _Found,
         streaks_seen: dict[str, tuple[int, Streak | None]],
+        funds: _Funds | None,
+        twins: dict[str, tuple[GiftRequest, _Prepared]],
     ) -> None:
+        """Plan one request as if the call's earlier ones had been sent on their own
+        first: booked already, a replay; the same event as an earlier one of the call,
+        its twin (the same transfers: booked once, the second answered as a replay)."""
         if found.booked is not None:
             self.early.append(_replayed(found.booked, request))
             return
-        self.prepared.append(_prepare(self.context, request, found, streaks_seen, self.decisions))
+        twin = twins.get(found.key)
+        if twin is not None:
+            first, prepared = twin
+            _same_event(first, request)
+            self.prepared.append(replace(prepared, events=[], row=None, counted_at=None))
+            self.early.append(None)
+            return
+        prepared = _prepare(self.context, request, found, streaks_seen, self.decisions, funds)
+        twins[found.key] = (request, prepared)
+        self.prepared.append(prepared)
         self.early.append(None)
 
     def jobs(self) -> list[tuple[list[Part], Finish | None]]:
@@ -299,6 +342,8 @@ class _Sending:
         for prepared, outcome in zip(self.prepared, parts, strict=True):
             if isinstance(outcome, Done) and _is_new(outcome.value):
                 self.context.publish(prepared.events)
+            elif prepared.counted_at is not None:
+                self.context.velocity.release(prepared.sender.id, prepared.counted_at)
         return results
 
 
@@ -316,16 +361,18 @@ def _is_new(value: object) -> bool:
     return isinstance(value, GiftSent) and not value.replayed
 
 
-def _loader(
-    requests: Sequence[GiftRequest], once: Once | None
-) -> Callable[[Tx], tuple[Answer | None, list[_Found | GiftflowError]]]:
-    """One read for the whole call: the key's answer, then the gifts booked already,
-    the people and the streaks, three statements whatever the number of gifts."""
+_Loaded = tuple[Answer | None, list["_Found | GiftflowError"], dict[int, int] | None]
 
-    def load(tx: Tx) -> tuple[Answer | None, list[_Found | GiftflowError]]:
+
+def _loader(requests: Sequence[GiftRequest], once: Once | None) -> Callable[[Tx], _Loaded]:
+    """One read for the whole call: the key's answer, then the gifts booked already,
+    the people and the streaks, three statements whatever the number of gifts (and the
+    senders' wallets, when a streak continues within the call)."""
+
+    def load(tx: Tx) -> _Loaded:
         stored = None if once is None else once.lookup(tx)
         if stored is not None:
-            return stored, []
+            return stored, [], None
         keys: list[str | GiftflowError] = []
         for request in requests:
             try:
@@ -336,10 +383,17 @@ def _loader(
         booked = _rows_by_id(tx, "gifts", _GIFT_COLUMNS, ids)
         people = _people(tx, requests)
         streaks = _streaks(tx, requests)
-        return None, [
-            key if isinstance(key, GiftflowError) else _found(request, key, booked, people, streaks)
-            for request, key in zip(requests, keys, strict=True)
-        ]
+        available = _spendable(tx, requests, people) if _continues_in_call(requests) else None
+        return (
+            None,
+            [
+                key
+                if isinstance(key, GiftflowError)
+                else _found(request, key, booked, people, streaks)
+                for request, key in zip(requests, keys, strict=True)
+            ],
+            available,
+        )
 
     return load
 
@@ -362,6 +416,17 @@ def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[int, User]:
     ]
     rows = _rows_by_id(tx, "users", users.USER_COLUMNS, ids)
     return {user_id: users.user_of(row) for user_id, row in rows.items()}
+
+
+def _spendable(tx: Tx, requests: Sequence[GiftRequest], people: dict[int, User]) -> dict[int, int]:
+    """What each sender's wallet can spend now, by wallet account id."""
+    wallets: list[int | str] = [
+        people[r.sender_id].wallet for r in requests if r.sender_id in people
+    ]
+    rows = _rows_by_id(
+        tx, "accounts", "id, credits_posted - debits_posted - debits_pending", wallets
+    )
+    return {int(account): int(row[1]) for account, row in rows.items()}
 
 
 def _streaks(tx: Tx, requests: Sequence[GiftRequest]) -> dict[str, Streak]:
@@ -397,6 +462,19 @@ def _gift_row(tx: Tx, gift_row_id: int) -> Row | None:
     return tx.execute(f"SELECT {_GIFT_COLUMNS} FROM gifts WHERE id = ?", (gift_row_id,)).fetchone()
 
 
+def _same_event(first: GiftRequest, again: GiftRequest) -> None:
+    """An event sent twice in one call must be the same gift, as a replay must."""
+    if (first.sender_id, first.creator_id, first.gift_id, first.quantity) != (
+        again.sender_id,
+        again.creator_id,
+        again.gift_id,
+        again.quantity,
+    ) and not (first.streak_id is not None and first.gift_id == again.gift_id):
+        raise EconomyError(
+            "this event id was already used for another gift", code="idempotency_conflict"
+        )
+
+
 def _replayed(row: Row, request: GiftRequest) -> GiftSent:
     gift = gift_of(row, replayed=True)
     same = (gift.sender_id, gift.creator_id, gift.gift_id) == (
@@ -417,9 +495,14 @@ def _prepare(
     found: _Found,
     streaks_seen: dict[str, tuple[int, Streak | None]],
     decisions: list[Decision],
+    funds: _Funds | None = None,
 ) -> _Prepared:
     """What one gift will book; the fraud decisions it triggers go to ``decisions``
-    (logged in the job's transaction, the refusal's too)."""
+    (logged in the job's transaction, the refusal's too). A streak's count is noted in
+    ``streaks_seen`` only once the event is prepared: an event refused here leaves
+    its streak as it was for the call's later events. With ``funds`` (a call where a
+    streak continues from an earlier event of the same call), what the wallet cannot
+    pay after the call's earlier gifts is refused here."""
     now = _sent_at(context, request)
     sender, creator, streak = found.sender, found.creator, found.streak
     assert sender is not None and creator is not None, "found for a gift not yet booked"
@@ -443,7 +526,20 @@ def _prepare(
         quantity=quantity,
         share_bps=context.share_bps,
     )
-    return _Prepared(request, plan, sender, creator, skey, expected, count)
+    if funds is not None and not funds.afford(sender.wallet, plan.coins):
+        # An earlier gift of this call empties the wallet first: refused here, as it
+        # would be sent after it on its own, so a later event of its streak is planned
+        # against the streak as it stands, not as if this one had been booked.
+        if expected is None:
+            context.velocity.release(sender.id, now)
+        raise InsufficientFundsError("the wallet does not hold enough coins")
+    if skey is not None:
+        streaks_seen[skey] = (
+            count,
+            found.streak if skey not in streaks_seen else streaks_seen[skey][1],
+        )
+    counted_at = None if expected is not None else now
+    return _Prepared(request, plan, sender, creator, skey, expected, count, counted_at=counted_at)
 
 
 def _sent_at(context: EconomyContext, request: GiftRequest) -> int:
@@ -508,7 +604,6 @@ def _quantity(
         raise StreakError(
             f"a streak event adds at most {GIFT_QUANTITY_MAX}", code="quantity_invalid"
         )
-    streaks_seen[key] = (repeat_count, streak)
     return delta, None if streak is None else streak.repeat_count, key, repeat_count
 
 

@@ -26,8 +26,8 @@ from giftflow.ledger.limits import AccountId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import COIN, DIAMOND, UnitCode, fiat
-from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind, PaymentProvider
-from giftflow.service.economy import fraud, users
+from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKind
+from giftflow.service.economy import earnings, fraud, users
 from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
 from giftflow.service.once import Once
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
@@ -263,26 +263,32 @@ def handle_webhooks(
     context: EconomyContext, provider: str, deliveries: Sequence[WebhookDelivery]
 ) -> list[PaymentOutcome | GiftflowError | None]:
     """Verify and act on many webhooks (a queue drained, a replay): their mints share
-    the engine's group commits. One outcome per delivery, or the error that stopped it;
-    other events are handled one by one, in order."""
+    the engine's group commits. One outcome per delivery, or the error that stopped it,
+    each as if the deliveries had come one at a time, in order: the mints started
+    before any other event (a refund, a dispute, an instrument) are finished before
+    it, so a refund in the same batch as its payment's ``paid`` finds it paid."""
     payments_provider = context.providers.get(provider)
     if payments_provider is None:
         raise EconomyError(f"no payment provider {provider!r}", code="provider_unknown")
     started: list[PaymentOutcome | GiftflowError | _Minting | None] = []
     for delivery in deliveries:
         try:
-            started.append(_start_event(context, payments_provider, delivery))
+            event = payments_provider.parse_webhook(delivery.payload, delivery.headers)
+            if event is not None and event.kind != PaymentEventKind.PAID:
+                started = list(_finished(context, started))
+            started.append(None if event is None else _start_event(context, event))
         except GiftflowError as error:
             started.append(error)
+    return _finished(context, started)
+
+
+def _finished(
+    context: EconomyContext, started: Sequence[PaymentOutcome | GiftflowError | _Minting | None]
+) -> list[PaymentOutcome | GiftflowError | None]:
     return [_finish_mint(context, item) if isinstance(item, _Minting) else item for item in started]
 
 
-def _start_event(
-    context: EconomyContext, payments_provider: PaymentProvider, delivery: WebhookDelivery
-) -> PaymentOutcome | _Minting | None:
-    event = payments_provider.parse_webhook(delivery.payload, delivery.headers)
-    if event is None:
-        return None
+def _start_event(context: EconomyContext, event: PaymentEvent) -> PaymentOutcome | _Minting:
     payment = _payment_for(context, event)
     if event.kind == PaymentEventKind.PAID:
         return _start_mint(context, payment, event)
@@ -424,17 +430,22 @@ def _mint_failed(
 
 
 def _check_instrument(context: EconomyContext, user: User, instrument: str) -> None:
-    wallets = int(
-        context.ledger.read(
-            lambda tx: tx.scalar(
-                "SELECT COUNT(DISTINCT user_id) FROM payments WHERE instrument = ?"
-                " AND status <> 'created'",
+    """Flag (and freeze) this wallet when it is beyond the instrument's limit, counted
+    in the order the wallets first paid with it: the newest wallet, never an older one
+    paying again."""
+    funded = context.ledger.read(
+        lambda tx: [
+            int(row[0])
+            for row in tx.execute(
+                "SELECT user_id FROM payments WHERE instrument = ? AND status <> 'created'"
+                " GROUP BY user_id ORDER BY MIN(paid_at), user_id",
                 (instrument,),
-            )
-        )
+            ).fetchall()
+        ]
     )
+    rank = funded.index(user.id) + 1 if user.id in funded else len(funded) + 1
     decision = rules.shared_instrument(
-        instrument, user.id, wallets, context.settings.instrument_wallet_limit
+        instrument, user.id, len(funded), context.settings.instrument_wallet_limit, rank=rank
     )
     if decision is not None:
         fraud.log(context, decision)
@@ -476,15 +487,21 @@ def _claw_back_once(
     user = users.get(context, payment.user_id)
     status = "disputed" if dispute else "refunded"
     if coins == 0 and minor == 0:
-        # Already taken back. A chargeback's freeze runs after its chain commits: if a
-        # crash came in between, the provider's redelivery finishes the job here.
-        if dispute and not users.frozen(context, user):
-            _freeze_after_clawback(context, payment, user, status)
-        return PaymentOutcome(payment, status, wallet_frozen=dispute)
+        # Nothing (more) to take back. A dispute's freeze and decision are once per
+        # provider event: a redelivery changes nothing; a crash after the chain and
+        # before the freeze, or a dispute of a payment refunded in full already, gets
+        # them here.
+        if dispute:
+            _freeze_once(context, payment, user, status)
+        frozen = dispute and users.frozen(context, user)
+        return PaymentOutcome(get_payment(context, payment.id), status, wallet_frozen=frozen)
+    _mature_what_is_due(context, payment)
     wallet = context.ledger.account(user.wallet)
     assert wallet is not None
     plan = plan_clawback(coins, wallet.balance_available, _spent_gifts(context, payment))
-    transfers = _clawback_transfers(payment, user, plan, minor, coins_total, dispute=dispute)
+    transfers = _clawback_transfers(
+        payment, user, plan, minor, coins_total, minor_total, dispute=dispute
+    )
     record = _clawback_record(context, payment, plan, coins_total, minor_total, status)
     try:
         results = context.ledger.create_transfers(transfers, record)
@@ -497,7 +514,7 @@ def _claw_back_once(
         raise ledger_error(failure, f"the clawback of payment {payment.id}")
     freeze = dispute or plan.shortfall_coins > 0
     if freeze:
-        _freeze_after_clawback(context, payment, user, status)
+        _freeze_once(context, get_payment(context, payment.id), user, status)
     return PaymentOutcome(
         get_payment(context, payment.id),
         status,
@@ -506,6 +523,25 @@ def _claw_back_once(
         loss_coins=plan.loss_coins,
         wallet_frozen=freeze,
     )
+
+
+def _mature_what_is_due(context: EconomyContext, payment: Payment) -> None:
+    """Which gifts a clawback may reverse depends on which have matured, and maturing
+    is a matter of time, not of whether someone read the earnings: every gift the
+    buyer sent since paying whose holding period is over is matured first, so the
+    outcome is the same whether or not a page was opened."""
+    creators = context.ledger.read(
+        lambda tx: [
+            int(row[0])
+            for row in tx.execute(
+                "SELECT DISTINCT creator_id FROM gifts WHERE sender_id = ? AND sent_at >= ?"
+                " AND matured_at = 0 AND reversed_coins < coins",
+                (payment.user_id, payment.paid_at),
+            ).fetchall()
+        ]
+    )
+    for creator_id in creators:
+        earnings.mature(context, creator_id)
 
 
 def _spent_gifts(context: EconomyContext, payment: Payment) -> list[SpentGift]:
@@ -561,14 +597,24 @@ def _clawback_legs(
 
 
 def _clawback_transfers(
-    payment: Payment, user: User, plan: ClawbackPlan, minor: int, coins_total: int, *, dispute: bool
+    payment: Payment,
+    user: User,
+    plan: ClawbackPlan,
+    minor: int,
+    coins_total: int,
+    minor_total: int,
+    *,
+    dispute: bool,
 ) -> list[Transfer]:
-    """One linked chain: all of the clawback happens, or none of it."""
+    """One linked chain: all of the clawback happens, or none of it. Its ids derive
+    from the payment's totals once the event is done (coins and minor units taken back
+    in all): each event that takes something back raises one of them, so two events
+    never share an id, and a redelivery finds nothing left to take."""
     kind = "chargeback" if dispute else "refund"
     legs = _clawback_legs(payment, user, plan, minor, dispute=dispute)
     return [
         Transfer(
-            derived_id(kind, payment.id, coins_total, minor, index),
+            derived_id(kind, payment.id, coins_total, minor_total, index),
             leg.debit,
             leg.credit,
             leg.amount,
@@ -623,17 +669,40 @@ def _clawback_record(
     return record
 
 
-def _freeze_after_clawback(
-    context: EconomyContext, payment: Payment, user: User, status: str
-) -> None:
-    context.ledger.set_frozen(user.wallet, frozen=True)
-    fraud.log(
-        context,
-        rules.Decision(
-            rules.Rule.CHARGEBACK,
-            rules.Action.REVIEW,
-            user.id,
-            f"payment {payment.id}",
-            f"payment {status}; wallet frozen until reviewed",
+def _freeze_once(context: EconomyContext, payment: Payment, user: User, status: str) -> None:
+    """Freeze the wallet and log a ``chargeback`` decision, once per cause: a payment's
+    dispute (whatever events the provider sends about it), or each step of its refunds
+    that took back spent coins (named by the refunded total). The decision names its
+    cause, so a redelivery finds it and changes nothing, even after a reviewer
+    overturned it and unfroze the wallet. The freeze comes first: a crash
+    between the two leaves no decision, and the provider's redelivery does both. A
+    dispute also marks the payment ``disputed`` when nothing was left to take back
+    (a refunded payment disputed later)."""
+    decision = rules.Decision(
+        rules.Rule.CHARGEBACK,
+        rules.Action.REVIEW,
+        user.id,
+        f"payment {payment.id}",
+        (
+            "payment disputed; wallet frozen until reviewed"
+            if status == "disputed"
+            else f"payment refunded ({payment.refunded_minor} {payment.currency} minor units"
+            " in all) with coins already spent; wallet frozen until reviewed"
         ),
     )
+    if context.ledger.read(lambda tx: fraud.logged(tx, decision)):
+        return
+    context.ledger.set_frozen(user.wallet, frozen=True)
+    now = context.now()
+
+    def log(tx: Tx) -> None:
+        if fraud.logged(tx, decision):
+            return
+        fraud.insert(tx, decision, now, context)
+        if status == "disputed":
+            tx.execute(
+                "UPDATE payments SET status = 'disputed' WHERE id = ? AND status <> 'disputed'",
+                (payment.id,),
+            )
+
+    context.ledger.write(log)

@@ -1,0 +1,186 @@
+"""The money rules an independent model of the docs disagreed with (issue 16), one
+regression test each, on SQLite and PostgreSQL: partial refunds, the shared-card rule,
+redelivered disputes, the velocity rule, batches equal to their calls one at a time,
+and maturation as a matter of time, not of who read what."""
+
+from __future__ import annotations
+
+from economy.conftest import LION, ROSE, Market, OpenMarket, checkout_of
+from giftflow.economy.chart import AccountKind
+from giftflow.errors import GiftflowError
+from giftflow.service.economy import GiftRequest, GiftSent
+from giftflow.service.economy.recharge import WebhookDelivery
+
+DAY_S = 86_400
+
+
+def _refund_to(market: Market, payment_id: str, minor: int) -> None:
+    market.refund(market.economy.payment(payment_id), minor)
+
+
+def test_cumulative_partial_refunds_each_return_their_part(market: Market) -> None:
+    """Cumulative refunds of 3, 4 and 5 minor units are three refunds: 5 in all. They
+    used to collide on transfer ids (the third booked nothing), and 1 then 2 were
+    refused ``exists_with_different_fields``."""
+    buyer = market.viewer()
+    payment, _ = market.buy(buyer, 700)
+    sales = market.platform(AccountKind.COIN_SALES, payment.currency).credits_posted
+    expected = 0
+    for cumulative in (3, 4, 5, 5, 4):  # the last two: a redelivery and a stale event
+        _refund_to(market, payment.id, cumulative)
+        expected = max(expected, cumulative)
+        assert market.economy.payment(payment.id).refunded_minor == expected
+    after = market.platform(AccountKind.COIN_SALES, payment.currency)
+    assert market.economy.payment(payment.id).refunded_minor == 5
+    assert sales - (after.credits_posted - after.debits_posted) == 5
+    other, _ = market.buy(market.viewer("other"), 700)
+    for cumulative in (1, 2):
+        _refund_to(market, other.id, cumulative)
+    assert market.economy.payment(other.id).refunded_minor == 2
+    market.assert_reconciled()
+
+
+def test_the_shared_card_rule_freezes_the_newest_wallet_only(open_market: OpenMarket) -> None:
+    market = open_market(instrument_wallet_limit=3)
+    a, b, c, d = (market.viewer(name) for name in "abcd")
+    for wallet in (a, b, c, d):
+        market.buy(wallet, 100, instrument="card-1")
+    assert [market.economy.wallet(w.id).frozen for w in (a, b, c, d)] == [False] * 3 + [True]
+    market.buy(a, 100, instrument="card-1")  # the first wallet pays again with its own card
+    assert not market.economy.wallet(a.id).frozen
+    flagged = [x.user_id for x in market.economy.fraud_decisions() if x.rule == "shared_instrument"]
+    assert flagged == [d.id]
+
+
+def test_a_redelivered_dispute_changes_nothing_after_its_review(market: Market) -> None:
+    buyer = market.viewer()
+    payment, _ = market.buy(buyer, 100)
+    webhook = market.sandbox.event_disputed(
+        checkout_of(payment), payment.amount_minor, payment.currency
+    )
+    market.deliver(webhook)
+    [decision] = [d for d in market.economy.fraud_decisions() if d.rule == "chargeback"]
+    market.economy.review_fraud_decision(decision.id, upheld=False, reviewer="ops")
+    market.economy.set_wallet_frozen(buyer.id, frozen=False)
+    market.deliver(webhook)  # the provider sends it again
+    assert not market.economy.wallet(buyer.id).frozen
+    assert len([d for d in market.economy.fraud_decisions() if d.rule == "chargeback"]) == 1
+    market.assert_reconciled()
+
+
+def test_a_dispute_of_a_refunded_payment_is_recorded_and_reviewed(market: Market) -> None:
+    buyer = market.viewer()
+    payment, _ = market.buy(buyer, 100)
+    market.refund(payment, payment.amount_minor)
+    market.economy.set_wallet_frozen(buyer.id, frozen=True)
+    market.dispute(market.economy.payment(payment.id))
+    assert market.economy.payment(payment.id).status == "disputed"
+    assert [d.rule for d in market.economy.fraud_decisions()].count("chargeback") == 1
+    market.assert_reconciled()
+
+
+def test_refused_gifts_do_not_use_up_the_velocity_budget(open_market: OpenMarket) -> None:
+    market = open_market(velocity_limit=3)
+    sender, creator = market.viewer(), market.creator()
+    for _ in range(3):
+        refused = market.economy.send_gifts([market.request(sender, creator, LION)])[0]
+        assert isinstance(refused, GiftflowError) and refused.code == "insufficient_funds"
+    market.buy(sender, 30)
+    sent = market.gift(sender, creator, ROSE)
+    assert sent.coins == 1 and not sent.replayed
+    assert not [d for d in market.economy.fraud_decisions() if d.rule == "velocity"]
+
+
+def _streak(market: Market, sender_id: int, creator_id: int, count: int) -> GiftRequest:
+    return GiftRequest(
+        sender_id=sender_id,
+        creator_id=creator_id,
+        gift_id=ROSE,
+        streak_id="combo",
+        repeat_count=count,
+    )
+
+
+def _compare(one_by_one: list[object], batched: list[object]) -> None:
+    def shape(outcome: object) -> object:
+        if isinstance(outcome, GiftSent):
+            return ("sent", outcome.quantity, outcome.coins, outcome.replayed)
+        assert isinstance(outcome, GiftflowError)
+        return ("refused", outcome.code)
+
+    assert [shape(o) for o in batched] == [shape(o) for o in one_by_one]
+
+
+def test_a_gift_batch_answers_as_its_gifts_sent_one_at_a_time(open_market: OpenMarket) -> None:
+    outcomes: list[list[object]] = []
+    for batched in (False, True):
+        market = open_market()
+        sender, creator = market.viewer(f"s{batched}"), market.creator(f"c{batched}")
+        market.buy(sender, 30)
+        requests = [
+            _streak(market, sender.id, creator.id, 1),  # 29 coins left
+            _streak(market, sender.id, creator.id, 1),  # the same event again: a replay
+            _streak(market, sender.id, creator.id, 40),  # 39 more roses: refused
+            _streak(market, sender.id, creator.id, 3),  # so the streak stands at 1: 2 more
+            market.request(sender, creator, ROSE, quantity=28),  # 27 coins left: refused
+            market.request(sender, creator, ROSE, quantity=27),
+        ]
+        if batched:
+            outcomes.append(list(market.economy.send_gifts(requests)))
+        else:
+            outcomes.append([_one(market, request) for request in requests])
+        assert market.coins(sender) == 0
+        market.assert_reconciled()
+        market.economy.close()
+    _compare(*outcomes)
+
+
+def _one(market: Market, request: GiftRequest) -> object:
+    return market.economy.send_gifts([request])[0]
+
+
+def test_a_webhook_batch_answers_as_its_webhooks_one_at_a_time(market: Market) -> None:
+    buyer = market.viewer()
+    payment = market.start(buyer, coins=100)
+    paid = market.paid_webhook(payment)
+    refunded = market.sandbox.event_refunded(
+        checkout_of(payment), payment.amount_minor, payment.currency
+    )
+    outcomes = market.economy.handle_webhooks(
+        "sandbox", [WebhookDelivery(*paid), WebhookDelivery(*refunded)]
+    )
+    assert not any(isinstance(outcome, GiftflowError) for outcome in outcomes), outcomes
+    stored = market.economy.payment(payment.id)
+    assert stored.status == "refunded" and stored.refunded_minor == payment.amount_minor
+    assert market.coins(buyer) == 0
+    market.assert_reconciled()
+
+
+def _lost(market: Market) -> int:
+    account = market.platform(AccountKind.CHARGEBACK_LOSS)
+    return account.debits_posted - account.credits_posted
+
+
+def test_reading_the_earnings_does_not_decide_who_loses_a_chargeback(
+    open_market: OpenMarket,
+) -> None:
+    """A chargeback 8 days after a gift (7-day hold): the gift has matured whether or not
+    anyone read the creator's earnings, so the coins are the platform's loss and the
+    creator keeps the diamonds, both ways."""
+    results = []
+    for read in (False, True):
+        market = open_market(hold_days=7)
+        buyer, creator = market.viewer(f"b{read}"), market.creator(f"c{read}")
+        payment, _ = market.buy(buyer, 700)
+        market.gift(buyer, creator, ROSE, quantity=700)
+        market.clock.advance(seconds=8 * DAY_S)
+        if read:
+            market.economy.earnings(creator.id)
+        lost_before = _lost(market)
+        market.dispute(market.economy.payment(payment.id))
+        earned = market.economy.earnings(creator.id)
+        results.append((earned.pending_units, earned.available_units, _lost(market) - lost_before))
+        market.assert_reconciled()
+        market.economy.close()
+    assert results[0] == results[1]
+    assert results[0][1] > 0 and results[0][2] == 700
