@@ -1,0 +1,96 @@
+"""Which promotions fill which slots of one real feed request: targeting, the
+frequency cap, the schedule and pacing, decided as a pure function of what the caller
+read (the service reads it from the database; the bench from its simulation).
+
+One promotion fills at most one slot of a request; the creator never sees their own
+promotions; a request the platform flagged as a bot is filled with nothing (general
+invalid traffic, filtered before anything is served or billed). Among the promotions
+that may serve, those furthest behind their curve come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from giftflow.promote.pacing import Spend, planned_millicoins, serve_probability
+from giftflow.promote.promotions import Plan, serving_now
+
+SLOTS_MAX: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRequest:
+    """One real feed request of the platform: who asks and how many slots it offers."""
+
+    viewer_id: int
+    region: str | None
+    age_band: str | None
+    interests: frozenset[str]
+    slots: int
+    bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A promotion the service may serve, with what pacing needs."""
+
+    promotion_id: str
+    creator_id: int
+    plan: Plan
+    price_millicoins: int
+    spend: Spend
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    promotion_id: str
+    slot: int
+
+
+def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> bool:
+    """Targeting, schedule, the creator's own promotions and the frequency cap
+    (``seen``: this viewer's impressions of it within the cap's window)."""
+    plan = candidate.plan
+    return (
+        candidate.creator_id != request.viewer_id
+        and seen < plan.frequency_cap
+        and serving_now(plan, at)
+        and plan.audience.matches(request.region, request.age_band, request.interests)
+    )
+
+
+def behind(candidate: Candidate, at: int) -> float:
+    """How far behind its curve a promotion is, as a share of its budget."""
+    planned = planned_millicoins(candidate.plan, at)
+    budget = candidate.plan.budget_coins * 1_000
+    return (planned - candidate.spend.billed) / budget
+
+
+def fill(
+    request: FeedRequest,
+    candidates: Sequence[Candidate],
+    seen: Mapping[str, int],
+    *,
+    at: int,
+    draw: Callable[[], float],
+) -> list[Placement]:
+    """The placements for ``request``: slot numbers from 0, at most ``request.slots``.
+    ``draw`` gives uniform numbers in [0, 1) (injected: replays are exact)."""
+    if request.bot or request.slots < 1:
+        return []
+    chosen: list[Candidate] = []
+    for candidate in candidates:
+        if not eligible(candidate, request, seen.get(candidate.promotion_id, 0), at):
+            continue
+        chance = serve_probability(
+            candidate.plan, candidate.spend, price=candidate.price_millicoins, at=at
+        )
+        if chance > 0 and draw() < chance:
+            chosen.append(candidate)
+    chosen.sort(key=lambda candidate: behind(candidate, at), reverse=True)
+    return [
+        Placement(candidate.promotion_id, slot)
+        for slot, candidate in enumerate(chosen[: min(request.slots, SLOTS_MAX)])
+    ]
