@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(default=900, ge=60, le=86_400)
     room_token_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
     """How long a read-only room token (an overlay's, in OBS) stays valid."""
+    promote_price_per_1000_coins: int = Field(default=200, ge=1, le=1_000_000)
+    """What 1,000 billed (viewable, valid) impressions of a promotion cost, in coins;
+    fixed on each promotion when it is submitted."""
+    promote_candidates_ttl_s: float = Field(default=1.0, gt=0, le=60)
+    """How long a server keeps its list of active promotions and their spend for the
+    pacing decision before reading them again (billing always reads the database)."""
     engine_queue_max: int = Field(default=100_000, ge=1)
     """Transfers (a transfer-less write counts one) waiting for the writer at most;
     beyond it a request is refused at once (HTTP 503 ``engine_overloaded`` with

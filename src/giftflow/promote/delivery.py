@@ -49,6 +49,35 @@ class Placement:
     slot: int
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateIndex:
+    """Candidates by the region they target (``None``: every region), so that one fill
+    looks only at the promotions that could reach its viewer."""
+
+    by_region: Mapping[str | None, tuple[Candidate, ...]]
+    window_ns_max: int
+    """The longest frequency-cap window among them: how far back a viewer's
+    impressions are read."""
+
+    @classmethod
+    def of(cls, candidates: Sequence[Candidate]) -> CandidateIndex:
+        grouped: dict[str | None, list[Candidate]] = {}
+        for candidate in candidates:
+            for region in candidate.plan.audience.regions or {None}:
+                grouped.setdefault(region, []).append(candidate)
+        window = max((c.plan.frequency_window_ns for c in candidates), default=0)
+        return cls({key: tuple(value) for key, value in grouped.items()}, window)
+
+    def for_region(self, region: str | None) -> tuple[Candidate, ...]:
+        anywhere = self.by_region.get(None, ())
+        if region is None:
+            return anywhere
+        return anywhere + self.by_region.get(region, ())
+
+    def __len__(self) -> int:
+        return len({c.promotion_id for group in self.by_region.values() for c in group})
+
+
 def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> bool:
     """Targeting, schedule, the creator's own promotions and the frequency cap
     (``seen``: this viewer's impressions of it within the cap's window)."""
