@@ -50,6 +50,8 @@ SCOPES: Final = frozenset(
         "wallets:read",
         "earnings:read",
         "payouts:write",
+        "promotions:write",
+        "promote:write",
         "rooms:write",
         "live:write",
         "live:read",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from giftflow.promote.delivery import FeedRequest
+from giftflow.promote.errors import PromoteError
 from giftflow.promote.highlights import Highlight
 from giftflow.promote.promotions import Plan, PromotionState
 from giftflow.service.economy import Economy
@@ -121,8 +122,10 @@ class Promote:
     def fill(self, request: FeedRequest) -> list[Served]:
         return delivery.fill_request(self.context, request)
 
-    def record_events(self, events: Sequence[ImpressionEvent]) -> list[EventOutcome]:
-        return billing.record_events(self.context, events)
+    def record_events(
+        self, events: Sequence[ImpressionEvent], *, once: Once | None = None
+    ) -> list[EventOutcome]:
+        return billing.record_events(self.context, events, once)
 
     def settle(self, promotion_id: str) -> int:
         return money.settle(self.context, promotion_id)
@@ -142,7 +145,13 @@ class Promote:
                 ).fetchall()
             ]
         )
-        return [self.complete(promotion_id) for promotion_id in due]
+        ended = []
+        for promotion_id in due:
+            try:
+                ended.append(self.complete(promotion_id))
+            except PromoteError:
+                continue  # cancelled or ended meanwhile by another caller: the next sweep sees
+        return ended
 
     # --- reports and planning ---------------------------------------------------------
 

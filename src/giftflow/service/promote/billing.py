@@ -21,6 +21,7 @@ from giftflow.promote.invalid import (
 from giftflow.promote.money import budget_millicoins
 from giftflow.promote.pacing import plan_cap_millicoins
 from giftflow.promote.promotions import BILLABLE_STATES
+from giftflow.service.once import Once
 from giftflow.service.promote import money
 from giftflow.service.promote.context import NS_PER_S, PromoteContext
 from giftflow.service.promote.promotions import Promotion, find
@@ -83,10 +84,20 @@ class _Impression:
     viewable_at: int
 
 
-def record_events(context: PromoteContext, events: Sequence[ImpressionEvent]) -> list[EventOutcome]:
-    """One outcome per event, in order; then the coins billed are posted."""
+def record_events(
+    context: PromoteContext, events: Sequence[ImpressionEvent], once: Once | None = None
+) -> list[EventOutcome]:
+    """One outcome per event, in order (``once``'s answer kept in their transaction);
+    then the coins billed are posted."""
     now = context.now()
-    outcomes = context.write(lambda tx: [_apply(tx, event, now) for event in events])
+
+    def apply_all(tx: Tx) -> list[EventOutcome]:
+        found = [_apply(tx, event, now) for event in events]
+        if once is not None:
+            once.keep(tx, found, now=now)
+        return found
+
+    outcomes = context.write(apply_all)
     billed = {o.promotion_id for o in outcomes if o.result == Result.BILLED and o.promotion_id}
     for promotion_id in sorted(billed):
         money.settle(context, promotion_id)
