@@ -97,6 +97,12 @@ def behind(candidate: Candidate, at: int) -> float:
     return (planned - candidate.spend.billed) / budget
 
 
+ACCEPTED_PER_SLOT: Final = 4
+"""How many promotions that may serve a fill gathers per slot before it stops looking:
+a random start in the pool and a walk from there keep a fill's cost bounded by the slots
+asked for, not by the number of promotions running."""
+
+
 def fill(
     request: FeedRequest,
     candidates: Sequence[Candidate],
@@ -107,19 +113,25 @@ def fill(
 ) -> list[Placement]:
     """The placements for ``request``: slot numbers from 0, at most ``request.slots``.
     ``draw`` gives uniform numbers in [0, 1) (injected: replays are exact)."""
-    if request.bot or request.slots < 1:
+    if request.bot or request.slots < 1 or not candidates:
         return []
+    slots = min(request.slots, SLOTS_MAX)
     chosen: list[Candidate] = []
-    for candidate in candidates:
+    taken: set[str] = set()
+    first = int(draw() * len(candidates)) % len(candidates)
+    for offset in range(len(candidates)):
+        candidate = candidates[(first + offset) % len(candidates)]
         if not eligible(candidate, request, seen.get(candidate.promotion_id, 0), at):
             continue
         chance = serve_probability(
             candidate.plan, candidate.spend, price=candidate.price_millicoins, at=at
         )
-        if chance > 0 and draw() < chance:
+        if chance > 0 and draw() < chance and candidate.promotion_id not in taken:
+            taken.add(candidate.promotion_id)
             chosen.append(candidate)
+            if len(chosen) >= slots * ACCEPTED_PER_SLOT:
+                break
     chosen.sort(key=lambda candidate: behind(candidate, at), reverse=True)
     return [
-        Placement(candidate.promotion_id, slot)
-        for slot, candidate in enumerate(chosen[: min(request.slots, SLOTS_MAX)])
+        Placement(candidate.promotion_id, slot) for slot, candidate in enumerate(chosen[:slots])
     ]

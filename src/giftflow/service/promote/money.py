@@ -56,16 +56,63 @@ def release_id(promotion_id: str, seq: int) -> TransferId:
 
 
 def reservation(promotion: Promotion, seq: int, coins: int, *, flags: int = 0) -> Transfer:
+    return reserve_transfer(promotion.id, promotion.creator_id, seq, coins, flags=flags)
+
+
+def reserve_transfer(
+    promotion_id: str, creator_id: int, seq: int, coins: int, *, flags: int = 0
+) -> Transfer:
+    """Reservation ``seq`` of a promotion's chain: ``coins`` held in the wallet."""
     return Transfer(
-        reserve_id(promotion.id, seq),
-        user_account(promotion.creator_id, AccountKind.WALLET),
+        reserve_id(promotion_id, seq),
+        user_account(creator_id, AccountKind.WALLET),
         REVENUE,
         coins,
         COIN,
         TransferCode.PROMOTION_RESERVE,
         flags=TransferFlags.PENDING | flags,
-        user_data_1=promotion.creator_id,
+        user_data_1=creator_id,
         user_data_2=seq,
+    )
+
+
+def settlement_chain(
+    promotion_id: str, creator_id: int, seq: int, pending_id: int, *, due: int, rest: int
+) -> list[Transfer]:
+    """Post ``due`` coins of reservation ``seq`` and reserve the ``rest`` anew."""
+    post = closing(
+        spend_id(promotion_id, seq),
+        TransferId(pending_id),
+        post=True,
+        code=TransferCode.PROMOTION_SPEND,
+        amount=due,
+        flags=TransferFlags.OVERRIDE_FROZEN | (TransferFlags.LINKED if rest else 0),
+    )
+    if not rest:
+        return [post]
+    again = reserve_transfer(
+        promotion_id, creator_id, seq + 1, rest, flags=TransferFlags.OVERRIDE_FROZEN
+    )
+    return [post, again]
+
+
+def closing_transfer(promotion_id: str, seq: int, pending_id: int, *, due: int) -> Transfer:
+    """The last transfer of a promotion: post ``due`` coins (the rest released) or,
+    when nothing is due, void the reservation."""
+    if due > 0:
+        return closing(
+            spend_id(promotion_id, seq),
+            TransferId(pending_id),
+            post=True,
+            code=TransferCode.PROMOTION_SPEND,
+            amount=due,
+            flags=TransferFlags.OVERRIDE_FROZEN,
+        )
+    return closing(
+        release_id(promotion_id, seq),
+        TransferId(pending_id),
+        post=False,
+        code=TransferCode.PROMOTION_RELEASE,
     )
 
 
@@ -128,17 +175,9 @@ def settle(context: PromoteContext, promotion_id: str) -> int:
     if promotion.state not in BILLABLE_STATES or due <= 0 or promotion.reserved_coins == 0:
         return 0
     seq, rest = promotion.reserve_seq, promotion.reserved_coins - due
-    post = closing(
-        spend_id(promotion.id, seq),
-        TransferId(promotion.reserve_transfer_id),
-        post=True,
-        code=TransferCode.PROMOTION_SPEND,
-        amount=due,
-        flags=TransferFlags.OVERRIDE_FROZEN | (TransferFlags.LINKED if rest else 0),
+    chain = settlement_chain(
+        promotion.id, promotion.creator_id, seq, promotion.reserve_transfer_id, due=due, rest=rest
     )
-    chain = [post]
-    if rest:
-        chain.append(reservation(promotion, seq + 1, rest, flags=TransferFlags.OVERRIDE_FROZEN))
     next_id = chain[1].id if rest else 0
     now = context.now()
 
@@ -226,21 +265,8 @@ def _close_once(
     once: Once | None,
 ) -> Promotion | None:
     due = charged_coins(promotion.billed_millicoins) - promotion.posted_coins
-    pending = TransferId(promotion.reserve_transfer_id)
-    seq = promotion.reserve_seq
-    transfer = (
-        closing(
-            spend_id(promotion.id, seq),
-            pending,
-            post=True,
-            code=TransferCode.PROMOTION_SPEND,
-            amount=due,
-            flags=TransferFlags.OVERRIDE_FROZEN,
-        )
-        if due > 0
-        else closing(
-            release_id(promotion.id, seq), pending, post=False, code=TransferCode.PROMOTION_RELEASE
-        )
+    transfer = closing_transfer(
+        promotion.id, promotion.reserve_seq, promotion.reserve_transfer_id, due=due
     )
     now = context.now()
 
