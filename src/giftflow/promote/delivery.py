@@ -34,13 +34,12 @@ class FeedRequest:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A promotion the service may serve, with what pacing needs."""
+    """A promotion the service may serve (its spend, which changes, comes apart)."""
 
     promotion_id: str
     creator_id: int
     plan: Plan
     price_millicoins: int
-    spend: Spend
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +89,11 @@ def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> 
     )
 
 
-def behind(candidate: Candidate, at: int) -> float:
+def behind(candidate: Candidate, spend: Spend, at: int) -> float:
     """How far behind its curve a promotion is, as a share of its budget."""
     planned = planned_millicoins(candidate.plan, at)
     budget = candidate.plan.budget_coins * 1_000
-    return (planned - candidate.spend.billed) / budget
+    return (planned - spend.billed) / budget
 
 
 ACCEPTED_PER_SLOT: Final = 4
@@ -107,31 +106,33 @@ def fill(
     request: FeedRequest,
     candidates: Sequence[Candidate],
     seen: Mapping[str, int],
+    spends: Mapping[str, Spend],
     *,
     at: int,
     draw: Callable[[], float],
 ) -> list[Placement]:
     """The placements for ``request``: slot numbers from 0, at most ``request.slots``.
-    ``draw`` gives uniform numbers in [0, 1) (injected: replays are exact)."""
+    ``seen``: the viewer's impressions of each promotion within its cap's window;
+    ``spends``: each promotion's spend now (none: it does not serve). ``draw`` gives
+    uniform numbers in [0, 1) (injected: replays are exact)."""
     if request.bot or request.slots < 1 or not candidates:
         return []
     slots = min(request.slots, SLOTS_MAX)
-    chosen: list[Candidate] = []
+    chosen: list[tuple[Candidate, Spend]] = []
     taken: set[str] = set()
     first = int(draw() * len(candidates)) % len(candidates)
     for offset in range(len(candidates)):
         candidate = candidates[(first + offset) % len(candidates)]
+        spend = spends.get(candidate.promotion_id)
+        if spend is None or candidate.promotion_id in taken:
+            continue
         if not eligible(candidate, request, seen.get(candidate.promotion_id, 0), at):
             continue
-        chance = serve_probability(
-            candidate.plan, candidate.spend, price=candidate.price_millicoins, at=at
-        )
-        if chance > 0 and draw() < chance and candidate.promotion_id not in taken:
+        chance = serve_probability(candidate.plan, spend, price=candidate.price_millicoins, at=at)
+        if chance > 0 and draw() < chance:
             taken.add(candidate.promotion_id)
-            chosen.append(candidate)
+            chosen.append((candidate, spend))
             if len(chosen) >= slots * ACCEPTED_PER_SLOT:
                 break
-    chosen.sort(key=lambda candidate: behind(candidate, at), reverse=True)
-    return [
-        Placement(candidate.promotion_id, slot) for slot, candidate in enumerate(chosen[:slots])
-    ]
+    chosen.sort(key=lambda pair: behind(pair[0], pair[1], at), reverse=True)
+    return [Placement(pair[0].promotion_id, slot) for slot, pair in enumerate(chosen[:slots])]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from giftflow.promote.delivery import CandidateIndex
+from giftflow.promote.pacing import Spend
 from giftflow.service.economy.context import EconomyContext
 from giftflow.store.tx import Tx
 
@@ -24,7 +25,8 @@ class CandidateCache:
 
     index: CandidateIndex | None = None
     read_at: int = 0
-    served_since: dict[str, int] = field(default_factory=dict)
+    spends: dict[str, Spend] = field(default_factory=dict)
+    """As read, plus what this process served since (outstanding)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -10,7 +10,6 @@ concurrent fill for the same viewer took meanwhile."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from giftflow.promote.delivery import (
@@ -39,39 +38,19 @@ class Served:
     content_id: str
 
 
-def candidates(context: PromoteContext, now: int) -> CandidateIndex:
-    """The cached index, read again once it is older than the TTL."""
+def candidates(context: PromoteContext, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
+    """The cached index and spends, read again once older than the TTL."""
     cache = context.cache
     with cache.lock:
         if cache.index is not None and now - cache.read_at < context.candidates_ttl_ns:
-            return _with_served(cache.index, cache.served_since)
-    index = context.read(lambda tx: _read_candidates(tx, now))
+            return cache.index, cache.spends
+    index, spends = context.read(lambda tx: _read_candidates(tx, now))
     with cache.lock:
-        cache.index, cache.read_at = index, now
-        cache.served_since = {}
-    return index
+        cache.index, cache.read_at, cache.spends = index, now, spends
+    return index, spends
 
 
-def _with_served(index: CandidateIndex, served: Mapping[str, int]) -> CandidateIndex:
-    if not served:
-        return index
-    return CandidateIndex(
-        {
-            region: tuple(_add_outstanding(c, served.get(c.promotion_id, 0)) for c in group)
-            for region, group in index.by_region.items()
-        },
-        index.window_ns_max,
-    )
-
-
-def _add_outstanding(candidate: Candidate, more: int) -> Candidate:
-    if more == 0:
-        return candidate
-    spend = replace(candidate.spend, outstanding=candidate.spend.outstanding + more)
-    return replace(candidate, spend=spend)
-
-
-def _read_candidates(tx: Tx, now: int) -> CandidateIndex:
+def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
     rows = tx.execute(
         f"SELECT {COLUMNS} FROM promotions WHERE state = 'active' AND ends_at > ?"
         " AND starts_at <= ?",
@@ -79,20 +58,12 @@ def _read_candidates(tx: Tx, now: int) -> CandidateIndex:
     ).fetchall()
     promotions = [promotion_of(row) for row in rows]
     counts = _impression_counts(tx, [p.id for p in promotions], now)
-    found = []
-    for promotion in promotions:
-        served, viewable, outstanding = counts.get(promotion.id, (0, 0, 0))
-        spend = Spend(promotion.billed_millicoins, outstanding, viewable_rate(served, viewable))
-        found.append(
-            Candidate(
-                promotion.id,
-                promotion.creator_id,
-                promotion.plan,
-                promotion.price_per_1000_coins,
-                spend,
-            )
-        )
-    return CandidateIndex.of(found)
+    found, spends = [], {}
+    for p in promotions:
+        served, viewable, outstanding = counts.get(p.id, (0, 0, 0))
+        spends[p.id] = Spend(p.billed_millicoins, outstanding, viewable_rate(served, viewable))
+        found.append(Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins))
+    return CandidateIndex.of(found), spends
 
 
 def _impression_counts(tx: Tx, ids: list[str], now: int) -> dict[str, tuple[int, int, int]]:
@@ -135,13 +106,13 @@ def _seen_counts(
 
 def fill_request(context: PromoteContext, request: FeedRequest) -> list[Served]:
     now = context.now()
-    index = candidates(context, now)
-    if request.bot or not len(index.by_region):
+    index, spends = candidates(context, now)
+    if request.bot or not index.by_region:
         return []
     seen = context.read(lambda tx: _seen(tx, request.viewer_id, now - index.window_ns_max))
     counts = _seen_counts(index, seen, now, request.region)
     pool = index.for_region(request.region)
-    placements = fill(request, pool, counts, at=now, draw=context.draw)
+    placements = fill(request, pool, counts, spends, at=now, draw=context.draw)
     if not placements:
         return []
     by_id = {c.promotion_id: c for c in pool}
@@ -152,8 +123,10 @@ def fill_request(context: PromoteContext, request: FeedRequest) -> list[Served]:
     served = context.write(lambda tx: _write(tx, request, rows, now))
     with context.cache.lock:
         for item in served:
-            since = context.cache.served_since
-            since[item.promotion_id] = since.get(item.promotion_id, 0) + 1
+            spend = context.cache.spends.get(item.promotion_id)
+            if spend is not None:
+                grown = replace(spend, outstanding=spend.outstanding + 1)
+                context.cache.spends[item.promotion_id] = grown
     return served
 
 
