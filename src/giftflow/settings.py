@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     """Addresses of the reverse proxies whose ``X-Forwarded-For`` and
     ``X-Forwarded-Proto`` ``serve`` trusts (comma-separated, ``*`` for any); none by
     default, so a client cannot claim another address or HTTPS."""
+    promote_price_per_1000_coins: int = Field(default=200, ge=1, le=1_000_000)
+    """What 1,000 billed (viewable, valid) impressions of a promotion cost, in coins;
+    fixed on each promotion when it is submitted."""
+    promote_candidates_ttl_s: float = Field(default=1.0, gt=0, le=60)
+    """How long a server keeps its list of active promotions and their spend for the
+    pacing decision before reading them again (billing always reads the database)."""
     engine_queue_max: int = Field(default=100_000, ge=1)
     """Transfers (a transfer-less write counts one) waiting for the writer at most;
     beyond it a request is refused at once (HTTP 503 ``engine_overloaded`` with

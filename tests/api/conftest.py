@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,9 @@ ALL_TABLES = (
     "creator_supporters",
     "perks",
     "follows",
+    "promotion_impressions",
+    "promotions",
+    "campaigns",
     "webhook_attempts",
     "webhook_deliveries",
     "webhook_endpoints",
@@ -296,13 +299,19 @@ class World:
                 " JOIN battle_invitees e ON e.invitation_id = i.id ORDER BY i.id, e.session_id"
             ).fetchall()
 
-        tables = ("users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles")
+        tables = (
+            "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
+            "promotions", "promotion_impressions", "campaigns",
+        )  # fmt: skip
         return {
             "transfers": report.transfers,
             "accounts": self.economy.ledger.read(balances),
             "invitations": self.economy.ledger.read(battles),
             "rows": {table: self.count(table) for table in tables},
             "payouts": [(p.id, p.state) for p in self.economy.payouts()],
+            "promotions": self.economy.ledger.read(
+                lambda tx: tx.execute("SELECT id, state FROM promotions ORDER BY id").fetchall()
+            ),
         }
 
 
@@ -412,6 +421,7 @@ def build_scene(world: World) -> Scene:
     deliveries = world.ok(
         world.get(f"/v1/webhook-endpoints/{endpoint}/deliveries", world.admin_key)
     )
+    promotion, campaign = _promotion(world, carol)
     ids = {
         "alice": alice,
         "bob": bob,
@@ -431,8 +441,32 @@ def build_scene(world: World) -> Scene:
         "invitation": invitation["id"],
         "endpoint": endpoint,
         "delivery": deliveries["deliveries"][0]["id"],
+        "promotion": promotion,
+        "campaign": campaign,
     }
     return Scene(world, ids)
+
+
+def _promotion(world: World, creator: int) -> tuple[str, str]:
+    """Carol's campaign and a promotion of it in review (its budget reserved)."""
+    world.buy(creator, 5_000)
+    key = world.admin_key
+    body = {"creator_id": creator, "name": "Launch"}
+    campaign = world.ok(world.post("/v1/campaigns", body, key, key=world.new_key()), 201)["id"]
+    now = datetime.fromtimestamp(world.clock.now_ns() / 1e9, UTC)
+    promotion = {
+        "creator_id": creator,
+        "content_kind": "video",
+        "content_id": "clip-1",
+        "goal": "views",
+        "budget_coins": 1_000,
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=60)).isoformat(),
+        "campaign_id": campaign,
+    }
+    created = world.ok(world.post("/v1/promotions", promotion, key, key=world.new_key()), 201)
+    world.ok(world.post(f"/v1/promotions/{created['id']}/submit", None, key, key=world.new_key()))
+    return created["id"], campaign
 
 
 @pytest.fixture(scope="module")

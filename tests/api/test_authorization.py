@@ -45,6 +45,18 @@ LIVE_WRITE = allow("carol", "admin", "key live:write")
 LIVE_READ = allow("carol", "admin", "key live:read")
 WEBHOOKS = allow("admin", "key webhooks:write")
 NO_ENDPOINT = "/v1/webhook-endpoints/we_0000000000000000"
+PROMOTIONS = allow("carol", "admin", "key promotions:write")
+PROMOTION = "/v1/promotions/{promotion}"
+FEED = allow("key promote:write")
+A_PROMOTION = {
+    "creator_id": "{carol}",
+    "content_kind": "live",
+    "content_id": "live-1",
+    "goal": "live_viewers",
+    "budget_coins": 10,
+    "starts_at": "2024-06-20T12:00:00Z",
+    "ends_at": "2024-06-21T12:00:00Z",
+}
 
 ENDPOINTS = [
     Endpoint("read a user", "GET", "/v1/users/{alice}", allow("alice", "admin", "key users:read")),
@@ -384,6 +396,46 @@ ENDPOINTS = [
     Endpoint("rotate a webhook secret", "POST", f"{NO_ENDPOINT}/rotate-secret", WEBHOOKS),
     Endpoint("list webhook deliveries", "GET", f"{NO_ENDPOINT}/deliveries", WEBHOOKS),
     Endpoint("redeliver a webhook", "POST", f"{NO_ENDPOINT}/deliveries/1/redeliver", WEBHOOKS),
+    Endpoint("create a promotion", "POST", "/v1/promotions", PROMOTIONS, A_PROMOTION),
+    Endpoint(
+        "list promotions",
+        "GET",
+        "/v1/promotions",
+        allow("carol", "dave", "admin", "key promotions:write"),
+    ),
+    Endpoint("read a promotion", "GET", PROMOTION, PROMOTIONS),
+    Endpoint("submit a promotion", "POST", f"{PROMOTION}/submit", PROMOTIONS),
+    Endpoint("cancel a promotion", "POST", f"{PROMOTION}/cancel", PROMOTIONS),
+    Endpoint("pause a promotion", "POST", f"{PROMOTION}/pause", PROMOTIONS),
+    Endpoint("resume a promotion", "POST", f"{PROMOTION}/resume", PROMOTIONS),
+    Endpoint("approve a promotion", "POST", f"{PROMOTION}/approve", ADMINS | {"key admin"}),
+    Endpoint("reject a promotion", "POST", f"{PROMOTION}/reject", ADMINS, {"reason": "no"}),
+    Endpoint("a promotion's report", "GET", f"{PROMOTION}/report", PROMOTIONS),
+    Endpoint(
+        "create a campaign",
+        "POST",
+        "/v1/campaigns",
+        PROMOTIONS,
+        {"creator_id": "{carol}", "name": "x"},
+    ),
+    Endpoint(
+        "list campaigns",
+        "GET",
+        "/v1/campaigns",
+        allow("carol", "dave", "admin", "key promotions:write"),
+    ),
+    Endpoint("read a campaign", "GET", "/v1/campaigns/{campaign}", PROMOTIONS),
+    Endpoint("a campaign's report", "GET", "/v1/campaigns/{campaign}/report", PROMOTIONS),
+    Endpoint("fill a feed request", "POST", "/v1/promote/fill", FEED, {"viewer_id": 5, "slots": 1}),
+    Endpoint(
+        "report impression events",
+        "POST",
+        "/v1/promote/events",
+        FEED,
+        {"events": [{"impression_id": "im_x", "kind": "click"}]},
+    ),
+    Endpoint("a creator's planning", "GET", "/v1/creators/{carol}/promote-planning", PROMOTIONS),
+    Endpoint("a LIVE's highlights", "GET", "/v1/sessions/{session}/highlights", PROMOTIONS),
 ]
 
 

@@ -43,6 +43,8 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "invitation_id": ids["invitation"],
         "endpoint_id": ids["endpoint"],
         "delivery_id": ids["delivery"],
+        "promotion_id": ids["promotion"],
+        "campaign_id": ids["campaign"],
     }
 
 

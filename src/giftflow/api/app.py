@@ -34,6 +34,7 @@ from giftflow.errors import ConfigurationError
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
+from giftflow.service.promote import Promote
 from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
 from giftflow.web.dashboard import router as dashboard
@@ -106,6 +107,7 @@ def create_app(
         limiter=RateLimiter(
             rates_of(settings), open_buckets(settings) if buckets is None else buckets
         ),
+        promote=Promote.open(economy),
     )
     app = FastAPI(
         title=TITLE,
@@ -177,9 +179,10 @@ async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) 
 
 def sweep(state: ApiState) -> None:
     """End the battles whose time is up and the streaks that went quiet (their events
-    go to the rooms)."""
+    go to the rooms), and the promotions whose end has come (the rest released)."""
     state.live.end_due_battles()
     state.economy.end_stale_streaks()
+    state.promote.sweep()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -57,6 +57,8 @@ SCOPES: Final = frozenset(
         "wallets:read",
         "earnings:read",
         "payouts:write",
+        "promotions:write",
+        "promote:write",
         "rooms:write",
         "live:write",
         "live:read",

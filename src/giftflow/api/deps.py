@@ -19,6 +19,7 @@ from giftflow.api.sockets import SocketCaps
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus
 from giftflow.service.live import Live
+from giftflow.service.promote import Promote
 from giftflow.settings import Settings
 
 
@@ -41,6 +42,8 @@ class ApiState:
     """LIVE over ``economy``, publishing on ``bus``."""
     limiter: RateLimiter
     """Every caller's token buckets (``rate_limits.py``)."""
+    promote: Promote
+    """Promote over ``economy``."""
 
 
 def state_of(request: Request) -> ApiState:

@@ -76,6 +76,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "battle_invitee_not_found": 404,
     "webhook_endpoint_not_found": 404,
     "webhook_delivery_not_found": 404,
+    "promotion_not_found": 404,
+    "campaign_not_found": 404,
     "method_not_allowed": 405,
     # 409: it clashes with what exists or with a request in flight
     "user_exists": 409,
@@ -103,6 +105,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "battle_invitation_expired": 409,
     "battle_invitation_closed": 409,
     "booster_used": 409,
+    "promotion_state_invalid": 409,
+    "promotion_conflict": 409,
     "chapters_exhausted": 409,
     "chapters_recorded": 409,
     "replay_gap": 409,  # a room's WebSocket says it as close code 4409, after a resync frame
@@ -153,6 +157,13 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "period_invalid": 422,
     "webhook_url_refused": 422,
     "webhook_event_type_unknown": 422,
+    "promote_error": 422,
+    "budget_invalid": 422,
+    "schedule_invalid": 422,
+    "frequency_cap_invalid": 422,
+    "audience_invalid": 422,
+    "bursts_invalid": 422,
+    "campaign_other_creator": 422,
     # 429: too many gift events from one wallet (a fraud rule), or too many requests
     # from one caller (its rate limit, with Retry-After): try again later
     "velocity_limited": 429,
@@ -179,6 +190,7 @@ RETRYABLE_CODES: Final = frozenset(
         "streak_conflict",
         "maturation_conflict",
         "batch_conflict",
+        "promotion_conflict",
         "velocity_limited",
         "rate_limited",
     }

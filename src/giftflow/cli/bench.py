@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
+from giftflow.bench.promote import PromoteBenchResult, bench_promote
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
 from giftflow.cli import bench_serving
 from giftflow.cli.bench_options import (
@@ -111,3 +112,41 @@ def _print_replay(result: ReplayBenchResult) -> None:
         ("reconciled", yes_no(result.reconciled)),
     ]
     print_measures(f"replay bench, {result.event}", rows)
+
+
+@app.command("promote")
+def promote(
+    promotions: Annotated[
+        int, typer.Option(min=1, max=100_000, help="Concurrent promotions to pace.")
+    ] = 1_000,
+    viewers: Annotated[int, typer.Option(min=100, help="Simulated viewers.")] = 20_000,
+    as_json: JsonOption = False,
+) -> None:
+    """N promotions paced against a simulated feed (a real diurnal curve), money through
+    the ledger: pacing error, overspend, delivery, cap violations, fill p50/p99."""
+    run_bench(
+        f"[bold]giftflow bench promote[/bold]: {promotions} promotions …",
+        lambda: bench_promote(promotions=promotions, viewers=viewers),
+        show=_print_promote,
+        passed=lambda result: result.reconciled and result.overspent_coins == 0,
+        as_json=as_json,
+    )
+
+
+def _print_promote(result: PromoteBenchResult) -> None:
+    print_measures(
+        "promote",
+        [
+            ("promotions", f"{result.promotions:,}"),
+            ("feed requests", f"{result.requests:,} ({result.bot_requests:,} bots, filtered)"),
+            ("impressions served / billed", f"{result.served:,} / {result.billed:,}"),
+            ("pacing error, worst (% of budget)", f"{result.pacing_error_max_pct}"),
+            ("hourly RMSE, worst (% of slot budget)", f"{result.slot_rmse_max_pct}"),
+            ("overspent coins", f"{result.overspent_coins}"),
+            ("budget delivered (%)", f"{result.delivered_pct}"),
+            ("frequency-cap violations", f"{result.cap_violations}"),
+            ("fill p50 / p99 (ms)", f"{result.fill_p50_ms} / {result.fill_p99_ms}"),
+            ("reconciled", yes_no(result.reconciled)),
+            ("seconds", f"{result.seconds}"),
+        ],
+    )

@@ -30,6 +30,7 @@ class AccountKind(IntEnum):
     COIN_ISSUANCE = 1
     GIFT_REVENUE = 2
     CHARGEBACK_LOSS = 3
+    PROMOTION_REVENUE = 4
     # platform, diamonds
     DIAMOND_ISSUANCE = 10
     DIAMONDS_WITHDRAWN = 11
@@ -62,6 +63,7 @@ _UNITS: Final[dict[AccountKind, UnitCode]] = {
     AccountKind.COIN_ISSUANCE: COIN,
     AccountKind.GIFT_REVENUE: COIN,
     AccountKind.CHARGEBACK_LOSS: COIN,
+    AccountKind.PROMOTION_REVENUE: COIN,
     AccountKind.DIAMOND_ISSUANCE: DIAMOND,
     AccountKind.DIAMONDS_WITHDRAWN: DIAMOND,
     AccountKind.WALLET: COIN,
@@ -94,6 +96,9 @@ class TransferCode(IntEnum):
     REVERSAL_DIAMONDS = 44
     REVERSAL_COINS = 45
     CHARGEBACK_LOSS = 46
+    PROMOTION_RESERVE = 50
+    PROMOTION_SPEND = 51
+    PROMOTION_RELEASE = 52
 
 
 def user_account(user_id: int, kind: AccountKind) -> AccountId:

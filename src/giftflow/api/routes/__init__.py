@@ -15,6 +15,7 @@ from giftflow.api.routes import (
     live,
     payments,
     payouts,
+    promote,
     rooms,
     tokens,
     users,
@@ -38,4 +39,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     battles.router,
     analytics.router,
     webhook_endpoints.router,
+    promote.router,
 )

@@ -1,0 +1,138 @@
+"""Which promotions fill which slots of one real feed request: targeting, the
+frequency cap, the schedule and pacing, decided as a pure function of what the caller
+read (the service reads it from the database; the bench from its simulation).
+
+One promotion fills at most one slot of a request; the creator never sees their own
+promotions; a request the platform flagged as a bot is filled with nothing (general
+invalid traffic, filtered before anything is served or billed). Among the promotions
+that may serve, those furthest behind their curve come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from giftflow.promote.pacing import Spend, planned_millicoins, serve_probability
+from giftflow.promote.promotions import Plan, serving_now
+
+SLOTS_MAX: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRequest:
+    """One real feed request of the platform: who asks and how many slots it offers."""
+
+    viewer_id: int
+    region: str | None
+    age_band: str | None
+    interests: frozenset[str]
+    slots: int
+    bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A promotion the service may serve (its spend, which changes, comes apart)."""
+
+    promotion_id: str
+    creator_id: int
+    plan: Plan
+    price_millicoins: int
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    promotion_id: str
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateIndex:
+    """Candidates by the region they target (``None``: every region), so that one fill
+    looks only at the promotions that could reach its viewer."""
+
+    by_region: Mapping[str | None, tuple[Candidate, ...]]
+    window_ns_max: int
+    """The longest frequency-cap window among them: how far back a viewer's
+    impressions are read."""
+
+    @classmethod
+    def of(cls, candidates: Sequence[Candidate]) -> CandidateIndex:
+        grouped: dict[str | None, list[Candidate]] = {}
+        for candidate in candidates:
+            for region in candidate.plan.audience.regions or {None}:
+                grouped.setdefault(region, []).append(candidate)
+        window = max((c.plan.frequency_window_ns for c in candidates), default=0)
+        return cls({key: tuple(value) for key, value in grouped.items()}, window)
+
+    def for_region(self, region: str | None) -> tuple[Candidate, ...]:
+        anywhere = self.by_region.get(None, ())
+        if region is None:
+            return anywhere
+        return anywhere + self.by_region.get(region, ())
+
+    def __len__(self) -> int:
+        return len({c.promotion_id for group in self.by_region.values() for c in group})
+
+
+def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> bool:
+    """Targeting, schedule, the creator's own promotions and the frequency cap
+    (``seen``: this viewer's impressions of it within the cap's window)."""
+    plan = candidate.plan
+    return (
+        candidate.creator_id != request.viewer_id
+        and seen < plan.frequency_cap
+        and serving_now(plan, at)
+        and plan.audience.matches(request.region, request.age_band, request.interests)
+    )
+
+
+def behind(candidate: Candidate, spend: Spend, at: int) -> float:
+    """How far behind its curve a promotion is, as a share of its budget."""
+    planned = planned_millicoins(candidate.plan, at)
+    budget = candidate.plan.budget_coins * 1_000
+    return (planned - spend.billed) / budget
+
+
+ACCEPTED_PER_SLOT: Final = 4
+"""How many promotions that may serve a fill gathers per slot before it stops looking:
+a random start in the pool and a walk from there keep a fill's cost bounded by the slots
+asked for, not by the number of promotions running."""
+
+
+def fill(
+    request: FeedRequest,
+    candidates: Sequence[Candidate],
+    seen: Mapping[str, int],
+    spends: Mapping[str, Spend],
+    *,
+    at: int,
+    draw: Callable[[], float],
+) -> list[Placement]:
+    """The placements for ``request``: slot numbers from 0, at most ``request.slots``.
+    ``seen``: the viewer's impressions of each promotion within its cap's window;
+    ``spends``: each promotion's spend now (none: it does not serve). ``draw`` gives
+    uniform numbers in [0, 1) (injected: replays are exact)."""
+    if request.bot or request.slots < 1 or not candidates:
+        return []
+    slots = min(request.slots, SLOTS_MAX)
+    chosen: list[tuple[Candidate, Spend]] = []
+    taken: set[str] = set()
+    first = int(draw() * len(candidates)) % len(candidates)
+    for offset in range(len(candidates)):
+        candidate = candidates[(first + offset) % len(candidates)]
+        spend = spends.get(candidate.promotion_id)
+        if spend is None or candidate.promotion_id in taken:
+            continue
+        if not eligible(candidate, request, seen.get(candidate.promotion_id, 0), at):
+            continue
+        chance = serve_probability(candidate.plan, spend, price=candidate.price_millicoins, at=at)
+        if chance > 0 and draw() < chance:
+            taken.add(candidate.promotion_id)
+            chosen.append((candidate, spend))
+            if len(chosen) >= slots * ACCEPTED_PER_SLOT:
+                break
+    chosen.sort(key=lambda pair: behind(pair[0], pair[1], at), reverse=True)
+    return [Placement(pair[0].promotion_id, slot) for slot, pair in enumerate(chosen[:slots])]

@@ -1,0 +1,110 @@
+"""Pacing: the target curve of a promotion's cumulative spend, and the throttle that
+makes spend follow it (budget pacing by throttling, Agarwal et al., KDD 2014).
+
+The target is even over the promotion's active time, or, with bursts, even within each
+burst, each burst reaching its share of the budget by its end. Every feed request the
+promotion could fill is served with probability
+
+    p = clamp((planned(now) - committed) / expected_cost, 0, 1)
+
+where ``committed`` is what is billed plus what the impressions already served and not
+yet settled are expected to cost (served * viewable rate * price): a promotion ahead
+of its curve stops serving, one behind serves every request it may. All in milli-coins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from giftflow.promote.money import budget_millicoins
+from giftflow.promote.promotions import BPS_WHOLE, Burst, Plan
+
+PLAN_SLACK_BPS: Final = 500
+"""How far billing may run ahead of the target curve (5 % of the budget): the plan's
+cap, ``plan_cap``. An impression that would pass it is not billed (``ahead_of_plan``)."""
+VIEWABLE_RATE_PRIOR: Final = 0.5
+"""The share of served impressions expected to turn viewable before any is seen."""
+PRIOR_WEIGHT: Final = 20
+"""How many served impressions the prior counts for in ``viewable_rate``."""
+
+
+def planned_millicoins(plan: Plan, at: int) -> int:
+    """The target cumulative spend at ``at``: 0 before the start, the whole budget at
+    the end, linear in between (per burst when there are bursts). Integer, floor."""
+    budget = budget_millicoins(plan.budget_coins)
+    if not plan.bursts:
+        return _linear(budget, plan.starts_at, plan.ends_at, at)
+    return sum(_burst_target(budget, burst, at) for burst in plan.bursts)
+
+
+def _burst_target(budget: int, burst: Burst, at: int) -> int:
+    share = budget * burst.share_bps // BPS_WHOLE
+    return _linear(share, burst.starts_at, burst.ends_at, at)
+
+
+def _linear(amount: int, starts_at: int, ends_at: int, at: int) -> int:
+    if at <= starts_at:
+        return 0
+    if at >= ends_at:
+        return amount
+    return amount * (at - starts_at) // (ends_at - starts_at)
+
+
+def plan_cap_millicoins(plan: Plan, at: int) -> int:
+    """The most a promotion may have billed at ``at``: its target plus the slack, never
+    above the budget (the hard cap)."""
+    budget = budget_millicoins(plan.budget_coins)
+    slack = budget * PLAN_SLACK_BPS // BPS_WHOLE
+    return min(budget, planned_millicoins(plan, at) + slack)
+
+
+def viewable_rate(served: int, viewable: int) -> float:
+    """The promotion's own viewable rate so far, pulled towards the prior while it has
+    served little."""
+    return (viewable + VIEWABLE_RATE_PRIOR * PRIOR_WEIGHT) / (served + PRIOR_WEIGHT)
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    """What the throttle knows of a promotion's spend at one instant (milli-coins)."""
+
+    billed: int
+    outstanding: int
+    """Impressions served whose viewable event may still come."""
+    rate: float
+    """Expected viewable share of an outstanding impression."""
+
+
+def committed_millicoins(spend: Spend, price: int) -> float:
+    return spend.billed + spend.outstanding * spend.rate * price
+
+
+def serve_probability(plan: Plan, spend: Spend, *, price: int, at: int) -> float:
+    """The chance to serve one more impression now (see the module's docstring)."""
+    budget = budget_millicoins(plan.budget_coins)
+    committed = committed_millicoins(spend, price)
+    if budget - committed < price * spend.rate:
+        return 0.0  # one more expected impression would pass the hard cap
+    deficit = planned_millicoins(plan, at) - committed
+    if deficit <= 0:
+        return 0.0
+    return min(1.0, deficit / (price * spend.rate))
+
+
+def slot_errors(planned: Sequence[int], actual: Sequence[int]) -> tuple[float, float]:
+    """Smart Pacing's error (Xu et al., KDD 2015) for per-slot spend: the RMSE between
+    planned and actual spend per slot, and the worst cumulative deviation, both in the
+    unit given."""
+    if len(planned) != len(actual):
+        raise ValueError("planned and actual spend have different slot counts")
+    if not planned:
+        return 0.0, 0.0
+    squares = sum((p - a) ** 2 for p, a in zip(planned, actual, strict=True))
+    rmse = (squares / len(planned)) ** 0.5
+    worst = cumulative = 0
+    for p, a in zip(planned, actual, strict=True):
+        cumulative += a - p
+        worst = max(worst, abs(cumulative))
+    return rmse, float(worst)

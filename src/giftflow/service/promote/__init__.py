@@ -1,0 +1,168 @@
+"""Promote as one object over an ``Economy``.
+
+promote = Promote.open(economy)
+draft = promote.create(creator_id=carol.id, plan=Plan(...))
+promote.submit(draft.id)          # the budget reserved from carol's wallet
+promote.approve(draft.id)         # an administrator's review: delivery starts
+served = promote.fill(FeedRequest(viewer_id=..., region="US", ..., slots=2))
+promote.record_events([ImpressionEvent(served[0].impression_id, EventKind.VIEWABLE,
+                                       visible_ms=2_500)])   # billed, then posted
+promote.sweep()                   # ends what is due: the rest released
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from giftflow.promote.delivery import FeedRequest
+from giftflow.promote.errors import PromoteError
+from giftflow.promote.highlights import Highlight
+from giftflow.promote.promotions import Plan, PromotionState
+from giftflow.service.economy import Economy
+from giftflow.service.once import Once
+from giftflow.service.promote import billing, delivery, money, planning, promotions, reports
+from giftflow.service.promote.billing import EventKind, EventOutcome, ImpressionEvent, Result
+from giftflow.service.promote.context import PromoteContext
+from giftflow.service.promote.delivery import Served
+from giftflow.service.promote.planning import Planning
+from giftflow.service.promote.promotions import Campaign, Promotion
+from giftflow.service.promote.reports import PacingPoint, Report, StatementEntry
+
+__all__ = [
+    "Campaign",
+    "EventKind",
+    "EventOutcome",
+    "ImpressionEvent",
+    "PacingPoint",
+    "Planning",
+    "Promote",
+    "Promotion",
+    "Report",
+    "Result",
+    "Served",
+    "StatementEntry",
+]
+
+
+class Promote:
+    def __init__(self, context: PromoteContext) -> None:
+        self.context = context
+
+    @classmethod
+    def open(cls, economy: Economy, *, draw: Callable[[], float] | None = None) -> Promote:
+        context = PromoteContext(economy.context)
+        if draw is not None:
+            context.draw = draw
+        return cls(context)
+
+    # --- promotions -------------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        creator_id: int,
+        plan: Plan,
+        campaign_id: str | None = None,
+        once: Once | None = None,
+    ) -> Promotion:
+        return promotions.create(
+            self.context, creator_id=creator_id, plan=plan, campaign_id=campaign_id, once=once
+        )
+
+    def get(self, promotion_id: str) -> Promotion:
+        return promotions.get(self.context, promotion_id)
+
+    def listing(
+        self,
+        *,
+        creator_id: int | None = None,
+        state: PromotionState | None = None,
+        campaign_id: str | None = None,
+    ) -> list[Promotion]:
+        return promotions.listing(
+            self.context, creator_id=creator_id, state=state, campaign_id=campaign_id
+        )
+
+    def submit(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        return money.submit(self.context, promotion_id, once=once)
+
+    def approve(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+
+    def reject(self, promotion_id: str, reason: str, *, once: Once | None = None) -> Promotion:
+        return money.close(
+            self.context, promotion_id, PromotionState.REJECTED, reason=reason, once=once
+        )
+
+    def pause(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        return promotions.move(self.context, promotion_id, PromotionState.PAUSED, once=once)
+
+    def resume(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+
+    def cancel(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        return money.close(self.context, promotion_id, PromotionState.CANCELLED, once=once)
+
+    def complete(self, promotion_id: str) -> Promotion:
+        return money.close(self.context, promotion_id, PromotionState.COMPLETED)
+
+    # --- campaigns --------------------------------------------------------------------
+
+    def create_campaign(self, *, creator_id: int, name: str, once: Once | None = None) -> Campaign:
+        return promotions.create_campaign(self.context, creator_id=creator_id, name=name, once=once)
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        return promotions.get_campaign(self.context, campaign_id)
+
+    def campaigns(self, *, creator_id: int | None = None) -> list[Campaign]:
+        return promotions.campaigns_of(self.context, creator_id)
+
+    # --- delivery and billing ---------------------------------------------------------
+
+    def fill(self, request: FeedRequest) -> list[Served]:
+        return delivery.fill_request(self.context, request)
+
+    def record_events(
+        self, events: Sequence[ImpressionEvent], *, once: Once | None = None
+    ) -> list[EventOutcome]:
+        return billing.record_events(self.context, events, once)
+
+    def settle(self, promotion_id: str) -> int:
+        return money.settle(self.context, promotion_id)
+
+    def sweep(self) -> list[Promotion]:
+        """Complete the promotions whose end has come or whose budget cannot pay for
+        one more impression: what is due posted, the rest released."""
+        now = self.context.now()
+        due = self.context.read(
+            lambda tx: [
+                row[0]
+                for row in tx.execute(
+                    "SELECT id FROM promotions WHERE state IN ('active', 'paused')"
+                    " AND (ends_at <= ? OR billed_millicoins + price_per_1000_coins"
+                    " > budget_coins * 1000) ORDER BY ends_at, id LIMIT 500",
+                    (now,),
+                ).fetchall()
+            ]
+        )
+        ended = []
+        for promotion_id in due:
+            try:
+                ended.append(self.complete(promotion_id))
+            except PromoteError:
+                continue  # cancelled or ended meanwhile by another caller: the next sweep sees
+        return ended
+
+    # --- reports and planning ---------------------------------------------------------
+
+    def report(self, promotion_id: str) -> Report:
+        return reports.promotion_report(self.context, promotion_id)
+
+    def campaign_report(self, campaign_id: str) -> Report:
+        return reports.campaign_report(self.context, campaign_id)
+
+    def planning(self, creator_id: int) -> Planning:
+        return planning.planning(self.context, creator_id)
+
+    def highlights(self, session_id: int) -> list[Highlight]:
+        return planning.session_highlights(self.context, session_id)

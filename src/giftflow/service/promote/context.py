@@ -1,0 +1,55 @@
+"""What every Promote service shares: the economy underneath, its settings, the random
+source of the pacing throttle, and this process's cached list of candidates."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from giftflow.promote.delivery import CandidateIndex
+from giftflow.promote.pacing import Spend
+from giftflow.service.economy.context import EconomyContext
+from giftflow.store.tx import Tx
+
+T = TypeVar("T")
+NS_PER_S = 1_000_000_000
+
+
+@dataclass(slots=True)
+class CandidateCache:
+    """The active promotions as this process last read them, and what it served since:
+    a pacing hint only; money is decided by the database in the billing transaction."""
+
+    index: CandidateIndex | None = None
+    read_at: int = 0
+    spends: dict[str, Spend] = field(default_factory=dict)
+    """As read, plus what this process served since (outstanding)."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(slots=True)
+class PromoteContext:
+    economy: EconomyContext
+    draw: Callable[[], float] = field(default_factory=lambda: random.Random().random)
+    """Uniform numbers in [0, 1) for the throttle (injected: replays are exact)."""
+    cache: CandidateCache = field(default_factory=CandidateCache)
+
+    @property
+    def price_per_1000_coins(self) -> int:
+        return self.economy.settings.promote_price_per_1000_coins
+
+    @property
+    def candidates_ttl_ns(self) -> int:
+        return int(self.economy.settings.promote_candidates_ttl_s * NS_PER_S)
+
+    def now(self) -> int:
+        return self.economy.now()
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        return self.economy.ledger.write(work)
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        return self.economy.ledger.read(work)
