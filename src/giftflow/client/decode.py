@@ -10,7 +10,6 @@ number. A union of dataclasses is told apart by its ``Literal`` fields first
 from __future__ import annotations
 
 import dataclasses
-import functools
 import types
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -50,7 +49,7 @@ def _decode(kind: Any, value: object, where: str, *, strict: bool) -> Any:
         _, item = get_args(kind)
         pairs = _expect(isinstance(value, dict), value, where, "an object")
         return {k: _decode(item, v, f"{where}.{k}", strict=strict) for k, v in pairs.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _dataclass(kind, value, where, strict=strict)
     return _scalar(kind, value, where)
 
@@ -83,9 +82,17 @@ def _union(options: tuple[Any, ...], value: object, where: str, *, strict: bool)
     raise DecodeError(where, "matches no option: " + "; ".join(dict.fromkeys(problems)))
 
 
-@functools.cache
+_FIELDS: dict[type[Any], tuple[tuple[str, Any, bool], ...]] = {}
+
+
 def _fields(kind: type[Any]) -> tuple[tuple[str, Any, bool], ...]:
-    """``(name, type, required)`` per field."""
+    """``(name, type, required)`` per field (resolved once per class)."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = _resolve_fields(kind)
+    return _FIELDS[kind]
+
+
+def _resolve_fields(kind: type[Any]) -> tuple[tuple[str, Any, bool], ...]:
     hints = get_type_hints(kind)
     return tuple(
         (
