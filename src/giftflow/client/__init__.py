@@ -10,7 +10,7 @@
 Standard library and httpx only: it imports nothing of the server.
 """
 
-from giftflow.client import models
+from giftflow.client import calls, models
 from giftflow.client.asynchronous import AsyncClient
 from giftflow.client.call import NO_RETRY, Call, Retry
 from giftflow.client.errors import (
@@ -41,6 +41,7 @@ __all__ = [
     "RateLimitedError",
     "Retry",
     "TransportError",
+    "calls",
     "models",
     "new_idempotency_key",
     "sandbox_event",

@@ -4,3 +4,7 @@ request's path, body, key and answer type are written, for both clients.
 ``Client.send(calls.get_wallet(7))`` is ``Client.get_wallet(7)``; a ``Call`` can be
 built once and sent again (a retry with the same Idempotency-Key).
 """
+
+from giftflow.client.calls import accounts, admin, analytics, live, money, webhook_endpoints
+
+__all__ = ["accounts", "admin", "analytics", "live", "money", "webhook_endpoints"]
