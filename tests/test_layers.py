@@ -22,6 +22,9 @@ FORBIDDEN_IN_DOMAIN = {
     "httpx",
 }
 OUTER_LAYERS = ["store", "service", "api", "cli", "web"]
+CLIENT_MAY_IMPORT = ["giftflow.client", "giftflow.errors", "httpx"]
+"""The client is installed beside platforms' code: the standard library, httpx, itself
+and the one error base, never the server (its types are generated from openapi.json)."""
 
 
 def imported_modules(path: Path) -> list[tuple[int, str]]:
@@ -79,6 +82,30 @@ def test_a_domain_package_uses_no_web_framework_database_driver_or_outer_layer(
         for line, module in imported_modules(path)
         if module.partition(".")[0] in FORBIDDEN_IN_DOMAIN
         or any(within(module, layer) for layer in outer)
+    ]
+    assert offending == []
+
+
+def test_the_client_imports_only_the_standard_library_httpx_and_itself() -> None:
+    files = modules_of("client")
+    assert files, "src/giftflow/client has no modules"
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path)
+        if module.partition(".")[0] not in sys.stdlib_module_names
+        and not any(within(module, allowed) for allowed in CLIENT_MAY_IMPORT)
+    ]
+    assert offending == []
+
+
+def test_nothing_else_in_giftflow_imports_the_client() -> None:
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if not path.is_relative_to(PACKAGE / "client")
+        for line, module in imported_modules(path)
+        if within(module, "giftflow.client")
     ]
     assert offending == []
 

@@ -1,0 +1,18 @@
+"""Every operation of the API as a function that builds its ``Call``: the one place a
+request's path, body, key and answer type are written, for both clients.
+
+``Client.send(calls.get_wallet(7))`` is ``Client.get_wallet(7)``; a ``Call`` can be
+built once and sent again (a retry with the same Idempotency-Key).
+"""
+
+from giftflow.client.calls import (
+    accounts,
+    admin,
+    analytics,
+    live,
+    money,
+    promote,
+    webhook_endpoints,
+)
+
+__all__ = ["accounts", "admin", "analytics", "live", "money", "promote", "webhook_endpoints"]

@@ -1,0 +1,906 @@
+"""The API's answers as frozen dataclasses: generated from docs/openapi.json by
+``python -m giftflow.client.codegen docs/openapi.json src/giftflow/client/models.py``;
+do not edit by hand.
+
+``Literal`` types list the values the document names; ``giftflow.client.decode`` accepts
+others too (a newer server may add a state) and ignores fields it does not know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, TypeAlias
+
+AgeBand: TypeAlias = Literal["18-24", "25-34", "35-44", "45-54", "55+"]
+
+
+Answer: TypeAlias = Literal["pending", "accepted", "declined"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AudienceBody:
+    """Empty everywhere: automatic (every viewer). Otherwise every dimension given must
+    match (AND), any one value within it (OR); see docs/promote.md.
+    """
+
+    regions: list[str] | None = None
+    age_bands: list[AgeBand] | None = None
+    interests: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BattlePublic:
+    id: int
+    state: Literal["running", "ended"]
+    started_at: datetime
+    ends_at: datetime
+    ended_at: datetime | None
+    winner_session_id: int | None
+    sides: list[SidePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoosterPublic:
+    multiplier: int
+    started_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BurstPublic:
+    starts_at: datetime
+    ends_at: datetime
+    share_bps: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignList:
+    campaigns: list[CampaignPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CampaignPublic:
+    id: str
+    creator_id: int
+    name: str
+    created_at: datetime
+    promotion_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogGiftList:
+    catalog_version: str
+    region: str | None
+    gifts: list[CatalogGiftPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogGiftPublic:
+    id: int
+    name: str
+    coins: int
+    streakable: bool
+    broadcast: bool
+    on_panel: bool
+
+
+Channel: TypeAlias = Literal["web", "app_store"]
+
+
+ChapterKind: TypeAlias = Literal["hook", "value", "community", "goal", "battle", "outro", "segment"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChapterList:
+    chapters: list[ChapterPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChapterPublic:
+    id: int
+    session_id: int
+    position: int
+    kind: ChapterKind
+    title: str
+    planned_s: int
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+ContentKind: TypeAlias = Literal["live", "video", "highlight"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomAmountPublic:
+    """Any number of coins in ``min_coins..max_coins``, priced per 1,000, rounded up."""
+
+    channel: Channel
+    min_coins: int
+    max_coins: int
+    per_1000_coins_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarningsPublic:
+    """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds."""
+
+    user_id: int
+    pending_units: int
+    available_units: int
+    in_payout_units: int
+    withdrawn_units: int
+    earned_units: int
+    pending_diamonds: int
+    available_diamonds: int
+
+
+EventKind: TypeAlias = Literal["viewable", "click", "live_entry", "profile_visit"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventOutcomePublic:
+    impression_id: str
+    kind: EventKind
+    result: str
+    reason: str | None
+    billed_millicoins: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventsPublic:
+    outcomes: list[EventOutcomePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldProblem:
+    location: str
+    message: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FillPublic:
+    placements: list[PlacementPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowPublic:
+    creator_id: int
+    user_id: int
+    first: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FraudDecisionList:
+    decisions: list[FraudDecisionPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FraudDecisionPublic:
+    id: int
+    rule: str
+    action: str
+    user_id: int | None
+    subject: str
+    detail: str
+    created_at: datetime
+    review_state: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftBatchError:
+    status: Literal["error"] = "error"
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftBatchOk:
+    status: Literal["ok"] = "ok"
+    gift: GiftSentPublic
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftBatchPublic:
+    """One result per gift, in the order sent."""
+
+    results: list[GiftBatchOk | GiftBatchError]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftSentPublic:
+    """A booked gift event. ``quantity`` is what this event added (a streak's delta):
+    count it, and a streak is counted exactly once.
+    """
+
+    id: int
+    sender_id: int
+    creator_id: int
+    gift_id: int
+    quantity: int
+    repeat_count: int
+    streak_id: str | None
+    coins: int
+    diamond_units: int
+    session_id: int
+    sent_at: datetime
+    replayed: bool
+
+
+Goal: TypeAlias = Literal["views", "profile_visits", "live_viewers", "followers"]
+
+
+GoalKind: TypeAlias = Literal["coins", "gift_count"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalList:
+    goals: list[GoalPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalPublic:
+    id: int
+    session_id: int
+    kind: GoalKind
+    target: int
+    gift_id: int | None
+    promise: str
+    deadline_at: datetime | None
+    progress: int
+    state: GoalState
+    created_at: datetime
+    completed_at: datetime | None
+
+
+GoalState: TypeAlias = Literal["open", "completed", "expired"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Health:
+    status: Literal["ok", "ready"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HighlightList:
+    session_id: int
+    highlights: list[HighlightPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HighlightPublic:
+    starts_at: datetime
+    ends_at: datetime
+    coins: int
+    follows: int
+    score_bps: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportSummaryPublic:
+    paid: list[str]
+    failed: list[str]
+    unchanged: list[str]
+
+
+InteractionKind: TypeAlias = Literal["follow", "like", "comment", "share"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InteractionPublic:
+    id: int
+    session_id: int
+    user_id: int
+    kind: InteractionKind
+    chapter_id: int | None
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationList:
+    invitations: list[InvitationPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationPublic:
+    id: int
+    session_id: int
+    creator_id: int
+    state: InvitationState
+    duration_s: int
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+    battle_id: int | None
+    invitees: list[InviteePublic]
+
+
+InvitationState: TypeAlias = Literal["pending", "accepted", "declined", "cancelled", "expired"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InviteePublic:
+    session_id: int
+    creator_id: int
+    answer: Answer
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeaderboardPublic:
+    scope: Literal["session", "week", "all"]
+    top: list[StandingPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MismatchPublic:
+    account_id: int
+    field: str
+    stored: int
+    recomputed: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayBattlePublic:
+    """A ``battle.score`` event's data (running) or a ``battle.ended`` one's, less MVPs."""
+
+    battle_id: int
+    started_at: int
+    ends_at: int
+    ended_at: int | None
+    winner_session_id: int | None
+    winner_creator_id: int | None
+    draw: bool
+    sides: list[OverlaySidePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayBoosterPublic:
+    multiplier: int
+    started_at: int
+    ends_at: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayGoalPublic:
+    """A ``goal.progress`` event's data, less ``added`` and ``sender_id``."""
+
+    goal_id: int
+    session_id: int
+    kind: GoalKind
+    target: int
+    gift_id: int | None
+    promise: str
+    deadline_at: int | None
+    progress: int
+    state: GoalState
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayLeaderboardPublic:
+    """A ``leaderboard.changed`` event's data."""
+
+    session_id: int
+    scope: Literal["session"] = "session"
+    top: list[OverlayStandingPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlaySessionPublic:
+    session_id: int
+    title: str
+    started_at: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlaySidePublic:
+    session_id: int
+    creator_id: int
+    score: int
+    booster: OverlayBoosterPublic | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayStandingPublic:
+    rank: int
+    user_id: int
+    coins: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OverlayStatePublic:
+    room_id: int
+    at: int
+    last_event_id: str | None
+    session: OverlaySessionPublic | None
+    goals: list[OverlayGoalPublic]
+    leaderboard: OverlayLeaderboardPublic | None
+    battle: OverlayBattlePublic | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PacingPointPublic:
+    at: datetime
+    target_millicoins: int
+    actual_millicoins: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackList:
+    catalog_version: str
+    region: str
+    packs: list[PackPublic]
+    custom_amounts: list[CustomAmountPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackPublic:
+    id: str
+    region: str
+    channel: Channel
+    coins: int
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentPublic:
+    id: str
+    provider: str
+    provider_payment_id: str | None
+    user_id: int
+    region: str
+    channel: str
+    pack_id: str | None
+    coins: int
+    amount_minor: int
+    currency: str
+    status: str
+    refunded_minor: int
+    coins_clawed_back: int
+    created_at: datetime
+    paid_at: datetime | None
+    checkout_url: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayoutBatchPublic:
+    """``batch_id`` is null (and ``count`` 0) when no approved payout was waiting."""
+
+    partner: str
+    batch_id: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayoutList:
+    payouts: list[PayoutPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayoutPublic:
+    id: str
+    creator_id: int
+    diamonds: int
+    gross_minor: int
+    fee_minor: int
+    net_minor: int
+    currency: str
+    region: str
+    partner: str
+    state: PayoutState
+    batch_id: str | None
+    partner_reference: str | None
+    failure_reason: str | None
+    requested_at: datetime
+    updated_at: datetime
+
+
+PayoutState: TypeAlias = Literal["requested", "held", "approved", "paid", "failed", "rejected"]
+
+
+PerkKind: TypeAlias = Literal["badge", "qa_priority"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PerkPublic:
+    id: int
+    level: int
+    kind: PerkKind
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PerksPublic:
+    room_id: int
+    level_thresholds_coins: list[int]
+    perks: list[PerkPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlacementPublic:
+    slot: int
+    impression_id: str
+    promotion_id: str
+    content_kind: ContentKind
+    content_id: str
+    label: str = "Promoted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanningPublic:
+    creator_id: int
+    sessions: int
+    retention: list[RetentionPublic]
+    best_windows: list[WindowPublic]
+    regions: list[RegionPublic]
+    suggested_audience: AudienceBody
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """RFC 9457 problem details, with giftflow's stable ``code``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromotionList:
+    promotions: list[PromotionPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PromotionPublic:
+    id: str
+    creator_id: int
+    campaign_id: str | None
+    content_kind: ContentKind
+    content_id: str
+    goal: Goal
+    audience: AudienceBody
+    automatic_audience: bool
+    budget_coins: int
+    price_per_1000_coins: int
+    starts_at: datetime
+    ends_at: datetime
+    bursts: list[BurstPublic]
+    frequency_cap: int
+    frequency_window_s: int
+    state: PromotionState
+    reason: str | None
+    reserved_coins: int
+    billed_millicoins: int
+    posted_coins: int
+    released_coins: int
+    created_at: datetime
+    submitted_at: datetime | None
+    closed_at: datetime | None
+
+
+PromotionState: TypeAlias = Literal[
+    "draft", "in_review", "active", "paused", "completed", "cancelled", "rejected"
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconcilePublic:
+    ok: bool
+    transfers: int
+    accounts: int
+    units: list[UnitTotalsPublic]
+    mismatches: list[MismatchPublic]
+    problems: list[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegionPublic:
+    region: str
+    viewers: int
+    coins: int
+    watched_s_mean: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportPublic:
+    promotion_ids: list[str]
+    served: int
+    viewable: int
+    billed: int
+    invalid: dict[str, int]
+    unbilled: dict[str, int]
+    clicks: int
+    live_entries: int
+    profile_visits: int
+    follows_click_7d: int
+    follows_view_1d: int
+    follows_attributed: int
+    budget_coins: int
+    billed_millicoins: int
+    spent_coins: int
+    released_coins: int
+    reserved_coins: int
+    coins_per_follow: float | None
+    pacing: list[PacingPointPublic]
+    statement: list[StatementEntryPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetentionPublic:
+    chapter_id: int
+    title: str
+    viewers_at_start: int
+    stayed_through: int
+    retention_bps: int
+
+
+Role: TypeAlias = Literal["viewer", "creator", "admin"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomTokenPublic:
+    token: str
+    room_id: int
+    scope: Literal["room:read"] = "room:read"
+    generation: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomTokensRevokedPublic:
+    room_id: int
+    generation: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionDetailPublic:
+    id: int
+    room_id: int
+    title: str
+    state: Literal["live", "ended"]
+    started_at: datetime
+    ended_at: datetime | None
+    totals: SessionTotalsPublic
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionList:
+    creator_id: int
+    sessions: list[SessionPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionPublic:
+    id: int
+    room_id: int
+    title: str
+    state: Literal["live", "ended"]
+    started_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionTotalsPublic:
+    concurrent_viewers: int
+    gifts: int
+    coins: int
+    watch_time_s: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SidePublic:
+    session_id: int
+    creator_id: int
+    score: int
+    booster: BoosterPublic | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignInLinkPublic:
+    url: str
+    user_id: int
+    role: SignInRole
+    expires_at: datetime
+
+
+SignInRole: TypeAlias = Literal["creator", "admin"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StandingPublic:
+    rank: int
+    user_id: int
+    coins: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementEntryPublic:
+    transfer_id: int
+    kind: str
+    coins: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementLinePublic:
+    at: datetime
+    kind: str
+    account: Literal["pending", "available"]
+    units: int
+    transfer_id: int
+    reference: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementPublic:
+    user_id: int
+    units_per_diamond: int = 10000
+    lines: list[StatementLinePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreakPublic:
+    id: str
+    sender_id: int
+    creator_id: int
+    gift_id: int
+    repeat_count: int
+    started_at: datetime
+    last_at: datetime
+    ended_at: datetime | None
+    end_reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenPublic:
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    token_id: str
+    user_id: int
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenRevokedPublic:
+    token_id: str
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnitTotalsPublic:
+    unit: str
+    accounts: int
+    debits_posted: int
+    credits_posted: int
+    debits_pending: int
+    credits_pending: int
+    balanced: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserPublic:
+    id: int
+    external_id: str
+    display_name: str
+    birth_date: date
+    region: str
+    is_creator: bool
+    identity_verified: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserTokensRevokedPublic:
+    user_id: int
+    not_before: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewersPublic:
+    session_id: int
+    concurrent_viewers: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WalletPublic:
+    user_id: int
+    coins: int
+    frozen: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookAttemptPublic:
+    attempted_at: datetime
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookDeliveryList:
+    deliveries: list[WebhookDeliveryPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookDeliveryPublic:
+    id: int
+    endpoint_id: str
+    event_id: str
+    room_id: int
+    type: str
+    state: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    payload: str
+    log: list[WebhookAttemptPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookEndpointCreated:
+    id: str
+    url: str
+    description: str
+    event_types: list[str] | None
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    secret: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookEndpointList:
+    endpoints: list[WebhookEndpointPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookEndpointPublic:
+    id: str
+    url: str
+    description: str
+    event_types: list[str] | None
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookOutcomePublic:
+    """What a provider's event did. ``ignored``: a well-signed event of a kind giftflow
+    does not act on.
+    """
+
+    event: Literal["paid", "refunded", "disputed", "ignored"]
+    payment: PaymentPublic | None = None
+    coins_minted: int = 0
+    coins_from_wallet: int = 0
+    reversed_diamond_units: int = 0
+    loss_coins: int = 0
+    wallet_frozen: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WindowPublic:
+    weekday: int
+    hour: int
+    coins: int
+    follows: int
+    viewers: int

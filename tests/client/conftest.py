@@ -1,0 +1,55 @@
+"""The client under test against a real server: ``tests/api``'s world (the app served by
+uvicorn on a loopback port, an economy on SQLite or PostgreSQL, a manual clock and the
+sandbox provider), reached only over HTTP through ``giftflow.client``.
+
+``tests/client`` is a package so that mypy names this module ``client.conftest``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# With ``--import-mode=importlib`` another package's conftest is importable only once
+# ``tests/`` is on the path (running ``tests/client`` alone, it is not).
+if str(Path(__file__).parents[1]) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from api.conftest import World, open_world
+from giftflow.client import AsyncClient, Client
+
+SETTINGS: dict[str, Any] = {
+    "webhooks_worker": False,  # tests run the delivery passes themselves
+    "webhooks_allow_private": True,  # the receiver listens on loopback
+}
+
+
+@pytest.fixture
+def world(database_url: str, tmp_path: Path) -> Iterator[World]:
+    """A fresh economy served over HTTP, on each backend."""
+    with open_world(database_url, tmp_path / "payouts", **SETTINGS) as opened:
+        yield opened
+
+
+def base_url(world: World) -> str:
+    return str(world.client.base_url).rstrip("/")
+
+
+@pytest.fixture
+def admin(world: World) -> Iterator[Client]:
+    """A client speaking with the platform's ``admin`` key."""
+    with Client(base_url(world), credential=world.admin_key) as client:
+        yield client
+
+
+def async_client(world: World, credential: str | None) -> AsyncClient:
+    return AsyncClient(base_url(world), credential=credential)
+
+
+def now_s(world: World) -> int:
+    """The server's time (its manual clock), for signing sandbox events."""
+    return world.clock.now_ns() // 1_000_000_000
