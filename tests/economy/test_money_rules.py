@@ -184,3 +184,17 @@ def test_reading_the_earnings_does_not_decide_who_loses_a_chargeback(
         market.economy.close()
     assert results[0] == results[1]
     assert results[0][1] > 0 and results[0][2] == 700
+
+
+def test_a_streak_has_ended_exactly_its_timeout_after_its_last_event(market: Market) -> None:
+    """``STREAK_TIMEOUT_S`` (10 s) counts from the event's time on the economy's clock:
+    an event 1 ns before it continues the streak, one exactly at it is refused."""
+    sender, creator = market.viewer(), market.creator()
+    market.buy(sender, 100)
+    for count, wait_ns, outcome in ((1, 0, "sent"), (2, 10**10 - 1, "sent"), (3, 10**10, "ended")):
+        market.clock.advance(ns=wait_ns)
+        result = market.economy.send_gifts([_streak(market, sender.id, creator.id, count)])[0]
+        if outcome == "sent":
+            assert isinstance(result, GiftSent), result
+        else:
+            assert isinstance(result, GiftflowError) and result.code == "streak_ended"

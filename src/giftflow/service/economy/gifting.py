@@ -133,6 +133,10 @@ class _Prepared:
     counted_at: int | None = None
     """When the velocity rule counted this event (None: a streak's later event, not
     counted): released if the gift is not sent after all."""
+    at: int = 0
+    """When the event happened by the economy's clock (or its recorded time): what a
+    streak's timeout counts from, so a streak has ended exactly ``STREAK_TIMEOUT_S``
+    after its last event, not a few nanoseconds later (the ledger's timestamp)."""
 
 
 def event_key(request: GiftRequest) -> str:
@@ -539,7 +543,9 @@ def _prepare(
             found.streak if skey not in streaks_seen else streaks_seen[skey][1],
         )
     counted_at = None if expected is not None else now
-    return _Prepared(request, plan, sender, creator, skey, expected, count, counted_at=counted_at)
+    return _Prepared(
+        request, plan, sender, creator, skey, expected, count, counted_at=counted_at, at=now
+    )
 
 
 def _sent_at(context: EconomyContext, request: GiftRequest) -> int:
@@ -644,7 +650,7 @@ def _recorder(
         )
         booked_here[gift.id] = gift
         if prepared.streak_key is not None:
-            _advance_streak(tx, prepared, sent_at)
+            _advance_streak(tx, prepared, prepared.at or sent_at)
         booked = _booked(prepared, gift)
         if booked is not None and context.gift_listeners:  # they find the row written
             tx.execute(_INSERT_GIFT, prepared.row)
