@@ -156,7 +156,7 @@ def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[St
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
     bus = InProcessBus(buffer)
     try:
-        app = create_app(economy, config, bus)
+        app = create_app(economy, config, bus, expiry_interval_s=None)
         _add_burst_route(app, bus)
         live = cast(ApiState, app.state.giftflow).live
         admin = create_api_key(economy.ledger, name="admin", scopes=["admin"]).key

@@ -67,16 +67,18 @@ def create_app(
     *,
     live: Live | None = None,
     sweep_interval_s: float | None = SWEEP_INTERVAL_S,
+    expiry_interval_s: float | None = EXPIRY_INTERVAL_S,
     buckets: Buckets | None = None,
 ) -> FastAPI:
     """Raises ``ConfigurationError`` without a usable ``settings.token_secret``. Events go
-    through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
-    like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
-    and the bus (gifts in a session then publish to their room). While the app runs
-    (its lifespan), a task ends due battles and quiet streaks every
-    ``sweep_interval_s`` (never when None). Rate limits take from ``buckets`` (by
-    default Redis's with ``settings.redis_url``, else the process's); the app closes
-    them when it stops."""
+        through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
+        like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
+        and the bus (gifts in a session then publish to their room). While the app runs
+        (its lifespan), a task ends due battles and quiet streaks every
+        ``sweep_interval_s`` (never when None), and every ``expiry_interval_s`` it deletes
+    what expired (``Economy.delete_expired``; never when None). Rate limits take from ``buckets`` (by
+        default Redis's with ``settings.redis_url``, else the process's); the app closes
+        them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     redact_credentials_in_logs()
@@ -117,7 +119,7 @@ def create_app(
         # Swagger UI comes from a CDN: in development only, never on the origin of a
         # production dashboard's cookie. /openapi.json (and docs/openapi.json) stay.
         docs_url="/docs" if settings.environment == "development" else None,
-        lifespan=_sweeping(state, sweep_interval_s),
+        lifespan=_sweeping(state, sweep_interval_s, expiry_interval_s),
         # giftflow counts requests itself (GET /metrics); FastAPI's own OpenTelemetry
         # looked up the global providers on every request (4% of a gift's time).
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -139,7 +141,9 @@ def create_app(
     return app
 
 
-def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI types it loosely
+def _sweeping(
+    state: ApiState, interval_s: float | None, expiry_s: float | None
+) -> Any:  # FastAPI types it loosely
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
@@ -148,7 +152,7 @@ def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI type
                     yield
                     return
                 stop = asyncio.Event()
-                task = asyncio.create_task(_sweep_until(stop, state, interval_s))
+                task = asyncio.create_task(_sweep_until(stop, state, interval_s, expiry_s))
                 try:
                     yield
                 finally:
@@ -161,7 +165,9 @@ def _sweeping(state: ApiState, interval_s: float | None) -> Any:  # FastAPI type
     return lifespan
 
 
-async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) -> None:
+async def _sweep_until(
+    stop: asyncio.Event, state: ApiState, interval_s: float, expiry_s: float | None
+) -> None:
     expired_at = time.monotonic()
     while not stop.is_set():
         try:
@@ -169,7 +175,7 @@ async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) 
         except TimeoutError:
             try:
                 await asyncio.to_thread(sweep, state)
-                if time.monotonic() - expired_at >= EXPIRY_INTERVAL_S:
+                if expiry_s is not None and time.monotonic() - expired_at >= expiry_s:
                     expired_at = time.monotonic()
                     await asyncio.to_thread(state.economy.delete_expired)
             except Exception:
