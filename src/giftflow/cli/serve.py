@@ -16,6 +16,7 @@ console = Console(stderr=True)
 OPENAPI_SECRET = "openapi-document-only-" + "x" * 32
 """Signs nothing: ``giftflow openapi`` builds the app only to describe it."""
 WORKERS_MAX: Final = 64
+WORKER_HEALTHCHECK_S: Final = 30
 
 
 def serve_command(
@@ -56,6 +57,9 @@ def serve_command(
         ws_per_message_deflate=False,
         http=PROTOCOL,  # httptools, with a header timeout and a header size limit
         limit_concurrency=settings.connections_max,
+        # A worker opening its economy on a busy host can miss uvicorn's 5 s ping and be
+        # killed as hung, again and again; 30 s still replaces a stuck worker.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         timeout_keep_alive=settings.keep_alive_timeout_s,
         # Proxy headers only from the proxies named: otherwise any client could claim
         # another address (its rate limits) or HTTPS.
