@@ -36,6 +36,7 @@ from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
 from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
+from giftflow.web.sandbox_checkout import router as sandbox_checkout
 
 SWEEP_INTERVAL_S: Final = 1.0
 """How often the app ends battles whose time is up and streaks that went quiet."""
@@ -123,6 +124,7 @@ def create_app(
         app.include_router(router)
     app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
     app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
+    app.include_router(sandbox_checkout)  # /sandbox/checkout: development only
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -162,8 +164,10 @@ async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) 
 
 
 def sweep(state: ApiState) -> None:
-    """End the battles whose time is up and the streaks that went quiet (their events
-    go to the rooms)."""
+    """Catch up with the test clock (development: another process may have moved it),
+    then end the battles whose time is up and the streaks that went quiet (their
+    events go to the rooms)."""
+    state.economy.sync_test_clock()
     state.live.end_due_battles()
     state.economy.end_stale_streaks()
 
