@@ -17,6 +17,7 @@ from enum import StrEnum
 from giftflow.economy.catalog.model import PayoutRules
 from giftflow.economy.errors import PayoutError
 from giftflow.economy.money import BPS_SCALE, UNITS_PER_DIAMOND, Fiat
+from giftflow.errors import Fact
 
 
 class PayoutState(StrEnum):
@@ -66,7 +67,11 @@ def quote(diamonds: int, terms: PayoutRules) -> PayoutQuote:
     gross = diamonds * rate // 1000
     taken = -(-gross * 1000 // rate) if gross else 0
     fee = terms.fee_fixed_minor + -(-gross * terms.fee_bps // BPS_SCALE)
-    facts = {"diamonds": diamonds, "gross_minor": gross, "currency": terms.currency}
+    facts: dict[str, Fact] = {
+        "diamonds": diamonds,
+        "gross_minor": gross,
+        "currency": terms.currency,
+    }
     if gross < terms.minimum_minor:
         least = minimum_diamonds(terms)
         raise PayoutError(

@@ -141,7 +141,9 @@ class SandboxProvider:
         request = self._request(checkout)
         return self.event(
             PaymentEventKind.FAILED,
-            SandboxPayment(request.payment_id, checkout.provider_payment_id, amount_minor, currency),
+            SandboxPayment(
+                request.payment_id, checkout.provider_payment_id, amount_minor, currency
+            ),
             failure_code=failure_code,
             failure_message=failure_message,
         )

@@ -38,9 +38,7 @@ class TestCard:
 
 TEST_CARDS: Final = (
     TestCard("4242424242424242", CardOutcome.SUCCEEDS, None, "Payment succeeded."),
-    TestCard(
-        "4000000000000002", CardOutcome.DECLINED, "card_declined", "Your card was declined."
-    ),
+    TestCard("4000000000000002", CardOutcome.DECLINED, "card_declined", "Your card was declined."),
     TestCard(
         "4000000000009995",
         CardOutcome.DECLINED,

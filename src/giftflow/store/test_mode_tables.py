@@ -8,7 +8,7 @@ tables are what migration 0002 creates: a column declared there would be created
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -42,13 +42,13 @@ payee_destinations = sa.Table(
 TEST_MODE_TABLES: Final = (test_clock, payee_destinations)
 
 
-def gift_columns() -> list[sa.Column[int]]:
+def gift_columns() -> list[sa.Column[Any]]:
     """0 on the rows booked before 0009 until the economy pins them (``Economy.open``:
     the holding period in force then); every gift booked since has its own."""
     return [sa.Column("matures_at", sa.BigInteger, nullable=False, server_default="0")]
 
 
-def payout_columns() -> list[sa.Column[str]]:
+def payout_columns() -> list[sa.Column[Any]]:
     """Where the payout goes, copied from the creator's destination when requested
     (null on payouts requested before 0009)."""
     return [
@@ -58,7 +58,7 @@ def payout_columns() -> list[sa.Column[str]]:
     ]
 
 
-def payment_columns() -> list[sa.Column[object]]:
+def payment_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("failure_code", sa.String(64)),
         sa.Column("failure_message", sa.String(255)),

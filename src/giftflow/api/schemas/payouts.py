@@ -99,7 +99,9 @@ class PayoutPublic(BaseModel):
 def _payee(payout: Payout) -> PayeePublic | None:
     if payout.payee_kind is None or payout.payee_destination is None:
         return None
-    payee = Payee(PayeeKind(payout.payee_kind), payout.payee_destination, payout.payee_holder_name or "")
+    payee = Payee(
+        PayeeKind(payout.payee_kind), payout.payee_destination, payout.payee_holder_name or ""
+    )
     return PayeePublic.of(payee)
 
 

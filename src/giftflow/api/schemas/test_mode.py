@@ -32,13 +32,13 @@ class TestClockPublic(BaseModel):
 
     @classmethod
     def of(cls, view: TestClockView) -> Self:
-        return cls(now=at(view.now_ns), offset_s=view.offset_ns // NS_PER_S, offset_ns=view.offset_ns)
+        return cls(
+            now=at(view.now_ns), offset_s=view.offset_ns // NS_PER_S, offset_ns=view.offset_ns
+        )
 
 
 class SandboxPay(Request):
-    card_number: Annotated[str, StringConstraints(min_length=12, max_length=23)] = (
-        SUCCEEDING.number
-    )
+    card_number: Annotated[str, StringConstraints(min_length=12, max_length=23)] = SUCCEEDING.number
     """A test card (docs/payments.md); spaces and dashes are ignored."""
 
 

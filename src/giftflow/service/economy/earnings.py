@@ -316,9 +316,7 @@ def _payout_ids(context: EconomyContext, creator_id: int) -> dict[int, str]:
     return context.ledger.read(query)
 
 
-def _line(
-    transfer: Transfer, account: int, name: str, payouts: dict[int, str]
-) -> StatementLine:
+def _line(transfer: Transfer, account: int, name: str, payouts: dict[int, str]) -> StatementLine:
     """A reserved payout leaves the balance when reserved: its posting moves nothing
     more (0), and a void brings it back (+), so the lines add up to the balance."""
     if transfer.flags & TransferFlags.POST_PENDING:

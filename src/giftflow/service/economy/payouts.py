@@ -25,6 +25,7 @@ from giftflow.economy.errors import (
 )
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.economy.payees import mask
 from giftflow.economy.payouts import (
     PayoutQuote,
     PayoutState,
@@ -39,7 +40,6 @@ from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags, closing
 from giftflow.ledger.units import DIAMOND, fiat
 from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
-from giftflow.economy.payees import mask
 from giftflow.service.economy import earnings, fraud, payees, users
 from giftflow.service.economy.context import (
     EconomyContext,
@@ -157,11 +157,8 @@ def request(
         flags=TransferFlags.PENDING,
         user_data_1=creator.id,
     )
-    row = _new_row(context, payout_id, creator, offer, partner, reserve.id) + (
-        payee.kind.value,
-        payee.destination,
-        payee.holder_name,
-    )
+    payee_row = (payee.kind.value, payee.destination, payee.holder_name)
+    row = (*_new_row(context, payout_id, creator, offer, partner, reserve.id), *payee_row)
     record = _insert_record(context, row, since=_midnight(context), terms=terms, once=once)
     try:
         results = context.ledger.create_transfers([reserve], record)

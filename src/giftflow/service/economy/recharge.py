@@ -306,7 +306,9 @@ def _start_event(
     return _claw_back(context, payment, event)
 
 
-def _attempt_failed(context: EconomyContext, payment: Payment, event: PaymentEvent) -> PaymentOutcome:
+def _attempt_failed(
+    context: EconomyContext, payment: Payment, event: PaymentEvent
+) -> PaymentOutcome:
     """Record a declined or failed attempt on an open payment (a paid one keeps its
     state: a late failure of another attempt changes nothing). The same event
     delivered again counts once."""

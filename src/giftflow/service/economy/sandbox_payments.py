@@ -64,7 +64,9 @@ def try_card(context: EconomyContext, payment_id: str, number: str) -> CardAttem
             code="test_card_unknown",
         )
     if payment.status != "created":
-        raise EconomyError(f"payment {payment_id} is {payment.status} already", code="payment_closed")
+        raise EconomyError(
+            f"payment {payment_id} is {payment.status} already", code="payment_closed"
+        )
     if card.outcome == CardOutcome.DECLINED:
         return CardAttempt(card, _failed(context, payment, card))
     if card.outcome == CardOutcome.FAILS_AFTER_PROCESSING:
