@@ -13,9 +13,14 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from economy.conftest import DAY_S, LION, START_NS, OpenMarket
-from giftflow.economy.errors import InsufficientFundsError, TestModeUnavailableError
+from giftflow.economy.errors import (
+    EconomyError,
+    InsufficientFundsError,
+    TestModeUnavailableError,
+)
 from giftflow.ledger.clock import ManualClock
 from giftflow.service.economy import Economy
+from giftflow.service.economy.test_clock import ADVANCE_S_MAX
 from giftflow.settings import Settings
 from giftflow.store.migrate import upgrade_engine
 
@@ -78,6 +83,19 @@ def test_the_test_clock_crosses_a_hold_and_survives_a_restart(open_market: OpenM
     reopened = open_market()  # the offset is kept in the database: time never goes back
     assert reopened.economy.test_clock().offset_ns == moved.offset_ns
     assert reopened.economy.earnings(star.id).available_diamonds == 4_999
+
+
+def test_the_test_clock_runs_at_most_a_century_ahead(open_market: OpenMarket) -> None:
+    economy = open_market().economy
+    decade_s = ADVANCE_S_MAX
+    for _ in range(10):
+        economy.advance_test_clock(decade_s)
+    with pytest.raises(EconomyError) as refused:
+        economy.advance_test_clock(decade_s)
+    assert refused.value.code == "test_clock_invalid"
+    with pytest.raises(EconomyError):
+        economy.advance_test_clock(0)
+    assert economy.test_clock().offset_ns == 10 * decade_s * 1_000_000_000
 
 
 def test_a_production_economy_has_no_test_clock(economy_url: str, tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ from giftflow.store.tx import Tx
 
 NS_PER_S = 1_000_000_000
 ADVANCE_S_MAX = 10 * 366 * 86_400
-"""Ten years at most per move: far enough for any holding period, and a signed 64-bit
-nanosecond clock stays centuries away from overflowing."""
+"""Ten years at most per move: far enough for any holding period."""
+OFFSET_MAX_NS = 100 * 366 * 86_400 * NS_PER_S
+"""A century ahead at most in all: a signed 64-bit nanosecond clock (every timestamp
+giftflow stores) ends in 2262."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,11 @@ def advance(context: EconomyContext, seconds: int, *, once: Once | None = None) 
         )
 
     def write(tx: Tx) -> TestClockView:
+        if _stored_offset(tx) + seconds * NS_PER_S > OFFSET_MAX_NS:
+            raise EconomyError(
+                "the test clock runs at most a century ahead of the host's clock",
+                code="test_clock_invalid",
+            )
         tx.execute(
             "UPDATE test_clock SET offset_ns = offset_ns + ?, updated_at = ? WHERE id = 1",
             (seconds * NS_PER_S, context.now()),
