@@ -359,7 +359,8 @@ def _announce(
     type = f"payout.{state.value}"
     if context.outbox.wants(tx, type):
         payout = _find(tx, payout_id)
-        context.stage(tx, [PendingEvent(payout.creator_id, type, asdict(payout), now)])
+        data = asdict(payout) | {"payee_destination": payout.payee_masked}  # masked
+        context.stage(tx, [PendingEvent(payout.creator_id, type, data, now)])
 
 
 def _when_ok(update: Callable[[Tx], object]) -> Record:
