@@ -537,6 +537,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creators/{creator_id}/payee-destination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Payee Destination
+         * @description The creator's destination, masked (who may: as above).
+         */
+        get: operations["get_payee_destination_v1_creators__creator_id__payee_destination_get"];
+        /**
+         * Put Payee Destination
+         * @description Set or replace where the creator is paid: the creator's own token, an
+         *     administrator, or a key with ``payouts:write``. Payouts requested from now on go
+         *     there; those requested before keep the destination they were requested with.
+         */
+        put: operations["put_payee_destination_v1_creators__creator_id__payee_destination_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/payout-batches": {
         parameters: {
             query?: never;
@@ -1824,6 +1850,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/test-clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Test Clock
+         * @description The economy's time now, and how far the test clock moved it ahead.
+         */
+        get: operations["get_test_clock_v1_test_clock_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/test-clock/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Advance Test Clock
+         * @description Move the economy's clock ``seconds`` forward (never back), for every server
+         *     process on the database. Gifts whose holding period it crosses mature (on the
+         *     next read of earnings, or a payout request); battles and streaks whose time is up
+         *     end now. User tokens expire by this clock too.
+         */
+        post: operations["advance_test_clock_v1_test_clock_advance_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/payments/{payment_id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Pay
+         * @description Try a test card on an open sandbox payment, as its checkout page does: 4242…
+         *     pays (``payment.paid``), the declining cards send ``payment.failed``; a card that
+         *     fails after processing or is disputed later sends that event once this answer is
+         *     out (``follows``). 409 ``payment_closed`` when it is paid already.
+         */
+        post: operations["sandbox_pay_v1_sandbox_payments__payment_id__pay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/payments/{payment_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Refund
+         * @description The sandbox refunds ``amount_minor`` more of a paid payment (all that is left
+         *     by default): ``payment.refunded``, and the coins are clawed back.
+         */
+        post: operations["sandbox_refund_v1_sandbox_payments__payment_id__refund_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sandbox/payments/{payment_id}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Dispute
+         * @description The card holder disputes a paid sandbox payment: ``payment.disputed``, a
+         *     chargeback (coins clawed back, the wallet frozen).
+         */
+        post: operations["sandbox_dispute_v1_sandbox_payments__payment_id__dispute_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1984,6 +2118,26 @@ export interface components {
             /** Promotion Ids */
             promotion_ids: string[];
         };
+        /**
+         * CardAttemptPublic
+         * @description What the test card did now (``event``: null while it is still processing) and
+         *     the provider event that follows, sent once this answer is out (``follows``).
+         */
+        CardAttemptPublic: {
+            card_outcome: components["schemas"]["CardOutcome"];
+            /** Failure Code */
+            failure_code: string | null;
+            /** Message */
+            message: string;
+            event: components["schemas"]["WebhookOutcomePublic"] | null;
+            /** Follows */
+            follows: ("payment.failed" | "payment.disputed") | null;
+        };
+        /**
+         * CardOutcome
+         * @enum {string}
+         */
+        CardOutcome: "succeeds" | "declined" | "fails_after_processing" | "disputed_later";
         /** CatalogGiftList */
         CatalogGiftList: {
             /** Catalog Version */
@@ -2093,7 +2247,8 @@ export interface components {
         };
         /**
          * EarningsPublic
-         * @description Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds.
+         * @description Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds;
+         *     ``holds``: when the pending ones mature (earliest first, at most 100 parts).
          */
         EarningsPublic: {
             /** User Id */
@@ -2112,6 +2267,10 @@ export interface components {
             pending_diamonds: number;
             /** Available Diamonds */
             available_diamonds: number;
+            /** Next Matures At */
+            next_matures_at: string | null;
+            /** Holds */
+            holds: components["schemas"]["HoldPublic"][];
         };
         /** EventBody */
         EventBody: {
@@ -2459,6 +2618,28 @@ export interface components {
             /** Score Bps */
             score_bps: number;
         };
+        /**
+         * HoldPublic
+         * @description Pending diamonds maturing within one UTC hour: all of them are available from
+         *     ``matures_at``, the first of them from ``first_matures_at``. Each gift's time was
+         *     fixed when it was booked (sent + the holding period then in force).
+         */
+        HoldPublic: {
+            /** Diamond Units */
+            diamond_units: number;
+            /** Gifts */
+            gifts: number;
+            /**
+             * First Matures At
+             * Format: date-time
+             */
+            first_matures_at: string;
+            /**
+             * Matures At
+             * Format: date-time
+             */
+            matures_at: string;
+        };
         /** ImportSummaryPublic */
         ImportSummaryPublic: {
             /** Paid */
@@ -2749,7 +2930,59 @@ export interface components {
             /** Pack Id */
             pack_id: string;
         };
-        /** PaymentPublic */
+        /**
+         * PayeeKind
+         * @enum {string}
+         */
+        PayeeKind: "iban" | "bank_account" | "paypal" | "other";
+        /**
+         * PayeePublic
+         * @description A destination as giftflow shows it: masked, ``••••`` and its last four characters
+         *     (the partner's batch file alone holds it in full).
+         */
+        PayeePublic: {
+            kind: components["schemas"]["PayeeKind"];
+            /** Destination Masked */
+            destination_masked: string;
+            /** Holder Name */
+            holder_name: string;
+        };
+        /**
+         * PayeePut
+         * @description Where the creator's cash goes: ``iban`` (spaces allowed), ``bank_account``,
+         *     ``paypal`` (an e-mail address) or ``other`` (what the operator's partner reads).
+         */
+        PayeePut: {
+            kind: components["schemas"]["PayeeKind"];
+            /** Destination */
+            destination: string;
+            /** Holder Name */
+            holder_name: string;
+        };
+        /**
+         * PaymentFailurePublic
+         * @description The last attempt to pay that failed: ``code`` as the provider names it
+         *     (``card_declined``, ``insufficient_funds``, ``expired_card``, ``incorrect_cvc``,
+         *     ``processing_error`` …), ``message`` for people.
+         */
+        PaymentFailurePublic: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Attempts */
+            attempts: number;
+        };
+        /**
+         * PaymentPublic
+         * @description ``status``: ``created`` (open, nothing tried yet), ``failed`` (open, the last
+         *     attempt failed: the buyer may try again), ``paid``, ``refunded``, ``disputed``.
+         */
         PaymentPublic: {
             /** Id */
             id: string;
@@ -2771,8 +3004,11 @@ export interface components {
             amount_minor: number;
             /** Currency */
             currency: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "created" | "failed" | "paid" | "refunded" | "disputed";
             /** Refunded Minor */
             refunded_minor: number;
             /** Coins Clawed Back */
@@ -2786,6 +3022,7 @@ export interface components {
             paid_at: string | null;
             /** Checkout Url */
             checkout_url: string | null;
+            last_failure: components["schemas"]["PaymentFailurePublic"] | null;
         };
         /** PayoutBatchCreate */
         PayoutBatchCreate: {
@@ -2861,6 +3098,7 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            payee: components["schemas"]["PayeePublic"] | null;
         };
         /** PayoutReject */
         PayoutReject: {
@@ -2965,6 +3203,10 @@ export interface components {
             instance?: string | null;
             /** Errors */
             errors?: components["schemas"]["FieldProblem"][] | null;
+            /** Facts */
+            facts?: {
+                [key: string]: number | string | boolean | null;
+            } | null;
         };
         /** PromotionCreate */
         PromotionCreate: {
@@ -3198,6 +3440,19 @@ export interface components {
             /** Generation */
             generation: number;
         };
+        /** SandboxPay */
+        SandboxPay: {
+            /**
+             * Card Number
+             * @default 4242424242424242
+             */
+            card_number: string;
+        };
+        /** SandboxRefund */
+        SandboxRefund: {
+            /** Amount Minor */
+            amount_minor?: number | null;
+        };
         /** SessionCreate */
         SessionCreate: {
             /**
@@ -3345,6 +3600,8 @@ export interface components {
             transfer_id: number;
             /** Reference */
             reference: number;
+            /** Payout Id */
+            payout_id: string | null;
         };
         /** StatementPublic */
         StatementPublic: {
@@ -3396,6 +3653,26 @@ export interface components {
             ended_at: string | null;
             /** End Reason */
             end_reason: string | null;
+        };
+        /** TestClockAdvance */
+        TestClockAdvance: {
+            /** Seconds */
+            seconds: number;
+        };
+        /**
+         * TestClockPublic
+         * @description The economy's time and how far ahead of the host's clock it runs.
+         */
+        TestClockPublic: {
+            /**
+             * Now
+             * Format: date-time
+             */
+            now: string;
+            /** Offset S */
+            offset_s: number;
+            /** Offset Ns */
+            offset_ns: number;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -3597,7 +3874,7 @@ export interface components {
             /** Url */
             url: string;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision")[] | null;
             /**
              * Description
              * @default
@@ -3673,7 +3950,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision")[] | null;
             /** Description */
             description?: string | null;
             /** Enabled */
@@ -3689,7 +3966,7 @@ export interface components {
              * Event
              * @enum {string}
              */
-            event: "paid" | "refunded" | "disputed" | "ignored";
+            event: "paid" | "failed" | "refunded" | "disputed" | "ignored";
             payment?: components["schemas"]["PaymentPublic"] | null;
             /**
              * Coins Minted
@@ -6264,6 +6541,216 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PayoutPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_payee_destination_v1_creators__creator_id__payee_destination_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayeePublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_payee_destination_v1_creators__creator_id__payee_destination_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayeePut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayeePublic"];
                 };
             };
             /** @description Malformed request (problem+json) */
@@ -13631,6 +14118,532 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HighlightList"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_test_clock_v1_test_clock_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClockPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    advance_test_clock_v1_test_clock_advance_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Unique per operation (a UUID): a retry with it gets the first answer. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestClockAdvance"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestClockPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sandbox_pay_v1_sandbox_payments__payment_id__pay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SandboxPay"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardAttemptPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sandbox_refund_v1_sandbox_payments__payment_id__refund_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SandboxRefund"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOutcomePublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sandbox_dispute_v1_sandbox_payments__payment_id__dispute_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOutcomePublic"];
                 };
             };
             /** @description Malformed request (problem+json) */

@@ -7,16 +7,30 @@ statuses or exit codes, in one place each.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+Fact = int | str | bool | None
+NO_FACTS: Final[Mapping[str, Fact]] = MappingProxyType({})
+
 
 class GiftflowError(Exception):
-    """Base of every deliberate giftflow error; ``code`` is stable across releases."""
+    """Base of every deliberate giftflow error; ``code`` is stable across releases.
+    ``facts`` are the numbers behind a refusal, for machines (the API answers them in
+    the problem's ``facts``): amounts in named units, times in nanoseconds (``*_at``)."""
 
     code: str = "giftflow_error"
+    facts: Mapping[str, Fact] = NO_FACTS
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, facts: Mapping[str, Fact] | None = None
+    ) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        if facts:
+            self.facts = dict(facts)
 
     @property
     def message(self) -> str:

@@ -47,6 +47,8 @@ START_NS = int(START.timestamp()) * 1_000_000_000
 DAY_S = 86_400
 ADULT = "1990-05-17"
 MINOR = "2010-01-01"
+IBAN = "DE89 3704 0044 0532 0130 00"
+"""The IBAN standard's own example (valid, nobody's)."""
 ROSE = 5655
 """1 coin, streakable."""
 DOUGHNUT = 5879
@@ -82,6 +84,7 @@ ALL_TABLES = (
     "promotion_impressions",
     "promotions",
     "campaigns",
+    "payee_destinations",
     "webhook_attempts",
     "webhook_deliveries",
     "webhook_endpoints",
@@ -127,6 +130,7 @@ def wipe_postgres(url: str) -> None:
         connection.execute(f"TRUNCATE {', '.join(ALL_TABLES)} RESTART IDENTITY CASCADE")
         connection.execute("UPDATE ledger_state SET last_timestamp = 0")
         connection.execute("UPDATE webhook_state SET version = version + 1")
+        connection.execute("UPDATE test_clock SET offset_ns = 0")
 
 
 def bearer(credential: str) -> dict[str, str]:
@@ -234,7 +238,12 @@ class World:
             "is_creator": creator,
             "identity_verified": creator,
         }
-        return self.ok(self.post("/v1/users", body, self.admin_key), 201)
+        user = self.ok(self.post("/v1/users", body, self.admin_key), 201)
+        if creator:  # where their payouts go, as a platform sets it at sign-up
+            payee = {"kind": "iban", "destination": IBAN, "holder_name": name.title()}
+            path = f"/v1/creators/{user['id']}/payee-destination"
+            self.ok(self.put_json(path, payee, self.admin_key))
+        return user
 
     def purchase(self, user_id: int, coins: int) -> Json:
         body = {"user_id": user_id, "channel": "web", "provider": "sandbox", "coins": coins}

@@ -24,6 +24,7 @@ PAYOUT = {
     "batch_id": None,
     "partner_reference": None,
     "failure_reason": None,
+    "payee": None,
     "requested_at": "2024-06-03T12:00:00Z",
     "updated_at": "2024-06-03T12:00:00.000001Z",
 }

@@ -143,6 +143,10 @@ def _pay_out(admin: Client, star: Client, creator_id: int) -> models.PayoutPubli
     earnings = star.get_earnings(creator_id)
     assert earnings.pending_units == 0 and earnings.available_diamonds == 15_046
     assert {line.kind for line in star.get_statement(creator_id).lines} == {"gift", "matured"}
+    payee = star.set_payee_destination(
+        creator_id, kind="iban", destination="GB82 WEST 1234 5698 7654 32", holder_name="Star"
+    )
+    assert payee.destination_masked.endswith("5432")
     payout = star.request_payout(creator_id=creator_id, diamonds=12_000)
     assert (payout.state, payout.gross_minor) == ("held", 6_000)
     assert admin.approve_payout(payout.id).state == "approved"

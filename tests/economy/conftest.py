@@ -21,6 +21,7 @@ import pytest
 
 from giftflow.economy.catalog import Channel
 from giftflow.economy.chart import AccountKind, platform_account
+from giftflow.economy.payees import PayeeKind
 from giftflow.economy.users import User
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import ManualClock
@@ -40,6 +41,8 @@ START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 START_NS = int(START.timestamp()) * 1_000_000_000
 ADULT = date(1990, 5, 17)
 DAY_S = 86_400
+IBAN = "DE89370400440532013000"
+"""The IBAN standard's own example (valid, nobody's)."""
 ROSE = 5655
 """1 coin, streakable."""
 DOUGHNUT = 5879
@@ -57,6 +60,7 @@ ECONOMY_TABLES = (
     "streaks",
     "payouts",
     "fraud_decisions",
+    "payee_destinations",
 )
 
 
@@ -85,8 +89,10 @@ class Market:
         birth_date: date = ADULT,
         verified: bool = True,
         region: str = "US",
+        payee: bool = True,
     ) -> User:
-        return self.economy.register_user(
+        """A creator, with a payee destination unless ``payee`` is false."""
+        creator = self.economy.register_user(
             external_id=name,
             display_name=name.title(),
             birth_date=birth_date,
@@ -94,6 +100,11 @@ class Market:
             is_creator=True,
             identity_verified=verified,
         )
+        if payee:
+            self.economy.set_payee(
+                creator.id, kind=PayeeKind.IBAN, destination=IBAN, holder_name=creator.display_name
+            )
+        return creator
 
     # --- coins in -----------------------------------------------------------------------
 
@@ -195,6 +206,7 @@ def _empty_economy_tables(url: str) -> None:
     """The project's fixture empties the ledger tables; the economy's rows go too."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(f"TRUNCATE {', '.join(ECONOMY_TABLES)} RESTART IDENTITY CASCADE")
+        connection.execute("UPDATE test_clock SET offset_ns = 0")
 
 
 @pytest.fixture

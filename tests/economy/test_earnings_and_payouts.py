@@ -320,6 +320,9 @@ def test_a_payout_is_requested_approved_exported_and_paid_with_exact_amounts(
         "fee_minor": "50",
         "gross_minor": "10000",
         "diamonds": "20000",
+        "payee_kind": "iban",
+        "payee_destination": "DE89370400440532013000",
+        "payee_holder_name": "Creator",
     }
     assert economy.export_payouts() is None  # each payout is exported once
     assert economy.payout(payout.id).batch_id is not None

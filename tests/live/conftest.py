@@ -134,6 +134,7 @@ def _empty_tables(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         tables = ", ".join((*LIVE_TABLES, *ECONOMY_TABLES))
         connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        connection.execute("UPDATE test_clock SET offset_ns = 0")
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
 from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
+from giftflow.web.sandbox_checkout import router as sandbox_checkout
 
 SWEEP_INTERVAL_S: Final = 1.0
 """How often the app ends battles whose time is up and streaks that went quiet."""
@@ -71,14 +72,14 @@ def create_app(
     buckets: Buckets | None = None,
 ) -> FastAPI:
     """Raises ``ConfigurationError`` without a usable ``settings.token_secret``. Events go
-        through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
-        like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
-        and the bus (gifts in a session then publish to their room). While the app runs
-        (its lifespan), a task ends due battles and quiet streaks every
-        ``sweep_interval_s`` (never when None), and every ``expiry_interval_s`` it deletes
-    what expired (``Economy.delete_expired``; never when None). Rate limits take from ``buckets`` (by
-        default Redis's with ``settings.redis_url``, else the process's); the app closes
-        them when it stops."""
+    through ``bus`` (``app.state.giftflow.bus``), an ``InProcessBus`` when none is given;
+    like the economy, the caller closes it. LIVE is ``live``, or opened over the economy
+    and the bus (gifts in a session then publish to their room). While the app runs
+    (its lifespan), a task ends due battles and quiet streaks every
+    ``sweep_interval_s`` (never when None), and every ``expiry_interval_s`` it deletes
+    what expired (``Economy.delete_expired``; never when None). Rate limits take from
+    ``buckets`` (by default Redis's with ``settings.redis_url``, else the process's);
+    the app closes them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     redact_credentials_in_logs()
@@ -137,6 +138,7 @@ def create_app(
         app.include_router(router)
     app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
     app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
+    app.include_router(sandbox_checkout)  # /sandbox/checkout: development only
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -184,8 +186,11 @@ async def _sweep_until(
 
 
 def sweep(state: ApiState) -> None:
-    """End the battles whose time is up and the streaks that went quiet (their events
-    go to the rooms), and the promotions whose end has come (the rest released)."""
+    """Catch up with the test clock (development: another process may have moved it),
+    then end the battles whose time is up and the streaks that went quiet (their
+    events go to the rooms), and the promotions whose end has come (the rest
+    released)."""
+    state.economy.sync_test_clock()
     state.live.end_due_battles()
     state.economy.end_stale_streaks()
     state.promote.sweep()

@@ -26,9 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from giftflow.api.errors import RateLimitedError
 from giftflow.api.schemas import FieldProblem, Problem
+from giftflow.api.schemas.common import at
 from giftflow.economy.catalog.errors import CatalogError
 from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
-from giftflow.errors import GiftflowError
+from giftflow.errors import Fact, GiftflowError
 
 MEDIA_TYPE: Final = "application/problem+json"
 TYPE_PREFIX: Final = "urn:giftflow:problem:"
@@ -78,6 +79,8 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "webhook_delivery_not_found": 404,
     "promotion_not_found": 404,
     "campaign_not_found": 404,
+    "payee_destination_not_found": 404,
+    "test_mode_unavailable": 404,  # development only: absent elsewhere
     "method_not_allowed": 405,
     # 409: it clashes with what exists or with a request in flight
     "user_exists": 409,
@@ -109,6 +112,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "promotion_conflict": 409,
     "chapters_exhausted": 409,
     "chapters_recorded": 409,
+    "payment_closed": 409,
     "replay_gap": 409,  # a room's WebSocket says it as close code 4409, after a resync frame
     "request_too_large": 413,
     "body_too_large": 413,
@@ -164,6 +168,12 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "audience_invalid": 422,
     "bursts_invalid": 422,
     "campaign_other_creator": 422,
+    "payee_destination_missing": 422,
+    "payee_destination_invalid": 422,
+    "payment_not_sandbox": 422,
+    "test_card_unknown": 422,
+    "refund_amount_invalid": 422,
+    "test_clock_invalid": 422,
     # 429: too many gift events from one wallet (a fraud rule), or too many requests
     # from one caller (its rate limit, with Retry-After): try again later
     "velocity_limited": 429,
@@ -226,6 +236,7 @@ def problem(
     *,
     instance: str | None = None,
     errors: list[FieldProblem] | None = None,
+    facts: dict[str, Fact] | None = None,
 ) -> Problem:
     return Problem(
         type=TYPE_PREFIX + code,
@@ -235,6 +246,7 @@ def problem(
         code=code,
         instance=instance,
         errors=errors,
+        facts=facts or None,
     )
 
 
@@ -244,7 +256,20 @@ def from_error(error: GiftflowError, *, instance: str | None = None) -> Problem:
         log.warning("%s answered 503 %s", instance, error.code)
     elif status >= 500:
         log.error("%s answered %d %s", instance, status, error.code, exc_info=error)
-    return problem(status, error.code, public_detail(error), instance=instance)
+    facts = public_facts(error) if status < 500 else None
+    return problem(status, error.code, public_detail(error), instance=instance, facts=facts)
+
+
+def public_facts(error: GiftflowError) -> dict[str, Fact]:
+    """The error's facts, its times (``*_at``, nanoseconds) in the API's format."""
+    return {
+        name: _rfc3339(value) if name.endswith("_at") and isinstance(value, int) else value
+        for name, value in error.facts.items()
+    }
+
+
+def _rfc3339(timestamp_ns: int) -> str:
+    return at(timestamp_ns).isoformat().replace("+00:00", "Z")
 
 
 def public_detail(error: GiftflowError) -> str:

@@ -69,6 +69,22 @@ class CampaignPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CardAttemptPublic:
+    """What the test card did now (``event``: null while it is still processing) and
+    the provider event that follows, sent once this answer is out (``follows``).
+    """
+
+    card_outcome: CardOutcome
+    failure_code: str | None
+    message: str
+    event: WebhookOutcomePublic | None
+    follows: Literal["payment.failed", "payment.disputed"] | None
+
+
+CardOutcome: TypeAlias = Literal["succeeds", "declined", "fails_after_processing", "disputed_later"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CatalogGiftList:
     catalog_version: str
     region: str | None
@@ -124,7 +140,9 @@ class CustomAmountPublic:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EarningsPublic:
-    """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds."""
+    """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds;
+    ``holds``: when the pending ones mature (earliest first, at most 100 parts).
+    """
 
     user_id: int
     pending_units: int
@@ -134,6 +152,8 @@ class EarningsPublic:
     earned_units: int
     pending_diamonds: int
     available_diamonds: int
+    next_matures_at: datetime | None
+    holds: list[HoldPublic]
 
 
 EventKind: TypeAlias = Literal["viewable", "click", "live_entry", "profile_visit"]
@@ -278,6 +298,19 @@ class HighlightPublic:
     coins: int
     follows: int
     score_bps: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HoldPublic:
+    """Pending diamonds maturing within one UTC hour: all of them are available from
+    ``matures_at``, the first of them from ``first_matures_at``. Each gift's time was
+    fixed when it was booked (sent + the holding period then in force).
+    """
+
+    diamond_units: int
+    gifts: int
+    first_matures_at: datetime
+    matures_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -448,8 +481,39 @@ class PackPublic:
     currency: str
 
 
+PayeeKind: TypeAlias = Literal["iban", "bank_account", "paypal", "other"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayeePublic:
+    """A destination as giftflow shows it: masked, ``••••`` and its last four characters
+    (the partner's batch file alone holds it in full).
+    """
+
+    kind: PayeeKind
+    destination_masked: str
+    holder_name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentFailurePublic:
+    """The last attempt to pay that failed: ``code`` as the provider names it
+    (``card_declined``, ``insufficient_funds``, ``expired_card``, ``incorrect_cvc``,
+    ``processing_error`` …), ``message`` for people.
+    """
+
+    code: str
+    message: str
+    at: datetime
+    attempts: int
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentPublic:
+    """``status``: ``created`` (open, nothing tried yet), ``failed`` (open, the last
+    attempt failed: the buyer may try again), ``paid``, ``refunded``, ``disputed``.
+    """
+
     id: str
     provider: str
     provider_payment_id: str | None
@@ -460,12 +524,13 @@ class PaymentPublic:
     coins: int
     amount_minor: int
     currency: str
-    status: str
+    status: Literal["created", "failed", "paid", "refunded", "disputed"]
     refunded_minor: int
     coins_clawed_back: int
     created_at: datetime
     paid_at: datetime | None
     checkout_url: str | None
+    last_failure: PaymentFailurePublic | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -499,6 +564,7 @@ class PayoutPublic:
     failure_reason: str | None
     requested_at: datetime
     updated_at: datetime
+    payee: PayeePublic | None
 
 
 PayoutState: TypeAlias = Literal["requested", "held", "approved", "paid", "failed", "rejected"]
@@ -553,6 +619,7 @@ class Problem:
     code: str
     instance: str | None = None
     errors: list[FieldProblem] | None = None
+    facts: dict[str, int | str | bool | None] | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -739,6 +806,7 @@ class StatementLinePublic:
     units: int
     transfer_id: int
     reference: int
+    payout_id: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -759,6 +827,15 @@ class StreakPublic:
     last_at: datetime
     ended_at: datetime | None
     end_reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TestClockPublic:
+    """The economy's time and how far ahead of the host's clock it runs."""
+
+    now: datetime
+    offset_s: int
+    offset_ns: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -888,7 +965,7 @@ class WebhookOutcomePublic:
     does not act on.
     """
 
-    event: Literal["paid", "refunded", "disputed", "ignored"]
+    event: Literal["paid", "failed", "refunded", "disputed", "ignored"]
     payment: PaymentPublic | None = None
     coins_minted: int = 0
     coins_from_wallet: int = 0

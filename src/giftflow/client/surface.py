@@ -21,6 +21,7 @@ from giftflow.client.calls import (
     live,
     money,
     promote,
+    test_mode,
     webhook_endpoints,
 )
 
@@ -181,3 +182,13 @@ class Operations:
     promote_events = Operation(promote.promote_events)
     promote_planning = Operation(promote.promote_planning)
     session_highlights = Operation(promote.session_highlights)
+
+    # --- Test mode and payee destinations ------------------------------------
+
+    test_clock = Operation(test_mode.test_clock)
+    advance_test_clock = Operation(test_mode.advance_test_clock)
+    sandbox_pay = Operation(test_mode.sandbox_pay)
+    sandbox_refund = Operation(test_mode.sandbox_refund)
+    sandbox_dispute = Operation(test_mode.sandbox_dispute)
+    set_payee_destination = Operation(test_mode.set_payee_destination)
+    get_payee_destination = Operation(test_mode.get_payee_destination)

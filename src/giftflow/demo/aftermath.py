@@ -14,6 +14,7 @@ from giftflow import spreadsheet
 from giftflow.demo.replay import Sent, send_donation
 from giftflow.demo.world import DemoError, DemoWorld, Viewer, checkout_of
 from giftflow.economy.errors import PayoutError
+from giftflow.economy.payees import PayeeKind
 from giftflow.partners.manual import RESULT_COLUMNS
 from giftflow.service.economy import ImportSummary, Payment, PaymentOutcome, Payout, WalletView
 from giftflow.service.live import Live
@@ -53,6 +54,10 @@ class PayoutStory:
     skipped: str | None = None
 
 
+DEMO_IBAN = "DE89 3704 0044 0532 0130 00"
+"""The IBAN of the standard's own example: it validates and belongs to no one."""
+
+
 def payout_diamonds_max(world: DemoWorld) -> int:
     """The most diamonds one payout may take today in the creator's region."""
     terms = world.economy.catalog.region(world.creator.region).payout
@@ -64,6 +69,9 @@ def pay_out(world: DemoWorld) -> PayoutStory:
     maximum), approve, export the manual batch, and import its results file as paid."""
     economy, creator = world.economy, world.creator
     economy.update_user(creator.id, identity_verified=True)
+    economy.set_payee(
+        creator.id, kind=PayeeKind.IBAN, destination=DEMO_IBAN, holder_name=creator.display_name
+    )
     diamonds = min(economy.earnings(creator.id).available_diamonds, payout_diamonds_max(world))
     try:
         payout = economy.request_payout(creator_id=creator.id, diamonds=diamonds)

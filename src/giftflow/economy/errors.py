@@ -79,3 +79,11 @@ class LedgerRejectedError(EconomyError):
     """The ledger refused a transfer for a reason the domain did not foresee."""
 
     code = "ledger_rejected"
+
+
+class TestModeUnavailableError(NotFoundError):
+    """A test-mode operation (test clock, sandbox checkout) in an economy that is not
+    ``development``, or without the sandbox: it does not exist there."""
+
+    __test__ = False  # not a pytest class, whatever its name
+    code = "test_mode_unavailable"

@@ -16,7 +16,8 @@ from enum import StrEnum
 
 from giftflow.economy.catalog.model import PayoutRules
 from giftflow.economy.errors import PayoutError
-from giftflow.economy.money import BPS_SCALE, UNITS_PER_DIAMOND
+from giftflow.economy.money import BPS_SCALE, UNITS_PER_DIAMOND, Fiat
+from giftflow.errors import Fact
 
 
 class PayoutState(StrEnum):
@@ -66,15 +67,52 @@ def quote(diamonds: int, terms: PayoutRules) -> PayoutQuote:
     gross = diamonds * rate // 1000
     taken = -(-gross * 1000 // rate) if gross else 0
     fee = terms.fee_fixed_minor + -(-gross * terms.fee_bps // BPS_SCALE)
+    facts: dict[str, Fact] = {
+        "diamonds": diamonds,
+        "gross_minor": gross,
+        "currency": terms.currency,
+    }
     if gross < terms.minimum_minor:
+        least = minimum_diamonds(terms)
         raise PayoutError(
-            f"{gross} is below the minimum payout of {terms.minimum_minor} {terms.currency}"
-            " minor units",
+            f"{diamonds:,} diamonds make {Fiat(gross, terms.currency)}, below the minimum"
+            f" payout of {Fiat(terms.minimum_minor, terms.currency)}: ask for at least"
+            f" {least:,} diamonds",
             code="payout_below_minimum",
+            facts=facts | {"minimum_minor": terms.minimum_minor, "minimum_diamonds": least},
         )
     if gross - fee <= 0:
-        raise PayoutError("the fee would take the whole payout", code="payout_below_fee")
+        raise PayoutError(
+            f"the fee of {Fiat(fee, terms.currency)} would take the whole payout of"
+            f" {Fiat(gross, terms.currency)} ({diamonds:,} diamonds)",
+            code="payout_below_fee",
+            facts=facts | {"fee_minor": fee},
+        )
     return PayoutQuote(taken, gross, fee, gross - fee, terms.currency)
+
+
+def minimum_diamonds(terms: PayoutRules) -> int:
+    """The fewest diamonds whose cash reaches the region's minimum payout."""
+    rate = terms.cash_per_1000_diamonds_minor
+    return max(1, -(-terms.minimum_minor * 1000 // rate))
+
+
+def above_daily_maximum(paid_today_minor: int, gross_minor: int, terms: PayoutRules) -> PayoutError:
+    """The refusal of a payout that would take today's payouts past the maximum."""
+    currency = terms.currency
+    left = max(terms.daily_maximum_minor - paid_today_minor, 0)
+    return PayoutError(
+        f"this payout of {Fiat(gross_minor, currency)} and today's"
+        f" {Fiat(paid_today_minor, currency)} would exceed the daily maximum of"
+        f" {Fiat(terms.daily_maximum_minor, currency)}; {Fiat(left, currency)} is left today",
+        code="payout_above_daily_maximum",
+        facts={
+            "gross_minor": gross_minor,
+            "requested_today_minor": paid_today_minor,
+            "daily_maximum_minor": terms.daily_maximum_minor,
+            "currency": currency,
+        },
+    )
 
 
 def check_transition(current: PayoutState, target: PayoutState) -> None:
@@ -86,8 +124,4 @@ def check_transition(current: PayoutState, target: PayoutState) -> None:
 
 def check_daily_maximum(quote_: PayoutQuote, paid_today_minor: int, terms: PayoutRules) -> None:
     if paid_today_minor + quote_.gross_minor > terms.daily_maximum_minor:
-        raise PayoutError(
-            f"payouts today would exceed the daily maximum of {terms.daily_maximum_minor}"
-            f" {terms.currency} minor units",
-            code="payout_above_daily_maximum",
-        )
+        raise above_daily_maximum(paid_today_minor, quote_.gross_minor, terms)

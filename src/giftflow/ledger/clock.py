@@ -31,3 +31,27 @@ class ManualClock:
 
     def set_ns(self, now_ns: int) -> None:
         self._now_ns = now_ns
+
+
+class OffsetClock:
+    """Another clock, run ahead by an offset that only grows: the test clock of a
+    development economy (``giftflow.service.economy.test_clock``). Moving forward
+    keeps every timestamp the ledger gave out in the past; moving back never
+    happens, so nothing booked can end up in the future."""
+
+    def __init__(self, base: Clock, offset_ns: int = 0) -> None:
+        if offset_ns < 0:
+            raise ValueError("a test clock never runs behind its base")
+        self.base = base
+        self._offset_ns = offset_ns
+
+    @property
+    def offset_ns(self) -> int:
+        return self._offset_ns
+
+    def now_ns(self) -> int:
+        return self.base.now_ns() + self._offset_ns
+
+    def move_to_offset(self, offset_ns: int) -> None:
+        """At least this far ahead (a larger offset seen elsewhere); never back."""
+        self._offset_ns = max(self._offset_ns, offset_ns)

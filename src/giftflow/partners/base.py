@@ -20,6 +20,10 @@ class PayoutLine:
     fee_minor: int
     gross_minor: int
     diamonds: int
+    payee_kind: str | None = None
+    payee_destination: str | None = None
+    """Where to send ``net_minor``, in full (the partner pays it)."""
+    payee_holder_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

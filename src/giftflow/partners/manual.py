@@ -11,6 +11,7 @@ external id that starts like a formula gets a leading ``'``.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from giftflow import spreadsheet, text
@@ -30,8 +31,15 @@ BATCH_COLUMNS = (
     "fee_minor",
     "gross_minor",
     "diamonds",
+    "payee_kind",
+    "payee_destination",
+    "payee_holder_name",
 )
 RESULT_COLUMNS = ("payout_id", "status", "reference", "reason")
+REQUIRED_COLUMNS = ("payout_id", "status")
+DELIMITERS = (",", ";", "\t")
+"""What a results file may separate its cells with: spreadsheets set to a language
+with a decimal comma save CSV with ';'."""
 RESULT_TEXT_MAX = {"payout_id": 40, "reference": 255, "reason": 255}
 """The widest each text may be (the columns of ``payouts`` it is stored in)."""
 
@@ -68,17 +76,43 @@ class ManualPartner:
                         line.fee_minor,
                         line.gross_minor,
                         line.diamonds,
+                        line.payee_kind or "",
+                        line.payee_destination or "",
+                        line.payee_holder_name or "",
                     )
                 )
         return path
 
     def read_results(self, source: Path) -> list[PayoutResult]:
         try:
-            with source.open(newline="", encoding="utf-8") as file:
-                rows = list(csv.DictReader(file))
+            # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte order mark.
+            with source.open(newline="", encoding="utf-8-sig") as file:
+                content = file.read()
+            delimiter = _delimiter(content.partition("\n")[0])
+            reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+            header = [name.strip().lower() for name in next(reader)]
+            rows = [(reader.line_num, cells) for cells in reader if any(cells)]
         except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise PartnerFileError(f"cannot read {source}: {error}") from error
-        return [_result(row, number) for number, row in enumerate(rows, start=2)]
+            raise PartnerFileError(f"cannot read {source.name}: {error}") from error
+        return [_result(dict(zip(header, cells, strict=False)), line) for line, cells in rows]
+
+
+def _delimiter(header: str) -> str:
+    """The separator that makes the header name the required columns, or a refusal
+    that says what the header holds and what it should."""
+    for delimiter in DELIMITERS:
+        names = [name.strip().lower() for name in header.strip().split(delimiter)]
+        if all(column in names for column in REQUIRED_COLUMNS):
+            return delimiter
+    if not header.strip():
+        raise PartnerFileError(
+            f"line 1: the file is empty; it needs a header: {','.join(RESULT_COLUMNS)}"
+        )
+    raise PartnerFileError(
+        f"line 1: the header {header.strip()[:120]!r} does not name the columns"
+        f" {', '.join(REQUIRED_COLUMNS)}; expected {','.join(RESULT_COLUMNS)}, separated"
+        " by ',' (or ';', or a tab)"
+    )
 
 
 def _result(row: dict[str, str], line: int) -> PayoutResult:

@@ -49,6 +49,9 @@ class PaymentEventKind(StrEnum):
     PAID = "paid"
     REFUNDED = "refunded"
     DISPUTED = "disputed"
+    FAILED = "failed"
+    """An attempt to pay was declined or failed: mints nothing; the buyer may try
+    again on the same checkout (``failure_code`` says why)."""
     INSTRUMENT = "instrument"
     """Which card or account paid (a charge succeeded): mints nothing, feeds the fraud
     rules where the paid event itself does not name the instrument (Stripe Checkout)."""
@@ -64,6 +67,7 @@ class PaymentEvent:
     metadata; ``provider_reference`` is theirs (a Stripe PaymentIntent id), the key that
     ties a refund or a dispute back to its payment when our metadata is absent.
     ``instrument`` is a fingerprint of the card or account, for the fraud rules.
+    ``failed`` carries the amount attempted.
     """
 
     provider: str
@@ -75,6 +79,10 @@ class PaymentEvent:
     currency: str
     instrument: str | None
     occurred_at_ns: int
+    failure_code: str | None = None
+    """For ``failed``: why, in the provider's words (``card_declined``,
+    ``insufficient_funds``, ``processing_error`` …)."""
+    failure_message: str | None = None
 
 
 class PaymentProvider(Protocol):

@@ -7,9 +7,10 @@ from typing import Literal, Self
 
 from pydantic import BaseModel
 
-from giftflow.api.schemas.common import at
+from giftflow.api.schemas.common import at, at_or_none
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.service.economy import EarningsView, StatementLine, WalletView
+from giftflow.service.economy.earnings import PendingHold
 
 
 class WalletPublic(BaseModel):
@@ -23,8 +24,29 @@ class WalletPublic(BaseModel):
         return cls(user_id=wallet.user_id, coins=wallet.coins, frozen=wallet.frozen)
 
 
+class HoldPublic(BaseModel):
+    """Pending diamonds maturing within one UTC hour: all of them are available from
+    ``matures_at``, the first of them from ``first_matures_at``. Each gift's time was
+    fixed when it was booked (sent + the holding period then in force)."""
+
+    diamond_units: int
+    gifts: int
+    first_matures_at: datetime
+    matures_at: datetime
+
+    @classmethod
+    def of(cls, hold: PendingHold) -> Self:
+        return cls(
+            diamond_units=hold.units,
+            gifts=hold.gifts,
+            first_matures_at=at(hold.first_matures_at),
+            matures_at=at(hold.matures_at),
+        )
+
+
 class EarningsPublic(BaseModel):
-    """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds."""
+    """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds;
+    ``holds``: when the pending ones mature (earliest first, at most 100 parts)."""
 
     user_id: int
     pending_units: int
@@ -34,6 +56,9 @@ class EarningsPublic(BaseModel):
     earned_units: int
     pending_diamonds: int
     available_diamonds: int
+    next_matures_at: datetime | None
+    """When the next pending diamonds mature; null when none are pending."""
+    holds: list[HoldPublic]
 
     @classmethod
     def of(cls, view: EarningsView) -> Self:
@@ -46,6 +71,8 @@ class EarningsPublic(BaseModel):
             earned_units=view.earned_units,
             pending_diamonds=view.pending_diamonds,
             available_diamonds=view.available_diamonds,
+            next_matures_at=at_or_none(view.next_matures_at or 0),
+            holds=[HoldPublic.of(hold) for hold in view.holds],
         )
 
 
@@ -57,6 +84,9 @@ class StatementLinePublic(BaseModel):
     """Diamond units: positive in, negative out."""
     transfer_id: int
     reference: int
+    """The catalog's gift id (``gift``), the gift's row (``chargeback_reversal``), else 0."""
+    payout_id: str | None
+    """The payout of a ``payout_reserved``, ``payout_paid`` or ``payout_returned`` line."""
 
     @classmethod
     def of(cls, line: StatementLine) -> Self:
@@ -69,6 +99,7 @@ class StatementLinePublic(BaseModel):
             units=line.units,
             transfer_id=line.transfer_id,
             reference=line.reference,
+            payout_id=line.payout_id,
         )
 
 

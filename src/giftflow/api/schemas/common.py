@@ -110,6 +110,9 @@ class Problem(BaseModel):
     code: str
     instance: str | None = None
     errors: list[FieldProblem] | None = None
+    facts: dict[str, int | str | bool | None] | None = None
+    """The numbers behind a refusal, named with their units (``available_diamonds``,
+    ``minimum_minor`` with ``currency``); times (``*_at``) in RFC 3339."""
 
 
 class Health(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, cast
 
 from pydantic import BaseModel, Discriminator, Field, Strict, Tag
 
@@ -53,7 +53,25 @@ PurchaseCreate = Annotated[
 """A pack (``pack_id``) or a custom amount (``coins``)."""
 
 
+PaymentStatus = Literal["created", "failed", "paid", "refunded", "disputed"]
+
+
+class PaymentFailurePublic(BaseModel):
+    """The last attempt to pay that failed: ``code`` as the provider names it
+    (``card_declined``, ``insufficient_funds``, ``expired_card``, ``incorrect_cvc``,
+    ``processing_error`` …), ``message`` for people."""
+
+    code: str
+    message: str
+    at: datetime
+    attempts: int
+    """Failed attempts on this payment so far."""
+
+
 class PaymentPublic(BaseModel):
+    """``status``: ``created`` (open, nothing tried yet), ``failed`` (open, the last
+    attempt failed: the buyer may try again), ``paid``, ``refunded``, ``disputed``."""
+
     id: str
     provider: str
     provider_payment_id: str | None
@@ -64,12 +82,14 @@ class PaymentPublic(BaseModel):
     coins: int
     amount_minor: int
     currency: str
-    status: str
+    status: PaymentStatus
     refunded_minor: int
     coins_clawed_back: int
     created_at: datetime
     paid_at: datetime | None
     checkout_url: str | None
+    last_failure: PaymentFailurePublic | None
+    """The last failed attempt, if any (kept once the payment is paid)."""
 
     @classmethod
     def of(cls, payment: Payment) -> Self:
@@ -84,20 +104,32 @@ class PaymentPublic(BaseModel):
             coins=payment.coins,
             amount_minor=payment.amount_minor,
             currency=payment.currency,
-            status=payment.status,
+            status=cast(PaymentStatus, payment.state),
             refunded_minor=payment.refunded_minor,
             coins_clawed_back=payment.coins_clawed_back,
             created_at=at(payment.created_at),
             paid_at=at_or_none(payment.paid_at),
             checkout_url=payment.checkout_url,
+            last_failure=_failure(payment),
         )
+
+
+def _failure(payment: Payment) -> PaymentFailurePublic | None:
+    if not payment.failed_attempts or payment.failure_code is None:
+        return None
+    return PaymentFailurePublic(
+        code=payment.failure_code,
+        message=payment.failure_message or "",
+        at=at(payment.failed_at),
+        attempts=payment.failed_attempts,
+    )
 
 
 class WebhookOutcomePublic(BaseModel):
     """What a provider's event did. ``ignored``: a well-signed event of a kind giftflow
     does not act on."""
 
-    event: Literal["paid", "refunded", "disputed", "ignored"]
+    event: Literal["paid", "failed", "refunded", "disputed", "ignored"]
     payment: PaymentPublic | None = None
     coins_minted: int = 0
     coins_from_wallet: int = 0
@@ -109,8 +141,8 @@ class WebhookOutcomePublic(BaseModel):
     def of(cls, outcome: PaymentOutcome | None) -> Self:
         if outcome is None:
             return cls(event="ignored")
-        event: Literal["paid", "refunded", "disputed"]
-        event = "paid" if outcome.event == "paid" else _clawback_event(outcome.event)
+        event: Literal["paid", "failed", "refunded", "disputed"]
+        event = _event(outcome.event)
         return cls(
             event=event,
             payment=PaymentPublic.of(outcome.payment),
@@ -122,5 +154,7 @@ class WebhookOutcomePublic(BaseModel):
         )
 
 
-def _clawback_event(event: str) -> Literal["refunded", "disputed"]:
-    return "disputed" if event == "disputed" else "refunded"
+def _event(event: str) -> Literal["paid", "failed", "refunded", "disputed"]:
+    if event in ("paid", "failed", "disputed"):
+        return cast(Literal["paid", "failed", "disputed"], event)
+    return "refunded"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, Strict
+from pydantic import BaseModel, Field, Strict, StringConstraints
 
 from giftflow.api.schemas.common import (
     DIAMONDS_MAX,
+    Name,
     ProviderName,
     Reason,
     Request,
@@ -16,6 +17,7 @@ from giftflow.api.schemas.common import (
     WholeNumber,
     at,
 )
+from giftflow.economy.payees import Payee, PayeeKind
 from giftflow.economy.payouts import PayoutState
 from giftflow.service.economy import ImportSummary, Payout
 
@@ -28,6 +30,28 @@ class PayoutCreate(Request):
 
 class PayoutReject(Request):
     reason: Reason
+
+
+class PayeePut(Request):
+    """Where the creator's cash goes: ``iban`` (spaces allowed), ``bank_account``,
+    ``paypal`` (an e-mail address) or ``other`` (what the operator's partner reads)."""
+
+    kind: PayeeKind
+    destination: Annotated[str, StringConstraints(min_length=4, max_length=128)]
+    holder_name: Name
+
+
+class PayeePublic(BaseModel):
+    """A destination as giftflow shows it: masked, ``••••`` and its last four characters
+    (the partner's batch file alone holds it in full)."""
+
+    kind: PayeeKind
+    destination_masked: str
+    holder_name: str
+
+    @classmethod
+    def of(cls, payee: Payee) -> Self:
+        return cls(kind=payee.kind, destination_masked=payee.masked, holder_name=payee.holder_name)
 
 
 class PayoutPublic(BaseModel):
@@ -46,6 +70,9 @@ class PayoutPublic(BaseModel):
     failure_reason: str | None
     requested_at: datetime
     updated_at: datetime
+    payee: PayeePublic | None
+    """Where it is paid, masked: the creator's destination when it was requested
+    (null for payouts requested before giftflow kept one)."""
 
     @classmethod
     def of(cls, payout: Payout) -> Self:
@@ -65,7 +92,17 @@ class PayoutPublic(BaseModel):
             failure_reason=payout.failure_reason,
             requested_at=at(payout.requested_at),
             updated_at=at(payout.updated_at),
+            payee=_payee(payout),
         )
+
+
+def _payee(payout: Payout) -> PayeePublic | None:
+    if payout.payee_kind is None or payout.payee_destination is None:
+        return None
+    payee = Payee(
+        PayeeKind(payout.payee_kind), payout.payee_destination, payout.payee_holder_name or ""
+    )
+    return PayeePublic.of(payee)
 
 
 class PayoutList(BaseModel):

@@ -21,6 +21,7 @@ EventTypeName = Literal[
     "purchase.paid",
     "purchase.refunded",
     "purchase.disputed",
+    "purchase.failed",
     "payout.requested",
     "payout.held",
     "payout.approved",

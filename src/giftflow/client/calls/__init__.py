@@ -15,4 +15,13 @@ from giftflow.client.calls import (
     webhook_endpoints,
 )
 
-__all__ = ["accounts", "admin", "analytics", "live", "money", "promote", "webhook_endpoints"]
+__all__ = [
+    "accounts",
+    "admin",
+    "analytics",
+    "live",
+    "money",
+    "promote",
+    "test_mode",
+    "webhook_endpoints",
+]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.catalog.model import Catalog, Channel
+from giftflow.economy.payees import Payee, PayeeKind
 from giftflow.economy.streaks import Streak
 from giftflow.economy.users import User
 from giftflow.errors import ConfigurationError, GiftflowError
@@ -29,7 +30,17 @@ from giftflow.partners.manual import ManualPartner
 from giftflow.payments.base import PaymentProvider
 from giftflow.payments.policy import check_environment
 from giftflow.service import credentials
-from giftflow.service.economy import earnings, fraud, gifting, payouts, recharge, users
+from giftflow.service.economy import (
+    earnings,
+    fraud,
+    gifting,
+    payees,
+    payouts,
+    recharge,
+    sandbox_payments,
+    test_clock,
+    users,
+)
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
 from giftflow.service.economy.fraud import LoggedDecision
@@ -41,6 +52,8 @@ from giftflow.service.economy.recharge import (
     PurchaseOrder,
     WebhookDelivery,
 )
+from giftflow.service.economy.sandbox_payments import CardAttempt
+from giftflow.service.economy.test_clock import TestClockView
 from giftflow.service.economy.users import Registration
 from giftflow.service.ledger import Ledger
 from giftflow.service.once import Once
@@ -59,6 +72,7 @@ __all__ = [
     "PurchaseOrder",
     "Registration",
     "StatementLine",
+    "TestClockView",
     "WalletView",
     "WebhookDelivery",
 ]
@@ -70,7 +84,7 @@ def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
         from giftflow.payments.sandbox import SandboxProvider  # noqa: PLC0415
 
         secret = settings.sandbox_webhook_secret.get_secret_value().encode()
-        providers["sandbox"] = SandboxProvider(secret, clock)
+        providers["sandbox"] = SandboxProvider(secret, clock, page_url=settings.public_url)
     stripe_key, stripe_secret = settings.stripe_api_key, settings.stripe_webhook_secret
     if (stripe_key is None) != (stripe_secret is None):
         raise ConfigurationError(
@@ -90,6 +104,8 @@ class Economy:
         self.context = context
         self.partners = partners
         users.ensure_platform_accounts(context)
+        test_clock.sync(context)
+        earnings.pin_unrecorded_holds(context)
 
     @classmethod
     def open(
@@ -106,7 +122,7 @@ class Economy:
         Providers given or configured must suit ``settings.environment``
         (ConfigurationError otherwise, before the database is touched)."""
         settings = settings or Settings()
-        clock = clock or SystemClock()
+        clock = test_clock.wrap(clock or SystemClock(), settings)
         chosen = dict(providers) if providers is not None else default_providers(settings, clock)
         check_environment(chosen, development=settings.environment == "development")
         catalog = catalog or load_catalog(settings.catalog_version, path=settings.catalog_path)
@@ -276,6 +292,17 @@ class Economy:
             once=once,
         )
 
+    def set_payee(
+        self, creator_id: int, *, kind: PayeeKind, destination: str, holder_name: str
+    ) -> Payee:
+        """Where the creator's payouts requested from now on are paid."""
+        return payees.put(
+            self.context, creator_id, kind=kind, destination=destination, holder_name=holder_name
+        )
+
+    def payee(self, creator_id: int) -> Payee:
+        return payees.get(self.context, creator_id)
+
     def payout(self, payout_id: str) -> Payout:
         return payouts.get(self.context, payout_id)
 
@@ -335,3 +362,32 @@ class Economy:
 
     def last_reconcile(self) -> credentials.ReconcileRun | None:
         return self.ledger.read(credentials.last_reconcile)
+
+    # --- test mode (development only) ----------------------------------------------
+
+    def test_clock(self) -> TestClockView:
+        """The economy's time and its test clock's offset (development only)."""
+        return test_clock.view(self.context)
+
+    def advance_test_clock(self, seconds: int, *, once: Once | None = None) -> TestClockView:
+        """Move the economy's clock forward (development only; never back)."""
+        return test_clock.advance(self.context, seconds, once=once)
+
+    def sandbox_try_card(self, payment_id: str, card_number: str) -> CardAttempt:
+        """Pay an open sandbox payment with a test card, as its checkout page does
+        (development only); ``later`` on the answer sends what follows."""
+        return sandbox_payments.try_card(self.context, payment_id, card_number)
+
+    def sandbox_refund(
+        self, payment_id: str, amount_minor: int | None = None
+    ) -> PaymentOutcome | None:
+        """The sandbox refunds a payment (all that is left when no amount is given)."""
+        return sandbox_payments.refund(self.context, payment_id, amount_minor)
+
+    def sandbox_dispute(self, payment_id: str) -> PaymentOutcome | None:
+        """The card holder disputes a sandbox payment: a chargeback."""
+        return sandbox_payments.dispute(self.context, payment_id)
+
+    def sync_test_clock(self) -> None:
+        """Catch up with another server process's advance of the test clock."""
+        test_clock.sync(self.context)

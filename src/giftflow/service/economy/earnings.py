@@ -31,6 +31,24 @@ class WalletView:
     frozen: bool
 
 
+HOLDS_MAX = 100
+"""Parts of a creator's pending diamonds listed with their maturity, earliest first."""
+HOLD_PART_NS = 3_600 * 1_000_000_000
+"""Gifts maturing in the same UTC hour are one part (a LIVE's thousands of gifts would
+otherwise be thousands of parts)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingHold:
+    """Pending diamond units that mature within one hour: all of them are available
+    at ``matures_at`` (the last of them), the first at ``first_matures_at``."""
+
+    units: int
+    gifts: int
+    first_matures_at: int
+    matures_at: int
+
+
 @dataclass(frozen=True, slots=True)
 class EarningsView:
     """A creator's diamonds, in diamond units (10,000 = 1 diamond) and in whole ones."""
@@ -40,6 +58,13 @@ class EarningsView:
     available_units: int
     in_payout_units: int
     withdrawn_units: int
+    holds: tuple[PendingHold, ...] = ()
+    """The pending units by when they mature, earliest first (``pending_holds``)."""
+
+    @property
+    def next_matures_at(self) -> int | None:
+        """When the next pending diamonds mature (ns), or None with none pending."""
+        return self.holds[0].first_matures_at if self.holds else None
 
     @property
     def pending_diamonds(self) -> int:
@@ -96,6 +121,7 @@ def earnings(context: EconomyContext, user_id: int) -> EarningsView:
         available_units=available.balance_available,
         in_payout_units=available.debits_pending,
         withdrawn_units=_withdrawn(context, user.id),
+        holds=tuple(pending_holds(context, user.id)),
     )
 
 
@@ -113,8 +139,10 @@ def _withdrawn(context: EconomyContext, user_id: int) -> int:
 
 def mature(context: EconomyContext, creator_id: int | None = None) -> int:
     """Move diamonds whose holding period is over from pending to available earnings
-    (all creators, or one). Returns the diamond units moved."""
-    cutoff = context.now() - context.hold_ns
+    (all creators, or one). Returns the diamond units moved. Each gift matures at the
+    time fixed when it was booked (``matures_at``): a holding period changed since
+    applies to gifts booked after the change, never to those already booked."""
+    cutoff = context.now()
     moved = 0
     previous: dict[int, list[tuple[int, int]]] = {}
     while (batch := _due(context, cutoff, creator_id)) and batch != previous:
@@ -133,7 +161,7 @@ def _due(
     def query(tx: Tx) -> dict[int, list[tuple[int, int]]]:
         rows = tx.execute(
             "SELECT creator_id, id, diamond_units - reversed_coins * share_bps FROM gifts"
-            f" WHERE matured_at = 0 AND sent_at <= ?{where} ORDER BY creator_id, id LIMIT ?",
+            f" WHERE matured_at = 0 AND matures_at <= ?{where} ORDER BY creator_id, id LIMIT ?",
             (*parameters, MATURE_BATCH),
         ).fetchall()
         due: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -192,6 +220,45 @@ def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
         )
 
 
+def pin_unrecorded_holds(context: EconomyContext) -> None:
+    """Gifts booked before their maturity time was recorded (migration 0009) get the
+    holding period in force now, once: from then on a change of it moves none of them."""
+
+    def unrecorded(tx: Tx) -> bool:
+        found = tx.execute(
+            "SELECT 1 FROM gifts WHERE matured_at = 0 AND matures_at = 0 LIMIT 1"
+        ).fetchone()
+        return found is not None
+
+    def pin(tx: Tx) -> None:
+        tx.execute(
+            "UPDATE gifts SET matures_at = sent_at + ? WHERE matured_at = 0 AND matures_at = 0",
+            (context.hold_ns,),
+        )
+
+    if context.ledger.read(unrecorded):
+        context.ledger.write(pin)
+
+
+def pending_holds(
+    context: EconomyContext, creator_id: int, *, limit: int = HOLDS_MAX
+) -> list[PendingHold]:
+    """The creator's pending diamonds by when they mature, earliest first (net of
+    chargeback reversals; gifts reversed whole are left out)."""
+
+    def query(tx: Tx) -> list[PendingHold]:
+        rows = tx.execute(
+            "SELECT SUM(diamond_units - reversed_coins * share_bps), COUNT(*),"
+            " MIN(matures_at), MAX(matures_at) FROM gifts"
+            " WHERE creator_id = ? AND matured_at = 0 AND reversed_coins < coins"
+            " GROUP BY matures_at / ? ORDER BY MIN(matures_at) LIMIT ?",
+            (creator_id, HOLD_PART_NS, limit),
+        ).fetchall()
+        return [PendingHold(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
+
+    return context.ledger.read(query)
+
+
 @dataclass(frozen=True, slots=True)
 class StatementLine:
     """One movement of a creator's diamonds (units; positive in, negative out)."""
@@ -202,8 +269,14 @@ class StatementLine:
     units: int
     transfer_id: int
     reference: int
+    """The catalog's gift id (a gift), the gift's row (a chargeback reversal), 0 else."""
+    payout_id: str | None = None
+    """The payout a ``payout_*`` line belongs to."""
 
 
+_PAYOUT_CODES = frozenset(
+    {TransferCode.PAYOUT_RESERVE, TransferCode.PAYOUT_PAID, TransferCode.PAYOUT_RETURNED}
+)
 _KINDS = {
     TransferCode.GIFT_DIAMONDS: "gift",
     TransferCode.MATURATION: "matured",
@@ -218,18 +291,32 @@ def statement(context: EconomyContext, creator_id: int, *, limit: int = 500) -> 
     """Every movement of the creator's pending and available diamonds, newest first:
     gifts, maturations, payouts and every chargeback or refund reversal."""
     user = users.get(context, creator_id)
+    payouts = _payout_ids(context, creator_id)
     lines: list[StatementLine] = []
     for account, name in (
         (user.earnings_pending, "pending"),
         (user.earnings_available, "available"),
     ):
         page = context.ledger.account_transfers(account, limit=limit)
-        lines += [_line(transfer, account, name) for transfer in page.transfers]
+        lines += [_line(transfer, account, name, payouts) for transfer in page.transfers]
     lines.sort(key=lambda line: (line.timestamp, line.transfer_id), reverse=True)
     return lines[:limit]
 
 
-def _line(transfer: Transfer, account: int, name: str) -> StatementLine:
+def _payout_ids(context: EconomyContext, creator_id: int) -> dict[int, str]:
+    """The creator's payouts by the id of the transfer that reserved their diamonds
+    (their posting and voiding name it as ``pending_id``)."""
+
+    def query(tx: Tx) -> dict[int, str]:
+        rows = tx.execute(
+            "SELECT reserve_transfer_id, id FROM payouts WHERE creator_id = ?", (creator_id,)
+        ).fetchall()
+        return {int(row[0]): str(row[1]) for row in rows}
+
+    return context.ledger.read(query)
+
+
+def _line(transfer: Transfer, account: int, name: str, payouts: dict[int, str]) -> StatementLine:
     """A reserved payout leaves the balance when reserved: its posting moves nothing
     more (0), and a void brings it back (+), so the lines add up to the balance."""
     if transfer.flags & TransferFlags.POST_PENDING:
@@ -238,5 +325,11 @@ def _line(transfer: Transfer, account: int, name: str) -> StatementLine:
         units = transfer.amount
     else:
         units = transfer.amount if transfer.credit_account_id == account else -transfer.amount
-    kind = _KINDS.get(TransferCode(transfer.code), TransferCode(transfer.code).name.lower())
-    return StatementLine(transfer.timestamp, kind, name, units, transfer.id, transfer.user_data_2)
+    code = TransferCode(transfer.code)
+    kind = _KINDS.get(code, code.name.lower())
+    payout = None
+    if code in _PAYOUT_CODES:
+        payout = payouts.get(transfer.pending_id or transfer.id)
+    return StatementLine(
+        transfer.timestamp, kind, name, units, transfer.id, transfer.user_data_2, payout
+    )

@@ -89,7 +89,9 @@ _GIFT_COLUMNS = (
     "id, sender_id, creator_id, gift_id, quantity, repeat_count, streak_id, coins,"
     " diamond_units, session_id, sent_at"
 )
-_INSERT_GIFT = f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps) VALUES ({', '.join('?' * 12)})"
+_INSERT_GIFT = (
+    f"INSERT INTO gifts ({_GIFT_COLUMNS}, share_bps, matures_at) VALUES ({', '.join('?' * 13)})"
+)
 _STREAK_COLUMNS = (
     "id, sender_id, creator_id, gift_id, repeat_count, started_at, last_at, ended_at, end_reason"
 )
@@ -647,6 +649,8 @@ def _recorder(
             gift.session_id or None,
             sent_at,
             prepared.plan.share_bps,
+            # The holding period in force now: a later change of it never moves this.
+            sent_at + context.hold_ns,
         )
         booked_here[gift.id] = gift
         if prepared.streak_key is not None:

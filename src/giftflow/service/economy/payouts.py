@@ -24,9 +24,12 @@ from giftflow.economy.errors import (
     PayoutNotFoundError,
 )
 from giftflow.economy.ids import derived_id
+from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.economy.payees import mask
 from giftflow.economy.payouts import (
     PayoutQuote,
     PayoutState,
+    above_daily_maximum,
     check_daily_maximum,
     check_transition,
     quote,
@@ -37,7 +40,7 @@ from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags, closing
 from giftflow.ledger.units import DIAMOND, fiat
 from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
-from giftflow.service.economy import earnings, fraud, users
+from giftflow.service.economy import earnings, fraud, payees, users
 from giftflow.service.economy.context import (
     EconomyContext,
     PendingEvent,
@@ -51,7 +54,7 @@ from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 _COLUMNS = (
     "id, creator_id, diamonds, gross_minor, fee_minor, net_minor, currency, region, partner,"
     " state, batch_id, partner_reference, failure_reason, reserve_transfer_id, requested_at,"
-    " updated_at"
+    " updated_at, payee_kind, payee_destination, payee_holder_name"
 )
 
 
@@ -73,6 +76,14 @@ class Payout:
     reserve_transfer_id: int
     requested_at: int
     updated_at: int
+    payee_kind: str | None = None
+    payee_destination: str | None = None
+    """In full (for the partner); shown masked (``payee_masked``)."""
+    payee_holder_name: str | None = None
+
+    @property
+    def payee_masked(self) -> str | None:
+        return None if self.payee_destination is None else mask(self.payee_destination)
 
 
 def payout_of(row: Row) -> Payout:
@@ -129,6 +140,9 @@ def request(
     answer."""
     creator = users.get(context, creator_id)
     terms = _eligible(context, creator, partner, partners)
+    payee = context.ledger.read(lambda tx: payees.find(tx, creator.id))
+    if payee is None:
+        raise payees.missing(creator.id)
     earnings.mature(context, creator.id)
     offer = quote(diamonds, terms)
     check_daily_maximum(offer, _requested_today(context, creator.id), terms)
@@ -143,19 +157,18 @@ def request(
         flags=TransferFlags.PENDING,
         user_data_1=creator.id,
     )
-    row = _new_row(context, payout_id, creator, offer, partner, reserve.id)
-    record = _insert_record(
-        context, row, since=_midnight(context), maximum=terms.daily_maximum_minor, once=once
-    )
+    payee_row = (payee.kind.value, payee.destination, payee.holder_name)
+    row = (*_new_row(context, payout_id, creator, offer, partner, reserve.id), *payee_row)
+    record = _insert_record(context, row, since=_midnight(context), terms=terms, once=once)
     try:
         results = context.ledger.create_transfers([reserve], record)
     except AnsweredError:
         raise
     except RecordRejectedError as rejected:
-        raise PayoutError(str(rejected), code=rejected.code) from None
+        raise PayoutError(str(rejected), code=rejected.code, facts=rejected.facts) from None
     failure = first_failure(results)
     if failure is not None:
-        raise _reserve_error(failure)
+        raise _reserve_error(context, creator.id, offer, failure)
     return get(context, payout_id)
 
 
@@ -214,7 +227,7 @@ def _insert_record(
     row: tuple[object, ...],
     *,
     since: int,
-    maximum: int,
+    terms: PayoutRules,
     once: Once | None,
 ) -> Record:
     """Insert the payout with its reservation. The daily maximum is checked again in
@@ -230,11 +243,10 @@ def _insert_record(
             return
         if tx.dialect == "postgresql":
             tx.execute("SELECT id FROM users WHERE id = ? FOR UPDATE", (creator_id,))
-        if _requested_since(tx, creator_id, since) + gross > maximum:
-            raise RecordRejectedError(
-                f"payouts today would exceed the daily maximum of {maximum}",
-                code="payout_above_daily_maximum",
-            )
+        today = _requested_since(tx, creator_id, since)
+        if today + gross > terms.daily_maximum_minor:
+            refusal = above_daily_maximum(today, gross, terms)
+            raise RecordRejectedError(refusal.message, code=refusal.code, facts=refusal.facts)
         state = PayoutState.REQUESTED
         if not fraud.open_for_user(tx, creator_id):
             check_transition(state, PayoutState.HELD)
@@ -250,12 +262,34 @@ def _insert_record(
     return record
 
 
-def _reserve_error(failure: TransferResult) -> Exception:
+def _reserve_error(
+    context: EconomyContext, creator_id: int, offer: PayoutQuote, failure: TransferResult
+) -> Exception:
     if failure.code == TransferResultCode.INSUFFICIENT_FUNDS:
-        return InsufficientFundsError("not enough available diamonds")
+        return _not_enough(earnings.earnings(context, creator_id), offer)
     if failure.code == TransferResultCode.ACCOUNT_FROZEN:
         return AccountFrozenError("the creator's earnings are frozen")
     return ledger_error(failure, "the payout reservation")
+
+
+def _not_enough(view: earnings.EarningsView, offer: PayoutQuote) -> InsufficientFundsError:
+    """What the creator has, what is still held and when the next of it matures."""
+    pending = view.pending_diamonds
+    when = ""
+    if view.next_matures_at is not None:
+        moment = datetime.fromtimestamp(view.next_matures_at // 1_000_000_000, UTC)
+        when = f"; the next pending diamonds mature at {moment.isoformat().replace('+00:00', 'Z')}"
+    return InsufficientFundsError(
+        f"the payout takes {offer.diamonds:,} diamonds; {view.available_diamonds:,} are"
+        f" available and {pending:,} still pending in their holding period{when}",
+        facts={
+            "requested_diamonds": offer.diamonds,
+            "available_diamonds": view.available_diamonds,
+            "pending_diamonds": pending,
+            "in_payout_diamonds": view.in_payout_units // UNITS_PER_DIAMOND,
+            "next_matures_at": view.next_matures_at,
+        },
+    )
 
 
 # --- transitions ------------------------------------------------------------------
@@ -325,7 +359,8 @@ def _announce(
     type = f"payout.{state.value}"
     if context.outbox.wants(tx, type):
         payout = _find(tx, payout_id)
-        context.stage(tx, [PendingEvent(payout.creator_id, type, asdict(payout), now)])
+        data = asdict(payout) | {"payee_destination": payout.payee_masked}  # masked
+        context.stage(tx, [PendingEvent(payout.creator_id, type, data, now)])
 
 
 def _when_ok(update: Callable[[Tx], object]) -> Record:
@@ -415,7 +450,8 @@ def export_batch(context: EconomyContext, partner: PayoutPartner) -> tuple[str, 
     def lines(tx: Tx) -> list[PayoutLine]:
         rows = tx.execute(
             "SELECT p.id, u.external_id, u.display_name, p.region, p.currency, p.net_minor,"
-            " p.fee_minor, p.gross_minor, p.diamonds FROM payouts p JOIN users u"
+            " p.fee_minor, p.gross_minor, p.diamonds, p.payee_kind, p.payee_destination,"
+            " p.payee_holder_name FROM payouts p JOIN users u"
             " ON u.id = p.creator_id WHERE p.state = 'approved' AND p.partner = ?"
             " AND p.batch_id IS NULL ORDER BY p.requested_at",
             (partner.name,),

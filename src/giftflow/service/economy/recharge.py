@@ -37,7 +37,7 @@ CLAWBACK_ATTEMPTS = 5
 _PAYMENT_COLUMNS = (
     "id, provider, provider_payment_id, provider_reference, user_id, region, channel, pack_id,"
     " coins, amount_minor, currency, status, instrument, refunded_minor, coins_clawed_back,"
-    " created_at, paid_at"
+    " created_at, paid_at, failure_code, failure_message, failed_attempts, failed_at"
 )
 
 
@@ -60,11 +60,24 @@ class Payment:
     coins_clawed_back: int
     created_at: int
     paid_at: int
+    failure_code: str | None = None
+    """Why the last attempt to pay failed (``card_declined`` …), if one did."""
+    failure_message: str | None = None
+    failed_attempts: int = 0
+    failed_at: int = 0
     checkout_url: str | None = None
 
     @property
     def price(self) -> Fiat:
         return Fiat(self.amount_minor, self.currency)
+
+    @property
+    def state(self) -> str:
+        """``status``, except that an open payment whose last attempt failed is
+        ``failed`` (still open: another attempt may pay it)."""
+        if self.status == "created" and self.failed_attempts:
+            return "failed"
+        return self.status
 
 
 def payment_of(row: Row) -> Payment:
@@ -173,7 +186,7 @@ def _open_checkout(context: EconomyContext, order: PurchaseOrder, user: User) ->
         0,
         context.now(),
         0,
-        checkout.url,
+        checkout_url=checkout.url,
     )
 
 
@@ -294,7 +307,33 @@ def _start_event(context: EconomyContext, event: PaymentEvent) -> PaymentOutcome
         return _start_mint(context, payment, event)
     if event.kind == PaymentEventKind.INSTRUMENT:
         return _instrument_seen(context, payment, event)
+    if event.kind == PaymentEventKind.FAILED:
+        return _attempt_failed(context, payment, event)
     return _claw_back(context, payment, event)
+
+
+def _attempt_failed(
+    context: EconomyContext, payment: Payment, event: PaymentEvent
+) -> PaymentOutcome:
+    """Record a declined or failed attempt on an open payment (a paid one keeps its
+    state: a late failure of another attempt changes nothing). The same event
+    delivered again counts once."""
+    code = (event.failure_code or "payment_failed")[:64]
+    message = (event.failure_message or "the payment failed")[:255]
+    at = context.now()
+
+    def write(tx: Tx) -> None:
+        tx.execute(
+            "UPDATE payments SET failure_code = ?, failure_message = ?, failure_event_id = ?,"
+            " failed_attempts = failed_attempts + 1, failed_at = ? WHERE id = ?"
+            " AND status = 'created' AND (failure_event_id IS NULL OR failure_event_id <> ?)",
+            (code, message, event.event_id, at, payment.id, event.event_id),
+        )
+        if tx.rowcount == 1:
+            _announce(context, tx, payment, "purchase.failed", at)
+
+    context.ledger.write(write)
+    return PaymentOutcome(get_payment(context, payment.id), "failed")
 
 
 def _instrument_seen(
@@ -460,7 +499,7 @@ def _claw_back(context: EconomyContext, payment: Payment, event: PaymentEvent) -
     coins back, reverse what they paid for where it has not matured, book the rest as
     a loss; freeze the wallet on a chargeback, and on a refund of spent coins."""
     dispute = event.kind == PaymentEventKind.DISPUTED
-    if payment.status == "created":
+    if payment.status == "created":  # failed attempts included: nothing was paid
         raise EconomyError(f"payment {payment.id} was never paid", code="payment_not_paid")
     for _attempt in range(CLAWBACK_ATTEMPTS):
         payment = get_payment(context, payment.id)

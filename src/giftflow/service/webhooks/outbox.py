@@ -28,6 +28,7 @@ EVENT_TYPES: Final = (
     "purchase.paid",
     "purchase.refunded",
     "purchase.disputed",
+    "purchase.failed",
     "payout.requested",
     "payout.held",
     "payout.approved",
