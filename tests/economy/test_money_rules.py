@@ -198,3 +198,17 @@ def test_a_streak_has_ended_exactly_its_timeout_after_its_last_event(market: Mar
             assert isinstance(result, GiftSent), result
         else:
             assert isinstance(result, GiftflowError) and result.code == "streak_ended"
+
+
+def test_a_gift_matures_exactly_when_its_hold_is_over(open_market: OpenMarket) -> None:
+    """A 7-day hold counts from the gift's time on the economy's clock: 1 ns before the
+    seventh day is over the diamonds are pending, at it they are available."""
+    market = open_market(hold_days=7)
+    sender, creator = market.viewer(), market.creator()
+    market.buy(sender, 100)
+    market.gift(sender, creator, ROSE, quantity=10)
+    market.clock.advance(seconds=7 * DAY_S, ns=-1)
+    assert market.economy.earnings(creator.id).available_units == 0
+    market.clock.advance(ns=1)
+    earned = market.economy.earnings(creator.id)
+    assert earned.available_units > 0 and earned.pending_units == 0

@@ -649,8 +649,11 @@ def _recorder(
             gift.session_id or None,
             sent_at,
             prepared.plan.share_bps,
-            # The holding period in force now: a later change of it never moves this.
-            sent_at + context.hold_ns,
+            # The holding period in force now, from the gift's time on the economy's
+            # clock (not the ledger's timestamp, a few ns later): a gift has matured
+            # exactly when its hold is over, and a later change of the setting never
+            # moves this.
+            (prepared.at or sent_at) + context.hold_ns,
         )
         booked_here[gift.id] = gift
         if prepared.streak_key is not None:
