@@ -542,6 +542,10 @@ def _claw_back_once(
         payment, user, plan, minor, coins_total, minor_total, dispute=dispute
     )
     record = _clawback_record(context, payment, plan, coins_total, minor_total, status)
+    if dispute:
+        # A dispute always freezes the wallet: before its chain, so nobody sees the
+        # payment ``disputed`` with the wallet still open (the decision follows it).
+        context.ledger.set_frozen(user.wallet, frozen=True)
     try:
         results = context.ledger.create_transfers(transfers, record)
     except RecordRejectedError:
@@ -553,7 +557,7 @@ def _claw_back_once(
         raise ledger_error(failure, f"the clawback of payment {payment.id}")
     freeze = dispute or plan.shortfall_coins > 0
     if freeze:
-        _freeze_once(context, get_payment(context, payment.id), user, status)
+        _freeze_once(context, get_payment(context, payment.id), user, status, new_cause=True)
     return PaymentOutcome(
         get_payment(context, payment.id),
         status,
@@ -708,7 +712,9 @@ def _clawback_record(
     return record
 
 
-def _freeze_once(context: EconomyContext, payment: Payment, user: User, status: str) -> None:
+def _freeze_once(
+    context: EconomyContext, payment: Payment, user: User, status: str, *, new_cause: bool = False
+) -> None:
     """Freeze the wallet and log a ``chargeback`` decision, once per cause: a payment's
     dispute (whatever events the provider sends about it), or each step of its refunds
     that took back spent coins (named by the refunded total). The decision names its
@@ -729,7 +735,7 @@ def _freeze_once(context: EconomyContext, payment: Payment, user: User, status: 
             " in all) with coins already spent; wallet frozen until reviewed"
         ),
     )
-    if context.ledger.read(lambda tx: fraud.logged(tx, decision)):
+    if not new_cause and context.ledger.read(lambda tx: fraud.logged(tx, decision)):
         return
     context.ledger.set_frozen(user.wallet, frozen=True)
     now = context.now()
