@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from giftflow.api.errors import RateLimitedError
 from giftflow.api.schemas import FieldProblem, Problem
+from giftflow.api.schemas.common import BRANCH
 from giftflow.economy.catalog.errors import CatalogError
 from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
 from giftflow.errors import GiftflowError
@@ -291,15 +292,18 @@ def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    return response(from_validation(error.errors(), instance=request.url.path))
+    found = from_validation(error.errors(), instance=request.url.path, body=error.body)
+    return response(found)
 
 
-def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Problem:
+def from_validation(
+    errors: Sequence[Any], *, instance: str | None = None, body: object = None
+) -> Problem:
     """Malformed JSON: 400 ``json_invalid``; no Idempotency-Key: 400
     ``idempotency_key_missing``; only texts the Unicode policy refuses: 422
     ``text_invalid``; anything else: 422 ``validation_failed``. Both list every field
-    that is wrong."""
-    fields = [_field(error) for error in errors]
+    that is wrong, by where it is in what the client sent (``body``, as parsed)."""
+    fields = [_field(error, body) for error in errors]
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "json_invalid", "the body is not valid JSON", instance=instance)
     if any(_is_missing_idempotency_key(error) for error in errors):
@@ -311,11 +315,39 @@ def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Pr
     return problem(422, code, detail, instance=instance, errors=fields)
 
 
-def _field(error: Mapping[str, Any]) -> FieldProblem:
-    location = ".".join(str(part) for part in error.get("loc", ()))
+def _field(error: Mapping[str, Any], body: object) -> FieldProblem:
+    location = ".".join(client_location(tuple(error.get("loc", ())), body))
     return FieldProblem(
         location=location, message=str(error.get("msg", "")), type=str(error.get("type", ""))
     )
+
+
+def client_location(location: tuple[object, ...], body: object) -> list[str]:
+    """An error's location in the client's terms: the parts that name a union's
+    alternative (tagged with ``schemas.branch``) dropped, unless the client sent a key
+    of that name there itself. ``("body", "branch:event", "quantity")`` is
+    ``body.quantity``; a batch's ``body.gifts.3.quantity`` likewise."""
+    if location[:1] != ("body",):
+        return [str(part) for part in location]
+    parts, value = ["body"], body
+    for part in location[1:]:
+        if _is_branch(part) and not (isinstance(value, dict) and part in value):
+            continue
+        parts.append(str(part))
+        value = _child(value, part)
+    return parts
+
+
+def _is_branch(part: object) -> bool:
+    return isinstance(part, str) and part.startswith(BRANCH)
+
+
+def _child(value: object, part: object) -> object:
+    if isinstance(value, dict):
+        return value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return None
 
 
 def _is_missing_idempotency_key(error: Mapping[str, Any]) -> bool:
