@@ -185,6 +185,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "not_ready": 503,
 }
 
+SEE_ALSO: Final[Mapping[str, str]] = {
+    "region_not_found": "GET /v1/catalog/regions",
+    "pack_not_found": "GET /v1/catalog/packs?region=",
+    "gift_not_found": "GET /v1/catalog/gifts",
+}
+"""Where a client finds what exists, for the codes that say something does not: added
+to the problem's ``detail``."""
+
 RETRYABLE_CODES: Final = frozenset(
     {
         "conflict",
@@ -251,7 +259,10 @@ def from_error(error: GiftflowError, *, instance: str | None = None) -> Problem:
 def public_detail(error: GiftflowError) -> str:
     """The error's message, except for server errors (it may name hosts or internals)."""
     status = status_for(error)
-    return _server_detail(status) if status >= 500 else error.message
+    if status >= 500:
+        return _server_detail(status)
+    see = SEE_ALSO.get(error.code)
+    return error.message if see is None else f"{error.message} (see {see})"
 
 
 def _server_detail(status: int) -> str:
