@@ -146,6 +146,7 @@ ENDPOINTS = [
         allow(),
         {"user_id": "{ops}", "role": "admin"},
     ),
+    Endpoint("list regions", "GET", "/v1/catalog/regions", EVERYONE),
     Endpoint("list gifts", "GET", "/v1/catalog/gifts", EVERYONE),
     Endpoint("list packs", "GET", "/v1/catalog/packs", EVERYONE, query={"region": "US"}),
     Endpoint(

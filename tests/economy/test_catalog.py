@@ -471,7 +471,10 @@ def test_a_display_name_differing_only_in_case_is_refused(tmp_path: Path) -> Non
 
 
 def test_an_operator_can_give_a_gift_a_picture_and_an_animation(tmp_path: Path) -> None:
-    media = '5655 = { image_url = "https://cdn.example/rose.png", animation_url = "https://cdn.example/rose.webm" }'
+    media = (
+        '5655 = { image_url = "https://cdn.example/rose.png",'
+        ' animation_url = "https://cdn.example/rose.webm" }'
+    )
     path = write_catalog(tmp_path, replace_once("[gift_display]\n", f"[gift_display]\n{media}\n"))
     rose = load_catalog(path=path).gift(5655)
     assert rose.display_name == "Rose"
