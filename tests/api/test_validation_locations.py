@@ -89,7 +89,7 @@ def _bodies() -> list[tuple[str, Any]]:
 def test_every_request_union_is_one_whose_alternatives_are_dropped() -> None:
     """A union names the alternative it tried in a location: every alternative of a
     request's union is tagged with ``branch``, so that the problem can drop it."""
-    wrong = []
+    wrong: list[tuple[str, str]] = []
     for path, annotation in _bodies():
         for schema in _schemas(TypeAdapter(annotation).core_schema):
             if schema["type"] == "union":  # (the route's discriminator is not in the annotation)

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from giftflow.api.errors import RateLimitedError
+from giftflow.api.logs import redact
 from giftflow.api.schemas import FieldProblem, Problem
 from giftflow.api.schemas.common import BRANCH
 from giftflow.economy.catalog.errors import CatalogError
@@ -288,9 +289,15 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
 # --- handlers ------------------------------------------------------------------------
 
 
+def _instance(request: Request) -> str:
+    """The request's path, with any credential in it redacted (a report link's path):
+    the problem names it, and so do the log lines about it."""
+    return redact(request.url.path)
+
+
 async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GiftflowError)
-    return error_response(error, instance=request.url.path)
+    return error_response(error, instance=_instance(request))
 
 
 def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
@@ -303,7 +310,7 @@ def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    found = from_validation(error.errors(), instance=request.url.path, body=error.body)
+    found = from_validation(error.errors(), instance=_instance(request), body=error.body)
     return response(found)
 
 
@@ -371,13 +378,13 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     status = error.status_code
     code = _HTTP_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
     detail = error.detail if status < 500 else _server_detail(status)
-    found = problem(status, code, str(detail), instance=request.url.path)
+    found = problem(status, code, str(detail), instance=_instance(request))
     return response(found, headers=error.headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.error("%s failed", request.url.path, exc_info=error)
-    found = problem(500, "internal_error", _server_detail(500), instance=request.url.path)
+    log.error("%s failed", _instance(request), exc_info=error)
+    found = problem(500, "internal_error", _server_detail(500), instance=_instance(request))
     return response(found)
 
 
