@@ -15,21 +15,21 @@ from giftflow.api.schemas import (
     PackList,
     PackPublic,
 )
-from giftflow.api.schemas.catalog import RegionList, RegionPublic
+from giftflow.api.schemas.catalog import CatalogRegionList, CatalogRegionPublic
 from giftflow.economy.catalog.model import Channel
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"], responses=RESPONSES)
 RegionQuery = Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2: US, JP …")
 
 
-@router.get("/regions", response_model=RegionList)
-def list_regions(_: PrincipalDep, economy: EconomyDep) -> RegionList:
+@router.get("/regions", response_model=CatalogRegionList)
+def list_regions(_: PrincipalDep, economy: EconomyDep) -> CatalogRegionList:
     """Every region the catalog knows, by code: its currency, its channels' store fees,
     packs and custom-amount bounds, and its payout terms."""
     catalog = economy.catalog
     regions = sorted(catalog.regions, key=lambda region: region.code)
-    return RegionList(
-        catalog_version=catalog.version, regions=[RegionPublic.of(r) for r in regions]
+    return CatalogRegionList(
+        catalog_version=catalog.version, regions=[CatalogRegionPublic.of(r) for r in regions]
     )
 
 

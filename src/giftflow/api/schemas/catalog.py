@@ -152,7 +152,7 @@ class PayoutTermsPublic(BaseModel):
         )
 
 
-class RegionPublic(BaseModel):
+class CatalogRegionPublic(BaseModel):
     code: str
     """ISO 3166-1 alpha-2: what ``region`` means everywhere in the API."""
     name: str
@@ -172,7 +172,7 @@ class RegionPublic(BaseModel):
         )
 
 
-class RegionList(BaseModel):
+class CatalogRegionList(BaseModel):
     catalog_version: str
-    regions: list[RegionPublic]
+    regions: list[CatalogRegionPublic]
     """By code."""
