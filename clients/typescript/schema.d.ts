@@ -266,6 +266,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/catalog/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Regions
+         * @description Every region the catalog knows, by code: its currency, its channels' store fees,
+         *     packs and custom-amount bounds, and its payout terms.
+         */
+        get: operations["list_regions_v1_catalog_regions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalog/gifts": {
         parameters: {
             query?: never;
@@ -1312,6 +1333,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/{session_id}/report-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Report Link
+         * @description A link that opens the report page in a browser without headers: read-only, this
+         *     session's report only, for ``expires_in_s`` (an hour by default, a day at most),
+         *     until revoked, its key revoked, or its creator signs out everywhere.
+         */
+        post: operations["create_report_link_v1_sessions__session_id__report_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{session_id}/report-links/{link_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Report Link
+         * @description Refuse the link from now on, in every server process (whoever may read the
+         *     session's report may revoke its links).
+         */
+        post: operations["revoke_report_link_v1_sessions__session_id__report_links__link_id__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/creators/{creator_id}/sessions": {
         parameters: {
             query?: never;
@@ -2153,6 +2217,12 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** Display Name */
+            display_name: string;
+            /** Image Url */
+            image_url: string | null;
+            /** Animation Url */
+            animation_url: string | null;
             /** Coins */
             coins: number;
             /** Streakable */
@@ -2162,12 +2232,47 @@ export interface components {
             /** On Panel */
             on_panel: boolean;
         };
+        /** CatalogRegionList */
+        CatalogRegionList: {
+            /** Catalog Version */
+            catalog_version: string;
+            /** Regions */
+            regions: components["schemas"]["CatalogRegionPublic"][];
+        };
+        /** CatalogRegionPublic */
+        CatalogRegionPublic: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Currency */
+            currency: string;
+            /** Channels */
+            channels: components["schemas"]["ChannelTermsPublic"][];
+            payout: components["schemas"]["PayoutTermsPublic"];
+        };
         /**
          * Channel
          * @description Where coins are bought; the channel decides the price.
          * @enum {string}
          */
         Channel: "web" | "app_store";
+        /**
+         * ChannelTermsPublic
+         * @description How coins are sold in a region through one channel (the packs themselves:
+         *     ``GET /v1/catalog/packs``).
+         */
+        ChannelTermsPublic: {
+            channel: components["schemas"]["Channel"];
+            /** Store Fee Bps */
+            store_fee_bps: number;
+            /** Pack Ids */
+            pack_ids: string[];
+            /** Custom Min Coins */
+            custom_min_coins: number;
+            /** Custom Max Coins */
+            custom_max_coins: number;
+        };
         /**
          * ChapterKind
          * @enum {string}
@@ -3110,6 +3215,31 @@ export interface components {
          * @enum {string}
          */
         PayoutState: "requested" | "held" | "approved" | "paid" | "failed" | "rejected";
+        /**
+         * PayoutTermsPublic
+         * @description How a creator in the region turns diamonds into cash: amounts in minor units of
+         *     ``currency``; the fee is ``fee_fixed_minor`` plus ``fee_bps`` of the gross.
+         */
+        PayoutTermsPublic: {
+            /** Currency */
+            currency: string;
+            /** Minimum Minor */
+            minimum_minor: number;
+            /** Fee Fixed Minor */
+            fee_fixed_minor: number;
+            /** Fee Bps */
+            fee_bps: number;
+            /** Cash Per 1000 Diamonds Minor */
+            cash_per_1000_diamonds_minor: number;
+            /** Daily Maximum Minor */
+            daily_maximum_minor: number;
+            /** Processing Days Max */
+            processing_days_max: number;
+            /** Minimum Age Years */
+            minimum_age_years: number;
+            /** Identity Verification Required */
+            identity_verification_required: boolean;
+        };
         /** PerkCreate */
         PerkCreate: {
             /** Level */
@@ -3347,6 +3477,36 @@ export interface components {
             coins: number;
             /** Watched S Mean */
             watched_s_mean: number;
+        };
+        /** ReportLinkCreate */
+        ReportLinkCreate: {
+            /** Expires In S */
+            expires_in_s?: number | null;
+        };
+        /**
+         * ReportLinkPublic
+         * @description A link that opens the session's report page in a browser, without headers. The
+         *     URL holds a credential (read-only, this report only): share it like a password.
+         */
+        ReportLinkPublic: {
+            /** Link Id */
+            link_id: string;
+            /** Session Id */
+            session_id: number;
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** ReportLinkRevokedPublic */
+        ReportLinkRevokedPublic: {
+            /** Link Id */
+            link_id: string;
+            /** Revoked */
+            revoked: boolean;
         };
         /** ReportPublic */
         ReportPublic: {
@@ -5065,6 +5225,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SignInLinkPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_regions_v1_catalog_regions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogRegionList"];
                 };
             };
             /** @description Malformed request (problem+json) */
@@ -10831,6 +11092,218 @@ export interface operations {
                 };
                 content: {
                     "text/html": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_report_link_v1_sessions__session_id__report_links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportLinkPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_report_link_v1_sessions__session_id__report_links__link_id__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                /** @description rl_ and 28 hex digits. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportLinkRevokedPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

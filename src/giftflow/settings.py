@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     """How long a read-only room token (an overlay's, in OBS) stays valid."""
     sign_in_link_ttl_s: int = Field(default=300, ge=10, le=3600)
     """How long a one-time dashboard sign-in link can be used."""
+    report_link_ttl_s: int = Field(default=3600, ge=60, le=86_400)
+    """How long a report link (a post-LIVE report opened in a browser) lives, unless
+    the request that makes it asks for less or more (at most a day)."""
     dashboard_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=86_400)
     """How long a dashboard session lasts (its token is revoked on sign-out, and refused
     once its user loses the role it was issued for)."""

@@ -146,6 +146,7 @@ ENDPOINTS = [
         allow(),
         {"user_id": "{ops}", "role": "admin"},
     ),
+    Endpoint("list regions", "GET", "/v1/catalog/regions", EVERYONE),
     Endpoint("list gifts", "GET", "/v1/catalog/gifts", EVERYONE),
     Endpoint("list packs", "GET", "/v1/catalog/packs", EVERYONE, query={"region": "US"}),
     Endpoint(
@@ -359,6 +360,19 @@ ENDPOINTS = [
     Endpoint("carol's LIVE series", "GET", "/v1/sessions/{session}/series", LIVE_READ),
     Endpoint("carol's LIVE report", "GET", "/v1/sessions/{session}/report", LIVE_READ),
     Endpoint("carol's report page", "GET", "/v1/sessions/{session}/report.html", LIVE_READ),
+    Endpoint(
+        "a link to carol's report page",
+        "POST",
+        "/v1/sessions/{session}/report-links",
+        LIVE_READ,
+        {"expires_in_s": 600},
+    ),
+    Endpoint(
+        "revoke a link to carol's report page",
+        "POST",
+        "/v1/sessions/{session}/report-links/rl_" + "0" * 28 + "/revoke",
+        LIVE_READ,
+    ),
     Endpoint("carol's LIVEs", "GET", "/v1/creators/{carol}/sessions", LIVE_READ),
     Endpoint("carol's cohorts", "GET", "/v1/creators/{carol}/cohorts", LIVE_READ),
     Endpoint(

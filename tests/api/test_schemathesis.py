@@ -45,6 +45,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "delivery_id": ids["delivery"],
         "promotion_id": ids["promotion"],
         "campaign_id": ids["campaign"],
+        "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
     }
 
 

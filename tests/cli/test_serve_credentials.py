@@ -27,12 +27,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BenchServer]:
 
 
 def test_tokens_and_sign_in_codes_in_urls_never_reach_the_log(server: BenchServer) -> None:
-    room_token, socket_token, code = (secrets.token_urlsafe(32) for _ in range(3))
+    room_token, socket_token, code, link = (secrets.token_urlsafe(32) for _ in range(4))
     with httpx.Client(base_url=server.base_url) as client:
         assert (
             client.get("/v1/rooms/7/overlay-state", params={"token": room_token}).status_code == 401
         )
         assert client.get(f"/dashboard/sign-in/{code}").status_code == 404
+        assert client.get(f"/reports/{link}.{link}").status_code == 401
         assert client.get("/dashboard", params={"TOKEN": room_token}).status_code in (400, 401)
     url = f"ws://127.0.0.1:{server.port}/v1/rooms/7/events?token={socket_token}&last_event_id=1"
     try:
@@ -45,8 +46,9 @@ def test_tokens_and_sign_in_codes_in_urls_never_reach_the_log(server: BenchServe
     log = server.log_path.read_text(encoding="utf-8", errors="replace")
     assert "/v1/rooms/7/overlay-state?token=[redacted]" in log
     assert "/dashboard/sign-in/[redacted]" in log
+    assert "GET /reports/[redacted] HTTP/1.1" in log
     assert "WebSocket /v1/rooms/7/events?token=[redacted]&last_event_id=1" in log
-    for secret in (room_token, socket_token, code):
+    for secret in (room_token, socket_token, code, link):
         assert secret not in log
 
 

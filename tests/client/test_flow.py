@@ -65,6 +65,8 @@ def _users(admin: Client) -> tuple[models.UserPublic, models.UserPublic]:
 
 
 def _buy_coins(world: World, fan: Client, viewer_id: int, coins: int) -> None:
+    us = next(region for region in fan.list_regions().regions if region.code == "US")
+    assert us.currency == "USD" and us.payout.currency == "USD"
     packs = fan.list_packs(region="US", channel="web")
     assert packs.packs and all(pack.currency == "USD" for pack in packs.packs)
     payment = fan.start_purchase(user_id=viewer_id, channel="web", provider="sandbox", coins=coins)
@@ -136,6 +138,9 @@ def _report(star: Client, session_id: int, creator_id: int) -> None:
     report = star.session_report(session_id)
     assert report["session"]["id"] == session_id
     assert "<svg" in star.session_report_html(session_id)
+    link = star.create_report_link(session_id, expires_in_s=600)
+    assert link.session_id == session_id and "/reports/" in link.url
+    assert star.revoke_report_link(session_id, link.link_id).revoked
     assert [s.id for s in star.creator_sessions(creator_id).sessions] == [session_id]
 
 

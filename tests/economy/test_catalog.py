@@ -8,6 +8,7 @@ import csv
 import doctest
 import io
 import sys
+import unicodedata
 from collections.abc import Callable
 from fractions import Fraction
 from importlib import resources
@@ -27,6 +28,7 @@ from giftflow.economy.catalog import (
     RegionNotFoundError,
     load_catalog,
     round_up_to_minor,
+    shipped_versions,
 )
 from giftflow.economy.money import Coins, Fiat
 from giftflow.ledger.units import describe, fiat
@@ -423,3 +425,78 @@ def test_the_catalog_imports_only_the_standard_library_and_giftflow_basics() -> 
                 if not stdlib and not ours:
                     offending.append(f"{path.name}: {name}")
     assert offending == []
+
+
+# --- how gifts are shown -----------------------------------------------------------------
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+@pytest.mark.parametrize("version", shipped_versions())
+def test_no_two_gifts_of_a_shipped_catalog_look_the_same(version: str) -> None:
+    names = [_folded(gift.display_name) for gift in load_catalog(version).gifts]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_gifts_the_list_names_alike_are_shown_apart_and_keep_their_ids(catalog: Catalog) -> None:
+    throne, other_throne = catalog.gift(7764), catalog.gift(8420)
+    assert throne.name == other_throne.name == "Star Throne"
+    assert (throne.display_name, other_throne.display_name) == (
+        "Star Throne #7764",
+        "Star Throne #8420",
+    )
+    assert catalog.gift(5480).display_name == "Heart (10 coins)"
+    assert catalog.gift(5651).name == "Garland " and catalog.gift(5651).display_name == "Garland"
+    assert catalog.gift(5655).display_name == "Rose" and catalog.gift(5655).image_url is None
+
+
+def test_two_gifts_that_would_look_the_same_are_refused_naming_both(tmp_path: Path) -> None:
+    def edit(text: str) -> str:
+        for gift_id in (7764, 8420):
+            text = replace_once(f'{gift_id} = {{ name = "Star Throne #{gift_id}" }}\n', "")(text)
+        return text
+
+    with pytest.raises(CatalogInvalidError) as info:
+        load_catalog(path=write_catalog(tmp_path, edit))
+    assert "gifts 7764 and 8420 would both be shown as 'Star Throne'" in str(info.value)
+
+
+def test_a_display_name_differing_only_in_case_is_refused(tmp_path: Path) -> None:
+    edit = replace_once('6890 = { name = "Love You (1 coin)" }', '6890 = { name = "ROSE" }')
+    with pytest.raises(CatalogInvalidError) as info:
+        load_catalog(path=write_catalog(tmp_path, edit))
+    assert "would both be shown as" in str(info.value) and "5655" in str(info.value)
+
+
+def test_an_operator_can_give_a_gift_a_picture_and_an_animation(tmp_path: Path) -> None:
+    media = (
+        '5655 = { image_url = "https://cdn.example/rose.png",'
+        ' animation_url = "https://cdn.example/rose.webm" }'
+    )
+    path = write_catalog(tmp_path, replace_once("[gift_display]\n", f"[gift_display]\n{media}\n"))
+    rose = load_catalog(path=path).gift(5655)
+    assert rose.display_name == "Rose"
+    assert rose.image_url == "https://cdn.example/rose.png"
+    assert rose.animation_url == "https://cdn.example/rose.webm"
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ('1 = { name = "Nothing" }', "gift_display.1: no gift with id '1'"),
+        ('5655 = { name = " Rose" }', "gift_display.5655.name: a display name is printable"),
+        ('5655 = { image_url = "javascript:alert(1)" }', "gift_display.5655.image_url"),
+        ('5655 = { animation_url = "https://x/a b" }', "gift_display.5655.animation_url"),
+        ('5655 = { colour = "red" }', "gift_display.5655: unknown keys colour"),
+        ('5655 = "Rose"', "gift_display.5655: expected a table"),
+    ],
+)
+def test_a_bad_display_entry_is_refused_naming_it(
+    tmp_path: Path, entry: str, expected: str
+) -> None:
+    path = write_catalog(tmp_path, replace_once("[gift_display]\n", f"[gift_display]\n{entry}\n"))
+    with pytest.raises(CatalogInvalidError) as info:
+        load_catalog(path=path)
+    assert expected in str(info.value)

@@ -38,8 +38,10 @@ def test_a_shorter_holding_period_never_matures_gifts_booked_before_it(
     booked = market.gift(fan, star, LION)
     [hold] = market.economy.earnings(star.id).holds
     # From the gift's time on the economy's clock (its ledger stamp is a few ns later).
-    assert hold.matures_at == sent_on_the_clock + HOLD_DAYS * NS_PER_DAY <= booked.sent_at + (
-        HOLD_DAYS * NS_PER_DAY
+    assert (
+        hold.matures_at
+        == sent_on_the_clock + HOLD_DAYS * NS_PER_DAY
+        <= booked.sent_at + (HOLD_DAYS * NS_PER_DAY)
     )
     market.economy.close()
 

@@ -266,4 +266,5 @@ def test_pages_allow_only_this_server_and_are_revalidated(studio: Studio) -> Non
     assert script.headers["cache-control"] == "no-cache"
     names = client.get("/overlays/gifts.json").json()["gifts"]
     assert names[str(ROSE)] == "Rose"
+    assert (names["7764"], names["8420"]) == ("Star Throne #7764", "Star Throne #8420")
     assert client.get("/overlays/nothing.html").status_code == 404

@@ -27,6 +27,7 @@ from giftflow.api.idempotency import InFlight
 from giftflow.api.logs import redact_credentials_in_logs
 from giftflow.api.metrics import ApiMetrics, MetricsMiddleware
 from giftflow.api.rate_limits import Buckets, RateLimiter, open_buckets, rates_of
+from giftflow.api.report_links import ReportLinks
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
@@ -105,6 +106,7 @@ def create_app(
         room_tokens=RoomTokens(
             economy.ledger, clock, secret=secret, ttl_s=settings.room_token_ttl_s
         ),
+        report_links=ReportLinks(economy.ledger, clock, secret=secret),
         bus=events,
         live=live,
         limiter=RateLimiter(

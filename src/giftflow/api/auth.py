@@ -88,6 +88,9 @@ class Principal:
     """A user token's id (``jti``): what revoking it names."""
     expires_at_s: int = 0
     """A user token's expiry (Unix seconds)."""
+    issuer_key_id: str | None = None
+    """The API key behind the caller: the key itself, or the key that issued the user
+    token (what a report link the caller makes depends on)."""
 
     @property
     def name(self) -> str:
@@ -315,6 +318,7 @@ class Authenticator:
             role=claims.role,
             token_id=claims.token_id,
             expires_at_s=claims.expires_at_s,
+            issuer_key_id=claims.key_id,
         )
 
     def _key_principal(self, key_id: str, secret: str, row: Row | None) -> Principal:
@@ -323,7 +327,7 @@ class Authenticator:
             int(revoked_at), self._clock.now_ns()
         ):
             raise UnauthenticatedError("unknown or revoked API key")
-        return Principal(key_id=key_id, scopes=frozenset(scopes.split()))
+        return Principal(key_id=key_id, scopes=frozenset(scopes.split()), issuer_key_id=key_id)
 
     def _now_s(self) -> int:
         return self._clock.now_ns() // _NS_PER_S

@@ -14,6 +14,7 @@ from giftflow.api.errors import UnauthenticatedError
 from giftflow.api.idempotency import HEADER, KEY_PATTERN, Idempotent, InFlight
 from giftflow.api.metrics import ApiMetrics
 from giftflow.api.rate_limits import RateLimiter
+from giftflow.api.report_links import ReportLinks
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.sockets import SocketCaps
 from giftflow.service.economy import Economy
@@ -34,6 +35,7 @@ class ApiState:
     """The idempotency keys this process is working on."""
     metrics: ApiMetrics
     room_tokens: RoomTokens
+    report_links: ReportLinks
     sockets: SocketCaps
     """Room WebSockets held by this process, within their caps."""
     bus: EventBus

@@ -1,11 +1,13 @@
 """Credentials never reach the server's log.
 
 Room tokens travel in URLs (an OBS browser source cannot send headers), and so do
-dashboard sign-in codes; uvicorn logs each request's path with its query string (the
-access log, and the WebSocket lines of its error log). A filter on both loggers
-replaces the value of every ``token``, ``access_token`` or ``code`` query parameter,
-and the code in a sign-in path, with ``[redacted]`` before the line is
-written. Headers (``Authorization``) are never logged by uvicorn.
+dashboard sign-in codes and report links; uvicorn logs each request's path with its
+query string (the access log, and the WebSocket lines of its error log). A filter on
+both loggers replaces the value of every ``token``, ``access_token`` or ``code`` query
+parameter, the code in a sign-in path and the link in a report link's path
+(``/reports/<link>``) with ``[redacted]`` before the line is written; a problem's
+``instance`` (which giftflow's own log lines name) is redacted the same way. Headers
+(``Authorization``) are never logged by uvicorn.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from typing import Final
 REDACTED: Final = "[redacted]"
 LOGGERS: Final = ("uvicorn.access", "uvicorn.error")
 _QUERY = re.compile(r"([?&](?:token|access_token|code)=)[^&\s\"']*", re.IGNORECASE)
-_SIGN_IN = re.compile(r"(/dashboard/sign-in/)[^\s\"'?]+")
+_PATHS = re.compile(r"(/dashboard/sign-in/|/reports/)[^\s\"'?]+")
+"""Paths whose last part is a credential: a sign-in code, a report link."""
 
 
 def redact(text: str) -> str:
-    return _SIGN_IN.sub(rf"\g<1>{REDACTED}", _QUERY.sub(rf"\g<1>{REDACTED}", text))
+    return _PATHS.sub(rf"\g<1>{REDACTED}", _QUERY.sub(rf"\g<1>{REDACTED}", text))
 
 
 class RedactCredentials(logging.Filter):

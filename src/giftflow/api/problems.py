@@ -25,8 +25,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from giftflow.api.errors import RateLimitedError
+from giftflow.api.logs import redact
 from giftflow.api.schemas import FieldProblem, Problem
-from giftflow.api.schemas.common import at
+from giftflow.api.schemas.common import BRANCH, at
 from giftflow.economy.catalog.errors import CatalogError
 from giftflow.economy.errors import EconomyError, LedgerRejectedError, NotFoundError
 from giftflow.errors import Fact, GiftflowError
@@ -194,6 +195,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "not_ready": 503,
 }
 
+SEE_ALSO: Final[Mapping[str, str]] = {
+    "region_not_found": "GET /v1/catalog/regions",
+    "pack_not_found": "GET /v1/catalog/packs?region=",
+    "gift_not_found": "GET /v1/catalog/gifts",
+}
+"""Where a client finds what exists, for the codes that say something does not: added
+to the problem's ``detail``."""
+
 RETRYABLE_CODES: Final = frozenset(
     {
         "conflict",
@@ -275,7 +284,10 @@ def _rfc3339(timestamp_ns: int) -> str:
 def public_detail(error: GiftflowError) -> str:
     """The error's message, except for server errors (it may name hosts or internals)."""
     status = status_for(error)
-    return _server_detail(status) if status >= 500 else error.message
+    if status >= 500:
+        return _server_detail(status)
+    see = SEE_ALSO.get(error.code)
+    return error.message if see is None else f"{error.message} (see {see})"
 
 
 def _server_detail(status: int) -> str:
@@ -301,9 +313,15 @@ def response(problem_: Problem, *, headers: Mapping[str, str] | None = None) -> 
 # --- handlers ------------------------------------------------------------------------
 
 
+def _instance(request: Request) -> str:
+    """The request's path, with any credential in it redacted (a report link's path):
+    the problem names it, and so do the log lines about it."""
+    return redact(request.url.path)
+
+
 async def _giftflow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, GiftflowError)
-    return error_response(error, instance=request.url.path)
+    return error_response(error, instance=_instance(request))
 
 
 def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
@@ -316,15 +334,18 @@ def error_response(error: GiftflowError, *, instance: str) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    return response(from_validation(error.errors(), instance=request.url.path))
+    found = from_validation(error.errors(), instance=_instance(request), body=error.body)
+    return response(found)
 
 
-def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Problem:
+def from_validation(
+    errors: Sequence[Any], *, instance: str | None = None, body: object = None
+) -> Problem:
     """Malformed JSON: 400 ``json_invalid``; no Idempotency-Key: 400
     ``idempotency_key_missing``; only texts the Unicode policy refuses: 422
     ``text_invalid``; anything else: 422 ``validation_failed``. Both list every field
-    that is wrong."""
-    fields = [_field(error) for error in errors]
+    that is wrong, by where it is in what the client sent (``body``, as parsed)."""
+    fields = [_field(error, body) for error in errors]
     if any(error.get("type") == "json_invalid" for error in errors):
         return problem(400, "json_invalid", "the body is not valid JSON", instance=instance)
     if any(_is_missing_idempotency_key(error) for error in errors):
@@ -336,11 +357,39 @@ def from_validation(errors: Sequence[Any], *, instance: str | None = None) -> Pr
     return problem(422, code, detail, instance=instance, errors=fields)
 
 
-def _field(error: Mapping[str, Any]) -> FieldProblem:
-    location = ".".join(str(part) for part in error.get("loc", ()))
+def _field(error: Mapping[str, Any], body: object) -> FieldProblem:
+    location = ".".join(client_location(tuple(error.get("loc", ())), body))
     return FieldProblem(
         location=location, message=str(error.get("msg", "")), type=str(error.get("type", ""))
     )
+
+
+def client_location(location: tuple[object, ...], body: object) -> list[str]:
+    """An error's location in the client's terms: the parts that name a union's
+    alternative (tagged with ``schemas.branch``) dropped, unless the client sent a key
+    of that name there itself. ``("body", "branch:event", "quantity")`` is
+    ``body.quantity``; a batch's ``body.gifts.3.quantity`` likewise."""
+    if location[:1] != ("body",):
+        return [str(part) for part in location]
+    parts, value = ["body"], body
+    for part in location[1:]:
+        if _is_branch(part) and not (isinstance(value, dict) and part in value):
+            continue
+        parts.append(str(part))
+        value = _child(value, part)
+    return parts
+
+
+def _is_branch(part: object) -> bool:
+    return isinstance(part, str) and part.startswith(BRANCH)
+
+
+def _child(value: object, part: object) -> object:
+    if isinstance(value, dict):
+        return value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return None
 
 
 def _is_missing_idempotency_key(error: Mapping[str, Any]) -> bool:
@@ -353,13 +402,13 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     status = error.status_code
     code = _HTTP_CODES.get(status, "internal_error" if status >= 500 else "bad_request")
     detail = error.detail if status < 500 else _server_detail(status)
-    found = problem(status, code, str(detail), instance=request.url.path)
+    found = problem(status, code, str(detail), instance=_instance(request))
     return response(found, headers=error.headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.error("%s failed", request.url.path, exc_info=error)
-    found = problem(500, "internal_error", _server_detail(500), instance=request.url.path)
+    log.error("%s failed", _instance(request), exc_info=error)
+    found = problem(500, "internal_error", _server_detail(500), instance=_instance(request))
     return response(found)
 
 

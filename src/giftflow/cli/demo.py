@@ -329,7 +329,7 @@ def _print_statement(world: DemoWorld) -> None:
         table.add_column(column, justify="right" if column == "diamonds" else "left")
     catalog = world.economy.catalog
     for line in lines:
-        gift = catalog.gift(line.reference).name if line.kind == "gift" else ""
+        gift = catalog.gift(line.reference).display_name if line.kind == "gift" else ""
         table.add_row(_when(line.timestamp), line.kind, gift, line.account, _diamonds(line.units))
     console.print(table)
 
@@ -361,7 +361,7 @@ def _print_chargeback(world: DemoWorld, story: ChargebackStory) -> None:
     console.rule("a chargeback, after the coins were spent")
     viewer, payment, outcome = story.viewer.user, story.payment, story.outcome
     gifts = ", ".join(
-        f"{line.gift.name.strip()} x{line.count}{' (streak)' if line.is_streak else ''}"
+        f"{line.gift.display_name} x{line.count}{' (streak)' if line.is_streak else ''}"
         for line in story.encore.lines
     )
     bought = f" (after buying {story.encore_packs} coin pack)" if story.encore_packs else ""

@@ -95,13 +95,44 @@ class CatalogGiftList:
 class CatalogGiftPublic:
     id: int
     name: str
+    display_name: str
+    image_url: str | None
+    animation_url: str | None
     coins: int
     streakable: bool
     broadcast: bool
     on_panel: bool
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogRegionList:
+    catalog_version: str
+    regions: list[CatalogRegionPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CatalogRegionPublic:
+    code: str
+    name: str
+    currency: str
+    channels: list[ChannelTermsPublic]
+    payout: PayoutTermsPublic
+
+
 Channel: TypeAlias = Literal["web", "app_store"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelTermsPublic:
+    """How coins are sold in a region through one channel (the packs themselves:
+    ``GET /v1/catalog/packs``).
+    """
+
+    channel: Channel
+    store_fee_bps: int
+    pack_ids: list[str]
+    custom_min_coins: int
+    custom_max_coins: int
 
 
 ChapterKind: TypeAlias = Literal["hook", "value", "community", "goal", "battle", "outro", "segment"]
@@ -570,6 +601,23 @@ class PayoutPublic:
 PayoutState: TypeAlias = Literal["requested", "held", "approved", "paid", "failed", "rejected"]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayoutTermsPublic:
+    """How a creator in the region turns diamonds into cash: amounts in minor units of
+    ``currency``; the fee is ``fee_fixed_minor`` plus ``fee_bps`` of the gross.
+    """
+
+    currency: str
+    minimum_minor: int
+    fee_fixed_minor: int
+    fee_bps: int
+    cash_per_1000_diamonds_minor: int
+    daily_maximum_minor: int
+    processing_days_max: int
+    minimum_age_years: int
+    identity_verification_required: bool
+
+
 PerkKind: TypeAlias = Literal["badge", "qa_priority"]
 
 
@@ -676,6 +724,24 @@ class RegionPublic:
     viewers: int
     coins: int
     watched_s_mean: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportLinkPublic:
+    """A link that opens the session's report page in a browser, without headers. The
+    URL holds a credential (read-only, this report only): share it like a password.
+    """
+
+    link_id: str
+    session_id: int
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportLinkRevokedPublic:
+    link_id: str
+    revoked: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

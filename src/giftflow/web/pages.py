@@ -4,7 +4,8 @@ The pages are plain HTML, CSS and JavaScript modules (no build step) in ``overla
 Each reads its room token from its own URL and listens to the room's WebSocket; the
 pages that show state load it first from ``/v1/rooms/{room_id}/overlay-state`` with the
 same token, and the only other thing a page fetches is ``/overlays/gifts.json``, the
-gift names of the catalog (public, like any gift panel), because events carry gift ids.
+gifts' display names (unique in the catalog; public, like any gift panel), because
+events carry gift ids.
 
 Every file is served with ``Cache-Control: no-cache`` (a browser source that stays open
 for weeks still revalidates, so a new version of an overlay arrives on reload) and each
@@ -38,7 +39,7 @@ def overlays(economy: Economy) -> Mount:
     now), then the static files."""
 
     def gift_names(_: Request) -> JSONResponse:
-        names = {str(gift.id): gift.name for gift in economy.catalog.gifts}
+        names = {str(gift.id): gift.display_name for gift in economy.catalog.gifts}
         return JSONResponse({"gifts": names}, headers={"Cache-Control": "no-cache"})
 
     files = OverlayFiles(directory=DIRECTORY)

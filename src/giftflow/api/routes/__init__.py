@@ -41,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     live.router,
     battles.router,
     analytics.router,
+    analytics.pages,  # /reports/{link}: a report link's page (not in the API's document)
     webhook_endpoints.router,
     promote.router,
     test_mode.router,

@@ -18,10 +18,19 @@ from fastapi.responses import HTMLResponse
 
 from giftflow.api import auth
 from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep
+from giftflow.api.deps import LiveDep, PrincipalDep, StateDep
 from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role
-from giftflow.api.schemas.analytics import FollowCreate, FollowPublic, SessionList
+from giftflow.api.report_links import LINK_ID
+from giftflow.api.report_links import PATH as REPORTS_PATH
+from giftflow.api.schemas import USER_ID_MAX, Role, at
+from giftflow.api.schemas.analytics import (
+    FollowCreate,
+    FollowPublic,
+    ReportLinkCreate,
+    ReportLinkPublic,
+    ReportLinkRevokedPublic,
+    SessionList,
+)
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.analytics import Analytics, AnalyticsError
 from giftflow.service.live import Live
@@ -35,6 +44,13 @@ ToQuery = Annotated[date, Query(alias="to", description="Day after the last (UTC
 READ = "live:read"
 WRITE = "live:write"
 NS_PER_S = 1_000_000_000
+TOKEN_CHARACTERS = r"^[A-Za-z0-9_.-]+$"
+"""A JWT's characters (base64url and dots)."""
+SHARED_PAGE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 Document = dict[str, Any]
 
 
@@ -89,6 +105,70 @@ def session_report_page(
     """The report as one self-contained page: inline CSS and SVG, no scripts."""
     _may_read_session(principal, live, session_id)
     return HTMLResponse(render_report(analytics.session_report(session_id)))
+
+
+LinkIdPath = Annotated[str, Path(pattern=LINK_ID.pattern, description="rl_ and 28 hex digits.")]
+LinkPath = Annotated[str, Path(min_length=1, max_length=2_048, pattern=TOKEN_CHARACTERS)]
+
+
+@router.post(
+    "/sessions/{session_id}/report-links", status_code=201, response_model=ReportLinkPublic
+)
+def create_report_link(
+    session_id: SessionIdPath,
+    body: ReportLinkCreate,
+    principal: PrincipalDep,
+    live: LiveDep,
+    state: StateDep,
+) -> ReportLinkPublic:
+    """A link that opens the report page in a browser without headers: read-only, this
+    session's report only, for ``expires_in_s`` (an hour by default, a day at most),
+    until revoked, its key revoked, or its creator signs out everywhere."""
+    creator_id = live.session(session_id).creator_id
+    _may_read(principal, creator_id)
+    assert principal.issuer_key_id is not None  # every caller comes through a key
+    issued = state.report_links.issue(
+        session_id=session_id,
+        creator_id=creator_id,
+        key_id=principal.issuer_key_id,
+        ttl_s=body.expires_in_s or state.settings.report_link_ttl_s,
+    )
+    base = state.settings.public_url.rstrip("/")
+    return ReportLinkPublic(
+        link_id=issued.link_id,
+        session_id=session_id,
+        url=f"{base}{REPORTS_PATH}/{issued.link}",
+        expires_at=at(issued.expires_at_ns),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/report-links/{link_id}/revoke", response_model=ReportLinkRevokedPublic
+)
+def revoke_report_link(
+    session_id: SessionIdPath,
+    link_id: LinkIdPath,
+    principal: PrincipalDep,
+    live: LiveDep,
+    state: StateDep,
+) -> ReportLinkRevokedPublic:
+    """Refuse the link from now on, in every server process (whoever may read the
+    session's report may revoke its links)."""
+    _may_read_session(principal, live, session_id)
+    return ReportLinkRevokedPublic(link_id=link_id, revoked=state.report_links.revoke(link_id))
+
+
+pages = APIRouter(tags=["analytics"], include_in_schema=False)
+"""Pages a browser opens, outside the API's document."""
+
+
+@pages.get(REPORTS_PATH + "/{link}", response_class=HTMLResponse)
+def shared_report_page(link: LinkPath, live: LiveDep, state: StateDep) -> HTMLResponse:
+    """The report page of a report link: no header needed, the link is the credential.
+    It never leaves as a referrer, and no cache keeps the page."""
+    grant = state.report_links.check(link)
+    page = render_report(Analytics.of(live).session_report(grant.session_id))
+    return HTMLResponse(page, headers=SHARED_PAGE_HEADERS)
 
 
 # --- creators ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The catalog: gifts and coin packs, for any authenticated caller."""
+"""The catalog: regions, gifts and coin packs, for any authenticated caller."""
 
 from __future__ import annotations
 
@@ -15,10 +15,22 @@ from giftflow.api.schemas import (
     PackList,
     PackPublic,
 )
+from giftflow.api.schemas.catalog import CatalogRegionList, CatalogRegionPublic
 from giftflow.economy.catalog.model import Channel
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"], responses=RESPONSES)
 RegionQuery = Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2: US, JP …")
+
+
+@router.get("/regions", response_model=CatalogRegionList)
+def list_regions(_: PrincipalDep, economy: EconomyDep) -> CatalogRegionList:
+    """Every region the catalog knows, by code: its currency, its channels' store fees,
+    packs and custom-amount bounds, and its payout terms."""
+    catalog = economy.catalog
+    regions = sorted(catalog.regions, key=lambda region: region.code)
+    return CatalogRegionList(
+        catalog_version=catalog.version, regions=[CatalogRegionPublic.of(r) for r in regions]
+    )
 
 
 @router.get("/gifts", response_model=CatalogGiftList)

@@ -4,11 +4,12 @@ field in docs/analytics.md, and served as built."""
 
 from __future__ import annotations
 
-from typing import Self
+from datetime import datetime
+from typing import Annotated, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, Strict
 
-from giftflow.api.schemas.common import Request, UserId
+from giftflow.api.schemas.common import Request, UserId, WholeNumber
 from giftflow.api.schemas.live import SessionPublic
 from giftflow.live.sessions import LiveSession
 
@@ -33,3 +34,26 @@ class FollowPublic(BaseModel):
     user_id: int
     first: bool
     """True when this was the user's first follow of the creator (the one counted)."""
+
+
+class ReportLinkCreate(Request):
+    expires_in_s: Annotated[int, Strict(), Field(ge=60, le=86_400), WholeNumber] | None = None
+    """How long the link lives: ``GIFTFLOW_REPORT_LINK_TTL_S`` (an hour) by default, a
+    day at most."""
+
+
+class ReportLinkPublic(BaseModel):
+    """A link that opens the session's report page in a browser, without headers. The
+    URL holds a credential (read-only, this report only): share it like a password."""
+
+    link_id: str
+    """What revoking it names (``rl_`` and 28 hex digits)."""
+    session_id: int
+    url: str
+    expires_at: datetime
+
+
+class ReportLinkRevokedPublic(BaseModel):
+    link_id: str
+    revoked: bool
+    """False: it was revoked already."""

@@ -6,12 +6,27 @@ from typing import Self
 
 from pydantic import BaseModel
 
-from giftflow.economy.catalog.model import Channel, CoinPack, CustomPackRule, Gift
+from giftflow.economy.catalog.model import (
+    Channel,
+    ChannelPricing,
+    CoinPack,
+    CustomPackRule,
+    Gift,
+    PayoutRules,
+    Region,
+)
 
 
 class CatalogGiftPublic(BaseModel):
     id: int
     name: str
+    """As the catalog's gift list spells it; two gifts may share it."""
+    display_name: str
+    """What to show people: unique in the catalog, ignoring case."""
+    image_url: str | None
+    """The gift's picture (http or https URL), or null when the catalog has none."""
+    animation_url: str | None
+    """Its animation (http or https URL), or null when the catalog has none."""
     coins: int
     streakable: bool
     broadcast: bool
@@ -22,6 +37,9 @@ class CatalogGiftPublic(BaseModel):
         return cls(
             id=gift.id,
             name=gift.name,
+            display_name=gift.display_name,
+            image_url=gift.image_url,
+            animation_url=gift.animation_url,
             coins=gift.coins,
             streakable=gift.streakable,
             broadcast=gift.broadcast,
@@ -80,3 +98,81 @@ class PackList(BaseModel):
     region: str
     packs: list[PackPublic]
     custom_amounts: list[CustomAmountPublic]
+
+
+class ChannelTermsPublic(BaseModel):
+    """How coins are sold in a region through one channel (the packs themselves:
+    ``GET /v1/catalog/packs``)."""
+
+    channel: Channel
+    store_fee_bps: int
+    """The store's cut of each price (0 on the web)."""
+    pack_ids: list[str]
+    """Fewest coins first."""
+    custom_min_coins: int
+    custom_max_coins: int
+
+    @classmethod
+    def of(cls, pricing: ChannelPricing) -> Self:
+        return cls(
+            channel=pricing.channel,
+            store_fee_bps=pricing.store_fee_bps,
+            pack_ids=[pack.id for pack in pricing.packs],
+            custom_min_coins=pricing.custom.min_coins,
+            custom_max_coins=pricing.custom.max_coins,
+        )
+
+
+class PayoutTermsPublic(BaseModel):
+    """How a creator in the region turns diamonds into cash: amounts in minor units of
+    ``currency``; the fee is ``fee_fixed_minor`` plus ``fee_bps`` of the gross."""
+
+    currency: str
+    minimum_minor: int
+    fee_fixed_minor: int
+    fee_bps: int
+    cash_per_1000_diamonds_minor: int
+    daily_maximum_minor: int
+    processing_days_max: int
+    minimum_age_years: int
+    identity_verification_required: bool
+
+    @classmethod
+    def of(cls, rules: PayoutRules) -> Self:
+        return cls(
+            currency=rules.currency,
+            minimum_minor=rules.minimum_minor,
+            fee_fixed_minor=rules.fee_fixed_minor,
+            fee_bps=rules.fee_bps,
+            cash_per_1000_diamonds_minor=rules.cash_per_1000_diamonds_minor,
+            daily_maximum_minor=rules.daily_maximum_minor,
+            processing_days_max=rules.processing_days_max,
+            minimum_age_years=rules.minimum_age_years,
+            identity_verification_required=rules.identity_verification_required,
+        )
+
+
+class CatalogRegionPublic(BaseModel):
+    code: str
+    """ISO 3166-1 alpha-2: what ``region`` means everywhere in the API."""
+    name: str
+    currency: str
+    """What its coin packs cost in (ISO 4217)."""
+    channels: list[ChannelTermsPublic]
+    payout: PayoutTermsPublic
+
+    @classmethod
+    def of(cls, region: Region) -> Self:
+        return cls(
+            code=region.code,
+            name=region.name,
+            currency=region.currency,
+            channels=[ChannelTermsPublic.of(pricing) for pricing in region.channels],
+            payout=PayoutTermsPublic.of(region.payout),
+        )
+
+
+class CatalogRegionList(BaseModel):
+    catalog_version: str
+    regions: list[CatalogRegionPublic]
+    """By code."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -91,6 +91,18 @@ def at_or_none(timestamp_ns: int) -> datetime | None:
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+BRANCH: Final = "branch:"
+"""What the tag of every alternative of a request's union starts with. Pydantic names
+the alternative it tried in an error's location (``body.<tag>.quantity``); the problem
+drops these parts, so a location names only what the client sent (``body.quantity``)."""
+
+
+def branch(name: str) -> str:
+    """The tag of a union's alternative: ``Tag(branch("event"))``, and the same string
+    from the union's discriminator."""
+    return BRANCH + name
 
 
 class FieldProblem(BaseModel):

@@ -16,6 +16,7 @@ from giftflow.api.schemas.common import (
     WholeNumber,
     at,
     at_or_none,
+    branch,
 )
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX
 from giftflow.economy.streaks import Streak
@@ -54,12 +55,13 @@ class GiftStreakCreate(_Gift):
 def _gift_kind(value: object) -> str:
     """The kind of a gift event: a body (a dict) by its fields, a model by its class."""
     if isinstance(value, dict):
-        return "streak" if "streak" in value else "event"
-    return "streak" if isinstance(value, GiftStreakCreate) else "event"
+        return branch("streak") if "streak" in value else branch("event")
+    return branch("streak") if isinstance(value, GiftStreakCreate) else branch("event")
 
 
 GiftCreate = Annotated[
-    Annotated[GiftEventCreate, Tag("event")] | Annotated[GiftStreakCreate, Tag("streak")],
+    Annotated[GiftEventCreate, Tag(branch("event"))]
+    | Annotated[GiftStreakCreate, Tag(branch("streak"))],
     Discriminator(_gift_kind),
 ]
 """One gift event: a one-off (``event_id``, ``quantity``) or a streak's (``streak``)."""

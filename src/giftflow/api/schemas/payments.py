@@ -16,6 +16,7 @@ from giftflow.api.schemas.common import (
     WholeNumber,
     at,
     at_or_none,
+    branch,
 )
 from giftflow.economy.catalog.model import Channel
 from giftflow.service.economy import Payment, PaymentOutcome
@@ -42,12 +43,13 @@ class CustomPurchaseCreate(_Purchase):
 def _purchase_kind(value: object) -> str:
     """The kind of a purchase: a body (a dict) by its fields, a model by its class."""
     if isinstance(value, dict):
-        return "pack" if "pack_id" in value else "custom"
-    return "pack" if isinstance(value, PackPurchaseCreate) else "custom"
+        return branch("pack") if "pack_id" in value else branch("custom")
+    return branch("pack") if isinstance(value, PackPurchaseCreate) else branch("custom")
 
 
 PurchaseCreate = Annotated[
-    Annotated[PackPurchaseCreate, Tag("pack")] | Annotated[CustomPurchaseCreate, Tag("custom")],
+    Annotated[PackPurchaseCreate, Tag(branch("pack"))]
+    | Annotated[CustomPurchaseCreate, Tag(branch("custom"))],
     Discriminator(_purchase_kind),
 ]
 """A pack (``pack_id``) or a custom amount (``coins``)."""

@@ -8,6 +8,7 @@ from typing import Literal
 from giftflow.client.call import Call, model, path, text
 from giftflow.client.models import (
     CatalogGiftList,
+    CatalogRegionList,
     EarningsPublic,
     Health,
     PackList,
@@ -99,6 +100,11 @@ def create_sign_in_link(
     """``POST /v1/tokens/sign-in-links``: a one-time dashboard sign-in link."""
     body = {"user_id": user_id, "role": role}
     return Call("POST", "/v1/tokens/sign-in-links", model(SignInLinkPublic), body=body)
+
+
+def list_regions() -> Call[CatalogRegionList]:
+    """``GET /v1/catalog/regions``: every region, its currency, channels and payout terms."""
+    return Call("GET", "/v1/catalog/regions", model(CatalogRegionList))
 
 
 def list_gifts(*, region: str | None = None) -> Call[CatalogGiftList]:

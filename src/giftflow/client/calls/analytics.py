@@ -10,7 +10,13 @@ from datetime import date
 from typing import Any
 
 from giftflow.client.call import Call, json_object, model, path, text
-from giftflow.client.models import FollowPublic, SessionList
+from giftflow.client.models import (
+    FollowPublic,
+    ReportLinkPublic,
+    ReportLinkRevokedPublic,
+    SessionList,
+)
+from giftflow.client.requests import without_none
 
 
 def session_series(session_id: int) -> Call[dict[str, Any]]:
@@ -25,6 +31,22 @@ def session_report(session_id: int) -> Call[dict[str, Any]]:
 def session_report_html(session_id: int) -> Call[str]:
     """The same report as one self-contained HTML page."""
     return Call("GET", path("/v1/sessions/{}/report.html", session_id), text)
+
+
+def create_report_link(
+    session_id: int, *, expires_in_s: int | None = None
+) -> Call[ReportLinkPublic]:
+    """A URL that opens the report page in a browser, without headers, for
+    ``expires_in_s`` (an hour by default): a credential, share it like a password."""
+    url = path("/v1/sessions/{}/report-links", session_id)
+    body = without_none(expires_in_s=expires_in_s)
+    return Call("POST", url, model(ReportLinkPublic), body=body)
+
+
+def revoke_report_link(session_id: int, link_id: str) -> Call[ReportLinkRevokedPublic]:
+    """The link opens nothing from now on (``revoked`` false: it was already)."""
+    url = path("/v1/sessions/{}/report-links/{}/revoke", session_id, link_id)
+    return Call("POST", url, model(ReportLinkRevokedPublic), repeatable=True)
 
 
 def creator_sessions(creator_id: int) -> Call[SessionList]:

@@ -22,9 +22,11 @@ class GiftNotFoundError(CatalogError):
 class RegionNotFoundError(CatalogError):
     code = "region_not_found"
 
-    def __init__(self, region: str) -> None:
-        super().__init__(f"no region {region!r} in the catalog")
+    def __init__(self, region: str, *, known: tuple[str, ...] = ()) -> None:
+        listed = f"; its regions are {', '.join(known)}" if known else ""
+        super().__init__(f"no region {region!r} in the catalog{listed}")
         self.region = region
+        self.known = known
 
 
 class PackNotFoundError(CatalogError):

@@ -19,6 +19,7 @@ from typing import Final
 
 from giftflow.economy.catalog.errors import CatalogInvalidError
 from giftflow.economy.catalog.fields import EntryError, Problems, Table
+from giftflow.economy.catalog.gift_display import present
 from giftflow.economy.catalog.gift_list import read_gifts
 from giftflow.economy.catalog.model import Catalog, Gift, Region, RegionCode
 from giftflow.economy.catalog.regions import read_region
@@ -36,6 +37,7 @@ TOP_KEYS: Final = frozenset(
         "hold_days",
         "adult_age_years",
         "gift_regions",
+        "gift_display",
         "regions",
     }
 )
@@ -84,6 +86,7 @@ def _load(
     adult_age_years = settings.adult_age_years if settings else None
     regions = _regions(top, problems, adult_age_years)
     gifts = _restrict(gifts, top, regions, problems)
+    gifts = present(gifts, top, problems)
     if problems.found or version is None or settings is None:
         raise CatalogInvalidError(source, problems.found)
     return Catalog(

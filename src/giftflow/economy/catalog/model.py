@@ -68,6 +68,17 @@ class Gift:
     """Shown in the gift panel."""
     regions: frozenset[RegionCode] | None = None
     """The regions where the gift can be sent; ``None``: everywhere."""
+    display_name: str = ""
+    """What people are shown, unique in the catalog (``name`` is as the gift list spells
+    it, and two gifts may share it); by default ``name`` without outer spaces."""
+    image_url: str | None = None
+    """The gift's picture (http or https), when the catalog gives one."""
+    animation_url: str | None = None
+    """Its animation (http or https), when the catalog gives one."""
+
+    def __post_init__(self) -> None:
+        if not self.display_name:  # frozen: set once, here
+            object.__setattr__(self, "display_name", self.name.strip())
 
     def available_in(self, region: str) -> bool:
         return self.regions is None or region in self.regions
@@ -203,7 +214,7 @@ class Catalog:
     def region(self, code: str) -> Region:
         region = self._regions.get(code)
         if region is None:
-            raise RegionNotFoundError(code)
+            raise RegionNotFoundError(code, known=tuple(sorted(self._regions)))
         return region
 
     def packs(self, region: str, channel: Channel) -> tuple[CoinPack, ...]:
