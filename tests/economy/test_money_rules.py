@@ -5,7 +5,9 @@ and maturation as a matter of time, not of who read what."""
 
 from __future__ import annotations
 
-from economy.conftest import LION, ROSE, Market, OpenMarket, checkout_of
+import dataclasses
+
+from economy.conftest import DOUGHNUT, LION, ROSE, Market, OpenMarket, checkout_of
 from giftflow.economy.chart import AccountKind
 from giftflow.errors import GiftflowError
 from giftflow.service.economy import GiftRequest, GiftSent
@@ -212,3 +214,19 @@ def test_a_gift_matures_exactly_when_its_hold_is_over(open_market: OpenMarket) -
     market.clock.advance(ns=1)
     earned = market.economy.earnings(creator.id)
     assert earned.available_units > 0 and earned.pending_units == 0
+
+
+def test_a_streak_started_in_a_batch_keeps_its_gift_and_creator_in_it(market: Market) -> None:
+    sender, creator, other = market.viewer(), market.creator(), market.creator("other")
+    market.buy(sender, 100)
+    first = _streak(market, sender.id, creator.id, 1)
+    outcomes = market.economy.send_gifts(
+        [
+            first,
+            dataclasses.replace(first, repeat_count=2, gift_id=DOUGHNUT),
+            dataclasses.replace(first, repeat_count=2, creator_id=other.id),
+            dataclasses.replace(first, repeat_count=2),
+        ]
+    )
+    codes = [o.code if isinstance(o, GiftflowError) else "sent" for o in outcomes]
+    assert codes == ["sent", "streak_mismatch", "streak_mismatch", "sent"]

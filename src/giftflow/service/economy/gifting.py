@@ -540,10 +540,14 @@ def _prepare(
             context.velocity.release(sender.id, now)
         raise InsufficientFundsError("the wallet does not hold enough coins")
     if skey is not None:
-        streaks_seen[skey] = (
-            count,
-            found.streak if skey not in streaks_seen else streaks_seen[skey][1],
-        )
+        # What the call's later events of this streak continue: the stored streak, or
+        # the one this event starts (its gift and creator, which they must keep).
+        first = streaks_seen[skey][1] if skey in streaks_seen else found.streak
+        if first is None:
+            first = Streak(
+                skey, request.sender_id, request.creator_id, request.gift_id, count, now, now
+            )
+        streaks_seen[skey] = (count, first)
     counted_at = None if expected is not None else now
     return _Prepared(
         request, plan, sender, creator, skey, expected, count, counted_at=counted_at, at=now
