@@ -6,9 +6,9 @@ CSV), every rule is restated here in plain Python. The model answers each operat
 what the docs say must happen: the answers a caller may see (``Answer``, a set of
 acceptable normalised results) and the books afterwards.
 
-Where the docs leave a choice open (which refusal code wins when several rules refuse;
-whether a streak's timeout runs from its last booked event or from any event; which
-payouts the daily maximum counts, and over which day), the model does not guess: an
+Where the docs leave a choice open, the model does not guess: several refusal codes are
+all acceptable when several rules refuse (no precedence is documented), and where the
+books themselves could differ (which payouts the daily maximum counts, over which day) an
 operation calls ``choose(n)`` and ``branches`` explores every choice, so the test accepts
 any reading the docs allow and then follows the one the economy took. Boundaries
 (exactly 10 s, exactly 7 days) are not explored: the test's clock steps never land on
@@ -85,6 +85,9 @@ class Rules:
     velocity_limit: int
     velocity_window_ns: int
     instrument_wallet_limit: int
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Rules:
+        return self  # immutable: a branch of the model shares it
 
 
 def load_rules(
@@ -573,7 +576,7 @@ class Model:
         if rules.identity_verification_required and not person.identity_verified:
             codes.add("identity_not_verified")
         if diamonds <= 0:
-            codes.add("payout_invalid")
+            codes |= {"payout_invalid", "amount_invalid"}
         gross, fee, taken = quote(max(diamonds, 0), rules)
         if gross < rules.minimum_minor:
             codes.add("payout_below_minimum")
