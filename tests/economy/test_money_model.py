@@ -845,6 +845,8 @@ def open_database(database_url: str, tmp_path: Path) -> Iterator[Opener]:
 
     def copied() -> tuple[str, Path]:
         number = next(scenarios)
+        for old in tmp_path.glob(f"scenario-{number - 1}.db*"):  # closed by now
+            old.unlink()
         path = tmp_path / f"scenario-{number}.db"
         shutil.copyfile(template, path)
         return f"sqlite:///{path}", tmp_path / f"payouts-{number}"
