@@ -41,7 +41,7 @@ from hypothesis.stateful import (
 )
 
 import giftflow
-from economy.conftest import SECRET, START_NS, checkout_of
+from economy.conftest import IBAN, SECRET, START_NS, checkout_of
 from economy.money_model import (
     DAY_NS,
     IN_FLIGHT,
@@ -55,6 +55,7 @@ from economy.money_model import (
 )
 from giftflow.economy.catalog import Channel
 from giftflow.economy.chart import AccountKind, platform_account, user_account
+from giftflow.economy.payees import PayeeKind
 from giftflow.errors import GiftflowError
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import ManualClock
@@ -296,6 +297,10 @@ class MoneyMachine(RuleBasedStateMachine):
         for user, (_, region, creator, born, verified) in zip(registered, PEOPLE, strict=True):
             self.users.append(user.id)
             self.model.register(user.id, Person(region, creator, born, verified))
+            if creator:  # a payout needs somewhere to go (docs/recipes/payouts.md)
+                self.economy.set_payee(
+                    user.id, kind=PayeeKind.IBAN, destination=IBAN, holder_name=user.display_name
+                )
         for buyer, receiver in zip(STARTING_BUYERS, CREATORS, strict=False):
             self.purchase(buyer, Channel.WEB, None, 250_000, pay=True, instrument=None)
             self.follow_gift(*self.sent(buyer, receiver, LION, quantity=2))
@@ -813,7 +818,8 @@ def _postgres_tables(url: str) -> list[str]:
     with psycopg.connect(url, autocommit=True) as connection:
         rows = connection.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            " AND tablename NOT IN ('alembic_version', 'ledger_state', 'webhook_state')"
+            " AND tablename NOT IN"
+            " ('alembic_version', 'ledger_state', 'webhook_state', 'test_clock')"
         ).fetchall()
     return [str(row[0]) for row in rows]
 
@@ -833,6 +839,7 @@ def open_database(database_url: str, tmp_path: Path) -> Iterator[Opener]:
             with psycopg.connect(database_url, autocommit=True) as connection:
                 connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
                 connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+                connection.execute("UPDATE test_clock SET offset_ns = 0")
             return database_url, tmp_path / f"payouts-{next(scenarios)}"
 
         yield wiped
@@ -849,6 +856,9 @@ def open_database(database_url: str, tmp_path: Path) -> Iterator[Opener]:
             old.unlink()
         path = tmp_path / f"scenario-{number}.db"
         shutil.copyfile(template, path)
+        for suffix in ("-wal", "-shm"):  # what the template's last writes left in its log
+            if Path(f"{template}{suffix}").exists():
+                shutil.copyfile(f"{template}{suffix}", f"{path}{suffix}")
         return f"sqlite:///{path}", tmp_path / f"payouts-{number}"
 
     yield copied
