@@ -11,7 +11,6 @@ from playwright.sync_api import Browser
 from giftflow.i18n import money
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
 from web.conftest import Showcase, build_showcase, full_screenshot, open_studio
-from web.conftest import showcase as showcase  # the English one, for the same checks
 
 
 @pytest.fixture(scope="module")
