@@ -19,27 +19,20 @@ function texts(locale, catalog) {
   };
 }
 
-// A language the server has no texts for is refused (404): the page warns, marks
-// <body data-invalid-options> and goes on in the server's locale.
+// A language the server has no texts for gets the server's locale: the page warns,
+// marks <body data-invalid-options> and goes on in that one.
 export async function loadTexts(lang) {
-  const ask = async (query) => {
-    const answer = await fetch(`texts.json${query}`, { cache: "no-cache" });
-    return answer.ok ? answer.json() : null;
-  };
   try {
-    let answer = await ask(lang ? `?${new URLSearchParams({ lang })}` : "");
-    if (answer === null && lang) {
+    const query = lang ? `?${new URLSearchParams({ lang })}` : "";
+    const answer = await (await fetch(`texts.json${query}`, { cache: "no-cache" })).json();
+    if (lang && answer.locale !== lang) {
       const invalid = document.body.dataset.invalidOptions;
       document.body.dataset.invalidOptions = invalid ? `${invalid},lang` : "lang";
-      console.warn(`overlay: no texts for lang=${lang}; the server's language instead`);
-      answer = await ask("");
+      console.warn(`overlay: no texts for lang=${lang}; ${answer.locale} instead`);
     }
-    if (answer !== null) {
-      document.documentElement.lang = answer.locale;
-      return texts(answer.locale, answer.texts);
-    }
+    document.documentElement.lang = answer.locale;
+    return texts(answer.locale, answer.texts);
   } catch {
-    // unreachable for now: English as written
+    return texts(ENGLISH, {}); // unreachable for now: English as written
   }
-  return texts(ENGLISH, {});
 }
