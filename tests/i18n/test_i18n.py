@@ -60,7 +60,7 @@ def test_every_catalog_translates_every_marked_text_with_its_placeholders(locale
     path = DIRECTORY / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
     marked = messages()
     assert set(TEXTS) <= set(marked)
     assert [m for m in marked if m not in translated] == []
