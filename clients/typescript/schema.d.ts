@@ -2958,6 +2958,8 @@ export interface components {
             session_id: number;
             /** Creator Id */
             creator_id: number;
+            /** Creator Name */
+            creator_name: string;
             /** Score */
             score: number;
             booster: components["schemas"]["OverlayBoosterPublic"] | null;
@@ -2968,6 +2970,8 @@ export interface components {
             rank: number;
             /** User Id */
             user_id: number;
+            /** User Name */
+            user_name: string;
             /** Coins */
             coins: number;
         };

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from giftflow.i18n.catalogs import LocaleCode
 from giftflow.store import DEFAULT_URL
 
 
@@ -28,6 +29,10 @@ class Settings(BaseSettings):
     velocity_window_s: int = Field(default=10, ge=1)
     instrument_wallet_limit: int = Field(default=3, ge=1)
     """Wallets one payment instrument may fund before they go to review (fraud rule)."""
+    locale: LocaleCode = "en"
+    """The language and conventions of what people read: the dashboard's and the
+    overlays' texts, numbers and money (``giftflow.i18n.LOCALES``; an overlay may pick
+    another with its ``lang`` option)."""
     environment: Literal["development", "production"] = "production"
     """Whether money is real. ``production`` (the default) accepts only providers that
     charge real money (Stripe with a live key); ``development`` accepts only providers

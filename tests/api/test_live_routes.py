@@ -96,9 +96,11 @@ def test_gifts_in_a_session_reach_the_room_with_streaks_goals_and_leaderboard(
     completed = events[8].data
     assert completed["goal_id"] == goal["id"] and completed["progress"] == 95
     assert completed["completed_by"] == alice and completed["state"] == "completed"
+    assert completed["completed_by_name"] == "Alice"
+    assert events[2].data["sender_id"] == alice and events[2].data["sender_name"] == "Alice"
     assert events[-1].data["top"] == [
-        {"rank": 1, "user_id": alice, "coins": 125},
-        {"rank": 2, "user_id": bob, "coins": 1},
+        {"rank": 1, "user_id": alice, "user_name": "Alice", "coins": 125},
+        {"rank": 2, "user_id": bob, "user_name": "Bob", "coins": 1},
     ]
     assert ended.type == "streak.ended"
     assert ended.data["streak_id"] == "s1" and ended.data["reason"] == "timeout"
@@ -156,7 +158,10 @@ def test_a_battle_with_a_booster_ends_with_its_winner(world: World) -> None:
     assert [s["score"] for s in events[7].data["sides"]] == [60, 30]
     result = events[-1].data
     assert result["winner_session_id"] == ours and result["winner_creator_id"] == carol
-    assert result["sides"][0]["mvps"] == [{"rank": 1, "user_id": alice, "points": 60}]
+    mvp = {"rank": 1, "user_id": alice, "user_name": "Alice", "points": 60}
+    assert result["sides"][0]["mvps"] == [mvp]
+    assert [s["creator_name"] for s in result["sides"]] == ["Carol", "Dave"]
+    assert events[5].data["sender_name"] == "Alice"
     final = world.ok(world.get(path, dave_token))
     assert final["state"] == "ended" and final["winner_session_id"] == ours
     assert world.ok(world.post(f"{path}/end", None, carol_token)) == final

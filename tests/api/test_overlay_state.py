@@ -86,8 +86,8 @@ def test_a_live_room_shows_its_goal_leaderboard_and_battle_as_the_events_carry_t
         "session_id": ours,
         "scope": "session",
         "top": [
-            {"rank": 1, "user_id": bob, "coins": 60},
-            {"rank": 2, "user_id": alice, "coins": 30},
+            {"rank": 1, "user_id": bob, "user_name": "Bob", "coins": 60},
+            {"rank": 2, "user_id": alice, "user_name": "Alice", "coins": 30},
         ],
     }
     running = state["battle"]
@@ -95,6 +95,7 @@ def test_a_live_room_shows_its_goal_leaderboard_and_battle_as_the_events_carry_t
     assert running["winner_session_id"] is None and running["draw"] is False
     assert running["ends_at"] > state["at"]
     assert [(s["session_id"], s["score"]) for s in running["sides"]] == [(ours, 90), (theirs, 1)]
+    assert [s["creator_name"] for s in running["sides"]] == ["Carol", "Dave"]
     assert state["last_event_id"] == world.bus.last_id(carol)
 
 

@@ -43,6 +43,7 @@ from api.conftest import (
 from giftflow.api import create_app
 from giftflow.api.auth import create_api_key
 from giftflow.api.deps import ApiState
+from giftflow.i18n import LocaleCode
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy
@@ -139,9 +140,12 @@ def browser() -> Iterator[Browser]:
 
 
 @contextmanager
-def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[Studio]:
+def open_studio(
+    browser: Browser, tmp_path: Path, *, buffer: int, locale: LocaleCode = "en"
+) -> Iterator[Studio]:
     """A fresh economy on SQLite (the overlays do not depend on the backend), served,
-    its events on an in-process bus replaying the last ``buffer`` events of a room."""
+    its events on an in-process bus replaying the last ``buffer`` events of a room,
+    its pages in ``locale`` (``GIFTFLOW_LOCALE``)."""
     url = f"sqlite:///{tmp_path / 'economy.db'}"
     clock = ManualClock(START_NS)
     sandbox = SandboxProvider(SANDBOX_SECRET, clock)
@@ -151,6 +155,7 @@ def open_studio(browser: Browser, tmp_path: Path, *, buffer: int) -> Iterator[St
         velocity_limit=1_000_000,
         payout_dir=tmp_path / "payouts",
         environment="development",
+        locale=locale,
         **RATE_LIMITS_OFF,
     )
     economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})

@@ -101,7 +101,7 @@ def test_the_goal_bar_shows_the_promise_the_percentage_and_the_completed_goal(
     session = studio.live.start_session(carol)
     studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="speed-paint")
     page = open_overlay(studio, "goal-bar", carol, console_errors)  # the goal: from the state
-    goal = page.locator("#goal")
+    goal = page.locator(".goal")
     expect(goal.locator(".promise")).to_have_text("speed-paint")
     expect(goal.locator(".percent")).to_have_text("0%")
 
@@ -130,12 +130,13 @@ def test_the_leaderboard_ranks_the_sessions_supporters_by_coins(
     studio.gift(dave, carol, DOUGHNUT, session.id, quantity=2)
 
     rows = page.locator(".supporter")
-    expect(rows.locator(".name")).to_have_text([f"User #{bob}", f"User #{dave}", f"User #{alice}"])
+    names = {user: display_name(studio, user) for user in (alice, bob, dave)}
+    expect(rows.locator(".name")).to_have_text([names[bob], names[dave], names[alice]])
     expect(rows.locator(".coins")).to_have_text(["90", "60", "30"])
     studio.gift(bob, carol, ROSE, session.id)  # the order holds: only Bob's coins grow
     expect(rows.locator(".coins")).to_have_text(["91", "60", "30"])
     studio.gift(alice, carol, DOUGHNUT, session.id, quantity=3)
-    expect(rows.locator(".name")).to_have_text([f"User #{alice}", f"User #{bob}", f"User #{dave}"])
+    expect(rows.locator(".name")).to_have_text([names[alice], names[bob], names[dave]])
     expect(rows.locator(".coins")).to_have_text(["120", "91", "60"])
     expect(rows.locator(".rank")).to_have_text(["1", "2", "3"])
     assert_transparent(page)
@@ -187,11 +188,11 @@ def test_a_goal_bar_opened_after_its_events_left_the_buffer_shows_the_goal_from_
         studio.gift(alice, carol, DOUGHNUT, session.id)
         studio.burst(carol, 2 * SMALL_BUFFER_EVENTS)  # the goal leaves the buffer
         page = studio.open("goal-bar", f"token={studio.room_token(carol)}")
-        expect(page.locator("#goal .promise")).to_have_text("dance")
-        expect(page.locator("#goal .amounts")).to_have_text("30 / 75 coins")
+        expect(page.locator(".goal .promise")).to_have_text("dance")
+        expect(page.locator(".goal .amounts")).to_have_text("30 / 75 coins")
 
         studio.gift(alice, carol, DOUGHNUT, session.id)  # and it resumes after the state
-        expect(page.locator("#goal .amounts")).to_have_text("60 / 75 coins")
+        expect(page.locator(".goal .amounts")).to_have_text("60 / 75 coins")
         assert console_errors == []
 
 
@@ -204,14 +205,14 @@ def test_a_goal_bar_that_falls_behind_resynchronises_from_the_state_before_any_n
         studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
         page = open_overlay(studio, "goal-bar", carol, console_errors)
         studio.gift(alice, carol, DOUGHNUT, session.id)
-        expect(page.locator("#goal .percent")).to_have_text("40%")
+        expect(page.locator(".goal .percent")).to_have_text("40%")
 
         last_event_id = studio.burst(carol, 2 * SMALL_BUFFER_EVENTS)  # it falls behind
         body = page.locator("body")
         expect(body).to_have_attribute("data-resyncs", "1")
         # Nothing was published since: what it shows came from the state route.
         expect(body).to_have_attribute("data-last-event-id", last_event_id)
-        goal = page.locator("#goal")
+        goal = page.locator(".goal")
         expect(goal.locator(".promise")).to_have_text("dance")
         expect(goal.locator(".percent")).to_have_text("40%")
         expect(goal.locator(".amounts")).to_have_text("30 / 75 coins")
@@ -237,7 +238,9 @@ def test_the_leaderboard_and_battle_bar_opened_mid_battle_show_the_standings_at_
 
     board = studio.open("leaderboard", f"token={token}")
     rows = board.locator(".supporter")
-    expect(rows.locator(".name")).to_have_text([f"User #{bob}", f"User #{alice}"])
+    expect(rows.locator(".name")).to_have_text(
+        [display_name(studio, bob), display_name(studio, alice)]
+    )
     expect(rows.locator(".coins")).to_have_text(["60", "30"])
     bar = studio.open("battle-bar", f"token={token}").locator("#battle")
     expect(bar).to_have_attribute("data-state", "running")

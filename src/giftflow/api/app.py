@@ -138,7 +138,8 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     for router in ROUTERS:
         app.include_router(router)
-    app.router.routes.append(overlays(economy))  # /overlays: pages for OBS browser sources
+    # /overlays: pages for OBS browser sources
+    app.router.routes.append(overlays(economy, locale=settings.locale))
     app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
     app.include_router(sandbox_checkout)  # /sandbox/checkout: development only
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
+from giftflow import i18n
 from giftflow.cli import bench, database, demo, keys, reconcile, replay, serve, users, webhooks
 
 app = typer.Typer(
@@ -12,6 +15,17 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _locale() -> None:
+    """Money and numbers in GIFTFLOW_LOCALE (en by default)."""
+    locale = os.environ.get("GIFTFLOW_LOCALE") or i18n.DEFAULT_LOCALE
+    if locale not in i18n.LOCALES:
+        raise typer.BadParameter(f"GIFTFLOW_LOCALE={locale!r}: one of {', '.join(i18n.LOCALES)}")
+    i18n.use(locale)
+
+
 app.add_typer(bench.app, name="bench")
 app.add_typer(database.app, name="db")
 app.command("reconcile")(reconcile.reconcile_command)

@@ -42,8 +42,9 @@ from giftflow.demo import (
     replay,
 )
 from giftflow.demo.stream import Donation
-from giftflow.economy.money import UNITS_PER_DIAMOND, Fiat
+from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.errors import GiftflowError
+from giftflow.i18n import money_code, number
 from giftflow.service.analytics import Analytics
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
@@ -228,7 +229,7 @@ def _intro(world: DemoWorld, stream: list[Donation]) -> None:
     console.rule("[bold]giftflow demo[/bold]")
     cents = sum(donation.amount_usd_cents for donation in stream)
     console.print(
-        f"Replaying {EVENT_TITLE} ({len(stream):,} donations, {Fiat(cents, 'USD')},"
+        f"Replaying {EVENT_TITLE} ({len(stream):,} donations, {money_code(cents, 'USD')},"
         f" {_when(stream[0].at_ns)} to {_when(stream[-1].at_ns)} UTC) as one creator's LIVE."
     )
     console.print(f"SQLite database: {world.paths.database}")
@@ -290,7 +291,8 @@ def _purchase_rows(world: DemoWorld) -> list[tuple[str, str]]:
     return [
         (
             f"coin packs bought, {channel}",
-            f"{purchases.count[channel]:,} for {Fiat(purchases.amount_minor[channel], 'USD')}",
+            f"{number(purchases.count[channel])} for"
+            f" {money_code(purchases.amount_minor[channel], 'USD')}",
         )
         for channel in sorted(purchases.count)
     ]
@@ -349,9 +351,9 @@ def _print_payout(story: PayoutStory) -> None:
     table.add_row(
         payout.id,
         f"{payout.diamonds:,}",
-        str(Fiat(payout.gross_minor, payout.currency)),
-        str(Fiat(payout.fee_minor, payout.currency)),
-        str(Fiat(payout.net_minor, payout.currency)),
+        money_code(payout.gross_minor, payout.currency),
+        money_code(payout.fee_minor, payout.currency),
+        money_code(payout.net_minor, payout.currency),
         f"[green]{payout.state}[/green]" if payout.state == "paid" else payout.state,
     )
     console.print(table)

@@ -465,6 +465,7 @@ class OverlaySessionPublic:
 class OverlaySidePublic:
     session_id: int
     creator_id: int
+    creator_name: str
     score: int
     booster: OverlayBoosterPublic | None
 
@@ -473,6 +474,7 @@ class OverlaySidePublic:
 class OverlayStandingPublic:
     rank: int
     user_id: int
+    user_name: str
     coins: int
 
 

@@ -3,9 +3,10 @@
 The pages are plain HTML, CSS and JavaScript modules (no build step) in ``overlays/``.
 Each reads its room token from its own URL and listens to the room's WebSocket; the
 pages that show state load it first from ``/v1/rooms/{room_id}/overlay-state`` with the
-same token, and the only other thing a page fetches is ``/overlays/gifts.json``, the
-gifts' display names (unique in the catalog; public, like any gift panel), because
-events carry gift ids.
+same token. Besides, a page fetches only from this mount: ``gifts.json``, the gifts'
+display names (unique in the catalog; public, like any gift panel), because events carry
+gift ids; ``texts.json``, its fixed texts in the page's language (``lang``, else the server's
+``GIFTFLOW_LOCALE``); and ``sounds/chime.wav``, the alerts' sound (made by giftflow).
 
 Every file is served with ``Cache-Control: no-cache`` (a browser source that stays open
 for weeks still revalidates, so a new version of an overlay arrives on reload) and each
@@ -27,27 +28,45 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from giftflow.i18n import DEFAULT_LOCALE, LOCALES
 from giftflow.service.economy import Economy
+from giftflow.web.overlay_texts import texts_for
+from giftflow.web.sound import chime_wav
 
 PREFIX: Final = "/overlays"
 DIRECTORY: Final = Path(__file__).parent / "overlays"
+NO_CACHE: Final = {"Cache-Control": "no-cache"}
 _HOST: Final = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
-def overlays(economy: Economy) -> Mount:
+def overlays(economy: Economy, *, locale: str = DEFAULT_LOCALE) -> Mount:
     """The mount for ``create_app``: the gift names (of the economy's catalog as it is
-    now), then the static files."""
+    now), the texts, the sound, then the static files. ``locale``: the texts of a page
+    that names no ``lang``."""
 
     def gift_names(_: Request) -> JSONResponse:
         names = {str(gift.id): gift.display_name for gift in economy.catalog.gifts}
-        return JSONResponse({"gifts": names}, headers={"Cache-Control": "no-cache"})
+        return JSONResponse({"gifts": names}, headers=NO_CACHE)
+
+    def texts(request: Request) -> JSONResponse:
+        """The texts in ``lang`` if giftflow has them, else in the server's locale (the
+        page compares ``locale`` with what it asked for: a 404 would be a console error
+        in every browser source)."""
+        wanted = request.query_params.get("lang") or locale
+        answer = texts_for(wanted if wanted in LOCALES else locale)
+        return JSONResponse(answer | {"requested": wanted}, headers=NO_CACHE)
+
+    def chime(_: Request) -> Response:
+        return Response(chime_wav(), media_type="audio/wav", headers=NO_CACHE)
 
     files = OverlayFiles(directory=DIRECTORY)
-    return Mount(
-        PREFIX,
-        routes=[Route("/gifts.json", gift_names), Mount("/", app=files)],
-        name="overlays",
-    )
+    routes = [
+        Route("/gifts.json", gift_names),
+        Route("/texts.json", texts),
+        Route("/sounds/chime.wav", chime),
+        Mount("/", app=files),
+    ]
+    return Mount(PREFIX, routes=routes, name="overlays")
 
 
 def content_security_policy(host: str | None) -> str:
@@ -57,7 +76,8 @@ def content_security_policy(host: str | None) -> str:
     sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-        f" connect-src 'self'{sockets}; base-uri 'none'; form-action 'none'"
+        f" media-src 'self'; connect-src 'self'{sockets}; base-uri 'none';"
+        " form-action 'none'"
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from giftflow.i18n import active_locale
 from giftflow.web.charts import bar_chart, esc, line_chart
 
 Report = Mapping[str, Any]
@@ -101,7 +102,7 @@ CHAPTER_COLUMNS: Final = {
 def page(title: str, body_html: str) -> str:
     """A complete HTML5 document with the shared style around ``body_html``."""
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{active_locale()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{PAGE_CSS}</style></head>"
         f"<body><main>{body_html}</main></body></html>\n"

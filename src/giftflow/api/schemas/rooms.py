@@ -75,6 +75,8 @@ class OverlayGoalPublic(BaseModel):
 class OverlayStandingPublic(BaseModel):
     rank: int
     user_id: int
+    user_name: str
+    """The supporter's display name."""
     coins: int
 
 
@@ -86,9 +88,12 @@ class OverlayLeaderboardPublic(BaseModel):
     top: list[OverlayStandingPublic]
 
     @classmethod
-    def of(cls, session_id: int, standings: list[Standing]) -> Self:
+    def of(cls, session_id: int, standings: list[Standing], names: dict[int, str]) -> Self:
         top = [
-            OverlayStandingPublic(rank=s.rank, user_id=s.user_id, coins=s.coins) for s in standings
+            OverlayStandingPublic(
+                rank=s.rank, user_id=s.user_id, user_name=names[s.user_id], coins=s.coins
+            )
+            for s in standings
         ]
         return cls(session_id=session_id, top=top)
 
@@ -102,15 +107,18 @@ class OverlayBoosterPublic(BaseModel):
 class OverlaySidePublic(BaseModel):
     session_id: int
     creator_id: int
+    creator_name: str
+    """The side's creator's display name."""
     score: int
     booster: OverlayBoosterPublic | None
 
     @classmethod
-    def of(cls, side: Side) -> Self:
+    def of(cls, side: Side, names: dict[int, str]) -> Self:
         booster = side.booster
         return cls(
             session_id=side.session_id,
             creator_id=side.creator_id,
+            creator_name=names[side.creator_id],
             score=side.score,
             booster=None
             if booster is None
@@ -137,7 +145,7 @@ class OverlayBattlePublic(BaseModel):
     sides: list[OverlaySidePublic]
 
     @classmethod
-    def of(cls, battle: Battle) -> Self:
+    def of(cls, battle: Battle, names: dict[int, str]) -> Self:
         won = battle.side(battle.winner_session_id) if battle.winner_session_id else None
         return cls(
             battle_id=battle.id,
@@ -147,7 +155,7 @@ class OverlayBattlePublic(BaseModel):
             winner_session_id=battle.winner_session_id,
             winner_creator_id=None if won is None else won.creator_id,
             draw=battle.is_over and won is None,
-            sides=[OverlaySidePublic.of(side) for side in battle.sides],
+            sides=[OverlaySidePublic.of(side, names) for side in battle.sides],
         )
 
 
@@ -178,6 +186,8 @@ class OverlayStatePublic(BaseModel):
             goals=[OverlayGoalPublic.of(goal) for goal in state.goals],
             leaderboard=None
             if session is None
-            else OverlayLeaderboardPublic.of(session.id, state.leaderboard),
-            battle=None if state.battle is None else OverlayBattlePublic.of(state.battle),
+            else OverlayLeaderboardPublic.of(session.id, state.leaderboard, state.names),
+            battle=None
+            if state.battle is None
+            else OverlayBattlePublic.of(state.battle, state.names),
         )

@@ -20,9 +20,10 @@ from giftflow.live.battles import (
 )
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
-from giftflow.live.leaderboards import Support
+from giftflow.live.leaderboards import Standing, Support
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional, require_live
+from giftflow.service.live.names import display_names
 from giftflow.store.tx import Row, Tx
 
 _SIDE_COLUMNS = (
@@ -55,11 +56,13 @@ def get(context: LiveContext, battle_id: int) -> Battle:
     return context.read(lambda tx: find(tx, battle_id))
 
 
-def _sides_data(battle: Battle) -> list[dict[str, Any]]:
+def _sides_data(tx: Tx, battle: Battle) -> list[dict[str, Any]]:
+    names = display_names(tx, (side.creator_id for side in battle.sides))
     return [
         {
             "session_id": side.session_id,
             "creator_id": side.creator_id,
+            "creator_name": names[side.creator_id],
             "score": side.score,
             "booster": None
             if side.booster is None
@@ -87,8 +90,13 @@ def start(
         duration_s = context.settings.battle_duration_s
     check_start(session_ids, duration_s)
     now = context.now()
-    battle = context.write(lambda tx: begin(tx, session_ids, duration_s, now))
-    context.publish(started(battle, now))
+
+    def open_battle(tx: Tx) -> tuple[Battle, list[PendingEvent]]:
+        battle = begin(tx, session_ids, duration_s, now)
+        return battle, started(tx, battle, now)
+
+    battle, events = context.write(open_battle)
+    context.publish(events)
     return battle
 
 
@@ -119,12 +127,12 @@ def running_battle(tx: Tx, session_id: int) -> int | None:
     return None if busy is None else int(busy)
 
 
-def started(battle: Battle, now: int) -> list[PendingEvent]:
+def started(tx: Tx, battle: Battle, now: int) -> list[PendingEvent]:
     data = {
         "battle_id": battle.id,
         "started_at": battle.started_at,
         "ends_at": battle.ends_at,
-        "sides": _sides_data(battle),
+        "sides": _sides_data(tx, battle),
     }
     return _to_every_side(battle, EventType.BATTLE_STARTED, data, now)
 
@@ -143,7 +151,7 @@ def trigger_booster(
     if duration_s is None:
         duration_s = context.settings.booster_duration_s
 
-    def boost(tx: Tx) -> Battle:
+    def boost(tx: Tx) -> tuple[Battle, list[dict[str, Any]]]:
         battle = find(tx, battle_id)
         side = battle.side(session_id)
         if side is None:
@@ -166,10 +174,11 @@ def trigger_booster(
         )
         if tx.rowcount != 1:
             raise LiveStateError("this side has used its booster", code="booster_used")
-        return find(tx, battle_id)
+        boosted = find(tx, battle_id)
+        return boosted, _sides_data(tx, boosted)
 
-    battle = context.write(boost)
-    data = {"battle_id": battle_id, "session_id": session_id, "sides": _sides_data(battle)}
+    battle, sides = context.write(boost)
+    data = {"battle_id": battle_id, "session_id": session_id, "sides": sides}
     context.publish(_to_every_side(battle, EventType.BATTLE_BOOSTER, data, now))
     return battle
 
@@ -221,12 +230,9 @@ def close(tx: Tx, battle_id: int, at: int) -> list[PendingEvent]:
     battle = find(tx, battle_id)
     won = winner({side.session_id: side.score for side in battle.sides})
     tx.execute("UPDATE battles SET winner_session_id = ? WHERE id = ?", (won, battle_id))
-    sides = _sides_data(battle)
+    sides = _sides_data(tx, battle)
     for side, data in zip(battle.sides, sides, strict=True):
-        data["mvps"] = [
-            {"rank": s.rank, "user_id": s.user_id, "points": s.coins}
-            for s in mvps(_supporters(tx, battle_id, side.session_id))
-        ]
+        data["mvps"] = _mvps_data(tx, mvps(_supporters(tx, battle_id, side.session_id)))
     winner_creator = next((s.creator_id for s in battle.sides if s.session_id == won), None)
     data = {
         "battle_id": battle_id,
@@ -237,6 +243,14 @@ def close(tx: Tx, battle_id: int, at: int) -> list[PendingEvent]:
         "sides": sides,
     }
     return _to_every_side(battle, EventType.BATTLE_ENDED, data, at)
+
+
+def _mvps_data(tx: Tx, standings: list[Standing]) -> list[dict[str, Any]]:
+    names = display_names(tx, (s.user_id for s in standings))
+    return [
+        {"rank": s.rank, "user_id": s.user_id, "user_name": names[s.user_id], "points": s.coins}
+        for s in standings
+    ]
 
 
 def _supporters(tx: Tx, battle_id: int, session_id: int) -> list[Support]:
@@ -283,7 +297,8 @@ def on_gift(tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
         "battle_id": battle.id,
         "session_id": gift.session_id,
         "sender_id": gift.sender_id,
+        "sender_name": gift.sender_name,
         "points": added,
-        "sides": _sides_data(scored),
+        "sides": _sides_data(tx, scored),
     }
     return _to_every_side(scored, EventType.BATTLE_SCORE, data, gift.sent_at)

@@ -144,9 +144,11 @@ def _advance(tx: Tx, goal: Goal, gift: GiftBooked) -> list[PendingEvent]:
     if row is None:
         return []
     moved = goal_of(row)
-    data = goal_data(moved) | {"added": amount, "sender_id": gift.sender_id}
+    sender = {"sender_id": gift.sender_id, "sender_name": gift.sender_name}
+    data = goal_data(moved) | {"added": amount} | sender
     events = [event(moved.creator_id, EventType.GOAL_PROGRESS, data, gift.sent_at)]
     if moved.state is GoalState.COMPLETED:
-        done = goal_data(moved) | {"completed_by": gift.sender_id}
+        by = {"completed_by": gift.sender_id, "completed_by_name": gift.sender_name}
+        done = goal_data(moved) | by
         events.append(event(moved.creator_id, EventType.GOAL_COMPLETED, done, gift.sent_at))
     return events

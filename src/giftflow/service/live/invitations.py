@@ -172,7 +172,7 @@ def _after_yes(
     _decide(tx, answered.id, InvitationState.ACCEPTED, now, battle_id=battle.id)
     decided = find(tx, answered.id)
     accepted = _to_every_room(decided, EventType.BATTLE_ACCEPTED, now, session_id=session_id)
-    return decided, [*accepted, *battles.started(battle, now)]
+    return decided, [*accepted, *battles.started(tx, battle, now)]
 
 
 def _after_no(

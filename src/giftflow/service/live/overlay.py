@@ -22,6 +22,7 @@ from giftflow.live.leaderboards import Standing
 from giftflow.live.sessions import LiveSession
 from giftflow.service.live import battles, goals, sessions, supporters
 from giftflow.service.live.context import LiveContext
+from giftflow.service.live.names import display_names
 from giftflow.store.tx import Tx
 
 READ_ATTEMPTS: Final = 3
@@ -43,6 +44,9 @@ class OverlayState:
     """The room's newest battle: the running one, or the last that ended."""
     last_event_id: str | None
     """The newest event of the room this state already counts (``None``: none yet)."""
+    names: dict[int, str]
+    """Display names of the users it mentions: the leaderboard's supporters and the
+    battle's creators."""
 
 
 def _live_session(tx: Tx, room_id: int) -> LiveSession | None:
@@ -64,14 +68,19 @@ def _read(context: LiveContext, room_id: int, last_event_id: str | None) -> Over
 
     def read(tx: Tx) -> OverlayState:
         session = _live_session(tx, room_id)
+        leaderboard = [] if session is None else supporters.top_in(tx, session.id, top)
+        battle = _newest_battle(tx, room_id)
+        mentioned = [s.user_id for s in leaderboard]
+        mentioned += [] if battle is None else [side.creator_id for side in battle.sides]
         return OverlayState(
             room_id=room_id,
             at=context.now(),
             session=session,
             goals=[] if session is None else goals.in_session(tx, session.id),
-            leaderboard=[] if session is None else supporters.top_in(tx, session.id, top),
-            battle=_newest_battle(tx, room_id),
+            leaderboard=leaderboard,
+            battle=battle,
             last_event_id=last_event_id,
+            names=display_names(tx, mentioned),
         )
 
     return context.read(read)

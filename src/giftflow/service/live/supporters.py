@@ -14,6 +14,7 @@ from giftflow.live.levels import Perk, PerkKind, SupporterLevel, supporter_level
 from giftflow.service.economy import users
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.live.context import NS_PER_S, LiveContext, event
+from giftflow.service.live.names import display_names
 from giftflow.store.tx import Row, Tx
 
 _ORDER = "ORDER BY coins DESC, last_at, user_id LIMIT ?"
@@ -31,8 +32,13 @@ def top_in(tx: Tx, session_id: int, limit: int) -> list[Standing]:
     return rank(_supports(rows), limit=limit)
 
 
-def standings_data(standings: list[Standing]) -> list[dict[str, Any]]:
-    return [{"rank": s.rank, "user_id": s.user_id, "coins": s.coins} for s in standings]
+def standings_data(tx: Tx, standings: list[Standing]) -> list[dict[str, Any]]:
+    """A ``leaderboard.changed`` event's ``top``, each supporter with their name."""
+    names = display_names(tx, (s.user_id for s in standings))
+    return [
+        {"rank": s.rank, "user_id": s.user_id, "user_name": names[s.user_id], "coins": s.coins}
+        for s in standings
+    ]
 
 
 def session_top(context: LiveContext, session_id: int, limit: int | None = None) -> list[Standing]:
@@ -89,7 +95,7 @@ def on_gift(tx: Tx, gift: GiftBooked, *, top: int) -> list[PendingEvent]:
     after = top_in(tx, gift.session_id, top)
     if top_ids(after) == before:
         return []
-    data = {"session_id": gift.session_id, "scope": "session", "top": standings_data(after)}
+    data = {"session_id": gift.session_id, "scope": "session", "top": standings_data(tx, after)}
     return [event(gift.creator_id, EventType.LEADERBOARD_CHANGED, data, gift.sent_at)]
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
+from giftflow.i18n import gettext as _
+from giftflow.i18n import money, number
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.service.credentials import ReconcileRun
 from giftflow.service.economy import LoggedDecision, Payout
@@ -33,7 +35,7 @@ class AdminView:
 def admin_body(view: AdminView) -> str:
     return "".join(
         (
-            '<header><p class="eyebrow">Administration</p><h1>giftflow</h1></header>',
+            f'<header><p class="eyebrow">{esc(_("Administration"))}</p><h1>giftflow</h1></header>',
             reconcile_section(view.reconcile),
             decisions_section(view.decisions),
             payouts_section(view.payouts),
@@ -42,35 +44,42 @@ def admin_body(view: AdminView) -> str:
     )
 
 
-_RECONCILE_NOW: Final = (
-    '<form method="post" action="/admin/reconcile">'
-    '<button type="submit">Reconcile now</button></form>'
-)
+def _reconcile_now() -> str:
+    return (
+        '<form method="post" action="/admin/reconcile">'
+        f'<button type="submit">{esc(_("Reconcile now"))}</button></form>'
+    )
 
 
 def reconcile_section(run: ReconcileRun | None) -> str:
     if run is None:
         return (
-            '<section data-reconcile="never"><h2>Reconcile</h2>'
-            '<p class="empty">The books have not been reconciled yet.</p>'
-            f"{_RECONCILE_NOW}</section>"
+            f'<section data-reconcile="never"><h2>{esc(_("Reconcile"))}</h2>'
+            f'<p class="empty">{esc(_("The books have not been reconciled yet."))}</p>'
+            f"{_reconcile_now()}</section>"
         )
     report = run.report
     state = "ok" if report.ok else "mismatch"
     verdict = (
-        '<p class="status-ok">The books reconcile: every balance equals the one recomputed'
-        " from the transfers.</p>"
+        '<p class="status-ok">'
+        + esc(_("The books reconcile: every balance equals the one recomputed from the transfers."))
+        + "</p>"
         if report.ok
-        else '<p class="status-bad">The books do not reconcile.</p>'
+        else f'<p class="status-bad">{esc(_("The books do not reconcile."))}</p>'
     )
     counts = (
-        f'<p class="meta"><span data-field="transfers">{grouped(report.transfers)}</span>'
-        f' transfers, <span data-field="accounts">{grouped(report.accounts)}</span> accounts.</p>'
+        '<p class="meta">'
+        + esc(_("{transfers} transfers, {accounts} accounts.")).format(
+            transfers=f'<span data-field="transfers">{number(report.transfers)}</span>',
+            accounts=f'<span data-field="accounts">{number(report.accounts)}</span>',
+        )
+        + "</p>"
     )
-    when = f'<p class="meta">Last reconciled {time_of(run.ran_at_ns)}.</p>'
+    last = esc(_("Last reconciled {when}.")).format(when=time_of(run.ran_at_ns))
+    when = f'<p class="meta">{last}</p>'
     return (
-        f'<section data-reconcile="{state}"><h2>Reconcile</h2>{verdict}{counts}{when}'
-        f"{_mismatches(report)}{_problems(report.problems)}{_RECONCILE_NOW}</section>"
+        f'<section data-reconcile="{state}"><h2>{esc(_("Reconcile"))}</h2>{verdict}{counts}{when}'
+        f"{_mismatches(report)}{_problems(report.problems)}{_reconcile_now()}</section>"
     )
 
 
@@ -103,7 +112,8 @@ def _problems(problems: Sequence[str]) -> str:
 
 def decisions_section(decisions: Sequence[LoggedDecision]) -> str:
     if not decisions:
-        return '<section><h2>Fraud decisions</h2><p class="empty">None to review.</p></section>'
+        heading, empty = esc(_("Fraud decisions")), esc(_("None to review."))
+        return f'<section><h2>{heading}</h2><p class="empty">{empty}</p></section>'
     rows = [
         f'<tr data-decision="{d.id}"><td>{d.id}</td><td class="text">{esc(d.rule)}</td>'
         f'<td class="text">{esc(d.action)}</td><td>{esc(d.user_id or "—")}</td>'
@@ -112,36 +122,43 @@ def decisions_section(decisions: Sequence[LoggedDecision]) -> str:
         f'<td class="actions">{_review_form(d.id)}</td></tr>'
         for d in decisions
     ]
-    columns = ["#", "Rule", "Action", "User", "Subject", "Detail", "Logged (UTC)", "Review"]
-    text = ["Rule", "Action", "Subject", "Detail"]
-    return f"<section><h2>Fraud decisions to review</h2>{table(columns, rows, text=text)}</section>"
+    rule, action, subject, detail = _("Rule"), _("Action"), _("Subject"), _("Detail")
+    columns = ["#", rule, action, _("User"), subject, detail, _("Logged (UTC)"), _("Review")]
+    text = [rule, action, subject, detail]
+    heading = esc(_("Fraud decisions to review"))
+    return f"<section><h2>{heading}</h2>{table(columns, rows, text=text)}</section>"
 
 
 def _review_form(decision_id: int) -> str:
     """``upheld`` as ``review_fraud_decision`` takes it: the rule was right, or not."""
     return (
         f'<form method="post" action="/admin/fraud-decisions/{decision_id}">'
-        '<button type="submit" name="upheld" value="true" class="primary">Uphold</button>'
-        '<button type="submit" name="upheld" value="false">Overturn</button></form>'
+        f'<button type="submit" name="upheld" value="true" class="primary">{esc(_("Uphold"))}'
+        f'</button><button type="submit" name="upheld" value="false">{esc(_("Overturn"))}'
+        "</button></form>"
     )
 
 
 def payouts_section(payouts: Sequence[Payout]) -> str:
     if not payouts:
-        return '<section><h2>Payouts</h2><p class="empty">None waiting.</p></section>'
+        heading, empty = esc(_("Payouts")), esc(_("None waiting."))
+        return f'<section><h2>{heading}</h2><p class="empty">{empty}</p></section>'
     rows = [
         f'<tr data-payout="{esc(p.id)}" data-state="{esc(p.state)}">'
         f'<td class="text">{esc(p.id)}</td><td>{p.creator_id}</td>'
         f"<td>{time_of(p.requested_at)}</td>"
-        f'<td data-field="diamonds">{grouped(p.diamonds)}</td>'
-        f'<td data-field="gross_minor">{grouped(p.gross_minor)} {esc(p.currency)}</td>'
-        f'<td class="text" data-field="state">{esc(p.state)}</td>'
+        f'<td data-field="diamonds">{number(p.diamonds)}</td>'
+        f'<td data-field="gross_minor" data-amount-minor="{p.gross_minor}"'
+        f' data-currency="{esc(p.currency)}">{esc(money(p.gross_minor, p.currency))}</td>'
+        f'<td class="text" data-field="state">{esc(_(p.state))}</td>'
         f'<td class="actions">{_payout_forms(p)}</td></tr>'
         for p in payouts
     ]
-    columns = ["Payout", "Creator", "Requested (UTC)", "Diamonds", "Gross", "State", "Decide"]
-    text = ["Payout", "State"]
-    return f"<section><h2>Payouts to approve</h2>{table(columns, rows, text=text)}</section>"
+    payout, state = _("Payout"), _("State")
+    columns = [payout, _("Creator"), _("Requested (UTC)"), _("Diamonds"), _("Gross"), state]
+    columns.append(_("Decide"))
+    heading = esc(_("Payouts to approve"))
+    return f"<section><h2>{heading}</h2>{table(columns, rows, text=[payout, state])}</section>"
 
 
 def _payout_forms(payout: Payout) -> str:
@@ -150,15 +167,15 @@ def _payout_forms(payout: Payout) -> str:
     base = f"/admin/payouts/{esc(payout.id)}"
     first = (
         f'<form method="post" action="{base}/approve">'
-        '<button type="submit" class="primary">Approve</button></form>'
+        f'<button type="submit" class="primary">{esc(_("Approve"))}</button></form>'
         if payout.state == "held"
         else f'<form method="post" action="{base}/hold">'
-        '<button type="submit" class="primary">Clear for approval</button></form>'
+        f'<button type="submit" class="primary">{esc(_("Clear for approval"))}</button></form>'
     )
     reject = (
         f'<form method="post" action="{base}/reject">'
-        '<input type="text" name="reason" required maxlength="200" placeholder="Reason"'
-        ' aria-label="Reason for rejecting">'
-        '<button type="submit">Reject</button></form>'
+        '<input type="text" name="reason" required maxlength="200"'
+        f' placeholder="{esc(_("Reason"))}" aria-label="{esc(_("Reason for rejecting"))}">'
+        f'<button type="submit">{esc(_("Reject"))}</button></form>'
     )
     return first + reject

@@ -12,10 +12,12 @@ from typing import Any, Final
 from giftflow.analytics.formats import diamonds, instant
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.economy.users import User
+from giftflow.i18n import N_, money, number
+from giftflow.i18n import gettext as _
 from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import EarningsView, Payout
 from giftflow.service.live.sessions import SessionTotals
-from giftflow.web.charts import cohort_table, esc, grouped, sankey
+from giftflow.web.charts import cohort_table, esc, sankey
 from giftflow.web.dashboard.period import Period, period_form
 from giftflow.web.report_page import instant as time_element
 from giftflow.web.report_page import table
@@ -23,6 +25,16 @@ from giftflow.web.report_page import table
 IN_PAYOUT_STATES: Final = frozenset({"requested", "held", "approved"})
 """Payouts whose diamonds are reserved and not yet paid or returned."""
 Json = Mapping[str, Any]
+FLOWS_NOTE: Final = N_("In coins; a diamond is the creator's share of one coin.")
+PAYOUT_STATES: Final = (
+    N_("requested"),
+    N_("held"),
+    N_("approved"),
+    N_("paid"),
+    N_("failed"),
+    N_("rejected"),
+)
+"""A payout's states, as the page shows them (``PayoutState``'s values)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +65,13 @@ def in_payout_units(payouts: Sequence[Payout]) -> int:
 
 def nav(principal_label: str, *, admin: bool) -> str:
     """The bar on top of every signed-in page, with the sign-out form."""
-    admin_link = '<a href="/admin">Admin</a>' if admin else ""
+    admin_link = f'<a href="/admin">{esc(_("Admin"))}</a>' if admin else ""
+    signed_in = _("Signed in as {name}").format(name=principal_label)
     return (
-        f'<nav class="top"><a href="/dashboard">Dashboard</a>{admin_link}'
-        f'<span class="meta">Signed in as {esc(principal_label)}</span>'
+        f'<nav class="top"><a href="/dashboard">{esc(_("Dashboard"))}</a>{admin_link}'
+        f'<span class="meta">{esc(signed_in)}</span>'
         '<form method="post" action="/dashboard/sign-out">'
-        '<button type="submit">Sign out</button></form></nav>'
+        f'<button type="submit">{esc(_("Sign out"))}</button></form></nav>'
     )
 
 
@@ -66,9 +79,11 @@ def creator_body(view: CreatorView) -> str:
     creator = view.creator
     return "".join(
         (
-            f'<header data-creator="{creator.id}"><p class="eyebrow">Creator dashboard</p>'
+            f'<header data-creator="{creator.id}">'
+            f'<p class="eyebrow">{esc(_("Creator dashboard"))}</p>'
             f"<h1>{esc(creator.display_name)}</h1>"
-            f'<p class="meta">Creator #{creator.id} · {esc(creator.region)}</p></header>',
+            f'<p class="meta">{esc(_("Creator #{id}").format(id=creator.id))}'
+            f" · {esc(creator.region)}</p></header>",
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
             cohorts_section(view.cohorts),
@@ -89,13 +104,20 @@ def _balance(key: str, label: str, units: int, hint: str) -> str:
 def balances_section(earnings: EarningsView, in_payout: int) -> str:
     stats = "".join(
         (
-            _balance("pending", "Pending", earnings.pending_units, "diamonds maturing"),
-            _balance("available", "Available", earnings.available_units, "diamonds to cash out"),
-            _balance("in_payout", "In payout", in_payout, "diamonds requested, held, approved"),
+            _balance("pending", _("Pending"), earnings.pending_units, _("diamonds maturing")),
+            _balance(
+                "available",
+                _("Available"),
+                earnings.available_units,
+                _("diamonds to cash out"),
+            ),
+            _balance(
+                "in_payout", _("In payout"), in_payout, _("diamonds requested, held, approved")
+            ),
         )
     )
     return (
-        '<section class="figures" data-figures="balance"><h2>Earnings</h2>'
+        f'<section class="figures" data-figures="balance"><h2>{esc(_("Earnings"))}</h2>'
         f'<dl class="stats">{stats}</dl></section>'
     )
 
@@ -107,60 +129,73 @@ def sessions_section(
     more: bool = False,
 ) -> str:
     if not sessions:
-        return '<section><h2>LIVEs</h2><p class="empty">No LIVEs yet.</p></section>'
+        empty = esc(_("No LIVEs yet."))
+        return f'<section><h2>{esc(_("LIVEs"))}</h2><p class="empty">{empty}</p></section>'
     rows = [
         f'<tr data-session="{s.id}"><td class="text"><a href="/dashboard/creators/{creator_id}'
-        f'/sessions/{s.id}">{esc(s.title or f"LIVE #{s.id}")}</a></td>'
+        f'/sessions/{s.id}">{esc(s.title or _("LIVE #{id}").format(id=s.id))}</a></td>'
         f"<td>{time_of(s.started_at)}</td>"
-        f"<td>{'live now' if s.ended_at is None else time_of(s.ended_at)}</td>"
-        f'<td data-field="coins">{grouped(t.coins)}</td>'
-        f'<td data-field="gift_events">{grouped(t.gifts)}</td></tr>'
+        f"<td>{esc(_('live now')) if s.ended_at is None else time_of(s.ended_at)}</td>"
+        f'<td data-field="coins">{number(t.coins)}</td>'
+        f'<td data-field="gift_events">{number(t.gifts)}</td></tr>'
         for s, t in sessions
     ]
-    columns = ["LIVE", "Started (UTC)", "Ended (UTC)", "Coins", "Gift events"]
+    live = _("LIVE")
+    columns = [live, _("Started (UTC)"), _("Ended (UTC)"), _("Coins"), _("Gift events")]
     pages = _pages(f"/dashboard/creators/{creator_id}", page, more)
-    return f"<section><h2>LIVEs</h2>{table(columns, rows, text=['LIVE'])}{pages}</section>"
+    heading = esc(_("LIVEs"))
+    return f"<section><h2>{heading}</h2>{table(columns, rows, text=[live])}{pages}</section>"
 
 
 def _pages(path: str, page: int, more: bool) -> str:
     links = []
     if page > 0:
-        links.append(f'<a rel="prev" href="{path}?sessions_page={page - 1}">Newer LIVEs</a>')
+        links.append(
+            f'<a rel="prev" href="{path}?sessions_page={page - 1}">{esc(_("Newer LIVEs"))}</a>'
+        )
     if more:
-        links.append(f'<a rel="next" href="{path}?sessions_page={page + 1}">Older LIVEs</a>')
+        links.append(
+            f'<a rel="next" href="{path}?sessions_page={page + 1}">{esc(_("Older LIVEs"))}</a>'
+        )
     return f'<p class="meta pages">{" · ".join(links)}</p>' if links else ""
 
 
 def cohorts_section(cohorts: Json) -> str:
-    chart = cohort_table("cohorts", "Returning gifters by week of their first gift", cohorts)
-    return f"<section><h2>Gifter cohorts</h2>{chart}</section>"
+    chart = cohort_table("cohorts", _("Returning gifters by week of their first gift"), cohorts)
+    return f"<section><h2>{esc(_('Gifter cohorts'))}</h2>{chart}</section>"
 
 
 def flows_section(action: str, flows: Json, period: Period) -> str:
     chart = sankey(
         "coin_flows",
-        f"Coin flows, {period.start.isoformat()} to {period.end.isoformat()} (excluded)",
+        _("Coin flows, {start} to {end} (excluded)").format(
+            start=period.start.isoformat(), end=period.end.isoformat()
+        ),
         flows["nodes"],
         flows["links"],
         unit_scale=int(flows["unit_scale"]),
     )
     return (
         f'<section data-from="{period.start.isoformat()}" data-to="{period.end.isoformat()}">'
-        f"<h2>Coin flows</h2>{period_form(action, period)}{chart}"
-        '<p class="meta">In coins; a diamond is the creator\'s share of one coin.</p></section>'
+        f"<h2>{esc(_('Coin flows'))}</h2>{period_form(action, period)}{chart}"
+        f'<p class="meta">{esc(_(FLOWS_NOTE))}</p></section>'
     )
 
 
 def payouts_section(payouts: Sequence[Payout]) -> str:
     if not payouts:
-        return '<section><h2>Payouts</h2><p class="empty">No payouts yet.</p></section>'
+        empty = esc(_("No payouts yet."))
+        return f'<section><h2>{esc(_("Payouts"))}</h2><p class="empty">{empty}</p></section>'
     rows = [
         f'<tr data-payout="{esc(p.id)}" data-state="{esc(p.state)}">'
         f'<td class="text">{esc(p.id)}</td><td>{time_of(p.requested_at)}</td>'
-        f'<td data-field="diamonds">{grouped(p.diamonds)}</td>'
-        f'<td data-field="net_minor">{grouped(p.net_minor)} {esc(p.currency)}</td>'
-        f'<td class="text" data-field="state">{esc(p.state)}</td></tr>'
+        f'<td data-field="diamonds">{number(p.diamonds)}</td>'
+        f'<td data-field="net_minor" data-amount-minor="{p.net_minor}"'
+        f' data-currency="{esc(p.currency)}">{esc(money(p.net_minor, p.currency))}</td>'
+        f'<td class="text" data-field="state">{esc(_(p.state))}</td></tr>'
         for p in payouts
     ]
-    columns = ["Payout", "Requested (UTC)", "Diamonds", "Net (minor units)", "State"]
-    return f"<section><h2>Payouts</h2>{table(columns, rows, text=['Payout', 'State'])}</section>"
+    payout, state = _("Payout"), _("State")
+    columns = [payout, _("Requested (UTC)"), _("Diamonds"), _("Net"), state]
+    table_html = table(columns, rows, text=[payout, state])
+    return f"<section><h2>{esc(_('Payouts'))}</h2>{table_html}</section>"

@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from giftflow.api import problems
 from giftflow.errors import GiftflowError
+from giftflow.i18n import N_, activate
+from giftflow.i18n import gettext as _
 from giftflow.web.charts import esc
 from giftflow.web.dashboard import session
 from giftflow.web.report_page import page
@@ -83,22 +85,27 @@ def error_page(status: int, heading: str, detail: str, *, extra: str = "") -> HT
 
 
 HEADINGS: Final = {
-    400: "That request is not right",
-    401: "Please sign in",
-    403: "Not yours to see",
-    404: "Not found",
-    409: "That was already done",
+    400: N_("That request is not right"),
+    401: N_("Please sign in"),
+    403: N_("Not yours to see"),
+    404: N_("Not found"),
+    409: N_("That was already done"),
 }
+
+
+def heading_of(status: int) -> str:
+    fallback = N_("That did not work") if status < 500 else N_("Something went wrong")
+    return _(HEADINGS.get(status, fallback))
 
 
 def page_for(error: GiftflowError, *, had_cookie: bool) -> Response:
     status = problems.status_for(error)
     detail = problems.public_detail(error)
-    heading = HEADINGS.get(status, "That did not work" if status < 500 else "Something went wrong")
+    heading = heading_of(status)
     if status == 401:
         answer = error_page(status, heading, detail, extra=SIGN_IN_HELP)
         return session.forget(answer) if had_cookie else answer
-    back = '<p><a href="/dashboard">Back to the dashboard</a></p>'
+    back = f'<p><a href="/dashboard">{esc(_("Back to the dashboard"))}</a></p>'
     return error_page(status, heading, detail, extra=back)
 
 
@@ -106,20 +113,25 @@ def invalid_page(error: RequestValidationError) -> Response:
     """A path that names nothing (``/creators/abc``) is 404; a bad query 400."""
     locations = [str(part) for item in error.errors() for part in item.get("loc", ())[:1]]
     if "path" in locations:
-        return error_page(404, HEADINGS[404], "there is no such page")
-    return error_page(400, HEADINGS[400], "the address holds a value this page cannot use")
+        return error_page(404, heading_of(404), _("there is no such page"))
+    return error_page(400, heading_of(400), _("the address holds a value this page cannot use"))
 
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class PageRoute(APIRoute):
-    """A dashboard route: errors become HTML pages; ``?token=`` is refused."""
+    """A dashboard route: in the server's locale (``GIFTFLOW_LOCALE``); errors become
+    HTML pages; ``?token=`` is refused."""
 
     def get_route_handler(self) -> Endpoint:
         handler = super().get_route_handler()
 
         async def answer(request: Request) -> Response:
+            with activate(request.app.state.giftflow.settings.locale):
+                return await localised(request)
+
+        async def localised(request: Request) -> Response:
             try:
                 if TOKEN_IN_ADDRESS in request.query_params:
                     raise TokenInAddressError(

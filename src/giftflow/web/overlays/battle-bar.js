@@ -2,12 +2,16 @@
 // booster badge while one runs, and the winner (or a draw) at the end. Time left is
 // counted from the event's own clock (ends_at - at) and then by this machine's, so a
 // clock that differs from the server's does not matter.
-import { coins, connect, element } from "./overlay.js";
+import { connect, element, userLabel } from "./overlay.js";
+import { readOptions } from "./options.js";
+import { loadTexts } from "./texts.js";
 
 const NS_PER_MS = 1e6;
 const TICK_MS = 250;
+const options = readOptions();
 const bar = document.getElementById("battle");
 let battle = null;
+let texts = null;
 
 function remainingMs(untilNs) {
   if (battle === null) return 0;
@@ -28,7 +32,7 @@ function sideNode(sides, sessionId) {
   if (node === null) {
     node = element("div", "side");
     node.dataset.sessionId = sessionId;
-    node.append(element("span", "score"));
+    node.append(element("span", "name"), element("span", "score"));
   }
   return node;
 }
@@ -47,14 +51,21 @@ function renderSide(sides, side, total) {
   const node = sideNode(sides, side.session_id);
   const grow = total === 0 ? "1" : String(side.score);
   if (node.style.flexGrow !== grow) node.style.flexGrow = grow;
+  const name = node.querySelector(":scope > .name");
+  const label = userLabel(texts, side.creator_id, side.creator_name);
+  if (name.textContent !== label) name.textContent = label;
   const score = node.querySelector(":scope > .score");
-  const shown = coins(side.score);
+  const shown = texts.number(side.score);
   if (score.textContent !== shown) score.textContent = shown;
   const boosted = side.booster && !battle.ended && remainingMs(side.booster.ends_at) > 0;
-  badge(node, "booster", boosted ? `x${side.booster.multiplier} boost` : null);
+  const multiplier = boosted ? texts.number(side.booster.multiplier) : null;
+  badge(node, "booster", boosted ? texts.t("x{multiplier} boost", { multiplier }) : null);
   const won = battle.ended && battle.winner === side.session_id;
   node.classList.toggle("winner", won);
-  badge(node, "result", won ? "Winner" : null);
+  badge(node, "result", won ? texts.t("Winner") : null);
+  const mvp = battle.ended && side.mvps && side.mvps.length > 0 ? side.mvps[0] : null;
+  const mvpName = mvp === null ? null : userLabel(texts, mvp.user_id, mvp.user_name);
+  badge(node, "mvp", mvp === null ? null : texts.t("MVP {name}", { name: mvpName }));
   return node;
 }
 
@@ -71,7 +82,8 @@ function render() {
   if (!inPlace) sides.replaceChildren(...nodes);
   bar.dataset.state = battle.ended ? (battle.draw ? "draw" : "ended") : "running";
   const status = bar.querySelector(".status");
-  const text = !battle.ended ? clock(remainingMs(battle.endsAtNs)) : battle.draw ? "Draw" : "Battle over";
+  const over = battle.draw ? texts.t("Draw") : texts.t("Battle over");
+  const text = !battle.ended ? clock(remainingMs(battle.endsAtNs)) : over;
   if (status.textContent !== text) status.textContent = text;
 }
 
@@ -110,6 +122,7 @@ function load(state) {
   else update(data, event, { ended: true, winner: data.winner_session_id, draw: data.draw });
 }
 
+texts = await loadTexts(options.lang);
 bar.replaceChildren(element("div", "sides"), element("div", "status"));
 render();
 setInterval(() => battle && !battle.ended && render(), TICK_MS);

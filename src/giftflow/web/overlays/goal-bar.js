@@ -1,35 +1,72 @@
-// The room's active goal: the newest open one, else the newest (shown completed or
-// expired). Events carry the goal's absolute progress, as the room's state does.
-import { coins, connect, element, giftNames } from "./overlay.js";
+// The session's goals, one bar each, in the order they were set (or in the order the
+// `goals` option names them). Events carry a goal's absolute progress, as the room's
+// state does.
+//
+//   goals=all     every goal of the live session, open, completed or expired (default)
+//   goals=open    only the goals still open: a completed goal leaves the bar
+//   goals=12,15   those goals, in that order
+import { connect, element, giftNames } from "./overlay.js";
+import { readOptions } from "./options.js";
+import { loadTexts } from "./texts.js";
 
-const bar = document.getElementById("goal");
+const GOALS = /^(all|open|[0-9]{1,18}(,[0-9]{1,18}){0,19})$/;
+const options = readOptions({
+  goals: { fallback: "all", parse: (text) => (GOALS.test(text) ? text : undefined) },
+});
+const picked = /^[0-9]/.test(options.goals) ? options.goals.split(",").map(Number) : null;
+const list = document.getElementById("goals");
 const goals = new Map();
 let names = new Map();
+let texts = null;
 
 function shown() {
-  const all = [...goals.values()].sort((a, b) => b.goal_id - a.goal_id);
-  return all.find((goal) => goal.state === "open") || all[0] || null;
+  if (picked !== null) return picked.map((id) => goals.get(id)).filter((goal) => goal);
+  const all = [...goals.values()].sort((a, b) => a.goal_id - b.goal_id);
+  return options.goals === "open" ? all.filter((goal) => goal.state === "open") : all;
 }
 
 function targetText(goal) {
+  const count = texts.number(goal.target);
   if (goal.kind === "gift_count") {
-    return `${coins(goal.target)} × ${names.get(goal.gift_id) || `gift #${goal.gift_id}`}`;
+    const gift = names.get(goal.gift_id) || texts.t("gift #{id}", { id: goal.gift_id });
+    return texts.t("{count} × {gift}", { count, gift });
   }
-  return `${coins(goal.target)} coins`;
+  return texts.t("{count} coins", { count });
+}
+
+// One node per goal, kept across renders, so the fill's width transition runs.
+function goalNode(goalId) {
+  let node = list.querySelector(`:scope > .goal[data-goal-id="${goalId}"]`);
+  if (node !== null) return node;
+  node = element("div", "goal");
+  node.dataset.goalId = goalId;
+  const track = element("div", "track");
+  track.append(element("div", "fill"));
+  const line = element("div", "line");
+  line.append(element("span", "amounts"), element("span", "percent"), element("span", "state"));
+  node.append(element("div", "promise"), track, line);
+  return node;
+}
+
+function renderGoal(goal) {
+  const node = goalNode(goal.goal_id);
+  const percent = Math.min(100, Math.floor((goal.progress * 100) / goal.target));
+  node.dataset.state = goal.state;
+  node.querySelector(".promise").textContent = goal.promise;
+  node.querySelector(".fill").style.width = `${percent}%`;
+  node.querySelector(".percent").textContent = `${percent}%`;
+  node.querySelector(".amounts").textContent = `${texts.number(goal.progress)} / ${targetText(goal)}`;
+  const badge = { open: "", completed: texts.t("Completed!"), expired: texts.t("Expired") }[goal.state];
+  node.querySelector(".state").textContent = badge ?? goal.state;
+  return node;
 }
 
 function render() {
-  const goal = shown();
-  bar.hidden = goal === null;
-  if (goal === null) return;
-  const percent = Math.min(100, Math.floor((goal.progress * 100) / goal.target));
-  bar.dataset.state = goal.state;
-  bar.querySelector(".promise").textContent = goal.promise;
-  bar.querySelector(".fill").style.width = `${percent}%`;
-  bar.querySelector(".percent").textContent = `${percent}%`;
-  bar.querySelector(".amounts").textContent = `${coins(goal.progress)} / ${targetText(goal)}`;
-  const badge = { open: "", completed: "Completed!", expired: "Expired" }[goal.state];
-  bar.querySelector(".state").textContent = badge ?? goal.state;
+  const nodes = shown().map(renderGoal);
+  const inPlace = nodes.length === list.children.length && nodes.every((n, i) => list.children[i] === n);
+  if (!inPlace) list.replaceChildren(...nodes);
+  list.hidden = nodes.length === 0;
+  list.dataset.count = String(nodes.length);
 }
 
 function onGoal(data) {
@@ -55,18 +92,7 @@ function load(state) {
   render();
 }
 
-bar.replaceChildren(
-  element("div", "promise"),
-  element("div", "track"),
-  element("div", "line"),
-);
-bar.querySelector(".track").append(element("div", "fill"));
-bar.querySelector(".line").append(
-  element("span", "amounts"),
-  element("span", "percent"),
-  element("span", "state"),
-);
-names = await giftNames();
+[texts, names] = await Promise.all([loadTexts(options.lang), giftNames()]);
 render();
 connect({
   handlers: {

@@ -1,21 +1,25 @@
 // The session's top supporters, in order, with coins. leaderboard.changed carries the
 // whole ranking when the order changes; between two, gift.sent adds coins to a ranked
 // sender (the order cannot have changed, or leaderboard.changed would follow).
-import { coins, connect, element, userLabel } from "./overlay.js";
+import { connect, element, userLabel } from "./overlay.js";
+import { integer, readOptions } from "./options.js";
+import { loadTexts } from "./texts.js";
 
+const options = readOptions({ rows: integer(1, 10, 10) });
 const list = document.getElementById("leaderboard");
 let sessionId = null;
 let top = [];
+let texts = null;
 
 function render() {
   list.replaceChildren(
-    ...top.map((entry) => {
+    ...top.slice(0, options.rows).map((entry) => {
       const row = element("li", "supporter");
       row.dataset.userId = entry.user_id;
       row.append(
-        element("span", "rank", `${entry.rank}`),
-        element("span", "name", userLabel(entry.user_id)),
-        element("span", "coins", coins(entry.coins)),
+        element("span", "rank", texts.number(entry.rank)),
+        element("span", "name", userLabel(texts, entry.user_id, entry.user_name)),
+        element("span", "coins", texts.number(entry.coins)),
       );
       return row;
     }),
@@ -45,6 +49,7 @@ function load(state) {
   if (state.leaderboard !== null) onLeaderboard(state.leaderboard);
 }
 
+texts = await loadTexts(options.lang);
 connect({
   handlers: {
     "leaderboard.changed": onLeaderboard,

@@ -162,9 +162,10 @@ export async function giftNames() {
   }
 }
 
-// Events name users by id only; this is what an overlay shows for one.
-export function userLabel(userId) {
-  return `User #${userId}`;
+// A user as the overlays show one: their display name (events and the state carry
+// it next to the id), or their id where no name came.
+export function userLabel(texts, userId, name) {
+  return name ? name : texts.t("User #{id}", { id: userId });
 }
 
 export function element(tag, className, text = "") {
@@ -172,8 +173,4 @@ export function element(tag, className, text = "") {
   if (className) node.className = className;
   node.textContent = text;
   return node;
-}
-
-export function coins(amount) {
-  return amount.toLocaleString("en-US");
 }
