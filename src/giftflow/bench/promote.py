@@ -20,10 +20,12 @@ rest) and closed at its end (``money.closing_transfer``); the books are reconcil
 from __future__ import annotations
 
 import csv
+import heapq
 import random
 import tempfile
 import time
-from collections import defaultdict
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -44,8 +46,15 @@ from giftflow.ledger.transfers import Transfer
 from giftflow.ledger.units import COIN
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
 from giftflow.promote.money import charged_coins
-from giftflow.promote.pacing import Spend, plan_cap_millicoins, planned_millicoins, viewable_rate
+from giftflow.promote.pacing import (
+    OUTSTANDING_WINDOW_S,
+    Spend,
+    plan_cap_millicoins,
+    planned_millicoins,
+    viewable_rate,
+)
 from giftflow.promote.promotions import (
+    BPS_WHOLE,
     AgeBand,
     Audience,
     Burst,
@@ -252,6 +261,42 @@ class _Figures:
     cap_violations: int = 0
 
 
+class _Seen(Mapping[str, int]):
+    """One viewer's impressions per promotion within its cap's window, counted only
+    for the promotions a fill looks at (a viewer of a long run has seen hundreds)."""
+
+    __slots__ = ("at", "by_id", "times")
+
+    def __init__(self, by_id: dict[str, Plan]) -> None:
+        self.by_id = by_id
+        self.times: dict[str, deque[int]] = {}
+        self.at = 0
+
+    def __getitem__(self, promotion_id: str) -> int:
+        times = self.times.get(promotion_id)
+        if not times:
+            raise KeyError(promotion_id)
+        since = self.at - self.by_id[promotion_id].frequency_window_ns
+        while times and times[0] <= since:
+            times.popleft()
+        return len(times)
+
+    def get(self, promotion_id: str, default: int = 0) -> int:  # type: ignore[override]
+        try:
+            return self[promotion_id]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.times)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def add(self, promotion_id: str, at: int) -> None:
+        self.times.setdefault(promotion_id, deque()).append(at)
+
+
 def _simulate(
     rng: random.Random,
     ledger: Ledger,
@@ -265,14 +310,15 @@ def _simulate(
     curve = diurnal_curve()
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
-    seen: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    seen = [_Seen(by_id) for _ in people]
     spends = {pid: Spend(0, 0, viewable_rate(0, 0)) for pid in ids}
     pending_views: list[tuple[int, str, int]] = []
     figures = _Figures()
+    demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1)
     minute = START_NS
     while minute < end + HOUR_NS:
-        demand = _demand(plans, minute)
-        count = int(demand * SUPPLY_FACTOR * curve[(minute // MINUTE_NS) % 1_440] / SLOTS) + 1
+        wanted = demand[(minute - START_NS) // MINUTE_NS]
+        count = int(wanted * SUPPLY_FACTOR * curve[(minute // MINUTE_NS) % 1_440] / SLOTS) + 1
         for _ in range(count):
             at = minute + rng.randrange(MINUTE_NS)
             _one_request(
@@ -285,13 +331,25 @@ def _simulate(
     return figures
 
 
-def _demand(plans: list[Plan], minute: int) -> float:
-    """Impressions per minute the running promotions want, served (not just billed)."""
-    total = 0.0
+def _demand(plans: list[Plan], minutes: int) -> list[float]:
+    """Impressions per minute the running promotions want, served (not just billed),
+    per minute from the start: each plan's target is linear over its windows (the whole
+    promotion or each burst), so a running sum of rates gives it in one pass."""
+    changes = [0.0] * (minutes + 1)
     for plan in plans:
-        share = planned_millicoins(plan, minute + MINUTE_NS) - planned_millicoins(plan, minute)
-        total += share / PRICE_PER_1000 / VIEWABLE_CHANCE
-    return total
+        windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
+        for burst in windows:
+            served = plan.budget_coins * 1_000 * burst.share_bps / BPS_WHOLE
+            served /= PRICE_PER_1000 * VIEWABLE_CHANCE
+            first = (burst.starts_at - START_NS) // MINUTE_NS
+            last = max(first + 1, (burst.ends_at - START_NS) // MINUTE_NS)
+            changes[min(first, minutes)] += served / (last - first)
+            changes[min(last, minutes)] -= served / (last - first)
+    rates, rate = [], 0.0
+    for change in changes[:minutes]:
+        rate += change
+        rates.append(rate)
+    return rates
 
 
 def _one_request(
@@ -299,7 +357,7 @@ def _one_request(
     at: int,
     index: CandidateIndex,
     people: list[tuple[str, str, frozenset[str], bool]],
-    seen: dict[int, dict[str, list[int]]],
+    seen: list[_Seen],
     spends: dict[str, Spend],
     states: dict[str, _State],
     by_id: dict[str, Plan],
@@ -310,20 +368,17 @@ def _one_request(
     region, band, interests, bot = people[viewer]
     request = FeedRequest(viewer, region, band, interests, SLOTS, bot)
     mine = seen[viewer]
-    counts = {
-        pid: sum(1 for t in times if t > at - by_id[pid].frequency_window_ns)
-        for pid, times in mine.items()
-    }
+    mine.at = at
     started = time.perf_counter_ns()
-    placements = fill(request, index.for_region(region), counts, spends, at=at, draw=rng.random)
+    placements = fill(request, index.for_region(region), mine, spends, at=at, draw=rng.random)
     figures.fill_ms.append((time.perf_counter_ns() - started) / 1e6)
     figures.requests += 1
     figures.bot_requests += bot
     for placement in placements:
         pid = placement.promotion_id
-        mine.setdefault(pid, []).append(at)
-        if counts.get(pid, 0) + 1 > by_id[pid].frequency_cap:
+        if mine.get(pid, 0) + 1 > by_id[pid].frequency_cap:
             figures.cap_violations += 1
+        mine.add(pid, at)
         state = states[pid]
         state.served += 1
         state.outstanding += 1
@@ -331,9 +386,9 @@ def _one_request(
             state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
         )
         if rng.random() < VIEWABLE_CHANCE:
-            pending_views.append((at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
-        else:
-            pending_views.append((at + 3_600 * NS_PER_S, pid, -1))  # never viewable: expires
+            heapq.heappush(pending_views, (at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
+        else:  # never viewable: no longer counted outstanding after the window
+            heapq.heappush(pending_views, (at + OUTSTANDING_WINDOW_S * NS_PER_S, pid, -1))
 
 
 def _bill(
@@ -344,10 +399,9 @@ def _bill(
     spends: dict[str, Spend],
     figures: _Figures,
 ) -> None:
-    """The database's billing rule, for events due by ``until``."""
-    due = [view for view in pending_views if view[0] <= until]
-    pending_views[:] = [view for view in pending_views if view[0] > until]
-    for at, pid, viewer in due:
+    """The database's billing rule, for events due by ``until`` (a heap by time)."""
+    while pending_views and pending_views[0][0] <= until:
+        at, pid, viewer = heapq.heappop(pending_views)
         state = states[pid]
         state.outstanding -= 1
         if viewer >= 0 and not state.closed:

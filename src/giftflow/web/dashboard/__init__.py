@@ -9,6 +9,12 @@ HttpOnly, SameSite=Strict cookie (``signin``). ``create_app`` includes ``router`
 
 from __future__ import annotations
 
-from giftflow.web.dashboard.routes import router
+from fastapi import APIRouter
+
+from giftflow.web.dashboard import promote_routes, routes
+
+router = APIRouter(include_in_schema=False)
+router.include_router(routes.router)
+router.include_router(promote_routes.router)
 
 __all__ = ["router"]

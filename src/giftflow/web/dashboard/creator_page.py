@@ -53,7 +53,11 @@ def in_payout_units(payouts: Sequence[Payout]) -> int:
 
 def nav(principal_label: str, *, admin: bool) -> str:
     """The bar on top of every signed-in page, with the sign-out form."""
-    admin_link = '<a href="/admin">Admin</a>' if admin else ""
+    admin_link = (
+        '<a href="/admin">Admin</a><a href="/admin/promotions">Promotions to review</a>'
+        if admin
+        else ""
+    )
     return (
         f'<nav class="top"><a href="/dashboard">Dashboard</a>{admin_link}'
         f'<span class="meta">Signed in as {esc(principal_label)}</span>'
@@ -68,7 +72,8 @@ def creator_body(view: CreatorView) -> str:
         (
             f'<header data-creator="{creator.id}"><p class="eyebrow">Creator dashboard</p>'
             f"<h1>{esc(creator.display_name)}</h1>"
-            f'<p class="meta">Creator #{creator.id} · {esc(creator.region)}</p></header>',
+            f'<p class="meta">Creator #{creator.id} · {esc(creator.region)} · '
+            f'<a href="/dashboard/creators/{creator.id}/promotions">Promotions</a></p></header>',
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
             cohorts_section(view.cohorts),
