@@ -91,9 +91,7 @@ def _seen(tx: Tx, viewer_id: int, since: int) -> list[tuple[str, int]]:
     return [(row[0], int(row[1])) for row in rows]
 
 
-def _seen_counts(
-    index: CandidateIndex, seen: list[tuple[str, int]], now: int
-) -> dict[str, int]:
+def _seen_counts(index: CandidateIndex, seen: list[tuple[str, int]], now: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for promotion_id, served_at in seen:
         candidate = index.by_id.get(promotion_id)
