@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,6 +56,7 @@ class Shown:
     count: int = 0
 
 
+@contextmanager
 def _servers(url: str, tmp_path: Path) -> Iterator[tuple[BenchServer, BenchServer]]:
     environment = server_environment(url, folder=tmp_path)
     environment["GIFTFLOW_PROMOTE_PRICE_PER_1000_COINS"] = str(PRICE_PER_1000_COINS)
@@ -169,7 +171,7 @@ def test_two_servers_filling_and_billing_one_promotion_never_pass_its_budget(
 ) -> None:
     url, creator, keys = seeded
     feed, admin = keys["promote:write"], keys["admin"]
-    for first, second in _servers(url, tmp_path):
+    with _servers(url, tmp_path) as (first, second):
         urls = (first.base_url, second.base_url)
         with httpx.Client(base_url=urls[0], timeout=30) as client:
             promotion_id, burst_ends = _promotion(client, creator, keys)
