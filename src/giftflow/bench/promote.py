@@ -5,7 +5,8 @@ The platform: ``viewers`` viewers with regions, age bands and interests (2 % fla
 bots), feed requests of 4 slots each minute at a rate that follows the minute-by-minute
 donation rate of SGDQ 2012 (the packaged demo log) folded onto a day, floored at half
 its mean so that supply suffices at night. The promotions: budgets of 500 to 3,000 coins
-at 10 coins an impression (50 to 300 impressions each), 12 to 36 hours long, starting
+at 10 coins an impression by default (50 to 300 impressions each; ``price_per_1000_coins``
+changes it, and with it how many impressions an hour holds), 12 to 36 hours long, starting
 over the first 12 hours; half automatic, a third in one region, the rest by interests;
 a third in three bursts; a cap of 3 per viewer per day. Each served impression turns
 viewable with probability 0.7 two to ten seconds later and is billed by the same rule
@@ -88,6 +89,7 @@ BATCH: Final = 4_000
 class PromoteBenchResult:
     promotions: int
     viewers: int
+    price_per_1000_coins: int
     requests: int
     served: int
     billed: int
@@ -171,7 +173,11 @@ def _plan(rng: random.Random, index: int) -> Plan:
 
 
 def bench_promote(
-    *, promotions: int = 1_000, viewers: int = 20_000, seed: int = 12
+    *,
+    promotions: int = 1_000,
+    viewers: int = 20_000,
+    seed: int = 12,
+    price_per_1000_coins: int = PRICE_PER_1000,
 ) -> PromoteBenchResult:
     rng = random.Random(seed)
     began = time.perf_counter()
@@ -179,7 +185,7 @@ def bench_promote(
     ids = [f"pr_bench{i}" for i in range(promotions)]
     creators = [1_000 + i for i in range(promotions)]
     candidates = [
-        Candidate(ids[i], creators[i], plans[i], PRICE_PER_1000) for i in range(promotions)
+        Candidate(ids[i], creators[i], plans[i], price_per_1000_coins) for i in range(promotions)
     ]
     index = CandidateIndex.of(candidates)
     people = [
@@ -197,7 +203,8 @@ def bench_promote(
         Ledger.open(f"sqlite:///{Path(directory) / 'bench.db'}") as ledger,
     ):
         _open_books(ledger, ids, creators, plans, states)
-        figures = _simulate(rng, ledger, plans, ids, creators, index, people, states)
+        figures = _Figures(price_per_1000_coins)
+        _simulate(rng, ledger, plans, ids, creators, index, people, states, figures)
         reconciled = ledger.reconcile().ok and _money_adds_up(ledger, plans, ids, states)
     return _result(
         promotions, viewers, plans, ids, states, figures, reconciled, time.perf_counter() - began
@@ -254,6 +261,8 @@ def _open_books(
 
 @dataclass(slots=True)
 class _Figures:
+    price: int
+    """One impression's price in milli-coins (``price_per_1000_coins``)."""
     requests: int = 0
     bot_requests: int = 0
     unbilled: int = 0
@@ -306,15 +315,15 @@ def _simulate(
     index: CandidateIndex,
     people: list[tuple[str, str, frozenset[str], bool]],
     states: dict[str, _State],
-) -> _Figures:
+    figures: _Figures,
+) -> None:
     curve = diurnal_curve()
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
     seen = [_Seen(by_id) for _ in people]
     spends = {pid: Spend(0, 0, viewable_rate(0, 0)) for pid in ids}
     pending_views: list[tuple[int, str, int]] = []
-    figures = _Figures()
-    demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1)
+    demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
     while minute < end + HOUR_NS:
         wanted = demand[(minute - START_NS) // MINUTE_NS]
@@ -328,10 +337,9 @@ def _simulate(
         minute += MINUTE_NS
         if (minute - START_NS) % HOUR_NS == 0:
             _settle_and_close(ledger, minute, ids, creators, plans, states)
-    return figures
 
 
-def _demand(plans: list[Plan], minutes: int) -> list[float]:
+def _demand(plans: list[Plan], minutes: int, price: int) -> list[float]:
     """Impressions per minute the running promotions want, served (not just billed),
     per minute from the start: each plan's target is linear over its windows (the whole
     promotion or each burst), so a running sum of rates gives it in one pass."""
@@ -340,7 +348,7 @@ def _demand(plans: list[Plan], minutes: int) -> list[float]:
         windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
         for burst in windows:
             served = plan.budget_coins * 1_000 * burst.share_bps / BPS_WHOLE
-            served /= PRICE_PER_1000 * VIEWABLE_CHANCE
+            served /= price * VIEWABLE_CHANCE
             first = (burst.starts_at - START_NS) // MINUTE_NS
             last = max(first + 1, (burst.ends_at - START_NS) // MINUTE_NS)
             changes[min(first, minutes)] += served / (last - first)
@@ -407,8 +415,8 @@ def _bill(
         if viewer >= 0 and not state.closed:
             state.viewable += 1
             cap = plan_cap_millicoins(by_id[pid], at)
-            if state.billed + PRICE_PER_1000 <= cap:
-                state.billed += PRICE_PER_1000
+            if state.billed + figures.price <= cap:
+                state.billed += figures.price
             else:
                 figures.unbilled += 1  # ahead of plan or at the budget: never charged
         spends[pid] = Spend(
@@ -496,9 +504,10 @@ def _result(
     return PromoteBenchResult(
         promotions=promotions,
         viewers=viewers,
+        price_per_1000_coins=figures.price,
         requests=figures.requests,
         served=sum(s.served for s in states.values()),
-        billed=sum(s.billed for s in states.values()) // PRICE_PER_1000,
+        billed=sum(s.billed for s in states.values()) // figures.price,
         bot_requests=figures.bot_requests,
         unbilled=figures.unbilled,
         pacing_error_max_pct=round(pacing_worst, 2),
