@@ -155,6 +155,10 @@ def _print_promote(result: PromoteBenchResult) -> None:
             ("budget delivered (%)", f"{result.delivered_pct}"),
             ("frequency-cap violations", f"{result.cap_violations}"),
             ("fill p50 / p99 (ms)", f"{result.fill_p50_ms} / {result.fill_p99_ms}"),
+            (
+                "fill p50 / p99, CPU time (ms)",
+                f"{result.fill_cpu_p50_ms} / {result.fill_cpu_p99_ms}",
+            ),
             ("reconciled", yes_no(result.reconciled)),
             ("seconds", f"{result.seconds}"),
         ],
