@@ -84,7 +84,7 @@ def populate(database_url: str, *, viewers: int, coins_per_viewer: int) -> Popul
             numbers = range(start, min(start + CHUNK, viewers))
             registered = economy.register_users([_viewer(n) for n in numbers])
             viewer_ids.extend(user.id for user in registered)
-            _fund(economy, [user.id for user in registered], coins_per_viewer)
+            fund(economy, [user.id for user in registered], coins_per_viewer)
         key = create_api_key(economy.ledger, name="bench", scopes=SCOPES).key
     return Population(creator.id, tuple(viewer_ids), coins_per_viewer, key)
 
@@ -93,7 +93,8 @@ def _viewer(number: int) -> Registration:
     return Registration(f"bench-viewer-{number}", f"Viewer {number}", date(1995, 6, 1), REGION)
 
 
-def _fund(economy: Economy, user_ids: Sequence[int], coins: int) -> None:
+def fund(economy: Economy, user_ids: Sequence[int], coins: int) -> None:
+    """Mint ``coins`` to each wallet by a paid sandbox checkout."""
     orders = [PurchaseOrder(user_id, Channel.WEB, SANDBOX, coins=coins) for user_id in user_ids]
     payments = economy.start_purchases(orders)
     deliveries = [_paid(economy, payment) for payment in payments]

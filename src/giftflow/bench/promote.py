@@ -5,7 +5,8 @@ The platform: ``viewers`` viewers with regions, age bands and interests (2 % fla
 bots), feed requests of 4 slots each minute at a rate that follows the minute-by-minute
 donation rate of SGDQ 2012 (the packaged demo log) folded onto a day, floored at half
 its mean so that supply suffices at night. The promotions: budgets of 500 to 3,000 coins
-at 10 coins an impression (50 to 300 impressions each), 12 to 36 hours long, starting
+at 10 coins an impression by default (50 to 300 impressions each; ``price_per_1000_coins``
+changes it, and with it how many impressions an hour holds), 12 to 36 hours long, starting
 over the first 12 hours; half automatic, a third in one region, the rest by interests;
 a third in three bursts; a cap of 3 per viewer per day. Each served impression turns
 viewable with probability 0.7 two to ten seconds later and is billed by the same rule
@@ -20,10 +21,12 @@ rest) and closed at its end (``money.closing_transfer``); the books are reconcil
 from __future__ import annotations
 
 import csv
+import heapq
 import random
 import tempfile
 import time
-from collections import defaultdict
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -44,8 +47,15 @@ from giftflow.ledger.transfers import Transfer
 from giftflow.ledger.units import COIN
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
 from giftflow.promote.money import charged_coins
-from giftflow.promote.pacing import Spend, plan_cap_millicoins, planned_millicoins, viewable_rate
+from giftflow.promote.pacing import (
+    OUTSTANDING_WINDOW_S,
+    Spend,
+    plan_cap_millicoins,
+    planned_millicoins,
+    viewable_rate,
+)
 from giftflow.promote.promotions import (
+    BPS_WHOLE,
     AgeBand,
     Audience,
     Burst,
@@ -79,6 +89,7 @@ BATCH: Final = 4_000
 class PromoteBenchResult:
     promotions: int
     viewers: int
+    price_per_1000_coins: int
     requests: int
     served: int
     billed: int
@@ -97,6 +108,10 @@ class PromoteBenchResult:
     cap_violations: int
     fill_p50_ms: float
     fill_p99_ms: float
+    fill_cpu_p50_ms: float
+    fill_cpu_p99_ms: float
+    """The fill's own CPU time (the thread's): on a loaded machine the wall-clock p99
+    is the scheduler's (a fill preempted midway waits for a core), not the decision's."""
     reconciled: bool
     seconds: float
 
@@ -162,7 +177,11 @@ def _plan(rng: random.Random, index: int) -> Plan:
 
 
 def bench_promote(
-    *, promotions: int = 1_000, viewers: int = 20_000, seed: int = 12
+    *,
+    promotions: int = 1_000,
+    viewers: int = 20_000,
+    seed: int = 12,
+    price_per_1000_coins: int = PRICE_PER_1000,
 ) -> PromoteBenchResult:
     rng = random.Random(seed)
     began = time.perf_counter()
@@ -170,7 +189,7 @@ def bench_promote(
     ids = [f"pr_bench{i}" for i in range(promotions)]
     creators = [1_000 + i for i in range(promotions)]
     candidates = [
-        Candidate(ids[i], creators[i], plans[i], PRICE_PER_1000) for i in range(promotions)
+        Candidate(ids[i], creators[i], plans[i], price_per_1000_coins) for i in range(promotions)
     ]
     index = CandidateIndex.of(candidates)
     people = [
@@ -188,7 +207,8 @@ def bench_promote(
         Ledger.open(f"sqlite:///{Path(directory) / 'bench.db'}") as ledger,
     ):
         _open_books(ledger, ids, creators, plans, states)
-        figures = _simulate(rng, ledger, plans, ids, creators, index, people, states)
+        figures = _Figures(price_per_1000_coins)
+        _simulate(rng, ledger, plans, ids, creators, index, people, states, figures)
         reconciled = ledger.reconcile().ok and _money_adds_up(ledger, plans, ids, states)
     return _result(
         promotions, viewers, plans, ids, states, figures, reconciled, time.perf_counter() - began
@@ -245,11 +265,50 @@ def _open_books(
 
 @dataclass(slots=True)
 class _Figures:
+    price: int
+    """One impression's price in milli-coins (``price_per_1000_coins``)."""
     requests: int = 0
     bot_requests: int = 0
     unbilled: int = 0
     fill_ms: list[float] = field(default_factory=list)
+    fill_cpu_ms: list[float] = field(default_factory=list)
     cap_violations: int = 0
+
+
+class _Seen(Mapping[str, int]):
+    """One viewer's impressions per promotion within its cap's window, counted only
+    for the promotions a fill looks at (a viewer of a long run has seen hundreds)."""
+
+    __slots__ = ("at", "by_id", "times")
+
+    def __init__(self, by_id: dict[str, Plan]) -> None:
+        self.by_id = by_id
+        self.times: dict[str, deque[int]] = {}
+        self.at = 0
+
+    def __getitem__(self, promotion_id: str) -> int:
+        times = self.times.get(promotion_id)
+        if not times:
+            raise KeyError(promotion_id)
+        since = self.at - self.by_id[promotion_id].frequency_window_ns
+        while times and times[0] <= since:
+            times.popleft()
+        return len(times)
+
+    def get(self, promotion_id: str, default: int = 0) -> int:  # type: ignore[override]
+        try:
+            return self[promotion_id]
+        except KeyError:
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.times)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def add(self, promotion_id: str, at: int) -> None:
+        self.times.setdefault(promotion_id, deque()).append(at)
 
 
 def _simulate(
@@ -261,18 +320,19 @@ def _simulate(
     index: CandidateIndex,
     people: list[tuple[str, str, frozenset[str], bool]],
     states: dict[str, _State],
-) -> _Figures:
+    figures: _Figures,
+) -> None:
     curve = diurnal_curve()
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
-    seen: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    seen = [_Seen(by_id) for _ in people]
     spends = {pid: Spend(0, 0, viewable_rate(0, 0)) for pid in ids}
     pending_views: list[tuple[int, str, int]] = []
-    figures = _Figures()
+    demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
     while minute < end + HOUR_NS:
-        demand = _demand(plans, minute)
-        count = int(demand * SUPPLY_FACTOR * curve[(minute // MINUTE_NS) % 1_440] / SLOTS) + 1
+        wanted = demand[(minute - START_NS) // MINUTE_NS]
+        count = int(wanted * SUPPLY_FACTOR * curve[(minute // MINUTE_NS) % 1_440] / SLOTS) + 1
         for _ in range(count):
             at = minute + rng.randrange(MINUTE_NS)
             _one_request(
@@ -282,16 +342,27 @@ def _simulate(
         minute += MINUTE_NS
         if (minute - START_NS) % HOUR_NS == 0:
             _settle_and_close(ledger, minute, ids, creators, plans, states)
-    return figures
 
 
-def _demand(plans: list[Plan], minute: int) -> float:
-    """Impressions per minute the running promotions want, served (not just billed)."""
-    total = 0.0
+def _demand(plans: list[Plan], minutes: int, price: int) -> list[float]:
+    """Impressions per minute the running promotions want, served (not just billed),
+    per minute from the start: each plan's target is linear over its windows (the whole
+    promotion or each burst), so a running sum of rates gives it in one pass."""
+    changes = [0.0] * (minutes + 1)
     for plan in plans:
-        share = planned_millicoins(plan, minute + MINUTE_NS) - planned_millicoins(plan, minute)
-        total += share / PRICE_PER_1000 / VIEWABLE_CHANCE
-    return total
+        windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
+        for burst in windows:
+            served = plan.budget_coins * 1_000 * burst.share_bps / BPS_WHOLE
+            served /= price * VIEWABLE_CHANCE
+            first = (burst.starts_at - START_NS) // MINUTE_NS
+            last = max(first + 1, (burst.ends_at - START_NS) // MINUTE_NS)
+            changes[min(first, minutes)] += served / (last - first)
+            changes[min(last, minutes)] -= served / (last - first)
+    rates, rate = [], 0.0
+    for change in changes[:minutes]:
+        rate += change
+        rates.append(rate)
+    return rates
 
 
 def _one_request(
@@ -299,7 +370,7 @@ def _one_request(
     at: int,
     index: CandidateIndex,
     people: list[tuple[str, str, frozenset[str], bool]],
-    seen: dict[int, dict[str, list[int]]],
+    seen: list[_Seen],
     spends: dict[str, Spend],
     states: dict[str, _State],
     by_id: dict[str, Plan],
@@ -310,20 +381,18 @@ def _one_request(
     region, band, interests, bot = people[viewer]
     request = FeedRequest(viewer, region, band, interests, SLOTS, bot)
     mine = seen[viewer]
-    counts = {
-        pid: sum(1 for t in times if t > at - by_id[pid].frequency_window_ns)
-        for pid, times in mine.items()
-    }
-    started = time.perf_counter_ns()
-    placements = fill(request, index.for_region(region), counts, spends, at=at, draw=rng.random)
+    mine.at = at
+    started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
+    placements = fill(request, index.for_region(region), mine, spends, at=at, draw=rng.random)
+    figures.fill_cpu_ms.append((time.thread_time_ns() - started_cpu) / 1e6)
     figures.fill_ms.append((time.perf_counter_ns() - started) / 1e6)
     figures.requests += 1
     figures.bot_requests += bot
     for placement in placements:
         pid = placement.promotion_id
-        mine.setdefault(pid, []).append(at)
-        if counts.get(pid, 0) + 1 > by_id[pid].frequency_cap:
+        if mine.get(pid, 0) + 1 > by_id[pid].frequency_cap:
             figures.cap_violations += 1
+        mine.add(pid, at)
         state = states[pid]
         state.served += 1
         state.outstanding += 1
@@ -331,9 +400,9 @@ def _one_request(
             state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
         )
         if rng.random() < VIEWABLE_CHANCE:
-            pending_views.append((at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
-        else:
-            pending_views.append((at + 3_600 * NS_PER_S, pid, -1))  # never viewable: expires
+            heapq.heappush(pending_views, (at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
+        else:  # never viewable: no longer counted outstanding after the window
+            heapq.heappush(pending_views, (at + OUTSTANDING_WINDOW_S * NS_PER_S, pid, -1))
 
 
 def _bill(
@@ -344,17 +413,16 @@ def _bill(
     spends: dict[str, Spend],
     figures: _Figures,
 ) -> None:
-    """The database's billing rule, for events due by ``until``."""
-    due = [view for view in pending_views if view[0] <= until]
-    pending_views[:] = [view for view in pending_views if view[0] > until]
-    for at, pid, viewer in due:
+    """The database's billing rule, for events due by ``until`` (a heap by time)."""
+    while pending_views and pending_views[0][0] <= until:
+        at, pid, viewer = heapq.heappop(pending_views)
         state = states[pid]
         state.outstanding -= 1
         if viewer >= 0 and not state.closed:
             state.viewable += 1
             cap = plan_cap_millicoins(by_id[pid], at)
-            if state.billed + PRICE_PER_1000 <= cap:
-                state.billed += PRICE_PER_1000
+            if state.billed + figures.price <= cap:
+                state.billed += figures.price
             else:
                 figures.unbilled += 1  # ahead of plan or at the budget: never charged
         spends[pid] = Spend(
@@ -439,12 +507,14 @@ def _result(
     budget_total = sum(plan.budget_coins for plan in plans)
     spent = sum(charged_coins(state.billed) for state in states.values())
     times = sorted(figures.fill_ms) or [0.0]
+    cpu = sorted(figures.fill_cpu_ms) or [0.0]
     return PromoteBenchResult(
         promotions=promotions,
         viewers=viewers,
+        price_per_1000_coins=figures.price,
         requests=figures.requests,
         served=sum(s.served for s in states.values()),
-        billed=sum(s.billed for s in states.values()) // PRICE_PER_1000,
+        billed=sum(s.billed for s in states.values()) // figures.price,
         bot_requests=figures.bot_requests,
         unbilled=figures.unbilled,
         pacing_error_max_pct=round(pacing_worst, 2),
@@ -454,6 +524,8 @@ def _result(
         cap_violations=figures.cap_violations,
         fill_p50_ms=round(percentile(times, 0.5), 4),
         fill_p99_ms=round(percentile(times, 0.99), 4),
+        fill_cpu_p50_ms=round(percentile(cpu, 0.5), 4),
+        fill_cpu_p99_ms=round(percentile(cpu, 0.99), 4),
         reconciled=reconciled,
         seconds=round(seconds, 1),
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
-from giftflow.bench.promote import PromoteBenchResult, bench_promote
+from giftflow.bench.promote import PRICE_PER_1000, PromoteBenchResult, bench_promote
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
 from giftflow.cli import bench_serving
 from giftflow.cli.bench_options import (
@@ -120,13 +120,22 @@ def promote(
         int, typer.Option(min=1, max=100_000, help="Concurrent promotions to pace.")
     ] = 1_000,
     viewers: Annotated[int, typer.Option(min=100, help="Simulated viewers.")] = 20_000,
+    price: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=1_000_000,
+            help="Coins per 1,000 billed impressions (the default: 10 coins an impression,"
+            " 50 to 300 impressions a promotion).",
+        ),
+    ] = PRICE_PER_1000,
     as_json: JsonOption = False,
 ) -> None:
     """N promotions paced against a simulated feed (a real diurnal curve), money through
     the ledger: pacing error, overspend, delivery, cap violations, fill p50/p99."""
     run_bench(
         f"[bold]giftflow bench promote[/bold]: {promotions} promotions …",
-        lambda: bench_promote(promotions=promotions, viewers=viewers),
+        lambda: bench_promote(promotions=promotions, viewers=viewers, price_per_1000_coins=price),
         show=_print_promote,
         passed=lambda result: result.reconciled and result.overspent_coins == 0,
         as_json=as_json,
@@ -146,6 +155,10 @@ def _print_promote(result: PromoteBenchResult) -> None:
             ("budget delivered (%)", f"{result.delivered_pct}"),
             ("frequency-cap violations", f"{result.cap_violations}"),
             ("fill p50 / p99 (ms)", f"{result.fill_p50_ms} / {result.fill_p99_ms}"),
+            (
+                "fill p50 / p99, CPU time (ms)",
+                f"{result.fill_cpu_p50_ms} / {result.fill_cpu_p99_ms}",
+            ),
             ("reconciled", yes_no(result.reconciled)),
             ("seconds", f"{result.seconds}"),
         ],

@@ -51,12 +51,16 @@ class Placement:
 @dataclass(frozen=True, slots=True)
 class CandidateIndex:
     """Candidates by the region they target (``None``: every region), so that one fill
-    looks only at the promotions that could reach its viewer."""
+    looks only at the promotions that could reach its viewer. The pool of each region
+    (its own candidates and those of every region) is built once, so that a fill costs
+    nothing per promotion running."""
 
     by_region: Mapping[str | None, tuple[Candidate, ...]]
     window_ns_max: int
     """The longest frequency-cap window among them: how far back a viewer's
     impressions are read."""
+    pools: Mapping[str | None, tuple[Candidate, ...]]
+    by_id: Mapping[str, Candidate]
 
     @classmethod
     def of(cls, candidates: Sequence[Candidate]) -> CandidateIndex:
@@ -65,16 +69,19 @@ class CandidateIndex:
             for region in candidate.plan.audience.regions or {None}:
                 grouped.setdefault(region, []).append(candidate)
         window = max((c.plan.frequency_window_ns for c in candidates), default=0)
-        return cls({key: tuple(value) for key, value in grouped.items()}, window)
+        by_region = {key: tuple(value) for key, value in grouped.items()}
+        anywhere = by_region.get(None, ())
+        pools: dict[str | None, tuple[Candidate, ...]] = {None: anywhere}
+        pools |= {key: anywhere + value for key, value in by_region.items() if key is not None}
+        by_id = {c.promotion_id: c for c in candidates}
+        return cls(by_region, window, pools, by_id)
 
     def for_region(self, region: str | None) -> tuple[Candidate, ...]:
-        anywhere = self.by_region.get(None, ())
-        if region is None:
-            return anywhere
-        return anywhere + self.by_region.get(region, ())
+        pool = self.pools.get(region)
+        return self.pools[None] if pool is None else pool
 
     def __len__(self) -> int:
-        return len({c.promotion_id for group in self.by_region.values() for c in group})
+        return len(self.by_id)
 
 
 def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> bool:
@@ -97,9 +104,16 @@ def behind(candidate: Candidate, spend: Spend, at: int) -> float:
 
 
 ACCEPTED_PER_SLOT: Final = 4
-"""How many promotions that may serve a fill gathers per slot before it stops looking:
-a random start in the pool and a walk from there keep a fill's cost bounded by the slots
-asked for, not by the number of promotions running."""
+"""How many promotions that may serve a fill gathers per slot before it stops looking."""
+EXAMINED_PER_SLOT: Final = 24
+"""How many promotions a fill looks at per slot at most: a random start in the pool and
+a walk of at most this many from there keep a fill's cost bounded by the slots asked
+for, not by the number of promotions running (with every promotion ahead of its curve,
+an unbounded walk read the whole pool on every request: quadratic under load). Each
+promotion is still looked at with the same chance per request, and one behind its
+curve is served whenever it is looked at (the throttle's chance reaches 1), so the
+bound only caps how fast a promotion can catch up: ``EXAMINED_PER_SLOT * slots / pool``
+of the requests it matches."""
 
 
 def fill(
@@ -121,7 +135,7 @@ def fill(
     chosen: list[tuple[Candidate, Spend]] = []
     taken: set[str] = set()
     first = int(draw() * len(candidates)) % len(candidates)
-    for offset in range(len(candidates)):
+    for offset in range(min(len(candidates), slots * EXAMINED_PER_SLOT)):
         candidate = candidates[(first + offset) % len(candidates)]
         spend = spends.get(candidate.promotion_id)
         if spend is None or candidate.promotion_id in taken:

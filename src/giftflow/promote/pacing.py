@@ -28,6 +28,14 @@ VIEWABLE_RATE_PRIOR: Final = 0.5
 """The share of served impressions expected to turn viewable before any is seen."""
 PRIOR_WEIGHT: Final = 20
 """How many served impressions the prior counts for in ``viewable_rate``."""
+OUTSTANDING_WINDOW_S: Final = 120
+"""How long a served impression counts as outstanding (its viewable event may still
+come) for pacing. Viewable events come seconds after serving (2 s on screen); one that
+has not come in two minutes most likely never will. Counting every impression of the
+hour an event is accepted for (``IMPRESSION_TTL_S``) held a third of an hour's spend as
+committed that never was, and kept spend that far behind the curve. A late event is
+still billed when it comes, and the throttle sees it then (money never depends on
+this)."""
 
 
 def planned_millicoins(plan: Plan, at: int) -> int:

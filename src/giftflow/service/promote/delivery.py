@@ -19,8 +19,7 @@ from giftflow.promote.delivery import (
     Placement,
     fill,
 )
-from giftflow.promote.invalid import IMPRESSION_TTL_S
-from giftflow.promote.pacing import Spend, viewable_rate
+from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, viewable_rate
 from giftflow.promote.promotions import ContentKind
 from giftflow.service.promote.context import NS_PER_S, PromoteContext
 from giftflow.service.promote.promotions import COLUMNS, promotion_of
@@ -68,7 +67,7 @@ def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]
 
 def _impression_counts(tx: Tx, ids: list[str], now: int) -> dict[str, tuple[int, int, int]]:
     """Per promotion, over the last day: served, viewable, and still awaiting their
-    viewable event (served within the impression's lifetime, nothing reported)."""
+    viewable event (served within ``OUTSTANDING_WINDOW_S``, nothing reported)."""
     if not ids:
         return {}
     clause, parameter = tx.any_of(ids)
@@ -78,7 +77,7 @@ def _impression_counts(tx: Tx, ids: list[str], now: int) -> dict[str, tuple[int,
         " SUM(CASE WHEN viewable_at = 0 AND served_at > ? THEN 1 ELSE 0 END)"
         f" FROM promotion_impressions WHERE promotion_id {clause} AND served_at > ?"
         " GROUP BY promotion_id",
-        (now - IMPRESSION_TTL_S * NS_PER_S, parameter, now - RATE_WINDOW_S * NS_PER_S),
+        (now - OUTSTANDING_WINDOW_S * NS_PER_S, parameter, now - RATE_WINDOW_S * NS_PER_S),
     ).fetchall()
     return {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
 
@@ -92,14 +91,11 @@ def _seen(tx: Tx, viewer_id: int, since: int) -> list[tuple[str, int]]:
     return [(row[0], int(row[1])) for row in rows]
 
 
-def _seen_counts(
-    index: CandidateIndex, seen: list[tuple[str, int]], now: int, region: str | None
-) -> dict[str, int]:
-    windows = {c.promotion_id: c.plan.frequency_window_ns for c in index.for_region(region)}
+def _seen_counts(index: CandidateIndex, seen: list[tuple[str, int]], now: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for promotion_id, served_at in seen:
-        window = windows.get(promotion_id)
-        if window is not None and served_at > now - window:
+        candidate = index.by_id.get(promotion_id)
+        if candidate is not None and served_at > now - candidate.plan.frequency_window_ns:
             counts[promotion_id] = counts.get(promotion_id, 0) + 1
     return counts
 
@@ -107,17 +103,16 @@ def _seen_counts(
 def fill_request(context: PromoteContext, request: FeedRequest) -> list[Served]:
     now = context.now()
     index, spends = candidates(context, now)
-    if request.bot or not index.by_region:
+    if request.bot or not index.by_id:
         return []
     seen = context.read(lambda tx: _seen(tx, request.viewer_id, now - index.window_ns_max))
-    counts = _seen_counts(index, seen, now, request.region)
+    counts = _seen_counts(index, seen, now)
     pool = index.for_region(request.region)
     placements = fill(request, pool, counts, spends, at=now, draw=context.draw)
     if not placements:
         return []
-    by_id = {c.promotion_id: c for c in pool}
     rows = [
-        (context.economy.new_id("im"), placement, by_id[placement.promotion_id])
+        (context.economy.new_id("im"), placement, index.by_id[placement.promotion_id])
         for placement in placements
     ]
     served = context.write(lambda tx: _write(tx, request, rows, now))

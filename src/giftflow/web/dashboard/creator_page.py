@@ -65,7 +65,12 @@ def in_payout_units(payouts: Sequence[Payout]) -> int:
 
 def nav(principal_label: str, *, admin: bool) -> str:
     """The bar on top of every signed-in page, with the sign-out form."""
-    admin_link = f'<a href="/admin">{esc(_("Admin"))}</a>' if admin else ""
+    admin_link = (
+        f'<a href="/admin">{esc(_("Admin"))}</a>'
+        f'<a href="/admin/promotions">{esc(_("Promotions to review"))}</a>'
+        if admin
+        else ""
+    )
     signed_in = _("Signed in as {name}").format(name=principal_label)
     return (
         f'<nav class="top"><a href="/dashboard">{esc(_("Dashboard"))}</a>{admin_link}'
@@ -83,7 +88,9 @@ def creator_body(view: CreatorView) -> str:
             f'<p class="eyebrow">{esc(_("Creator dashboard"))}</p>'
             f"<h1>{esc(creator.display_name)}</h1>"
             f'<p class="meta">{esc(_("Creator #{id}").format(id=creator.id))}'
-            f" · {esc(creator.region)}</p></header>",
+            f" · {esc(creator.region)} · "
+            f'<a href="/dashboard/creators/{creator.id}/promotions">{esc(_("Promotions"))}</a>'
+            "</p></header>",
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
             cohorts_section(view.cohorts),

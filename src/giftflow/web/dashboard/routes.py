@@ -63,7 +63,7 @@ def _label(principal: Principal) -> str:
     return f"user {principal.user_id} ({principal.role.value if principal.role else '?'})"
 
 
-def _top(principal: Principal) -> str:
+def top(principal: Principal) -> str:
     return nav(_label(principal), admin=principal.is_admin)
 
 
@@ -168,7 +168,7 @@ def creator_page(
         period=period,
     )
     title = f"{creator.display_name} · dashboard"
-    return html(title, _top(principal) + creator_body(view))
+    return html(title, top(principal) + creator_body(view))
 
 
 @router.get("/dashboard/creators/{creator_id}/sessions/{session_id}")
@@ -189,7 +189,7 @@ def session_page(
         f"&larr; {esc(report['session']['creator_name'])}'s dashboard</a></p>"
     )
     title = f"{report['session']['title']} · report"
-    return html(title, _top(principal) + back + report_sections(report))
+    return html(title, top(principal) + back + report_sections(report))
 
 
 # --- administrators ----------------------------------------------------------------------
@@ -216,19 +216,19 @@ def admin_page(
         ),
         period=period,
     )
-    return html("giftflow · admin", _top(principal) + admin_body(view))
+    return html("giftflow · admin", top(principal) + admin_body(view))
 
 
 @router.post("/admin/reconcile")
 def reconcile_now(request: Request, principal: SignedInDep, state: StateDep) -> Response:
     """Reconcile the books now (the page shows the last reconcile, run by this button,
     ``GET /v1/admin/reconcile`` or a scheduled job: not one per page view)."""
-    _admin_form(request, principal)
+    admin_form(request, principal)
     state.economy.reconcile()
     return see_other(ADMIN_PAGE)
 
 
-def _admin_form(request: Request, principal: Principal) -> None:
+def admin_form(request: Request, principal: Principal) -> None:
     auth.require_admin(principal)
     require_same_origin(request)
 
@@ -242,7 +242,7 @@ def review_fraud_decision(
     state: StateDep,
 ) -> Response:
     """Close an open decision: upheld (the rule was right) or overturned."""
-    _admin_form(request, principal)
+    admin_form(request, principal)
     state.economy.review_fraud_decision(decision_id, upheld=upheld, reviewer=principal.name)
     return see_other(ADMIN_PAGE)
 
@@ -252,7 +252,7 @@ def hold_payout(
     payout_id: PayoutIdPath, request: Request, principal: SignedInDep, state: StateDep
 ) -> Response:
     """Clear a payout kept in ``requested`` (its creator has open fraud decisions)."""
-    _admin_form(request, principal)
+    admin_form(request, principal)
     state.economy.hold_payout(payout_id)
     return see_other(ADMIN_PAGE)
 
@@ -261,7 +261,7 @@ def hold_payout(
 def approve_payout(
     payout_id: PayoutIdPath, request: Request, principal: SignedInDep, state: StateDep
 ) -> Response:
-    _admin_form(request, principal)
+    admin_form(request, principal)
     state.economy.approve_payout(payout_id)
     return see_other(ADMIN_PAGE)
 
@@ -275,6 +275,6 @@ def reject_payout(
     state: StateDep,
 ) -> Response:
     """Reject with a reason; the reserved diamonds go back to the creator."""
-    _admin_form(request, principal)
+    admin_form(request, principal)
     state.economy.reject_payout(payout_id, reason.strip() or "rejected")
     return see_other(ADMIN_PAGE)

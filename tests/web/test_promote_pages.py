@@ -1,0 +1,170 @@
+"""Promote on the dashboard in headless Chromium: the administrators' review queue and
+its forms (the API then agrees), a creator's promotions and one promotion's report,
+whose pacing chart's points equal the API's report, and the refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from giftflow.web.dashboard.session import COOKIE
+from web.conftest import Showcase, full_screenshot
+from web.test_dashboard import attributes, points
+
+HOUR_S = 3_600
+
+
+def _now(showcase: Showcase) -> datetime:
+    return datetime.fromtimestamp(showcase.studio.world.clock.now_ns() / 1e9, UTC)
+
+
+def _submitted(showcase: Showcase, content_id: str, **fields: Any) -> str:
+    """A promotion of creator A, submitted (its budget reserved): in review."""
+    world = showcase.studio.world
+    creator, token = showcase.ids["a"], world.token(showcase.ids["a"], "creator")
+    starts = _now(showcase)
+    body = {
+        "creator_id": creator,
+        "content_kind": "video",
+        "content_id": content_id,
+        "goal": "followers",
+        "budget_coins": 600,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=6)).isoformat(),
+    } | fields
+    draft = world.ok(world.post("/v1/promotions", body, token, key=world.new_key()), 201)
+    world.ok(world.post(f"/v1/promotions/{draft['id']}/submit", None, token, key=world.new_key()))
+    promotion_id: str = draft["id"]
+    return promotion_id
+
+
+def _deliver(showcase: Showcase, hours: int) -> None:
+    """The platform's feed over ``hours``: a few requests a minute, each viewable."""
+    world = showcase.studio.world
+    feed = world.key("promote:write")
+    for minute in range(hours * 60):
+        fill = {"viewer_id": 10_000 + minute, "region": "US", "age_band": "25-34", "slots": 2}
+        placements = world.ok(world.post("/v1/promote/fill", fill, feed))["placements"]
+        world.clock.advance(seconds=3)
+        events = [
+            {"impression_id": p["impression_id"], "kind": "viewable", "visible_ms": 2_500}
+            for p in placements
+        ]
+        if events:
+            world.ok(
+                world.post("/v1/promote/events", {"events": events}, feed, key=world.new_key())
+            )
+        world.clock.advance(seconds=57)
+
+
+def test_an_admin_reviews_promotions_and_the_pacing_chart_equals_the_report(
+    showcase: Showcase,
+) -> None:
+    world = showcase.studio.world
+    world.buy(showcase.ids["a"], 2_000)
+    approved = _submitted(showcase, "clip-approve")
+    rejected = _submitted(showcase, "clip-reject")
+    page = showcase.signed_in("admin", "/admin/promotions")
+    assert page.url == f"{showcase.base_url}/admin/promotions"
+    queue = attributes(page, "tr[data-promotion]", "data-promotion")
+    assert sorted(q or "" for q in queue) == sorted([approved, rejected])
+    full_screenshot(page, "promotions-review")
+    page.click(f'tr[data-promotion="{approved}"] button:has-text("Approve")')
+    assert page.url == f"{showcase.base_url}/admin/promotions"
+    page.fill(f'tr[data-promotion="{rejected}"] input[name="reason"]', "content not allowed")
+    page.click(f'tr[data-promotion="{rejected}"] button:has-text("Reject")')
+    assert page.locator("tr[data-promotion]").count() == 0
+    admin = world.token(showcase.ids["ops"], "admin")
+    states = {
+        pid: world.ok(world.get(f"/v1/promotions/{pid}", admin)) for pid in (approved, rejected)
+    }
+    assert states[approved]["state"] == "active"
+    assert (states[rejected]["state"], states[rejected]["reason"]) == (
+        "rejected",
+        "content not allowed",
+    )
+    assert states[rejected]["released_coins"] == 600
+    page.close()
+
+    _deliver(showcase, hours=3)
+    creator = world.token(showcase.ids["a"], "creator")
+    report = world.ok(world.get(f"/v1/promotions/{approved}/report", creator))
+    assert report["billed"] > 0 and len(report["pacing"]) >= 10
+    page = showcase.signed_in("a", f"/dashboard/creators/{showcase.ids['a']}/promotions")
+    rows = attributes(page, "tr[data-promotion]", "data-state")
+    assert sorted(r or "" for r in rows) == ["active", "rejected"]
+    page.click(f'tr[data-promotion="{approved}"] a')
+    assert page.url.endswith(f"/promotions/{approved}")
+    for key in ("served", "viewable", "billed", "live_entries", "profile_visits"):
+        assert page.text_content(f'[data-report="{key}"]') == f"{report[key]:,}", key
+    for key in ("follows_click_7d", "follows_view_1d", "follows_attributed"):
+        assert page.text_content(f'[data-report="{key}"]') == f"{report[key]:,}", key
+    for key in ("budget_coins", "spent_coins", "released_coins", "billed_millicoins"):
+        assert page.text_content(f'[data-coins="{key}"]') == f"{report[key]:,}", key
+    shown = list(
+        zip(
+            points(page, "pacing", "data-series"),
+            points(page, "pacing", "data-x"),
+            points(page, "pacing"),
+            strict=True,
+        )
+    )
+    expected = [("target", p["at"], str(p["target_millicoins"])) for p in report["pacing"]]
+    expected += [("actual", p["at"], str(p["actual_millicoins"])) for p in report["pacing"]]
+    assert shown == expected
+    full_screenshot(page, "promotion-report")
+    page.close()
+
+
+def test_the_invalid_traffic_of_a_promotion_is_shown_by_reason(showcase: Showcase) -> None:
+    world = showcase.studio.world
+    world.buy(showcase.ids["a"], 1_000)
+    promotion = _submitted(showcase, "clip-invalid", budget_coins=300)
+    admin = world.token(showcase.ids["ops"], "admin")
+    world.ok(world.post(f"/v1/promotions/{promotion}/approve", None, admin, key=world.new_key()))
+    world.clock.advance(seconds=HOUR_S)  # behind its curve: every request it may serve
+    feed = world.key("promote:write")
+    fill = {"viewer_id": 55_555, "region": "US", "slots": 3}
+    placements = world.ok(world.post("/v1/promote/fill", fill, feed))["placements"]
+    mine = [p for p in placements if p["promotion_id"] == promotion]
+    assert len(mine) == 1
+    world.clock.advance(seconds=5)
+    short = {"impression_id": mine[0]["impression_id"], "kind": "viewable", "visible_ms": 900}
+    world.ok(world.post("/v1/promote/events", {"events": [short]}, feed, key=world.new_key()))
+    admin = world.token(showcase.ids["ops"], "admin")  # an hour passed: a fresh one
+    report = world.ok(world.get(f"/v1/promotions/{promotion}/report", admin))
+    assert report["invalid"] == {"not_viewable": 1}
+    page = showcase.signed_in(
+        "admin", f"/dashboard/creators/{showcase.ids['a']}/promotions/{promotion}"
+    )
+    assert page.text_content('tr[data-invalid="not_viewable"] [data-field="count"]') == "1"
+    page.close()
+
+
+def test_promote_pages_refuse_others_and_forms_from_elsewhere(showcase: Showcase) -> None:
+    world = showcase.studio.world
+    world.buy(showcase.ids["a"], 1_000)
+    promotion = _submitted(showcase, "clip-guarded", budget_coins=200)
+    base = showcase.base_url
+    b_token = world.token(showcase.ids["b"], "creator")
+    a_path = f"{base}/dashboard/creators/{showcase.ids['a']}/promotions/{promotion}"
+    b_path = f"{base}/dashboard/creators/{showcase.ids['b']}/promotions/{promotion}"
+    as_b = {"Cookie": f"{COOKIE}={b_token}"}
+    assert httpx.get(a_path, headers=as_b).status_code == 403
+    assert httpx.get(b_path, headers=as_b).status_code == 404  # not B's promotion
+    assert httpx.get(f"{base}/admin/promotions", headers=as_b).status_code == 403
+    admin = {"Cookie": f"{COOKIE}={world.token(showcase.ids['ops'], 'admin')}"}
+    approve = f"{base}/admin/promotions/{promotion}/approve"
+    assert httpx.post(approve, headers=admin).status_code == 403  # no Origin
+    assert (
+        httpx.post(approve, headers=admin | {"Origin": "https://evil.example"}).status_code == 403
+    )
+    assert httpx.post(approve, headers=as_b | {"Origin": base}).status_code == 403
+    token = world.token(showcase.ids["ops"], "admin")
+    assert world.ok(world.get(f"/v1/promotions/{promotion}", token))["state"] == "in_review"
+    same_site = admin | {"Origin": base}
+    assert httpx.post(approve, headers=same_site).status_code == 303
+    again = httpx.post(approve, headers=same_site)
+    assert again.status_code == 409 and "text/html" in again.headers["content-type"]
