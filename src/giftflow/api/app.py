@@ -179,8 +179,10 @@ async def _sweep_until(stop: asyncio.Event, state: ApiState, interval_s: float) 
 
 def sweep(state: ApiState) -> None:
     """End the battles whose time is up and the streaks that went quiet (their events
-    go to the rooms), and the promotions whose end has come (the rest released)."""
+    go to the rooms), mark missed scheduled LIVEs and send the reminders due, and end
+    the promotions whose end has come (the rest released)."""
     state.live.end_due_battles()
+    state.live.sweep_schedules()
     state.economy.end_stale_streaks()
     state.promote.sweep()
 

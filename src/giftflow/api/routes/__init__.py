@@ -17,6 +17,7 @@ from giftflow.api.routes import (
     payouts,
     promote,
     rooms,
+    schedules,
     tokens,
     users,
     webhook_endpoints,
@@ -40,4 +41,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     analytics.router,
     webhook_endpoints.router,
     promote.router,
+    schedules.router,
 )
