@@ -503,7 +503,8 @@ _DUE: Final = (
     " LEFT JOIN schedule_reminders m"
     "  ON m.schedule_id = s.id AND m.user_id = g.user_id AND m.offset_s = o.offset_s"
     " WHERE s.state IN ('scheduled', 'live') AND s.starts_at <= ?"
-    " AND s.starts_at - o.offset_s * ? <= ? AND g.registered_at <= s.starts_at - o.offset_s * ?"
+    " AND s.starts_at - CAST(o.offset_s AS BIGINT) * ? <= ?"
+    " AND g.registered_at < s.starts_at - CAST(o.offset_s AS BIGINT) * ?"
     " AND m.schedule_id IS NULL"
     " ORDER BY s.starts_at, s.id, o.offset_s DESC, g.user_id LIMIT ?"
 )

@@ -111,9 +111,13 @@ def start(
         assert row is not None
         session = session_of(row)
         linked, events = schedules.link(
-            context, tx, creator_id=creator_id, session_id=session.id,
-            schedule_id=schedule_id, now=now,
-        )  # fmt: skip
+            context,
+            tx,
+            creator_id=creator_id,
+            session_id=session.id,
+            schedule_id=schedule_id,
+            now=now,
+        )
         if linked is not None and not title:
             tx.execute(
                 "UPDATE live_sessions SET title = ? WHERE id = ?", (linked.title, session.id)

@@ -40,6 +40,8 @@ class CreatorView:
     """Which page of LIVEs ``sessions`` is (0: the newest)."""
     more_sessions: bool = False
     """Whether older LIVEs are on the next page."""
+    schedules: Mapping[str, int] | None = None
+    """The creator's scheduled LIVEs per state (``missed`` among them)."""
 
 
 def time_of(at_ns: int) -> str:
@@ -71,6 +73,7 @@ def creator_body(view: CreatorView) -> str:
             f'<p class="meta">Creator #{creator.id} · {esc(creator.region)}</p></header>',
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
+            schedules_section(view.schedules or {}),
             cohorts_section(view.cohorts),
             flows_section(f"/dashboard/creators/{creator.id}", view.coin_flows, view.period),
             payouts_section(view.payouts),
@@ -120,6 +123,28 @@ def sessions_section(
     columns = ["LIVE", "Started (UTC)", "Ended (UTC)", "Coins", "Gift events"]
     pages = _pages(f"/dashboard/creators/{creator_id}", page, more)
     return f"<section><h2>LIVEs</h2>{table(columns, rows, text=['LIVE'])}{pages}</section>"
+
+
+SCHEDULE_STATES: Final = (
+    ("scheduled", "Scheduled", "announced, not started yet"),
+    ("done", "Done", "went live as scheduled"),
+    ("missed", "Missed", "never started within the grace period"),
+    ("cancelled", "Cancelled", "called off"),
+)
+
+
+def schedules_section(counts: Mapping[str, int]) -> str:
+    """The creator's own scheduled LIVEs by outcome: missed ones counted, so a cadence
+    that slips shows."""
+    stats = "".join(
+        f'<div class="stat"><dt>{esc(label)}</dt><dd><span data-schedules="{key}">'
+        f"{grouped(counts.get(key, 0))}</span><small>{esc(hint)}</small></dd></div>"
+        for key, label, hint in SCHEDULE_STATES
+    )
+    return (
+        '<section class="figures" data-figures="schedules"><h2>Scheduled LIVEs</h2>'
+        f'<dl class="stats">{stats}</dl></section>'
+    )
 
 
 def _pages(path: str, page: int, more: bool) -> str:
