@@ -45,6 +45,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "delivery_id": ids["delivery"],
         "promotion_id": ids["promotion"],
         "campaign_id": ids["campaign"],
+        "schedule_id": ids["schedule"],
     }
 
 

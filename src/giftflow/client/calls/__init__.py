@@ -12,7 +12,17 @@ from giftflow.client.calls import (
     live,
     money,
     promote,
+    schedules,
     webhook_endpoints,
 )
 
-__all__ = ["accounts", "admin", "analytics", "live", "money", "promote", "webhook_endpoints"]
+__all__ = [
+    "accounts",
+    "admin",
+    "analytics",
+    "live",
+    "money",
+    "promote",
+    "schedules",
+    "webhook_endpoints",
+]
