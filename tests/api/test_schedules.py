@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -427,3 +428,43 @@ def test_the_countdown_state_reads_with_a_room_token_only(world: World) -> None:
     assert_problem(world.get(f"/v1/rooms/{carol}/countdown", world.admin_key), 401, "token_invalid")
     dave = world.user("dave", creator=True)["id"]
     assert_problem(world.get(f"/v1/rooms/{dave}/countdown", token=token), 403, "forbidden")
+
+
+@pytest.mark.postgres
+def test_two_economies_sweeping_one_database_send_each_reminder_once(
+    postgres_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two server processes' worth of economies on one PostgreSQL database, eight
+    threads sweeping at once: every registration gets each of its offsets' reminders
+    exactly once, in the outbox and at the receiver."""
+    with open_world(postgres_url, tmp_path / "payouts", **HOOKS) as world:
+        endpoint = subscribe(world, receiver.url)
+        carol = world.user("carol", creator=True)["id"]
+        fans = [world.user(f"fan{n}")["id"] for n in range(30)]
+        items = [
+            schedule(world, carol, reminder_offsets_s=[HOUR_S, 600, 0])["id"] for _ in range(2)
+        ]
+        for item in items:
+            for fan in fans:
+                register(world, item, fan, world.admin_key)
+        other = Economy.open(world.economy.context.settings, clock=world.clock)
+        try:
+            lives = [live_of(world), Live(LiveContext(other.context, world.bus, LiveSettings()))]
+            world.clock.advance(seconds=2 * HOUR_S)  # every offset is due now
+            with ThreadPoolExecutor(8) as pool:
+                counts = list(pool.map(lambda n: lives[n % 2].sweep_schedules(), range(16)))
+        finally:
+            other.close()
+        assert sum(counts) <= 2 * 30 * 3  # the app's own sweep may have sent some
+        sent = rows(world, "SELECT schedule_id, user_id, offset_s FROM schedule_reminders")
+        assert sorted(sent) == sorted(
+            (item, fan, offset) for item in items for fan in fans for offset in (HOUR_S, 600, 0)
+        )
+        assert world.count("webhook_deliveries") == 2 * 30 * 3
+        deliver(world.economy)
+        reminders = [
+            (e["data"]["schedule_id"], e["data"]["user_id"], e["data"]["offset_s"])
+            for e in receiver.events(endpoint["secret"])
+            if e["type"] == "schedule.reminder"
+        ]
+        assert sorted(reminders) == sorted(sent)
