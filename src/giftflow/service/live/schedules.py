@@ -444,6 +444,11 @@ def link(
         " WHERE id = ? AND state = 'scheduled'",
         (session_id, now, schedule_id),
     )
+    if tx.rowcount != 1:  # missed or cancelled by another server since it was read
+        raise LiveStateError(
+            f"scheduled LIVE {schedule_id} is no longer scheduled",
+            code="scheduled_live_state_invalid",
+        )
     session_chapters.append(tx, session_id, live.chapters)
     events: list[PendingEvent] = []
     if live.goal is not None:
