@@ -25,7 +25,7 @@ from giftflow.live.sessions import LiveSession
 from giftflow.service.analytics.facts import live_facts, previous_summaries
 from giftflow.service.analytics.flows import flow_totals
 from giftflow.service.economy import users
-from giftflow.service.live import Live, schedules
+from giftflow.service.live import Live, schedule_figures
 from giftflow.service.live.context import LiveContext, optional
 from giftflow.store.tx import Tx
 
@@ -54,7 +54,7 @@ def session_report(context: LiveContext, session_id: int) -> Json:
     """The post-LIVE report (of a live session too: measured up to now)."""
     facts = live_facts(context, session_id)
     report = pure.session_report(facts, previous_summaries(context, facts.session))
-    figures = schedules.figures_of_session(context, session_id)
+    figures = schedule_figures.figures_of_session(context, session_id)
     report["schedule"] = None if figures is None else schedule_json(figures)
     return report
 

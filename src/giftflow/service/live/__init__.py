@@ -32,6 +32,8 @@ from giftflow.service.live import (
     goals,
     invitations,
     overlay,
+    schedule_figures,
+    schedule_sweep,
     schedules,
     sessions,
     supporters,
@@ -41,7 +43,8 @@ from giftflow.service.live.chapters import record as record_chapter_windows
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
 from giftflow.service.live.overlay import OverlayState
-from giftflow.service.live.schedules import Changes, Countdown, Registration
+from giftflow.service.live.schedule_figures import Countdown
+from giftflow.service.live.schedules import Changes, Registration
 from giftflow.service.live.sessions import (
     Interaction,
     InteractionKind,
@@ -315,19 +318,19 @@ class Live:
         return schedules.is_registered(self.context, schedule_id, user_id)
 
     def schedule_figures(self, schedule_id: str) -> Figures:
-        return schedules.figures(self.context, schedule_id)
+        return schedule_figures.figures(self.context, schedule_id)
 
     def schedule_figures_of_session(self, session_id: int) -> Figures | None:
-        return schedules.figures_of_session(self.context, session_id)
+        return schedule_figures.figures_of_session(self.context, session_id)
 
     def schedule_counts(self, creator_id: int) -> dict[str, int]:
         """The creator's scheduled LIVEs per state (missed ones counted at once)."""
-        return schedules.counts(self.context, creator_id)
+        return schedule_figures.counts(self.context, creator_id)
 
     def countdown(self, room_id: int) -> Countdown:
-        return schedules.countdown(self.context, room_id)
+        return schedule_figures.countdown(self.context, room_id)
 
     def sweep_schedules(self) -> int:
         """Mark missed LIVEs, then send the reminders due; returns reminders sent."""
-        schedules.mark_missed(self.context)
-        return schedules.remind_due(self.context)
+        schedule_sweep.mark_missed(self.context)
+        return schedule_sweep.remind_due(self.context)

@@ -1,19 +1,16 @@
 """Scheduled LIVEs in the database: schedule, change, cancel; registrations; the link
-to the session that takes the schedule up; reminders due by the clock; missed LIVEs;
-the figures a report shows.
+to the session that takes the schedule up. The sweep (missed LIVEs, reminders) is
+``schedule_sweep``; what is shown (figures, counts, the countdown) ``schedule_figures``.
 
 Every change is one transaction with its events: room events for the overlays (the
 countdown) and, for endpoints subscribed, outbox rows (webhooks out) in the same
-transaction. Reminders go to the outbox only (``schedule.reminder``, one per
-registration and offset): the sweep writes a ``schedule_reminders`` row per reminder
-with ``ON CONFLICT DO NOTHING`` and stages the event only when its row is new, so two
-processes sweeping at once send each reminder once (decisions/0071).
+transaction (docs/schedules.md).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -23,7 +20,6 @@ from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind
 from giftflow.live.schedules import (
     REMINDER_OFFSETS_S_DEFAULT,
-    Figures,
     PlannedGoal,
     ScheduledLive,
     ScheduleState,
@@ -31,8 +27,6 @@ from giftflow.live.schedules import (
     check_plan,
     check_start,
     is_due,
-    missed_before,
-    remind_at,
 )
 from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
@@ -46,8 +40,6 @@ _COLUMNS: Final = (
     " created_at, updated_at, closed_at,"
     " (SELECT COUNT(*) FROM schedule_registrations r WHERE r.schedule_id = scheduled_lives.id)"
 )
-REMINDERS_PER_SWEEP: Final = 1_000
-"""A sweep sends at most this many reminders (the next sweep, a second later, goes on)."""
 LIST_MAX: Final = 500
 
 
@@ -69,17 +61,6 @@ class Registration:
     schedule_id: str
     user_id: int
     registered_at: int
-
-
-@dataclass(frozen=True, slots=True)
-class Countdown:
-    """What the countdown overlay shows: the room's LIVE that is linked and live, else
-    its next scheduled one not yet missed (``None``: nothing planned)."""
-
-    room_id: int
-    at: int
-    last_event_id: str | None
-    schedule: ScheduledLive | None
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -190,7 +171,7 @@ def data_of(live: ScheduledLive) -> dict[str, Any]:
     }
 
 
-def _event(live: ScheduledLive, type: EventType, at: int) -> PendingEvent:
+def event_of(live: ScheduledLive, type: EventType, at: int) -> PendingEvent:
     return event(live.creator_id, type, data_of(live), at)
 
 
@@ -240,7 +221,7 @@ def create(
         )
         _write_offsets(tx, schedule_id, offsets)
         live = find(tx, schedule_id)
-        return live, [_event(live, EventType.SCHEDULE_CREATED, now)]
+        return live, [event_of(live, EventType.SCHEDULE_CREATED, now)]
 
     return context.write_events(add)
 
@@ -293,7 +274,7 @@ def update(context: LiveContext, schedule_id: str, changes: Changes) -> Schedule
         if offsets is not None:
             _write_offsets(tx, schedule_id, offsets)
         changed = find(tx, schedule_id)
-        return changed, [_event(changed, EventType.SCHEDULE_UPDATED, now)]
+        return changed, [event_of(changed, EventType.SCHEDULE_UPDATED, now)]
 
     return context.write_events(change)
 
@@ -313,7 +294,7 @@ def cancel(context: LiveContext, schedule_id: str) -> ScheduledLive:
             (now, now, schedule_id),
         )
         cancelled = find(tx, schedule_id)
-        return cancelled, [_event(cancelled, EventType.SCHEDULE_CANCELLED, now)]
+        return cancelled, [event_of(cancelled, EventType.SCHEDULE_CANCELLED, now)]
 
     return context.write_events(close)
 
@@ -467,7 +448,7 @@ def link(
         )
         events.append(session_goals.created_event(created, now))
     linked = find(tx, schedule_id)
-    return linked, [_event(linked, EventType.SCHEDULE_STARTED, now), *events]
+    return linked, [event_of(linked, EventType.SCHEDULE_STARTED, now), *events]
 
 
 def finish(tx: Tx, session_id: int, now: int) -> None:
@@ -477,154 +458,3 @@ def finish(tx: Tx, session_id: int, now: int) -> None:
         " WHERE session_id = ? AND state = 'live'",
         (now, now, session_id),
     )
-
-
-# --- the sweep ------------------------------------------------------------------------------
-
-
-def mark_missed(context: LiveContext) -> list[ScheduledLive]:
-    """Every ``scheduled`` LIVE whose grace period after its start has passed without a
-    session becomes ``missed`` (a compare-and-set: once, whichever process sweeps)."""
-    now = context.now()
-    before = missed_before(now, grace_s=context.economy.settings.schedule_grace_s)
-
-    def sweep(tx: Tx) -> tuple[list[ScheduledLive], list[PendingEvent]]:
-        rows = tx.execute(
-            "UPDATE scheduled_lives SET state = 'missed', closed_at = ?, updated_at = ?"
-            " WHERE state = 'scheduled' AND starts_at <= ? RETURNING id",
-            (now, now, before),
-        ).fetchall()
-        missed = [find(tx, str(row[0])) for row in sorted(rows)]
-        return missed, [_event(live, EventType.SCHEDULE_MISSED, now) for live in missed]
-
-    return context.write_events(sweep)
-
-
-_DUE: Final = (
-    "SELECT s.id, g.user_id, o.offset_s, s.creator_id, s.title, s.starts_at"
-    " FROM scheduled_lives s"
-    " JOIN schedule_offsets o ON o.schedule_id = s.id"
-    " JOIN schedule_registrations g ON g.schedule_id = s.id"
-    " LEFT JOIN schedule_reminders m"
-    "  ON m.schedule_id = s.id AND m.user_id = g.user_id AND m.offset_s = o.offset_s"
-    " WHERE s.state IN ('scheduled', 'live') AND s.starts_at <= ?"
-    " AND s.starts_at - CAST(o.offset_s AS BIGINT) * ? <= ?"
-    " AND g.registered_at < s.starts_at - CAST(o.offset_s AS BIGINT) * ?"
-    " AND m.schedule_id IS NULL"
-    " ORDER BY s.starts_at, s.id, o.offset_s DESC, g.user_id LIMIT ?"
-)
-
-
-def remind_due(context: LiveContext) -> int:
-    """Send every reminder whose moment has come (``starts_at - offset``) to the
-    viewers registered before that moment, while the LIVE is scheduled or live: one
-    ``schedule.reminder`` per registration and offset, ever. Returns how many."""
-    now = context.now()
-    horizon = now + 30 * 86_400 * NS_PER_S  # no offset reaches further ahead
-
-    def sweep(tx: Tx) -> int:
-        due = tx.execute(_DUE, (horizon, NS_PER_S, now, NS_PER_S, REMINDERS_PER_SWEEP)).fetchall()
-        sent = 0
-        for schedule_id, user_id, offset_s, creator_id, title, starts_at in due:
-            tx.execute(
-                "INSERT INTO schedule_reminders (schedule_id, user_id, offset_s, sent_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (schedule_id, user_id, offset_s, now),
-            )
-            if tx.rowcount != 1:
-                continue  # another process sent it first
-            sent += 1
-            data: dict[str, Any] = {
-                "schedule_id": schedule_id,
-                "user_id": user_id,
-                "offset_s": offset_s,
-                "remind_at": remind_at(starts_at, offset_s),
-                "starts_at": starts_at,
-                "title": title,
-            }
-            context.economy.notify(
-                tx, creator_id, str(EventType.SCHEDULE_REMINDER), _constant(data), now
-            )
-        return sent
-
-    return context.write(sweep)
-
-
-def _constant(data: dict[str, Any]) -> Callable[[], dict[str, Any]]:
-    return lambda: data
-
-
-# --- what is shown ------------------------------------------------------------------------
-
-
-def figures(context: LiveContext, schedule_id: str) -> Figures:
-    return context.read(lambda tx: _figures(tx, find(tx, schedule_id)))
-
-
-def figures_of_session(context: LiveContext, session_id: int) -> Figures | None:
-    """The figures of the schedule the session took up, if any."""
-
-    def read(tx: Tx) -> Figures | None:
-        schedule_id = tx.scalar(
-            "SELECT id FROM scheduled_lives WHERE session_id = ?", (session_id,)
-        )
-        return None if schedule_id is None else _figures(tx, find(tx, str(schedule_id)))
-
-    return context.read(read)
-
-
-def _figures(tx: Tx, live: ScheduledLive) -> Figures:
-    attended = gifted = 0
-    if live.session_id is not None:
-        attended = int(
-            tx.scalar(
-                "SELECT COUNT(*) FROM schedule_registrations r WHERE r.schedule_id = ? AND"
-                " EXISTS (SELECT 1 FROM session_viewers v"
-                " WHERE v.session_id = ? AND v.viewer_id = r.user_id)",
-                (live.id, live.session_id),
-            )
-        )
-        gifted = int(
-            tx.scalar(
-                "SELECT COUNT(*) FROM schedule_registrations r WHERE r.schedule_id = ? AND"
-                " EXISTS (SELECT 1 FROM gifts g"
-                " WHERE g.session_id = ? AND g.sender_id = r.user_id)",
-                (live.id, live.session_id),
-            )
-        )
-    return Figures(live.id, live.session_id, live.registered, attended, gifted)
-
-
-def counts(context: LiveContext, creator_id: int) -> dict[str, int]:
-    """The creator's scheduled LIVEs per state. A LIVE past its grace period that the
-    sweep has not marked yet counts as missed already."""
-    before = missed_before(context.now(), grace_s=context.economy.settings.schedule_grace_s)
-
-    def read(tx: Tx) -> dict[str, int]:
-        rows = tx.execute(
-            "SELECT CASE WHEN state = 'scheduled' AND starts_at <= ? THEN 'missed'"
-            " ELSE state END, COUNT(*) FROM scheduled_lives WHERE creator_id = ?"
-            " GROUP BY 1",
-            (before, creator_id),
-        ).fetchall()
-        found = {str(row[0]): int(row[1]) for row in rows}
-        return {str(state): found.get(str(state), 0) for state in ScheduleState}
-
-    return context.read(read)
-
-
-def countdown(context: LiveContext, room_id: int) -> Countdown:
-    last_event_id = context.bus.last_id(room_id)  # first: the state read counts it
-    now = context.now()
-    before = missed_before(now, grace_s=context.economy.settings.schedule_grace_s)
-
-    def read(tx: Tx) -> ScheduledLive | None:
-        schedule_id = tx.scalar(
-            "SELECT id FROM scheduled_lives WHERE creator_id = ? AND (state = 'live'"
-            " OR (state = 'scheduled' AND starts_at > ?))"
-            " ORDER BY CASE WHEN state = 'live' THEN 0 ELSE 1 END, starts_at, id LIMIT 1",
-            (room_id, before),
-        )
-        return None if schedule_id is None else find(tx, str(schedule_id))
-
-    return Countdown(room_id, now, last_event_id, context.read(read))
