@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     hold_days: int | None = Field(default=None, ge=0, le=365)
     """Days diamonds stay pending before they can be withdrawn; default: the catalog's."""
     streak_timeout_s: int = Field(default=10, ge=1, le=3600)
+    schedule_early_s: int = Field(default=3_600, ge=0, le=86_400)
+    """A session that starts this long before a scheduled LIVE's start takes it up."""
+    schedule_grace_s: int = Field(default=3_600, ge=60, le=86_400)
+    """A scheduled LIVE no session took up this long after its start is missed."""
     velocity_limit: int = Field(default=60, ge=1)
     """Gift events one wallet may send in ``velocity_window_s`` (fraud rule)."""
     velocity_window_s: int = Field(default=10, ge=1)

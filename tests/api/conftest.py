@@ -81,6 +81,10 @@ ALL_TABLES = (
     "creator_supporters",
     "perks",
     "follows",
+    "schedule_reminders",
+    "schedule_registrations",
+    "schedule_offsets",
+    "scheduled_lives",
     "promotion_impressions",
     "promotions",
     "campaigns",
@@ -310,7 +314,8 @@ class World:
 
         tables = (
             "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
-            "promotions", "promotion_impressions", "campaigns",
+            "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
+            "schedule_registrations", "schedule_offsets",
         )  # fmt: skip
         return {
             "transfers": report.transfers,
@@ -433,6 +438,7 @@ def build_scene(world: World) -> Scene:
         world.get(f"/v1/webhook-endpoints/{endpoint}/deliveries", world.admin_key)
     )
     promotion, campaign = _promotion(world, carol)
+    schedule = _schedule(world, carol, alice)
     ids = {
         "alice": alice,
         "bob": bob,
@@ -454,8 +460,20 @@ def build_scene(world: World) -> Scene:
         "delivery": deliveries["deliveries"][0]["id"],
         "promotion": promotion,
         "campaign": campaign,
+        "schedule": schedule,
     }
     return Scene(world, ids)
+
+
+def _schedule(world: World, creator: int, viewer: int) -> str:
+    """Carol's LIVE scheduled for next month, with alice registered."""
+    starts = datetime.fromtimestamp(world.clock.now_ns() // 1_000_000_000, UTC) + timedelta(days=30)
+    body = {"title": "Next month", "starts_at": starts.isoformat()}
+    scheduled = world.ok(world.post(f"/v1/rooms/{creator}/schedules", body, world.admin_key), 201)
+    registration = {"user_id": viewer}
+    path = f"/v1/schedules/{scheduled['id']}/registrations"
+    world.ok(world.post(path, registration, world.admin_key), 201)
+    return str(scheduled["id"])
 
 
 def _promotion(world: World, creator: int) -> tuple[str, str]:

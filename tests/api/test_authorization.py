@@ -48,6 +48,8 @@ NO_ENDPOINT = "/v1/webhook-endpoints/we_0000000000000000"
 PROMOTIONS = allow("carol", "admin", "key promotions:write")
 PROMOTION = "/v1/promotions/{promotion}"
 FEED = allow("key promote:write")
+SCHEDULE = "/v1/schedules/{schedule}"
+A_SCHEDULE = {"title": "Later", "starts_at": "2024-08-01T18:00:00Z"}
 A_PROMOTION = {
     "creator_id": "{carol}",
     "content_kind": "live",
@@ -449,6 +451,31 @@ ENDPOINTS = [
         {"events": [{"impression_id": "im_x", "kind": "click"}]},
     ),
     Endpoint("a creator's planning", "GET", "/v1/creators/{carol}/promote-planning", PROMOTIONS),
+    Endpoint(
+        "schedule carol's LIVE", "POST", "/v1/rooms/{carol}/schedules", LIVE_WRITE, A_SCHEDULE
+    ),
+    Endpoint("carol's scheduled LIVEs", "GET", "/v1/rooms/{carol}/schedules", LIVE_READ),
+    Endpoint("read a scheduled LIVE", "GET", SCHEDULE, LIVE_READ | {"alice"}),  # alice registered
+    Endpoint("change a scheduled LIVE", "PATCH", SCHEDULE, LIVE_WRITE, {"title": "Moved"}),
+    Endpoint("cancel a scheduled LIVE", "POST", f"{SCHEDULE}/cancel", LIVE_WRITE),
+    Endpoint(
+        "register bob",
+        "POST",
+        f"{SCHEDULE}/registrations",
+        allow("bob", "admin", "key live:write"),
+        {"user_id": "{bob}"},
+    ),
+    Endpoint(
+        "unregister alice",
+        "DELETE",
+        f"{SCHEDULE}/registrations/{{alice}}",
+        allow("alice", "admin", "key live:write"),
+    ),
+    Endpoint("list registrations", "GET", f"{SCHEDULE}/registrations", LIVE_READ),
+    Endpoint("a scheduled LIVE's report", "GET", f"{SCHEDULE}/report", LIVE_READ),
+    Endpoint(
+        "a scheduled LIVE's calendar", "GET", f"{SCHEDULE}/calendar.ics", LIVE_READ | {"alice"}
+    ),
     Endpoint("a LIVE's highlights", "GET", "/v1/sessions/{session}/highlights", PROMOTIONS),
 ]
 
@@ -461,6 +488,9 @@ class Callers:
 @pytest.fixture(scope="module")
 def callers(scene: Scene) -> Callers:
     world, ids = scene.world, scene.ids
+    # What has expired goes now, not when the app's minutely expiry happens to run in
+    # the middle of a test (the scene's first keys are past their retention).
+    world.economy.delete_expired()
     credentials: dict[str, str | None] = {
         "anonymous": None,
         "garbage": "not-a-credential",

@@ -46,6 +46,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "promotion_id": ids["promotion"],
         "campaign_id": ids["campaign"],
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
+        "schedule_id": ids["schedule"],
     }
 
 

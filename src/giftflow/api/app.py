@@ -191,10 +191,11 @@ async def _sweep_until(
 def sweep(state: ApiState) -> None:
     """Catch up with the test clock (development: another process may have moved it),
     then end the battles whose time is up and the streaks that went quiet (their
-    events go to the rooms), and the promotions whose end has come (the rest
-    released)."""
+    events go to the rooms), mark missed scheduled LIVEs and send the reminders due,
+    and end the promotions whose end has come (the rest released)."""
     state.economy.sync_test_clock()
     state.live.end_due_battles()
+    state.live.sweep_schedules()
     state.economy.end_stale_streaks()
     state.promote.sweep()
 

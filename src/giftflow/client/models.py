@@ -159,6 +159,25 @@ ContentKind: TypeAlias = Literal["live", "video", "highlight"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CountdownPublic:
+    """The countdown overlay's state (times in nanoseconds, as the events')."""
+
+    room_id: int
+    at: int
+    last_event_id: str | None
+    schedule: CountdownSchedulePublic | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountdownSchedulePublic:
+    schedule_id: str
+    title: str
+    starts_at: int
+    state: ScheduleState
+    session_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CustomAmountPublic:
     """Any number of coins in ``min_coins..max_coins``, priced per 1,000, rounded up."""
 
@@ -649,6 +668,22 @@ class PlacementPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedChapterPublic:
+    kind: ChapterKind
+    title: str
+    planned_s: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedGoalPublic:
+    kind: GoalKind
+    target: int
+    gift_id: int | None
+    promise: str
+    deadline_s: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanningPublic:
     creator_id: int
     sessions: int
@@ -729,6 +764,19 @@ class RegionPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationList:
+    schedule_id: str
+    registrations: list[RegistrationPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegistrationPublic:
+    schedule_id: str
+    user_id: int
+    registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReportLinkPublic:
     """A link that opens the session's report page in a browser, without headers. The
     URL holds a credential (read-only, this report only): share it like a password.
@@ -795,6 +843,46 @@ class RoomTokenPublic:
 class RoomTokensRevokedPublic:
     room_id: int
     generation: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleFiguresPublic:
+    """Counted from the rows: registered viewers, those of them who joined the linked
+    session, and those of them who sent it a gift.
+    """
+
+    schedule_id: str
+    session_id: int | None
+    registered: int
+    attended: int
+    gifted: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleList:
+    schedules: list[SchedulePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchedulePublic:
+    id: str
+    room_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    state: ScheduleState
+    chapters: list[PlannedChapterPublic]
+    goal: PlannedGoalPublic | None
+    reminder_offsets_s: list[int]
+    session_id: int | None
+    registered: int
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+ScheduleState: TypeAlias = Literal["scheduled", "live", "done", "missed", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -21,6 +21,7 @@ from giftflow.client.calls import (
     live,
     money,
     promote,
+    schedules,
     test_mode,
     webhook_endpoints,
 )
@@ -128,6 +129,20 @@ class Operations:
     trigger_booster = Operation(live.trigger_booster)
     end_battle = Operation(live.end_battle)
     get_battle = Operation(live.get_battle)
+
+    # --- Scheduled LIVEs -----------------------------------------------------
+
+    schedule_live = Operation(schedules.schedule_live)
+    list_schedules = Operation(schedules.list_schedules)
+    get_schedule = Operation(schedules.get_schedule)
+    update_schedule = Operation(schedules.update_schedule)
+    cancel_schedule = Operation(schedules.cancel_schedule)
+    register = Operation(schedules.register)
+    unregister = Operation(schedules.unregister)
+    list_registrations = Operation(schedules.list_registrations)
+    schedule_report = Operation(schedules.schedule_report)
+    schedule_calendar = Operation(schedules.schedule_calendar)
+    countdown = Operation(schedules.countdown)
 
     # --- Analytics -----------------------------------------------------------
 

@@ -42,6 +42,16 @@ class EventType(StrEnum):
     BATTLE_ENDED = "battle.ended"
     LEADERBOARD_CHANGED = "leaderboard.changed"
     CHAPTER_CHANGED = "chapter.changed"
+    SCHEDULE_CREATED = "schedule.created"
+    """A LIVE was scheduled (docs/schedules.md)."""
+    SCHEDULE_UPDATED = "schedule.updated"
+    SCHEDULE_CANCELLED = "schedule.cancelled"
+    SCHEDULE_STARTED = "schedule.started"
+    """A session took the scheduled LIVE up: it is live."""
+    SCHEDULE_MISSED = "schedule.missed"
+    """No session took it up within the grace period after its start."""
+    SCHEDULE_REMINDER = "schedule.reminder"
+    """Webhooks out only: one per registered viewer and reminder offset."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,7 @@ def report_sections(report: Report) -> str:
             header_section(report["session"]),
             figures_section("Totals", "total", report["totals"]),
             figures_section("Velocity", "velocity", report["velocity"]),
+            schedule_section(report.get("schedule")),
             minutes_section(report["minutes"]),
             chapters_section(report["chapters"]),
             supporters_section(report["top_supporters"]),
@@ -173,6 +174,14 @@ def figures_section(heading: str, kind: str, figures: Mapping[str, Any]) -> str:
         f'<section class="figures" data-figures="{esc(kind)}"><h2>{esc(heading)}</h2>'
         f'<dl class="stats">{stats}</dl></section>'
     )
+
+
+def schedule_section(schedule: Mapping[str, Any] | None) -> str:
+    """Of a LIVE that took up a scheduled one: registered, attended, gifted."""
+    if schedule is None:
+        return ""
+    counts = {key: schedule[key] for key in ("registered", "attended", "gifted")}
+    return figures_section("Scheduled LIVE", "schedule", counts)
 
 
 def _hint(key: str, value: Any) -> str:

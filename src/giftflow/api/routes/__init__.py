@@ -18,6 +18,7 @@ from giftflow.api.routes import (
     payouts,
     promote,
     rooms,
+    schedules,
     test_mode,
     tokens,
     users,
@@ -45,4 +46,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhook_endpoints.router,
     promote.router,
     test_mode.router,
+    schedules.router,
 )

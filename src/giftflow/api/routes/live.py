@@ -80,7 +80,9 @@ def start_session(
     if current is not None:
         response.status_code = 200
         return SessionPublic.of(current)
-    return SessionPublic.of(live.start_session(room_id, title=body.title))
+    return SessionPublic.of(
+        live.start_session(room_id, title=body.title, schedule_id=body.schedule_id)
+    )
 
 
 @router.post("/sessions/{session_id}/end", response_model=SessionPublic)

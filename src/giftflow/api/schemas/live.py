@@ -38,8 +38,18 @@ PERKS_MAX = 100
 # --- sessions ----------------------------------------------------------------------------
 
 
+ScheduleId = Annotated[
+    str, StringConstraints(min_length=4, max_length=40, pattern=r"^sl_[A-Za-z0-9]+$")
+]
+"""A scheduled LIVE's id (``sl_…``)."""
+
+
 class SessionCreate(Request):
     title: Title = ""
+    """Empty: a scheduled LIVE's title, when the session takes one up."""
+    schedule_id: ScheduleId | None = None
+    """Take up this scheduled LIVE (the room's, still scheduled); without it, the room's
+    scheduled LIVE due now, if any, is taken up (docs/schedules.md)."""
 
 
 class SessionPublic(BaseModel):

@@ -29,6 +29,12 @@ EventTypeName = Literal[
     "payout.failed",
     "payout.rejected",
     "fraud.decision",
+    "schedule.created",
+    "schedule.updated",
+    "schedule.cancelled",
+    "schedule.started",
+    "schedule.missed",
+    "schedule.reminder",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]

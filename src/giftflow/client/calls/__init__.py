@@ -12,6 +12,7 @@ from giftflow.client.calls import (
     live,
     money,
     promote,
+    schedules,
     webhook_endpoints,
 )
 
@@ -22,6 +23,7 @@ __all__ = [
     "live",
     "money",
     "promote",
+    "schedules",
     "test_mode",
     "webhook_endpoints",
 ]

@@ -20,11 +20,12 @@ from giftflow.analytics.formats import NS_PER_DAY, day
 from giftflow.errors import GiftflowError
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.errors import LiveError
+from giftflow.live.schedules import Figures
 from giftflow.live.sessions import LiveSession
 from giftflow.service.analytics.facts import live_facts, previous_summaries
 from giftflow.service.analytics.flows import flow_totals
 from giftflow.service.economy import users
-from giftflow.service.live import Live
+from giftflow.service.live import Live, schedule_figures
 from giftflow.service.live.context import LiveContext, optional
 from giftflow.store.tx import Tx
 
@@ -52,7 +53,20 @@ class AnalyticsError(GiftflowError):
 def session_report(context: LiveContext, session_id: int) -> Json:
     """The post-LIVE report (of a live session too: measured up to now)."""
     facts = live_facts(context, session_id)
-    return pure.session_report(facts, previous_summaries(context, facts.session))
+    report = pure.session_report(facts, previous_summaries(context, facts.session))
+    figures = schedule_figures.figures_of_session(context, session_id)
+    report["schedule"] = None if figures is None else schedule_json(figures)
+    return report
+
+
+def schedule_json(figures: Figures) -> Json:
+    """The report's ``schedule``: of the scheduled LIVE the session took up."""
+    return {
+        "schedule_id": figures.schedule_id,
+        "registered": figures.registered,
+        "attended": figures.attended,
+        "gifted": figures.gifted,
+    }
 
 
 def session_series(context: LiveContext, session_id: int) -> Json:

@@ -22,6 +22,7 @@ from giftflow.live.goals import Goal, GoalKind
 from giftflow.live.invitations import Invitation
 from giftflow.live.leaderboards import Standing
 from giftflow.live.levels import Perk, PerkKind, SupporterLevel
+from giftflow.live.schedules import Figures, PlannedGoal, ScheduledLive, ScheduleState
 from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import Economy
 from giftflow.service.events.bus import EventBus
@@ -31,6 +32,9 @@ from giftflow.service.live import (
     goals,
     invitations,
     overlay,
+    schedule_figures,
+    schedule_sweep,
+    schedules,
     sessions,
     supporters,
 )
@@ -39,6 +43,8 @@ from giftflow.service.live.chapters import record as record_chapter_windows
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
 from giftflow.service.live.overlay import OverlayState
+from giftflow.service.live.schedule_figures import Countdown
+from giftflow.service.live.schedules import Changes, Registration
 from giftflow.service.live.sessions import (
     Interaction,
     InteractionKind,
@@ -47,12 +53,15 @@ from giftflow.service.live.sessions import (
 )
 
 __all__ = [
+    "Changes",
     "ChapterTotals",
+    "Countdown",
     "Interaction",
     "InteractionKind",
     "Live",
     "LiveSettings",
     "OverlayState",
+    "Registration",
     "SessionTotals",
     "WatchTime",
 ]
@@ -76,8 +85,12 @@ class Live:
 
     # --- sessions and viewers ---------------------------------------------------------
 
-    def start_session(self, creator_id: int, *, title: str = "") -> LiveSession:
-        return sessions.start(self.context, creator_id, title)
+    def start_session(
+        self, creator_id: int, *, title: str = "", schedule_id: str | None = None
+    ) -> LiveSession:
+        """Go live; the session takes up ``schedule_id``, or the creator's scheduled
+        LIVE due now (docs/schedules.md)."""
+        return sessions.start(self.context, creator_id, title, schedule_id)
 
     def end_session(self, session_id: int) -> LiveSession:
         return sessions.end(self.context, session_id)
@@ -252,3 +265,72 @@ class Live:
 
     def supporter_level(self, creator_id: int, user_id: int) -> SupporterLevel:
         return supporters.level(self.context, creator_id, user_id)
+
+    # --- scheduled LIVEs ----------------------------------------------------------------
+
+    def schedule_live(
+        self,
+        creator_id: int,
+        *,
+        title: str,
+        starts_at: int,
+        chapters: Sequence[ChapterPlan] = (),
+        goal: PlannedGoal | None = None,
+        reminder_offsets_s: Sequence[int] | None = None,
+    ) -> ScheduledLive:
+        return schedules.create(
+            self.context,
+            creator_id,
+            title=title,
+            starts_at=starts_at,
+            chapters=chapters,
+            goal=goal,
+            reminder_offsets_s=reminder_offsets_s,
+        )
+
+    def scheduled_live(self, schedule_id: str) -> ScheduledLive:
+        return schedules.get(self.context, schedule_id)
+
+    def scheduled_lives(
+        self, creator_id: int, *, state: ScheduleState | None = None
+    ) -> list[ScheduledLive]:
+        return schedules.of_room(self.context, creator_id, state=state)
+
+    def update_scheduled_live(self, schedule_id: str, changes: Changes) -> ScheduledLive:
+        return schedules.update(self.context, schedule_id, changes)
+
+    def cancel_scheduled_live(self, schedule_id: str) -> ScheduledLive:
+        return schedules.cancel(self.context, schedule_id)
+
+    def register(self, schedule_id: str, user_id: int) -> tuple[Registration, bool]:
+        """The viewer registers for a scheduled LIVE; True the first time."""
+        return schedules.register(self.context, schedule_id, user_id)
+
+    def unregister(self, schedule_id: str, user_id: int) -> bool:
+        return schedules.unregister(self.context, schedule_id, user_id)
+
+    def registrations(
+        self, schedule_id: str, *, limit: int = 100, offset: int = 0
+    ) -> list[Registration]:
+        return schedules.registrations(self.context, schedule_id, limit=limit, offset=offset)
+
+    def is_registered(self, schedule_id: str, user_id: int) -> bool:
+        return schedules.is_registered(self.context, schedule_id, user_id)
+
+    def schedule_figures(self, schedule_id: str) -> Figures:
+        return schedule_figures.figures(self.context, schedule_id)
+
+    def schedule_figures_of_session(self, session_id: int) -> Figures | None:
+        return schedule_figures.figures_of_session(self.context, session_id)
+
+    def schedule_counts(self, creator_id: int) -> dict[str, int]:
+        """The creator's scheduled LIVEs per state (missed ones counted at once)."""
+        return schedule_figures.counts(self.context, creator_id)
+
+    def countdown(self, room_id: int) -> Countdown:
+        return schedule_figures.countdown(self.context, room_id)
+
+    def sweep_schedules(self) -> int:
+        """Mark missed LIVEs, then send the reminders due; returns reminders sent."""
+        schedule_sweep.mark_missed(self.context)
+        return schedule_sweep.remind_due(self.context)

@@ -71,20 +71,28 @@ def plan(context: LiveContext, session_id: int, plans: Sequence[ChapterPlan]) ->
 
     def add(tx: Tx) -> list[Chapter]:
         require_live(tx, session_id)
-        last = tx.scalar(
-            "SELECT COALESCE(MAX(position), 0) FROM chapters WHERE session_id = ?", (session_id,)
-        )
-        tx.executemany(
-            "INSERT INTO chapters (session_id, position, kind, title, planned_s)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (session_id, int(last) + index + 1, str(p.kind), p.title, p.planned_s)
-                for index, p in enumerate(plans)
-            ],
-        )
+        append(tx, session_id, plans)
         return of_session(tx, session_id)
 
     return context.write(add)
+
+
+def append(tx: Tx, session_id: int, plans: Sequence[ChapterPlan]) -> None:
+    """The plans after the session's last chapter, in ``tx`` (a scheduled LIVE's plan
+    goes in with its session)."""
+    if not plans:
+        return
+    last = tx.scalar(
+        "SELECT COALESCE(MAX(position), 0) FROM chapters WHERE session_id = ?", (session_id,)
+    )
+    tx.executemany(
+        "INSERT INTO chapters (session_id, position, kind, title, planned_s)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [
+            (session_id, int(last) + index + 1, str(p.kind), p.title, p.planned_s)
+            for index, p in enumerate(plans)
+        ],
+    )
 
 
 def chapters(context: LiveContext, session_id: int) -> list[Chapter]:

@@ -90,17 +90,47 @@ def create(
 
     def add(tx: Tx) -> Goal:
         creator_id = require_live(tx, session_id)
-        row = tx.execute(
-            "INSERT INTO goals (session_id, creator_id, kind, target, gift_id, promise,"
-            f" deadline_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
-            (session_id, creator_id, str(kind), target, gift_id, promise, deadline_at, now),
-        ).fetchone()
-        assert row is not None
-        return goal_of(row)
+        return insert(
+            tx,
+            session_id,
+            creator_id,
+            kind=kind,
+            target=target,
+            gift_id=gift_id,
+            promise=promise,
+            deadline_at=deadline_at,
+            now=now,
+        )
 
     goal = context.write(add)
-    context.publish([event(goal.creator_id, EventType.GOAL_CREATED, goal_data(goal), now)])
+    context.publish([created_event(goal, now)])
     return goal
+
+
+def insert(
+    tx: Tx,
+    session_id: int,
+    creator_id: int,
+    *,
+    kind: GoalKind,
+    target: int,
+    gift_id: int | None,
+    promise: str,
+    deadline_at: int,
+    now: int,
+) -> Goal:
+    """The goal's row, in ``tx`` (a scheduled LIVE's goal goes in with its session)."""
+    row = tx.execute(
+        "INSERT INTO goals (session_id, creator_id, kind, target, gift_id, promise,"
+        f" deadline_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_COLUMNS}",
+        (session_id, creator_id, str(kind), target, gift_id, promise, deadline_at, now),
+    ).fetchone()
+    assert row is not None
+    return goal_of(row)
+
+
+def created_event(goal: Goal, now: int) -> PendingEvent:
+    return event(goal.creator_id, EventType.GOAL_CREATED, goal_data(goal), now)
 
 
 def expire_open(tx: Tx, session_id: int) -> list[int]:

@@ -15,7 +15,7 @@ from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession, Presence, concurrent_viewers, watch_time_ns
 from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
-from giftflow.service.live import battles, chapters, goals, invitations
+from giftflow.service.live import battles, chapters, goals, invitations, schedules
 from giftflow.service.live.context import LiveContext, event, optional, require_live
 from giftflow.store.tx import Row, Tx
 
@@ -87,7 +87,12 @@ def live_of(context: LiveContext, creator_id: int) -> LiveSession | None:
     return None if row is None else session_of(row)
 
 
-def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession:
+def start(
+    context: LiveContext, creator_id: int, title: str = "", schedule_id: str | None = None
+) -> LiveSession:
+    """Go live. The session takes up ``schedule_id`` (the creator's, still scheduled),
+    or else the creator's scheduled LIVE due now, if any (docs/schedules.md): its plan
+    and goal, and its title when ``title`` is empty."""
     now = context.now()
 
     def begin(tx: Tx) -> tuple[LiveSession, list[PendingEvent]]:
@@ -105,8 +110,22 @@ def start(context: LiveContext, creator_id: int, title: str = "") -> LiveSession
         ).fetchone()
         assert row is not None
         session = session_of(row)
-        data = {"session_id": session.id, "title": title}
-        return session, [event(creator_id, EventType.SESSION_STARTED, data, now)]
+        linked, events = schedules.link(
+            context,
+            tx,
+            creator_id=creator_id,
+            session_id=session.id,
+            schedule_id=schedule_id,
+            now=now,
+        )
+        if linked is not None and not title:
+            tx.execute(
+                "UPDATE live_sessions SET title = ? WHERE id = ?", (linked.title, session.id)
+            )
+            session = find(tx, session.id)
+        data = {"session_id": session.id, "title": session.title}
+        started = event(creator_id, EventType.SESSION_STARTED, data, now)
+        return session, [started, *events]
 
     return context.write_events(begin)
 
@@ -127,6 +146,7 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
             (now, session_id),
         )
         chapters.close_current(tx, session_id, now)
+        schedules.finish(tx, session_id, now)
         expired = goals.expire_open(tx, session_id)
         events = [
             *battles.end_for_session(tx, session_id, now),

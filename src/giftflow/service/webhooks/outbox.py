@@ -36,6 +36,12 @@ EVENT_TYPES: Final = (
     "payout.failed",
     "payout.rejected",
     "fraud.decision",
+    "schedule.created",
+    "schedule.updated",
+    "schedule.cancelled",
+    "schedule.started",
+    "schedule.missed",
+    "schedule.reminder",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"

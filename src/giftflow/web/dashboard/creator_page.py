@@ -52,6 +52,8 @@ class CreatorView:
     """Which page of LIVEs ``sessions`` is (0: the newest)."""
     more_sessions: bool = False
     """Whether older LIVEs are on the next page."""
+    schedules: Mapping[str, int] | None = None
+    """The creator's scheduled LIVEs per state (``missed`` among them)."""
 
 
 def time_of(at_ns: int) -> str:
@@ -93,6 +95,7 @@ def creator_body(view: CreatorView) -> str:
             "</p></header>",
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
+            schedules_section(view.schedules or {}),
             cohorts_section(view.cohorts),
             flows_section(f"/dashboard/creators/{creator.id}", view.coin_flows, view.period),
             payouts_section(view.payouts),
@@ -152,6 +155,28 @@ def sessions_section(
     pages = _pages(f"/dashboard/creators/{creator_id}", page, more)
     heading = esc(_("LIVEs"))
     return f"<section><h2>{heading}</h2>{table(columns, rows, text=[live])}{pages}</section>"
+
+
+SCHEDULE_STATES: Final = (
+    ("scheduled", "Scheduled", "announced, not started yet"),
+    ("done", "Done", "went live as scheduled"),
+    ("missed", "Missed", "never started within the grace period"),
+    ("cancelled", "Cancelled", "called off"),
+)
+
+
+def schedules_section(counts: Mapping[str, int]) -> str:
+    """The creator's own scheduled LIVEs by outcome: missed ones counted, so a cadence
+    that slips shows."""
+    stats = "".join(
+        f'<div class="stat"><dt>{esc(label)}</dt><dd><span data-schedules="{key}">'
+        f"{number(counts.get(key, 0))}</span><small>{esc(hint)}</small></dd></div>"
+        for key, label, hint in SCHEDULE_STATES
+    )
+    return (
+        '<section class="figures" data-figures="schedules"><h2>Scheduled LIVEs</h2>'
+        f'<dl class="stats">{stats}</dl></section>'
+    )
 
 
 def _pages(path: str, page: int, more: bool) -> str:

@@ -161,6 +161,7 @@ def creator_page(
         sessions=[(s, state.live.session_totals(s.id)) for s in sessions[:SESSIONS_SHOWN]],
         sessions_page=sessions_page,
         more_sessions=len(sessions) > SESSIONS_SHOWN,
+        schedules=state.live.schedule_counts(creator_id),
         cohorts=analytics.cohorts(creator_id),
         coin_flows=analytics.coin_flows(
             creator_id=creator_id, start_ns=period.start_ns, end_ns=period.end_ns

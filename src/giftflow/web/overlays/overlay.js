@@ -57,15 +57,15 @@ function show(state, lastEventId) {
   if (lastEventId) document.body.dataset.lastEventId = lastEventId;
 }
 
-function stateUrl(roomId, token) {
-  return `/v1/rooms/${roomId}/overlay-state?${new URLSearchParams({ token })}`;
+function stateUrl(roomId, token, statePath) {
+  return `/v1/rooms/${roomId}/${statePath}?${new URLSearchParams({ token })}`;
 }
 
 // The room's state, or null when the token is refused; retries other failures.
-async function fetchState(roomId, token) {
+async function fetchState(roomId, token, statePath) {
   for (let retryMs = RETRY_MS_FIRST; ; retryMs = Math.min(retryMs * 2, RETRY_MS_MAX)) {
     try {
-      const answer = await fetch(stateUrl(roomId, token), { cache: "no-store" });
+      const answer = await fetch(stateUrl(roomId, token, statePath), { cache: "no-store" });
       if (answer.status === 401 || answer.status === 403) return null;
       if (answer.ok) return await answer.json();
     } catch {
@@ -75,7 +75,8 @@ async function fetchState(roomId, token) {
   }
 }
 
-export function connect({ handlers, reset = () => {}, load = null }) {
+// `statePath` names the state route under /v1/rooms/{room}/ (the countdown reads its own).
+export function connect({ handlers, reset = () => {}, load = null, statePath = "overlay-state" }) {
   const roomId = roomOf(params);
   const token = params.get("token");
   if (roomId === null || !token) {
@@ -105,7 +106,7 @@ export function connect({ handlers, reset = () => {}, load = null }) {
   async function start() {
     if (load !== null) {
       show("connecting");
-      const state = await fetchState(roomId, token);
+      const state = await fetchState(roomId, token, statePath);
       if (state === null) {
         show("refused"); // a new token is needed: retrying cannot help
         return;
