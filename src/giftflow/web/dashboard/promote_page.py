@@ -42,7 +42,7 @@ def promotion_path(promotion: Json) -> str:
 
 
 def _schedule(promotion: Json) -> str:
-    return f"{instant(promotion['starts_at'])} to {instant(promotion['ends_at'])}"
+    return f"{instant(promotion['starts_at'])}<br>to {instant(promotion['ends_at'])}"
 
 
 def promotions_body(creator: Json, promotions: Sequence[Json]) -> str:
@@ -186,13 +186,13 @@ def review_body(promotions: Sequence[Json]) -> str:
         f'<td class="text"><a href="{promotion_path(p)}">{esc(p["id"])}</a></td>'
         f"<td>{p['creator_id']}</td>"
         f'<td class="text">{esc(p["content_kind"])} {esc(p["content_id"])}</td>'
-        f'<td class="text">{esc(p["goal"])}</td><td>{_schedule(p)}</td>'
+        f"<td>{_schedule(p)}</td>"
         f'<td data-field="budget_coins">{grouped(p["budget_coins"])}</td>'
         f'<td class="actions">{_review_forms(str(p["id"]))}</td></tr>'
         for p in promotions
     ]
-    columns = ["Promotion", "Creator", "Content", "Goal", "Runs (UTC)", "Budget", "Review"]
-    text = ["Promotion", "Content", "Goal"]
+    columns = ["Promotion", "Creator", "Content", "Runs (UTC)", "Budget", "Review"]
+    text = ["Promotion", "Content"]
     return header + f"<section data-review>{table(columns, rows, text=text)}</section>"
 
 
