@@ -292,9 +292,13 @@ class Authenticator:
         )
         return self._ledger.write(revoke)
 
-    def cut_off(self, user_id: int) -> None:
-        """Revoke every token of the user issued so far ("sign out everywhere")."""
-        self._ledger.write(credentials.cut_off_user(user_id, not_before_s=self._now_s() + 1))
+    def cut_off(self, user_id: int) -> int:
+        """Revoke every token of the user issued so far ("sign out everywhere"): those
+        issued up to this whole second included. The first second a new token of the
+        user is good again (Unix seconds)."""
+        not_before_s = self._now_s() + 1
+        self._ledger.write(credentials.cut_off_user(user_id, not_before_s=not_before_s))
+        return not_before_s
 
     def claims_of(self, credential: str) -> TokenClaims:
         """A token's claims once its signature is checked (expired or not)."""

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Path, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from giftflow.api import auth
+from giftflow.api.auth import Principal
 from giftflow.api.deps import ApiState, EconomyDep, LiveDep, PrincipalDep, StateDep
 from giftflow.api.errors import ForbiddenError, UnauthenticatedError
 from giftflow.api.problems import RESPONSES
@@ -33,6 +34,7 @@ from giftflow.api.schemas.rooms import OverlayStatePublic, RoomTokensRevokedPubl
 from giftflow.api.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
 from giftflow.economy.errors import NotACreatorError
 from giftflow.live.events import Event
+from giftflow.service.economy import Economy
 from giftflow.service.events import ReplayGapError
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"], responses=RESPONSES)
@@ -55,6 +57,15 @@ REASON_MAX: Final = 120
 """A close frame's reason fits in 123 bytes."""
 
 
+def _require_room_owner(principal: Principal, economy: Economy, room_id: int) -> None:
+    """The room's creator (creator token), an administrator or a ``rooms:write`` key,
+    for a room that exists: its id is a creator's user id."""
+    auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
+    user = economy.user(room_id)
+    if not user.is_creator:
+        raise NotACreatorError(f"user {user.id} is not a creator and has no room")
+
+
 @router.post("/{room_id}/tokens", status_code=201, response_model=RoomTokenPublic)
 def issue_room_token(
     room_id: RoomIdPath, principal: PrincipalDep, economy: EconomyDep, state: StateDep
@@ -62,10 +73,7 @@ def issue_room_token(
     """A read-only token for the room's overlays (valid ``GIFTFLOW_ROOM_TOKEN_TTL_S``,
     30 days by default): for the creator themself (creator token), an administrator, or
     a key with ``rooms:write``. The room id is the creator's user id."""
-    auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
-    user = economy.user(room_id)
-    if not user.is_creator:
-        raise NotACreatorError(f"user {user.id} is not a creator and has no room")
+    _require_room_owner(principal, economy, room_id)
     issued = state.room_tokens.issue(room_id)
     return RoomTokenPublic(
         token=issued.token,
@@ -83,10 +91,7 @@ def revoke_room_tokens(
     not be): open WebSockets with them are closed (4401, after a
     ``room.tokens_revoked`` event), reconnections and overlay-state loads are refused,
     and new tokens carry the next generation. Same callers as issuing."""
-    auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
-    user = economy.user(room_id)
-    if not user.is_creator:
-        raise NotACreatorError(f"user {user.id} is not a creator and has no room")
+    _require_room_owner(principal, economy, room_id)
     generation = state.room_tokens.revoke(room_id)
     now_ns = economy.context.clock.now_ns()
     state.bus.publish(room_id, TOKENS_REVOKED, {"generation": generation}, at=now_ns)

@@ -93,9 +93,8 @@ def revoke_user_tokens(
     phone): the user themself, a key with ``tokens:write``, or an administrator."""
     auth.require_self_or_scope(principal, user_id, "tokens:write")
     economy.user(user_id)
-    state.authenticator.cut_off(user_id)
-    now_s = economy.context.clock.now_ns() // _NS_PER_S + 1
-    return UserTokensRevokedPublic(user_id=user_id, not_before=at(now_s * _NS_PER_S))
+    not_before_s = state.authenticator.cut_off(user_id)
+    return UserTokensRevokedPublic(user_id=user_id, not_before=at(not_before_s * _NS_PER_S))
 
 
 @router.post("/v1/tokens/sign-in-links", status_code=201, response_model=SignInLinkPublic)
