@@ -30,6 +30,7 @@ from giftflow.ledger import (
 from giftflow.store.base import LedgerStore
 from giftflow.store.postgres import PostgresStore
 from giftflow.store.sqlite import SQLiteStore
+from giftflow.store.tx import Tx
 
 NOW = 1_700_000_000 * 1_000_000_000
 SECOND_NS = 1_000_000_000
@@ -708,3 +709,16 @@ def test_committed_batches_survive_closing_and_reopening_the_store(ledger: Ledge
         assert_reconciled(reopened)
     finally:
         reopened.close()
+
+
+def test_rows_read_by_name_alike_on_both_backends(store: LedgerStore) -> None:
+    """``Tx.named`` and ``Tx.named_all``: what store modules build typed values from."""
+
+    def read(tx: Tx) -> tuple[object, ...]:
+        return (
+            tx.named("SELECT 1 AS one, 'x' AS letter"),
+            tx.named_all("SELECT 2 AS n UNION ALL SELECT 3 AS n ORDER BY n"),
+            tx.named("SELECT 1 AS one WHERE 1 = 0"),
+        )
+
+    assert store.read(read) == ({"one": 1, "letter": "x"}, [{"n": 2}, {"n": 3}], None)

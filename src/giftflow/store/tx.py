@@ -15,6 +15,9 @@ from giftflow.errors import GiftflowError
 from giftflow.ledger.results import TransferResult
 
 Row = tuple[Any, ...]
+NamedRow = dict[str, Any]
+"""A row read by column name (``Tx.named``): what store modules build typed values
+from."""
 
 
 class Tx:
@@ -65,6 +68,23 @@ class Tx:
             kind = "bigint" if values and isinstance(values[0], int) else "text"
             return f"= ANY(?::{kind}[])", list(values)
         return "IN (SELECT value FROM json_each(?))", json.dumps(list(values))
+
+    def named(self, sql: str, parameters: Sequence[Any] = ()) -> NamedRow | None:
+        """The first row of ``sql``, read by column name (``row["title"]``), or
+        ``None``. Store modules turn it into their typed value by name, never by
+        position."""
+        self.execute(sql, parameters)
+        row = self._cursor.fetchone()
+        return None if row is None else self._by_name(row)
+
+    def named_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[NamedRow]:
+        """Every row of ``sql``, each read by column name."""
+        self.execute(sql, parameters)
+        return [self._by_name(row) for row in self._cursor.fetchall()]
+
+    def _by_name(self, row: Sequence[Any]) -> NamedRow:
+        names = [column[0] for column in self._cursor.description]
+        return dict(zip(names, row, strict=True))
 
     def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         row = self.execute(sql, parameters).fetchone()
