@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "giftflow"
-DOMAIN_PACKAGES = ["economy", "live", "analytics", "promote"]
+DOMAIN_PACKAGES = ["economy", "live", "analytics", "promote", "creator"]
 FORBIDDEN_IN_DOMAIN = {
     "fastapi",
     "starlette",
