@@ -153,21 +153,27 @@ class Model:
                 raise RejectedError(Code.EXISTS_WITH_DIFFERENT_FIELDS, name)
         return Code.EXISTS
 
-    def move(self, request: Transfer) -> None:
-        amount, debit, credit = request.amount, request.debit_account_id, request.credit_account_id
-        if not 0 < amount <= INT64_MAX:
+    def check_accounts(self, request: Transfer) -> None:
+        """The refusals about the transfer's shape and accounts, in the ledger's order."""
+        debit, credit = request.debit_account_id, request.credit_account_id
+        if not 0 < request.amount <= INT64_MAX:
             raise RejectedError(Code.AMOUNT_INVALID)
         if debit == credit:
             raise RejectedError(Code.ACCOUNTS_MUST_BE_DIFFERENT)
-        for side, account_id in (("debit_account_id", debit), ("credit_account_id", credit)):
+        sides = (("debit_account_id", debit), ("credit_account_id", credit))
+        for side, account_id in sides:
             if account_id not in ACCOUNTS:
                 raise RejectedError(Code.ACCOUNT_NOT_FOUND, side)
-        for side, account_id in (("debit_account_id", debit), ("credit_account_id", credit)):
+        for side, account_id in sides:
             if ACCOUNTS[account_id][0] != request.unit:
                 raise RejectedError(Code.UNIT_MISMATCH, side)
-        for side, account_id in (("debit_account_id", debit), ("credit_account_id", credit)):
+        for side, account_id in sides:
             if account_id in self.frozen:
                 raise RejectedError(Code.ACCOUNT_FROZEN, side)
+
+    def check_limits(self, request: Transfer) -> None:
+        """The refusals about balances: funds, the credit limit, overflow."""
+        amount, debit, credit = request.amount, request.debit_account_id, request.credit_account_id
         paying, paid = self.balances[debit], self.balances[credit]
         debits_after = paying[DP] + paying[DPOST] + amount
         credits_after = paid[CP] + paid[CPOST] + amount
@@ -179,6 +185,12 @@ class Model:
             raise RejectedError(Code.OVERFLOW, "debit_account_id")
         if credits_after > INT64_MAX:
             raise RejectedError(Code.OVERFLOW, "credit_account_id")
+
+    def move(self, request: Transfer) -> None:
+        self.check_accounts(request)
+        self.check_limits(request)
+        amount, debit, credit = request.amount, request.debit_account_id, request.credit_account_id
+        paying, paid = self.balances[debit], self.balances[credit]
         pending = bool(request.flags & PENDING)
         paying[DP if pending else DPOST] += amount
         paid[CP if pending else CPOST] += amount
