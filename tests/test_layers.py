@@ -4,6 +4,7 @@ never reach for a web framework, a database driver or an outer layer of giftflow
 from __future__ import annotations
 
 import ast
+import graphlib
 import subprocess
 import sys
 from pathlib import Path
@@ -146,3 +147,99 @@ def test_where_the_api_and_the_pages_meet_each_module_imports_on_its_own() -> No
     }
     failed = {name: run.communicate(timeout=300)[1][-300:] for name, run in runs.items()}
     assert {name: error for name, error in failed.items() if runs[name].returncode} == {}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def load_time_imports(path: Path) -> list[str]:
+    """What a module imports when it is loaded: its top level, the branches of top-level
+    ``if`` and ``try`` included, ``if TYPE_CHECKING:`` and function bodies left out.
+    ``from package import name`` names the submodule when ``name`` is one."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: list[str] = []
+
+    def visit(body: list[ast.stmt]) -> None:
+        for node in body:
+            if isinstance(node, ast.If) and not is_type_checking(node.test):
+                visit(node.body)
+                visit(node.orelse)
+            elif isinstance(node, ast.Try):
+                visit([*node.body, *node.orelse, *node.finalbody])
+                for handler in node.handlers:
+                    visit(handler.body)
+            elif isinstance(node, ast.Import):
+                found.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = resolve(node, package + ".x") if node.level else node.module or ""
+                found.append(base)
+                found.extend(f"{base}.{alias.name}" for alias in node.names)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")).body)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the giftflow modules its loading imports first. A package a module lives
+    in is not an edge of its own: Python initialises it before the module anyway."""
+    files = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        targets = {
+            module
+            for module in load_time_imports(path)
+            if module in files and not name.startswith(module + ".") and module != name
+        }
+        for module in list(targets):  # importing a.b.c loads a.b first
+            parts = module.split(".")
+            targets.update(
+                parent
+                for parent in (".".join(parts[:i]) for i in range(2, len(parts)))
+                if parent in files and parent != name and not name.startswith(parent + ".")
+            )
+        graph[name] = targets
+    return graph
+
+
+def a_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of the graph (its modules, the first repeated at the end), or
+    ``[]`` when there is none."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        return list(error.args[1])
+    return []
+
+
+def test_no_module_of_giftflow_takes_part_in_an_import_cycle() -> None:
+    """Every module imports alone, whatever loaded first: its load-time imports form no
+    cycle (the fresh-interpreter test above runs the modules where the API and the pages
+    meet; this covers every module in milliseconds)."""
+    assert a_cycle(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    cycle = a_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})
+    assert sorted(cycle[:-1]) == ["a", "b", "c"]
+    assert cycle[0] == cycle[-1]
+    assert a_cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_settings_load_no_database_layer() -> None:
+    """``giftflow.settings`` is read by every layer: it must not pull the store (and
+    SQLAlchemy) in with it."""
+    code = (
+        "import sys, giftflow.settings;"
+        "print(sorted(m for m in sys.modules if m.startswith(('giftflow.store', 'sqlalchemy'))))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

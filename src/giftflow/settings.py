@@ -9,13 +9,15 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from giftflow.i18n.catalogs import LocaleCode
-from giftflow.store import DEFAULT_URL
+
+DEFAULT_DATABASE_URL = "sqlite:///giftflow.db"
+"""The embedded default: a SQLite file in the working directory, no server to install."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GIFTFLOW_", extra="ignore")
 
-    database_url: str = DEFAULT_URL
+    database_url: str = DEFAULT_DATABASE_URL
     catalog_version: str = "2024-05"
     catalog_path: Path | None = None
     """An operator's own economy TOML instead of the shipped one."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from giftflow.cli.options import DEFAULT_DATABASE_URL, DatabaseUrl
+from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
+from giftflow.settings import DEFAULT_DATABASE_URL
 from giftflow.store import open_store
 
 app = typer.Typer(help="Database schema: migrate to the latest version.", no_args_is_help=True)

@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from giftflow.cli.options import DEFAULT_DATABASE_URL, DatabaseUrl
+from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
+from giftflow.settings import DEFAULT_DATABASE_URL
 
 app = typer.Typer(help="Platform API keys for the HTTP API.", no_args_is_help=True)
 console = Console(stderr=True)

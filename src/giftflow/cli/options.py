@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from giftflow.store import DEFAULT_URL
-
 DatabaseUrl = Annotated[
     str,
     typer.Option(
@@ -16,4 +14,3 @@ DatabaseUrl = Annotated[
         help="sqlite:///PATH (the default, embedded) or postgresql://USER@HOST:PORT/DB.",
     ),
 ]
-DEFAULT_DATABASE_URL = DEFAULT_URL

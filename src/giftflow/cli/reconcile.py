@@ -6,9 +6,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from giftflow.cli.options import DEFAULT_DATABASE_URL, DatabaseUrl
+from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
 from giftflow.ledger.reconcile import ReconcileReport
+from giftflow.settings import DEFAULT_DATABASE_URL
 from giftflow.store import open_store
 
 console = Console()

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from giftflow.cli.options import DEFAULT_DATABASE_URL, DatabaseUrl
+from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
+from giftflow.settings import DEFAULT_DATABASE_URL
 
 app = typer.Typer(help="Users: who is staff.", no_args_is_help=True)
 console = Console(stderr=True)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from giftflow.cli.options import DEFAULT_DATABASE_URL, DatabaseUrl
+from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
+from giftflow.settings import DEFAULT_DATABASE_URL
 
 if TYPE_CHECKING:
     from giftflow.service.ledger import Ledger

@@ -28,7 +28,8 @@ from giftflow.service.engine import (
     LedgerEngine,
     Part,
 )
-from giftflow.store import DEFAULT_URL, Balance, LedgerStore, TransferPage, open_store
+from giftflow.settings import DEFAULT_DATABASE_URL
+from giftflow.store import Balance, LedgerStore, TransferPage, open_store
 from giftflow.store.tx import Record, Tx
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class Ledger:
     @classmethod
     def open(
         cls,
-        url: str = DEFAULT_URL,
+        url: str = DEFAULT_DATABASE_URL,
         *,
         clock: Clock | None = None,
         batch_max: int = BATCH_MAX,

@@ -12,8 +12,6 @@ import sqlalchemy as sa
 from giftflow.errors import ConfigurationError, StoreError
 from giftflow.store.base import Balance, LedgerStore, TransferPage
 
-DEFAULT_URL = "sqlite:///giftflow.db"
-
 
 def open_store(url: str) -> LedgerStore:
     """Open (and migrate) the store a URL names: ``sqlite:///PATH``, ``sqlite:///:memory:``
@@ -49,4 +47,4 @@ def _unavailable(url: str, driver_error: type[Exception]) -> Iterator[None]:
         raise StoreError(f"cannot open {url}: {cause}") from error
 
 
-__all__ = ["DEFAULT_URL", "Balance", "LedgerStore", "TransferPage", "open_store"]
+__all__ = ["Balance", "LedgerStore", "TransferPage", "open_store"]
