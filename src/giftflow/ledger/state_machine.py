@@ -33,8 +33,8 @@ _OVERRIDE_FROZEN = TransferFlags.OVERRIDE_FROZEN
 _KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID | _OVERRIDE_FROZEN
 _ONE_KIND = frozenset((0, _PENDING, _POST, _VOID))
 _CLOSING_OR_PENDING = _PENDING | _POST | _VOID
-_DMNEC = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-_CMNED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
+_DEBITS_MUST_NOT_EXCEED_CREDITS = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
+_CREDITS_MUST_NOT_EXCEED_DEBITS = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 _FROZEN = AccountFlags.FROZEN
 TIMEOUT_S_MAX = 10 * 365 * 24 * 3600
 """The longest a pending transfer may stay open (ten years)."""
@@ -200,11 +200,11 @@ class _Applier:
         debit, credit = self._accounts_of(transfer)
         amount = transfer.amount
         pending = transfer.flags & _PENDING
-        if debit.flags & _DMNEC and (
+        if debit.flags & _DEBITS_MUST_NOT_EXCEED_CREDITS and (
             debit.debits_pending + debit.debits_posted + amount > debit.credits_posted
         ):
             raise _ChainFailedError(Code.INSUFFICIENT_FUNDS, _DEBIT)
-        if credit.flags & _CMNED and (
+        if credit.flags & _CREDITS_MUST_NOT_EXCEED_DEBITS and (
             credit.credits_pending + credit.credits_posted + amount > credit.debits_posted
         ):
             raise _ChainFailedError(Code.EXCEEDS_DEBITS, _CREDIT)
@@ -347,20 +347,13 @@ def _check_header(transfer: Transfer) -> None:
         raise _ChainFailedError(Code.FLAGS_INVALID)
 
 
-_units_seen: set[str] = set()
-"""Unit codes already found valid (a handful): skips the pattern match per transfer."""
-
-
 def _check_fields(transfer: Transfer) -> None:
     closing = transfer.flags & _CLOSING
     if not (0 < transfer.code <= CODE_MAX or (closing and transfer.code == 0)):
         raise _ChainFailedError(Code.CODE_INVALID)
     unit = transfer.unit
-    if unit not in _units_seen:
-        if not (is_valid_unit(unit) or (closing and unit == "")):
-            raise _ChainFailedError(Code.UNIT_INVALID)
-        if unit and len(_units_seen) < 1000:
-            _units_seen.add(unit)
+    if not (is_valid_unit(unit) or (closing and unit == "")):
+        raise _ChainFailedError(Code.UNIT_INVALID)
     if not (
         0 <= transfer.user_data_1 <= INT64_MAX
         and 0 <= transfer.user_data_2 <= INT64_MAX

@@ -516,8 +516,12 @@ def _prepare(
     gift = context.catalog.gift(request.gift_id)
     if not gift.available_in(sender.region):
         raise GiftNotFoundError(request.gift_id)
-    quantity, expected, skey, count = _quantity(
-        context, request, gift.streakable, streak, streaks_seen, now
+    counted = _quantity(context, request, gift.streakable, streak, streaks_seen, now)
+    quantity, expected, skey, count = (
+        counted.added,
+        counted.continues,
+        counted.streak_key,
+        counted.count,
     )
     # A streak's later events are one gesture (a held-down gift button): the velocity
     # rule counts one-off events and the start of each streak.
@@ -578,6 +582,18 @@ def _check_people(
     require_adult(creator, today, minimum_age=adult, role="creator")
 
 
+@dataclass(frozen=True, slots=True)
+class _Quantity:
+    added: int
+    """Gifts this event adds (a streak event: its count minus the count it continues)."""
+    continues: int | None
+    """The streak count it continues; ``None`` for a one-off gift or a streak's start."""
+    streak_key: str | None
+    """The streak's key, ``None`` for a one-off gift."""
+    count: int
+    """The count after this event (a one-off gift: its quantity)."""
+
+
 def _quantity(
     context: EconomyContext,
     request: GiftRequest,
@@ -585,12 +601,12 @@ def _quantity(
     streak: Streak | None,
     streaks_seen: dict[str, tuple[int, Streak | None]],
     now: int,
-) -> tuple[int, int | None, str | None, int]:
-    """(gifts this event adds, the streak count it continues, streak key, new count)."""
+) -> _Quantity:
+    """How many gifts an event adds, and the streak it continues or starts."""
     if request.streak_id is None:
         if not 0 < request.quantity <= GIFT_QUANTITY_MAX:
             raise EconomyError(f"quantity must be 1..{GIFT_QUANTITY_MAX}", code="quantity_invalid")
-        return request.quantity, None, None, request.quantity
+        return _Quantity(request.quantity, None, None, request.quantity)
     if not streakable:
         raise StreakError(f"gift {request.gift_id} cannot streak", code="gift_not_streakable")
     key = streak_key(request.sender_id, request.streak_id)
@@ -616,7 +632,7 @@ def _quantity(
         raise StreakError(
             f"a streak event adds at most {GIFT_QUANTITY_MAX}", code="quantity_invalid"
         )
-    return delta, None if streak is None else streak.repeat_count, key, repeat_count
+    return _Quantity(delta, None if streak is None else streak.repeat_count, key, repeat_count)
 
 
 def _recorder(
