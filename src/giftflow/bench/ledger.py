@@ -91,7 +91,14 @@ def _fund(gifts: int) -> list[Transfer]:
     per_viewer = (gifts // VIEWERS + 1) * max(GIFT_COINS)
     issuance = platform_account(AccountKind.COIN_ISSUANCE)
     return [
-        Transfer(TransferId(n + 1), issuance, _wallet(n), per_viewer, COIN, TransferCode.PURCHASE)
+        Transfer(
+            id=TransferId(n + 1),
+            debit_account_id=issuance,
+            credit_account_id=_wallet(n),
+            amount=per_viewer,
+            unit=COIN,
+            code=TransferCode.PURCHASE,
+        )
         for n in range(VIEWERS)
     ]
 
@@ -108,22 +115,22 @@ def gift_pairs(gifts: int, first_id: int) -> list[list[Transfer]]:
         coins = GIFT_COINS[n % len(GIFT_COINS)]
         transfer_id = first_id + 2 * n
         coin_leg = Transfer(
-            TransferId(transfer_id),
-            _wallet(n % VIEWERS),
-            revenue,
-            coins,
-            COIN,
-            TransferCode.GIFT_COINS,
+            id=TransferId(transfer_id),
+            debit_account_id=_wallet(n % VIEWERS),
+            credit_account_id=revenue,
+            amount=coins,
+            unit=COIN,
+            code=TransferCode.GIFT_COINS,
             flags=TransferFlags.LINKED,
             user_data_1=CREATOR_USER_ID,
         )
         diamond_leg = Transfer(
-            TransferId(transfer_id + 1),
-            issuance,
-            creator,
-            diamond_units(coins, SHARE_BPS),
-            DIAMOND,
-            TransferCode.GIFT_DIAMONDS,
+            id=TransferId(transfer_id + 1),
+            debit_account_id=issuance,
+            credit_account_id=creator,
+            amount=diamond_units(coins, SHARE_BPS),
+            unit=DIAMOND,
+            code=TransferCode.GIFT_DIAMONDS,
             user_data_1=FIRST_VIEWER_USER_ID + n % VIEWERS,
         )
         pairs.append([coin_leg, diamond_leg])

@@ -242,12 +242,12 @@ def _open_books(
         ledger.create_accounts(accounts[first : first + BATCH])
     funding = [
         Transfer(
-            derived_id("bench-fund", c),
-            issuance,
-            user_account(c, AccountKind.WALLET),
-            plan.budget_coins,
-            COIN,
-            TransferCode.PURCHASE,
+            id=derived_id("bench-fund", c),
+            debit_account_id=issuance,
+            credit_account_id=user_account(c, AccountKind.WALLET),
+            amount=plan.budget_coins,
+            unit=COIN,
+            code=TransferCode.PURCHASE,
         )
         for c, plan in zip(creators, plans, strict=True)
     ]

@@ -85,12 +85,12 @@ def closing(
     the pending transfer's code."""
     kind = TransferFlags.POST_PENDING if post else TransferFlags.VOID_PENDING
     return Transfer(
-        transfer_id,
-        AccountId(0),
-        AccountId(0),
-        amount,
-        UnitCode(""),
-        code,
+        id=transfer_id,
+        debit_account_id=AccountId(0),
+        credit_account_id=AccountId(0),
+        amount=amount,
+        unit=UnitCode(""),
+        code=code,
         flags=kind | flags,
         pending_id=pending_id,
     )

@@ -186,12 +186,12 @@ def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[in
         context.ledger.write(lambda tx: _mark_matured(tx, ids, 0, context.now()))
         return 0
     transfer = Transfer(
-        derived_id("mature", creator_id, ids[0], ids[-1], len(ids)),
-        user_account(creator_id, AccountKind.EARNINGS_PENDING),
-        user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
-        units,
-        DIAMOND,
-        TransferCode.MATURATION,
+        id=derived_id("mature", creator_id, ids[0], ids[-1], len(ids)),
+        debit_account_id=user_account(creator_id, AccountKind.EARNINGS_PENDING),
+        credit_account_id=user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
+        amount=units,
+        unit=DIAMOND,
+        code=TransferCode.MATURATION,
         user_data_1=len(ids),
     )
     results = context.ledger.create_transfers([transfer], _maturation_record(ids, units))

@@ -148,12 +148,12 @@ def request(
     check_daily_maximum(offer, _requested_today(context, creator.id), terms)
     payout_id = context.new_id("po")
     reserve = Transfer(
-        derived_id("payout-reserve", payout_id),
-        creator.earnings_available,
-        platform_account(AccountKind.DIAMONDS_WITHDRAWN),
-        offer.units,
-        DIAMOND,
-        TransferCode.PAYOUT_RESERVE,
+        id=derived_id("payout-reserve", payout_id),
+        debit_account_id=creator.earnings_available,
+        credit_account_id=platform_account(AccountKind.DIAMONDS_WITHDRAWN),
+        amount=offer.units,
+        unit=DIAMOND,
+        code=TransferCode.PAYOUT_RESERVE,
         flags=TransferFlags.PENDING,
         user_data_1=creator.id,
     )
@@ -415,12 +415,12 @@ def _paid(payout: Payout) -> list[Transfer]:
             flags=TransferFlags.LINKED,
         ),
         Transfer(
-            derived_id("payout-cash", payout.id),
-            gross,
-            platform_account(AccountKind.PAYOUTS_CASH_OUT, payout.currency),
-            payout.net_minor,
-            unit,
-            TransferCode.PAYOUT_CASH,
+            id=derived_id("payout-cash", payout.id),
+            debit_account_id=gross,
+            credit_account_id=platform_account(AccountKind.PAYOUTS_CASH_OUT, payout.currency),
+            amount=payout.net_minor,
+            unit=unit,
+            code=TransferCode.PAYOUT_CASH,
             user_data_1=payout.creator_id,
         ),
     ]
@@ -428,12 +428,12 @@ def _paid(payout: Payout) -> list[Transfer]:
         legs[-1] = legs[-1]._replace(flags=TransferFlags.LINKED)
         legs.append(
             Transfer(
-                derived_id("payout-fee", payout.id),
-                gross,
-                platform_account(AccountKind.PAYOUT_FEES, payout.currency),
-                payout.fee_minor,
-                unit,
-                TransferCode.PAYOUT_FEE,
+                id=derived_id("payout-fee", payout.id),
+                debit_account_id=gross,
+                credit_account_id=platform_account(AccountKind.PAYOUT_FEES, payout.currency),
+                amount=payout.fee_minor,
+                unit=unit,
+                code=TransferCode.PAYOUT_FEE,
                 user_data_1=payout.creator_id,
             )
         )

@@ -374,21 +374,21 @@ def _start_mint(context: EconomyContext, payment: Payment, event: PaymentEvent) 
     user = users.get(context, payment.user_id)
     transfers = [
         Transfer(
-            derived_id("purchase-coins", payment.id),
-            platform_account(AccountKind.COIN_ISSUANCE),
-            user.wallet,
-            payment.coins,
-            COIN,
-            TransferCode.PURCHASE,
+            id=derived_id("purchase-coins", payment.id),
+            debit_account_id=platform_account(AccountKind.COIN_ISSUANCE),
+            credit_account_id=user.wallet,
+            amount=payment.coins,
+            unit=COIN,
+            code=TransferCode.PURCHASE,
             flags=TransferFlags.LINKED,
         ),
         Transfer(
-            derived_id("purchase-fiat", payment.id),
-            platform_account(AccountKind.PROVIDER_CLEARING, payment.currency),
-            platform_account(AccountKind.COIN_SALES, payment.currency),
-            payment.amount_minor,
-            fiat(payment.currency),
-            TransferCode.PURCHASE_FIAT,
+            id=derived_id("purchase-fiat", payment.id),
+            debit_account_id=platform_account(AccountKind.PROVIDER_CLEARING, payment.currency),
+            credit_account_id=platform_account(AccountKind.COIN_SALES, payment.currency),
+            amount=payment.amount_minor,
+            unit=fiat(payment.currency),
+            code=TransferCode.PURCHASE_FIAT,
         ),
     ]
     future = context.ledger.engine.submit_future(transfers, _paid_record(context, payment, event))
@@ -657,12 +657,12 @@ def _clawback_transfers(
     legs = _clawback_legs(payment, user, plan, minor, dispute=dispute)
     return [
         Transfer(
-            derived_id(kind, payment.id, coins_total, minor_total, index),
-            leg.debit,
-            leg.credit,
-            leg.amount,
-            leg.unit,
-            leg.code,
+            id=derived_id(kind, payment.id, coins_total, minor_total, index),
+            debit_account_id=leg.debit,
+            credit_account_id=leg.credit,
+            amount=leg.amount,
+            unit=leg.unit,
+            code=leg.code,
             # A frozen wallet (or creator) is frozen against its owner, not against the
             # platform taking back what it is owed: every leg overrides the freeze.
             flags=TransferFlags.OVERRIDE_FROZEN

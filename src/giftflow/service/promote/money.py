@@ -64,12 +64,12 @@ def reserve_transfer(
 ) -> Transfer:
     """Reservation ``seq`` of a promotion's chain: ``coins`` held in the wallet."""
     return Transfer(
-        reserve_id(promotion_id, seq),
-        user_account(creator_id, AccountKind.WALLET),
-        REVENUE,
-        coins,
-        COIN,
-        TransferCode.PROMOTION_RESERVE,
+        id=reserve_id(promotion_id, seq),
+        debit_account_id=user_account(creator_id, AccountKind.WALLET),
+        credit_account_id=REVENUE,
+        amount=coins,
+        unit=COIN,
+        code=TransferCode.PROMOTION_RESERVE,
         flags=TransferFlags.PENDING | flags,
         user_data_1=creator_id,
         user_data_2=seq,
