@@ -557,7 +557,15 @@ def _claw_back_once(
         raise ledger_error(failure, f"the clawback of payment {payment.id}")
     freeze = dispute or plan.shortfall_coins > 0
     if freeze:
-        _freeze_once(context, get_payment(context, payment.id), user, status, new_cause=True)
+        # A dispute froze the wallet before its chain; only a refund's freeze is left.
+        _freeze_once(
+            context,
+            get_payment(context, payment.id),
+            user,
+            status,
+            new_cause=True,
+            frozen_already=dispute,
+        )
     return PaymentOutcome(
         get_payment(context, payment.id),
         status,
@@ -713,7 +721,13 @@ def _clawback_record(
 
 
 def _freeze_once(
-    context: EconomyContext, payment: Payment, user: User, status: str, *, new_cause: bool = False
+    context: EconomyContext,
+    payment: Payment,
+    user: User,
+    status: str,
+    *,
+    new_cause: bool = False,
+    frozen_already: bool = False,
 ) -> None:
     """Freeze the wallet and log a ``chargeback`` decision, once per cause: a payment's
     dispute (whatever events the provider sends about it), or each step of its refunds
@@ -722,7 +736,8 @@ def _freeze_once(
     overturned it and unfroze the wallet. The freeze comes first: a crash
     between the two leaves no decision, and the provider's redelivery does both. A
     dispute also marks the payment ``disputed`` when nothing was left to take back
-    (a refunded payment disputed later)."""
+    (a refunded payment disputed later). ``frozen_already``: the caller froze the wallet
+    itself (a dispute does, before its chain), so only the decision is written."""
     decision = rules.Decision(
         rules.Rule.CHARGEBACK,
         rules.Action.REVIEW,
@@ -737,7 +752,8 @@ def _freeze_once(
     )
     if not new_cause and context.ledger.read(lambda tx: fraud.logged(tx, decision)):
         return
-    context.ledger.set_frozen(user.wallet, frozen=True)
+    if not frozen_already:
+        context.ledger.set_frozen(user.wallet, frozen=True)
     now = context.now()
 
     def log(tx: Tx) -> None:
