@@ -33,11 +33,10 @@ from giftflow.api.rate_limits import Kind
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout
 from giftflow.payments.sandbox import SandboxProvider
-from giftflow.service import credentials
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
-from giftflow.store import open_store
+from giftflow.store import credentials, open_store
 from giftflow.store.tx import Row, Tx
 
 TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"

@@ -10,7 +10,7 @@ Two kinds of credentials, both sent as ``Authorization: Bearer <credential>``:
   role (``viewer``, ``creator``, ``admin``), valid for ``GIFTFLOW_TOKEN_TTL_S``. Time is
   the economy's clock, so tests can let a token expire without sleeping. A token names
   its id (``jti``) and the key that issued it (``key``), and each use reads its standing
-  (``giftflow.service.credentials``): refused once revoked, once its key is revoked,
+  (``giftflow.store.credentials``): refused once revoked, once its key is revoked,
   once issued before its user's cut-off, or once its user no longer holds its role
   (a creator token needs a creator, an admin token a staff user).
 
@@ -40,9 +40,9 @@ from giftflow.api.errors import (
 from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.errors import ConfigurationError
 from giftflow.ledger.clock import Clock
-from giftflow.service import credentials
-from giftflow.service.credentials import Standing
 from giftflow.service.ledger import Ledger
+from giftflow.store import credentials
+from giftflow.store.credentials import Standing
 from giftflow.store.tx import Row, Tx
 
 SCOPES: Final = frozenset(

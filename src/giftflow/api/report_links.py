@@ -28,9 +28,9 @@ import jwt
 
 from giftflow.api.errors import TokenExpiredError, TokenInvalidError, TokenRevokedError
 from giftflow.ledger.clock import Clock
-from giftflow.service import credentials
-from giftflow.service.credentials import Standing
 from giftflow.service.ledger import Ledger
+from giftflow.store import credentials
+from giftflow.store.credentials import Standing
 
 PATH: Final = "/reports"
 AUDIENCE: Final = "giftflow:report-link"

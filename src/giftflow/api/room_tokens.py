@@ -29,8 +29,8 @@ from giftflow.api.errors import (
     TokenRevokedError,
 )
 from giftflow.ledger.clock import Clock
-from giftflow.service import credentials
 from giftflow.service.ledger import Ledger
+from giftflow.store import credentials
 
 ROOM_READ: Final = "room:read"
 _ROOM_CLAIMS: Final = ("exp", "room", "scope", "gen")

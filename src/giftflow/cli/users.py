@@ -23,8 +23,8 @@ def staff(
 ) -> None:
     """Make a user staff (only staff users hold admin tokens), with --remove no longer
     (their admin tokens stop working at once); without a user, list the staff."""
-    from giftflow.service import credentials  # noqa: PLC0415
     from giftflow.service.ledger import Ledger  # noqa: PLC0415
+    from giftflow.store import credentials  # noqa: PLC0415
 
     try:
         with Ledger.open(database_url) as ledger:

@@ -22,9 +22,9 @@ from giftflow.api.schemas.users import (
     UserTokensRevokedPublic,
 )
 from giftflow.economy.users import User
-from giftflow.service import credentials
-from giftflow.service.credentials import SignInGrant
 from giftflow.service.economy import Economy
+from giftflow.store import credentials
+from giftflow.store.credentials import SignInGrant
 
 router = APIRouter(tags=["auth"], responses=RESPONSES)
 UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]

@@ -29,7 +29,6 @@ from giftflow.partners.base import PayoutPartner
 from giftflow.partners.manual import ManualPartner
 from giftflow.payments.base import PaymentProvider
 from giftflow.payments.policy import check_environment
-from giftflow.service import credentials
 from giftflow.service.economy import (
     earnings,
     fraud,
@@ -58,6 +57,7 @@ from giftflow.service.economy.users import Registration
 from giftflow.service.ledger import Ledger
 from giftflow.service.once import Once
 from giftflow.settings import Settings
+from giftflow.store import credentials
 
 __all__ = [
     "EarningsView",

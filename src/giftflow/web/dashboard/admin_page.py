@@ -12,8 +12,8 @@ from typing import Any
 from giftflow.i18n import gettext as _
 from giftflow.i18n import money, number
 from giftflow.ledger.reconcile import ReconcileReport
-from giftflow.service.credentials import ReconcileRun
 from giftflow.service.economy import LoggedDecision, Payout
+from giftflow.store.credentials import ReconcileRun
 from giftflow.web.charts import esc, grouped
 from giftflow.web.dashboard.creator_page import flows_section, time_of
 from giftflow.web.dashboard.period import Period

@@ -38,8 +38,8 @@ from giftflow.api.errors import (
 )
 from giftflow.api.schemas import Role
 from giftflow.errors import GiftflowError
-from giftflow.service import credentials
-from giftflow.service.credentials import SignInGrant
+from giftflow.store import credentials
+from giftflow.store.credentials import SignInGrant
 
 COOKIE: Final = "giftflow_session"
 _NS_PER_S: Final = 1_000_000_000
