@@ -34,7 +34,7 @@ from giftflow.ledger.limits import INT64_MAX
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer
 from giftflow.live.events import EventType
-from giftflow.service.economy import fraud, users
+from giftflow.service.economy import fraud
 from giftflow.service.economy.context import (
     EconomyContext,
     GiftBooked,
@@ -44,6 +44,7 @@ from giftflow.service.economy.context import (
 )
 from giftflow.service.engine import Committed, Done, Finish, Outcome, Part
 from giftflow.service.once import Answer, AnsweredError, Once
+from giftflow.store import users as stored_users
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 
@@ -417,11 +418,8 @@ def _rows_by_id(tx: Tx, table: str, columns: str, ids: Sequence[int | str]) -> d
 
 
 def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[int, User]:
-    ids: list[int | str] = [
-        i for r in requests for i in (r.sender_id, r.creator_id) if 0 < i <= INT64_MAX
-    ]
-    rows = _rows_by_id(tx, "users", users.USER_COLUMNS, ids)
-    return {user_id: users.user_of(row) for user_id, row in rows.items()}
+    ids = [i for r in requests for i in (r.sender_id, r.creator_id) if 0 < i <= INT64_MAX]
+    return stored_users.by_ids(tx, ids)
 
 
 def _spendable(tx: Tx, requests: Sequence[GiftRequest], people: dict[int, User]) -> dict[int, int]:

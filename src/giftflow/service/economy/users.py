@@ -20,24 +20,8 @@ from giftflow.economy.errors import UserExistsError, UserNotFoundError
 from giftflow.economy.users import User
 from giftflow.ledger.accounts import Account
 from giftflow.service.economy.context import EconomyContext
-from giftflow.store.tx import Row, Tx
-
-USER_COLUMNS = (
-    "id, external_id, display_name, birth_date, region, is_creator, identity_verified, created_at"
-)
-
-
-def user_of(row: Row) -> User:
-    return User(
-        id=row[0],
-        external_id=row[1],
-        display_name=row[2],
-        birth_date=date.fromisoformat(row[3]),
-        region=row[4],
-        is_creator=bool(row[5]),
-        identity_verified=bool(row[6]),
-        created_at=row[7],
-    )
+from giftflow.store import users as stored_users
+from giftflow.store.tx import Tx
 
 
 def ensure_platform_accounts(context: EconomyContext) -> None:
@@ -96,24 +80,27 @@ def register_many(context: EconomyContext, registrations: Sequence[Registration]
 
 def _insert(tx: Tx, registration: Registration, now: int) -> User:
     r = registration
-    wanted = (r.external_id, r.display_name, r.birth_date.isoformat(), r.region, r.is_creator)
-    existing = tx.execute(
-        f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (r.external_id,)
-    ).fetchone()
+    existing = stored_users.by_external_id(tx, r.external_id)
     if existing is not None:
-        user = user_of(existing)
-        found = (user.external_id, user.display_name, existing[3], user.region, user.is_creator)
-        if found != wanted:
+        found = (
+            existing.display_name,
+            existing.birth_date,
+            existing.region,
+            existing.is_creator,
+        )
+        if found != (r.display_name, r.birth_date, r.region, r.is_creator):
             raise UserExistsError(f"user {r.external_id!r} exists with other details")
-        return user
-    row = tx.execute(
-        f"INSERT INTO users (external_id, display_name, birth_date, region, is_creator,"
-        f" identity_verified, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        f" RETURNING {USER_COLUMNS}",
-        (*wanted, r.identity_verified, now),
-    ).fetchone()
-    assert row is not None
-    return user_of(row)
+        return existing
+    return stored_users.insert(
+        tx,
+        external_id=r.external_id,
+        display_name=r.display_name,
+        birth_date=r.birth_date,
+        region=r.region,
+        is_creator=r.is_creator,
+        identity_verified=r.identity_verified,
+        now_ns=now,
+    )
 
 
 def user_accounts(user_id: int) -> list[Account]:
@@ -128,10 +115,11 @@ def user_accounts(user_id: int) -> list[Account]:
 
 
 def find(tx: Tx, user_id: int) -> User:
-    row = tx.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
-    if row is None:
+    """The user, or ``UserNotFoundError``."""
+    user = stored_users.by_id(tx, user_id)
+    if user is None:
         raise UserNotFoundError(f"no user {user_id}")
-    return user_of(row)
+    return user
 
 
 def get(context: EconomyContext, user_id: int) -> User:
@@ -139,15 +127,10 @@ def get(context: EconomyContext, user_id: int) -> User:
 
 
 def by_external_id(context: EconomyContext, external_id: str) -> User:
-    def query(tx: Tx) -> User:
-        row = tx.execute(
-            f"SELECT {USER_COLUMNS} FROM users WHERE external_id = ?", (external_id,)
-        ).fetchone()
-        if row is None:
-            raise UserNotFoundError(f"no user {external_id!r}")
-        return user_of(row)
-
-    return context.ledger.read(query)
+    user = context.ledger.read(lambda tx: stored_users.by_external_id(tx, external_id))
+    if user is None:
+        raise UserNotFoundError(f"no user {external_id!r}")
+    return user
 
 
 def update(
@@ -159,12 +142,12 @@ def update(
 ) -> User:
     def change(tx: Tx) -> User:
         user = find(tx, user_id)
-        tx.execute(
-            "UPDATE users SET is_creator = ?, identity_verified = ? WHERE id = ?",
-            (
-                user.is_creator if is_creator is None else is_creator,
-                user.identity_verified if identity_verified is None else identity_verified,
-                user_id,
+        stored_users.set_status(
+            tx,
+            user_id,
+            is_creator=user.is_creator if is_creator is None else is_creator,
+            identity_verified=(
+                user.identity_verified if identity_verified is None else identity_verified
             ),
         )
         return find(tx, user_id)
