@@ -6,6 +6,7 @@ from giftflow.economy.errors import EconomyError, NotACreatorError, NotFoundErro
 from giftflow.economy.payees import Payee, PayeeKind, normalised
 from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
+from giftflow.store import payees as stored_payees
 from giftflow.store.tx import Tx
 
 
@@ -19,25 +20,12 @@ def put(
     payee = Payee(kind, normalised(kind, destination), holder_name)
     now = context.now()
 
-    def write(tx: Tx) -> None:
-        tx.execute(
-            "INSERT INTO payee_destinations (creator_id, kind, destination, holder_name,"
-            " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (creator_id) DO UPDATE SET"
-            " kind = excluded.kind, destination = excluded.destination,"
-            " holder_name = excluded.holder_name, updated_at = excluded.updated_at",
-            (creator_id, payee.kind.value, payee.destination, payee.holder_name, now),
-        )
-
-    context.ledger.write(write)
+    context.ledger.write(lambda tx: stored_payees.put(tx, creator_id, payee, now_ns=now))
     return payee
 
 
 def find(tx: Tx, creator_id: int) -> Payee | None:
-    row = tx.execute(
-        "SELECT kind, destination, holder_name FROM payee_destinations WHERE creator_id = ?",
-        (creator_id,),
-    ).fetchone()
-    return None if row is None else Payee(PayeeKind(row[0]), row[1], row[2])
+    return stored_payees.of_creator(tx, creator_id)
 
 
 def get(context: EconomyContext, creator_id: int) -> Payee:

@@ -30,6 +30,7 @@ from giftflow.payments.base import CheckoutRequest, PaymentEvent, PaymentEventKi
 from giftflow.service.economy import earnings, fraud, users
 from giftflow.service.economy.context import EconomyContext, first_failure, ledger_error
 from giftflow.service.once import Once
+from giftflow.store import payments as stored_payments
 from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
 
 CLAWBACK_ATTEMPTS = 5
@@ -761,9 +762,6 @@ def _freeze_once(
             return
         fraud.insert(tx, decision, now, context)
         if status == "disputed":
-            tx.execute(
-                "UPDATE payments SET status = 'disputed' WHERE id = ? AND status <> 'disputed'",
-                (payment.id,),
-            )
+            stored_payments.mark_disputed(tx, payment.id)
 
     context.ledger.write(log)
