@@ -262,7 +262,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "service/economy/gifting.py": 15,
     "service/economy/payouts.py": 11,
     "service/economy/recharge.py": 15,
-    "service/economy/test_clock.py": 2,
     "service/live/battles.py": 18,
     "service/live/chapters.py": 9,
     "service/live/context.py": 1,

@@ -17,6 +17,7 @@ from giftflow.ledger.clock import Clock, OffsetClock
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.once import Once
 from giftflow.settings import Settings
+from giftflow.store import test_clock as stored_clock
 from giftflow.store.tx import Tx
 
 NS_PER_S = 1_000_000_000
@@ -62,8 +63,7 @@ def sync(context: EconomyContext) -> None:
         clock.move_to_offset(context.ledger.read(_stored_offset))
 
 
-def _stored_offset(tx: Tx) -> int:
-    return int(tx.scalar("SELECT offset_ns FROM test_clock WHERE id = 1"))
+_stored_offset = stored_clock.offset_ns
 
 
 def advance(context: EconomyContext, seconds: int, *, once: Once | None = None) -> TestClockView:
@@ -81,10 +81,7 @@ def advance(context: EconomyContext, seconds: int, *, once: Once | None = None) 
                 "the test clock runs at most a century ahead of the host's clock",
                 code="test_clock_invalid",
             )
-        tx.execute(
-            "UPDATE test_clock SET offset_ns = offset_ns + ?, updated_at = ? WHERE id = 1",
-            (seconds * NS_PER_S, context.now()),
-        )
+        stored_clock.move(tx, seconds * NS_PER_S, now_ns=context.now())
         offset = _stored_offset(tx)
         moved = TestClockView(clock.base.now_ns() + offset, offset)
         if once is not None:
