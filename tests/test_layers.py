@@ -258,7 +258,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "service/analytics/__init__.py": 2,
     "service/analytics/facts.py": 8,
     "service/analytics/flows.py": 5,
-    "service/economy/earnings.py": 10,
     "service/economy/gifting.py": 15,
     "service/economy/payouts.py": 11,
     "service/economy/recharge.py": 15,

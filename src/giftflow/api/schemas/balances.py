@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from giftflow.api.schemas.common import at, at_or_none
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.service.economy import EarningsView, StatementLine, WalletView
-from giftflow.service.economy.earnings import PendingHold
+from giftflow.store.earnings import PendingHold
 
 
 class WalletPublic(BaseModel):

@@ -3,7 +3,6 @@ creator's statement of every movement."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode, user_account
@@ -16,6 +15,8 @@ from giftflow.ledger.units import DIAMOND
 from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.once import Once
+from giftflow.store import earnings as stored
+from giftflow.store.earnings import PendingHold
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 MATURE_BATCH = 2_000
@@ -36,17 +37,6 @@ HOLDS_MAX = 100
 HOLD_PART_NS = 3_600 * 1_000_000_000
 """Gifts maturing in the same UTC hour are one part (a LIVE's thousands of gifts would
 otherwise be thousands of parts)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PendingHold:
-    """Pending diamond units that mature within one hour: all of them are available
-    at ``matures_at`` (the last of them), the first at ``first_matures_at``."""
-
-    units: int
-    gifts: int
-    first_matures_at: int
-    matures_at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +94,9 @@ def set_wallet_frozen(
 
 def _wallet_in(tx: Tx, account_id: int, user_id: int) -> WalletView:
     """The wallet as this transaction sees it."""
-    row = tx.execute(
-        "SELECT credits_posted - debits_posted - debits_pending, flags FROM accounts WHERE id = ?",
-        (account_id,),
-    ).fetchone()
+    row = stored.wallet(tx, account_id)
     assert row is not None, "every registered user has a wallet"
-    return WalletView(user_id, row[0], bool(row[1] & AccountFlags.FROZEN))
+    return WalletView(user_id, row.spendable_coins, bool(row.flags & AccountFlags.FROZEN))
 
 
 def earnings(context: EconomyContext, user_id: int) -> EarningsView:
@@ -126,15 +113,8 @@ def earnings(context: EconomyContext, user_id: int) -> EarningsView:
 
 
 def _withdrawn(context: EconomyContext, user_id: int) -> int:
-    def total(tx: Tx) -> int:
-        value = tx.scalar(
-            "SELECT COALESCE(SUM(diamonds), 0) FROM payouts"
-            " WHERE creator_id = ? AND state = 'paid'",
-            (user_id,),
-        )
-        return int(value) * UNITS_PER_DIAMOND
-
-    return context.ledger.read(total)
+    diamonds = context.ledger.read(lambda tx: stored.paid_out_diamonds(tx, user_id))
+    return diamonds * UNITS_PER_DIAMOND
 
 
 def mature(context: EconomyContext, creator_id: int | None = None) -> int:
@@ -155,21 +135,9 @@ def mature(context: EconomyContext, creator_id: int | None = None) -> int:
 def _due(
     context: EconomyContext, cutoff: int, creator_id: int | None
 ) -> dict[int, list[tuple[int, int]]]:
-    where = "" if creator_id is None else " AND creator_id = ?"
-    parameters: tuple[int, ...] = (cutoff,) if creator_id is None else (cutoff, creator_id)
-
-    def query(tx: Tx) -> dict[int, list[tuple[int, int]]]:
-        rows = tx.execute(
-            "SELECT creator_id, id, diamond_units - reversed_coins * share_bps FROM gifts"
-            f" WHERE matured_at = 0 AND matures_at <= ?{where} ORDER BY creator_id, id LIMIT ?",
-            (*parameters, MATURE_BATCH),
-        ).fetchall()
-        due: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for creator, gift_row_id, units in rows:
-            due[creator].append((gift_row_id, units))
-        return due
-
-    return context.ledger.read(query)
+    return context.ledger.read(
+        lambda tx: stored.due(tx, cutoff_ns=cutoff, creator_id=creator_id, limit=MATURE_BATCH)
+    )
 
 
 def _mature_creator(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
@@ -208,13 +176,8 @@ def _maturation_record(ids: list[int], units: int) -> Record:
 
 def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
     """Compare-and-set: exactly these gifts, still unmatured, worth exactly ``units``."""
-    marks = ", ".join("?" * len(ids))
-    rows = tx.execute(
-        f"UPDATE gifts SET matured_at = ? WHERE matured_at = 0 AND id IN ({marks})"
-        " RETURNING diamond_units - reversed_coins * share_bps",
-        (at, *ids),
-    ).fetchall()
-    if len(rows) != len(ids) or sum(row[0] for row in rows) != units:
+    marked = stored.mark_matured(tx, ids, at_ns=at)
+    if len(marked) != len(ids) or sum(marked) != units:
         raise RecordRejectedError(
             "gifts matured or were reversed meanwhile", code="maturation_conflict"
         )
@@ -224,20 +187,8 @@ def pin_unrecorded_holds(context: EconomyContext) -> None:
     """Gifts booked before their maturity time was recorded (migration 0009) get the
     holding period in force now, once: from then on a change of it moves none of them."""
 
-    def unrecorded(tx: Tx) -> bool:
-        found = tx.execute(
-            "SELECT 1 FROM gifts WHERE matured_at = 0 AND matures_at = 0 LIMIT 1"
-        ).fetchone()
-        return found is not None
-
-    def pin(tx: Tx) -> None:
-        tx.execute(
-            "UPDATE gifts SET matures_at = sent_at + ? WHERE matured_at = 0 AND matures_at = 0",
-            (context.hold_ns,),
-        )
-
-    if context.ledger.read(unrecorded):
-        context.ledger.write(pin)
+    if context.ledger.read(stored.has_unrecorded_holds):
+        context.ledger.write(lambda tx: stored.record_holds(tx, hold_ns=context.hold_ns))
 
 
 def pending_holds(
@@ -246,17 +197,9 @@ def pending_holds(
     """The creator's pending diamonds by when they mature, earliest first (net of
     chargeback reversals; gifts reversed whole are left out)."""
 
-    def query(tx: Tx) -> list[PendingHold]:
-        rows = tx.execute(
-            "SELECT SUM(diamond_units - reversed_coins * share_bps), COUNT(*),"
-            " MIN(matures_at), MAX(matures_at) FROM gifts"
-            " WHERE creator_id = ? AND matured_at = 0 AND reversed_coins < coins"
-            " GROUP BY matures_at / ? ORDER BY MIN(matures_at) LIMIT ?",
-            (creator_id, HOLD_PART_NS, limit),
-        ).fetchall()
-        return [PendingHold(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
-
-    return context.ledger.read(query)
+    return context.ledger.read(
+        lambda tx: stored.pending_holds(tx, creator_id, part_ns=HOLD_PART_NS, limit=limit)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,13 +250,7 @@ def _payout_ids(context: EconomyContext, creator_id: int) -> dict[int, str]:
     """The creator's payouts by the id of the transfer that reserved their diamonds
     (their posting and voiding name it as ``pending_id``)."""
 
-    def query(tx: Tx) -> dict[int, str]:
-        rows = tx.execute(
-            "SELECT reserve_transfer_id, id FROM payouts WHERE creator_id = ?", (creator_id,)
-        ).fetchall()
-        return {int(row[0]): str(row[1]) for row in rows}
-
-    return context.ledger.read(query)
+    return context.ledger.read(lambda tx: stored.payouts_by_reserve(tx, creator_id))
 
 
 def _line(transfer: Transfer, account: int, name: str, payouts: dict[int, str]) -> StatementLine:
