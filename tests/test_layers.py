@@ -146,3 +146,18 @@ def test_where_the_api_and_the_pages_meet_each_module_imports_on_its_own() -> No
     }
     failed = {name: run.communicate(timeout=300)[1][-300:] for name, run in runs.items()}
     assert {name: error for name, error in failed.items() if runs[name].returncode} == {}
+
+
+def test_the_replay_pipeline_imports_no_story_told_on_top_of_it() -> None:
+    """One pipeline, the demo a story on top: ``giftflow.replay`` imports neither the
+    demo nor the commands and pages that drive it."""
+    files = modules_of("replay")
+    assert files, "src/giftflow/replay has no modules"
+    stories = ("giftflow.demo", "giftflow.cli", "giftflow.api", "giftflow.web", "giftflow.bench")
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in files
+        for line, module in imported_modules(path)
+        if any(within(module, story) for story in stories)
+    ]
+    assert offending == []
