@@ -42,13 +42,11 @@ class ReplayWorld:
     """The economy a replay books into, with the clock and the sandbox it was opened
     with. Open it with ``ReplayWorld.open``; close it (or use it as a context manager)."""
 
-    def __init__(
-        self, economy: Economy, *, clock: ManualClock, sandbox: SandboxProvider, settings: Settings
-    ) -> None:
+    def __init__(self, economy: Economy, *, clock: ManualClock, sandbox: SandboxProvider) -> None:
+        """Over an open economy, with the clock and the sandbox it was opened with."""
         self.economy = economy
         self.clock = clock
         self.sandbox = sandbox
-        self.settings = settings
         self.palette: tuple[Gift, ...] = gift_palette(economy.catalog.gifts_available(REGION))
         """The gifts donations are sent as, largest first (``giftflow.replay.gifts``)."""
 
@@ -70,7 +68,7 @@ class ReplayWorld:
         economy = Economy.open(
             settings, clock=clock, providers={SANDBOX: sandbox}, new_token=options.new_token
         )
-        return cls(economy, clock=clock, sandbox=sandbox, settings=settings)
+        return cls(economy, clock=clock, sandbox=sandbox)
 
     def move_clock_to(self, moment_ns: int) -> None:
         """The clock only goes forward: to ``moment_ns`` if that is later."""
