@@ -121,6 +121,16 @@ class ReplayResult:
 
 
 @dataclass(frozen=True, slots=True)
+class _Part:
+    """One donation's gifts in a ``send_gifts`` call."""
+
+    sender: User
+    lines: tuple[GiftLine, ...]
+    key: str
+    sent_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class _Planned:
     donation: Donation
     key: str
@@ -232,7 +242,7 @@ class Replay:
         lines = tuple(decompose(coins, self.world.palette))
         if funding is not None:
             funding.fund(sender, coins)
-        (sent,) = self._send([(sender, coins, lines, key, None)], creator_id, session_id)
+        (sent,) = self._send([_Part(sender, lines, key, None)], creator_id, session_id)
         if funding is not None:
             funding.unspent(sender, coins - sent.coins_booked)
         return sent
@@ -256,13 +266,7 @@ class Replay:
                 for sender, item in zip(senders, batch, strict=True):
                     funding.fund(sender, item.coins)
             parts = [
-                (
-                    sender,
-                    item.coins,
-                    item.lines,
-                    f"donation-{item.donation.line}",
-                    item.donation.at_ns,
-                )
+                _Part(sender, item.lines, f"donation-{item.donation.line}", item.donation.at_ns)
                 for sender, item in zip(senders, batch, strict=True)
             ]
             for sender, item, sent in zip(
@@ -279,38 +283,36 @@ class Replay:
 
     def _send(
         self,
-        parts: Sequence[tuple[User, int, tuple[GiftLine, ...], str, int | None]],
+        parts: Sequence[_Part],
         creator_id: int,
         session_id: int,
     ) -> list[Sent]:
         """One ``send_gifts`` call for every part's events, then their streaks ended."""
         requests: list[GiftRequest] = []
         spans: list[tuple[int, int, list[str]]] = []
-        for sender, _coins, lines, key, sent_at in parts:
+        for part in parts:
             first = len(requests)
             events, streak_ids = gift_requests(
-                lines,
-                sender_id=sender.id,
+                part.lines,
+                sender_id=part.sender.id,
                 creator_id=creator_id,
-                key=key,
+                key=part.key,
                 session_id=session_id,
-                sent_at=sent_at,
+                sent_at=part.sent_at,
             )
             requests += events
             spans.append((first, len(requests), streak_ids))
         outcomes = self.economy.send_gifts(requests)
         sent = []
-        for (sender, _coins, lines, _key, _at), (first, last, streak_ids) in zip(
-            parts, spans, strict=True
-        ):
+        for part, (first, last, streak_ids) in zip(parts, spans, strict=True):
             mine = outcomes[first:last]
             booked = [outcome for outcome in mine if isinstance(outcome, GiftSent)]
             started = {outcome.streak_id for outcome in booked}
             for streak_id in streak_ids:
                 if streak_id in started:
-                    self.economy.end_streak(sender.id, streak_id)
+                    self.economy.end_streak(part.sender.id, streak_id)
             refused = tuple(outcome.code for outcome in mine if not isinstance(outcome, GiftSent))
-            sent.append(Sent(sum(gift.coins for gift in booked), refused, lines))
+            sent.append(Sent(sum(gift.coins for gift in booked), refused, part.lines))
         return sent
 
     # --- viewers ------------------------------------------------------------------------
