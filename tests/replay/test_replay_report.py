@@ -17,9 +17,19 @@ import pytest
 from typer.testing import CliRunner
 
 from giftflow.cli import app
+from giftflow.replay.source import packaged
 
 GDQ = Path(__file__).resolve().parents[1] / "fixtures" / "gdq"
 """Copies of shared/data/gdq files (see its PROVENANCE.md)."""
+SHIPPED = Path(str(packaged("")))
+"""The log giftflow ships (sgdq2012, for the demo): the one copy the tests use too."""
+
+
+def log_file(name: str) -> Path:
+    """A fixture, wherever its one copy is: the tests' own or the shipped one."""
+    return GDQ / name if (GDQ / name).exists() else SHIPPED / name
+
+
 EVENTS = [
     # (event, coins per USD, share bps): a small event, the unsorted one with its
     # full schedule, and one whose schedule has overlapping and empty runs.
@@ -119,8 +129,8 @@ def expected_report(
 def test_every_figure_of_the_replay_report_equals_the_raw_log(
     event: str, coins_per_usd: int, share_bps: int, tmp_path: Path
 ) -> None:
-    donations = GDQ / f"{event}_donations.csv"
-    runs = GDQ / f"{event}_runs.csv"
+    donations = log_file(f"{event}_donations.csv")
+    runs = log_file(f"{event}_runs.csv")
     arguments = ["replay", "--format", "gdq", str(donations)]
     if runs.exists():
         arguments += ["--runs", str(runs)]

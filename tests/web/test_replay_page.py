@@ -10,10 +10,11 @@ from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
 from giftflow.cli import app
+from giftflow.replay.source import packaged
 from web.conftest import full_screenshot
 
-GDQ = Path(__file__).resolve().parents[1] / "fixtures" / "gdq"
-"""Copies of shared/data/gdq files (see its PROVENANCE.md)."""
+GDQ = Path(str(packaged("")))
+"""The sgdq2012 log giftflow ships (giftflow/replay/data, see its PROVENANCE.md)."""
 
 
 def test_the_replay_report_page_draws_what_its_json_says(browser: Browser, tmp_path: Path) -> None:

@@ -137,7 +137,7 @@ def diurnal_curve() -> list[float]:
     """Donations per minute of the day (UTC) in SGDQ 2012, smoothed over 15 minutes,
     scaled to mean 1 and floored at 0.5."""
     counts = [0] * 1_440
-    source = resources.files("giftflow.demo.data") / "sgdq2012_donations.csv"
+    source = resources.files("giftflow.replay.data") / "sgdq2012_donations.csv"
     with source.open(encoding="utf-8") as rows:
         for row in csv.DictReader(rows):
             moment = datetime.fromisoformat(row["time_utc"].replace("Z", "+00:00"))

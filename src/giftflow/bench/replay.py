@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from giftflow.demo.stream import Donation, Run
-from giftflow.replay.run import Replay, ReplayOptions, open_economy
-from giftflow.replay.source import event_name, read_donations, read_runs
+from giftflow.replay.run import Replay, ReplayOptions, open_world
+from giftflow.replay.source import Donation, Run, event_name, read_donations, read_runs
+from giftflow.service.events import InProcessBus
+from giftflow.service.live import Live
+from giftflow.store.replay import viewers_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +70,12 @@ def _timed(
     """Seconds to replay into a fresh SQLite file, viewers registered, reconciled."""
     folder = Path(tempfile.mkdtemp(prefix="giftflow-bench-replay-"))
     try:
-        with open_economy(folder / "replay.db", options, donations[0].at_ns) as economy:
+        with open_world(folder / "replay.db", options, donations[0].at_ns) as world:
+            live = Live.open(world.economy, InProcessBus())
             started = time.perf_counter()
-            Replay(economy, options).run(donations, runs, name=event)
+            Replay(world, options).run(donations, runs, name=event, live=live)
             elapsed = time.perf_counter() - started
-            viewers = int(
-                economy.ledger.read(lambda tx: tx.scalar("SELECT COUNT(*) FROM users")) - 1
-            )
-            return elapsed, viewers, economy.reconcile().ok
+            viewers = world.economy.ledger.read(viewers_count)
+            return elapsed, viewers, world.economy.reconcile().ok
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -2,7 +2,8 @@
 
 Nothing to install: a SQLite file in a fresh temporary folder (or ``--folder``); with
 ``--serve`` the replay runs live behind the overlays (``giftflow.cli.demo_live``). The
-replay logic lives in ``giftflow.demo``; this module only drives it and prints.
+replay is the one pipeline of ``giftflow.replay``, the story ``giftflow.demo``; this
+module only drives them and prints figures read back from the store.
 """
 
 from __future__ import annotations
@@ -31,20 +32,19 @@ from giftflow.demo import (
     ChargebackStory,
     DemoWorld,
     PayoutStory,
-    ReplayProgress,
-    ReplaySummary,
     charge_back,
     live_session,
     load_donations,
     load_runs,
     pass_holding_period,
     pay_out,
-    replay,
 )
-from giftflow.demo.stream import Donation
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.errors import GiftflowError
 from giftflow.i18n import money_code, number
+from giftflow.replay.report import BookedFigures, booked_figures
+from giftflow.replay.run import BookedDonation, ReplayProgress
+from giftflow.replay.source import Donation
 from giftflow.service.analytics import Analytics
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
@@ -152,16 +152,16 @@ def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -
         live = Live.open(world.economy, InProcessBus())
         world.clock.set_ns(stream[0].at_ns)
         live.start_session(world.creator.id, title=EVENT_TITLE)
-        summary = _replay(world, stream)
+        booked = _replay(world, stream)
         world.clock.set_ns(stream[-1].at_ns + _NS_PER_S)
         live.end_session(LIVE_SESSION)
         live.record_chapters(LIVE_SESSION, [(r.game, r.start_ns, r.end_ns) for r in load_runs()])
     else:
         live = stage.live
         stage.open_show(world.creator, stream)
-        summary = _replay(world, stream, pace=stage.pace)
+        booked = _replay(world, stream, pace=stage.pace)
         stage.close_show()
-    _print_replay(world, summary)
+    _print_replay(booked_figures(world.economy, booked, session_id=LIVE_SESSION))
     _print_report(world, write_report(Analytics.of(live), LIVE_SESSION, world.paths.folder))
     matured = pass_holding_period(world)
     console.rule(f"{matured.days_passed} days later: the holding period is over")
@@ -238,7 +238,7 @@ def _intro(world: DemoWorld, stream: list[Donation]) -> None:
 
 def _replay(
     world: DemoWorld, stream: list[Donation], pace: Callable[[Donation], bool] | None = None
-) -> ReplaySummary:
+) -> list[BookedDonation]:
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -248,60 +248,61 @@ def _replay(
     )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(_chapter(""), total=len(stream), coins=0)
+        chapters = Chapters(load_runs())
 
         def advance(step: ReplayProgress) -> None:
+            if step.stage != "donations":
+                return
             progress.update(
                 task,
                 completed=step.done,
-                description=_chapter(step.chapter),
-                coins=step.coins_gifted,
+                description=_chapter(chapters.at(step.at_ns)),
+                coins=step.coins_booked,
             )
 
-        return replay(world, stream, Chapters(load_runs()), on_progress=advance, pace=pace)
+        return world.book(stream, on_progress=advance, pace=pace)
 
 
 def _chapter(name: str) -> str:
     return name[:CHAPTER_WIDTH].ljust(CHAPTER_WIDTH)
 
 
-def _print_replay(world: DemoWorld, summary: ReplaySummary) -> None:
-    purchases = world.purchases
+def _print_replay(figures: BookedFigures) -> None:
+    gifts = figures.gifts
     table = Table(title="the LIVE, replayed", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     rows = [
-        ("donations replayed", f"{summary.donations:,}"),
-        ("viewers", f"{len(world.viewers):,}"),
-        *_purchase_rows(world),
-        ("coins minted (signed sandbox webhooks only)", f"{purchases.coins:,}"),
-        ("coins the donations were worth", f"{summary.coins_donated:,}"),
-        ("coins gifted", f"{summary.coins_gifted:,}"),
-        ("gift events sent", f"{summary.events:,}"),
-        ("gifts counted (a streak once)", f"{summary.gifts:,}"),
-        ("streaks", f"{summary.streaks:,}"),
-        ("events refused", _refused(summary)),
+        ("donations replayed", f"{figures.donations:,}"),
+        ("viewers", f"{figures.viewers:,}"),
+        *_purchase_rows(figures),
+        ("coins minted (signed sandbox webhooks only)", f"{figures.coins_minted:,}"),
+        ("coins the donations were worth", f"{figures.coins_donated:,}"),
+        ("coins gifted", f"{gifts.coins:,}"),
+        ("gift events sent", f"{gifts.events:,}"),
+        ("gifts counted (a streak once)", f"{gifts.gifts:,}"),
+        ("streaks", f"{gifts.streaks:,}"),
+        ("events refused", _refused(figures)),
     ]
     for name, value in rows:
         table.add_row(name, value)
     console.print(table)
 
 
-def _purchase_rows(world: DemoWorld) -> list[tuple[str, str]]:
-    purchases = world.purchases
+def _purchase_rows(figures: BookedFigures) -> list[tuple[str, str]]:
     return [
         (
-            f"coin packs bought, {channel}",
-            f"{number(purchases.count[channel])} for"
-            f" {money_code(purchases.amount_minor[channel], 'USD')}",
+            f"coin packs bought, {channel.channel}",
+            f"{number(channel.count)} for {money_code(channel.amount_minor, 'USD')}",
         )
-        for channel in sorted(purchases.count)
+        for channel in figures.purchases
     ]
 
 
-def _refused(summary: ReplaySummary) -> str:
-    if not summary.refused:
+def _refused(figures: BookedFigures) -> str:
+    if not figures.refused:
         return "none"
-    return ", ".join(f"{code} x{count}" for code, count in summary.refused.most_common())
+    return ", ".join(f"{code} x{count}" for code, count in figures.refused.most_common())
 
 
 def _print_earnings(world: DemoWorld, title: str) -> None:
@@ -368,7 +369,7 @@ def _print_chargeback(world: DemoWorld, story: ChargebackStory) -> None:
     )
     bought = f" (after buying {story.encore_packs} coin pack)" if story.encore_packs else ""
     console.print(
-        f"encore LIVE, a week on: {viewer.display_name} sends {story.encore.coins} coins"
+        f"encore LIVE, a week on: {viewer.display_name} sends {story.encore.coins_booked} coins"
         f" of gifts{bought}: {gifts}"
     )
     console.print(

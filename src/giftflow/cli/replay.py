@@ -23,9 +23,11 @@ from rich.table import Table
 
 from giftflow.errors import GiftflowError
 from giftflow.replay.report import replay_report
-from giftflow.replay.run import Replay, ReplayOptions, ReplayProgress, open_economy
+from giftflow.replay.run import Replay, ReplayOptions, ReplayProgress, open_world
 from giftflow.replay.source import event_name, read_donations, read_runs
 from giftflow.service.analytics import Analytics
+from giftflow.service.events import InProcessBus
+from giftflow.service.live import Live
 from giftflow.web.report_page import render_report
 
 console = Console()
@@ -113,7 +115,7 @@ def _replay(
     path.parent.mkdir(parents=True, exist_ok=True)
     console.print(f"Replaying {len(donations):,} donations of {event} into {path}")
     first = min([d.at_ns for d in donations[:1]] + [r.start_ns for r in runs[:1]], default=0)
-    with open_economy(path, options, first) as economy, _progress() as progress:
+    with open_world(path, options, first) as world, _progress() as progress:
         tasks: dict[str, Any] = {}
 
         def advance(step: ReplayProgress) -> None:
@@ -121,10 +123,10 @@ def _replay(
                 tasks[step.stage] = progress.add_task(step.stage, total=step.total)
             progress.update(tasks[step.stage], completed=step.done)
 
-        replay = Replay(economy, options, advance)
-        result = replay.run(donations, runs, name=event)
-        report, page = replay_report(Analytics.of(replay.live), result, options, event=event)
-        report["reconciled"] = economy.reconcile().ok
+        live = Live.open(world.economy, InProcessBus())
+        result = Replay(world, options, advance).run(donations, runs, name=event, live=live)
+        report, page = replay_report(Analytics.of(live), result, options, event=event)
+        report["reconciled"] = world.economy.reconcile().ok
         report["database"] = str(path)
     return report, page
 

@@ -1,28 +1,22 @@
 """``giftflow demo``: a real live stream replayed on the embedded economy, end to end.
 
-The stream is Summer Games Done Quick 2012 (2,207 donations, CC0; data/PROVENANCE.md).
-It maps to giftflow like this:
+The demo is a story on top of the one replay pipeline (``giftflow.replay``): the stream
+is Summer Games Done Quick 2012 (2,207 donations, CC0; giftflow/replay/data), booked
+through ``giftflow.replay.run.Replay`` like any log, with the demo's own choices:
 
 - the event is one creator's LIVE (session 1); each run of the schedule is a chapter;
 - each distinct non-empty ``donor_id`` is one viewer (an adult, region US); anonymous
   donations come from a pool of ``ANONYMOUS_POOL`` anonymous viewers, drawn at random
-  (``--seed``);
-- a donation of ``amount_usd_cents`` is worth ``amount_usd_cents x coins_per_usd / 100``
-  coins (default 100 coins per USD, rounded down), sent as catalog gifts chosen greedily
-  by coin value, largest first, one gift per coin value (the Rose, then gifts on the
-  panel, then streakable ones win ties); the 1-coin Rose closes any remainder;
-- identical streakable gifts within one donation go as a streak: one streak id per
-  donation and gift, one event per repeat with ``repeat_count`` rising 1..n, then
-  ``end_streak``; other gifts go as one event with a quantity;
-- rows are replayed in time order whatever their file order, and the manual clock
-  follows the donations' timestamps, so a replay is deterministic;
-- before a donation, the viewer buys the coin packs they lack (the smallest pack that
-  covers it, else the largest again), purchases alternating between the web and
-  app-store channels, through the sandbox provider, whose signed ``paid`` webhook goes
-  through ``Economy.handle_webhook``: the only way coins are minted;
-- each donation's events are sent in one ``Economy.send_gifts`` call, so they share the
-  engine's group commits (a streak's events in order).
+  (``--seed``; ``giftflow.replay.audience.PooledAudience``);
+- donations become catalog gifts and gift events as in every replay
+  (``giftflow.replay.gifts``, ``giftflow.replay.events``: a streak's repeats with
+  ``repeat_count`` rising 1..n, then its end);
+- before a donation, the viewer buys the coin packs they lack, purchases alternating
+  between the web and app-store channels (``giftflow.replay.funding.Packs``), through
+  the sandbox provider's signed ``paid`` webhook: the only way coins are minted;
+- each donation is booked on its own, at its moment, so ``--serve`` can pace them.
 
+The figures it prints are read back from the store (``giftflow.replay.report``).
 Afterwards: the clock passes the holding period, the creator verifies their identity
 and cashes out through the ``manual`` partner (batch file out, results file in); one
 viewer gifts again in a short encore, then their largest purchase is charged back
@@ -39,21 +33,15 @@ from giftflow.demo.aftermath import (
     pass_holding_period,
     pay_out,
 )
-from giftflow.demo.gifts import (
+from giftflow.demo.stream import EVENT, EVENT_TITLE, Chapters, load_donations, load_runs
+from giftflow.demo.world import DATABASE_NAME, LIVE_SESSION, DemoError, DemoPaths, DemoWorld
+from giftflow.replay.audience import ANONYMOUS_POOL
+from giftflow.replay.gifts import (
     COINS_PER_USD_DEFAULT,
     GiftLine,
     coins_for_donation,
     decompose,
     gift_palette,
-)
-from giftflow.demo.replay import LIVE_SESSION, ReplayProgress, ReplaySummary, replay
-from giftflow.demo.stream import EVENT, EVENT_TITLE, Chapters, load_donations, load_runs
-from giftflow.demo.world import (
-    ANONYMOUS_POOL,
-    DATABASE_NAME,
-    DemoError,
-    DemoPaths,
-    DemoWorld,
 )
 
 __all__ = [
@@ -71,8 +59,6 @@ __all__ = [
     "GiftLine",
     "Matured",
     "PayoutStory",
-    "ReplayProgress",
-    "ReplaySummary",
     "charge_back",
     "coins_for_donation",
     "decompose",
@@ -82,5 +68,4 @@ __all__ = [
     "load_runs",
     "pass_holding_period",
     "pay_out",
-    "replay",
 ]

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Final
 
 from giftflow import spreadsheet
-from giftflow.demo.replay import Sent, send_donation
-from giftflow.demo.world import DemoError, DemoWorld, Viewer, checkout_of
+from giftflow.demo.world import DemoError, DemoWorld
 from giftflow.economy.errors import PayoutError
 from giftflow.economy.payees import PayeeKind
 from giftflow.partners.manual import RESULT_COLUMNS
+from giftflow.payments.sandbox import NAME as SANDBOX
+from giftflow.replay.funding import Purse, checkout_of, instrument
+from giftflow.replay.run import Sent
 from giftflow.service.economy import ImportSummary, Payment, PaymentOutcome, Payout, WalletView
 from giftflow.service.live import Live
 
@@ -37,7 +39,7 @@ class Matured:
 def pass_holding_period(world: DemoWorld) -> Matured:
     """Move the clock one day past the holding period after the last gift, and mature
     every creator's diamonds that are due."""
-    hold_ns = world.economy.context.hold_ns
+    hold_ns = world.economy.hold_ns
     world.clock.advance(ns=hold_ns + DAY_NS)
     units = world.economy.mature_earnings()
     return Matured((hold_ns + DAY_NS) // DAY_NS, units)
@@ -106,7 +108,8 @@ def write_results_paid(batch_file: Path, results_file: Path) -> Path:
 
 @dataclass(frozen=True, slots=True)
 class ChargebackStory:
-    viewer: Viewer
+    viewer: Purse
+    """The viewer, with the coins and payments the replay booked for them."""
     payment: Payment
     """The payment charged back (made during the LIVE, spent long ago)."""
     encore: Sent
@@ -116,12 +119,12 @@ class ChargebackStory:
     wallet: WalletView
 
 
-def _pick_viewer(world: DemoWorld) -> tuple[Viewer, Payment]:
+def _pick_viewer(world: DemoWorld) -> tuple[Purse, Payment]:
     """A viewer (at random) whose largest payment is worth more than their wallet and
     the encore, so the chargeback shows every part: coins from the wallet, diamonds
     reversed, and a loss."""
     viewers = sorted(
-        (viewer for viewer in world.viewers.values() if viewer.payments),
+        (viewer for viewer in world.packs.purses.values() if viewer.payments),
         key=lambda viewer: viewer.user.id,
     )
     if not viewers:
@@ -153,15 +156,18 @@ def charge_back(world: DemoWorld, *, encore_session: EncoreSession) -> Chargebac
     world.clock.advance(ns=HOUR_NS)
     packs_before = len(viewer.payments)
     with encore_session() as session_id:
-        encore = send_donation(world, viewer, ENCORE_COINS, key="encore", session_id=session_id)
+        encore = world.send(viewer.user, ENCORE_COINS, key="encore", session_id=session_id)
     world.clock.advance(ns=DAY_NS)
     body, headers = world.sandbox.event_disputed(
-        checkout_of(payment), payment.amount_minor, payment.currency, instrument=viewer.instrument
+        checkout_of(payment),
+        payment.amount_minor,
+        payment.currency,
+        instrument=instrument(viewer.user.id),
     )
-    outcome = world.economy.handle_webhook("sandbox", body, headers)
+    outcome = world.economy.handle_webhook(SANDBOX, body, headers)
     if outcome is None:
         raise DemoError("the sandbox's disputed event was ignored")
-    viewer.coins -= outcome.coins_from_wallet
+    world.packs.clawed_back(viewer.user, outcome.coins_from_wallet)
     return ChargebackStory(
         viewer=viewer,
         payment=payment,

@@ -1,26 +1,72 @@
-"""The replay's report, read back from what the economy stored.
+"""A replay's figures, read back from what the economy stored.
 
-Figures come from the session's post-LIVE report (``giftflow.service.analytics``) and
-from the gifts table; only the donation counts come from the replay's own record of
-what it booked, and the coins it booked per minute must agree with the stored ones.
+``replay_report`` (``giftflow replay``): the session's post-LIVE report
+(``giftflow.service.analytics``) and the gifts table; only the donation counts come
+from the replay's own record of what it booked, and the coins it booked per minute
+must agree with the stored ones. ``booked_figures`` (the demo's "LIVE, replayed"
+table): the stored gift events, purchases and viewers (``giftflow.store.replay``).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
 from giftflow.analytics.formats import instant, minute_index, minute_label
 from giftflow.economy.money import UNITS_PER_DIAMOND
-from giftflow.replay.run import ReplayError, ReplayOptions, ReplayResult
+from giftflow.replay.audience import LOG_ANONYMOUS, LOG_PREFIX
+from giftflow.replay.run import BookedDonation, ReplayError, ReplayOptions, ReplayResult
 from giftflow.service.analytics import Analytics
-from giftflow.store.tx import Tx
+from giftflow.service.economy import Economy
+from giftflow.store import replay as stored
+from giftflow.store.replay import ChannelPurchases, SessionGifts
 
 TOP_SUPPORTERS: Final = 10
-_ANONYMOUS: Final = "replay:anonymous:"
+_ANONYMOUS: Final = LOG_PREFIX + LOG_ANONYMOUS
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BookedFigures:
+    """A replayed session as booked: what the log asked for, and what was stored."""
+
+    donations: int
+    """Donations replayed (the replay's own count: a donation is not a stored row)."""
+    coins_donated: int
+    """What they were worth, in coins (from the log)."""
+    refused: Counter[str]
+    """Gift events the economy refused, by error code (refusals store nothing)."""
+    viewers: int
+    purchases: list[ChannelPurchases]
+    gifts: SessionGifts
+
+    @property
+    def coins_minted(self) -> int:
+        return sum(channel.coins for channel in self.purchases)
+
+
+def booked_figures(
+    economy: Economy, booked: Sequence[BookedDonation], *, session_id: int
+) -> BookedFigures:
+    viewers, purchases, gifts = economy.ledger.read(
+        lambda tx: (
+            stored.viewers_count(tx),
+            stored.purchases_by_channel(tx),
+            stored.session_gifts(tx, session_id),
+        )
+    )
+    return BookedFigures(
+        donations=len(booked),
+        coins_donated=sum(donation.coins for donation in booked),
+        refused=Counter(code for donation in booked for code in donation.refused),
+        viewers=viewers,
+        purchases=purchases,
+        gifts=gifts,
+    )
 
 
 def replay_report(
@@ -65,18 +111,10 @@ def diamonds_number(units: int) -> int | float:
 def top_supporters(analytics: Analytics, session_id: int) -> list[Json]:
     """The largest named donors by coins; ties go to the smaller donor id."""
 
-    def read(tx: Tx) -> list[tuple[str, int]]:
-        rows = tx.execute(
-            "SELECT u.external_id, SUM(g.coins) FROM gifts g JOIN users u ON u.id = g.sender_id"
-            " WHERE g.session_id = ? GROUP BY u.external_id",
-            (session_id,),
-        ).fetchall()
-        return [(str(row[0]), int(row[1])) for row in rows]
-
     named = [
-        (external_id.removeprefix("replay:"), coins)
-        for external_id, coins in analytics.context.read(read)
-        if not external_id.startswith(_ANONYMOUS)
+        (supporter.external_id.removeprefix(LOG_PREFIX), supporter.coins)
+        for supporter in analytics.context.read(lambda tx: stored.supporters(tx, session_id))
+        if not supporter.external_id.startswith(_ANONYMOUS)
     ]
     named.sort(key=lambda pair: (-pair[1], pair[0]))
     return [{"viewer": viewer, "coins": coins} for viewer, coins in named[:TOP_SUPPORTERS]]

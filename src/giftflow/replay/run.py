@@ -1,71 +1,53 @@
 """Replaying a recorded donation log as one creator's LIVE, through the real economy.
 
-Each donor is a viewer (a non-empty ``donor_id`` is one viewer across the file, an empty
-one a new anonymous viewer per donation). Before the LIVE every viewer buys, through the
-sandbox provider's signed ``paid`` webhook (the only way coins are minted), custom
-amounts of coins that add up to what they will give. Then the donations, in time
-order, become catalog gifts (``giftflow.demo.gifts``: greedy, largest first, the Rose
-closes the rest) booked with the donation's own time. Donations go to the economy in
-batches, so they share the engine's group commits: that is what makes 40,000 donations
-a matter of seconds.
+The one pipeline both ``giftflow replay`` and ``giftflow demo`` book through (decision
+0095). Donations, in time order, become viewers (``giftflow.replay.audience``), coins
+bought through the sandbox (``giftflow.replay.funding``) and catalog gifts
+(``giftflow.replay.gifts``: greedy, largest first, the Rose closes the rest), sent as
+gift events in the one streak encoding (``giftflow.replay.events``) with the
+donation's own time while the manual clock follows the recording. Donations go to the
+economy in batches of about ``batch_events`` events, so they share the engine's group
+commits: that is what makes 40,000 donations a matter of seconds; a batch of 1 sends
+each donation on its own, and ``pace`` (the demo's live show) waits before each one.
 
-Nothing here computes a figure of the report: the report is read back from what the
+Nothing here computes a figure of a report: reports are read back from what the
 economy stored (``giftflow.replay.report``).
 """
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Final, Protocol
 
-from giftflow.demo.gifts import GiftLine, coins_for_donation, decompose, gift_palette
-from giftflow.demo.stream import Donation, Run
-from giftflow.economy.catalog.model import Channel, CustomPackRule, Gift
-from giftflow.economy.gifting import GIFT_QUANTITY_MAX
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
-from giftflow.ledger.clock import ManualClock, OffsetClock
-from giftflow.payments.base import Checkout
-from giftflow.payments.sandbox import NAME as SANDBOX
-from giftflow.payments.sandbox import SandboxProvider
-from giftflow.service.economy import (
-    Economy,
-    GiftRequest,
-    GiftSent,
-    Payment,
-    PaymentOutcome,
-    PurchaseOrder,
-    Registration,
-    WebhookDelivery,
-)
-from giftflow.service.events.memory import InProcessBus
+from giftflow.replay.audience import Audience, LogAudience
+from giftflow.replay.events import gift_requests
+from giftflow.replay.funding import fund_up_front
+from giftflow.replay.gifts import GiftLine, coins_for_donation, decompose
+from giftflow.replay.source import Donation, Run
+from giftflow.replay.world import REGION, ReplayWorld, WorldOptions
+from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.live import Live
-from giftflow.settings import Settings
 
-REGION: Final = "US"
-CHANNEL: Final = Channel.WEB
-VIEWER_BIRTH_DATE: Final = date(1980, 1, 1)
-"""Donors' ages are unknown; every viewer is registered as an adult."""
 CREATOR_BIRTH_DATE: Final = date(1985, 6, 1)
 BATCH_EVENTS: Final = 2_000
 """Gift events sent to the economy in one call (their donations share group commits)."""
 CHUNK: Final = 2_000
 """Viewers registered, and purchases opened, per call."""
+_NS_PER_S: Final = 1_000_000_000
+LEAD_NS: Final = 3_600 * _NS_PER_S
+"""``giftflow replay``'s viewers buy their coins an hour before the LIVE starts."""
 UNLIMITED_VELOCITY: Final = 1_000_000_000
 """A recorded history is not rate-limited: its donations already happened."""
-_NS_PER_S: Final = 1_000_000_000
-T = TypeVar("T")
-_LEAD_NS: Final = 3_600 * _NS_PER_S
-"""The viewers buy their coins an hour before the LIVE starts."""
 
 
 class ReplayError(GiftflowError):
-    """The replay could not book what the log says (a purchase that minted nothing)."""
+    """The replay could not book what the log says."""
 
     code = "replay_failed"
 
@@ -77,14 +59,38 @@ class ReplayOptions:
     title: str = ""
     batch_events: int = BATCH_EVENTS
     chunk: int = CHUNK
-    """1 and 1 book one donation, viewer and purchase per call: the bench's baseline."""
+    """1 and 1 book one donation, viewer and purchase per call (the demo; the bench's
+    baseline)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ReplayProgress:
     stage: str
+    """``viewers``, ``purchases`` or ``donations``."""
     done: int
     total: int
+    coins_booked: int = 0
+    """Donations: the coins the economy booked so far."""
+    at_ns: int = 0
+    """Donations: the recorded time of the last one booked."""
+
+
+class Funding(Protocol):
+    """Coins bought just before the gifts (``giftflow.replay.funding.Packs``)."""
+
+    def fund(self, user: User, coins: int) -> None: ...
+
+    def unspent(self, user: User, coins: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What one donation's gifts became, as the economy answered."""
+
+    coins_booked: int
+    refused: tuple[str, ...]
+    """The error code of each gift event the economy refused (none, normally)."""
+    lines: tuple[GiftLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +98,12 @@ class BookedDonation:
     donation: Donation
     viewer_key: str
     coins: int
-    refused: tuple[str, ...]
-    """The error code of each gift event the economy refused (none, normally)."""
+    """What the donation was worth, in coins."""
+    sent: Sent
+
+    @property
+    def refused(self) -> tuple[str, ...]:
+        return self.sent.refused
 
 
 @dataclass(slots=True)
@@ -110,195 +120,228 @@ class ReplayResult:
         return Counter(code for booked in self.booked for code in booked.refused)
 
 
-def viewer_key(donation: Donation) -> str:
-    """One viewer per donor id; a new anonymous viewer for every anonymous donation."""
-    return donation.donor_id or f"anonymous:{donation.line}"
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One donation's gifts in a ``send_gifts`` call."""
+
+    sender: User
+    lines: tuple[GiftLine, ...]
+    key: str
+    sent_at: int | None
 
 
-def open_economy(database: Path, options: ReplayOptions, start_ns: int) -> Economy:
-    clock = ManualClock(start_ns - _LEAD_NS)
-    sandbox = SandboxProvider(secrets.token_bytes(32), clock)
-    settings = Settings(
-        database_url=f"sqlite:///{database}",
-        revenue_share_bps=options.share_bps,
-        velocity_limit=UNLIMITED_VELOCITY,
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    donation: Donation
+    key: str
+    coins: int
+    lines: tuple[GiftLine, ...]
+
+
+def open_world(database: Path, options: ReplayOptions, first_ns: int) -> ReplayWorld:
+    """``giftflow replay``'s world: the creator's share from the options, no velocity
+    limit, payout files next to the database, the clock ``LEAD_NS`` before ``first_ns``."""
+    world_options = WorldOptions(
         payout_dir=database.parent / "payouts",
-        environment="development",  # coins bought through the sandbox: play money
+        share_bps=options.share_bps,
+        velocity_limit=UNLIMITED_VELOCITY,
     )
-    return Economy.open(settings, clock=clock, providers={SANDBOX: sandbox})
+    return ReplayWorld.open(database, world_options, start_ns=first_ns - LEAD_NS)
 
 
 class Replay:
-    """One replay over one economy (``open_economy``) with its manual clock."""
+    """One replay over one ``ReplayWorld``: ``run`` is a whole LIVE (``giftflow
+    replay``), ``book`` the donations into a session the caller runs (the demo)."""
 
     def __init__(
         self,
-        economy: Economy,
+        world: ReplayWorld,
         options: ReplayOptions,
         on_progress: Callable[[ReplayProgress], None] | None = None,
+        *,
+        audience: Audience | None = None,
     ) -> None:
-        self.economy = economy
+        self.world = world
+        self.economy = world.economy
         self.options = options
-        self.live = Live.open(economy, InProcessBus())
-        self._clock = _manual_clock(economy)
-        self._sandbox = _sandbox(economy)
-        self._palette = gift_palette(economy.catalog.gifts_available(REGION))
-        self._progress = on_progress or (lambda progress: None)
+        self.audience: Audience = audience or LogAudience()
+        self.viewers: dict[str, User] = {}
+        self.on_progress = on_progress or (lambda progress: None)
 
-    def run(self, donations: Sequence[Donation], runs: Sequence[Run], *, name: str) -> ReplayResult:
-        coins = [
-            coins_for_donation(d.amount_usd_cents, self.options.coins_per_usd) for d in donations
-        ]
-        creator = self.economy.register_user(
-            external_id=f"replay:{name}",
-            display_name=self.options.title or name,
+    # --- a whole LIVE -----------------------------------------------------------------
+
+    def run(
+        self, donations: Sequence[Donation], runs: Sequence[Run], *, name: str, live: Live
+    ) -> ReplayResult:
+        """The creator, every viewer registered and funded up front, the LIVE over the
+        log's window with its donations, then the runs recorded as its chapters."""
+        planned = list(self._planned(donations))
+        creator = self.register_creator(
+            external_id=f"replay:{name}", name=self.options.title or name
+        )
+        self._register(planned)
+        needed: Counter[int] = Counter()
+        for item in planned:
+            needed[self.viewers[item.key].id] += item.coins
+        fund_up_front(self.world, needed, chunk=self.options.chunk, on_done=self._purchased)
+        start_ns, end_ns = _window(donations, runs)
+        self.world.move_clock_to(start_ns)
+        session = live.start_session(creator.id, title=self.options.title or name)
+        result = ReplayResult(session.id, creator, start_ns, end_ns, list(runs))
+        result.booked += self._book(
+            planned, len(planned), creator_id=creator.id, session_id=session.id
+        )
+        self.world.move_clock_to(end_ns)
+        live.end_session(session.id)
+        if runs:
+            live.record_chapters(session.id, [(run.game, run.start_ns, run.end_ns) for run in runs])
+        return result
+
+    def register_creator(self, *, external_id: str, name: str) -> User:
+        """The creator the gifts go to; their identity is verified later, if at all."""
+        return self.economy.register_user(
+            external_id=external_id,
+            display_name=name,
             birth_date=CREATOR_BIRTH_DATE,
             region=REGION,
             is_creator=True,
         )
-        viewers = self._register(donations)
-        self._fund(viewers, donations, coins)
-        start_ns, end_ns = _window(donations, runs)
-        self._clock.set_ns(max(self._clock.now_ns(), start_ns))
-        session = self.live.start_session(creator.id, title=self.options.title or name)
-        result = ReplayResult(session.id, creator, start_ns, end_ns, list(runs))
-        self._gifts(result, donations, coins, viewers)
-        self._clock.set_ns(max(self._clock.now_ns(), end_ns))
-        self.live.end_session(session.id)
-        self._clock.set_ns(end_ns + self.economy.context.settings.streak_timeout_s * _NS_PER_S)
-        self.economy.end_stale_streaks()
-        windows = [(run.game, run.start_ns, run.end_ns) for run in runs]
-        if windows:
-            self.live.record_chapters(session.id, windows)
-        return result
 
-    # --- viewers and their coins -------------------------------------------------------
+    # --- donations into a session ------------------------------------------------------
 
-    def _register(self, donations: Sequence[Donation]) -> dict[str, User]:
-        keys = list(dict.fromkeys(viewer_key(donation) for donation in donations))
-        viewers: dict[str, User] = {}
-        for chunk in _chunks(keys, self.options.chunk):
-            registered = self.economy.register_users(
-                [
-                    Registration(
-                        f"replay:{key}",
-                        "Anonymous" if key.startswith("anonymous:") else key,
-                        VIEWER_BIRTH_DATE,
-                        REGION,
-                    )
-                    for key in chunk
-                ]
-            )
-            viewers.update(zip(chunk, registered, strict=True))
-            self._progress(ReplayProgress("viewers", len(viewers), len(keys)))
-        return viewers
-
-    def _fund(
-        self, viewers: dict[str, User], donations: Sequence[Donation], coins: Sequence[int]
-    ) -> None:
-        needed: Counter[str] = Counter()
-        for donation, amount in zip(donations, coins, strict=True):
-            needed[viewer_key(donation)] += amount
-        rule = self.economy.catalog.custom_rule(REGION, CHANNEL)
-        orders = [
-            PurchaseOrder(viewers[key].id, CHANNEL, SANDBOX, coins=amount)
-            for key, total in needed.items()
-            for amount in custom_amounts(total, rule)
-        ]
-        done = 0
-        for chunk in _chunks(orders, self.options.chunk):
-            payments = self.economy.start_purchases(chunk)
-            deliveries = [WebhookDelivery(*self._paid(payment)) for payment in payments]
-            outcomes = self.economy.handle_webhooks(SANDBOX, deliveries)
-            for payment, outcome in zip(payments, outcomes, strict=True):
-                _check_minted(payment, outcome)
-            done += len(chunk)
-            self._progress(ReplayProgress("purchases", done, len(orders)))
-
-    def _paid(self, payment: Payment) -> tuple[bytes, dict[str, str]]:
-        assert payment.provider_payment_id is not None, "a sandbox checkout has an id"
-        checkout = Checkout(SANDBOX, payment.provider_payment_id, None)
-        instrument = f"replay-card-{payment.user_id}"
-        return self._sandbox.event_paid(
-            checkout, payment.amount_minor, payment.currency, instrument=instrument
-        )
-
-    # --- the LIVE ----------------------------------------------------------------------
-
-    def _gifts(
+    def book(
         self,
-        result: ReplayResult,
         donations: Sequence[Donation],
-        coins: Sequence[int],
-        viewers: dict[str, User],
-    ) -> None:
-        for batch in _batches(donations, coins, self._palette, self.options.batch_events):
-            self._clock.set_ns(max(self._clock.now_ns(), batch[-1][0].at_ns))
-            requests: list[GiftRequest] = []
-            spans: list[tuple[Donation, int, int, int]] = []
-            for donation, amount, lines in batch:
-                sender = viewers[viewer_key(donation)].id
-                first = len(requests)
-                requests += gift_requests(
-                    donation,
-                    lines,
-                    sender_id=sender,
-                    creator_id=result.creator.id,
-                    session_id=result.session_id,
-                )
-                spans.append((donation, amount, first, len(requests)))
-            outcomes = self.economy.send_gifts(requests)
-            for donation, amount, first, last in spans:
-                refused = tuple(o.code for o in outcomes[first:last] if not isinstance(o, GiftSent))
-                result.booked.append(
-                    BookedDonation(donation, viewer_key(donation), amount, refused)
-                )
-            self.economy.end_stale_streaks()
-            self._progress(ReplayProgress("donations", len(result.booked), len(donations)))
-
-
-def gift_requests(
-    donation: Donation,
-    lines: Sequence[GiftLine],
-    *,
-    sender_id: int,
-    creator_id: int,
-    session_id: int,
-) -> list[GiftRequest]:
-    """A streakable gift given several times is one streak, reported with its final
-    count; any other gift one event with a quantity (split at the quantity limit)."""
-    requests = []
-    for line in lines:
-        key = f"donation-{donation.line}-{line.gift.id}"
-        one = GiftRequest(
-            sender_id, creator_id, line.gift.id, session_id=session_id, sent_at=donation.at_ns
+        *,
+        creator_id: int,
+        session_id: int,
+        funding: Funding | None = None,
+        pace: Callable[[Donation], bool] | None = None,
+    ) -> list[BookedDonation]:
+        """Book the donations in time order; viewers register as they turn up.
+        ``funding`` buys each donation's coins just before it (else they were bought
+        up front); ``pace`` is asked before each donation, and the booking stops
+        where it answers False."""
+        ordered = sorted(donations, key=lambda donation: (donation.at_ns, donation.line))
+        planned = self._planned(ordered, pace)
+        return self._book(
+            planned, len(ordered), creator_id=creator_id, session_id=session_id, funding=funding
         )
-        if line.is_streak and line.count <= GIFT_QUANTITY_MAX:
-            requests.append(replace(one, streak_id=key, repeat_count=line.count))
-            continue
-        for part, start in enumerate(range(0, line.count, GIFT_QUANTITY_MAX)):
-            quantity = min(GIFT_QUANTITY_MAX, line.count - start)
-            requests.append(replace(one, event_id=f"{key}-{part}", quantity=quantity))
-    return requests
 
+    def send(
+        self,
+        sender: User,
+        coins: int,
+        *,
+        key: str,
+        creator_id: int,
+        session_id: int,
+        funding: Funding | None = None,
+    ) -> Sent:
+        """``coins`` of gifts from one viewer now, outside the recording (an encore)."""
+        lines = tuple(decompose(coins, self.world.palette))
+        if funding is not None:
+            funding.fund(sender, coins)
+        (sent,) = self._send([_Part(sender, lines, key, None)], creator_id, session_id)
+        if funding is not None:
+            funding.unspent(sender, coins - sent.coins_booked)
+        return sent
 
-def custom_amounts(total: int, rule: CustomPackRule) -> list[int]:
-    """Custom purchases adding up to at least ``total`` coins: as many of the largest
-    allowed amount as needed, the rest at least the smallest allowed amount."""
-    amounts = []
-    remaining = total
-    while remaining > 0:
-        amount = max(rule.min_coins, min(remaining, rule.max_coins))
-        amounts.append(amount)
-        remaining -= amount
-    return amounts
+    def _book(
+        self,
+        planned: Iterable[_Planned],
+        total: int,
+        *,
+        creator_id: int,
+        session_id: int,
+        funding: Funding | None = None,
+    ) -> list[BookedDonation]:
+        booked: list[BookedDonation] = []
+        coins_booked = 0
+        for batch in _batches(planned, self.options.batch_events):
+            self.world.move_clock_to(batch[-1].donation.at_ns)
+            self._register(batch)
+            senders = [self.viewers[item.key] for item in batch]
+            if funding is not None:
+                for sender, item in zip(senders, batch, strict=True):
+                    funding.fund(sender, item.coins)
+            parts = [
+                _Part(sender, item.lines, f"donation-{item.donation.line}", item.donation.at_ns)
+                for sender, item in zip(senders, batch, strict=True)
+            ]
+            for sender, item, sent in zip(
+                senders, batch, self._send(parts, creator_id, session_id), strict=True
+            ):
+                if funding is not None:
+                    funding.unspent(sender, item.coins - sent.coins_booked)
+                booked.append(BookedDonation(item.donation, item.key, item.coins, sent))
+                coins_booked += sent.coins_booked
+            done = len(booked)
+            last = batch[-1].donation.at_ns
+            self.on_progress(ReplayProgress("donations", done, total, coins_booked, last))
+        return booked
 
+    def _send(
+        self,
+        parts: Sequence[_Part],
+        creator_id: int,
+        session_id: int,
+    ) -> list[Sent]:
+        """One ``send_gifts`` call for every part's events, then their streaks ended."""
+        requests: list[GiftRequest] = []
+        spans: list[tuple[int, int, list[str]]] = []
+        for part in parts:
+            first = len(requests)
+            events, streak_ids = gift_requests(
+                part.lines,
+                sender_id=part.sender.id,
+                creator_id=creator_id,
+                key=part.key,
+                session_id=session_id,
+                sent_at=part.sent_at,
+            )
+            requests += events
+            spans.append((first, len(requests), streak_ids))
+        outcomes = self.economy.send_gifts(requests)
+        sent = []
+        for part, (first, last, streak_ids) in zip(parts, spans, strict=True):
+            mine = outcomes[first:last]
+            booked = [outcome for outcome in mine if isinstance(outcome, GiftSent)]
+            started = {outcome.streak_id for outcome in booked}
+            for streak_id in streak_ids:
+                if streak_id in started:
+                    self.economy.end_streak(part.sender.id, streak_id)
+            refused = tuple(outcome.code for outcome in mine if not isinstance(outcome, GiftSent))
+            sent.append(Sent(sum(gift.coins for gift in booked), refused, part.lines))
+        return sent
 
-def _check_minted(payment: Payment, outcome: PaymentOutcome | GiftflowError | None) -> None:
-    if isinstance(outcome, GiftflowError):
-        raise ReplayError(f"payment {payment.id} failed: {outcome.code}: {outcome}") from outcome
-    if outcome is None or outcome.coins_minted != payment.coins:
-        raise ReplayError(f"payment {payment.id} did not mint its {payment.coins} coins")
+    # --- viewers ------------------------------------------------------------------------
+
+    def _planned(
+        self, donations: Sequence[Donation], pace: Callable[[Donation], bool] | None = None
+    ) -> Iterator[_Planned]:
+        """Each donation's viewer (asked of the audience once), coins and gift lines."""
+        for donation in donations:
+            if pace is not None and not pace(donation):
+                return
+            coins = coins_for_donation(donation.amount_usd_cents, self.options.coins_per_usd)
+            lines = tuple(decompose(coins, self.world.palette))
+            yield _Planned(donation, self.audience.key(donation), coins, lines)
+
+    def _register(self, planned: Sequence[_Planned]) -> None:
+        """The viewers not registered yet, in order of first donation, in chunks."""
+        new = [
+            key for key in dict.fromkeys(item.key for item in planned) if key not in self.viewers
+        ]
+        registrations = [self.audience.registration(key) for key in new]
+        for start in range(0, len(new), self.options.chunk):
+            chunk = registrations[start : start + self.options.chunk]
+            users = self.economy.register_users(chunk)
+            self.viewers.update(zip(new[start : start + self.options.chunk], users, strict=True))
+            self.on_progress(ReplayProgress("viewers", start + len(chunk), len(new)))
+
+    def _purchased(self, done: int, total: int) -> None:
+        self.on_progress(ReplayProgress("purchases", done, total))
 
 
 def _window(donations: Sequence[Donation], runs: Sequence[Run]) -> tuple[int, int]:
@@ -311,38 +354,15 @@ def _window(donations: Sequence[Donation], runs: Sequence[Run]) -> tuple[int, in
     return start, max(*ends, start + _NS_PER_S)
 
 
-def _batches(
-    donations: Sequence[Donation], coins: Sequence[int], palette: Sequence[Gift], size: int
-) -> Iterator[list[tuple[Donation, int, list[GiftLine]]]]:
-    batch: list[tuple[Donation, int, list[GiftLine]]] = []
+def _batches(planned: Iterable[_Planned], size: int) -> Iterator[list[_Planned]]:
+    """Consecutive donations of at least ``size`` gift events together (the last fewer)."""
+    batch: list[_Planned] = []
     events = 0
-    for donation, amount in zip(donations, coins, strict=True):
-        lines = decompose(amount, palette)
-        batch.append((donation, amount, lines))
-        events += len(lines)
+    for item in planned:
+        batch.append(item)
+        events += len(item.lines)
         if events >= size:
             yield batch
             batch, events = [], 0
     if batch:
         yield batch
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _manual_clock(economy: Economy) -> ManualClock:
-    clock = economy.context.clock
-    if isinstance(clock, OffsetClock):  # a development economy's test clock, over it
-        clock = clock.base
-    if not isinstance(clock, ManualClock):
-        raise TypeError("a replay drives a manual clock")
-    return clock
-
-
-def _sandbox(economy: Economy) -> SandboxProvider:
-    provider = economy.context.providers.get(SANDBOX)
-    if not isinstance(provider, SandboxProvider):
-        raise TypeError("a replay buys coins through the sandbox provider")
-    return provider

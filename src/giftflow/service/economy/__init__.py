@@ -142,6 +142,11 @@ class Economy:
     def catalog(self) -> Catalog:
         return self.context.catalog
 
+    @property
+    def hold_ns(self) -> int:
+        """How long a gift's diamonds stay pending before they mature."""
+        return self.context.hold_ns
+
     def close(self) -> None:
         self.context.ledger.close()
 
