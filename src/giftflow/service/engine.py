@@ -36,6 +36,8 @@ QUEUED_MAX = 1_000_000
 
 
 class EngineClosedError(GiftflowError):
+    """The engine was closed: nothing more is accepted."""
+
     code = "engine_closed"
 
 
@@ -46,6 +48,8 @@ class EngineOverloadedError(GiftflowError):
 
 
 class RequestTooLargeError(GiftflowError):
+    """One request holds more transfers than a batch may (``batch_max``)."""
+
     code = "request_too_large"
 
 
@@ -182,6 +186,7 @@ class LedgerEngine:
     async def create_transfers_async(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
+        """``create_transfers`` for an event loop."""
         return _results(await self.commit_async([Part(transfers, record)]))
 
     def run(self, call: Callable[[], Any]) -> Any:
@@ -191,6 +196,7 @@ class LedgerEngine:
         return operation.future.result()
 
     async def run_async(self, call: Callable[[], Any]) -> Any:
+        """``run`` for an event loop."""
         operation = _Operation(call)
         self._enqueue(operation)
         return await asyncio.wrap_future(operation.future)

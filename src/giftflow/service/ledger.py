@@ -36,6 +36,10 @@ T = TypeVar("T")
 
 
 class Ledger:
+    """The ledger's embedding API: a store (SQLite or PostgreSQL) and the engine that
+    group-commits writes to it. Submit accounts and transfers; read accounts, transfers
+    and balances; run domain writes in the same transactions as transfers."""
+
     def __init__(self, store: LedgerStore, engine: LedgerEngine) -> None:
         self.store = store
         self.engine = engine
@@ -50,6 +54,7 @@ class Ledger:
         wait_ms: float = 0.0,
         queued_max: int = QUEUED_MAX,
     ) -> Ledger:
+        """Open (and migrate) the store the URL names and start its engine."""
         store = open_store(url)
         engine = LedgerEngine(
             store,
@@ -62,15 +67,18 @@ class Ledger:
 
     @property
     def clock(self) -> Clock:
+        """The clock that stamps transfers (nanoseconds since the epoch)."""
         return self.engine.clock
 
     # --- writes --------------------------------------------------------------------
 
     def create_accounts(self, accounts: Sequence[Account]) -> list[AccountResult]:
+        """Create accounts, one result per account (``exists`` for an identical one)."""
         results: list[AccountResult] = self.engine.run(self._accounts_call(accounts))
         return results
 
     async def create_accounts_async(self, accounts: Sequence[Account]) -> list[AccountResult]:
+        """``create_accounts`` for an event loop."""
         results: list[AccountResult] = await self.engine.run_async(self._accounts_call(accounts))
         return results
 
@@ -86,6 +94,8 @@ class Ledger:
     async def create_transfers_async(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
+        """``create_transfers`` for an event loop: grouped with other callers' into one
+        transaction."""
         return await self.engine.create_transfers_async(transfers, record)
 
     def commit(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
@@ -94,6 +104,7 @@ class Ledger:
         return self.engine.commit(parts, finish)
 
     async def commit_async(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
+        """``commit`` for an event loop."""
         return await self.engine.commit_async(parts, finish)
 
     def write(self, work: Callable[[Tx], T]) -> T:
@@ -103,6 +114,7 @@ class Ledger:
         return value
 
     async def write_async(self, work: Callable[[Tx], T]) -> T:
+        """``write`` for an event loop."""
         value: T = _value(await self.engine.commit_async([_writing(work)]))
         return value
 
@@ -130,30 +142,39 @@ class Ledger:
     # --- reads ---------------------------------------------------------------------
 
     def account(self, account_id: int) -> Account | None:
+        """The account, or ``None``."""
         found = self.store.lookup_accounts([account_id])
         return found[0] if found else None
 
     def accounts(self, account_ids: Sequence[int]) -> list[Account]:
+        """The accounts of these ids that exist, in the order asked."""
         return self.store.lookup_accounts(account_ids)
 
     def transfer(self, transfer_id: int) -> Transfer | None:
+        """The transfer, or ``None``."""
         found = self.store.lookup_transfers([transfer_id])
         return found[0] if found else None
 
     def account_transfers(
         self, account_id: int, *, limit: int = 50, cursor: int | None = None
     ) -> TransferPage:
+        """One page of an account's transfers, newest first."""
         return self.store.account_transfers(account_id, limit=limit, cursor=cursor)
 
     def balance_as_of(self, account_id: int, timestamp: int) -> Balance | None:
+        """An account's balance just after ``timestamp`` (nanoseconds), or ``None`` when
+        it has no history."""
         return self.store.balance_as_of(account_id, timestamp)
 
     def reconcile(self) -> ReconcileReport:
+        """Recompute every balance from the transfer log and compare it with the stored
+        balances."""
         return self.store.reconcile()
 
     # --- lifecycle -----------------------------------------------------------------
 
     def close(self) -> None:
+        """Stop the engine (after what is queued) and close the store."""
         self.engine.close()
 
     def __enter__(self) -> Ledger:

@@ -79,6 +79,9 @@ __all__ = [
 
 
 def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProvider]:
+    """The payment providers the settings configure: the sandbox when its webhook secret
+    is set, Stripe when both its key and webhook secret are (one without the other is a
+    ConfigurationError)."""
     providers: dict[str, PaymentProvider] = {}
     if settings.sandbox_webhook_secret is not None:
         from giftflow.payments.sandbox import SandboxProvider  # noqa: PLC0415
@@ -100,6 +103,11 @@ def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
 
 
 class Economy:
+    """The economy's facade: users, coins in, gifts, earnings, payouts, review and test
+    mode, over one ledger. Every money-moving method is atomic and idempotent (a key, a
+    derived transfer id or ``once``); refusals are ``GiftflowError`` subclasses with a
+    ``code``."""
+
     def __init__(self, context: EconomyContext, partners: dict[str, PayoutPartner]) -> None:
         self.context = context
         self.partners = partners
@@ -136,10 +144,13 @@ class Economy:
 
     @property
     def ledger(self) -> Ledger:
+        """The ledger the economy books on (its store, its clock)."""
         return self.context.ledger
 
     @property
     def catalog(self) -> Catalog:
+        """The gift catalog in force: gifts, coin packs, regions and their
+        currencies."""
         return self.context.catalog
 
     @property
@@ -148,6 +159,7 @@ class Economy:
         return self.context.hold_ns
 
     def close(self) -> None:
+        """Stop the ledger's engine and close the store."""
         self.context.ledger.close()
 
     def __enter__(self) -> Economy:
@@ -168,6 +180,8 @@ class Economy:
         is_creator: bool = False,
         identity_verified: bool = False,
     ) -> User:
+        """Register a user and open their wallet and earnings accounts; idempotent on
+        ``external_id`` when the details agree (``UserExistsError`` otherwise)."""
         return users.register(
             self.context,
             users.Registration(
@@ -180,14 +194,17 @@ class Economy:
         return users.register_many(self.context, registrations)
 
     def user(self, user_id: int) -> User:
+        """The user (``UserNotFoundError`` when there is none)."""
         return users.get(self.context, user_id)
 
     def user_by_external_id(self, external_id: str) -> User:
+        """The user the platform knows by ``external_id``."""
         return users.by_external_id(self.context, external_id)
 
     def update_user(
         self, user_id: int, *, is_creator: bool | None = None, identity_verified: bool | None = None
     ) -> User:
+        """Change a user's creator or identity status (``None`` leaves it as it is)."""
         return users.update(
             self.context, user_id, is_creator=is_creator, identity_verified=identity_verified
         )
@@ -211,6 +228,9 @@ class Economy:
         coins: int | None = None,
         once: Once | None = None,
     ) -> Payment:
+        """Open a checkout for a coin pack (or a custom number of coins) with a
+        provider: a pending payment. No coin exists until the provider's verified
+        webhook says it was paid."""
         return recharge.start_purchase(
             self.context,
             user_id=user_id,
@@ -226,11 +246,15 @@ class Economy:
         return recharge.start_purchases(self.context, orders)
 
     def payment(self, payment_id: str) -> Payment:
+        """A payment and what its provider's events did to it."""
         return recharge.get_payment(self.context, payment_id)
 
     def handle_webhook(
         self, provider: str, payload: bytes, headers: Mapping[str, str]
     ) -> PaymentOutcome | None:
+        """Verify a provider's webhook and act on it once (mint on payment, claw back on
+        refund or dispute, mark failed); ``None`` for an event that concerns no payment
+        of ours."""
         return recharge.handle_webhook(self.context, provider, payload, headers)
 
     def handle_webhooks(
@@ -242,6 +266,9 @@ class Economy:
     # --- gifts ---------------------------------------------------------------------
 
     def send_gift(self, request: GiftRequest) -> GiftSent:
+        """Book one gift (or one streak event): the sender's coins to the platform, the
+        creator's diamonds at the revenue share, in one atomic transfer chain; raises
+        the refusal."""
         return gifting.send_gift(self.context, request)
 
     def send_gifts(
@@ -254,27 +281,38 @@ class Economy:
     async def send_gifts_async(
         self, requests: Sequence[GiftRequest], *, once: Once | None = None
     ) -> list[GiftSent | GiftflowError]:
+        """``send_gifts`` for an event loop: the batch is grouped with other callers'
+        into one transaction."""
         return await gifting.send_gifts_async(self.context, requests, once)
 
     def end_streak(self, sender_id: int, client_streak_id: str) -> Streak:
+        """End a sender's streak: later events with its client id start a new one."""
         return gifting.end_streak(self.context, sender_id, client_streak_id)
 
     def end_stale_streaks(self) -> list[Streak]:
+        """End every streak idle for the streak timeout; the streaks ended."""
         return gifting.end_stale_streaks(self.context)
 
     # --- balances and earnings -----------------------------------------------------
 
     def wallet(self, user_id: int) -> WalletView:
+        """A viewer's spendable coins and whether the wallet is frozen."""
         return earnings.wallet(self.context, user_id)
 
     def earnings(self, user_id: int) -> EarningsView:
+        """A creator's diamonds: pending (with when they mature), available, in payout
+        and withdrawn; matures what is due first."""
         earnings.mature(self.context, user_id)
         return earnings.earnings(self.context, user_id)
 
     def mature_earnings(self) -> int:
+        """Mature every gift whose holding period is over (all creators); the diamond
+        units moved."""
         return earnings.mature(self.context)
 
     def statement(self, creator_id: int, *, limit: int = 500) -> list[StatementLine]:
+        """Every movement of a creator's diamonds, newest first (gifts, maturations,
+        payouts, reversals); matures what is due first."""
         earnings.mature(self.context, creator_id)
         return earnings.statement(self.context, creator_id, limit=limit)
 
@@ -288,6 +326,8 @@ class Economy:
         partner: str = "manual",
         once: Once | None = None,
     ) -> Payout:
+        """Reserve ``diamonds`` of a creator's available earnings for a payout through
+        ``partner``, checked against the regional rules; refusals carry their facts."""
         return payouts.request(
             self.context,
             self.partners,
@@ -306,29 +346,41 @@ class Economy:
         )
 
     def payee(self, creator_id: int) -> Payee:
+        """The creator's payee destination (``payee_destination_not_found`` when none is
+        set)."""
         return payees.get(self.context, creator_id)
 
     def payout(self, payout_id: str) -> Payout:
+        """A payout and its state."""
         return payouts.get(self.context, payout_id)
 
     def payouts(self, *, creator_id: int | None = None, state: str | None = None) -> list[Payout]:
+        """Payouts, newest first, of one creator and/or in one state."""
         return payouts.listing(self.context, creator_id=creator_id, state=state)
 
     def hold_payout(self, payout_id: str, *, once: Once | None = None) -> Payout:
+        """Hold a requested payout for review (its diamonds stay reserved)."""
         return payouts.hold(self.context, payout_id, once=once)
 
     def approve_payout(self, payout_id: str, *, once: Once | None = None) -> Payout:
+        """Approve a requested or held payout: it goes to the partner's next batch."""
         return payouts.approve(self.context, payout_id, once=once)
 
     def reject_payout(self, payout_id: str, reason: str, *, once: Once | None = None) -> Payout:
+        """Reject a payout: its reserved diamonds go back to the creator's available
+        earnings."""
         return payouts.reject(self.context, payout_id, reason, once=once)
 
     def export_payouts(self, partner: str = "manual") -> tuple[str, Path, int] | None:
+        """Write the partner's batch file of approved payouts: ``(batch id, file,
+        payouts)``, or ``None`` when none is waiting."""
         return payouts.export_batch(self.context, self._partner(partner))
 
     def import_payout_results(
         self, source: Path, partner: str = "manual", *, once: Once | None = None
     ) -> ImportSummary:
+        """Apply a partner's results file (paid or failed per payout), once per file; a
+        malformed file is refused whole, naming its problem."""
         return payouts.import_results(self.context, self._partner(partner), source, once=once)
 
     def _partner(self, name: str) -> PayoutPartner:
@@ -342,11 +394,14 @@ class Economy:
     # --- review ---------------------------------------------------------------------
 
     def fraud_decisions(self, *, open_only: bool = False, limit: int = 100) -> list[LoggedDecision]:
+        """Fraud decisions, newest first (only those still open with ``open_only``)."""
         return fraud.decisions(self.context, open_only=open_only, limit=limit)
 
     def review_fraud_decision(
         self, decision_id: int, *, upheld: bool, reviewer: str
     ) -> LoggedDecision:
+        """Close a fraud decision as upheld or overturned (``already_reviewed`` if
+        closed)."""
         return fraud.review(self.context, decision_id, upheld=upheld, reviewer=reviewer)
 
     def reconcile(self) -> ReconcileReport:
@@ -366,6 +421,7 @@ class Economy:
         return self.ledger.write(step)
 
     def last_reconcile(self) -> credentials.ReconcileRun | None:
+        """The outcome of the last reconcile, or ``None`` before the first."""
         return self.ledger.read(credentials.last_reconcile)
 
     # --- test mode (development only) ----------------------------------------------
