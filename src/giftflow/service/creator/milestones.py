@@ -52,6 +52,18 @@ from giftflow.store import milestones as store
 from giftflow.store.milestones import ActiveRule, ChannelRow, NewPost, PostRow
 from giftflow.store.tx import Tx
 
+__all__ = [
+    "CHANNELS_PER_CREATOR_MAX",
+    "ChannelRow",
+    "MilestoneChannelNotFoundError",
+    "MilestoneWatcher",
+    "Milestones",
+    "NewChannel",
+    "PostRow",
+    "body",
+    "post",
+    "watch",
+]
 CHANNELS_PER_CREATOR_MAX: Final = 10
 POSTS_LIMIT_MAX: Final = 500
 _MEMO: Final = "milestones.rules"
