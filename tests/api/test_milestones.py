@@ -249,7 +249,8 @@ def test_templates_name_only_their_kinds_placeholders(hooked: World, receiver: R
             "url": receiver.url,
             "rules": [{"kind": kind, "template": template}],
         }
-        return world.post(f"/v1/rooms/{carol}/milestone-channels", body, creator).json()
+        answer: Json = world.post(f"/v1/rooms/{carol}/milestone-channels", body, creator).json()
+        return answer
 
     unknown = refused("{creator} reached level {level}")
     assert unknown["code"] == "milestone_placeholder_unknown" and unknown["status"] == 422

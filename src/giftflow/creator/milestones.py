@@ -241,6 +241,7 @@ def masked_url(url: str) -> str:
 
 TELEGRAM_API_URL: Final = "https://api.telegram.org"
 _BOT_TOKEN: Final = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
+_URL: Final = re.compile(r"[!-~]+")
 _CHAT_ID: Final = re.compile(r"-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
@@ -260,12 +261,20 @@ class Destination:
         if self.format is not ChannelFormat.TELEGRAM:
             if self.url is None or self.bot_token or self.chat_id or self.api_url:
                 raise _destination(f"a {self.format} channel has a url, and no Telegram fields")
-            return self.url
+            return check_url(self.url)
         if self.url is not None or self.bot_token is None or self.chat_id is None:
             raise _destination("a telegram channel has a bot_token and a chat_id, no url")
         check_bot_token(self.bot_token)
         check_chat_id(self.chat_id)
-        return telegram_url(self.api_url or TELEGRAM_API_URL, self.bot_token)
+        return check_url(telegram_url(self.api_url or TELEGRAM_API_URL, self.bot_token))
+
+
+def check_url(url: str) -> str:
+    """A destination URL is printable ASCII without spaces (a host in another script
+    is written in its punycode): it goes into the request line as it is."""
+    if _URL.fullmatch(url) is None:
+        raise _destination("a destination URL is printable ASCII, without spaces")
+    return url
 
 
 def check_bot_token(bot_token: str) -> None:

@@ -23,7 +23,7 @@ _CHANNEL = (
 _RULES = "SELECT channel_id, kind, template, thresholds FROM milestone_rules"
 _ACTIVE = (
     "SELECT c.id AS channel_id, c.creator_id, c.format, c.endpoint_id, c.telegram_chat_id,"
-    " c.link_url, e.secret, r.kind, r.template, r.thresholds"
+    " c.link_url, r.kind, r.template, r.thresholds"
     " FROM milestone_rules r JOIN milestone_channels c ON c.id = r.channel_id"
     " JOIN webhook_endpoints e ON e.id = c.endpoint_id WHERE e.enabled"
     " ORDER BY c.creator_id, c.id, r.kind"
@@ -65,7 +65,6 @@ class ActiveRule:
     endpoint_id: str
     telegram_chat_id: str | None
     link_url: str
-    secret: str
     rule: Rule
 
 
@@ -289,7 +288,6 @@ def active_rules(tx: Tx) -> list[ActiveRule]:
             endpoint_id=row["endpoint_id"],
             telegram_chat_id=row["telegram_chat_id"],
             link_url=row["link_url"],
-            secret=row["secret"],
             rule=_rule(row),
         )
         for row in tx.named_all(_ACTIVE)

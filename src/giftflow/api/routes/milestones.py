@@ -111,8 +111,7 @@ async def update_milestone_channel(
     if body.url is not None:
         await urls.check(body.url)
     if body.bot_token is not None and channel.format is ChannelFormat.TELEGRAM:
-        api_url = channel.telegram_api_url or ""
-        urls.parse(telegram_url(api_url, body.bot_token))
+        await urls.check(telegram_url(channel.telegram_api_url or "", body.bot_token))
     changed = await asyncio.to_thread(
         milestones(state).update,
         channel_id,

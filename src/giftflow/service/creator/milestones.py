@@ -35,6 +35,7 @@ from giftflow.creator.milestones import (
     check_bot_token,
     check_chat_id,
     check_rules,
+    check_url,
     crossed,
     discord_body,
     render,
@@ -393,7 +394,6 @@ class Milestones:
                 endpoint_id=found.endpoint_id,
                 telegram_chat_id=found.telegram_chat_id,
                 link_url=found.link_url,
-                secret="",
                 rule=rule,
             )
             milestone = Milestone(
@@ -438,7 +438,7 @@ def _new_target(
                 f"a {found.format} channel has no Telegram fields",
                 code="milestone_destination_invalid",
             )
-        return url
+        return None if url is None else check_url(url)
     if url is not None:
         raise MilestoneError(
             "a telegram channel's URL comes from its bot_token",
@@ -449,4 +449,4 @@ def _new_target(
     if bot_token is None:
         return None
     check_bot_token(bot_token)
-    return telegram_url(found.telegram_api_url or TELEGRAM_API_URL, bot_token)
+    return check_url(telegram_url(found.telegram_api_url or TELEGRAM_API_URL, bot_token))
