@@ -21,15 +21,6 @@ from giftflow.client.requests import without_none
 ChannelFormat = Literal["discord", "telegram", "json"]
 
 
-def rule(
-    kind: MilestoneKind, template: str | None = None, thresholds: Sequence[int] = ()
-) -> dict[str, Any]:
-    """One rule for ``rules=``: ``template`` with the kind's placeholders (its default
-    when None); ``thresholds`` for ``followers_reached`` (counts) and
-    ``supporter_level_reached`` (levels)."""
-    return without_none(kind=kind, template=template, thresholds=list(thresholds))
-
-
 def create_milestone_channel(
     room_id: int,
     *,
@@ -42,9 +33,9 @@ def create_milestone_channel(
     link_url: str | None = None,
     rules: Sequence[dict[str, Any]] = (),
 ) -> Call[MilestoneChannelCreated]:
-    """``url`` for ``discord`` and ``json``; ``bot_token`` and ``chat_id`` (and an own Bot
-    API server's ``api_url``) for ``telegram``. A JSON channel's ``signing_secret`` is
-    in the answer, this once."""
+    """``rules``: ``requests.milestone_rule(…)`` each. ``url`` for ``discord`` and
+    ``json``; ``bot_token`` and ``chat_id`` (and an own Bot API server's ``api_url``)
+    for ``telegram``. A JSON channel's ``signing_secret`` is in the answer, this once."""
     body = without_none(
         format=format,
         url=url,
