@@ -365,6 +365,12 @@ def post(tx: Tx, post_id: int) -> PostRow | None:
     return None if row is None else _post(row)
 
 
+def post_count(tx: Tx) -> int:
+    """Every channel's posts (tests and benchmarks)."""
+    row = tx.named("SELECT COUNT(*) AS posts FROM milestone_posts")
+    return 0 if row is None else int(row["posts"])
+
+
 def posts(tx: Tx, channel_id: str, *, limit: int) -> list[PostRow]:
     """The channel's posts, newest first."""
     rows = tx.named_all(
