@@ -80,6 +80,9 @@ ALL_TABLES = (
     "creator_supporters",
     "perks",
     "follows",
+    "milestone_posts",
+    "milestone_rules",
+    "milestone_channels",
     "schedule_reminders",
     "schedule_registrations",
     "schedule_offsets",
@@ -314,7 +317,8 @@ class World:
         tables = (
             "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
             "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
-            "schedule_registrations", "schedule_offsets",
+            "schedule_registrations", "schedule_offsets", "milestone_channels",
+            "milestone_rules", "milestone_posts",
         )  # fmt: skip
         return {
             "transfers": report.transfers,
@@ -438,6 +442,8 @@ def build_scene(world: World) -> Scene:
     )
     promotion, campaign = _promotion(world, carol)
     schedule = _schedule(world, carol, alice)
+    milestones = {"format": "json", "url": "http://127.0.0.1:9/milestones"}
+    channel = world.post(f"/v1/rooms/{carol}/milestone-channels", milestones, world.admin_key)
     ids = {
         "alice": alice,
         "bob": bob,
@@ -460,6 +466,7 @@ def build_scene(world: World) -> Scene:
         "promotion": promotion,
         "campaign": campaign,
         "schedule": schedule,
+        "milestone_channel": world.ok(channel, 201)["id"],
     }
     return Scene(world, ids)
 

@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import Webhook
 class Received:
     headers: dict[str, str]
     body: bytes
+    path: str = ""
 
     def verified(self, secret: str) -> dict[str, Any]:
         """The payload, checked with the Standard Webhooks reference library."""
@@ -57,7 +58,7 @@ def receiving() -> Iterator[Receiver]:
             if status < 300:
                 with receiver.lock:
                     receiver.received.append(
-                        Received({k.lower(): v for k, v in self.headers.items()}, body)
+                        Received({k.lower(): v for k, v in self.headers.items()}, body, self.path)
                     )
             self.send_response(status)
             self.send_header("content-length", "0")

@@ -49,6 +49,7 @@ PROMOTIONS = allow("carol", "admin", "key promotions:write")
 PROMOTION = "/v1/promotions/{promotion}"
 FEED = allow("key promote:write")
 SCHEDULE = "/v1/schedules/{schedule}"
+MILESTONE_CHANNEL = "/v1/milestone-channels/{milestone_channel}"
 A_SCHEDULE = {"title": "Later", "starts_at": "2024-08-01T18:00:00Z"}
 A_PROMOTION = {
     "creator_id": "{carol}",
@@ -477,6 +478,21 @@ ENDPOINTS = [
         "a scheduled LIVE's calendar", "GET", f"{SCHEDULE}/calendar.ics", LIVE_READ | {"alice"}
     ),
     Endpoint("a LIVE's highlights", "GET", "/v1/sessions/{session}/highlights", PROMOTIONS),
+    Endpoint(
+        "add carol's milestone channel",
+        "POST",
+        "/v1/rooms/{carol}/milestone-channels",
+        LIVE_WRITE,
+        {"format": "discord", "url": "http://127.0.0.1:9/discord"},
+    ),
+    Endpoint(
+        "carol's milestone channels", "GET", "/v1/rooms/{carol}/milestone-channels", LIVE_READ
+    ),
+    Endpoint("read a milestone channel", "GET", MILESTONE_CHANNEL, LIVE_READ),
+    Endpoint("change a milestone channel", "PATCH", MILESTONE_CHANNEL, LIVE_WRITE, {"name": "x"}),
+    Endpoint("delete a milestone channel", "DELETE", MILESTONE_CHANNEL, LIVE_WRITE),
+    Endpoint("send a test post", "POST", f"{MILESTONE_CHANNEL}/test", LIVE_WRITE, {}),
+    Endpoint("a milestone channel's posts", "GET", f"{MILESTONE_CHANNEL}/posts", LIVE_READ),
 ]
 
 

@@ -5,7 +5,7 @@ Each operation gets a few generated requests with the API's own admin key (so th
 past authentication) and, within the schema, a fresh Idempotency-Key each (so retries
 do not hide the work); once with random path parameters and once with the ids of the
 scene's real users, payments, payouts, LIVE sessions, battles, battle invitations and
-webhook endpoints and deliveries (so
+webhook endpoints and deliveries, milestone channels (so
 they reach the economy)."""
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "campaign_id": ids["campaign"],
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
         "schedule_id": ids["schedule"],
+        "channel_id": ids["milestone_channel"],
     }
 
 

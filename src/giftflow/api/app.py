@@ -32,6 +32,7 @@ from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
 from giftflow.errors import ConfigurationError
+from giftflow.service.creator import milestones
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
@@ -88,6 +89,7 @@ def create_app(
     events = InProcessBus(queue_max=settings.ws_queue_max) if bus is None else bus
     if live is None:
         live = Live.open(economy, events)
+    milestones.watch(economy, live.context.settings.level_thresholds_coins)
     secret = settings.token_secret.get_secret_value().encode()
     state = ApiState(
         economy=economy,

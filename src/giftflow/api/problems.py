@@ -79,6 +79,7 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "battle_invitee_not_found": 404,
     "webhook_endpoint_not_found": 404,
     "webhook_delivery_not_found": 404,
+    "milestone_channel_not_found": 404,
     "promotion_not_found": 404,
     "campaign_not_found": 404,
     "payee_destination_not_found": 404,
@@ -181,6 +182,14 @@ STATUS_BY_CODE: Final[Mapping[str, int]] = {
     "test_card_unknown": 422,
     "refund_amount_invalid": 422,
     "test_clock_invalid": 422,
+    "milestone_invalid": 422,
+    "milestone_template_invalid": 422,
+    "milestone_placeholder_unknown": 422,
+    "milestone_thresholds_invalid": 422,
+    "milestone_rules_invalid": 422,
+    "milestone_destination_invalid": 422,
+    "milestone_channels_too_many": 422,
+    "milestone_rule_missing": 422,
     # 429: too many gift events from one wallet (a fraud rule), or too many requests
     # from one caller (its rate limit, with Retry-After): try again later
     "velocity_limited": 429,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
+from giftflow.bench.milestones import MilestoneBenchResult, bench_milestones
 from giftflow.bench.promote import PRICE_PER_1000, PromoteBenchResult, bench_promote
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
 from giftflow.cli import bench_serving
@@ -161,5 +162,38 @@ def _print_promote(result: PromoteBenchResult) -> None:
             ),
             ("reconciled", yes_no(result.reconciled)),
             ("seconds", f"{result.seconds}"),
+        ],
+    )
+
+
+@app.command("milestones")
+def milestones(
+    gifts: Annotated[int, typer.Option(min=1, help="Single gifts per arm and round.")] = 3_000,
+    viewers: Annotated[int, typer.Option(min=1, help="Viewers sending them.")] = 10,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds; each arm's best counts.")] = 2,
+    as_json: JsonOption = False,
+) -> None:
+    """Single gifts in a LIVE: LIVE alone, with the milestone watcher and no channel,
+    and with a channel posting supporter levels; ratios against LIVE alone."""
+    run_bench(
+        f"[bold]giftflow bench milestones[/bold]: {gifts} gifts per arm …",
+        lambda: bench_milestones(gifts=gifts, viewers=viewers, rounds=rounds),
+        show=_print_milestones,
+        passed=lambda result: result.exact,
+        as_json=as_json,
+    )
+
+
+def _print_milestones(result: MilestoneBenchResult) -> None:
+    print_measures(
+        "milestones",
+        [
+            ("gifts per arm (single calls)", f"{result.gifts:,} from {result.viewers} viewers"),
+            ("LIVE alone, gifts/s", f"{result.baseline_gifts_per_s:,.0f}"),
+            ("watcher, no channel, gifts/s", f"{result.watching_gifts_per_s:,.0f}"),
+            ("watcher, a channel posting, gifts/s", f"{result.posting_gifts_per_s:,.0f}"),
+            ("ratio watcher / alone", f"{result.watching_ratio:.2f}"),
+            ("ratio posting / alone", f"{result.posting_ratio:.2f}"),
+            ("posts (expected)", f"{result.posts} ({result.posts_expected})"),
         ],
     )

@@ -122,6 +122,9 @@ class CatalogRegionPublic:
 Channel: TypeAlias = Literal["web", "app_store"]
 
 
+ChannelFormat: TypeAlias = Literal["discord", "telegram", "json"]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelTermsPublic:
     """How coins are sold in a region through one channel (the packs themselves:
@@ -418,6 +421,71 @@ class InviteePublic:
 class LeaderboardPublic:
     scope: Literal["session", "week", "all"]
     top: list[StandingPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneChannelCreated:
+    id: str
+    room_id: int
+    format: ChannelFormat
+    name: str
+    url: str | None
+    telegram: TelegramPublic | None
+    link_url: str
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    rules: list[RulePublic]
+    created_at: datetime
+    updated_at: datetime
+    signing_secret: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneChannelList:
+    channels: list[MilestoneChannelPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneChannelPublic:
+    id: str
+    room_id: int
+    format: ChannelFormat
+    name: str
+    url: str | None
+    telegram: TelegramPublic | None
+    link_url: str
+    enabled: bool
+    disabled_reason: str | None
+    failing_since: datetime | None
+    rules: list[RulePublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+MilestoneKind: TypeAlias = Literal[
+    "goal_completed", "followers_reached", "supporter_level_reached", "live_started"
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestonePostList:
+    posts: list[MilestonePostPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestonePostPublic:
+    id: int
+    channel_id: str
+    milestone: str
+    kind: str
+    text: str
+    created_at: datetime
+    state: str | None
+    attempts: int
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -846,6 +914,13 @@ class RoomTokensRevokedPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RulePublic:
+    kind: MilestoneKind
+    template: str
+    thresholds: list[int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduleFiguresPublic:
     """Counted from the rows: registered viewers, those of them who joined the linked
     session, and those of them who sent it a gift.
@@ -983,6 +1058,13 @@ class StreakPublic:
     last_at: datetime
     ended_at: datetime | None
     end_reason: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TelegramPublic:
+    chat_id: str
+    bot_token: str
+    api_url: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,6 +6,7 @@ at ``None`` omitted so the server's defaults apply.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,6 +16,15 @@ PerkKind = Literal["badge", "qa_priority"]
 
 def without_none(**fields: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
+
+
+def milestone_rule(
+    kind: str, template: str | None = None, thresholds: Sequence[int] = ()
+) -> dict[str, Any]:
+    """One rule of a milestone channel (``create_milestone_channel(rules=…)``):
+    ``template`` with the kind's placeholders (its default when None); ``thresholds``
+    for ``followers_reached`` (counts) and ``supporter_level_reached`` (levels)."""
+    return without_none(kind=kind, template=template, thresholds=list(thresholds))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

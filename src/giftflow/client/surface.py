@@ -19,6 +19,7 @@ from giftflow.client.calls import (
     admin,
     analytics,
     live,
+    milestones,
     money,
     promote,
     schedules,
@@ -143,6 +144,16 @@ class Operations:
     schedule_report = Operation(schedules.schedule_report)
     schedule_calendar = Operation(schedules.schedule_calendar)
     countdown = Operation(schedules.countdown)
+
+    # --- Milestone posts -----------------------------------------------------
+
+    create_milestone_channel = Operation(milestones.create_milestone_channel)
+    list_milestone_channels = Operation(milestones.list_milestone_channels)
+    get_milestone_channel = Operation(milestones.get_milestone_channel)
+    update_milestone_channel = Operation(milestones.update_milestone_channel)
+    delete_milestone_channel = Operation(milestones.delete_milestone_channel)
+    send_test_post = Operation(milestones.send_test_post)
+    list_milestone_posts = Operation(milestones.list_milestone_posts)
 
     # --- Analytics -----------------------------------------------------------
 

@@ -13,6 +13,7 @@ from giftflow.api.routes import (
     gifts,
     health,
     live,
+    milestones,
     payees,
     payments,
     payouts,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     promote.router,
     test_mode.router,
     schedules.router,
+    milestones.router,
 )

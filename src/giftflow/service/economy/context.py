@@ -65,6 +65,12 @@ a ``session_id``. What it writes commits with the gift or not at all; it may rai
 ``RecordRejectedError`` to refuse the gift, nothing else."""
 
 
+StageWatcher = Callable[[Tx, list[PendingEvent]], None]
+"""Called in the transaction with the events it stages for webhooks out (before the
+outbox sees them): what it writes commits with the change or not at all (milestone
+posts, ``giftflow.service.creator.milestones``)."""
+
+
 class EventPublisher(Protocol):
     """What gifting needs of an event bus (``giftflow.service.events.bus.EventBus``)."""
 
@@ -84,6 +90,7 @@ class EconomyContext:
     outbox: Outbox = field(default_factory=Outbox)
     """Webhooks out: the events platforms subscribed to, staged in the change's
     transaction (``stage``, ``notify``)."""
+    stage_watchers: list[StageWatcher] = field(default_factory=list)
     velocity: VelocityLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,8 +118,11 @@ class EconomyContext:
 
     def stage(self, tx: Tx, events: list[PendingEvent]) -> None:
         """Write the events that endpoints subscribed to into the outbox, in ``tx``:
-        they are delivered if and only if ``tx`` commits."""
+        they are delivered if and only if ``tx`` commits. The stage watchers see them
+        first."""
         if events:
+            for watcher in self.stage_watchers:
+                watcher(tx, events)
             self.outbox.stage(tx, events)
 
     def notify(

@@ -20,6 +20,9 @@ from giftflow.service.live.context import LiveContext, event, optional, require_
 from giftflow.store.tx import Row, Tx
 
 _SESSION_COLUMNS = "id, creator_id, title, started_at, ended_at"
+FOLLOWER_GAINED = "follower.gained"
+"""A user's first follow of a creator, staged in its transaction for the stage watchers
+(milestones count followers by it); no room hears it and no endpoint subscribes to it."""
 
 
 class InteractionKind(StrEnum):
@@ -268,7 +271,10 @@ def interact(
         users.find(tx, user_id)
         if kind == InteractionKind.FOLLOW:
             _refuse_self_follow(creator_id, user_id)
-        return creator_id, _add_interaction(tx, session_id, creator_id, user_id, kind, text, now)[0]
+        added, first = _add_interaction(tx, session_id, creator_id, user_id, kind, text, now)
+        if first:
+            _gained(context, tx, creator_id, user_id, now)
+        return creator_id, added
 
     creator_id, interaction = context.write(add)
     _publish_interaction(context, creator_id, interaction)
@@ -290,10 +296,17 @@ def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
             "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (creator_id,)
         )
         if session_id is None:
-            return None, record_follow(tx, creator_id, user_id, at=now, session_id=None)
-        return _add_interaction(
-            tx, int(session_id), creator_id, user_id, InteractionKind.FOLLOW, "", now
-        )
+            added: tuple[Interaction | None, bool] = (
+                None,
+                record_follow(tx, creator_id, user_id, at=now, session_id=None),
+            )
+        else:
+            added = _add_interaction(
+                tx, int(session_id), creator_id, user_id, InteractionKind.FOLLOW, "", now
+            )
+        if added[1]:
+            _gained(context, tx, creator_id, user_id, now)
+        return added
 
     interaction, first = context.write(add)
     if interaction is not None:
@@ -311,6 +324,11 @@ def record_follow(
         (creator_id, user_id, at, session_id),
     )
     return tx.rowcount == 1
+
+
+def _gained(context: LiveContext, tx: Tx, creator_id: int, user_id: int, now: int) -> None:
+    data = {"user_id": user_id}
+    context.economy.stage(tx, [event(creator_id, FOLLOWER_GAINED, data, now)])
 
 
 def _refuse_self_follow(creator_id: int, user_id: int) -> None:

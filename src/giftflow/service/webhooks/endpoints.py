@@ -25,6 +25,9 @@ _COLUMNS = (
     "id, url, description, event_types, enabled, disabled_reason, failing_since,"
     " created_by, created_at, updated_at"
 )
+_PLATFORMS = "creator_id IS NULL"
+"""The platform's own endpoints: a creator's milestone channel has one too
+(docs/milestones.md), which only its creator sees, through the channel."""
 
 
 class WebhookEndpointNotFoundError(NotFoundError):
@@ -83,7 +86,7 @@ def check_types(types: Sequence[str] | None) -> str:
 
 def find(tx: Tx, endpoint_id: str) -> Endpoint:
     row = tx.execute(
-        f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE id = ?", (endpoint_id,)
+        f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE id = ? AND {_PLATFORMS}", (endpoint_id,)
     ).fetchone()
     if row is None:
         raise WebhookEndpointNotFoundError(f"no webhook endpoint {endpoint_id}")
@@ -116,7 +119,7 @@ def create(
 
 
 def listing(ledger: Ledger) -> list[Endpoint]:
-    query = f"SELECT {_COLUMNS} FROM webhook_endpoints ORDER BY created_at, id"
+    query = f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE {_PLATFORMS} ORDER BY created_at, id"
     return ledger.read(lambda tx: [endpoint_of(row) for row in tx.execute(query).fetchall()])
 
 
@@ -155,7 +158,8 @@ def update(
 
     def change(tx: Tx) -> Endpoint:
         tx.execute(
-            f"UPDATE webhook_endpoints SET {', '.join(sets)} WHERE id = ?", (*values, endpoint_id)
+            f"UPDATE webhook_endpoints SET {', '.join(sets)} WHERE id = ? AND {_PLATFORMS}",
+            (*values, endpoint_id),
         )
         if tx.rowcount != 1:
             raise WebhookEndpointNotFoundError(f"no webhook endpoint {endpoint_id}")
@@ -191,7 +195,7 @@ def rotate_secret(ledger: Ledger, endpoint_id: str) -> NewSecret:
     def rotate(tx: Tx) -> Endpoint:
         tx.execute(
             "UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,"
-            " previous_secret_until = ?, updated_at = ? WHERE id = ?",
+            f" previous_secret_until = ?, updated_at = ? WHERE id = ? AND {_PLATFORMS}",
             (secret, now + ROTATION_GRACE_NS, now, endpoint_id),
         )
         if tx.rowcount != 1:

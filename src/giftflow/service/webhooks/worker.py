@@ -40,6 +40,7 @@ from giftflow.store.tx import Row, Tx
 NS_PER_S = 1_000_000_000
 ERROR_LENGTH_MAX = 500
 USER_AGENT = f"giftflow/{giftflow.__version__} (webhooks)"
+STANDARD = "standard"
 _DUE = (
     " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
     " WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= ?"
@@ -50,7 +51,7 @@ _DUE = (
 _HEADS = "SELECT d.id, d.endpoint_id, d.room_id" + _DUE + " ORDER BY d.id LIMIT ?"
 _LINE = (
     "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
-    " e.previous_secret, e.previous_secret_until"
+    " e.previous_secret, e.previous_secret_until, e.body_format"
     " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
     " WHERE d.endpoint_id = ? AND d.room_id = ? AND d.state = 'pending' AND d.id >= ?"
     " ORDER BY d.id LIMIT ?"
@@ -100,6 +101,9 @@ class Claimed:
     secret: str
     previous_secret: str | None
     previous_secret_until: int
+    body_format: str = STANDARD
+    """``standard``: signed per Standard Webhooks; ``discord``, ``telegram``: that
+    service's body as stored, unsigned (a milestone channel's, docs/milestones.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,22 @@ def signature(claimed: Claimed, timestamp_s: int, now_ns: int) -> str:
         secrets.append(claimed.previous_secret)
     return " ".join(
         _signer(secret).sign(claimed.event_id, moment, claimed.payload) for secret in secrets
+    )
+
+
+def headers(claimed: Claimed, now_ns: int) -> tuple[tuple[str, str], ...]:
+    """A delivery's headers: Standard Webhooks' for a signed body; a Discord or
+    Telegram body goes without them (those services check none, and a signature made
+    for no one to verify says nothing)."""
+    plain = (("content-type", "application/json"), ("user-agent", USER_AGENT))
+    if claimed.body_format != STANDARD:
+        return plain
+    timestamp_s = int(time.time())  # the receiver checks it against its own clock
+    return (
+        *plain,
+        ("webhook-id", claimed.event_id),
+        ("webhook-timestamp", str(timestamp_s)),
+        ("webhook-signature", signature(claimed, timestamp_s, now_ns)),
     )
 
 
@@ -232,15 +252,9 @@ class Deliverer:
             target = self.urls.parse(claimed.url)
             resolved[claimed.url] = target, await self.urls.resolve(target)
         target, address = resolved[claimed.url]
-        timestamp_s = int(time.time())  # the receiver checks it against its own clock
-        headers = (
-            ("content-type", "application/json"),
-            ("user-agent", USER_AGENT),
-            ("webhook-id", claimed.event_id),
-            ("webhook-timestamp", str(timestamp_s)),
-            ("webhook-signature", signature(claimed, timestamp_s, now_ns)),
+        return await self._sender.post(
+            target, address, headers(claimed, now_ns), claimed.payload.encode()
         )
-        return await self._sender.post(target, address, headers, claimed.payload.encode())
 
     def _record(self, tx: Tx, sent: list[Sent], claimed: list[int]) -> None:
         """The attempts, each delivery's new state, and the leases of those a failure
@@ -333,6 +347,7 @@ def _claimed(row: Row) -> Claimed:
         secret=row[6],
         previous_secret=row[7],
         previous_secret_until=int(row[8]),
+        body_format=row[9],
     )
 
 
