@@ -247,6 +247,8 @@ def test_a_rotated_secret_signs_with_both_for_a_while(hooked: World, receiver: R
         "http://0.0.0.0/hooks",
         "ftp://example.com/hooks",
         "https://user:pw@example.com/hooks",
+        "https://exämple.com/hooks",  # a host in Unicode: its punycode is what goes out
+        "https://example.com/café",  # a path not percent-encoded
     ],
 )
 def test_private_and_odd_urls_are_refused(database_url: str, tmp_path: Path, url: str) -> None:

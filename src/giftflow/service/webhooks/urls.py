@@ -50,6 +50,13 @@ class UrlPolicy:
         """The URL's parts, or ``WebhookUrlError`` for one giftflow never sends to."""
         if len(url) > URL_LENGTH_MAX:
             raise WebhookUrlError(f"a webhook URL has at most {URL_LENGTH_MAX} characters")
+        if not (url.isascii() and url.isprintable()) or " " in url:
+            # The request line goes out as ASCII: a host in punycode (xn--…) and a path
+            # percent-encoded are the URL's one spelling on the wire.
+            raise WebhookUrlError(
+                "a webhook URL is printable ASCII: punycode for the host (xn--…),"
+                " percent-encoding for the path"
+            )
         try:
             parts = urlsplit(url)
             port = parts.port
