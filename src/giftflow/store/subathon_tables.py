@@ -41,7 +41,7 @@ subathons = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.UniqueConstraint("creator_id", "number", name="subathons_room_number"),
     sa.CheckConstraint(
-        "initial_s >= 1 AND cap_s >= initial_s AND granted_ns <= cap_s * 1000000000"
+        "initial_s >= 1 AND cap_s >= initial_s AND granted_ns <= CAST(cap_s AS BIGINT) * 1000000000"
         " AND run_ns >= 0 AND added_ns >= 0",
         name="subathons_within_cap",
     ),
