@@ -16,7 +16,7 @@ time is nanoseconds since the epoch and every amount an ``int``: nothing is roun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
@@ -151,9 +151,7 @@ def check_rules(rules: Rules) -> Rules:
                 code="subathon_rules_invalid",
             )
     if not 0 <= rules.ms_per_coin <= MS_PER_COIN_MAX:
-        raise LiveError(
-            f"ms_per_coin is 0 to {MS_PER_COIN_MAX}", code="subathon_rules_invalid"
-        )
+        raise LiveError(f"ms_per_coin is 0 to {MS_PER_COIN_MAX}", code="subathon_rules_invalid")
     return Rules(tuple(sorted(rules.tiers, key=lambda t: t.min_coins)), rules.ms_per_coin)
 
 
@@ -241,9 +239,3 @@ def replay(first: Timer, history: Iterable[Entry]) -> Timer:
         else:
             timer = control(timer, entry)
     return timer
-
-
-def in_order(controls: Sequence[tuple[int, Control]], gifts: Sequence[tuple[int, Counted]]) -> list[Entry]:
-    """Controls and counted gifts merged by their recording sequence numbers."""
-    merged = sorted([*controls, *gifts], key=lambda pair: pair[0])
-    return [entry for _, entry in merged]

@@ -35,9 +35,7 @@ class StoredSubathon:
     """The rules it started with (``timer.rules`` are those in force)."""
 
     def moved(self, timer: Timer, seq: int) -> StoredSubathon:
-        return StoredSubathon(
-            self.id, self.creator_id, self.number, timer, seq, self.start_rules
-        )
+        return StoredSubathon(self.id, self.creator_id, self.number, timer, seq, self.start_rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +263,7 @@ def rules_of_room(tx: Tx, creator_id: int) -> list[GiftRule]:
 
 
 def find_rule(tx: Tx, rule_id: int) -> GiftRule | None:
-    row = tx.named(
-        f"SELECT {_RULE} FROM gift_rules WHERE id = ? AND deleted_at = 0", (rule_id,)
-    )
+    row = tx.named(f"SELECT {_RULE} FROM gift_rules WHERE id = ? AND deleted_at = 0", (rule_id,))
     return None if row is None else _rule(row)
 
 

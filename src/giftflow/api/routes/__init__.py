@@ -19,6 +19,7 @@ from giftflow.api.routes import (
     promote,
     rooms,
     schedules,
+    subathon,
     test_mode,
     tokens,
     users,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     promote.router,
     test_mode.router,
     schedules.router,
+    subathon.router,
 )

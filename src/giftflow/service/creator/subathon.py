@@ -25,9 +25,11 @@ from giftflow.creator.subathon import (
     counts,
     moment,
     replay,
-    start as start_timer,
 )
 from giftflow.creator.subathon import control as apply_control
+from giftflow.creator.subathon import (
+    start as start_timer,
+)
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.economy import users
