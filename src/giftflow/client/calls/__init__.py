@@ -13,6 +13,7 @@ from giftflow.client.calls import (
     money,
     promote,
     schedules,
+    subathon,
     webhook_endpoints,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "money",
     "promote",
     "schedules",
+    "subathon",
     "test_mode",
     "webhook_endpoints",
 ]
