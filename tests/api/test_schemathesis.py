@@ -47,6 +47,8 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "campaign_id": ids["campaign"],
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
         "schedule_id": ids["schedule"],
+        "subathon_id": ids["subathon"],
+        "rule_id": ids["gift_rule"],
     }
 
 

@@ -10,11 +10,11 @@ together (docs/subathon.md, decisions/0088).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from giftflow.creator.subathon import (
-    NS_PER_S,
     Control,
     ControlKind,
     Counted,
@@ -38,6 +38,7 @@ from giftflow.store import subathon as rows
 from giftflow.store.subathon import StoredSubathon
 from giftflow.store.tx import RecordRejectedError, Tx
 
+T = TypeVar("T")
 LIST_MAX: Final = 100
 _EVENTS: Final = {
     ControlKind.PAUSE: EventType.SUBATHON_PAUSED,
@@ -104,11 +105,11 @@ def _event(stored: StoredSubathon, type: EventType, at: int, **extra: Any) -> Pe
     return PendingEvent(stored.creator_id, type, data_of(stored, at) | extra, at)
 
 
-def _write(context: EconomyContext, work: Any) -> Any:
+def _write(context: EconomyContext, work: Callable[[Tx], tuple[T, list[PendingEvent]]]) -> T:
     """One transaction with its events: staged for webhooks out in it, published to
     the room once it committed."""
 
-    def staged(tx: Tx) -> tuple[Any, list[PendingEvent]]:
+    def staged(tx: Tx) -> tuple[T, list[PendingEvent]]:
         value, events = work(tx)
         context.stage(tx, events)
         return value, events
@@ -141,8 +142,7 @@ def start(
         stored = rows.insert_subathon(tx, subathon_id, creator_id, timer)
         return _view(stored, now), [_event(stored, EventType.SUBATHON_STARTED, now)]
 
-    result: Subathon = _write(context, add)
-    return result
+    return _write(context, add)
 
 
 def _found(tx: Tx, subathon_id: str) -> StoredSubathon:
@@ -170,8 +170,7 @@ def control(
         moved = stored.moved(timer, seq)
         return _view(moved, now), [_event(moved, _EVENTS[kind], entry.at)]
 
-    result: Subathon = _write(context, move)
-    return result
+    return _write(context, move)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -249,6 +248,3 @@ def on_gift(tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
         "gift_added_ns": added,
     }
     return [_event(moved, EventType.SUBATHON_EXTENDED, at, **extra)]
-
-
-__all__ = ["NS_PER_S", "OverlayState", "Subathon"]
