@@ -23,6 +23,7 @@ from giftflow.creator.subathon import (
     count_gift,
     counts,
     moment,
+    move_moment,
     replay,
     start,
 )
@@ -114,6 +115,7 @@ def test_a_late_time_counts_at_the_timers_last_moment() -> None:
     timer = control(timer, Control(ControlKind.PAUSE, T0 + 10 * NS_PER_S))
     assert moment(timer, T0 + 5 * NS_PER_S) == T0 + 10 * NS_PER_S
     assert moment(timer, T0 + 11 * NS_PER_S) == T0 + 11 * NS_PER_S
+    assert move_moment(timer, T0 + 10 * NS_PER_S) == T0 + 10 * NS_PER_S + 1  # after, not with
 
 
 @pytest.mark.parametrize(

@@ -179,6 +179,13 @@ def moment(timer: Timer, at: int) -> int:
     return max(at, timer.as_of)
 
 
+def move_moment(timer: Timer, now: int) -> int:
+    """When a creator's move made ``now`` counts: strictly after everything recorded
+    before it, so that at one moment a move always comes before the gifts recorded
+    with it (a recount that sorts by time, moves first, agrees with the fold)."""
+    return max(now, timer.as_of + 1)
+
+
 def count_gift(timer: Timer, gift: Counted) -> tuple[Timer, int]:
     """The timer with the gift counted, and the time it added (0 past the cap); a gift
     on an ended timer (its time used up at ``gift.at``, or ended) changes nothing and

@@ -24,6 +24,7 @@ from giftflow.creator.subathon import (
     count_gift,
     counts,
     moment,
+    move_moment,
     replay,
 )
 from giftflow.creator.subathon import control as apply_control
@@ -161,7 +162,7 @@ def control(
 
     def move(tx: Tx) -> tuple[Subathon, list[PendingEvent]]:
         stored = _found(tx, subathon_id)
-        entry = Control(kind, moment(stored.timer, now), rules)
+        entry = Control(kind, move_moment(stored.timer, now), rules)
         timer = apply_control(stored.timer, entry)
         seq = stored.seq + 1
         rows.insert_control(tx, stored.id, seq, entry)
