@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +29,7 @@ Json = dict[str, Any]
 HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}
 TIERS = [{"min_coins": 1, "add_s": 10}, {"min_coins": 30, "add_s": 60}]
 RULES = (((1, 10), (30, 60)), 200)
+SWEEP_WAIT_S = 10
 
 
 @pytest.fixture
@@ -138,6 +140,14 @@ def test_the_timer_ends_when_its_time_is_used_up_and_a_new_one_may_start(world: 
     world.clock.advance(seconds=70)
     over = world.ok(world.get(f"/v1/subathons/{first['id']}", world.admin_key))
     assert (over["state"], over["remaining_ns"], over["added_ns"]) == ("ended", 0, 10 * NS_PER_S)
+    # The app's sweep (every second) records the end, at exactly the moment it came.
+    deadline = time.monotonic() + SWEEP_WAIT_S
+    while world.ok(world.get(f"/v1/subathons/{first['id']}", world.admin_key))["ended_at"] is None:
+        assert time.monotonic() < deadline, "the sweep never recorded the end"
+        time.sleep(0.05)
+    [(kind, at)] = rows(world, "SELECT kind, at FROM subathon_controls")
+    started_at = rows(world, "SELECT started_at FROM subathons")[0][0]
+    assert (kind, at) == ("expire", started_at + 70 * NS_PER_S)
     late = world.gift(fan, carol, DOUGHNUT, session_id=session)
     assert late["coins"] == 30  # booked, and not counted
     assert world.ok(world.get(f"/v1/subathons/{first['id']}", world.admin_key))["gifts"] == 1

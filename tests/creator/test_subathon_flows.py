@@ -139,3 +139,31 @@ def test_the_stored_timer_always_equals_the_fold_of_its_history(
     assert len(counted) == stored.gifts
     assert sum(coins for _, _, coins in counted) == stored.coins
     stage.live.end_session(session.id)
+
+
+def test_the_sweep_records_a_timers_end_once_and_closes_it(stage: Stage) -> None:
+    context = stage.market.economy.context
+    session, fan = stage.live_session(), stage.viewer()
+    started = subathon.start(context, session.creator_id, initial_s=30, cap_s=600, rules=RULES)
+    stage.gift(fan, session, ROSE)  # 10 s + 0.1 s more
+    assert subathon.expire_due(context) == []
+    stage.advance(41)
+    [closed] = subathon.expire_due(context)
+    assert subathon.expire_due(context) == []  # once
+    ends_at = started.timer.started_at + (40 * NS_PER_S + 100_000_000)
+    assert closed.timer.ended_at == ends_at == closed.timer.ends_at
+    [ended] = stage.bus.of(EventType.SUBATHON_ENDED, session.creator_id)
+    assert ended.data["reason"] == "time_up" and ended.at == ends_at
+    # A gift recorded afterwards with an earlier time no longer counts: it is closed.
+    stage.market.economy.send_gift(
+        GiftRequest(
+            sender_id=fan.id,
+            creator_id=session.creator_id,
+            gift_id=DOUGHNUT,
+            event_id="late",
+            session_id=session.id,
+            sent_at=ends_at - NS_PER_S,
+        )
+    )
+    assert subathon.get(context, started.id).timer.gifts == 1
+    assert subathon.recomputed(context, started.id) == subathon.get(context, started.id).timer

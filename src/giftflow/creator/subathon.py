@@ -47,6 +47,9 @@ class ControlKind(StrEnum):
     CHANGE = "change"
     """New rules, for the gifts counted from then on."""
     END = "end"
+    EXPIRE = "expire"
+    """Its time ran out (recorded by the sweep, at that very moment): it is closed, and
+    a gift recorded later with an earlier time no longer counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ class Timer:
     """The start, or the last pause or resume."""
     paused: bool = False
     ended_at: int | None = None
-    """When the creator ended it (not set when its time ran out)."""
+    """When the creator ended it, or when its time ran out once that is recorded."""
     as_of: int = 0
     """The moment of the last thing recorded; the next counts from here on."""
     gifts: int = 0
@@ -215,6 +218,8 @@ def control(timer: Timer, move: Control) -> Timer:
     ``LiveStateError`` for a move the state does not allow."""
     at = move.at
     assert at >= timer.as_of, "a move is recorded in order (see ``moment``)"
+    if move.kind is ControlKind.EXPIRE:
+        return expire(timer, at)
     if not timer.runs_at(at):
         raise LiveStateError("the subathon has ended", code="subathon_ended")
     if move.kind is ControlKind.PAUSE:
@@ -231,6 +236,14 @@ def control(timer: Timer, move: Control) -> Timer:
         return replace(timer, rules=check_rules(move.rules), as_of=at)
     ran = timer.run_ns + (0 if timer.paused else at - timer.toggled_at)
     return replace(timer, ended_at=at, run_ns=ran, toggled_at=at, as_of=at)
+
+
+def expire(timer: Timer, at: int) -> Timer:
+    """Close a running timer whose time ran out at ``at`` (its ``ends_at``)."""
+    assert timer.ended_at is None and not timer.paused and timer.ends_at == at, (
+        "only a running timer's own end is recorded as its expiry"
+    )
+    return replace(timer, ended_at=at, run_ns=timer.granted_ns, toggled_at=at, as_of=at)
 
 
 Entry = Control | Counted

@@ -59,7 +59,8 @@ class EventType(StrEnum):
     SUBATHON_UPDATED = "subathon.updated"
     """Its rules changed, for the gifts counted from then on."""
     SUBATHON_ENDED = "subathon.ended"
-    """The creator ended it (a timer whose time ran out says so by its ``ends_at``)."""
+    """It ended: ``reason`` ``ended`` (the creator) or ``time_up`` (the sweep recorded
+    that its time ran out)."""
     SUBATHON_EXTENDED = "subathon.extended"
     """A gift counted: the time it added (0 once the cap is reached) and the new end."""
     GIFT_RULE_FIRED = "gift_rule.fired"

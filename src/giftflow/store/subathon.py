@@ -138,6 +138,16 @@ def of_room(tx: Tx, creator_id: int, *, limit: int) -> list[StoredSubathon]:
     return [_subathon(row) for row in rows]
 
 
+def ran_out(tx: Tx, now: int, *, limit: int) -> list[StoredSubathon]:
+    """Running timers, not closed, whose time ran out by ``now``."""
+    rows = tx.named_all(
+        f"SELECT {_SUBATHON} FROM subathons WHERE ended_at = 0 AND paused = ?"
+        " AND toggled_at + granted_ns - run_ns <= ? ORDER BY id LIMIT ?",
+        (False, now, limit),
+    )
+    return [_subathon(row) for row in rows]
+
+
 def save_timer(tx: Tx, stored: StoredSubathon, timer: Timer, seq: int) -> bool:
     """Compare-and-set: the timer moves from ``stored`` (its ``seq``) to ``timer`` at
     ``seq``; False when another change moved it first."""

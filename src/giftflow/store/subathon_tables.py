@@ -40,6 +40,8 @@ subathons = sa.Table(
     # The last history entry's sequence number.
     sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
     sa.UniqueConstraint("creator_id", "number", name="subathons_room_number"),
+    # The sweep's search for running timers whose time ran out.
+    sa.Index("subathons_open", "ended_at", "paused"),
     sa.CheckConstraint(
         "initial_s >= 1 AND cap_s >= initial_s AND granted_ns <= CAST(cap_s AS BIGINT) * 1000000000"
         " AND run_ns >= 0 AND added_ns >= 0",
@@ -62,7 +64,8 @@ subathon_controls = sa.Table(
     # JSON rules for a change, else "null".
     sa.Column("rules", sa.Text, nullable=False, server_default="null"),
     sa.CheckConstraint(
-        "kind IN ('pause', 'resume', 'change', 'end')", name="subathon_controls_kind_known"
+        "kind IN ('pause', 'resume', 'change', 'end', 'expire')",
+        name="subathon_controls_kind_known",
     ),
 )
 

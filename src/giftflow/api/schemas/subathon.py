@@ -113,7 +113,8 @@ class SubathonPublic(BaseModel):
     tiers: list[TierPublic]
     ms_per_coin: int
     ended_at: datetime | None
-    """When the creator ended it by hand."""
+    """When its end was recorded: by the creator, or by the sweep once its time ran
+    out."""
     at: datetime
     """When this was read (the server's clock)."""
 

@@ -46,7 +46,10 @@ _EVENTS: Final = {
     ControlKind.RESUME: EventType.SUBATHON_RESUMED,
     ControlKind.CHANGE: EventType.SUBATHON_UPDATED,
     ControlKind.END: EventType.SUBATHON_ENDED,
+    ControlKind.EXPIRE: EventType.SUBATHON_ENDED,
 }
+_REASONS: Final = {ControlKind.END: "ended", ControlKind.EXPIRE: "time_up"}
+EXPIRE_BATCH: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +172,41 @@ def control(
         if not rows.save_timer(tx, stored, timer, seq):
             raise LiveStateError(f"subathon {subathon_id} moved meanwhile", code="conflict")
         moved = stored.moved(timer, seq)
-        return _view(moved, now), [_event(moved, _EVENTS[kind], entry.at)]
+        return _view(moved, now), [_ended_or(moved, kind, entry.at)]
 
     return _write(context, move)
+
+
+def _ended_or(stored: StoredSubathon, kind: ControlKind, at: int) -> PendingEvent:
+    reason = _REASONS.get(kind)
+    extra = {} if reason is None else {"reason": reason}
+    return _event(stored, _EVENTS[kind], at, **extra)
+
+
+def expire_due(context: EconomyContext) -> list[Subathon]:
+    """Record the end of the running timers whose time ran out (``subathon.ended``,
+    ``reason: time_up``); the app's sweep calls it every second. A timer another
+    process closed meanwhile is left alone."""
+    now = context.now()
+
+    def close(tx: Tx) -> tuple[list[Subathon], list[PendingEvent]]:
+        closed: list[Subathon] = []
+        events: list[PendingEvent] = []
+        for stored in rows.ran_out(tx, now, limit=EXPIRE_BATCH):
+            ends_at = stored.timer.ends_at
+            assert ends_at is not None
+            entry = Control(ControlKind.EXPIRE, ends_at)
+            timer = apply_control(stored.timer, entry)
+            seq = stored.seq + 1
+            if not rows.save_timer(tx, stored, timer, seq):
+                continue
+            rows.insert_control(tx, stored.id, seq, entry)
+            moved = stored.moved(timer, seq)
+            closed.append(_view(moved, now))
+            events.append(_ended_or(moved, ControlKind.EXPIRE, ends_at))
+        return closed, events
+
+    return _write(context, close)
 
 
 # --- reading ------------------------------------------------------------------------------
