@@ -214,6 +214,8 @@ def test_gift_rules_fire_once_per_qualifying_gift_to_the_room_and_webhooks(
     delivered = [e for e in receiver.events(endpoint["secret"]) if e["type"] == "gift_rule.fired"]
     assert [e["data"]["rule_id"] for e in delivered] == [roses["id"]] * 3 + [horn["id"]]
     assert delivered[0]["data"]["payload"] == "pink"
+    started = [e for e in receiver.events(endpoint["secret"]) if e["type"] == "subathon.started"]
+    assert len(started) == 1 and started[0]["data"]["initial_s"] == 600
     deleted = world.client.delete(f"/v1/gift-rules/{horn['id']}", headers=bearer(world.admin_key))
     assert deleted.status_code == 204
     assert_problem(
