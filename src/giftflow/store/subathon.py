@@ -174,6 +174,25 @@ def save_timer(tx: Tx, stored: StoredSubathon, timer: Timer, seq: int) -> bool:
     return tx.rowcount == 1
 
 
+def save_count(tx: Tx, stored: StoredSubathon, timer: Timer, seq: int) -> bool:
+    """``save_timer`` for a counted gift: only what a gift moves (the per-gift path)."""
+    tx.execute(
+        "UPDATE subathons SET granted_ns = ?, as_of = ?, gifts = ?, coins = ?, added_ns = ?,"
+        " seq = ? WHERE id = ? AND seq = ?",
+        (
+            timer.granted_ns,
+            timer.as_of,
+            timer.gifts,
+            timer.coins,
+            timer.added_ns,
+            seq,
+            stored.id,
+            stored.seq,
+        ),
+    )
+    return tx.rowcount == 1
+
+
 def insert_control(tx: Tx, subathon_id: str, seq: int, move: Control) -> None:
     rules = "null" if move.rules is None else rules_json(move.rules)
     tx.execute(

@@ -270,7 +270,7 @@ def on_gift(tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
     seq = stored.seq + 1
     if not rows.insert_counted(tx, stored.id, seq, entry, added):
         return []  # this gift event counted already
-    if not rows.save_timer(tx, stored, timer, seq):
+    if not rows.save_count(tx, stored, timer, seq):
         raise RecordRejectedError(
             f"subathon {stored.id} moved meanwhile; send the gift again", code="conflict"
         )
