@@ -87,6 +87,11 @@ ALL_TABLES = (
     "schedule_registrations",
     "schedule_offsets",
     "scheduled_lives",
+    "subathon_gifts",
+    "subathon_controls",
+    "subathons",
+    "gift_rule_firings",
+    "gift_rules",
     "promotion_impressions",
     "promotions",
     "campaigns",
@@ -319,6 +324,8 @@ class World:
             "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
             "schedule_registrations", "schedule_offsets", "milestone_channels",
             "milestone_rules", "milestone_posts",
+            "schedule_registrations", "schedule_offsets", "subathons", "subathon_controls",
+            "subathon_gifts", "gift_rules", "gift_rule_firings",
         )  # fmt: skip
         return {
             "transfers": report.transfers,
@@ -444,6 +451,7 @@ def build_scene(world: World) -> Scene:
     schedule = _schedule(world, carol, alice)
     milestones = {"format": "json", "url": "http://127.0.0.1:9/milestones"}
     channel = world.post(f"/v1/rooms/{carol}/milestone-channels", milestones, world.admin_key)
+    subathon, gift_rule = _subathon(world, carol)
     ids = {
         "alice": alice,
         "bob": bob,
@@ -467,8 +475,19 @@ def build_scene(world: World) -> Scene:
         "campaign": campaign,
         "schedule": schedule,
         "milestone_channel": world.ok(channel, 201)["id"],
+        "subathon": subathon,
+        "gift_rule": gift_rule,
     }
     return Scene(world, ids)
+
+
+def _subathon(world: World, creator: int) -> tuple[str, int]:
+    """Carol's subathon, running for a year, and a gift rule of her room."""
+    body = {"initial_s": 366 * DAY_S, "cap_s": 366 * DAY_S}
+    started = world.ok(world.post(f"/v1/rooms/{creator}/subathons", body, world.admin_key), 201)
+    rule = {"action": "confetti", "min_coins": 30_000}
+    created = world.ok(world.post(f"/v1/rooms/{creator}/gift-rules", rule, world.admin_key), 201)
+    return str(started["id"]), int(created["id"])
 
 
 def _schedule(world: World, creator: int, viewer: int) -> str:

@@ -50,6 +50,8 @@ PROMOTION = "/v1/promotions/{promotion}"
 FEED = allow("key promote:write")
 SCHEDULE = "/v1/schedules/{schedule}"
 MILESTONE_CHANNEL = "/v1/milestone-channels/{milestone_channel}"
+SUBATHON = "/v1/subathons/{subathon}"
+GIFT_RULE = "/v1/gift-rules/{gift_rule}"
 A_SCHEDULE = {"title": "Later", "starts_at": "2024-08-01T18:00:00Z"}
 A_PROMOTION = {
     "creator_id": "{carol}",
@@ -493,6 +495,30 @@ ENDPOINTS = [
     Endpoint("delete a milestone channel", "DELETE", MILESTONE_CHANNEL, LIVE_WRITE),
     Endpoint("send a test post", "POST", f"{MILESTONE_CHANNEL}/test", LIVE_WRITE, {}),
     Endpoint("a milestone channel's posts", "GET", f"{MILESTONE_CHANNEL}/posts", LIVE_READ),
+    Endpoint(
+        "start carol's subathon",
+        "POST",
+        "/v1/rooms/{carol}/subathons",
+        LIVE_WRITE,
+        {"initial_s": 60, "cap_s": 60},
+    ),
+    Endpoint("carol's subathons", "GET", "/v1/rooms/{carol}/subathons", LIVE_READ),
+    Endpoint("read a subathon", "GET", SUBATHON, LIVE_READ),
+    Endpoint("change a subathon's rules", "PATCH", SUBATHON, LIVE_WRITE, {"tiers": []}),
+    Endpoint("pause a subathon", "POST", f"{SUBATHON}/pause", LIVE_WRITE),
+    Endpoint("resume a subathon", "POST", f"{SUBATHON}/resume", LIVE_WRITE),
+    Endpoint("end a subathon", "POST", f"{SUBATHON}/end", LIVE_WRITE),
+    Endpoint(
+        "a gift rule for carol's room",
+        "POST",
+        "/v1/rooms/{carol}/gift-rules",
+        LIVE_WRITE,
+        {"action": "wave", "min_coins": 1},
+    ),
+    Endpoint("carol's gift rules", "GET", "/v1/rooms/{carol}/gift-rules", LIVE_READ),
+    Endpoint("read a gift rule", "GET", GIFT_RULE, LIVE_READ),
+    Endpoint("delete a gift rule", "DELETE", GIFT_RULE, LIVE_WRITE),
+    Endpoint("a gift rule's firings", "GET", f"{GIFT_RULE}/firings", LIVE_READ),
 ]
 
 

@@ -48,6 +48,8 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
         "schedule_id": ids["schedule"],
         "channel_id": ids["milestone_channel"],
+        "subathon_id": ids["subathon"],
+        "rule_id": ids["gift_rule"],
     }
 
 

@@ -32,7 +32,7 @@ from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
 from giftflow.errors import ConfigurationError
-from giftflow.service.creator import milestones
+from giftflow.service.creator import milestones, subathon
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
@@ -194,10 +194,12 @@ def sweep(state: ApiState) -> None:
     """Catch up with the test clock (development: another process may have moved it),
     then end the battles whose time is up and the streaks that went quiet (their
     events go to the rooms), mark missed scheduled LIVEs and send the reminders due,
-    and end the promotions whose end has come (the rest released)."""
+    and end the promotions whose end has come (the rest released); record the end of
+    subathons whose time ran out."""
     state.economy.sync_test_clock()
     state.live.end_due_battles()
     state.live.sweep_schedules()
+    subathon.expire_due(state.economy.context)
     state.economy.end_stale_streaks()
     state.promote.sweep()
 

@@ -21,7 +21,7 @@ from giftflow.client.errors import (
     TransportError,
 )
 from giftflow.client.options import new_idempotency_key
-from giftflow.client.requests import ChapterPlan, GiftEvent, Perk
+from giftflow.client.requests import ChapterPlan, GiftEvent, Perk, Tier
 from giftflow.client.sandbox import sandbox_event
 from giftflow.client.synchronous import Client
 from giftflow.errors import GiftflowError
@@ -40,6 +40,7 @@ __all__ = [
     "ProblemError",
     "RateLimitedError",
     "Retry",
+    "Tier",
     "TransportError",
     "calls",
     "models",

@@ -239,6 +239,19 @@ class FillPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FiringList:
+    rule_id: int
+    firings: list[FiringPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FiringPublic:
+    rule_id: int
+    gift_event_id: str
+    fired_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FollowPublic:
     creator_id: int
     user_id: int
@@ -282,6 +295,25 @@ class GiftBatchPublic:
     """One result per gift, in the order sent."""
 
     results: list[GiftBatchOk | GiftBatchError]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftRuleList:
+    rules: list[GiftRulePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiftRulePublic:
+    id: int
+    room_id: int
+    action: str
+    payload: str
+    min_coins: int | None
+    gift_id: int | None
+    cooldown_s: int
+    fired: int
+    last_fired_at: datetime | None
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1061,6 +1093,59 @@ class StreakPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SubathonList:
+    subathons: list[SubathonPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubathonPublic:
+    id: str
+    room_id: int
+    number: int
+    state: SubathonState
+    started_at: datetime
+    ends_at: datetime | None
+    remaining_ms: int
+    remaining_ns: int
+    initial_s: int
+    cap_s: int
+    granted_ns: int
+    added_ns: int
+    gifts: int
+    coins: int
+    tiers: list[TierPublic]
+    ms_per_coin: int
+    ended_at: datetime | None
+    at: datetime
+
+
+SubathonState: TypeAlias = Literal["running", "paused", "ended"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubathonStatePublic:
+    """The subathon overlay's state (times in nanoseconds, as the events')."""
+
+    room_id: int
+    at: int
+    last_event_id: str | None
+    subathon: SubathonTimerPublic | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubathonTimerPublic:
+    subathon_id: str
+    state: SubathonState
+    ends_at: int | None
+    remaining_ns: int
+    paused: bool
+    gifts: int
+    added_ns: int
+    cap_s: int
+    granted_ns: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TelegramPublic:
     chat_id: str
     bot_token: str
@@ -1074,6 +1159,12 @@ class TestClockPublic:
     now: datetime
     offset_s: int
     offset_ns: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TierPublic:
+    min_coins: int
+    add_s: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

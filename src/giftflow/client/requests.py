@@ -81,3 +81,14 @@ class Perk:
 
     def to_json(self) -> dict[str, Any]:
         return without_none(level=self.level, kind=self.kind, value=self.value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tier:
+    """A subathon's tier: a gift event of at least ``min_coins`` adds ``add_s`` seconds."""
+
+    min_coins: int
+    add_s: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"min_coins": self.min_coins, "add_s": self.add_s}

@@ -23,6 +23,7 @@ from giftflow.client.calls import (
     money,
     promote,
     schedules,
+    subathon,
     test_mode,
     webhook_endpoints,
 )
@@ -154,6 +155,21 @@ class Operations:
     delete_milestone_channel = Operation(milestones.delete_milestone_channel)
     send_test_post = Operation(milestones.send_test_post)
     list_milestone_posts = Operation(milestones.list_milestone_posts)
+    # --- Subathons and gift rules ----------------------------------------------
+
+    start_subathon = Operation(subathon.start_subathon)
+    list_subathons = Operation(subathon.list_subathons)
+    get_subathon = Operation(subathon.get_subathon)
+    update_subathon = Operation(subathon.update_subathon)
+    pause_subathon = Operation(subathon.pause_subathon)
+    resume_subathon = Operation(subathon.resume_subathon)
+    end_subathon = Operation(subathon.end_subathon)
+    subathon_state = Operation(subathon.subathon_state)
+    create_gift_rule = Operation(subathon.create_gift_rule)
+    list_gift_rules = Operation(subathon.list_gift_rules)
+    get_gift_rule = Operation(subathon.get_gift_rule)
+    delete_gift_rule = Operation(subathon.delete_gift_rule)
+    list_gift_rule_firings = Operation(subathon.list_gift_rule_firings)
 
     # --- Analytics -----------------------------------------------------------
 

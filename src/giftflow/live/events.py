@@ -52,6 +52,20 @@ class EventType(StrEnum):
     """No session took it up within the grace period after its start."""
     SCHEDULE_REMINDER = "schedule.reminder"
     """Webhooks out only: one per registered viewer and reminder offset."""
+    SUBATHON_STARTED = "subathon.started"
+    """A subathon timer started in the room (docs/subathon.md)."""
+    SUBATHON_PAUSED = "subathon.paused"
+    SUBATHON_RESUMED = "subathon.resumed"
+    SUBATHON_UPDATED = "subathon.updated"
+    """Its rules changed, for the gifts counted from then on."""
+    SUBATHON_ENDED = "subathon.ended"
+    """It ended: ``reason`` ``ended`` (the creator) or ``time_up`` (the sweep recorded
+    that its time ran out)."""
+    SUBATHON_EXTENDED = "subathon.extended"
+    """A gift counted: the time it added (0 once the cap is reached) and the new end."""
+    GIFT_RULE_FIRED = "gift_rule.fired"
+    """A creator's gift rule fired on a gift: its action and payload, for the room's
+    listeners and, through webhooks out, the platform."""
 
 
 @dataclass(frozen=True, slots=True)

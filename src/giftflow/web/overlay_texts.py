@@ -29,6 +29,10 @@ TEXTS: Final = (
     _("Draw"),
     _("Battle over"),
     _("MVP {name}"),
+    _("Subathon"),
+    _("Paused"),
+    _("Subathon over"),
+    _("+{time} from {name}"),
 )
 
 

@@ -20,6 +20,7 @@ from giftflow.api.routes import (
     promote,
     rooms,
     schedules,
+    subathon,
     test_mode,
     tokens,
     users,
@@ -49,4 +50,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     test_mode.router,
     schedules.router,
     milestones.router,
+    subathon.router,
 )

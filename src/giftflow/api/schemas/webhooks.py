@@ -35,6 +35,12 @@ EventTypeName = Literal[
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "subathon.started",
+    "subathon.paused",
+    "subathon.resumed",
+    "subathon.updated",
+    "subathon.ended",
+    "gift_rule.fired",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]

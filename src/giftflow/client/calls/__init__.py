@@ -14,6 +14,7 @@ from giftflow.client.calls import (
     money,
     promote,
     schedules,
+    subathon,
     webhook_endpoints,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "money",
     "promote",
     "schedules",
+    "subathon",
     "test_mode",
     "webhook_endpoints",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from giftflow.service.creator import gift_rules, subathon
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.live import battles, goals, supporters
 from giftflow.service.live.context import LiveSettings
@@ -44,4 +45,6 @@ class LiveGiftListener:
             *battles.on_gift(tx, gift),
             *goals.on_gift(tx, gift),
             *supporters.on_gift(tx, gift, top=self.settings.leaderboard_top),
+            *subathon.on_gift(tx, gift),
+            *gift_rules.on_gift(tx, gift),
         ]

@@ -42,6 +42,12 @@ EVENT_TYPES: Final = (
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "subathon.started",
+    "subathon.paused",
+    "subathon.resumed",
+    "subathon.updated",
+    "subathon.ended",
+    "gift_rule.fired",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"

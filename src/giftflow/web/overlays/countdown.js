@@ -3,7 +3,7 @@
 // up runs; hidden when nothing is scheduled. The time left is counted from the
 // server's clock (the state's `at`, each event's `at`) and then by this machine's, so
 // a difference between the two clocks does not matter.
-import { connect, element } from "./overlay.js";
+import { clockText as left, connect, element } from "./overlay.js";
 
 const panel = document.getElementById("countdown");
 let schedule = null;
@@ -15,17 +15,6 @@ function now() {
 
 function clockFrom(atNs) {
   serverOffsetMs = Math.floor(atNs / 1e6) - Date.now();
-}
-
-export function left(ms) {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const days = Math.floor(total / 86400);
-  const hours = Math.floor((total % 86400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  const pad = (n) => String(n).padStart(2, "0");
-  const clock = `${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
-  return days > 0 ? `${days}d ${clock}` : clock;
 }
 
 function render() {
