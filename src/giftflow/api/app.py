@@ -32,12 +32,14 @@ from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
 from giftflow.errors import ConfigurationError
+from giftflow.service.creator.bio import Bio, BioSettings
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
 from giftflow.service.promote import Promote
 from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
+from giftflow.web.bio_page import router as bio_pages
 from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
 from giftflow.web.sandbox_checkout import router as sandbox_checkout
@@ -113,6 +115,15 @@ def create_app(
             rates_of(settings), open_buckets(settings) if buckets is None else buckets
         ),
         promote=Promote.open(economy),
+        bio=Bio(
+            live.context,
+            BioSettings(
+                secret=secret,
+                public_url=settings.public_url,
+                confirm_ttl_s=settings.bio_confirm_ttl_s,
+                page_cache_s=settings.bio_page_cache_s,
+            ),
+        ),
     )
     app = FastAPI(
         title=TITLE,
@@ -141,6 +152,7 @@ def create_app(
     # /overlays: pages for OBS browser sources
     app.router.routes.append(overlays(economy, locale=settings.locale))
     app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
+    app.include_router(bio_pages)  # /b/{slug}: link-in-bio pages, their links and lead form
     app.include_router(sandbox_checkout)  # /sandbox/checkout: development only
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -165,6 +177,10 @@ def _sweeping(
                     stop.set()
                     await task
         finally:
+            try:  # the views and clicks this process still holds
+                await asyncio.to_thread(state.bio.flush)
+            except Exception:
+                log.exception("the link-in-bio visits could not be written")
             await state.limiter.buckets.aclose()
 
     return lifespan
@@ -192,12 +208,14 @@ def sweep(state: ApiState) -> None:
     """Catch up with the test clock (development: another process may have moved it),
     then end the battles whose time is up and the streaks that went quiet (their
     events go to the rooms), mark missed scheduled LIVEs and send the reminders due,
-    and end the promotions whose end has come (the rest released)."""
+    and end the promotions whose end has come (the rest released); write the
+    link-in-bio views and clicks counted since the last sweep."""
     state.economy.sync_test_clock()
     state.live.end_due_battles()
     state.live.sweep_schedules()
     state.economy.end_stale_streaks()
     state.promote.sweep()
+    state.bio.flush()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

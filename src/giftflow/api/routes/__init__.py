@@ -9,6 +9,7 @@ from giftflow.api.routes import (
     analytics,
     balances,
     battles,
+    bio,
     catalog,
     gifts,
     health,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     promote.router,
     test_mode.router,
     schedules.router,
+    bio.router,
 )

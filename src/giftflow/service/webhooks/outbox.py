@@ -42,6 +42,10 @@ EVENT_TYPES: Final = (
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "lead.confirmation_requested",
+    "lead.confirmed",
+    "lead.unsubscribed",
+    "lead.deleted",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"
