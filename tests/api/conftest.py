@@ -85,6 +85,11 @@ ALL_TABLES = (
     "schedule_registrations",
     "schedule_offsets",
     "scheduled_lives",
+    "bio_visits",
+    "bio_leads",
+    "bio_links",
+    "bio_consents",
+    "bio_pages",
     "promotion_impressions",
     "promotions",
     "campaigns",
@@ -315,7 +320,8 @@ class World:
         tables = (
             "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
             "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
-            "schedule_registrations", "schedule_offsets",
+            "schedule_registrations", "schedule_offsets", "bio_pages", "bio_links",
+            "bio_consents", "bio_leads", "bio_visits",
         )  # fmt: skip
         return {
             "transfers": report.transfers,

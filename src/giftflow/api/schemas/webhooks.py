@@ -35,6 +35,10 @@ EventTypeName = Literal[
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "lead.confirmation_requested",
+    "lead.confirmed",
+    "lead.unsubscribed",
+    "lead.deleted",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
