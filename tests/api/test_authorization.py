@@ -49,6 +49,7 @@ PROMOTIONS = allow("carol", "admin", "key promotions:write")
 PROMOTION = "/v1/promotions/{promotion}"
 FEED = allow("key promote:write")
 SCHEDULE = "/v1/schedules/{schedule}"
+BIO = "/v1/creators/{carol}/bio"
 A_SCHEDULE = {"title": "Later", "starts_at": "2024-08-01T18:00:00Z"}
 A_PROMOTION = {
     "creator_id": "{carol}",
@@ -477,6 +478,14 @@ ENDPOINTS = [
         "a scheduled LIVE's calendar", "GET", f"{SCHEDULE}/calendar.ics", LIVE_READ | {"alice"}
     ),
     Endpoint("a LIVE's highlights", "GET", "/v1/sessions/{session}/highlights", PROMOTIONS),
+    Endpoint("set carol's bio page", "PUT", BIO, LIVE_WRITE, {"slug": "carol", "title": "Carol"}),
+    Endpoint("carol's bio page", "GET", BIO, LIVE_READ),
+    Endpoint("set carol's bio links", "PUT", f"{BIO}/links", LIVE_WRITE, {"links": []}),
+    Endpoint("carol's bio links", "GET", f"{BIO}/links", LIVE_READ),
+    Endpoint("carol's bio figures", "GET", f"{BIO}/analytics", LIVE_READ),
+    Endpoint("carol's leads", "GET", "/v1/creators/{carol}/leads", LIVE_READ),
+    Endpoint("carol's leads as CSV", "GET", "/v1/creators/{carol}/leads.csv", LIVE_READ),
+    Endpoint("delete a lead", "DELETE", "/v1/creators/{carol}/leads/ld_x", LIVE_WRITE),
 ]
 
 

@@ -51,7 +51,12 @@ POLICY: Final = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none';"
     " form-action 'self'; frame-ancestors 'none'"
 )
-HEADERS: Final = {"Cache-Control": "no-store", "Content-Security-Policy": POLICY}
+HEADERS: Final = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": POLICY,
+    # The form's post names its origin; no other site learns the page's address.
+    "Referrer-Policy": "same-origin",
+}
 FORM_MEDIA_TYPE: Final = "application/x-www-form-urlencoded"
 FORM_BYTES_MAX: Final = 4_096
 SCHEDULES_SHOWN: Final = 3
@@ -196,7 +201,6 @@ def document(title: str, body: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{active_locale()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(title)}</title><style>{CSS}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
@@ -345,8 +349,8 @@ def _refused(state: ApiState, slug: str, email: str, error: GiftflowError) -> Re
 
 def _same_origin(request: Request, public_url: str) -> bool:
     origin = request.headers.get("origin")
-    if origin is None:
-        return True  # not a browser's cross-site post (browsers send Origin on those)
+    if origin is None or origin == "null":
+        return True  # no origin named (an old browser, a privacy setting): nothing to check
     public = urlsplit(public_url)
     allowed = {f"{public.scheme}://{public.netloc}", f"{request.url.scheme}://{request.url.netloc}"}
     return origin in allowed
