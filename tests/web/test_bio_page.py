@@ -7,15 +7,15 @@ it all the same, and the confirmation link's button completes the double opt-in.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import cast
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, Request
 
+from api.conftest import TOKEN_SECRET
 from giftflow.creator.leads import LeadState, Purpose
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
-from web.conftest import ARTIFACTS, DASHBOARD_VIEWPORT, TOKEN_SECRET, Studio
+from web.conftest import ARTIFACTS, DASHBOARD_VIEWPORT, Studio
 
 CONSENT = "I agree to get emails about Carol's LIVEs. Unsubscribe any time."
 
@@ -41,6 +41,10 @@ def set_up(studio: Studio) -> int:
     return carol
 
 
+def record(fetched: list[str], request: Request) -> None:
+    fetched.append(request.url)
+
+
 def no_script_page(browser: Browser) -> Page:
     context = browser.new_context(java_script_enabled=False, viewport=DASHBOARD_VIEWPORT)
     return context.new_page()
@@ -50,7 +54,7 @@ def test_the_page_renders_and_the_lead_form_works_without_javascript(studio: Stu
     carol = set_up(studio)
     page = no_script_page(studio.browser)
     fetched: list[str] = []
-    page.on("request", lambda request: fetched.append(cast(Request, request).url))
+    page.on("request", lambda request: record(fetched, request))
     page.goto(f"{studio.base_url}/b/carol")
     assert page.locator("h1").inner_text() == "Carol draws"
     assert page.locator("section.links a.link").inner_text() == "My shop"
