@@ -9,7 +9,8 @@
 3. The server restarted with ``GIFTFLOW_BIO_PAGE_CACHE_S=0`` (every view draws the page:
    five reads) and the page driven again, for what the per-process cache buys.
 4. The server stops (its buffered views are written); the views in the database must
-   equal the page's 200 answers, exactly.
+   hold every 200 answer of the page, and no more than the requests wrk sent (those in
+   flight when wrk stopped are served, unread).
 
 The target (issue 14): the page serves at least 30 % of health's requests a second.
 """
@@ -62,11 +63,15 @@ class BioBenchResult:
     uncached_vs_health: float
     views_answered: int
     """200 answers of the page, both runs."""
+    views_sent: int
+    """Requests wrk sent to the page, both runs (those in flight at its end included)."""
     views_stored: int
 
     @property
     def counted(self) -> bool:
-        return self.views_stored == self.views_answered
+        """Every answered view is stored, and nothing beyond the requests sent (the
+        server answers those still in flight when wrk stops, after it stopped reading)."""
+        return self.views_answered <= self.views_stored <= self.views_sent
 
     @property
     def meets_target(self) -> bool:
@@ -88,7 +93,7 @@ def bench_bio(options: BioBenchOptions) -> BioBenchResult:
     ):
         folder = Path(temporary)
         url = url_for("bio")
-        population = populate(url, viewers=1, coins_per_viewer=1)
+        population = populate(url, viewers=1, coins_per_viewer=100)
         environment = server_environment(url, folder=folder) | {
             "GIFTFLOW_REGION_HEADER": REGION_HEADER,
             "GIFTFLOW_WEBHOOKS_WORKER": "false",
@@ -118,6 +123,7 @@ def bench_bio(options: BioBenchOptions) -> BioBenchResult:
         page_vs_health=ratio(page.requests_per_s, health),
         uncached_vs_health=ratio(uncached.requests_per_s, health),
         views_answered=_ok(page) + _ok(uncached),
+        views_sent=page.sent + uncached.sent,
         views_stored=stored,
     )
 

@@ -33,7 +33,7 @@ def bio_command(
     as_json: JsonOption = False,
 ) -> None:
     """GET /health, the bio page, /health again, then the page drawn on every view:
-    req/s and the ratios; exit 1 if the views stored differ from the page's answers."""
+    req/s and the ratios; exit 1 if a view answered is not stored (or more are stored than sent)."""
     refuse_sqlite_workers(backend, workers)
     options = BioBenchOptions(
         backend=backend.value,
@@ -64,7 +64,10 @@ def _print(result: BioBenchResult) -> None:
         ("page / health", f"{result.page_vs_health:.2f}"),
         ("page drawn every view / health", f"{result.uncached_vs_health:.2f}"),
         (f"target page / health >= {TARGET:.2f}", yes_no(result.meets_target)),
-        ("views answered / stored", f"{result.views_answered:,} / {result.views_stored:,}"),
+        (
+            "views answered / stored / sent",
+            f"{result.views_answered:,} / {result.views_stored:,} / {result.views_sent:,}",
+        ),
         ("every view counted", yes_no(result.counted)),
     ]
     print_measures(f"bio bench, {result.backend}", rows)

@@ -231,8 +231,7 @@ def _error(error: GiftflowError) -> HTMLResponse:
 
 def _visit(state: ApiState, request: Request, page: BioPage, link_id: str | None) -> Visit:
     header = state.settings.region_header
-    known = frozenset(region.code for region in state.economy.context.catalog.regions)
-    region = region_of(request.headers.get(header) if header else None, known)
+    region = region_of(request.headers.get(header) if header else None, state.bio.regions)
     host = "" if link_id else referrer_host(request.headers.get("referer"))
     return Visit(page.creator_id, state.bio.context.now(), host, region, link_id)
 

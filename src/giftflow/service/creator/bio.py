@@ -99,6 +99,8 @@ class Bio:
         self.settings = settings
         self.visits = Visits(context.write)
         self.pages = Pages(settings.page_cache_s)
+        self.regions = frozenset(region.code for region in context.economy.catalog.regions)
+        """The catalog's region codes: a view's region is one of them or unknown."""
 
     # --- the creator's settings -------------------------------------------------------
 
