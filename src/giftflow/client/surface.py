@@ -18,6 +18,7 @@ from giftflow.client.calls import (
     accounts,
     admin,
     analytics,
+    bio,
     live,
     money,
     promote,
@@ -143,6 +144,17 @@ class Operations:
     schedule_report = Operation(schedules.schedule_report)
     schedule_calendar = Operation(schedules.schedule_calendar)
     countdown = Operation(schedules.countdown)
+
+    # --- Link-in-bio pages ---------------------------------------------------
+
+    save_bio = Operation(bio.save_bio)
+    get_bio = Operation(bio.get_bio)
+    replace_bio_links = Operation(bio.replace_bio_links)
+    list_bio_links = Operation(bio.list_bio_links)
+    bio_analytics = Operation(bio.bio_analytics)
+    list_leads = Operation(bio.list_leads)
+    export_leads = Operation(bio.export_leads)
+    delete_lead = Operation(bio.delete_lead)
 
     # --- Analytics -----------------------------------------------------------
 
