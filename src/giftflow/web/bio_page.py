@@ -311,7 +311,7 @@ def _leave(state: ApiState, slug: str, fields: dict[str, str]) -> Response:
             )
         except GiftflowError as error:
             return _refused(state, slug, email, error)
-        text = _("We sent a link to {email}: open it to confirm your address.").format(
+        text = _("A link to confirm {email} is on its way: open it to finish.").format(
             email=lead.email
         )
         return _message(_("Almost done"), text, extra=_lead_marker(lead))
