@@ -62,6 +62,7 @@ def test_bad_slugs_are_refused(slug: str) -> None:
         "https://user:pw@evil.example",
         "https://",
         "https://evil.example/\nx",
+        "https://[x/",
         "https://a.example/" + "x" * 2100,
     ],
 )

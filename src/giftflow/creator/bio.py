@@ -121,11 +121,16 @@ def check_slug(slug: str) -> str:
 def check_url(url: str) -> str:
     """An absolute ``https`` or ``http`` address with a host and no credentials: what a
     visitor's browser may be sent to."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed IPv6 host ("https://[x")
+        host = None
     if (
-        len(url) > URL_MAX
+        host is None
+        or len(url) > URL_MAX
         or parts.scheme not in ("https", "http")
-        or not parts.hostname
+        or not host
         or parts.username is not None
         or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url)
     ):

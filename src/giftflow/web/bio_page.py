@@ -306,7 +306,7 @@ def _leave(state: ApiState, slug: str, fields: dict[str, str]) -> Response:
                 state.bio,
                 slug,
                 email=email,
-                consent_version=int(version) if version.isdigit() and len(version) < 10 else -1,
+                consent_version=_version(version),
                 consented=fields.get("consent") == "yes",
             )
         except GiftflowError as error:
@@ -315,6 +315,11 @@ def _leave(state: ApiState, slug: str, fields: dict[str, str]) -> Response:
             email=lead.email
         )
         return _message(_("Almost done"), text, extra=_lead_marker(lead))
+
+
+def _version(sent: str) -> int:
+    """The form's ``consent_version``; -1 (no version) for anything but a small number."""
+    return int(sent) if sent.isascii() and sent.isdigit() and len(sent) < 10 else -1
 
 
 def _lead_marker(lead: Lead) -> str:

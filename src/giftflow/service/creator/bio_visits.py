@@ -34,11 +34,19 @@ class Visits:
         self._flushing = threading.Lock()
 
     def add(self, visit: Visit) -> None:
+        """Called on the event loop too: a full buffer is written by a thread of its own,
+        never by the caller."""
         with self._lock:
             self._pending.append(visit)
             full = len(self._pending) >= self._flush_at
-        if full:
+        if full and not self._flushing.locked():
+            threading.Thread(target=self._flush_quietly, daemon=True).start()
+
+    def _flush_quietly(self) -> None:
+        try:
             self.flush()
+        except Exception:  # kept for the next flush (the sweep's), which logs its failure
+            return
 
     @property
     def pending(self) -> int:
