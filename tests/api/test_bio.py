@@ -382,3 +382,14 @@ def test_bad_settings_and_links_are_refused_with_their_code(world: World) -> Non
     assert_problem(world.put_json(links, twice, world.admin_key), 422, "bio_link_invalid")
     kept = world.ok(world.get(links, world.admin_key))["links"]
     assert [link["id"] for link in kept] == [shop["id"], kept[1]["id"]]
+
+
+def test_the_page_speaks_the_servers_language(database_url: str, tmp_path: Path) -> None:
+    with open_world(database_url, tmp_path / "payouts", locale="fr", **SETTINGS) as french:
+        carol = french.user("carol", creator=True)["id"]
+        make_page(french, carol, consent_text=CONSENT)
+        page = french.client.get("/b/carol").text
+        assert '<html lang="fr">' in page and "Restons en contact" in page
+        assert "S&#x27;inscrire" in page and "Texte de consentement, version 1" in page
+        refused = leave(french, "carol", email="fan@example.com", consent_version="1")
+        assert "Cochez la case pour accepter" in refused.text
