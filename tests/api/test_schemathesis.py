@@ -47,6 +47,7 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "campaign_id": ids["campaign"],
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
         "schedule_id": ids["schedule"],
+        "lead_id": "ld_" + "0" * 22,  # none: deleting one unknown answers 204
     }
 
 
