@@ -250,8 +250,11 @@ async def bio_page(slug: SlugPath, request: Request) -> Response:
         else:
             try:
                 creator_id, content = await run_in_threadpool(_draw, state, slug)
-            except GiftflowError as error:
-                return _error(error)
+            except BaseException as error:
+                state.bio.pages.failed(slug)
+                if isinstance(error, GiftflowError):
+                    return _error(error)
+                raise
             state.bio.pages.put(slug, creator_id, content)
         state.bio.count(_visit(state, request, _stub(creator_id, slug), None))
         return _html(content)

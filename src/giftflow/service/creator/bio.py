@@ -12,7 +12,7 @@ are ``bio_leads``; the page itself is drawn by ``giftflow.web.bio_page``.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -71,21 +71,35 @@ class Drawn:
 
 @dataclass(slots=True)
 class Pages:
-    """Pages this process drew, by slug, for ``page_cache_s`` (monotonic seconds); a
-    change through this process drops its creator's page at once."""
+    """Pages this process drew, by slug, fresh for ``page_cache_s`` (monotonic seconds).
+    Past that, one caller redraws while the others are answered the page as drawn
+    (no stampede of redraws); a change through this process drops its creator's page at
+    once. Read and changed on the event loop, dropped from request threads."""
 
     ttl_s: float
+    clock: Callable[[], float] = time.monotonic
     by_slug: dict[str, Drawn] = field(default_factory=dict)
+    redrawing: set[str] = field(default_factory=set)
 
     def get(self, slug: str) -> Drawn | None:
+        """The page to answer with, or ``None``: the caller draws it (and ``put``s it)."""
         drawn = self.by_slug.get(slug)
-        if drawn is None or time.monotonic() - drawn.drawn_at_s >= self.ttl_s:
+        if drawn is None:
             return None
-        return drawn
+        if self.clock() - drawn.drawn_at_s < self.ttl_s or slug in self.redrawing:
+            return drawn
+        self.redrawing.add(slug)
+        return None
 
     def put(self, slug: str, creator_id: int, html: str) -> None:
+        self.redrawing.discard(slug)
         if self.ttl_s > 0:
-            self.by_slug[slug] = Drawn(html, time.monotonic(), creator_id)
+            self.by_slug[slug] = Drawn(html, self.clock(), creator_id)
+
+    def failed(self, slug: str) -> None:
+        """The redraw failed (the page is gone, the database away): the next one tries."""
+        self.redrawing.discard(slug)
+        self.by_slug.pop(slug, None)
 
     def drop(self, creator_id: int) -> None:
         for slug, drawn in list(self.by_slug.items()):
