@@ -147,12 +147,14 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     # outermost: every answer, 500s too
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
+    # First: routes are matched in order, and the bio page is the one every viewer opens
+    # (five routes, all under /b/ and /bio-leads/, that nothing else is matched behind).
+    app.include_router(bio_pages)
     for router in ROUTERS:
         app.include_router(router)
     # /overlays: pages for OBS browser sources
     app.router.routes.append(overlays(economy, locale=settings.locale))
     app.include_router(dashboard)  # /dashboard, /admin: server-rendered pages
-    app.include_router(bio_pages)  # /b/{slug}: link-in-bio pages, their links and lead form
     app.include_router(sandbox_checkout)  # /sandbox/checkout: development only
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
