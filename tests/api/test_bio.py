@@ -393,3 +393,34 @@ def test_the_page_speaks_the_servers_language(database_url: str, tmp_path: Path)
         assert "S&#x27;inscrire" in page and "Texte de consentement, version 1" in page
         refused = leave(french, "carol", email="fan@example.com", consent_version="1")
         assert "Cochez la case pour accepter" in refused.text
+
+
+def test_a_confirmation_link_expires_and_only_the_latest_request_confirms(
+    world: World, receiver: Receiver
+) -> None:
+    carol, _ = carol_with_page(world)
+    endpoint = subscribe(world, receiver.url)
+    form = {"email": "fan@example.com", "consent": "yes", "consent_version": "1"}
+    leave(world, "carol", **form)
+    world.clock.advance(seconds=60)
+    leave(world, "carol", **form)  # within 10 minutes: no second email
+    world.clock.advance(seconds=8 * 86_400)
+    expired = requested_links(world, receiver, endpoint)
+    assert len(expired) == 1
+    answer = world.client.post(local(expired[0]))
+    assert answer.status_code == 410 and 'data-code="lead_link_expired"' in answer.text
+    leave(world, "carol", **form)  # asked again: a new link, the old one void
+    first, latest = requested_links(world, receiver, endpoint)
+    assert first == expired[0] and latest != first
+    assert world.client.post(local(first)).status_code == 404
+    assert world.client.post(local(latest)).status_code == 200
+    assert lead_state(world, carol) == "confirmed"
+
+
+def requested_links(world: World, receiver: Receiver, endpoint: Json) -> list[str]:
+    deliver(world.economy)
+    return [
+        e["data"]["confirm_url"]
+        for e in receiver.events(endpoint["secret"])
+        if e["type"] == "lead.confirmation_requested"
+    ]

@@ -174,7 +174,13 @@ class Bio:
         return links
 
     def links(self, creator_id: int) -> list[BioLink]:
-        return self.context.read(lambda tx: (_page(tx, creator_id), rows.links(tx, creator_id))[1])
+        """The links on the creator's page (``bio_not_found`` without a page)."""
+
+        def read(tx: Tx) -> list[BioLink]:
+            _page(tx, creator_id)
+            return rows.links(tx, creator_id)
+
+        return self.context.read(read)
 
     # --- the public page ----------------------------------------------------------------
 
