@@ -21,6 +21,7 @@ SOURCES: Final = (
     "web/overlay_texts.py",
     "web/report_page.py",
     "web/bio_page.py",
+    "web/bio_sections.py",
 )
 """Where the texts people read are written (relative to the ``giftflow`` package)."""
 MARKERS: Final = frozenset({"_", "N_"})
