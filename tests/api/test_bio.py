@@ -11,6 +11,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,15 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from api.conftest import World, assert_problem, open_world
+from api.conftest import TOKEN_SECRET, World, assert_problem, open_world
 from api.receiver import Receiver, receiving
 from api.test_schedules import deliver, rfc3339
+from giftflow.creator.bio import Visit
+from giftflow.service.creator import bio_leads
+from giftflow.service.creator.bio import Bio, BioSettings
+from giftflow.service.economy import Economy
+from giftflow.service.live import LiveSettings
+from giftflow.service.live.context import LiveContext
 from giftflow.service.webhooks.outbox import EVENT_TYPES
 
 Json = dict[str, Any]
@@ -424,3 +431,48 @@ def requested_links(world: World, receiver: Receiver, endpoint: Json) -> list[st
         for e in receiver.events(endpoint["secret"])
         if e["type"] == "lead.confirmation_requested"
     ]
+
+
+def test_two_economies_on_one_database_keep_one_lead_per_address_and_every_view(
+    postgres_url: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    """Two server processes' worth of economies on one PostgreSQL database, eight
+    threads at once: the same address left 16 times is one lead with one confirmation
+    requested, and the views both buffers counted are all stored."""
+    with open_world(postgres_url, tmp_path / "payouts", **SETTINGS) as world:
+        carol, _ = carol_with_page(world)
+        endpoint = subscribe(world, receiver.url)
+        other = Economy.open(world.economy.context.settings, clock=world.clock)
+        try:
+            secret = TOKEN_SECRET.encode()
+            bios = [
+                Bio(LiveContext(economy.context, world.bus, LiveSettings()),
+                    BioSettings(secret=secret, public_url="http://x"))
+                for economy in (world.economy, other)
+            ]  # fmt: skip
+
+            def leave_and_view(n: int) -> str:
+                bio = bios[n % 2]
+                for at in range(5):
+                    bio.count(Visit(carol, world.clock.now_ns() + at))
+                lead = bio_leads.leave(
+                    bio, "carol", email="fan@example.com", consent_version=1, consented=True
+                )
+                return lead.id
+
+            with ThreadPoolExecutor(8) as pool:
+                ids = set(pool.map(leave_and_view, range(16)))
+            assert sum(bio.flush() for bio in bios) == 16 * 5
+        finally:
+            other.close()
+        assert len(ids) == 1 and world.count("bio_leads") == 1
+        assert (
+            world.ok(world.get(f"/v1/creators/{carol}/bio/analytics", world.admin_key))["views"]
+            == 16 * 5
+        )
+        deliver(world.economy)
+        requested = [
+            e for e in receiver.events(endpoint["secret"])
+            if e["type"] == "lead.confirmation_requested"
+        ]  # fmt: skip
+        assert [e["data"]["lead_id"] for e in requested] == list(ids)
