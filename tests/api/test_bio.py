@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +23,7 @@ import pytest
 
 from api.conftest import TOKEN_SECRET, World, assert_problem, open_world
 from api.receiver import Receiver, receiving
-from api.test_schedules import deliver, rfc3339
+from api.test_schedules import dashboard, deliver, rfc3339
 from giftflow.creator.bio import Visit
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
@@ -152,6 +153,7 @@ def test_views_and_clicks_are_counted_and_the_figures_equal_a_recount(world: Wor
 
     figures = world.ok(world.get(f"/v1/creators/{carol}/bio/analytics", world.admin_key))
     assert figures == recount(world, carol)
+    assert dashboard_figures(world, carol) == shown_figures(figures)
     assert figures["views"] == 5 and figures["clicks"] == 4
     assert figures["click_through_bps"] == 8_000
     assert {(r["value"], r["views"]) for r in figures["referrers"]} == {
@@ -161,6 +163,27 @@ def test_views_and_clicks_are_counted_and_the_figures_equal_a_recount(world: Wor
     assert [(f["link_id"], f["removed"]) for f in figures["links"]] == [
         (shop["id"], False), (portfolio["id"], True)
     ]  # fmt: skip
+
+
+def dashboard_figures(world: World, creator: int) -> dict[str, str]:
+    """Every ``data-bio*`` value of the creator's dashboard, by attribute and key."""
+    page = dashboard(world, creator)
+    found = re.findall(r'data-bio(-[a-z-]+)?="([^"]*)">(?:<[^>]+>)*([^<]*)', page)
+    return {f"{kind or ''}:{key}": value.strip() for kind, key, value in found}
+
+
+def shown_figures(figures: Json) -> dict[str, str]:
+    """What the dashboard must show for the API's figures (numbers as English groups)."""
+    shown = {f":{key}": f"{figures[key]:,}" for key in ("views", "clicks", "click_through_bps")}
+    for link in figures["links"]:
+        title = link["title"] + (" (removed)" if link["removed"] else "")
+        shown[f"-link:{link['link_id']}"] = title
+        shown[f"-clicks:{link['link_id']}"] = f"{link['clicks']:,}"
+        shown[f"-click-through:{link['link_id']}"] = f"{link['click_through_bps']:,}"
+    for kind in ("referrer", "region"):
+        for count in figures[f"{kind}s"]:
+            shown[f"-{kind}:{count['value']}"] = f"{count['views']:,}"
+    return shown
 
 
 def recount(world: World, creator: int) -> Json:

@@ -217,6 +217,11 @@ class Bio:
 
     # --- figures ------------------------------------------------------------------------
 
+    def figures_if_any(self, creator_id: int) -> BioFigures | None:
+        """``figures``, or ``None`` for a creator without a page (the dashboard's case)."""
+        has_page = self.context.read(lambda tx: rows.page_of(tx, creator_id)) is not None
+        return self.figures(creator_id) if has_page else None
+
     def figures(self, creator_id: int) -> BioFigures:
         """Views, clicks per link, click-through, referrers and regions, from the rows
         (this process's pending visits written first)."""
