@@ -2496,6 +2496,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/creators/{creator_id}/bio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Bio
+         * @description The creator's page settings and its current consent text.
+         */
+        get: operations["get_bio_v1_creators__creator_id__bio_get"];
+        /**
+         * Save Bio
+         * @description Create or change the creator's page: slug (409 ``bio_slug_taken``), title, about,
+         *     consent text (a new text is its next version; ``null`` keeps the current one).
+         */
+        put: operations["save_bio_v1_creators__creator_id__bio_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{creator_id}/bio/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Links */
+        get: operations["list_links_v1_creators__creator_id__bio_links_get"];
+        /**
+         * Replace Links
+         * @description The page's links become these, in order (``id`` keeps a link and its clicks).
+         */
+        put: operations["replace_links_v1_creators__creator_id__bio_links_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{creator_id}/bio/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bio Analytics
+         * @description Views, clicks per link (removed links too), click-through, referring hosts and
+         *     regions, from the counted rows (this server process's pending ones written first).
+         */
+        get: operations["bio_analytics_v1_creators__creator_id__bio_analytics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{creator_id}/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Leads
+         * @description The page's leads, first left first, each with its consent's version and
+         *     fingerprint.
+         */
+        get: operations["list_leads_v1_creators__creator_id__leads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{creator_id}/leads.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Leads
+         * @description Every lead as CSV (RFC 4180; a cell that would start a formula starts with ``'``).
+         */
+        get: operations["export_leads_v1_creators__creator_id__leads_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/creators/{creator_id}/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Lead
+         * @description Delete a lead on its owner's request (``lead.deleted``): the row is gone. 204
+         *     either way.
+         */
+        delete: operations["delete_lead_v1_creators__creator_id__leads__lead_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2557,6 +2686,66 @@ export interface components {
             winner_session_id: number | null;
             /** Sides */
             sides: components["schemas"]["SidePublic"][];
+        };
+        /** BioFiguresPublic */
+        BioFiguresPublic: {
+            /** Creator Id */
+            creator_id: number;
+            /** Views */
+            views: number;
+            /** Clicks */
+            clicks: number;
+            /** Click Through Bps */
+            click_through_bps: number;
+            /** Links */
+            links: components["schemas"]["LinkFiguresPublic"][];
+            /** Referrers */
+            referrers: components["schemas"]["CountPublic"][];
+            /** Regions */
+            regions: components["schemas"]["CountPublic"][];
+        };
+        /** BioPublic */
+        BioPublic: {
+            /** Creator Id */
+            creator_id: number;
+            /** Slug */
+            slug: string;
+            /** Url */
+            url: string;
+            /** Title */
+            title: string;
+            /** About */
+            about: string;
+            /** Consent Version */
+            consent_version: number;
+            /** Consent Text */
+            consent_text: string | null;
+            /** Consent Text Sha256 */
+            consent_text_sha256: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** BioUpdate */
+        BioUpdate: {
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+            /**
+             * About
+             * @default
+             */
+            about: string;
+            /** Consent Text */
+            consent_text?: string | null;
         };
         /** Body_import_payout_results_v1_admin_payout_batches_results_post */
         Body_import_payout_results_v1_admin_payout_batches_results_post: {
@@ -2801,6 +2990,13 @@ export interface components {
          * @enum {string}
          */
         ContentKind: "live" | "video" | "highlight";
+        /** CountPublic */
+        CountPublic: {
+            /** Value */
+            value: string;
+            /** Views */
+            views: number;
+        };
         /**
          * CountdownPublic
          * @description The countdown overlay's state (times in nanoseconds, as the events').
@@ -3430,6 +3626,39 @@ export interface components {
             /** Answered At */
             answered_at: string | null;
         };
+        /** LeadList */
+        LeadList: {
+            /** Creator Id */
+            creator_id: number;
+            /** Leads */
+            leads: components["schemas"]["LeadPublic"][];
+        };
+        /** LeadPublic */
+        LeadPublic: {
+            /** Id */
+            id: string;
+            /** Email */
+            email: string;
+            state: components["schemas"]["LeadState"];
+            /** Consent Version */
+            consent_version: number;
+            /** Consent Text Sha256 */
+            consent_text_sha256: string;
+            /**
+             * Consented At
+             * Format: date-time
+             */
+            consented_at: string;
+            /** Confirmed At */
+            confirmed_at: string | null;
+            /** Unsubscribed At */
+            unsubscribed_at: string | null;
+        };
+        /**
+         * LeadState
+         * @enum {string}
+         */
+        LeadState: "pending" | "confirmed" | "unsubscribed";
         /** LeaderboardPublic */
         LeaderboardPublic: {
             /**
@@ -3439,6 +3668,60 @@ export interface components {
             scope: "session" | "week" | "all";
             /** Top */
             top: components["schemas"]["StandingPublic"][];
+        };
+        /** LinkCreate */
+        LinkCreate: {
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+            /** Id */
+            id?: string | null;
+        };
+        /** LinkFiguresPublic */
+        LinkFiguresPublic: {
+            /** Link Id */
+            link_id: string;
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+            /** Removed */
+            removed: boolean;
+            /** Clicks */
+            clicks: number;
+            /** Click Through Bps */
+            click_through_bps: number;
+        };
+        /** LinkList */
+        LinkList: {
+            /** Creator Id */
+            creator_id: number;
+            /** Links */
+            links: components["schemas"]["LinkPublic"][];
+        };
+        /** LinkPublic */
+        LinkPublic: {
+            /** Id */
+            id: string;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+            /** Click Path */
+            click_path: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** LinksReplace */
+        LinksReplace: {
+            /** Links */
+            links: components["schemas"]["LinkCreate"][];
         };
         /** MilestoneChannelCreate */
         MilestoneChannelCreate: {
@@ -5073,7 +5356,7 @@ export interface components {
             /** Url */
             url: string;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "subathon.started" | "subathon.paused" | "subathon.resumed" | "subathon.updated" | "subathon.ended" | "gift_rule.fired")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "subathon.started" | "subathon.paused" | "subathon.resumed" | "subathon.updated" | "subathon.ended" | "gift_rule.fired" | "lead.confirmation_requested" | "lead.confirmed" | "lead.unsubscribed" | "lead.deleted")[] | null;
             /**
              * Description
              * @default
@@ -5149,7 +5432,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "subathon.started" | "subathon.paused" | "subathon.resumed" | "subathon.updated" | "subathon.ended" | "gift_rule.fired")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "subathon.started" | "subathon.paused" | "subathon.resumed" | "subathon.updated" | "subathon.ended" | "gift_rule.fired" | "lead.confirmation_requested" | "lead.confirmed" | "lead.unsubscribed" | "lead.deleted")[] | null;
             /** Description */
             description?: string | null;
             /** Enabled */
@@ -19428,6 +19711,850 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["FiringList"];
                 };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_bio_v1_creators__creator_id__bio_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BioPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    save_bio_v1_creators__creator_id__bio_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BioUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BioPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_links_v1_creators__creator_id__bio_links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkList"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replace_links_v1_creators__creator_id__bio_links_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinksReplace"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkList"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bio_analytics_v1_creators__creator_id__bio_analytics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BioFiguresPublic"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_leads_v1_creators__creator_id__leads_get: {
+        parameters: {
+            query?: {
+                /** @description 100 by default. */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_leads_v1_creators__creator_id__leads_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed request (problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or unknown credentials (problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed (problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over the route's limit (problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Breaks a rule (problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests or gift events; Retry-After (problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unavailable (problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_lead_v1_creators__creator_id__leads__lead_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The creator's user id. */
+                creator_id: number;
+                /** @description A lead's id (`ld_…`). */
+                lead_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed request (problem+json) */
             400: {

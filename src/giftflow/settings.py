@@ -161,6 +161,16 @@ class Settings(BaseSettings):
     """How often an idle delivery worker looks for due deliveries."""
     webhooks_worker: bool = True
     """Run the delivery worker in ``giftflow serve`` (each process runs one)."""
+    region_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    """The request header in which the platform's edge names the visitor's region
+    (``CF-IPCountry``, ``CloudFront-Viewer-Country``); link-in-bio views count it when it
+    is one of the catalog's regions. None: no region is counted (docs/bio.md)."""
+    bio_confirm_ttl_s: int = Field(default=7 * 86_400, ge=3600, le=90 * 86_400)
+    """How long a lead's confirmation link works (its unsubscribe and delete links
+    always do)."""
+    bio_page_cache_s: float = Field(default=1.0, ge=0, le=60)
+    """How long a server process serves a link-in-bio page it drew before drawing it
+    again (0: every time); a change through the same process shows at once."""
 
     @property
     def https(self) -> bool:

@@ -52,6 +52,7 @@ SCHEDULE = "/v1/schedules/{schedule}"
 MILESTONE_CHANNEL = "/v1/milestone-channels/{milestone_channel}"
 SUBATHON = "/v1/subathons/{subathon}"
 GIFT_RULE = "/v1/gift-rules/{gift_rule}"
+BIO = "/v1/creators/{carol}/bio"
 A_SCHEDULE = {"title": "Later", "starts_at": "2024-08-01T18:00:00Z"}
 A_PROMOTION = {
     "creator_id": "{carol}",
@@ -519,6 +520,14 @@ ENDPOINTS = [
     Endpoint("read a gift rule", "GET", GIFT_RULE, LIVE_READ),
     Endpoint("delete a gift rule", "DELETE", GIFT_RULE, LIVE_WRITE),
     Endpoint("a gift rule's firings", "GET", f"{GIFT_RULE}/firings", LIVE_READ),
+    Endpoint("set carol's bio page", "PUT", BIO, LIVE_WRITE, {"slug": "carol", "title": "Carol"}),
+    Endpoint("carol's bio page", "GET", BIO, LIVE_READ),
+    Endpoint("set carol's bio links", "PUT", f"{BIO}/links", LIVE_WRITE, {"links": []}),
+    Endpoint("carol's bio links", "GET", f"{BIO}/links", LIVE_READ),
+    Endpoint("carol's bio figures", "GET", f"{BIO}/analytics", LIVE_READ),
+    Endpoint("carol's leads", "GET", "/v1/creators/{carol}/leads", LIVE_READ),
+    Endpoint("carol's leads as CSV", "GET", "/v1/creators/{carol}/leads.csv", LIVE_READ),
+    Endpoint("delete a lead", "DELETE", "/v1/creators/{carol}/leads/ld_x", LIVE_WRITE),
 ]
 
 

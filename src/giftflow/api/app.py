@@ -33,12 +33,14 @@ from giftflow.api.routes import ROUTERS
 from giftflow.api.sockets import SocketCaps
 from giftflow.errors import ConfigurationError
 from giftflow.service.creator import milestones, subathon
+from giftflow.service.creator.bio import Bio, BioSettings
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
 from giftflow.service.promote import Promote
 from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
+from giftflow.web.bio_page import router as bio_pages
 from giftflow.web.dashboard import router as dashboard
 from giftflow.web.pages import overlays
 from giftflow.web.sandbox_checkout import router as sandbox_checkout
@@ -115,6 +117,15 @@ def create_app(
             rates_of(settings), open_buckets(settings) if buckets is None else buckets
         ),
         promote=Promote.open(economy),
+        bio=Bio(
+            live.context,
+            BioSettings(
+                secret=secret,
+                public_url=settings.public_url,
+                confirm_ttl_s=settings.bio_confirm_ttl_s,
+                page_cache_s=settings.bio_page_cache_s,
+            ),
+        ),
     )
     app = FastAPI(
         title=TITLE,
@@ -138,6 +149,9 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     # outermost: every answer, 500s too
     app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
+    # First: routes are matched in order, and the bio page is the one every viewer opens
+    # (five routes, all under /b/ and /bio-leads/, that nothing else is matched behind).
+    app.include_router(bio_pages)
     for router in ROUTERS:
         app.include_router(router)
     # /overlays: pages for OBS browser sources
@@ -167,6 +181,10 @@ def _sweeping(
                     stop.set()
                     await task
         finally:
+            try:  # the views and clicks this process still holds
+                await asyncio.to_thread(state.bio.flush)
+            except Exception:
+                log.exception("the link-in-bio visits could not be written")
             await state.limiter.buckets.aclose()
 
     return lifespan
@@ -195,13 +213,15 @@ def sweep(state: ApiState) -> None:
     then end the battles whose time is up and the streaks that went quiet (their
     events go to the rooms), mark missed scheduled LIVEs and send the reminders due,
     and end the promotions whose end has come (the rest released); record the end of
-    subathons whose time ran out."""
+    subathons whose time ran out; write the link-in-bio views and clicks counted since
+    the last sweep."""
     state.economy.sync_test_clock()
     state.live.end_due_battles()
     state.live.sweep_schedules()
     subathon.expire_due(state.economy.context)
     state.economy.end_stale_streaks()
     state.promote.sweep()
+    state.bio.flush()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from giftflow.api.rate_limits import RateLimiter
 from giftflow.api.report_links import ReportLinks
 from giftflow.api.room_tokens import RoomTokens
 from giftflow.api.sockets import SocketCaps
+from giftflow.service.creator.bio import Bio
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus
 from giftflow.service.live import Live
@@ -46,6 +47,8 @@ class ApiState:
     """Every caller's token buckets (``rate_limits.py``)."""
     promote: Promote
     """Promote over ``economy``."""
+    bio: Bio
+    """Link-in-bio pages over ``live``, with this process's buffered views and clicks."""
 
 
 def state_of(request: Request) -> ApiState:
@@ -80,6 +83,13 @@ async def get_live(state: StateDep) -> Live:
 
 
 LiveDep = Annotated[Live, Depends(get_live)]
+
+
+async def get_bio(state: StateDep) -> Bio:
+    return state.bio
+
+
+BioDep = Annotated[Bio, Depends(get_bio)]
 
 
 async def get_metrics(state: StateDep) -> ApiMetrics:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -92,6 +93,31 @@ def run_wrk(
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     return _parse(done)
+
+
+def run_script(
+    url: str,
+    script: Path,
+    arguments: Sequence[str],
+    *,
+    connections: int,
+    threads: int,
+    duration_s: float,
+) -> WrkRun:
+    """wrk with another script that ends with the same ``giftflow-wrk`` summary line
+    (``bio.lua``): ``url`` and ``arguments`` as that script wants them."""
+    command = [
+        _wrk(),
+        *("--threads", str(max(1, min(threads, connections)))),
+        *("--connections", str(connections)),
+        *("--duration", f"{max(1, round(duration_s))}s"),
+        *("--timeout", f"{TIMEOUT_S}s"),
+        *("--script", str(script)),
+        url,
+        "--",
+        *arguments,
+    ]
+    return _parse(subprocess.run(command, capture_output=True, text=True, check=False))
 
 
 def _wrk() -> str:

@@ -11,7 +11,7 @@ from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
 from giftflow.bench.milestones import MilestoneBenchResult, bench_milestones
 from giftflow.bench.promote import PRICE_PER_1000, PromoteBenchResult, bench_promote
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
-from giftflow.cli import bench_serving
+from giftflow.cli import bench_bio, bench_serving
 from giftflow.cli.bench_options import (
     DEFAULT_POSTGRES_URL,
     Backend,
@@ -26,6 +26,7 @@ from giftflow.cli.bench_options import (
 app = typer.Typer(help="Benchmarks (figures and ratios against a baseline).", no_args_is_help=True)
 app.command("http")(bench_serving.http_command)
 app.command("ws")(bench_serving.ws_command)
+app.command("bio")(bench_bio.bio_command)
 
 
 @app.command("ledger")

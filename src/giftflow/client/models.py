@@ -41,6 +41,31 @@ class BattlePublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BioFiguresPublic:
+    creator_id: int
+    views: int
+    clicks: int
+    click_through_bps: int
+    links: list[LinkFiguresPublic]
+    referrers: list[CountPublic]
+    regions: list[CountPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BioPublic:
+    creator_id: int
+    slug: str
+    url: str
+    title: str
+    about: str
+    consent_version: int
+    consent_text: str | None
+    consent_text_sha256: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BoosterPublic:
     multiplier: int
     started_at: datetime
@@ -159,6 +184,12 @@ class ChapterPublic:
 
 
 ContentKind: TypeAlias = Literal["live", "video", "highlight"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountPublic:
+    value: str
+    views: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -450,9 +481,56 @@ class InviteePublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LeadList:
+    creator_id: int
+    leads: list[LeadPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LeadPublic:
+    id: str
+    email: str
+    state: LeadState
+    consent_version: int
+    consent_text_sha256: str
+    consented_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+
+
+LeadState: TypeAlias = Literal["pending", "confirmed", "unsubscribed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LeaderboardPublic:
     scope: Literal["session", "week", "all"]
     top: list[StandingPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkFiguresPublic:
+    link_id: str
+    title: str
+    url: str
+    removed: bool
+    clicks: int
+    click_through_bps: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkList:
+    creator_id: int
+    links: list[LinkPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkPublic:
+    id: str
+    position: int
+    title: str
+    url: str
+    click_path: str
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

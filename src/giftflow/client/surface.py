@@ -18,6 +18,7 @@ from giftflow.client.calls import (
     accounts,
     admin,
     analytics,
+    bio,
     live,
     milestones,
     money,
@@ -170,6 +171,16 @@ class Operations:
     get_gift_rule = Operation(subathon.get_gift_rule)
     delete_gift_rule = Operation(subathon.delete_gift_rule)
     list_gift_rule_firings = Operation(subathon.list_gift_rule_firings)
+    # --- Link-in-bio pages ---------------------------------------------------
+
+    save_bio = Operation(bio.save_bio)
+    get_bio = Operation(bio.get_bio)
+    replace_bio_links = Operation(bio.replace_bio_links)
+    list_bio_links = Operation(bio.list_bio_links)
+    bio_analytics = Operation(bio.bio_analytics)
+    list_leads = Operation(bio.list_leads)
+    export_leads = Operation(bio.export_leads)
+    delete_lead = Operation(bio.delete_lead)
 
     # --- Analytics -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from giftflow.api.routes import (
     analytics,
     balances,
     battles,
+    bio,
     catalog,
     gifts,
     health,
@@ -51,4 +52,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     schedules.router,
     milestones.router,
     subathon.router,
+    bio.router,
 )

@@ -41,6 +41,10 @@ EventTypeName = Literal[
     "subathon.updated",
     "subathon.ended",
     "gift_rule.fired",
+    "lead.confirmation_requested",
+    "lead.confirmed",
+    "lead.unsubscribed",
+    "lead.deleted",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]

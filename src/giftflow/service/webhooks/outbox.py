@@ -48,6 +48,10 @@ EVENT_TYPES: Final = (
     "subathon.updated",
     "subathon.ended",
     "gift_rule.fired",
+    "lead.confirmation_requested",
+    "lead.confirmed",
+    "lead.unsubscribed",
+    "lead.deleted",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"

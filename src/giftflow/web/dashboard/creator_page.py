@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from giftflow.analytics.formats import diamonds, instant
+from giftflow.creator.bio import BioFigures
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.economy.users import User
 from giftflow.i18n import N_, money, number
@@ -18,6 +19,7 @@ from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import EarningsView, Payout
 from giftflow.service.live.sessions import SessionTotals
 from giftflow.web.charts import cohort_table, esc, sankey
+from giftflow.web.dashboard.bio_section import bio_section
 from giftflow.web.dashboard.period import Period, period_form
 from giftflow.web.report_page import instant as time_element
 from giftflow.web.report_page import table
@@ -54,6 +56,8 @@ class CreatorView:
     """Whether older LIVEs are on the next page."""
     schedules: Mapping[str, int] | None = None
     """The creator's scheduled LIVEs per state (``missed`` among them)."""
+    bio: BioFigures | None = None
+    """The link-in-bio page's figures (``None``: no page)."""
 
 
 def time_of(at_ns: int) -> str:
@@ -96,6 +100,7 @@ def creator_body(view: CreatorView) -> str:
             balances_section(view.earnings, in_payout_units(view.payouts)),
             sessions_section(creator.id, view.sessions, view.sessions_page, view.more_sessions),
             schedules_section(view.schedules or {}),
+            bio_section(view.bio),
             cohorts_section(view.cohorts),
             flows_section(f"/dashboard/creators/{creator.id}", view.coin_flows, view.period),
             payouts_section(view.payouts),

@@ -162,6 +162,7 @@ def creator_page(
         sessions_page=sessions_page,
         more_sessions=len(sessions) > SESSIONS_SHOWN,
         schedules=state.live.schedule_counts(creator_id),
+        bio=state.bio.figures_if_any(creator_id),
         cohorts=analytics.cohorts(creator_id),
         coin_flows=analytics.coin_flows(
             creator_id=creator_id, start_ns=period.start_ns, end_ns=period.end_ns
