@@ -16,7 +16,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 PACKAGE: Final = Path(__file__).parents[1]
-SOURCES: Final = ("web/dashboard", "web/overlay_texts.py", "web/report_page.py")
+SOURCES: Final = (
+    "web/dashboard",
+    "web/overlay_texts.py",
+    "web/report_page.py",
+    "web/charts.py",
+)
 """Where the texts people read are written (relative to the ``giftflow`` package)."""
 MARKERS: Final = frozenset({"_", "N_"})
 
