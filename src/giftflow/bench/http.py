@@ -57,6 +57,8 @@ LEDGER_CLIENTS: Final = 1_024
 LEDGER_NAIVE_GIFTS: Final = 200
 """``bench ledger``'s baseline is not used here; the least that keeps its run whole."""
 DRAINED_TIMEOUT_S: Final = 120.0
+WORKER_STARTED: Final = b"delivering webhooks until stopped"
+"""What ``giftflow webhooks deliver --follow`` says once it delivers."""
 SETTLED_S: Final = 0.5
 """No delivery for this long, once the receiver has what was booked: the line is empty."""
 
@@ -410,7 +412,9 @@ def _drained(receiver: BenchReceiver, booked: int) -> int:
 
 
 class _DeliveryProcess:
-    """``giftflow webhooks deliver --follow`` with the server's environment, beside it."""
+    """``giftflow webhooks deliver --follow`` with the server's environment, beside it;
+    entered once it has started (its imports and its look at the schema are no part of
+    what a run measures)."""
 
     def __init__(self, server: BenchServer) -> None:
         self._server = server
@@ -419,6 +423,7 @@ class _DeliveryProcess:
     def __enter__(self) -> _DeliveryProcess:
         command = [sys.executable, "-m", "giftflow", "webhooks", "deliver", "--follow"]
         with self._server.log_path.open("ab") as log:
+            offset = log.tell()
             self._process = subprocess.Popen(
                 command,
                 env=self._server.environment,
@@ -426,7 +431,20 @@ class _DeliveryProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+        self._wait_started(offset)
         return self
+
+    def _wait_started(self, offset: int) -> None:
+        assert self._process is not None, "the worker was started"
+        deadline = time.monotonic() + DRAINED_TIMEOUT_S
+        while time.monotonic() < deadline and self._process.poll() is None:
+            with self._server.log_path.open("rb") as log:
+                log.seek(offset)
+                if WORKER_STARTED in log.read():
+                    return
+            time.sleep(SETTLED_S / 10)
+        tail = self._server.log_tail()
+        raise ServerError(f"giftflow webhooks deliver --follow did not start:\n{tail}")
 
     def cpu_s(self) -> float:
         assert self._process is not None, "the worker was started"
