@@ -23,6 +23,8 @@ _HEADS = (
     " JOIN webhook_deliveries d ON d.id = h.id JOIN webhook_endpoints e ON e.id = h.endpoint_id"
     " WHERE e.enabled AND d.next_attempt_at <= ? AND d.claimed_until <= ?"
 )
+ROWS_PER_INSERT = 500
+"""Attempts per ``INSERT``: five parameters each, well under SQLite's limit."""
 _LINE = (
     "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
     " e.previous_secret, e.previous_secret_until"
@@ -102,28 +104,44 @@ def _pending(row: NamedRow) -> PendingDelivery:
 
 
 def lease(tx: Tx, delivery_ids: Sequence[int], *, until_ns: int) -> None:
-    """Claimed until ``until_ns`` (0: given back, claimable again at once)."""
-    tx.executemany(
-        "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?",
-        [(until_ns, delivery_id) for delivery_id in delivery_ids],
+    """Claimed until ``until_ns`` (0: given back, claimable again at once); one
+    statement for the whole pass."""
+    if not delivery_ids:
+        return
+    clause, ids = tx.any_of(list(delivery_ids))
+    tx.execute(
+        f"UPDATE webhook_deliveries SET claimed_until = ? WHERE id {clause}", (until_ns, ids)
     )
 
 
 def log_attempts(tx: Tx, attempts: Sequence[AttemptMade]) -> None:
-    tx.executemany(
-        "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
-        " status_code, error) VALUES (?, ?, ?, ?, ?)",
-        [(a.delivery_id, a.attempted_at, a.duration_ms, a.status_code, a.error) for a in attempts],
-    )
+    """The pass's attempts, in multi-row inserts of ``ROWS_PER_INSERT``."""
+    for start in range(0, len(attempts), ROWS_PER_INSERT):
+        chunk = attempts[start : start + ROWS_PER_INSERT]
+        tx.execute(
+            "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
+            " status_code, error) VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk)),
+            [
+                value
+                for a in chunk
+                for value in (a.delivery_id, a.attempted_at, a.duration_ms, a.status_code, a.error)
+            ],
+        )
 
 
 def mark_delivered(tx: Tx, attempts: Sequence[AttemptMade], *, at_ns: int) -> None:
-    tx.executemany(
-        "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
-        " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
-        " WHERE id = ?",
-        [(at_ns, attempt.status_code, attempt.delivery_id) for attempt in attempts],
-    )
+    """Delivered at ``at_ns``: one statement per status code answered (mostly one)."""
+    by_status: dict[int | None, list[int]] = {}
+    for attempt in attempts:
+        by_status.setdefault(attempt.status_code, []).append(attempt.delivery_id)
+    for status_code, delivery_ids in by_status.items():
+        clause, ids = tx.any_of(delivery_ids)
+        tx.execute(
+            "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
+            " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
+            f" WHERE id {clause}",
+            (at_ns, status_code, ids),
+        )
 
 
 def clear_failing(tx: Tx, endpoint_ids: Sequence[str]) -> None:
