@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     """An endpoint whose every delivery attempt failed for this long is disabled."""
     webhooks_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     """How often an idle delivery worker looks for due deliveries."""
-    webhooks_batch_wait_s: float = Field(default=0.1, ge=0, le=10)
+    webhooks_batch_wait_s: float = Field(default=0.25, ge=0, le=10)
     """After a delivery pass that sent less than a full line, the wait before the next:
     under load each pass then carries what arrived meanwhile (0: at once, as before)."""
     webhooks_worker: bool = True

@@ -65,7 +65,7 @@ class DeliveryPolicy:
     """Deliveries claimed per line and pass, sent one after the other."""
     response_bytes_max: int = 4096
     """What is read of an answer's body before the connection is dropped."""
-    batch_wait_s: float = 0.1
+    batch_wait_s: float = 0.25
     """After a pass that sent less than a full line: the wait before the next one, so
     that passes under load carry many deliveries each rather than one or two."""
 
