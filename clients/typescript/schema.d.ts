@@ -1322,7 +1322,8 @@ export interface paths {
         };
         /**
          * Session Report Page
-         * @description The report as one self-contained page: inline CSS and SVG, no scripts.
+         * @description The report as one self-contained page: inline CSS and SVG, no scripts; its texts
+         *     in the server's locale (``GIFTFLOW_LOCALE``).
          */
         get: operations["session_report_page_v1_sessions__session_id__report_html_get"];
         put?: never;

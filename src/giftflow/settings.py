@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     """An endpoint whose every delivery attempt failed for this long is disabled."""
     webhooks_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
     """How often an idle delivery worker looks for due deliveries."""
+    webhooks_batch_wait_s: float = Field(default=0.25, ge=0, le=10)
+    """After a delivery pass that sent less than a full line, the wait before the next:
+    under load each pass then carries what arrived meanwhile (0: at once, as before)."""
     webhooks_worker: bool = True
     """Run the delivery worker in ``giftflow serve`` (each process runs one)."""
     region_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")

@@ -3,12 +3,13 @@ signed, short-lived, revocable, read-only link that is a credential for nothing 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from api.conftest import ROSE, World, assert_problem, bearer
+from api.conftest import ROSE, World, assert_problem, bearer, open_world
 from giftflow.api.auth import revoke_api_key
 from giftflow.api.logs import redact
 
@@ -50,6 +51,20 @@ def test_a_report_link_opens_the_report_page_without_headers(world: World) -> No
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-robots-tag"] == "noindex, nofollow"
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_a_french_server_serves_the_report_in_french(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fr.db'}"
+    with open_world(url, tmp_path / "payouts", locale="fr") as world:
+        ids = ended_live(world)
+        page = world.get(f"/v1/sessions/{ids['session']}/report.html", ids["creator"])
+        shared = open_link(world, make_link(world, ids["session"], ids["creator"]))
+    for answer in (page, shared):
+        assert answer.status_code == 200
+        assert '<html lang="fr">' in answer.text
+        assert "Rapport du LIVE" in answer.text and "Meilleurs soutiens" in answer.text
+        assert "Post-LIVE report" not in answer.text and "Top supporters" not in answer.text
+        assert '<span data-total="coins">5</span>' in answer.text  # the same figures
 
 
 def test_a_report_link_expires_on_the_economy_clock(world: World) -> None:

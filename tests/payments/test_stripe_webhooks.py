@@ -138,6 +138,31 @@ def dispute(**changes: Any) -> dict[str, Any]:
     return {**body, **changes}
 
 
+def payment_intent(**changes: Any) -> dict[str, Any]:
+    """A PaymentIntent whose last attempt was declined, as ``payment_intent.payment_failed``
+    carries it (Checkout copies our metadata onto it through ``payment_intent_data``)."""
+    body: dict[str, Any] = {
+        "id": PAYMENT_INTENT,
+        "object": "payment_intent",
+        "amount": 499,
+        "amount_received": 0,
+        "created": CREATED_S - 60,
+        "currency": "usd",
+        "last_payment_error": {
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+            "message": "Your card has insufficient funds.",
+            "payment_method": {"id": "pm_1QdZ3iLkdIwHu7ixAbCdEfGh", "object": "payment_method"},
+        },
+        "livemode": False,
+        "metadata": dict(METADATA),
+        "payment_method": None,
+        "status": "requires_payment_method",
+    }
+    return {**body, **changes}
+
+
 @pytest.fixture
 def provider() -> StripeProvider:
     return StripeProvider("sk_test_giftflow", WEBHOOK_SECRET)
@@ -263,6 +288,72 @@ def test_a_succeeded_charge_names_the_card_that_paid_for_the_fraud_rules(
     assert parsed.provider_reference is not None
 
 
+def test_a_declined_payment_intent_is_a_failed_event_with_the_decline_code(
+    provider: StripeProvider,
+) -> None:
+    parsed = provider.parse_webhook(
+        *signed(event("payment_intent.payment_failed", payment_intent()))
+    )
+
+    assert parsed == PaymentEvent(
+        provider="stripe",
+        event_id="evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
+        kind=PaymentEventKind.FAILED,
+        payment_id="pay_0001",
+        provider_reference=PAYMENT_INTENT,
+        amount_minor=499,
+        currency="USD",
+        instrument=None,
+        occurred_at_ns=CREATED_S * 1_000_000_000,
+        failure_code="insufficient_funds",
+        failure_message="Your card has insufficient funds.",
+    )
+
+
+def test_a_failed_intent_without_a_decline_code_gives_the_error_code(
+    provider: StripeProvider,
+) -> None:
+    error = {"type": "card_error", "code": "expired_card", "message": "Your card has expired."}
+    body = event("payment_intent.payment_failed", payment_intent(last_payment_error=error))
+    parsed = provider.parse_webhook(*signed(body))
+
+    assert parsed is not None
+    assert (parsed.failure_code, parsed.failure_message) == ("expired_card", error["message"])
+
+
+def test_a_failed_intent_without_our_metadata_is_traced_by_its_own_id(
+    provider: StripeProvider,
+) -> None:
+    body = event(
+        "payment_intent.payment_failed", payment_intent(metadata={}, last_payment_error=None)
+    )
+    parsed = provider.parse_webhook(*signed(body))
+
+    assert parsed is not None
+    assert (parsed.payment_id, parsed.provider_reference) == (None, PAYMENT_INTENT)
+    assert (parsed.kind, parsed.failure_code) == (PaymentEventKind.FAILED, None)
+
+
+def test_a_delayed_checkout_payment_that_fails_is_a_failed_event(provider: StripeProvider) -> None:
+    session = checkout_session(payment_status="unpaid", metadata={})
+    parsed = provider.parse_webhook(
+        *signed(event("checkout.session.async_payment_failed", session))
+    )
+
+    assert parsed is not None
+    assert (parsed.kind, parsed.payment_id) == (PaymentEventKind.FAILED, "pay_0001")
+    assert (parsed.provider_reference, parsed.amount_minor) == (PAYMENT_INTENT, 499)
+    assert parsed.failure_code == "async_payment_failed"
+
+
+def test_a_failed_event_signed_with_another_secret_is_rejected(provider: StripeProvider) -> None:
+    payload = json.dumps(event("payment_intent.payment_failed", payment_intent())).encode()
+    headers = {"Stripe-Signature": stripe_signature(payload, secret="whsec_someone_else")}
+
+    with pytest.raises(WebhookSignatureError):
+        provider.parse_webhook(payload, headers)
+
+
 @pytest.mark.parametrize("event_type", ["payment_intent.created", "customer.created"])
 def test_a_well_signed_event_we_do_not_act_on_is_ignored(
     provider: StripeProvider, event_type: str
@@ -370,6 +461,10 @@ def test_a_payload_that_is_not_utf8_cannot_be_verified(provider: StripeProvider)
         json.dumps(event("charge.refunded", charge(amount_refunded=None))).encode(),
         json.dumps(event("charge.dispute.created", dispute(currency=7))).encode(),
         json.dumps({**event("charge.refunded", charge()), "data": None}).encode(),
+        json.dumps(event("payment_intent.payment_failed", payment_intent(id=None))).encode(),
+        json.dumps(
+            event("payment_intent.payment_failed", payment_intent(last_payment_error="declined"))
+        ).encode(),
     ],
 )
 def test_a_well_signed_body_of_the_wrong_shape_is_a_payload_error(

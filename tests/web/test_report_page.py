@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
+from giftflow.i18n import activate
 from giftflow.web.report_page import duration, render_report, report_sections
 from web.conftest import ARTIFACTS
 from web.test_charts import parse, values
@@ -278,3 +279,48 @@ def test_the_report_renders_its_charts_in_chromium(browser: Browser) -> None:
         page.screenshot(path=folder / "post-live-report.png", full_page=True)
     finally:
         page.close()
+
+
+FRENCH_HEADINGS = [
+    "Totaux",
+    "Rythme",
+    "Minute par minute",
+    "Chapitres",
+    "Chiffres par chapitre",
+    "Meilleurs soutiens",
+    "Croissance des abonnés",
+    "Comparé aux LIVE précédents",
+]
+
+
+def test_the_report_reads_in_french_with_the_same_figures(browser: Browser) -> None:
+    report = realistic_report()
+    with activate("fr"):
+        document = render_report(report)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.set_content(document)
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        assert page.locator("p.eyebrow").inner_text().lower() == "rapport du live"
+        assert page.locator("h2").all_inner_texts() == FRENCH_HEADINGS
+        assert page.locator("figure.chart figcaption").all_inner_texts()[:3] == [
+            "Pièces par minute",
+            "Cadeaux par minute",
+            "Spectateurs par minute",
+        ]
+        labels = page.eval_on_selector_all(
+            "[data-figures=total] dt", "terms => terms.map(t => t.textContent)"
+        )
+        assert labels[:3] == ["Cadeaux", "Envois de cadeaux", "Pièces"]
+        headers = page.locator("table thead th").all_inner_texts()
+        assert {"Titre", "Début (UTC)", "Nom"} <= set(headers)
+        totals = page.eval_on_selector_all(
+            "[data-total]", "nodes => nodes.map(n => [n.dataset.total, n.textContent])"
+        )
+        assert dict(totals) == {key: str(value) for key, value in report["totals"].items()}
+        title = f"{report['session']['title']} · {report['session']['creator_name']} · rapport"
+        assert page.title() == title
+    finally:
+        page.close()
+    english = render_report(report)
+    assert "Top supporters" in english and "Meilleurs soutiens" not in english

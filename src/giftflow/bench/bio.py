@@ -18,6 +18,7 @@ The target (issue 14): the page serves at least 30 % of health's requests a seco
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,16 +102,16 @@ def bench_bio(options: BioBenchOptions) -> BioBenchResult:
         server = BenchServer(environment, workers=options.workers, log_path=folder / "serve.log")
         with server:
             set_up(server.base_url, population)
-            health_before = _health(server, options, population)
-            page = _page(server, options)
-            health_after = _health(server, options, population)
+            health_before = _costed(server, lambda: _health(server, options, population))
+            page = _costed(server, lambda: _page(server, options))
+            health_after = _costed(server, lambda: _health(server, options, population))
         server.environment["GIFTFLOW_BIO_PAGE_CACHE_S"] = "0"
         with server:
-            uncached = _page(server, options)
+            uncached = _costed(server, lambda: _page(server, options))
         with Ledger.open(url) as ledger:
             stored = ledger.read(lambda tx: rows.views(tx, population.creator_id))
-    health = (health_before.requests_per_s + health_after.requests_per_s) / 2
-    measures = [Measure.of(run) for run in (health_before, page, health_after, uncached)]
+    health = (health_before[0].requests_per_s + health_after[0].requests_per_s) / 2
+    measures = [Measure.of(*run) for run in (health_before, page, health_after, uncached)]
     return BioBenchResult(
         backend=options.backend,
         workers=options.workers,
@@ -120,16 +121,23 @@ def bench_bio(options: BioBenchOptions) -> BioBenchResult:
         page=measures[1],
         health_after=measures[2],
         page_uncached=measures[3],
-        page_vs_health=ratio(page.requests_per_s, health),
-        uncached_vs_health=ratio(uncached.requests_per_s, health),
-        views_answered=_ok(page) + _ok(uncached),
-        views_sent=page.sent + uncached.sent,
+        page_vs_health=ratio(page[0].requests_per_s, health),
+        uncached_vs_health=ratio(uncached[0].requests_per_s, health),
+        views_answered=_ok(page[0]) + _ok(uncached[0]),
+        views_sent=page[0].sent + uncached[0].sent,
         views_stored=stored,
     )
 
 
 def _ok(run: WrkRun) -> int:
     return run.statuses.get("200", 0)
+
+
+def _costed(server: BenchServer, run: Callable[[], WrkRun]) -> tuple[WrkRun, float]:
+    """A wrk run and the server's CPU seconds over it."""
+    before = server.cpu_s()
+    done = run()
+    return done, server.cpu_s() - before
 
 
 def _health(server: BenchServer, options: BioBenchOptions, population: Population) -> WrkRun:

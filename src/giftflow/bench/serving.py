@@ -38,6 +38,24 @@ class ServerError(GiftflowError):
         super().__init__(message, code="bench_server_failed")
 
 
+def cpu_s(pids: set[int] | None = None, *, session: int | None = None) -> float:
+    """CPU time (user + system) the processes ``pids``, or every process of
+    ``session``, have used so far, from ``/proc`` (Linux): what a run cost the server
+    whatever else the machine ran meanwhile. 0 where ``/proc`` is not there."""
+    total_ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        pid = int(stat.parent.name)
+        if (pids is not None and pid in pids) or (
+            session is not None and int(fields[3]) == session
+        ):
+            total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -77,6 +95,12 @@ class BenchServer:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def cpu_s(self) -> float:
+        """The CPU time the running server (all its workers: a session of its own) has
+        used since it started."""
+        assert self._process is not None, "the server is not running"
+        return cpu_s(session=self._process.pid)
 
     def start(self) -> None:
         assert self._process is None, "the server is running"

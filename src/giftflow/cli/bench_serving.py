@@ -204,11 +204,20 @@ def _webhook_rows(result: HttpBenchResult, load: str) -> Rows:
         return []
     return [
         *_measure_rows("POST /v1/gifts, webhook outbox only", hooked.outbox, load),
-        ("outbox only / without (mean)", f"{hooked.outbox_vs_without:.1%}"),
+        ("outbox only / without (runs either side)", f"{hooked.outbox_vs_without:.1%}"),
+        ("outbox only, server CPU a gift / without", f"{hooked.outbox_cpu_vs_without:.1%}"),
         *_measure_rows("POST /v1/gifts, webhook worker delivering", hooked.delivering, load),
-        ("delivering / without (mean)", f"{hooked.delivering_vs_without:.1%}"),
-        ("webhooks delivered during that run", f"{hooked.delivered:,}"),
-        *_measure_rows("POST /v1/gifts, endpoint disabled", hooked.gift_after, load),
+        ("in process / without (runs either side)", f"{hooked.delivering_vs_without:.1%}"),
+        ("in process, server CPU a gift / without", f"{hooked.delivering_cpu_vs_without:.1%}"),
+        ("in process: webhooks delivered", f"{hooked.delivered:,}"),
+        *_measure_rows("POST /v1/gifts, worker in its own process", hooked.separate, load),
+        ("own process / without (runs either side)", f"{hooked.separate_vs_without:.1%}"),
+        ("own process, server CPU a gift / without", f"{hooked.separate_cpu_vs_without:.1%}"),
+        ("own process: its CPU a delivery", f"{hooked.worker_cpu_us_per_delivery:,.0f} us"),
+        ("own process: webhooks delivered", f"{hooked.delivered_separate:,}"),
+        *_measure_rows("POST /v1/gifts, endpoint disabled (1)", hooked.between[0], load),
+        *_measure_rows("POST /v1/gifts, endpoint disabled (2)", hooked.between[1], load),
+        *_measure_rows("POST /v1/gifts, endpoint disabled (3)", hooked.gift_after, load),
     ]
 
 
@@ -219,6 +228,7 @@ def _measure_rows(name: str, measure: Measure, load: str) -> Rows:
         (f"{name}, req/s ({load})", f"{measure.requests_per_s:,.0f}"),
         (f"{name}, p50 / p99", f"{measure.p50_ms:.1f} / {measure.p99_ms:.1f} ms"),
         (f"{name}, answers", answers + (f"; {errors} socket errors" if errors else "")),
+        (f"{name}, server CPU a request", f"{measure.server_cpu_us_per_request:,.0f} us"),
     ]
 
 

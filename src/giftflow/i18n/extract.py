@@ -22,6 +22,7 @@ SOURCES: Final = (
     "web/report_page.py",
     "web/bio_page.py",
     "web/bio_sections.py",
+    "web/charts.py",
 )
 """Where the texts people read are written (relative to the ``giftflow`` package)."""
 MARKERS: Final = frozenset({"_", "N_"})

@@ -5,12 +5,17 @@ session's metadata, and in the PaymentIntent's metadata (``payment_intent_data``
 Stripe copies onto the charge, so that a refund or a dispute months later still names
 the payment it undoes. The PaymentIntent id is the ``provider_reference`` that ties
 them together when metadata is absent.
+
+A declined card (``payment_intent.payment_failed``) and a delayed method that fails
+later (``checkout.session.async_payment_failed``) are ``failed`` events: they mint
+nothing and record the attempt on the payment, which stays open for another try.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Final
 
 import stripe
@@ -204,9 +209,49 @@ def _dispute_created(event: Mapping[str, Any], dispute: Mapping[str, Any]) -> Pa
     )
 
 
+def _intent_failed(event: Mapping[str, Any], intent: Mapping[str, Any]) -> PaymentEvent:
+    """A declined or failed attempt on the Checkout's PaymentIntent: the intent is the
+    subject, so its own id is the reference, and ``last_payment_error`` says why (the
+    decline code when the card network gave one: ``insufficient_funds`` rather than
+    ``card_declined``)."""
+    error = _optional_child(intent, "last_payment_error")
+    code = read.optional_text(error, "decline_code", provider=NAME) or read.optional_text(
+        error, "code", provider=NAME
+    )
+    return replace(
+        _payment_event(
+            event,
+            intent,
+            PaymentEventKind.FAILED,
+            "amount",
+            _metadata_payment_id(intent),
+            instrument=None,
+        ),
+        provider_reference=read.text(intent, "id", provider=NAME),
+        failure_code=code,
+        failure_message=read.optional_text(error, "message", provider=NAME),
+    )
+
+
+def _session_payment_failed(event: Mapping[str, Any], session: Mapping[str, Any]) -> PaymentEvent:
+    """A delayed method (a bank debit) that failed after the Checkout completed."""
+    payment_id = _metadata_payment_id(session) or read.optional_text(
+        session, "client_reference_id", provider=NAME
+    )
+    return replace(
+        _payment_event(
+            event, session, PaymentEventKind.FAILED, "amount_total", payment_id, instrument=None
+        ),
+        failure_code="async_payment_failed",
+        failure_message="the delayed payment failed",
+    )
+
+
 _READERS: Final[dict[str, Reader]] = {
     "checkout.session.completed": _session_paid,
     "checkout.session.async_payment_succeeded": _session_paid,
+    "checkout.session.async_payment_failed": _session_payment_failed,
+    "payment_intent.payment_failed": _intent_failed,
     "charge.refunded": _charge_refunded,
     "charge.succeeded": _charge_succeeded,
     "charge.dispute.created": _dispute_created,

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Final
 
+from giftflow.i18n import gettext as _
+
 Number = int | str
 """A value to plot: an int, or a decimal string (``"12.35"``) shown exactly as given."""
 
@@ -77,7 +79,7 @@ def tooltip(label: str, value: Number) -> str:
 
 
 def _empty(title: str) -> str:
-    return svg(title, _text("empty", WIDTH / 2, HEIGHT / 2, "No data"))
+    return svg(title, _text("empty", WIDTH / 2, HEIGHT / 2, _("No data")))
 
 
 @dataclass(frozen=True)
@@ -375,7 +377,7 @@ def cohort_table(name: str, title: str, cohorts_json: Mapping[str, Any]) -> str:
         f'<th scope="col">Gifters</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
     )
     if not cohorts:
-        table = '<p class="empty">No cohorts yet.</p>'
+        table = f'<p class="empty">{esc(_("No cohorts yet."))}</p>'
     return figure(name, title, table)
 
 

@@ -11,7 +11,8 @@ gift ids; ``texts.json``, its fixed texts in the page's language (``lang``, else
 Every file is served with ``Cache-Control: no-cache`` (a browser source that stays open
 for weeks still revalidates, so a new version of an overlay arrives on reload) and each
 page with a Content-Security-Policy allowing only this server: its scripts, styles and
-images, and its WebSocket.
+images, and its WebSocket. ``builder.html``, the URL builder (docs/overlays.md), may
+frame this server's pages besides: its preview is the overlay itself.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from giftflow.web.sound import chime_wav
 PREFIX: Final = "/overlays"
 DIRECTORY: Final = Path(__file__).parent / "overlays"
 NO_CACHE: Final = {"Cache-Control": "no-cache"}
+BUILDER: Final = "builder.html"
 _HOST: Final = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 
@@ -69,15 +71,16 @@ def overlays(economy: Economy, *, locale: str = DEFAULT_LOCALE) -> Mount:
     return Mount(PREFIX, routes=routes, name="overlays")
 
 
-def content_security_policy(host: str | None) -> str:
+def content_security_policy(host: str | None, *, frames: bool = False) -> str:
     """Only this server; its WebSocket named by host too, since browsers before CSP
     level 3 do not count ``ws:`` as ``'self'``. A host that is not a plain host name
-    (or an address) and port gets ``'self'`` alone rather than into the header."""
+    (or an address) and port gets ``'self'`` alone rather than into the header.
+    ``frames``: the page may show this server's pages in frames (the builder)."""
     sockets = f" ws://{host} wss://{host}" if host and _HOST.match(host) else ""
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
         f" media-src 'self'; connect-src 'self'{sockets}; base-uri 'none';"
-        " form-action 'none'"
+        " form-action 'none'" + ("; frame-src 'self'" if frames else "")
     )
 
 
@@ -96,5 +99,7 @@ class OverlayFiles(StaticFiles):
         response.headers["X-Content-Type-Options"] = "nosniff"
         if str(full_path).endswith(".html"):
             host = Headers(scope=scope).get("host")
-            response.headers["Content-Security-Policy"] = content_security_policy(host)
+            frames = Path(full_path).name == BUILDER
+            policy = content_security_policy(host, frames=frames)
+            response.headers["Content-Security-Policy"] = policy
         return response

@@ -4,6 +4,10 @@ and SVG, no scripts, no requests, so it can be saved, mailed or printed as it is
 ``page`` wraps any body in the shared document and style, and ``report_sections`` is the
 report without the document around it, for the dashboard to embed; the figures, totals
 and rows carry ``data-*`` attributes holding the JSON's exact values.
+
+Every text a reader sees is in the active locale (``giftflow.i18n``): labels are marked
+``N_`` where they are defined and translated where they are shown; the figures keep
+the JSON's values, so a translated page carries the same numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from giftflow.i18n import active_locale
+from giftflow.i18n import N_, active_locale
+from giftflow.i18n import gettext as _
 from giftflow.web.charts import bar_chart, esc, line_chart
 
 Report = Mapping[str, Any]
@@ -70,33 +75,44 @@ table.cohorts td[data-strong] { color: #fff; }
 """
 
 TOTAL_LABELS: Final = {
-    "gifts": "Gifts",
-    "gift_events": "Gift events",
-    "coins": "Coins",
-    "diamond_units": "Diamond units",
-    "diamonds": "Diamonds",
-    "gifters_unique": "Gifters",
-    "viewers_unique": "Viewers",
-    "peak_concurrent_viewers": "Peak viewers",
-    "watch_time_s": "Watch time (s)",
-    "new_followers": "New followers",
-    "comments": "Comments",
-    "likes": "Likes",
-    "shares": "Shares",
-    "peak_gifts_per_minute": "Peak gifts / min",
-    "mean_gifts_per_minute": "Mean gifts / min",
-    "peak_coins_per_minute": "Peak coins / min",
-    "mean_coins_per_minute": "Mean coins / min",
-    "peak_minute": "Peak minute",
+    "gifts": N_("Gifts"),
+    "gift_events": N_("Gift events"),
+    "coins": N_("Coins"),
+    "diamond_units": N_("Diamond units"),
+    "diamonds": N_("Diamonds"),
+    "gifters_unique": N_("Gifters"),
+    "viewers_unique": N_("Viewers"),
+    "peak_concurrent_viewers": N_("Peak viewers"),
+    "watch_time_s": N_("Watch time (s)"),
+    "new_followers": N_("New followers"),
+    "comments": N_("Comments"),
+    "likes": N_("Likes"),
+    "shares": N_("Shares"),
+    "peak_gifts_per_minute": N_("Peak gifts / min"),
+    "mean_gifts_per_minute": N_("Mean gifts / min"),
+    "peak_coins_per_minute": N_("Peak coins / min"),
+    "mean_coins_per_minute": N_("Mean coins / min"),
+    "peak_minute": N_("Peak minute"),
+    "registered": N_("Registered"),
+    "attended": N_("Attended"),
+    "gifted": N_("Gifted"),
+    "during": N_("During the LIVE"),
+    "after_24h": N_("In the 24 h after"),
 }
 CHAPTER_COLUMNS: Final = {
-    "coins": "Coins",
-    "gifts": "Gifts",
-    "gift_events": "Gift events",
-    "gifters": "Gifters",
-    "watch_time_s": "Watch time (s)",
-    "new_followers": "New followers",
+    "coins": N_("Coins"),
+    "gifts": N_("Gifts"),
+    "gift_events": N_("Gift events"),
+    "gifters": N_("Gifters"),
+    "watch_time_s": N_("Watch time (s)"),
+    "new_followers": N_("New followers"),
 }
+
+MINUTE_CHARTS: Final = (
+    ("coins", N_("Coins per minute"), N_("coins")),
+    ("gifts", N_("Gifts per minute"), N_("gifts")),
+    ("viewers", N_("Viewers per minute"), N_("viewers")),
+)
 
 
 def page(title: str, body_html: str) -> str:
@@ -112,7 +128,10 @@ def page(title: str, body_html: str) -> str:
 def render_report(report: Report) -> str:
     """The whole post-LIVE report page."""
     session = report["session"]
-    return page(f"{session['title']} · {session['creator_name']} · report", report_sections(report))
+    title = _("{title} · {creator} · report").format(
+        title=session["title"], creator=session["creator_name"]
+    )
+    return page(title, report_sections(report))
 
 
 def report_sections(report: Report) -> str:
@@ -120,8 +139,8 @@ def report_sections(report: Report) -> str:
     return "".join(
         (
             header_section(report["session"]),
-            figures_section("Totals", "total", report["totals"]),
-            figures_section("Velocity", "velocity", report["velocity"]),
+            figures_section(_("Totals"), "total", report["totals"]),
+            figures_section(_("Velocity"), "velocity", report["velocity"]),
             schedule_section(report.get("schedule")),
             minutes_section(report["minutes"]),
             chapters_section(report["chapters"]),
@@ -144,7 +163,7 @@ def instant(text: str | None, *, time_only: bool = False) -> str:
     """An ISO instant as a ``<time>``, readably: ``2026-11-25 14:03:07 UTC``, or with
     ``time_only`` ``14:03:07``."""
     if text is None:
-        return "<span>still live</span>"
+        return f"<span>{esc(_('still live'))}</span>"
     shown = text[11:19] if time_only else text.replace("T", " ").replace("Z", " UTC")
     return f'<time datetime="{esc(text)}">{esc(shown)}</time>'
 
@@ -152,7 +171,7 @@ def instant(text: str | None, *, time_only: bool = False) -> str:
 def header_section(session: Mapping[str, Any]) -> str:
     return (
         f'<header class="report-header" data-session="{esc(session["id"])}">'
-        '<p class="eyebrow">Post-LIVE report</p>'
+        f'<p class="eyebrow">{esc(_("Post-LIVE report"))}</p>'
         f"<h1>{esc(session['title'])}</h1>"
         f'<p class="meta"><strong>{esc(session["creator_name"])}</strong> · '
         f"{instant(session['started_at'])} &ndash; {instant(session['ended_at'])} · "
@@ -165,7 +184,7 @@ def figures_section(heading: str, kind: str, figures: Mapping[str, Any]) -> str:
     """A grid of figures, each value in a ``data-{kind}="{key}"`` element holding the
     JSON value exactly (``—`` for null)."""
     stats = "".join(
-        f'<div class="stat"><dt>{esc(TOTAL_LABELS.get(key, key.replace("_", " ")))}</dt>'
+        f'<div class="stat"><dt>{esc(_label(key))}</dt>'
         f'<dd><span data-{kind}="{esc(key)}">{esc("—" if value is None else value)}</span>'
         f"{_hint(key, value)}</dd></div>"
         for key, value in figures.items()
@@ -176,12 +195,17 @@ def figures_section(heading: str, kind: str, figures: Mapping[str, Any]) -> str:
     )
 
 
+def _label(key: str) -> str:
+    label = TOTAL_LABELS.get(key)
+    return key.replace("_", " ") if label is None else _(label)
+
+
 def schedule_section(schedule: Mapping[str, Any] | None) -> str:
     """Of a LIVE that took up a scheduled one: registered, attended, gifted."""
     if schedule is None:
         return ""
     counts = {key: schedule[key] for key in ("registered", "attended", "gifted")}
-    return figures_section("Scheduled LIVE", "schedule", counts)
+    return figures_section(_("Scheduled LIVE"), "schedule", counts)
 
 
 def _hint(key: str, value: Any) -> str:
@@ -195,14 +219,15 @@ def minutes_section(minutes: Sequence[Mapping[str, Any]]) -> str:
     charts = "".join(
         line_chart(
             f"{field}_per_minute",
-            f"{title} per minute",
+            _(title),
             labels,
             {field: [minute[field] for minute in minutes]},
-            unit=field,
+            unit=_(unit),
         )
-        for field, title in (("coins", "Coins"), ("gifts", "Gifts"), ("viewers", "Viewers"))
+        for field, title, unit in MINUTE_CHARTS
     )
-    return f'<section><h2>Minute by minute</h2><div class="charts">{charts}</div></section>'
+    heading = esc(_("Minute by minute"))
+    return f'<section><h2>{heading}</h2><div class="charts">{charts}</div></section>'
 
 
 def table(columns: Sequence[str], rows: Sequence[str], *, text: Sequence[str] = ()) -> str:
@@ -222,14 +247,15 @@ def _cells(row: Mapping[str, Any], keys: Iterable[str]) -> str:
 
 
 def chapters_section(chapters: Sequence[Mapping[str, Any]]) -> str:
+    heading = f"<h2>{esc(_('Chapters'))}</h2>"
     if not chapters:
-        return '<section><h2>Chapters</h2><p class="empty">No chapters.</p></section>'
+        return f'<section>{heading}<p class="empty">{esc(_("No chapters."))}</p></section>'
     chart = bar_chart(
         "chapters_coins",
-        "Coins per chapter",
+        _("Coins per chapter"),
         [chapter["title"] for chapter in chapters],
         [chapter["coins"] for chapter in chapters],
-        unit="coins",
+        unit=_("coins"),
     )
     rows = [
         f'<tr data-chapter="{esc(chapter["position"])}"><td>{esc(chapter["position"])}</td>'
@@ -239,37 +265,45 @@ def chapters_section(chapters: Sequence[Mapping[str, Any]]) -> str:
         f"{_cells(chapter, CHAPTER_COLUMNS)}</tr>"
         for chapter in chapters
     ]
-    columns = ["#", "Title", "Kind", "Start (UTC)", "End (UTC)", *CHAPTER_COLUMNS.values()]
-    figures = table(columns, rows, text=("Title", "Kind"))
-    return f"<section><h2>Chapters</h2>{chart}<h2>Chapter figures</h2>{figures}</section>"
+    title, kind = _("Title"), _("Kind")
+    columns = [
+        "#",
+        title,
+        kind,
+        _("Start (UTC)"),
+        _("End (UTC)"),
+        *(_(label) for label in CHAPTER_COLUMNS.values()),
+    ]
+    figures = table(columns, rows, text=(title, kind))
+    return f"<section>{heading}{chart}<h2>{esc(_('Chapter figures'))}</h2>{figures}</section>"
 
 
 def supporters_section(supporters: Sequence[Mapping[str, Any]]) -> str:
+    heading = f"<h2>{esc(_('Top supporters'))}</h2>"
     if not supporters:
-        return '<section><h2>Top supporters</h2><p class="empty">No gifts.</p></section>'
+        return f'<section>{heading}<p class="empty">{esc(_("No gifts."))}</p></section>'
     rows = [
         f'<tr data-supporter="{esc(supporter["user_id"])}"><td>{rank}</td>'
         f'<td class="text">{esc(supporter["name"])}</td>'
         f"{_cells(supporter, ('coins', 'gifts'))}</tr>"
         for rank, supporter in enumerate(supporters, start=1)
     ]
-    return (
-        "<section><h2>Top supporters</h2>"
-        f"{table(['#', 'Name', 'Coins', 'Gifts'], rows, text=['Name'])}</section>"
-    )
+    name = _("Name")
+    columns = ["#", name, _("Coins"), _("Gifts")]
+    return f"<section>{heading}{table(columns, rows, text=[name])}</section>"
 
 
 def growth_section(growth: Mapping[str, Any]) -> str:
     figures = figures_section(
-        "Follower growth", "growth", {k: growth[k] for k in ("during", "after_24h")}
+        _("Follower growth"), "growth", {k: growth[k] for k in ("during", "after_24h")}
     )
     hours = growth["after_hours"]
     chart = bar_chart(
         "follower_growth",
-        "New followers in the hours after the LIVE",
+        _("New followers in the hours after the LIVE"),
         [f"+{hour['hour']}h" for hour in hours],
         [hour["new_followers"] for hour in hours],
-        unit="followers",
+        unit=_("followers"),
     )
     return figures + f'<section><div class="charts">{chart}</div></section>'
 
@@ -284,11 +318,10 @@ def previous_section(
     ]
     chart = bar_chart(
         "previous_coins",
-        "Coins: the previous LIVEs and this one (last)",
+        _("Coins: the previous LIVEs and this one (last)"),
         [str(s["started_at"])[:10] for s in sessions],
         [s["coins"] for s in sessions],
-        unit="coins",
+        unit=_("coins"),
     )
-    return (
-        f'<section><h2>Compared with earlier LIVEs</h2><div class="charts">{chart}</div></section>'
-    )
+    heading = esc(_("Compared with earlier LIVEs"))
+    return f'<section><h2>{heading}</h2><div class="charts">{chart}</div></section>'

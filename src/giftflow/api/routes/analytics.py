@@ -31,6 +31,7 @@ from giftflow.api.schemas.analytics import (
     ReportLinkRevokedPublic,
     SessionList,
 )
+from giftflow.i18n import activate
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.analytics import Analytics, AnalyticsError
 from giftflow.service.live import Live
@@ -100,11 +101,18 @@ def session_report(
 
 @router.get("/sessions/{session_id}/report.html", response_class=HTMLResponse)
 def session_report_page(
-    session_id: SessionIdPath, principal: PrincipalDep, live: LiveDep, analytics: AnalyticsDep
+    session_id: SessionIdPath,
+    principal: PrincipalDep,
+    live: LiveDep,
+    analytics: AnalyticsDep,
+    state: StateDep,
 ) -> HTMLResponse:
-    """The report as one self-contained page: inline CSS and SVG, no scripts."""
+    """The report as one self-contained page: inline CSS and SVG, no scripts; its texts
+    in the server's locale (``GIFTFLOW_LOCALE``)."""
     _may_read_session(principal, live, session_id)
-    return HTMLResponse(render_report(analytics.session_report(session_id)))
+    report = analytics.session_report(session_id)
+    with activate(state.settings.locale):
+        return HTMLResponse(render_report(report))
 
 
 LinkIdPath = Annotated[str, Path(pattern=LINK_ID.pattern, description="rl_ and 28 hex digits.")]
@@ -167,7 +175,9 @@ def shared_report_page(link: LinkPath, live: LiveDep, state: StateDep) -> HTMLRe
     """The report page of a report link: no header needed, the link is the credential.
     It never leaves as a referrer, and no cache keeps the page."""
     grant = state.report_links.check(link)
-    page = render_report(Analytics.of(live).session_report(grant.session_id))
+    report = Analytics.of(live).session_report(grant.session_id)
+    with activate(state.settings.locale):
+        page = render_report(report)
     return HTMLResponse(page, headers=SHARED_PAGE_HEADERS)
 
 

@@ -12,6 +12,10 @@ per Standard Webhooks, logs the attempt and schedules the next one.
   ``FOR UPDATE … SKIP LOCKED`` on PostgreSQL; SQLite has one process.
 - **Retries** follow ``retry_schedule_s`` with jitter; an endpoint whose deliveries
   have all failed for ``disable_after_s`` is disabled.
+- **Batches under load**: a pass costs two transactions and a look for what is due
+  whatever it carries, so after a pass that sent less than a full line the worker
+  waits ``batch_wait_s`` and sends what arrived meanwhile in one pass; only a full
+  line sends again at once (decisions/0066).
 """
 
 from __future__ import annotations
@@ -35,27 +39,13 @@ from giftflow.service.webhooks.outbox import changed
 from giftflow.service.webhooks.sender import Sender, SendError
 from giftflow.service.webhooks.urls import Target, UrlPolicy, WebhookUrlError
 from giftflow.settings import Settings
-from giftflow.store.tx import Row, Tx
+from giftflow.store import webhook_deliveries as deliveries
+from giftflow.store.tx import Tx
+from giftflow.store.webhook_deliveries import STANDARD, AttemptMade, PendingDelivery
 
 NS_PER_S = 1_000_000_000
 ERROR_LENGTH_MAX = 500
 USER_AGENT = f"giftflow/{giftflow.__version__} (webhooks)"
-STANDARD = "standard"
-_DUE = (
-    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
-    " WHERE d.state = 'pending' AND e.enabled AND d.next_attempt_at <= ?"
-    " AND d.claimed_until <= ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p"
-    " WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id"
-    " AND p.room_id = d.room_id AND p.id < d.id)"
-)
-_HEADS = "SELECT d.id, d.endpoint_id, d.room_id" + _DUE + " ORDER BY d.id LIMIT ?"
-_LINE = (
-    "SELECT d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, e.url, e.secret,"
-    " e.previous_secret, e.previous_secret_until, e.body_format"
-    " FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id"
-    " WHERE d.endpoint_id = ? AND d.room_id = ? AND d.state = 'pending' AND d.id >= ?"
-    " ORDER BY d.id LIMIT ?"
-)
 log = logging.getLogger("giftflow.webhooks")
 
 
@@ -75,6 +65,9 @@ class DeliveryPolicy:
     """Deliveries claimed per line and pass, sent one after the other."""
     response_bytes_max: int = 4096
     """What is read of an answer's body before the connection is dropped."""
+    batch_wait_s: float = 0.25
+    """After a pass that sent less than a full line: the wait before the next one, so
+    that passes under load carry many deliveries each rather than one or two."""
 
     @property
     def lease_ns(self) -> int:
@@ -90,20 +83,8 @@ class DeliveryPolicy:
         return int(base * (1 + self.jitter * (2 * draw - 1)) * NS_PER_S)
 
 
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    id: int
-    endpoint_id: str
-    event_id: str
-    payload: str
-    attempts: int
-    url: str
-    secret: str
-    previous_secret: str | None
-    previous_secret_until: int
-    body_format: str = STANDARD
-    """``standard``: signed per Standard Webhooks; ``discord``, ``telegram``: that
-    service's body as stored, unsigned (a milestone channel's, docs/milestones.md)."""
+Claimed = PendingDelivery
+"""A delivery claimed for this pass (the store's row, with its endpoint's secrets)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +98,12 @@ class Sent:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def attempt(self) -> AttemptMade:
+        return AttemptMade(
+            self.claimed.id, self.attempted_at, self.duration_ms, self.status_code, self.error
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -170,10 +157,14 @@ class Deliverer:
     async def aclose(self) -> None:
         await self._sender.aclose()
 
-    async def run_once(self) -> int:
-        """One pass: claim what is due, send it, log it. Returns how many were sent."""
+    async def run_once(self, *, look_first: bool = True) -> int:
+        """One pass: claim what is due, send it, log it. Returns how many were sent.
+        ``look_first``: read whether anything is due before opening a write (what an
+        idle worker does; one that just sent something goes straight to the claim)."""
         now = self.ledger.clock.now_ns()
-        if not await self.ledger.read_async(lambda tx: _anything_due(tx, now)):
+        if look_first and not await self.ledger.read_async(
+            lambda tx: deliveries.anything_due(tx, now_ns=now)
+        ):
             return 0
         lines = await self.ledger.write_async(self._claim)
         if not lines:
@@ -186,36 +177,27 @@ class Deliverer:
         return len(sent)
 
     async def run(self, stop: threading.Event, interval_s: float) -> None:
-        """Pass after pass until ``stop``: at once again after a pass that sent
-        something, else after ``interval_s``."""
+        """Pass after pass until ``stop``: at once again after a pass that sent a full
+        line (more is waiting), after ``batch_wait_s`` after one that sent less, else
+        after ``interval_s``."""
+        sent = 0
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                sent = await self.run_once(look_first=not sent)
             except Exception:
                 log.exception("a webhook delivery pass failed")  # the next one tries again
                 sent = 0
-            if not sent:
-                await _sleep_unless(stop, interval_s)
+            if sent < self.policy.line_max:
+                await _sleep_unless(stop, self.policy.batch_wait_s if sent else interval_s)
 
     def _claim(self, tx: Tx) -> list[list[Claimed]]:
         """The lines whose oldest pending delivery is due and unclaimed, each from that
         one on, leased to this pass."""
         now = self.ledger.clock.now_ns()
-        lock = " FOR UPDATE OF d SKIP LOCKED" if tx.dialect == "postgresql" else ""
-        heads = tx.execute(_HEADS + lock, (now, now, self.policy.batch_max)).fetchall()
-        lines = [
-            [
-                _claimed(row)
-                for row in tx.execute(
-                    _LINE + lock, (endpoint_id, room_id, head_id, self.policy.line_max)
-                ).fetchall()
-            ]
-            for head_id, endpoint_id, room_id in heads
-        ]
-        tx.executemany(
-            "UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?",
-            [(now + self.policy.lease_ns, item.id) for line in lines for item in line],
-        )
+        heads = deliveries.due_heads(tx, now_ns=now, limit=self.policy.batch_max)
+        lines = [deliveries.line_of(tx, head, limit=self.policy.line_max) for head in heads]
+        claimed = [item.id for line in lines for item in line]
+        deliveries.lease(tx, claimed, until_ns=now + self.policy.lease_ns)
         return [line for line in lines if line]
 
     async def _send_line(self, line: list[Claimed]) -> list[Sent]:
@@ -261,26 +243,11 @@ class Deliverer:
         ahead of them left unsent given back."""
         now = self.ledger.clock.now_ns()
         unsent = set(claimed) - {item.claimed.id for item in sent}
-        tx.executemany(
-            "UPDATE webhook_deliveries SET claimed_until = 0 WHERE id = ?",
-            [(delivery_id,) for delivery_id in sorted(unsent)],
-        )
-        tx.executemany(
-            "INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms,"
-            " status_code, error) VALUES (?, ?, ?, ?, ?)",
-            [(s.claimed.id, s.attempted_at, s.duration_ms, s.status_code, s.error) for s in sent],
-        )
+        deliveries.lease(tx, sorted(unsent), until_ns=0)
+        deliveries.log_attempts(tx, [item.attempt for item in sent])
         delivered = [item for item in sent if item.ok]
-        tx.executemany(
-            "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,"
-            " delivered_at = ?, claimed_until = 0, last_status_code = ?, last_error = NULL"
-            " WHERE id = ?",
-            [(now, item.status_code, item.claimed.id) for item in delivered],
-        )
-        tx.executemany(
-            "UPDATE webhook_endpoints SET failing_since = 0 WHERE id = ? AND failing_since <> 0",
-            [(endpoint,) for endpoint in sorted({item.claimed.endpoint_id for item in delivered})],
-        )
+        deliveries.mark_delivered(tx, [item.attempt for item in delivered], at_ns=now)
+        deliveries.clear_failing(tx, sorted({item.claimed.endpoint_id for item in delivered}))
         for item in sent:
             if not item.ok:
                 self._failed(tx, item, now)
@@ -288,39 +255,21 @@ class Deliverer:
     def _failed(self, tx: Tx, sent: Sent, now: int) -> None:
         attempts = sent.claimed.attempts + 1
         wait = self.policy.wait_ns(attempts, self._draw())
-        tx.execute(
-            "UPDATE webhook_deliveries SET attempts = ?, state = ?, next_attempt_at = ?,"
-            " claimed_until = 0, last_status_code = ?, last_error = ? WHERE id = ?",
-            (
-                attempts,
-                "failed" if wait is None else "pending",
-                0 if wait is None else now + wait,
-                sent.status_code,
-                sent.error,
-                sent.claimed.id,
-            ),
-        )
+        next_at = None if wait is None else now + wait
+        deliveries.mark_failed(tx, sent.attempt, attempts=attempts, next_attempt_at=next_at)
         endpoint_id = sent.claimed.endpoint_id
-        tx.execute(
-            "UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since = 0",
-            (sent.attempted_at, endpoint_id),
-        )
+        deliveries.failing_since(tx, endpoint_id, at_ns=sent.attempted_at)
         self._disable_if_dead(tx, endpoint_id, now)
 
     def _disable_if_dead(self, tx: Tx, endpoint_id: str, now: int) -> None:
-        cutoff = now - int(self.policy.disable_after_s * NS_PER_S)
-        tx.execute(
-            "UPDATE webhook_endpoints SET enabled = ?, disabled_reason = ?, updated_at = ?"
-            " WHERE id = ? AND enabled AND failing_since > 0 AND failing_since <= ?",
-            (
-                False,
-                f"every delivery failed for {self.policy.disable_after_s:g} s",
-                now,
-                endpoint_id,
-                cutoff,
-            ),
+        disabled = deliveries.disable_if_failing_since(
+            tx,
+            endpoint_id,
+            cutoff_ns=now - int(self.policy.disable_after_s * NS_PER_S),
+            reason=f"every delivery failed for {self.policy.disable_after_s:g} s",
+            now_ns=now,
         )
-        if tx.rowcount == 1:
+        if disabled:
             log.warning("webhook endpoint %s disabled: its deliveries kept failing", endpoint_id)
             changed(tx)
 
@@ -332,25 +281,6 @@ async def _sleep_unless(stop: threading.Event, seconds: float) -> None:
         await asyncio.sleep(min(left, 0.1))
 
 
-def _anything_due(tx: Tx, now: int) -> bool:
-    return tx.execute("SELECT 1" + _DUE + " LIMIT 1", (now, now)).fetchone() is not None
-
-
-def _claimed(row: Row) -> Claimed:
-    return Claimed(
-        id=int(row[0]),
-        endpoint_id=row[1],
-        event_id=row[2],
-        payload=row[3],
-        attempts=int(row[4]),
-        url=row[5],
-        secret=row[6],
-        previous_secret=row[7],
-        previous_secret_until=int(row[8]),
-        body_format=row[9],
-    )
-
-
 def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
     """A deliverer as the ``GIFTFLOW_WEBHOOKS_*`` settings say."""
     policy = DeliveryPolicy(
@@ -358,6 +288,7 @@ def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
         jitter=settings.webhooks_retry_jitter,
         timeout_s=settings.webhooks_timeout_s,
         disable_after_s=settings.webhooks_disable_after_s,
+        batch_wait_s=settings.webhooks_batch_wait_s,
     )
     return Deliverer(ledger, policy, UrlPolicy.of(settings))
 

@@ -18,6 +18,7 @@ from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.api.schemas.common import policed
 from giftflow.economy.errors import NotFoundError
 from giftflow.economy.users import User
+from giftflow.i18n import gettext as _
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.analytics import Analytics
 from giftflow.service.economy import Economy
@@ -186,11 +187,13 @@ def session_page(
     if state.live.session(session_id).creator_id != creator_id:
         raise NotFoundError(f"no LIVE {session_id} of this creator", code="session_not_found")
     report = analytics.session_report(session_id)
+    creator_name = report["session"]["creator_name"]
+    back_text = _("{name}'s dashboard").format(name=creator_name)
     back = (
         f'<p class="meta"><a href="/dashboard/creators/{creator_id}">'
-        f"&larr; {esc(report['session']['creator_name'])}'s dashboard</a></p>"
+        f"&larr; {esc(back_text)}</a></p>"
     )
-    title = f"{report['session']['title']} · report"
+    title = _("{title} · report").format(title=report["session"]["title"])
     return html(title, top(principal) + back + report_sections(report))
 
 

@@ -3,12 +3,12 @@
 // counted from the event's own clock (ends_at - at) and then by this machine's, so a
 // clock that differs from the server's does not matter.
 import { connect, element, userLabel } from "./overlay.js";
-import { readOptions } from "./options.js";
+import { OVERLAYS, readOptions } from "./options.js";
 import { loadTexts } from "./texts.js";
 
 const NS_PER_MS = 1e6;
 const TICK_MS = 250;
-const options = readOptions();
+const options = readOptions(OVERLAYS["battle-bar"]);
 const bar = document.getElementById("battle");
 let battle = null;
 let texts = null;

@@ -4,6 +4,9 @@
 // server's clock (the state's `at`, each event's `at`) and then by this machine's, so
 // a difference between the two clocks does not matter.
 import { clockText as left, connect, element } from "./overlay.js";
+import { OVERLAYS, readOptions } from "./options.js";
+
+readOptions(OVERLAYS.countdown); // the look and place every overlay takes
 
 const panel = document.getElementById("countdown");
 let schedule = null;

@@ -8,17 +8,10 @@
 // - the more alerts wait, the shorter each shows: show_ms / (1 + waiting), never
 //   under `min_ms` (nor over show_ms).
 import { connect, element, giftNames, userLabel } from "./overlay.js";
-import { integer, oneOf, readOptions } from "./options.js";
+import { OVERLAYS, readOptions } from "./options.js";
 import { loadTexts } from "./texts.js";
 
-const options = readOptions({
-  show_ms: integer(500, 60000, 4000),
-  min_ms: integer(200, 60000, 1000),
-  queue_max: integer(0, 50, 5),
-  sound: oneOf(["on", "off"], "off"),
-  sound_min_coins: integer(0, 1000000, 0),
-  volume: integer(0, 100, 80),
-});
+const options = readOptions(OVERLAYS["gift-alerts"]);
 const stage = document.getElementById("alerts");
 const queue = [];
 let current = null;

@@ -6,13 +6,10 @@
 //   goals=open    only the goals still open: a completed goal leaves the bar
 //   goals=12,15   those goals, in that order
 import { connect, element, giftNames } from "./overlay.js";
-import { readOptions } from "./options.js";
+import { OVERLAYS, readOptions } from "./options.js";
 import { loadTexts } from "./texts.js";
 
-const GOALS = /^(all|open|[0-9]{1,18}(,[0-9]{1,18}){0,19})$/;
-const options = readOptions({
-  goals: { fallback: "all", parse: (text) => (GOALS.test(text) ? text : undefined) },
-});
+const options = readOptions(OVERLAYS["goal-bar"]);
 const picked = /^[0-9]/.test(options.goals) ? options.goals.split(",").map(Number) : null;
 const list = document.getElementById("goals");
 const goals = new Map();

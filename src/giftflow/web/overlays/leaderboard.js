@@ -2,10 +2,10 @@
 // whole ranking when the order changes; between two, gift.sent adds coins to a ranked
 // sender (the order cannot have changed, or leaderboard.changed would follow).
 import { connect, element, userLabel } from "./overlay.js";
-import { integer, readOptions } from "./options.js";
+import { OVERLAYS, readOptions } from "./options.js";
 import { loadTexts } from "./texts.js";
 
-const options = readOptions({ rows: integer(1, 10, 10) });
+const options = readOptions(OVERLAYS.leaderboard);
 const list = document.getElementById("leaderboard");
 let sessionId = null;
 let top = [];

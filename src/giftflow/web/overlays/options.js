@@ -1,9 +1,11 @@
 // The overlay's URL options (docs/overlays.md, "The URL"), read and validated once.
 //
-//   const options = readOptions({ show_ms: integer(500, 60000, 4000) });
+//   const options = readOptions(OVERLAYS["gift-alerts"]);
 //
 // Every page takes the common options (look, place, language); each names its own
-// on top. A value that is not valid is not used: the page keeps the default, lists
+// on top, in OVERLAYS, which the URL builder (builder.html) draws its form from too: an
+// option a page reads is an option the builder offers, checked by the same `parse`.
+// Each option says what it is (`kind`: choice, integer, colour, text) for that form. A value that is not valid is not used: the page keeps the default, lists
 // the option in <body data-invalid-options="…"> and warns on the console, so a typo
 // in OBS shows up in the browser source's console instead of breaking the page.
 // Colours are hex only and fonts are families the machine has: an option can never
@@ -25,11 +27,14 @@ const POSITIONS = [
 const LANG = /^[a-z]{2,3}$/;
 
 export function oneOf(values, fallback) {
-  return { fallback, parse: (text) => (values.includes(text) ? text : undefined) };
+  return { kind: "choice", values, fallback, parse: (text) => (values.includes(text) ? text : undefined) };
 }
 
 export function integer(min, max, fallback) {
   return {
+    kind: "integer",
+    min,
+    max,
     fallback,
     parse: (text) => {
       if (!/^[0-9]{1,6}$/.test(text)) return undefined;
@@ -40,13 +45,19 @@ export function integer(min, max, fallback) {
 }
 
 export const colour = (fallback = null) => ({
+  kind: "colour",
   fallback,
   parse: (text) => (HEX_COLOUR.test(text) ? `#${text.replace(/^#/, "")}` : undefined),
 });
 
+// Free text that must match `pattern` whole.
+export function text(pattern, fallback = null) {
+  return { kind: "text", pattern, fallback, parse: (value) => (pattern.test(value) ? value : undefined) };
+}
+
 export const COMMON = {
-  token: { fallback: null, parse: (text) => text },
-  room: { fallback: null, parse: (text) => text },
+  token: text(/^.*$/),
+  room: text(/^.*$/),
   theme: oneOf(["dark", "light", "clear"], "dark"),
   accent: colour(),
   color: colour(),
@@ -54,7 +65,25 @@ export const COMMON = {
   font: oneOf(Object.keys(FONTS), "system"),
   font_size: integer(10, 120, 28),
   position: oneOf(POSITIONS, "top-left"),
-  lang: { fallback: null, parse: (text) => (LANG.test(text) ? text : undefined) },
+  lang: text(LANG),
+};
+
+const GOALS = /^(all|open|[0-9]{1,18}(,[0-9]{1,18}){0,19})$/;
+
+// Each overlay's own options, by page name (`<name>.html`), on top of COMMON.
+export const OVERLAYS = {
+  "gift-alerts": {
+    show_ms: integer(500, 60000, 4000),
+    min_ms: integer(200, 60000, 1000),
+    queue_max: integer(0, 50, 5),
+    sound: oneOf(["on", "off"], "off"),
+    sound_min_coins: integer(0, 1000000, 0),
+    volume: integer(0, 100, 80),
+  },
+  "goal-bar": { goals: text(GOALS, "all") },
+  leaderboard: { rows: integer(1, 10, 10) },
+  "battle-bar": {},
+  countdown: {},
 };
 
 // The options of this page's URL: { values, invalid } (invalid: names, in URL order).
