@@ -103,6 +103,13 @@ class PromoteBenchResult:
     slot_rmse_max_pct: float
     """Worst per-promotion RMSE of hourly spend against the plan, as a share of its mean
     hourly budget."""
+    slot_rmse_floor_max_pct: float
+    """The same RMSE for an ideal pacer billing whole impressions
+    (``whole_impressions_hourly``): what impression granularity alone costs, the worst
+    over the promotions."""
+    impressions_per_slot_min: float
+    """The fewest impressions a promotion's mean hourly budget buys: below about 10,
+    the granularity floor alone is above 5 %."""
     overspent_coins: int
     delivered_pct: float
     cap_violations: int
@@ -496,7 +503,8 @@ def _result(
     reconciled: bool,
     seconds: float,
 ) -> PromoteBenchResult:
-    pacing_worst = rmse_worst = 0.0
+    pacing_worst = rmse_worst = floor_worst = 0.0
+    per_slot_min = float("inf")
     overspent = 0
     for pid, plan in zip(ids, plans, strict=True):
         state = states[pid]
@@ -504,6 +512,10 @@ def _result(
         overspent += max(0, state.billed - budget) // 1_000
         pacing, rmse = _errors(plan, state.hourly)
         pacing_worst, rmse_worst = max(pacing_worst, pacing), max(rmse_worst, rmse)
+        ideal = whole_impressions_hourly(plan, figures.price, len(state.hourly))
+        floor_worst = max(floor_worst, _errors(plan, ideal)[1])
+        hours = max((plan.ends_at - plan.starts_at) / HOUR_NS, 1)
+        per_slot_min = min(per_slot_min, budget / figures.price / hours)
     budget_total = sum(plan.budget_coins for plan in plans)
     spent = sum(charged_coins(state.billed) for state in states.values())
     times = sorted(figures.fill_ms) or [0.0]
@@ -519,6 +531,8 @@ def _result(
         unbilled=figures.unbilled,
         pacing_error_max_pct=round(pacing_worst, 2),
         slot_rmse_max_pct=round(rmse_worst, 2),
+        slot_rmse_floor_max_pct=round(floor_worst, 2),
+        impressions_per_slot_min=round(per_slot_min, 1),
         overspent_coins=overspent,
         delivered_pct=round(100 * spent / budget_total, 2),
         cap_violations=figures.cap_violations,
@@ -529,6 +543,18 @@ def _result(
         reconciled=reconciled,
         seconds=round(seconds, 1),
     )
+
+
+def whole_impressions_hourly(plan: Plan, price: int, hours: int) -> list[int]:
+    """The cumulative spend at each hourly checkpoint of an ideal pacer that bills
+    whole impressions only: exactly the impressions the target curve has paid for by
+    then (``floor(target / price)``). Its hourly RMSE (``_errors``) is the floor that
+    impression granularity sets for any pacer: with 1.4 impressions an hour, an hour
+    holds one or two of them, never 1.4."""
+    return [
+        planned_millicoins(plan, START_NS + hour * HOUR_NS) // price * price
+        for hour in range(1, hours + 1)
+    ]
 
 
 def _errors(plan: Plan, hourly: list[int]) -> tuple[float, float]:
