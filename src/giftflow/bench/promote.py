@@ -303,10 +303,9 @@ class _Seen(Mapping[str, int]):
         return len(times)
 
     def get(self, promotion_id: str, default: int = 0) -> int:  # type: ignore[override]
-        try:
-            return self[promotion_id]
-        except KeyError:
+        if not self.times.get(promotion_id):  # most looked at were never seen: no raise
             return default
+        return self[promotion_id]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.times)

@@ -44,7 +44,11 @@ def planned_millicoins(plan: Plan, at: int) -> int:
     budget = budget_millicoins(plan.budget_coins)
     if not plan.bursts:
         return _linear(budget, plan.starts_at, plan.ends_at, at)
-    return sum(_burst_target(budget, burst, at) for burst in plan.bursts)
+    total = 0
+    for burst in plan.bursts:  # a loop, not sum() of a generator: fills call this most
+        if at > burst.starts_at:
+            total += _burst_target(budget, burst, at)
+    return total
 
 
 def _burst_target(budget: int, burst: Burst, at: int) -> int:
@@ -85,20 +89,16 @@ class Spend:
     """Expected viewable share of an outstanding impression."""
 
 
-def committed_millicoins(spend: Spend, price: int) -> float:
-    return spend.billed + spend.outstanding * spend.rate * price
-
-
 def serve_probability(plan: Plan, spend: Spend, *, price: int, at: int) -> float:
     """The chance to serve one more impression now (see the module's docstring)."""
-    budget = budget_millicoins(plan.budget_coins)
-    committed = committed_millicoins(spend, price)
-    if budget - committed < price * spend.rate:
+    expected_cost = price * spend.rate
+    committed = spend.billed + spend.outstanding * expected_cost
+    if budget_millicoins(plan.budget_coins) - committed < expected_cost:
         return 0.0  # one more expected impression would pass the hard cap
     deficit = planned_millicoins(plan, at) - committed
     if deficit <= 0:
         return 0.0
-    return min(1.0, deficit / (price * spend.rate))
+    return min(1.0, deficit / expected_cost)
 
 
 def slot_errors(planned: Sequence[int], actual: Sequence[int]) -> tuple[float, float]:
