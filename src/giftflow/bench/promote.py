@@ -27,13 +27,14 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Final
 
 from giftflow.bench.figures import percentile
+from giftflow.bench.promote_door import DoorResult, bench_promote_door
 from giftflow.economy.chart import (
     USER_ACCOUNT_FLAGS,
     AccountKind,
@@ -121,6 +122,8 @@ class PromoteBenchResult:
     is the scheduler's (a fill preempted midway waits for a core), not the decision's."""
     reconciled: bool
     seconds: float
+    door: DoorResult | None = None
+    """``--door``: fills through a real server's ``POST /v1/promote/fill``."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -189,7 +192,10 @@ def bench_promote(
     viewers: int = 20_000,
     seed: int = 12,
     price_per_1000_coins: int = PRICE_PER_1000,
+    door_fills: int = 0,
 ) -> PromoteBenchResult:
+    """The simulation; then, with ``door_fills``, that many fills through the door over
+    as many promotions (``bench_promote_door``)."""
     rng = random.Random(seed)
     began = time.perf_counter()
     plans = [_plan(rng, i) for i in range(promotions)]
@@ -217,9 +223,13 @@ def bench_promote(
         figures = _Figures(price_per_1000_coins)
         _simulate(rng, ledger, plans, ids, creators, index, people, states, figures)
         reconciled = ledger.reconcile().ok and _money_adds_up(ledger, plans, ids, states)
-    return _result(
+    result = _result(
         promotions, viewers, plans, ids, states, figures, reconciled, time.perf_counter() - began
     )
+    if not door_fills:
+        return result
+    door = bench_promote_door(promotions=promotions, fills=door_fills, seed=seed)
+    return replace(result, door=door)
 
 
 def _open_books(
@@ -509,10 +519,10 @@ def _result(
         state = states[pid]
         budget = plan.budget_coins * 1_000
         overspent += max(0, state.billed - budget) // 1_000
-        pacing, rmse = _errors(plan, state.hourly)
+        pacing, rmse = pacing_errors_pct(plan, state.hourly)
         pacing_worst, rmse_worst = max(pacing_worst, pacing), max(rmse_worst, rmse)
         ideal = whole_impressions_hourly(plan, figures.price, len(state.hourly))
-        floor_worst = max(floor_worst, _errors(plan, ideal)[1])
+        floor_worst = max(floor_worst, pacing_errors_pct(plan, ideal)[1])
         hours = max((plan.ends_at - plan.starts_at) / HOUR_NS, 1)
         per_slot_min = min(per_slot_min, budget / figures.price / hours)
     budget_total = sum(plan.budget_coins for plan in plans)
@@ -556,7 +566,7 @@ def whole_impressions_hourly(plan: Plan, price: int, hours: int) -> list[int]:
     ]
 
 
-def _errors(plan: Plan, hourly: list[int]) -> tuple[float, float]:
+def pacing_errors_pct(plan: Plan, hourly: list[int]) -> tuple[float, float]:
     """Worst cumulative deviation after the first tenth, and the RMSE of hourly spend,
     both in percent (of the budget, of the mean hourly budget)."""
     budget = plan.budget_coins * 1_000
