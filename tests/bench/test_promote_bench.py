@@ -6,8 +6,8 @@ from __future__ import annotations
 from giftflow.bench.promote import (
     HOUR_NS,
     START_NS,
-    pacing_errors_pct,
     bench_promote,
+    pacing_errors_pct,
     whole_impressions_hourly,
 )
 from giftflow.bench.promote_door import bench_promote_door

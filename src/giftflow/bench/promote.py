@@ -557,7 +557,7 @@ def _result(
 def whole_impressions_hourly(plan: Plan, price: int, hours: int) -> list[int]:
     """The cumulative spend at each hourly checkpoint of an ideal pacer that bills
     whole impressions only: exactly the impressions the target curve has paid for by
-    then (``floor(target / price)``). Its hourly RMSE (``_errors``) is the floor that
+    then (``floor(target / price)``). Its hourly RMSE (``pacing_errors_pct``) is the floor that
     impression granularity sets for any pacer: with 1.4 impressions an hour, an hour
     holds one or two of them, never 1.4."""
     return [
