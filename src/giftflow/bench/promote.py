@@ -53,6 +53,7 @@ from giftflow.promote.pacing import (
     Spend,
     plan_cap_millicoins,
     planned_millicoins,
+    spend_of,
     viewable_rate,
 )
 from giftflow.promote.promotions import (
@@ -342,7 +343,10 @@ def _simulate(
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
     seen = [_Seen(by_id) for _ in people]
-    spends = {pid: Spend(0, 0, viewable_rate(0, 0)) for pid in ids}
+    spends = {
+        pid: spend_of(plan, billed=0, outstanding=0, rate=viewable_rate(0, 0), price=figures.price)
+        for pid, plan in by_id.items()
+    }
     pending_views: list[tuple[int, str, int]] = []
     demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
@@ -412,13 +416,18 @@ def _one_request(
         state = states[pid]
         state.served += 1
         state.outstanding += 1
-        spends[pid] = Spend(
-            state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
-        )
+        spends[pid] = _spend(by_id[pid], state, figures.price)
         if rng.random() < VIEWABLE_CHANCE:
             heapq.heappush(pending_views, (at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
         else:  # never viewable: no longer counted outstanding after the window
             heapq.heappush(pending_views, (at + OUTSTANDING_WINDOW_S * NS_PER_S, pid, -1))
+
+
+def _spend(plan: Plan, state: _State, price: int) -> Spend:
+    rate = viewable_rate(state.served, state.viewable)
+    return spend_of(
+        plan, billed=state.billed, outstanding=state.outstanding, rate=rate, price=price
+    )
 
 
 def _bill(
@@ -441,9 +450,7 @@ def _bill(
                 state.billed += figures.price
             else:
                 figures.unbilled += 1  # ahead of plan or at the budget: never charged
-        spends[pid] = Spend(
-            state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
-        )
+        spends[pid] = _spend(by_id[pid], state, figures.price)
 
 
 def _settle_and_close(

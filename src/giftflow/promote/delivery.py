@@ -140,8 +140,8 @@ def fill(
         candidate = candidates[(first + offset) % size]
         promotion_id = candidate.promotion_id
         spend = spends.get(promotion_id)
-        if spend is None or promotion_id in taken:
-            continue
+        if spend is None or at < spend.ahead_until or promotion_id in taken:
+            continue  # ahead_until: the throttle's chance would be 0, found in one step
         if not eligible(candidate, request, seen.get(promotion_id, 0), at):
             continue
         chance = serve_probability(candidate.plan, spend, price=candidate.price_millicoins, at=at)

@@ -87,6 +87,38 @@ class Spend:
     """Impressions served whose viewable event may still come."""
     rate: float
     """Expected viewable share of an outstanding impression."""
+    ahead_until: int = 0
+    """An instant before which the target stays at or below what is committed, so that
+    the throttle's chance is 0 (``behind_from``): a fill passes over the promotion with
+    one comparison. 0: not known (the throttle decides). A value left over from before
+    more was committed is still right: it is only earlier than it could be."""
+
+
+AHEAD_MARGIN_NS: Final = 1_000_000
+"""How much earlier than computed ``ahead_until`` is set (1 ms): float rounding in
+``behind_from`` never makes a fill pass over a promotion the throttle would serve."""
+
+
+def spend_of(plan: Plan, *, billed: int, outstanding: int, rate: float, price: int) -> Spend:
+    """The spend, with ``ahead_until`` computed from the plan."""
+    committed = billed + outstanding * rate * price
+    return Spend(billed, outstanding, rate, behind_from(plan, committed) - AHEAD_MARGIN_NS)
+
+
+def behind_from(plan: Plan, committed: float) -> int:
+    """The instant from which the target can pass ``committed`` milli-coins: before it,
+    ``planned_millicoins`` is at most ``committed`` (the target is a floor of a line per
+    window, and every earlier window's share is already within ``committed``)."""
+    budget = budget_millicoins(plan.budget_coins)
+    windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
+    before = 0
+    for burst in windows:
+        share = budget * burst.share_bps // BPS_WHOLE
+        if before + share > committed:
+            span = burst.ends_at - burst.starts_at
+            return burst.starts_at + int((committed - before) * span / share)
+        before += share
+    return plan.ends_at
 
 
 def serve_probability(plan: Plan, spend: Spend, *, price: int, at: int) -> float:
