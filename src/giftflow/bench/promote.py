@@ -4,13 +4,15 @@ simulated platform, their money through the real ledger.
 The platform: ``viewers`` viewers with regions, age bands and interests (2 % flagged
 bots), feed requests of 4 slots each minute at a rate that follows the minute-by-minute
 donation rate of SGDQ 2012 (the packaged demo log) folded onto a day, floored at half
-its mean so that supply suffices at night. The promotions: budgets of 500 to 3,000 coins
-at 10 coins an impression by default (50 to 300 impressions each; ``price_per_1000_coins``
-changes it, and with it how many impressions an hour holds), 12 to 36 hours long, starting
-over the first 12 hours; half automatic, a third in one region, the rest by interests;
-a third in three bursts; a cap of 3 per viewer per day. Each served impression turns
-viewable with probability 0.7 two to ten seconds later and is billed by the same rule
-the database applies (the pacing plan's cap and the budget), or refused as invalid.
+its mean so that supply suffices at night, and sized by what the region wanted most
+needs (``_demand``) so that supply suffices in every region. The promotions: budgets of
+500 to 3,000 coins at 10 coins an impression by default (50 to 300 impressions each;
+``price_per_1000_coins`` changes it, and with it how many impressions an hour holds), 12
+to 36 hours long, starting over the first 12 hours; half automatic, a third in one
+region, the rest by interests; a third in three bursts; a cap of 3 per viewer per day.
+Each served impression turns viewable with probability 0.7 two to ten seconds later and
+is billed by the same rule the database applies (the pacing plan's cap and the budget),
+or refused as invalid.
 
 The decision is ``giftflow.promote.delivery.fill``, timed per call (p50, p99). Money:
 every promotion's budget is reserved by a pending transfer on a SQLite ledger, settled
@@ -365,9 +367,27 @@ def _simulate(
 
 
 def _demand(plans: list[Plan], minutes: int, price: int) -> list[float]:
-    """Impressions per minute the running promotions want, served (not just billed),
-    per minute from the start: each plan's target is linear over its windows (the whole
-    promotion or each burst), so a running sum of rates gives it in one pass."""
+    """Impressions per minute, served (not just billed), that the feed must be sized
+    for, per minute from the start: the running promotions' wants, region by region.
+    Viewers are spread evenly over the regions, so a region sees a fifth of the
+    requests: the feed is sized so that the region wanted most gets its share
+    (``len(REGIONS) * wanted there + wanted anywhere``), not only the total (early and
+    late in a run, a few promotions of one region may be most of what is wanted). Each
+    plan's target is linear over its windows (the whole promotion or each burst), so a
+    running sum of rates gives each series in one pass."""
+    anywhere = _wanted([p for p in plans if not p.audience.regions], minutes, price)
+    by_region = [
+        _wanted([p for p in plans if region in p.audience.regions], minutes, price)
+        for region in REGIONS
+    ]
+    return [
+        max(len(REGIONS) * wants[minute] for wants in by_region) + anywhere[minute]
+        for minute in range(minutes)
+    ]
+
+
+def _wanted(plans: list[Plan], minutes: int, price: int) -> list[float]:
+    """Impressions per minute that ``plans`` want served, per minute from the start."""
     changes = [0.0] * (minutes + 1)
     for plan in plans:
         windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
