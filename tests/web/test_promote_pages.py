@@ -168,3 +168,101 @@ def test_promote_pages_refuse_others_and_forms_from_elsewhere(showcase: Showcase
     assert httpx.post(approve, headers=same_site).status_code == 303
     again = httpx.post(approve, headers=same_site)
     assert again.status_code == 409 and "text/html" in again.headers["content-type"]
+
+
+def _wallet(page: Any) -> int:
+    return int((page.text_content('[data-wallet="coins"]') or "").replace(",", ""))
+
+
+def test_a_creator_cancels_in_every_open_state_and_the_wallet_shows_the_budget_back(
+    showcase: Showcase,
+) -> None:
+    world = showcase.studio.world
+    creator = showcase.ids["a"]
+    world.buy(creator, 2_000)
+    token = world.token(creator, "creator")
+    admin = world.token(showcase.ids["ops"], "admin")
+    starts = _now(showcase)
+    draft_body = {
+        "creator_id": creator,
+        "content_kind": "video",
+        "content_id": "clip-draft",
+        "goal": "followers",
+        "budget_coins": 300,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=6)).isoformat(),
+    }
+    draft = world.ok(world.post("/v1/promotions", draft_body, token, key=world.new_key()), 201)
+    review = _submitted(showcase, "clip-review", budget_coins=400)
+    active = _submitted(showcase, "clip-active", budget_coins=500)
+    paused = _submitted(showcase, "clip-paused", budget_coins=600)
+    for promotion in (active, paused):
+        world.ok(
+            world.post(f"/v1/promotions/{promotion}/approve", None, admin, key=world.new_key())
+        )
+    world.ok(world.post(f"/v1/promotions/{paused}/pause", None, token, key=world.new_key()))
+    world.clock.advance(seconds=HOUR_S)  # the active one is behind its curve: it serves
+    feed = world.key("promote:write")
+    for viewer in range(40):
+        fill = {"viewer_id": 70_000 + viewer, "region": "US", "slots": 3}
+        placements = world.ok(world.post("/v1/promote/fill", fill, feed))["placements"]
+        world.clock.advance(seconds=5)
+        events = [
+            {"impression_id": p["impression_id"], "kind": "viewable", "visible_ms": 2_500}
+            for p in placements
+        ]
+        world.ok(world.post("/v1/promote/events", {"events": events}, feed, key=world.new_key()))
+    promotions = f"/dashboard/creators/{creator}/promotions"
+    page = showcase.signed_in("a", promotions)
+    wallet_before = _wallet(page)
+    token = world.token(creator, "creator")  # an hour passed: a fresh one
+    assert wallet_before == world.ok(world.get(f"/v1/wallets/{creator}", token))["coins"]
+    states = {draft["id"]: "draft", review: "in_review", active: "active", paused: "paused"}
+    for promotion, state in states.items():
+        page.goto(f"{showcase.base_url}{promotions}/{promotion}")
+        assert page.get_attribute("header[data-promotion]", "data-state") == state
+        page.click('[data-cancel] button:has-text("Cancel promotion")')
+        assert page.url == f"{showcase.base_url}{promotions}/{promotion}"
+        assert page.get_attribute("header[data-promotion]", "data-state") == "cancelled"
+        assert page.locator("[data-cancel]").count() == 0  # closed: nothing to cancel
+    documents = {p: world.ok(world.get(f"/v1/promotions/{p}", token)) for p in states}
+    assert {d["state"] for d in documents.values()} == {"cancelled"}
+    spent = documents[active]["posted_coins"]
+    billed = world.ok(world.get(f"/v1/promotions/{active}/report", token))["billed_millicoins"]
+    assert spent == billed // 1_000 > 0  # the active one had billed impressions: kept
+    for document in documents.values():
+        expected = 0 if document["id"] == draft["id"] else document["budget_coins"]
+        assert document["posted_coins"] + document["released_coins"] == expected
+    page.goto(f"{showcase.base_url}{promotions}")
+    released = sum(d["released_coins"] for d in documents.values())
+    assert released == 400 + 500 + 600 - spent
+    assert _wallet(page) == wallet_before + released
+    assert _wallet(page) == world.ok(world.get(f"/v1/wallets/{creator}", token))["coins"]
+    full_screenshot(page, "promotions-cancelled")
+    page.close()
+
+
+def test_the_cancel_form_refuses_other_creators_forms_from_elsewhere_and_closed_ones(
+    showcase: Showcase,
+) -> None:
+    world = showcase.studio.world
+    world.buy(showcase.ids["a"], 1_000)
+    promotion = _submitted(showcase, "clip-cancel-guarded", budget_coins=200)
+    base = showcase.base_url
+    a_cancel = f"{base}/dashboard/creators/{showcase.ids['a']}/promotions/{promotion}/cancel"
+    b_cancel = f"{base}/dashboard/creators/{showcase.ids['b']}/promotions/{promotion}/cancel"
+    as_a = {"Cookie": f"{COOKIE}={world.token(showcase.ids['a'], 'creator')}"}
+    as_b = {"Cookie": f"{COOKIE}={world.token(showcase.ids['b'], 'creator')}"}
+    assert httpx.post(a_cancel, headers=as_a).status_code == 403  # no Origin
+    assert (
+        httpx.post(a_cancel, headers=as_a | {"Origin": "https://evil.example"}).status_code == 403
+    )
+    assert httpx.post(a_cancel, headers=as_b | {"Origin": base}).status_code == 403
+    assert httpx.post(b_cancel, headers=as_b | {"Origin": base}).status_code == 404
+    token = world.token(showcase.ids["ops"], "admin")
+    assert world.ok(world.get(f"/v1/promotions/{promotion}", token))["state"] == "in_review"
+    assert httpx.post(a_cancel, headers=as_a | {"Origin": base}).status_code == 303
+    again = httpx.post(a_cancel, headers=as_a | {"Origin": base})
+    assert again.status_code == 409 and "text/html" in again.headers["content-type"]
+    document = world.ok(world.get(f"/v1/promotions/{promotion}", token))
+    assert (document["state"], document["released_coins"]) == ("cancelled", 200)

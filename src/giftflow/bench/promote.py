@@ -4,13 +4,15 @@ simulated platform, their money through the real ledger.
 The platform: ``viewers`` viewers with regions, age bands and interests (2 % flagged
 bots), feed requests of 4 slots each minute at a rate that follows the minute-by-minute
 donation rate of SGDQ 2012 (the packaged demo log) folded onto a day, floored at half
-its mean so that supply suffices at night. The promotions: budgets of 500 to 3,000 coins
-at 10 coins an impression by default (50 to 300 impressions each; ``price_per_1000_coins``
-changes it, and with it how many impressions an hour holds), 12 to 36 hours long, starting
-over the first 12 hours; half automatic, a third in one region, the rest by interests;
-a third in three bursts; a cap of 3 per viewer per day. Each served impression turns
-viewable with probability 0.7 two to ten seconds later and is billed by the same rule
-the database applies (the pacing plan's cap and the budget), or refused as invalid.
+its mean so that supply suffices at night, and sized by what the region wanted most
+needs (``_demand``) so that supply suffices in every region. The promotions: budgets of
+500 to 3,000 coins at 10 coins an impression by default (50 to 300 impressions each;
+``price_per_1000_coins`` changes it, and with it how many impressions an hour holds), 12
+to 36 hours long, starting over the first 12 hours; half automatic, a third in one
+region, the rest by interests; a third in three bursts; a cap of 3 per viewer per day.
+Each served impression turns viewable with probability 0.7 two to ten seconds later and
+is billed by the same rule the database applies (the pacing plan's cap and the budget),
+or refused as invalid.
 
 The decision is ``giftflow.promote.delivery.fill``, timed per call (p50, p99). Money:
 every promotion's budget is reserved by a pending transfer on a SQLite ledger, settled
@@ -27,13 +29,14 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Final
 
 from giftflow.bench.figures import percentile
+from giftflow.bench.promote_door import DoorResult, bench_promote_door
 from giftflow.economy.chart import (
     USER_ACCOUNT_FLAGS,
     AccountKind,
@@ -52,6 +55,7 @@ from giftflow.promote.pacing import (
     Spend,
     plan_cap_millicoins,
     planned_millicoins,
+    spend_of,
     viewable_rate,
 )
 from giftflow.promote.promotions import (
@@ -103,6 +107,13 @@ class PromoteBenchResult:
     slot_rmse_max_pct: float
     """Worst per-promotion RMSE of hourly spend against the plan, as a share of its mean
     hourly budget."""
+    slot_rmse_floor_max_pct: float
+    """The same RMSE for an ideal pacer billing whole impressions
+    (``whole_impressions_hourly``): what impression granularity alone costs, the worst
+    over the promotions."""
+    impressions_per_slot_min: float
+    """The fewest impressions a promotion's mean hourly budget buys: below about 10,
+    the granularity floor alone is above 5 %."""
     overspent_coins: int
     delivered_pct: float
     cap_violations: int
@@ -114,6 +125,8 @@ class PromoteBenchResult:
     is the scheduler's (a fill preempted midway waits for a core), not the decision's."""
     reconciled: bool
     seconds: float
+    door: DoorResult | None = None
+    """``--door``: fills through a real server's ``POST /v1/promote/fill``."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -182,7 +195,10 @@ def bench_promote(
     viewers: int = 20_000,
     seed: int = 12,
     price_per_1000_coins: int = PRICE_PER_1000,
+    door_fills: int = 0,
 ) -> PromoteBenchResult:
+    """The simulation; then, with ``door_fills``, that many fills through the door over
+    as many promotions (``bench_promote_door``)."""
     rng = random.Random(seed)
     began = time.perf_counter()
     plans = [_plan(rng, i) for i in range(promotions)]
@@ -210,9 +226,13 @@ def bench_promote(
         figures = _Figures(price_per_1000_coins)
         _simulate(rng, ledger, plans, ids, creators, index, people, states, figures)
         reconciled = ledger.reconcile().ok and _money_adds_up(ledger, plans, ids, states)
-    return _result(
+    result = _result(
         promotions, viewers, plans, ids, states, figures, reconciled, time.perf_counter() - began
     )
+    if not door_fills:
+        return result
+    door = bench_promote_door(promotions=promotions, fills=door_fills, seed=seed)
+    return replace(result, door=door)
 
 
 def _open_books(
@@ -296,10 +316,9 @@ class _Seen(Mapping[str, int]):
         return len(times)
 
     def get(self, promotion_id: str, default: int = 0) -> int:  # type: ignore[override]
-        try:
-            return self[promotion_id]
-        except KeyError:
+        if not self.times.get(promotion_id):  # most looked at were never seen: no raise
             return default
+        return self[promotion_id]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.times)
@@ -326,7 +345,10 @@ def _simulate(
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
     seen = [_Seen(by_id) for _ in people]
-    spends = {pid: Spend(0, 0, viewable_rate(0, 0)) for pid in ids}
+    spends = {
+        pid: spend_of(plan, billed=0, outstanding=0, rate=viewable_rate(0, 0), price=figures.price)
+        for pid, plan in by_id.items()
+    }
     pending_views: list[tuple[int, str, int]] = []
     demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
@@ -345,9 +367,27 @@ def _simulate(
 
 
 def _demand(plans: list[Plan], minutes: int, price: int) -> list[float]:
-    """Impressions per minute the running promotions want, served (not just billed),
-    per minute from the start: each plan's target is linear over its windows (the whole
-    promotion or each burst), so a running sum of rates gives it in one pass."""
+    """Impressions per minute, served (not just billed), that the feed must be sized
+    for, per minute from the start: the running promotions' wants, region by region.
+    Viewers are spread evenly over the regions, so a region sees a fifth of the
+    requests: the feed is sized so that the region wanted most gets its share
+    (``len(REGIONS) * wanted there + wanted anywhere``), not only the total (early and
+    late in a run, a few promotions of one region may be most of what is wanted). Each
+    plan's target is linear over its windows (the whole promotion or each burst), so a
+    running sum of rates gives each series in one pass."""
+    anywhere = _wanted([p for p in plans if not p.audience.regions], minutes, price)
+    by_region = [
+        _wanted([p for p in plans if region in p.audience.regions], minutes, price)
+        for region in REGIONS
+    ]
+    return [
+        max(len(REGIONS) * wants[minute] for wants in by_region) + anywhere[minute]
+        for minute in range(minutes)
+    ]
+
+
+def _wanted(plans: list[Plan], minutes: int, price: int) -> list[float]:
+    """Impressions per minute that ``plans`` want served, per minute from the start."""
     changes = [0.0] * (minutes + 1)
     for plan in plans:
         windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
@@ -396,13 +436,18 @@ def _one_request(
         state = states[pid]
         state.served += 1
         state.outstanding += 1
-        spends[pid] = Spend(
-            state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
-        )
+        spends[pid] = _spend(by_id[pid], state, figures.price)
         if rng.random() < VIEWABLE_CHANCE:
             heapq.heappush(pending_views, (at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
         else:  # never viewable: no longer counted outstanding after the window
             heapq.heappush(pending_views, (at + OUTSTANDING_WINDOW_S * NS_PER_S, pid, -1))
+
+
+def _spend(plan: Plan, state: _State, price: int) -> Spend:
+    rate = viewable_rate(state.served, state.viewable)
+    return spend_of(
+        plan, billed=state.billed, outstanding=state.outstanding, rate=rate, price=price
+    )
 
 
 def _bill(
@@ -425,9 +470,7 @@ def _bill(
                 state.billed += figures.price
             else:
                 figures.unbilled += 1  # ahead of plan or at the budget: never charged
-        spends[pid] = Spend(
-            state.billed, state.outstanding, viewable_rate(state.served, state.viewable)
-        )
+        spends[pid] = _spend(by_id[pid], state, figures.price)
 
 
 def _settle_and_close(
@@ -496,14 +539,19 @@ def _result(
     reconciled: bool,
     seconds: float,
 ) -> PromoteBenchResult:
-    pacing_worst = rmse_worst = 0.0
+    pacing_worst = rmse_worst = floor_worst = 0.0
+    per_slot_min = float("inf")
     overspent = 0
     for pid, plan in zip(ids, plans, strict=True):
         state = states[pid]
         budget = plan.budget_coins * 1_000
         overspent += max(0, state.billed - budget) // 1_000
-        pacing, rmse = _errors(plan, state.hourly)
+        pacing, rmse = pacing_errors_pct(plan, state.hourly)
         pacing_worst, rmse_worst = max(pacing_worst, pacing), max(rmse_worst, rmse)
+        ideal = whole_impressions_hourly(plan, figures.price, len(state.hourly))
+        floor_worst = max(floor_worst, pacing_errors_pct(plan, ideal)[1])
+        hours = max((plan.ends_at - plan.starts_at) / HOUR_NS, 1)
+        per_slot_min = min(per_slot_min, budget / figures.price / hours)
     budget_total = sum(plan.budget_coins for plan in plans)
     spent = sum(charged_coins(state.billed) for state in states.values())
     times = sorted(figures.fill_ms) or [0.0]
@@ -519,6 +567,8 @@ def _result(
         unbilled=figures.unbilled,
         pacing_error_max_pct=round(pacing_worst, 2),
         slot_rmse_max_pct=round(rmse_worst, 2),
+        slot_rmse_floor_max_pct=round(floor_worst, 2),
+        impressions_per_slot_min=round(per_slot_min, 1),
         overspent_coins=overspent,
         delivered_pct=round(100 * spent / budget_total, 2),
         cap_violations=figures.cap_violations,
@@ -531,7 +581,19 @@ def _result(
     )
 
 
-def _errors(plan: Plan, hourly: list[int]) -> tuple[float, float]:
+def whole_impressions_hourly(plan: Plan, price: int, hours: int) -> list[int]:
+    """The cumulative spend at each hourly checkpoint of an ideal pacer that bills
+    whole impressions only: exactly the impressions the target curve has paid for by
+    then (``floor(target / price)``). Its hourly RMSE (``pacing_errors_pct``) is the floor that
+    impression granularity sets for any pacer: with 1.4 impressions an hour, an hour
+    holds one or two of them, never 1.4."""
+    return [
+        planned_millicoins(plan, START_NS + hour * HOUR_NS) // price * price
+        for hour in range(1, hours + 1)
+    ]
+
+
+def pacing_errors_pct(plan: Plan, hourly: list[int]) -> tuple[float, float]:
     """Worst cumulative deviation after the first tenth, and the RMSE of hourly spend,
     both in percent (of the budget, of the mean hourly budget)."""
     budget = plan.budget_coins * 1_000

@@ -10,6 +10,7 @@ import typer
 from giftflow.bench.ledger import LedgerBenchResult, bench_ledger
 from giftflow.bench.milestones import MilestoneBenchResult, bench_milestones
 from giftflow.bench.promote import PRICE_PER_1000, PromoteBenchResult, bench_promote
+from giftflow.bench.promote_door import DoorResult
 from giftflow.bench.replay import ReplayBenchResult, bench_replay
 from giftflow.cli import bench_bio, bench_serving
 from giftflow.cli.bench_options import (
@@ -131,13 +132,26 @@ def promote(
             " 50 to 300 impressions a promotion).",
         ),
     ] = PRICE_PER_1000,
+    door: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=1_000_000,
+            help="Then this many fills through the door (POST /v1/promote/fill to a real"
+            " server over as many promotions), timed by the client's wall clock.",
+        ),
+    ] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """N promotions paced against a simulated feed (a real diurnal curve), money through
-    the ledger: pacing error, overspend, delivery, cap violations, fill p50/p99."""
+    the ledger: pacing error, hourly RMSE (and its whole-impression floor), overspend,
+    delivery, cap violations, the fill decision's p50/p99 in process (CPU time and wall
+    clock), and with --door the fill's p50/p99 through HTTP."""
     run_bench(
         f"[bold]giftflow bench promote[/bold]: {promotions} promotions …",
-        lambda: bench_promote(promotions=promotions, viewers=viewers, price_per_1000_coins=price),
+        lambda: bench_promote(
+            promotions=promotions, viewers=viewers, price_per_1000_coins=price, door_fills=door
+        ),
         show=_print_promote,
         passed=lambda result: result.reconciled and result.overspent_coins == 0,
         as_json=as_json,
@@ -153,14 +167,23 @@ def _print_promote(result: PromoteBenchResult) -> None:
             ("impressions served / billed", f"{result.served:,} / {result.billed:,}"),
             ("pacing error, worst (% of budget)", f"{result.pacing_error_max_pct}"),
             ("hourly RMSE, worst (% of slot budget)", f"{result.slot_rmse_max_pct}"),
+            (
+                "hourly RMSE of an ideal whole-impression pacer, worst (%)",
+                f"{result.slot_rmse_floor_max_pct}",
+            ),
+            ("impressions a slot buys, fewest", f"{result.impressions_per_slot_min}"),
             ("overspent coins", f"{result.overspent_coins}"),
             ("budget delivered (%)", f"{result.delivered_pct}"),
             ("frequency-cap violations", f"{result.cap_violations}"),
-            ("fill p50 / p99 (ms)", f"{result.fill_p50_ms} / {result.fill_p99_ms}"),
             (
-                "fill p50 / p99, CPU time (ms)",
+                "fill decision p50 / p99, in process, CPU time (ms)",
                 f"{result.fill_cpu_p50_ms} / {result.fill_cpu_p99_ms}",
             ),
+            (
+                "fill decision p50 / p99, in process, wall clock (ms)",
+                f"{result.fill_p50_ms} / {result.fill_p99_ms}",
+            ),
+            *_door_rows(result.door),
             ("reconciled", yes_no(result.reconciled)),
             ("seconds", f"{result.seconds}"),
         ],
@@ -198,3 +221,15 @@ def _print_milestones(result: MilestoneBenchResult) -> None:
             ("posts (expected)", f"{result.posts} ({result.posts_expected})"),
         ],
     )
+
+
+def _door_rows(door: DoorResult | None) -> list[tuple[str, str]]:
+    if door is None:
+        return []
+    return [
+        (
+            f"fill through the door p50 / p99, wall clock (ms; {door.fills:,} fills)",
+            f"{door.fill_door_p50_ms} / {door.fill_door_p99_ms}",
+        ),
+        ("  placements served through the door", f"{door.served:,}"),
+    ]

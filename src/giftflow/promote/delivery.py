@@ -134,17 +134,19 @@ def fill(
     slots = min(request.slots, SLOTS_MAX)
     chosen: list[tuple[Candidate, Spend]] = []
     taken: set[str] = set()
-    first = int(draw() * len(candidates)) % len(candidates)
-    for offset in range(min(len(candidates), slots * EXAMINED_PER_SLOT)):
-        candidate = candidates[(first + offset) % len(candidates)]
-        spend = spends.get(candidate.promotion_id)
-        if spend is None or candidate.promotion_id in taken:
-            continue
-        if not eligible(candidate, request, seen.get(candidate.promotion_id, 0), at):
+    size = len(candidates)
+    first = int(draw() * size) % size
+    for offset in range(min(size, slots * EXAMINED_PER_SLOT)):
+        candidate = candidates[(first + offset) % size]
+        promotion_id = candidate.promotion_id
+        spend = spends.get(promotion_id)
+        if spend is None or at < spend.ahead_until or promotion_id in taken:
+            continue  # ahead_until: the throttle's chance would be 0, found in one step
+        if not eligible(candidate, request, seen.get(promotion_id, 0), at):
             continue
         chance = serve_probability(candidate.plan, spend, price=candidate.price_millicoins, at=at)
         if chance > 0 and draw() < chance:
-            taken.add(candidate.promotion_id)
+            taken.add(promotion_id)
             chosen.append((candidate, spend))
             if len(chosen) >= slots * ACCEPTED_PER_SLOT:
                 break

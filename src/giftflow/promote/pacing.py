@@ -44,7 +44,11 @@ def planned_millicoins(plan: Plan, at: int) -> int:
     budget = budget_millicoins(plan.budget_coins)
     if not plan.bursts:
         return _linear(budget, plan.starts_at, plan.ends_at, at)
-    return sum(_burst_target(budget, burst, at) for burst in plan.bursts)
+    total = 0
+    for burst in plan.bursts:  # a loop, not sum() of a generator: fills call this most
+        if at > burst.starts_at:
+            total += _burst_target(budget, burst, at)
+    return total
 
 
 def _burst_target(budget: int, burst: Burst, at: int) -> int:
@@ -83,22 +87,50 @@ class Spend:
     """Impressions served whose viewable event may still come."""
     rate: float
     """Expected viewable share of an outstanding impression."""
+    ahead_until: int = 0
+    """An instant before which the target stays at or below what is committed, so that
+    the throttle's chance is 0 (``behind_from``): a fill passes over the promotion with
+    one comparison. 0: not known (the throttle decides). A value left over from before
+    more was committed is still right: it is only earlier than it could be."""
 
 
-def committed_millicoins(spend: Spend, price: int) -> float:
-    return spend.billed + spend.outstanding * spend.rate * price
+AHEAD_MARGIN_NS: Final = 1_000_000
+"""How much earlier than computed ``ahead_until`` is set (1 ms): float rounding in
+``behind_from`` never makes a fill pass over a promotion the throttle would serve."""
+
+
+def spend_of(plan: Plan, *, billed: int, outstanding: int, rate: float, price: int) -> Spend:
+    """The spend, with ``ahead_until`` computed from the plan."""
+    committed = billed + outstanding * rate * price
+    return Spend(billed, outstanding, rate, behind_from(plan, committed) - AHEAD_MARGIN_NS)
+
+
+def behind_from(plan: Plan, committed: float) -> int:
+    """The instant from which the target can pass ``committed`` milli-coins: before it,
+    ``planned_millicoins`` is at most ``committed`` (the target is a floor of a line per
+    window, and every earlier window's share is already within ``committed``)."""
+    budget = budget_millicoins(plan.budget_coins)
+    windows = plan.bursts or (Burst(plan.starts_at, plan.ends_at, BPS_WHOLE),)
+    before = 0
+    for burst in windows:
+        share = budget * burst.share_bps // BPS_WHOLE
+        if before + share > committed:
+            span = burst.ends_at - burst.starts_at
+            return burst.starts_at + int((committed - before) * span / share)
+        before += share
+    return plan.ends_at
 
 
 def serve_probability(plan: Plan, spend: Spend, *, price: int, at: int) -> float:
     """The chance to serve one more impression now (see the module's docstring)."""
-    budget = budget_millicoins(plan.budget_coins)
-    committed = committed_millicoins(spend, price)
-    if budget - committed < price * spend.rate:
+    expected_cost = price * spend.rate
+    committed = spend.billed + spend.outstanding * expected_cost
+    if budget_millicoins(plan.budget_coins) - committed < expected_cost:
         return 0.0  # one more expected impression would pass the hard cap
     deficit = planned_millicoins(plan, at) - committed
     if deficit <= 0:
         return 0.0
-    return min(1.0, deficit / (price * spend.rate))
+    return min(1.0, deficit / expected_cost)
 
 
 def slot_errors(planned: Sequence[int], actual: Sequence[int]) -> tuple[float, float]:

@@ -4,7 +4,7 @@ feed fills and impression events, reports, planning and highlights."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -13,7 +13,6 @@ from giftflow.api import auth
 from giftflow.api.auth import Principal
 from giftflow.api.deps import IdempotentDep, PrincipalDep, StateDep
 from giftflow.api.errors import ForbiddenError, ScopeMissingError
-from giftflow.api.idempotency import Idempotent
 from giftflow.api.problems import RESPONSES
 from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.api.schemas.promote import (
@@ -113,64 +112,55 @@ def get_promotion(
     return PromotionPublic.of(promotion)
 
 
-def _creator_move(
-    promotion_id: str,
-    principal: Principal,
-    promote: Promote,
-    once: Idempotent,
-    move: Callable[[Once], Promotion],
-) -> Response:
+class Move(Protocol):
+    """One of ``Promote``'s transitions (``Promote.submit``, ``Promote.pause``, ...)."""
+
+    def __call__(
+        self, promote: Promote, promotion_id: str, /, *, once: Once | None = None
+    ) -> Promotion: ...
+
+
+Guard = Callable[[Principal, Promote, str], None]
+
+
+def _creator_or_manager(principal: Principal, promote: Promote, promotion_id: str) -> None:
     _may_manage(principal, promote.get(promotion_id).creator_id)
-    return once.run(None, 200, PromotionPublic.of, move)
 
 
-@router.post("/promotions/{promotion_id}/submit", response_model=PromotionPublic)
-def submit_promotion(
-    promotion_id: PromotionIdPath, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
-) -> Response:
-    """Reserve the whole budget from the creator's wallet; the promotion waits for review."""
-    return _creator_move(
-        promotion_id, principal, promote, once, lambda key: promote.submit(promotion_id, once=key)
-    )
-
-
-@router.post("/promotions/{promotion_id}/cancel", response_model=PromotionPublic)
-def cancel_promotion(
-    promotion_id: PromotionIdPath, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
-) -> Response:
-    """At any time, review included: what was billed is posted, the rest released at once."""
-    return _creator_move(
-        promotion_id, principal, promote, once, lambda key: promote.cancel(promotion_id, once=key)
-    )
-
-
-@router.post("/promotions/{promotion_id}/pause", response_model=PromotionPublic)
-def pause_promotion(
-    promotion_id: PromotionIdPath, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
-) -> Response:
-    return _creator_move(
-        promotion_id, principal, promote, once, lambda key: promote.pause(promotion_id, once=key)
-    )
-
-
-@router.post("/promotions/{promotion_id}/resume", response_model=PromotionPublic)
-def resume_promotion(
-    promotion_id: PromotionIdPath, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
-) -> Response:
-    return _creator_move(
-        promotion_id, principal, promote, once, lambda key: promote.resume(promotion_id, once=key)
-    )
-
-
-@router.post("/promotions/{promotion_id}/approve", response_model=PromotionPublic)
-def approve_promotion(
-    promotion_id: PromotionIdPath, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
-) -> Response:
-    """Administrators: delivery starts (at its start time)."""
+def _administrator(principal: Principal, promote: Promote, promotion_id: str) -> None:
     auth.require_admin(principal)
-    return once.run(
-        None, 200, PromotionPublic.of, lambda key: promote.approve(promotion_id, once=key)
-    )
+
+
+def _transition(action: str, move: Move, guard: Guard, doc: str | None = None) -> None:
+    """``POST /v1/promotions/{id}/{action}``: the guard, then the move under the
+    request's idempotency key, answered with the promotion (200). The route's name
+    (``{action}_promotion``) gives its OpenAPI operation id and summary."""
+
+    def transition(
+        promotion_id: PromotionIdPath,
+        principal: PrincipalDep,
+        promote: PromoteDep,
+        once: IdempotentDep,
+    ) -> Response:
+        guard(principal, promote, promotion_id)
+        return once.run(
+            None, 200, PromotionPublic.of, lambda key: move(promote, promotion_id, once=key)
+        )
+
+    transition.__name__ = transition.__qualname__ = f"{action}_promotion"
+    transition.__doc__ = doc
+    path = f"/promotions/{{promotion_id}}/{action}"
+    router.add_api_route(path, transition, methods=["POST"], response_model=PromotionPublic)
+
+
+SUBMIT = "Reserve the whole budget from the creator's wallet; the promotion waits for review."
+CANCEL = "At any time, review included: what was billed is posted, the rest released at once."
+APPROVE = "Administrators: delivery starts (at its start time)."
+_transition("submit", Promote.submit, _creator_or_manager, SUBMIT)
+_transition("cancel", Promote.cancel, _creator_or_manager, CANCEL)
+_transition("pause", Promote.pause, _creator_or_manager)
+_transition("resume", Promote.resume, _creator_or_manager)
+_transition("approve", Promote.approve, _administrator, APPROVE)
 
 
 @router.post("/promotions/{promotion_id}/reject", response_model=PromotionPublic)

@@ -19,7 +19,7 @@ from giftflow.promote.delivery import (
     Placement,
     fill,
 )
-from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, viewable_rate
+from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
 from giftflow.promote.promotions import ContentKind
 from giftflow.service.promote.context import NS_PER_S, PromoteContext
 from giftflow.service.promote.promotions import COLUMNS, promotion_of
@@ -60,7 +60,13 @@ def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]
     found, spends = [], {}
     for p in promotions:
         served, viewable, outstanding = counts.get(p.id, (0, 0, 0))
-        spends[p.id] = Spend(p.billed_millicoins, outstanding, viewable_rate(served, viewable))
+        spends[p.id] = spend_of(
+            p.plan,
+            billed=p.billed_millicoins,
+            outstanding=outstanding,
+            rate=viewable_rate(served, viewable),
+            price=p.price_per_1000_coins,
+        )
         found.append(Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins))
     return CandidateIndex.of(found), spends
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from giftflow.i18n import gettext as _
+from giftflow.promote.promotions import OPEN_STATES
 from giftflow.web.charts import esc, grouped, line_chart
 from giftflow.web.report_page import instant, table
 
@@ -45,11 +47,15 @@ def _schedule(promotion: Json) -> str:
     return f"{instant(promotion['starts_at'])}<br>to {instant(promotion['ends_at'])}"
 
 
-def promotions_body(creator: Json, promotions: Sequence[Json]) -> str:
-    """A creator's promotions, newest first, each a link to its page."""
+def promotions_body(creator: Json, promotions: Sequence[Json], wallet: Json) -> str:
+    """A creator's promotions, newest first, each a link to its page, under the coins
+    their wallet can spend now (``WalletPublic``: a budget in review or running is
+    reserved, so not among them; a cancelled one's rest is back)."""
     header = (
         f'<header data-creator="{creator["id"]}"><p class="eyebrow">Promotions</p>'
         f"<h1>{esc(creator['display_name'])}</h1>"
+        f'<p class="meta">{esc(_("Wallet"))}: <span data-wallet="coins">'
+        f"{grouped(wallet['coins'])}</span> {esc(_('coins to spend now'))}</p>"
         f'<p class="meta"><a href="/dashboard/creators/{creator["id"]}">'
         "&larr; dashboard</a></p></header>"
     )
@@ -77,6 +83,7 @@ def promotion_body(promotion: Json, report: Json) -> str:
     return "".join(
         (
             _header(promotion),
+            cancel_form(promotion),
             _figures("Delivery", "report", REPORT_COUNTS, report),
             _reasons("Invalid traffic (never billed)", "invalid", report["invalid"]),
             _reasons("Viewable, valid, not charged", "unbilled", report["unbilled"]),
@@ -101,6 +108,23 @@ def _header(promotion: Json) -> str:
         + (f'<p class="meta" data-field="reason">{esc(reason)}</p>' if reason else "")
         + f'<p class="meta"><a href="/dashboard/creators/{promotion["creator_id"]}/promotions">'
         "&larr; promotions</a></p></header>"
+    )
+
+
+def cancel_form(promotion: Json) -> str:
+    """The creator's cancel button, in every state a promotion can be cancelled from
+    (draft, in review, active, paused): what was billed is spent, the rest of the budget
+    returns to the wallet at once. Nothing once it is closed."""
+    if promotion["state"] not in OPEN_STATES:
+        return ""
+    note = _(
+        "Cancelling stops delivery at once: what was billed is spent, the rest of the"
+        " budget returns to your wallet."
+    )
+    return (
+        f'<section data-cancel><form method="post" action="{promotion_path(promotion)}/cancel">'
+        f'<p class="meta">{esc(note)}</p>'
+        f'<button type="submit">{esc(_("Cancel promotion"))}</button></form></section>'
     )
 
 

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import Response
 
 from giftflow.api import auth
-from giftflow.api.deps import StateDep
+from giftflow.api.deps import ApiState, StateDep
+from giftflow.api.schemas.balances import WalletPublic
 from giftflow.api.schemas.common import policed
 from giftflow.api.schemas.promote import PromotionPublic, ReportPublic
 from giftflow.economy.errors import NotFoundError
 from giftflow.promote.promotions import PromotionState
+from giftflow.service.promote import Promotion
 from giftflow.text import human
 from giftflow.web.dashboard.promote_page import (
     REVIEW_PAGE,
@@ -31,7 +33,7 @@ from giftflow.web.dashboard.routes import (
     may_see_creator,
     top,
 )
-from giftflow.web.dashboard.session import SignedInDep
+from giftflow.web.dashboard.session import SignedInDep, require_same_origin
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 PromotionIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -45,7 +47,8 @@ def promotions_page(creator_id: CreatorIdPath, principal: SignedInDep, state: St
     documents = [PromotionPublic.of(p).model_dump(mode="json") for p in found]
     shown = {"id": creator.id, "display_name": creator.display_name}
     title = f"{creator.display_name} · promotions"
-    return html(title, top(principal) + promotions_body(shown, documents))
+    wallet = WalletPublic.of(state.economy.wallet(creator_id)).model_dump(mode="json")
+    return html(title, top(principal) + promotions_body(shown, documents, wallet))
 
 
 @router.get("/dashboard/creators/{creator_id}/promotions/{promotion_id}")
@@ -57,15 +60,38 @@ def promotion_page(
 ) -> Response:
     """One promotion's report; another creator's is not found under this creator's URL."""
     may_see_creator(principal, creator_id)
+    promotion = _of_creator(state, creator_id, promotion_id)
+    document = PromotionPublic.of(promotion).model_dump(mode="json")
+    report = ReportPublic.of(state.promote.report(promotion_id)).model_dump(mode="json")
+    title = f"{promotion.plan.content_id} · promotion"
+    return html(title, top(principal) + promotion_body(document, report))
+
+
+@router.post("/dashboard/creators/{creator_id}/promotions/{promotion_id}/cancel")
+def cancel_promotion(
+    creator_id: CreatorIdPath,
+    promotion_id: PromotionIdPath,
+    request: Request,
+    principal: SignedInDep,
+    state: StateDep,
+) -> Response:
+    """The creator (or an administrator) cancels from the promotion's page: what was
+    billed is spent, the rest released at once (a closed promotion is a 409)."""
+    may_see_creator(principal, creator_id)
+    require_same_origin(request)
+    _of_creator(state, creator_id, promotion_id)
+    state.promote.cancel(promotion_id)
+    return see_other(f"/dashboard/creators/{creator_id}/promotions/{promotion_id}")
+
+
+def _of_creator(state: ApiState, creator_id: int, promotion_id: str) -> Promotion:
+    """The promotion, when it is this creator's: another creator's is not found here."""
     promotion = state.promote.get(promotion_id)
     if promotion.creator_id != creator_id:
         raise NotFoundError(
             f"no promotion {promotion_id} of this creator", code="promotion_not_found"
         )
-    document = PromotionPublic.of(promotion).model_dump(mode="json")
-    report = ReportPublic.of(state.promote.report(promotion_id)).model_dump(mode="json")
-    title = f"{promotion.plan.content_id} · promotion"
-    return html(title, top(principal) + promotion_body(document, report))
+    return promotion
 
 
 @router.get(REVIEW_PAGE)
