@@ -52,6 +52,10 @@ class EventType(StrEnum):
     """No session took it up within the grace period after its start."""
     SCHEDULE_REMINDER = "schedule.reminder"
     """Webhooks out only: one per registered viewer and reminder offset."""
+    QUESTION_SUBMITTED = "question.submitted"
+    """A viewer put a question in the session's priority Q&A queue (docs/products.md)."""
+    QUESTION_ANSWERED = "question.answered"
+    QUESTION_SKIPPED = "question.skipped"
 
 
 @dataclass(frozen=True, slots=True)
