@@ -16,6 +16,7 @@ from giftflow.api.routes import (
     payees,
     payments,
     payouts,
+    products,
     promote,
     rooms,
     schedules,
@@ -47,4 +48,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     promote.router,
     test_mode.router,
     schedules.router,
+    products.router,
 )

@@ -42,6 +42,8 @@ EVENT_TYPES: Final = (
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "product.purchased",
+    "product.refunded",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"
