@@ -85,6 +85,12 @@ ALL_TABLES = (
     "schedule_registrations",
     "schedule_offsets",
     "scheduled_lives",
+    "questions",
+    "product_purchases",
+    "delivering_perks",
+    "product_files",
+    "products",
+    "creator_files",
     "promotion_impressions",
     "promotions",
     "campaigns",
@@ -315,7 +321,8 @@ class World:
         tables = (
             "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
             "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
-            "schedule_registrations", "schedule_offsets",
+            "schedule_registrations", "schedule_offsets", "creator_files", "products",
+            "delivering_perks", "product_purchases", "questions",
         )  # fmt: skip
         return {
             "transfers": report.transfers,
@@ -439,7 +446,8 @@ def build_scene(world: World) -> Scene:
     )
     promotion, campaign = _promotion(world, carol)
     schedule = _schedule(world, carol, alice)
-    ids = {
+    goods = _products(world, carol, alice, session)
+    ids = goods | {
         "alice": alice,
         "bob": bob,
         "carol": carol,
@@ -463,6 +471,35 @@ def build_scene(world: World) -> Scene:
         "schedule": schedule,
     }
     return Scene(world, ids)
+
+
+def _products(world: World, creator: int, buyer: int, session: int) -> dict[str, str]:
+    """Carol's file, a file perk of it, a product that delivers it and alice's purchase
+    of it; alice a supporter asking in carol's priority Q&A queue."""
+    headers = {**bearer(world.admin_key), "Content-Type": "text/plain"}
+    uploaded = world.client.post(
+        f"/v1/creators/{creator}/files", content=b"preset", params={"filename": "p.txt"},
+        headers=headers,
+    )  # fmt: skip
+    file_id = world.ok(uploaded, 201)["id"]
+    body = {"kind": "file", "level": 1, "file_id": file_id}
+    perk = world.ok(world.post(f"/v1/rooms/{creator}/delivering-perks", body, world.admin_key), 201)
+    body = {"title": "Presets", "price_coins": 10, "file_ids": [file_id]}
+    product = world.ok(world.post(f"/v1/rooms/{creator}/products", body, world.admin_key), 201)
+    path = f"/v1/products/{product['id']}/purchases"
+    purchase = world.ok(world.post(path, {"buyer_id": buyer}, world.admin_key, key="buy"), 201)
+    world.gift(buyer, creator, ROSE, session_id=session)
+    perks = {"perks": [{"level": 1, "kind": "qa_priority"}]}
+    world.ok(world.put_json(f"/v1/rooms/{creator}/perks", perks, world.admin_key))
+    ask = {"user_id": buyer, "text": "Which lens?"}
+    question = world.post(f"/v1/sessions/{session}/questions", ask, world.admin_key)
+    return {
+        "file": file_id,
+        "perk": perk["id"],
+        "product": product["id"],
+        "purchase": purchase["id"],
+        "question": world.ok(question, 201)["id"],
+    }
 
 
 def _schedule(world: World, creator: int, viewer: int) -> str:

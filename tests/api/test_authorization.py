@@ -477,6 +477,75 @@ ENDPOINTS = [
         "a scheduled LIVE's calendar", "GET", f"{SCHEDULE}/calendar.ics", LIVE_READ | {"alice"}
     ),
     Endpoint("a LIVE's highlights", "GET", "/v1/sessions/{session}/highlights", PROMOTIONS),
+    Endpoint(
+        "upload a file",
+        "POST",
+        "/v1/creators/{carol}/files",
+        LIVE_WRITE,
+        query={"filename": "a.txt"},
+    ),
+    Endpoint("carol's files", "GET", "/v1/creators/{carol}/files", LIVE_READ),
+    Endpoint(
+        "add a file perk",
+        "POST",
+        "/v1/rooms/{carol}/delivering-perks",
+        LIVE_WRITE,
+        {"kind": "file", "level": 1, "file_id": "{file}"},
+    ),
+    Endpoint("carol's delivering perks", "GET", "/v1/rooms/{carol}/delivering-perks", EVERYONE),
+    Endpoint("remove a perk", "DELETE", "/v1/delivering-perks/{perk}", LIVE_WRITE),
+    Endpoint(
+        "a perk's link for alice",
+        "POST",
+        "/v1/delivering-perks/{perk}/links",
+        allow("alice", "admin", "key live:write"),
+        {"user_id": "{alice}", "file_id": "{file}"},
+    ),
+    Endpoint(
+        "create a product",
+        "POST",
+        "/v1/rooms/{carol}/products",
+        LIVE_WRITE,
+        {"title": "Pack", "price_coins": 5, "file_ids": ["{file}"]},
+    ),
+    Endpoint("carol's products", "GET", "/v1/rooms/{carol}/products", LIVE_READ),
+    Endpoint("read a product", "GET", "/v1/products/{product}", EVERYONE),
+    Endpoint("change a product", "PATCH", "/v1/products/{product}", LIVE_WRITE, {"title": "New"}),
+    Endpoint(
+        "bob buys a product",
+        "POST",
+        "/v1/products/{product}/purchases",
+        allow("bob", "key purchases:write"),
+        {"buyer_id": "{bob}"},
+    ),
+    Endpoint("a product's purchases", "GET", "/v1/products/{product}/purchases", LIVE_READ),
+    Endpoint(
+        "alice's products",
+        "GET",
+        "/v1/users/{alice}/product-purchases",
+        allow("alice", "admin", "key wallets:read"),
+    ),
+    Endpoint(
+        "read a product purchase", "GET", "/v1/product-purchases/{purchase}", LIVE_READ | {"alice"}
+    ),
+    Endpoint("refund a product", "POST", "/v1/product-purchases/{purchase}/refund", LIVE_WRITE),
+    Endpoint(
+        "a purchase's link",
+        "POST",
+        "/v1/product-purchases/{purchase}/links",
+        allow("alice", "admin", "key purchases:write"),
+        {"file_id": "{file}"},
+    ),
+    Endpoint(
+        "ask in the queue",
+        "POST",
+        "/v1/sessions/{session}/questions",
+        allow("alice", "admin", "key live:write"),
+        {"user_id": "{alice}", "text": "Hi?"},
+    ),
+    Endpoint("the question queue", "GET", "/v1/sessions/{session}/questions", LIVE_READ),
+    Endpoint("answer a question", "POST", "/v1/questions/{question}/answer", LIVE_WRITE),
+    Endpoint("skip a question", "POST", "/v1/questions/{question}/skip", LIVE_WRITE),
 ]
 
 
