@@ -81,7 +81,7 @@ def test_a_file_perk_downloads_for_supporters_only_and_its_links_expire(world: W
     assert got.status_code == 200 and got.content == PRESET
     assert got.headers["content-type"].startswith("text/plain")
     assert got.headers["x-content-sha256"] == stored["sha256"]
-    assert 'attachment; filename="warm-film.txt"' == got.headers["content-disposition"]
+    assert got.headers["content-disposition"] == 'attachment; filename="warm-film.txt"'
     # bob is at level 1: no link for him, and alice's link does not pass for his.
     refused = world.post(path, {"user_id": ids["bob"], "file_id": stored["id"]}, bob)
     assert_problem(refused, 403, "not_entitled")
