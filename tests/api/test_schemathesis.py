@@ -4,8 +4,8 @@ deliberately outside it, no operation answers a server error (5xx).
 Each operation gets a few generated requests with the API's own admin key (so they get
 past authentication) and, within the schema, a fresh Idempotency-Key each (so retries
 do not hide the work); once with random path parameters and once with the ids of the
-scene's real users, payments, payouts, LIVE sessions, battles, battle invitations and
-webhook endpoints and deliveries (so
+scene's real users, payments, payouts, LIVE sessions, battles, battle invitations,
+webhook endpoints and deliveries, products, perks, purchases and questions (so
 they reach the economy)."""
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "campaign_id": ids["campaign"],
         "link_id": "rl_" + "0" * 28,  # a report link's id: revoking one unknown records it
         "schedule_id": ids["schedule"],
+        "product_id": ids["product"],
+        "perk_id": ids["perk"],
+        "purchase_id": int(ids["purchase"]),
+        "question_id": ids["question"],
+        "link": "v1.fl_x.1.perk.pk_x.1.sig",  # a download link giftflow did not sign
     }
 
 
