@@ -4974,7 +4974,7 @@ export interface components {
             /** Url */
             url: string;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "product.purchased" | "product.refunded")[] | null;
             /**
              * Description
              * @default
@@ -5050,7 +5050,7 @@ export interface components {
             /** Url */
             url?: string | null;
             /** Event Types */
-            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder")[] | null;
+            event_types?: ("gift.sent" | "goal.completed" | "battle.ended" | "session.started" | "session.ended" | "purchase.paid" | "purchase.refunded" | "purchase.disputed" | "purchase.failed" | "payout.requested" | "payout.held" | "payout.approved" | "payout.paid" | "payout.failed" | "payout.rejected" | "fraud.decision" | "schedule.created" | "schedule.updated" | "schedule.cancelled" | "schedule.started" | "schedule.missed" | "schedule.reminder" | "product.purchased" | "product.refunded")[] | null;
             /** Description */
             description?: string | null;
             /** Enabled */

@@ -35,6 +35,8 @@ EventTypeName = Literal[
     "schedule.started",
     "schedule.missed",
     "schedule.reminder",
+    "product.purchased",
+    "product.refunded",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
