@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.conftest import DAY_S, World
-from giftflow.creator.products import ProductError, PurchaseState
+from giftflow.creator.products import Product, ProductError, PurchaseState
 from giftflow.economy.chart import AccountKind, platform_account
 from giftflow.economy.errors import InsufficientFundsError
 from giftflow.service.creator import perks, products
@@ -102,7 +102,7 @@ def _play(
     context: LiveContext,
     step: Step,
     buyers: list[int],
-    items: list[products.Product],
+    items: list[Product],
     bought: list[int],
 ) -> None:
     if step.kind == "age":
