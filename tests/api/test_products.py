@@ -14,9 +14,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
-from api.conftest import DAY_S, ROSE, World, assert_problem
+from api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem
+from giftflow.creator.perks import NotEntitledError
 from giftflow.live.events import Event
+from giftflow.service.creator import perks
+from giftflow.service.live import LiveSettings
+from giftflow.service.live.context import LiveContext
 
 Json = dict[str, Any]
 PRESET = b"preset: warm-film\nexposure: +0.3\n" * 40
@@ -366,3 +371,29 @@ async def questions_heard(world: World, room: int, after: str | None, count: int
         if len(heard) == count:
             break
     return heard
+
+
+def test_a_supporter_below_the_level_at_download_time_is_refused(world: World) -> None:
+    """The link was good when made; the download checks the level again (here the
+    thresholds a server runs with were raised, so alice's 100 coins are level 1)."""
+    ids = cast(world)
+    stored = file_of(world, ids["carol"])
+    body = {"kind": "file", "level": 2, "file_id": stored["id"]}
+    perk = world.ok(
+        world.post(f"/v1/rooms/{ids['carol']}/delivering-perks", body, world.admin_key), 201
+    )
+    request = {"user_id": ids["alice"], "file_id": stored["id"]}
+    path = f"/v1/delivering-perks/{perk['id']}/links"
+    url = world.ok(world.post(path, request, world.admin_key), 201)["url"]
+    link = url.removeprefix("/v1/downloads/")
+    secret = TOKEN_SECRET.encode()
+    served = LiveContext(world.economy.context, world.bus, LiveSettings())
+    assert perks.download(served, secret, link)[1] == PRESET
+    raised = LiveContext(
+        world.economy.context, world.bus, LiveSettings(level_thresholds_coins=(1, 1_000))
+    )
+    with pytest.raises(NotEntitledError):
+        perks.download(raised, secret, link)
+    # A refusal's problem never shows the link (it is a credential in the URL).
+    problem = assert_problem(world.client.get(url + "x"), 403, "download_link_invalid")
+    assert problem["instance"] == "/v1/downloads/[redacted]"
