@@ -397,3 +397,19 @@ def test_a_supporter_below_the_level_at_download_time_is_refused(world: World) -
     # A refusal's problem never shows the link (it is a credential in the URL).
     problem = assert_problem(world.client.get(url + "x"), 403, "download_link_invalid")
     assert problem["instance"] == "/v1/downloads/[redacted]"
+
+
+def test_coin_flows_balance_with_products_sold_and_refunded(world: World) -> None:
+    ids = cast(world)
+    product = product_of(world, ids["carol"], price=60)
+    kept = world.ok(buy(world, product, ids["eve"]), 201)
+    refunded = world.ok(buy(world, product, ids["bob"]), 201)
+    world.ok(refund(world, refunded, world.admin_key))
+    day = datetime.fromtimestamp(world.clock.now_ns() // 1_000_000_000, UTC).date()
+    period = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+    for path in (f"/v1/creators/{ids['carol']}/coin-flows", "/v1/coin-flows"):
+        flows = world.ok(world.get(path, world.admin_key, **period))
+        links = {(k["source"], k["target"]): k["value_units"] for k in flows["links"]}
+        assert links[("products", "diamonds")] == kept["diamond_units"]
+        assert links[("products", "platform_share")] == 60 * 10_000 - kept["diamond_units"]
+    assert links[("wallets", "products")] == 60 * 10_000

@@ -5,9 +5,9 @@ dashboard sign-in codes and report links; uvicorn logs each request's path with 
 query string (the access log, and the WebSocket lines of its error log). A filter on
 both loggers replaces the value of every ``token``, ``access_token`` or ``code`` query
 parameter, the code in a sign-in path and the link in a report link's or a download
-link's path (``/reports/<link>``, ``/v1/downloads/<link>``) with ``[redacted]`` before the line is written; a problem's
-``instance`` (which giftflow's own log lines name) is redacted the same way. Headers
-(``Authorization``) are never logged by uvicorn.
+link's path (``/reports/<link>``, ``/v1/downloads/<link>``) with ``[redacted]`` before
+the line is written; a problem's ``instance`` (which giftflow's own log lines name) is
+redacted the same way. Headers (``Authorization``) are never logged by uvicorn.
 """
 
 from __future__ import annotations
