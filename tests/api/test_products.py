@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem
+from api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem, open_world
 from giftflow.creator.perks import NotEntitledError
 from giftflow.live.events import Event
 from giftflow.service.creator import perks
@@ -413,3 +416,38 @@ def test_coin_flows_balance_with_products_sold_and_refunded(world: World) -> Non
         assert links[("products", "diamonds")] == kept["diamond_units"]
         assert links[("products", "platform_share")] == 60 * 10_000 - kept["diamond_units"]
     assert links[("wallets", "products")] == 60 * 10_000
+
+
+@pytest.fixture
+def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
+    """Webhooks out to loopback, kept in the outbox (no worker delivers them)."""
+    hooks = {"webhooks_worker": False, "webhooks_allow_private": True}
+    with open_world(database_url, tmp_path / "payouts", **hooks) as opened:
+        yield opened
+
+
+def test_purchases_and_refunds_go_out_to_subscribed_endpoints(hooked: World) -> None:
+    """In the change's own transaction; a download is no event."""
+    world = hooked
+    ids = cast(world)
+    hook = {
+        "url": "http://127.0.0.1:9/in",
+        "event_types": ["product.purchased", "product.refunded"],
+    }
+    world.ok(world.post("/v1/webhook-endpoints", hook, world.admin_key), 201)
+    product = product_of(world, ids["carol"], price=7)
+    purchase = world.ok(buy(world, product, ids["eve"]), 201)
+    link = world.post(
+        f"/v1/product-purchases/{purchase['id']}/links",
+        {"file_id": product["file_ids"][0]},
+        world.admin_key,
+    )
+    assert world.client.get(world.ok(link, 201)["url"]).status_code == 200
+    world.ok(refund(world, purchase, world.admin_key))
+    rows = world.economy.ledger.read(
+        lambda tx: tx.execute("SELECT type, payload FROM webhook_deliveries ORDER BY id").fetchall()
+    )
+    assert [row[0] for row in rows] == ["product.purchased", "product.refunded"]
+    refunded = json.loads(rows[1][1])["data"]
+    assert refunded["purchase_id"] == purchase["id"] and refunded["state"] == "refunded"
+    assert refunded["clawed_back_units"] == 7 * SHARE_BPS
