@@ -421,7 +421,7 @@ def test_coin_flows_balance_with_products_sold_and_refunded(world: World) -> Non
 @pytest.fixture
 def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
     """Webhooks out to loopback, kept in the outbox (no worker delivers them)."""
-    hooks = {"webhooks_worker": False, "webhooks_allow_private": True}
+    hooks: dict[str, Any] = {"webhooks_worker": False, "webhooks_allow_private": True}
     with open_world(database_url, tmp_path / "payouts", **hooks) as opened:
         yield opened
 
