@@ -25,6 +25,14 @@ class Settings(BaseSettings):
     """Creators' share of a gift's coins, as diamonds; default: the catalog's."""
     hold_days: int | None = Field(default=None, ge=0, le=365)
     """Days diamonds stay pending before they can be withdrawn; default: the catalog's."""
+    product_share_bps: int | None = Field(default=None, ge=1, le=10_000)
+    """Creators' share of a digital product's price, as diamonds; default: the gifts'
+    revenue share."""
+    file_max_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    """The largest file a creator may upload for perks and products (kept in the
+    database, so every server process serves it)."""
+    file_link_ttl_s: int = Field(default=900, ge=60, le=86_400)
+    """How long a download link of a perk's or a product's file lives."""
     streak_timeout_s: int = Field(default=10, ge=1, le=3600)
     schedule_early_s: int = Field(default=3_600, ge=0, le=86_400)
     """A session that starts this long before a scheduled LIVE's start takes it up."""

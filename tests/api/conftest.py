@@ -97,6 +97,12 @@ ALL_TABLES = (
     "bio_links",
     "bio_consents",
     "bio_pages",
+    "questions",
+    "product_purchases",
+    "delivering_perks",
+    "product_files",
+    "products",
+    "creator_files",
     "promotion_impressions",
     "promotions",
     "campaigns",
@@ -330,7 +336,8 @@ class World:
             "schedule_registrations", "schedule_offsets", "milestone_channels",
             "milestone_rules", "milestone_posts", "subathons", "subathon_controls",
             "subathon_gifts", "gift_rules", "gift_rule_firings", "bio_pages", "bio_links",
-            "bio_consents", "bio_leads", "bio_visits",
+            "bio_consents", "bio_leads", "bio_visits", "creator_files", "products",
+            "delivering_perks", "product_purchases", "questions",
         )  # fmt: skip
         return {
             "transfers": report.transfers,
@@ -457,7 +464,8 @@ def build_scene(world: World) -> Scene:
     milestones = {"format": "json", "url": "http://127.0.0.1:9/milestones"}
     channel = world.post(f"/v1/rooms/{carol}/milestone-channels", milestones, world.admin_key)
     subathon, gift_rule = _subathon(world, carol)
-    ids = {
+    goods = _products(world, carol, alice, session)
+    ids = goods | {
         "alice": alice,
         "bob": bob,
         "carol": carol,
@@ -493,6 +501,35 @@ def _subathon(world: World, creator: int) -> tuple[str, int]:
     rule = {"action": "confetti", "min_coins": 30_000}
     created = world.ok(world.post(f"/v1/rooms/{creator}/gift-rules", rule, world.admin_key), 201)
     return str(started["id"]), int(created["id"])
+
+
+def _products(world: World, creator: int, buyer: int, session: int) -> dict[str, str]:
+    """Carol's file, a file perk of it, a product that delivers it and alice's purchase
+    of it; alice a supporter asking in carol's priority Q&A queue."""
+    headers = {**bearer(world.admin_key), "Content-Type": "text/plain"}
+    uploaded = world.client.post(
+        f"/v1/creators/{creator}/files", content=b"preset", params={"filename": "p.txt"},
+        headers=headers,
+    )  # fmt: skip
+    file_id = world.ok(uploaded, 201)["id"]
+    body = {"kind": "file", "level": 1, "file_id": file_id}
+    perk = world.ok(world.post(f"/v1/rooms/{creator}/delivering-perks", body, world.admin_key), 201)
+    body = {"title": "Presets", "price_coins": 10, "file_ids": [file_id]}
+    product = world.ok(world.post(f"/v1/rooms/{creator}/products", body, world.admin_key), 201)
+    path = f"/v1/products/{product['id']}/purchases"
+    purchase = world.ok(world.post(path, {"buyer_id": buyer}, world.admin_key, key="buy"), 201)
+    world.gift(buyer, creator, ROSE, session_id=session)
+    perks = {"perks": [{"level": 1, "kind": "qa_priority"}]}
+    world.ok(world.put_json(f"/v1/rooms/{creator}/perks", perks, world.admin_key))
+    ask = {"user_id": buyer, "text": "Which lens?"}
+    question = world.post(f"/v1/sessions/{session}/questions", ask, world.admin_key)
+    return {
+        "file": file_id,
+        "perk": perk["id"],
+        "product": product["id"],
+        "purchase": purchase["id"],
+        "question": world.ok(question, 201)["id"],
+    }
 
 
 def _schedule(world: World, creator: int, viewer: int) -> str:

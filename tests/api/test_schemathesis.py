@@ -4,8 +4,9 @@ deliberately outside it, no operation answers a server error (5xx).
 Each operation gets a few generated requests with the API's own admin key (so they get
 past authentication) and, within the schema, a fresh Idempotency-Key each (so retries
 do not hide the work); once with random path parameters and once with the ids of the
-scene's real users, payments, payouts, LIVE sessions, battles, battle invitations and
-webhook endpoints and deliveries, milestone channels (so
+scene's real users, payments, payouts, LIVE sessions, battles, battle invitations,
+webhook endpoints and deliveries, milestone channels, subathons and gift rules,
+products, perks, purchases and questions (so
 they reach the economy)."""
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def _real_ids(scene: Scene) -> dict[str, Any]:
         "subathon_id": ids["subathon"],
         "rule_id": ids["gift_rule"],
         "lead_id": "ld_" + "0" * 22,  # none: deleting one unknown answers 204
+        "product_id": ids["product"],
+        "perk_id": ids["perk"],
+        "purchase_id": int(ids["purchase"]),
+        "question_id": ids["question"],
+        "link": "v1.fl_x.1.perk.pk_x.1.sig",  # a download link giftflow did not sign
     }
 
 

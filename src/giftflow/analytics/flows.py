@@ -32,6 +32,10 @@ class FlowTotals:
     withdrawn: int
     reversed: int
     earnings_closing: int
+    products: int = 0
+    """Coins spent on digital products, less those refunded in the period."""
+    product_diamonds: int = 0
+    """The creators' shares of those, less what refunds clawed back."""
 
 
 NODE_LABELS: Final[dict[str, str]] = {
@@ -39,6 +43,7 @@ NODE_LABELS: Final[dict[str, str]] = {
     "bought": "Bought",
     "wallets": "Viewers' wallets",
     "gifted": "Gifted",
+    "products": "Spent on products",
     "clawed_back": "Clawed back by refunds and chargebacks",
     "wallets_closing": "In wallets at the end",
     "diamonds": "Creators' diamonds",
@@ -60,12 +65,15 @@ def _links(totals: FlowTotals) -> list[tuple[str, str, int]]:
         ("wallets_opening", "wallets", totals.wallets_opening),
         ("bought", "wallets", totals.bought),
         ("wallets", "gifted", totals.gifted),
+        ("wallets", "products", totals.products),
         ("wallets", "clawed_back", totals.clawed_back),
         ("wallets", "wallets_closing", totals.wallets_closing),
         ("gifted", "diamonds", totals.diamonds),
         ("gifted", "platform_share", totals.platform_share),
+        ("products", "diamonds", totals.product_diamonds),
+        ("products", "platform_share", totals.products - totals.product_diamonds),
         ("earnings_opening", "earnings", totals.earnings_opening),
-        ("diamonds", "earnings", totals.diamonds),
+        ("diamonds", "earnings", totals.diamonds + totals.product_diamonds),
         ("earnings", "withdrawn", totals.withdrawn),
         ("earnings", "reversed", totals.reversed),
         ("earnings", "earnings_closing", totals.earnings_closing),
@@ -76,8 +84,11 @@ def coin_flows(
     scope: str, start_day: str, end_day: str, totals: FlowTotals, *, include_wallets: bool
 ) -> JsonObject:
     """The statement for ``[start_day, end_day)``. Without wallets (a creator's scope:
-    whose coins they were is not theirs to see) the flows start at ``gifted``."""
+    whose coins they were is not theirs to see) the flows start at ``gifted`` (and at
+    ``products``, in a period with digital products sold or refunded: net of refunds)."""
     kept = [node for node in NODE_LABELS if include_wallets or node not in WALLET_NODES]
+    if totals.products == 0 and totals.product_diamonds == 0:
+        kept.remove("products")  # a period without digital products: the diagram as ever
     links = [
         {"source": source, "target": target, "value_units": value}
         for source, target, value in _links(totals)
@@ -99,11 +110,11 @@ def check_balanced(totals: FlowTotals, include_wallets: bool) -> list[str]:
     sides = {
         "wallets": (
             totals.wallets_opening + totals.bought,
-            totals.gifted + totals.clawed_back + totals.wallets_closing,
+            totals.gifted + totals.products + totals.clawed_back + totals.wallets_closing,
         ),
         "gifted": (totals.gifted, totals.diamonds + totals.platform_share),
         "earnings": (
-            totals.earnings_opening + totals.diamonds,
+            totals.earnings_opening + totals.diamonds + totals.product_diamonds,
             totals.withdrawn + totals.reversed + totals.earnings_closing,
         ),
     }

@@ -11,6 +11,7 @@ credential looked at, and the server stops reading that connection.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,6 +23,7 @@ from giftflow.settings import Settings
 
 WEBHOOK_PREFIX: Final = "/v1/webhooks/"
 BATCH_PATHS: Final = frozenset({"/v1/gifts/batch", "/v1/admin/payout-batches/results"})
+FILE_UPLOAD: Final = re.compile(r"/v1/creators/[0-9]{1,10}/files")
 
 
 class BodyTooLargeError(GiftflowError):
@@ -35,6 +37,8 @@ class BodyLimits:
     default_bytes: int
     webhook_bytes: int
     batch_bytes: int
+    file_bytes: int = 0
+    """``POST /v1/creators/{creator_id}/files``: a perk's or product's file."""
 
     @classmethod
     def of(cls, settings: Settings) -> BodyLimits:
@@ -42,6 +46,7 @@ class BodyLimits:
             default_bytes=settings.body_max_bytes,
             webhook_bytes=settings.body_max_webhook_bytes,
             batch_bytes=settings.body_max_batch_bytes,
+            file_bytes=settings.file_max_bytes,
         )
 
     def for_path(self, path: str) -> int:
@@ -49,6 +54,8 @@ class BodyLimits:
             return self.webhook_bytes
         if path in BATCH_PATHS:
             return self.batch_bytes
+        if self.file_bytes and FILE_UPLOAD.fullmatch(path):
+            return max(self.file_bytes, self.default_bytes)
         return self.default_bytes
 
 

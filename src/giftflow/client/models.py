@@ -223,6 +223,41 @@ class CustomAmountPublic:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveringPerkList:
+    perks: list[DeliveringPerkPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveringPerkPublic:
+    id: str
+    creator_id: int
+    level: int
+    kind: DeliveryKind
+    file_id: str | None
+    product_id: str | None
+    schedule_id: str | None
+    early_access: EarlyAccessPublic | None
+    created_at: datetime
+
+
+DeliveryKind: TypeAlias = Literal["file", "early_access"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DownloadLinkPublic:
+    url: str
+    file_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EarlyAccessPublic:
+    level: int
+    opens_at: datetime
+    early_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EarningsPublic:
     """Diamonds in diamond units (10,000 units = 1 diamond), and whole diamonds;
     ``holds``: when the pending ones mature (earliest first, at most 100 parts).
@@ -262,6 +297,22 @@ class FieldProblem:
     location: str
     message: str
     type: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileList:
+    files: list[FilePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FilePublic:
+    id: str
+    creator_id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -886,6 +937,51 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProductList:
+    products: list[ProductPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductPublic:
+    id: str
+    creator_id: int
+    title: str
+    price_coins: int
+    state: ProductState
+    file_ids: list[str]
+    early_access: EarlyAccessPublic | None
+    buy_path: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductPurchaseList:
+    purchases: list[ProductPurchasePublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductPurchasePublic:
+    id: str
+    product_id: str
+    title: str
+    buyer_id: int
+    creator_id: int
+    price_coins: int
+    share_bps: int
+    diamond_units: int
+    state: PurchaseState
+    purchased_at: datetime
+    matures_at: datetime
+    matured_at: datetime | None
+    refunded_at: datetime | None
+    clawed_back_units: int
+
+
+ProductState: TypeAlias = Literal["active", "archived"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PromotionList:
     promotions: list[PromotionPublic]
 
@@ -921,6 +1017,31 @@ class PromotionPublic:
 PromotionState: TypeAlias = Literal[
     "draft", "in_review", "active", "paused", "completed", "cancelled", "rejected"
 ]
+
+
+PurchaseState: TypeAlias = Literal["paid", "refunded"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionList:
+    session_id: int
+    questions: list[QuestionPublic]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionPublic:
+    id: str
+    session_id: int
+    creator_id: int
+    user_id: int
+    level: int
+    text: str
+    state: QuestionState
+    submitted_at: datetime
+    closed_at: datetime | None
+
+
+QuestionState: TypeAlias = Literal["queued", "answered", "skipped"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,7 @@ from giftflow.client.calls import (
     live,
     milestones,
     money,
+    products,
     promote,
     schedules,
     subathon,
@@ -181,6 +182,30 @@ class Operations:
     list_leads = Operation(bio.list_leads)
     export_leads = Operation(bio.export_leads)
     delete_lead = Operation(bio.delete_lead)
+    # --- Perks that deliver, products, priority Q&A ----------------------------
+
+    upload_file = Operation(products.upload_file)
+    list_files = Operation(products.list_files)
+    add_file_perk = Operation(products.add_file_perk)
+    add_schedule_early_access = Operation(products.add_schedule_early_access)
+    list_delivering_perks = Operation(products.list_delivering_perks)
+    remove_perk = Operation(products.remove_perk)
+    perk_link = Operation(products.perk_link)
+    download = Operation(products.download)
+    create_product = Operation(products.create_product)
+    list_products = Operation(products.list_products)
+    get_product = Operation(products.get_product)
+    update_product = Operation(products.update_product)
+    buy_product = Operation(products.buy_product)
+    list_product_purchases = Operation(products.list_product_purchases)
+    buyer_product_purchases = Operation(products.buyer_product_purchases)
+    get_product_purchase = Operation(products.get_product_purchase)
+    refund_product_purchase = Operation(products.refund_product_purchase)
+    purchase_link = Operation(products.purchase_link)
+    ask_question = Operation(products.ask_question)
+    question_queue = Operation(products.question_queue)
+    answer_question = Operation(products.answer_question)
+    skip_question = Operation(products.skip_question)
 
     # --- Analytics -----------------------------------------------------------
 

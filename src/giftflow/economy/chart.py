@@ -31,6 +31,7 @@ class AccountKind(IntEnum):
     GIFT_REVENUE = 2
     CHARGEBACK_LOSS = 3
     PROMOTION_REVENUE = 4
+    PRODUCT_REVENUE = 5
     # platform, diamonds
     DIAMOND_ISSUANCE = 10
     DIAMONDS_WITHDRAWN = 11
@@ -64,6 +65,7 @@ _UNITS: Final[dict[AccountKind, UnitCode]] = {
     AccountKind.GIFT_REVENUE: COIN,
     AccountKind.CHARGEBACK_LOSS: COIN,
     AccountKind.PROMOTION_REVENUE: COIN,
+    AccountKind.PRODUCT_REVENUE: COIN,
     AccountKind.DIAMOND_ISSUANCE: DIAMOND,
     AccountKind.DIAMONDS_WITHDRAWN: DIAMOND,
     AccountKind.WALLET: COIN,
@@ -99,6 +101,10 @@ class TransferCode(IntEnum):
     PROMOTION_RESERVE = 50
     PROMOTION_SPEND = 51
     PROMOTION_RELEASE = 52
+    PRODUCT_COINS = 60
+    PRODUCT_DIAMONDS = 61
+    PRODUCT_REFUND_COINS = 62
+    PRODUCT_REFUND_DIAMONDS = 63
 
 
 def user_account(user_id: int, kind: AccountKind) -> AccountId:

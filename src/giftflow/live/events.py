@@ -66,6 +66,10 @@ class EventType(StrEnum):
     GIFT_RULE_FIRED = "gift_rule.fired"
     """A creator's gift rule fired on a gift: its action and payload, for the room's
     listeners and, through webhooks out, the platform."""
+    QUESTION_SUBMITTED = "question.submitted"
+    """A viewer put a question in the session's priority Q&A queue (docs/products.md)."""
+    QUESTION_ANSWERED = "question.answered"
+    QUESTION_SKIPPED = "question.skipped"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from giftflow.api.routes import (
     payees,
     payments,
     payouts,
+    products,
     promote,
     rooms,
     schedules,
@@ -53,4 +54,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     milestones.router,
     subathon.router,
     bio.router,
+    products.router,
 )

@@ -45,6 +45,8 @@ EventTypeName = Literal[
     "lead.confirmed",
     "lead.unsubscribed",
     "lead.deleted",
+    "product.purchased",
+    "product.refunded",
 ]
 """``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]

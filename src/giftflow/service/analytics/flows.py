@@ -96,6 +96,21 @@ def _gifted_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) ->
     return int(tx.scalar(sql, parameters))
 
 
+def _product_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
+    """Coins spent on products in the period less those refunded in it (to
+    ``creator_id``, whom both legs carry as ``user_data_1``)."""
+    total = 0
+    for code, sign in ((TransferCode.PRODUCT_COINS, 1), (TransferCode.PRODUCT_REFUND_COINS, -1)):
+        sql = "SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE code = ?"
+        sql += " AND timestamp >= ? AND timestamp < ?"
+        parameters: tuple[int, ...] = (int(code), start_ns, end_ns)
+        if creator_id is not None:
+            sql += " AND user_data_1 = ?"
+            parameters += (creator_id,)
+        total += sign * int(tx.scalar(sql, parameters))
+    return total
+
+
 def _sum_moved(
     tx: Tx,
     codes: Iterable[TransferCode],
@@ -131,6 +146,13 @@ def _earnings_totals(
     return opening, diamonds, reserved - returned, reversed_, closing
 
 
+def _product_diamonds(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
+    earnings = Accounts(EARNINGS, creator_id)
+    period = (start_ns, end_ns)
+    sold = moved(tx, TransferCode.PRODUCT_DIAMONDS, earnings, "credit", *period)
+    return sold - moved(tx, TransferCode.PRODUCT_REFUND_DIAMONDS, earnings, "debit", *period)
+
+
 def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> FlowTotals:
     """Coins are scaled to units (x 10,000); diamond units already are."""
     if creator_id is None:
@@ -151,6 +173,8 @@ def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> F
         withdrawn=earned[2],
         reversed=earned[3],
         earnings_closing=earned[4],
+        products=_product_coins(tx, creator_id, start_ns, end_ns) * UNIT_SCALE,
+        product_diamonds=_product_diamonds(tx, creator_id, start_ns, end_ns),
     )
 
 

@@ -3,6 +3,7 @@ creator's statement of every movement."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode, user_account
@@ -16,6 +17,7 @@ from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.once import Once
 from giftflow.store import earnings as stored
+from giftflow.store import products
 from giftflow.store.earnings import PendingHold
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
@@ -129,7 +131,7 @@ def mature(context: EconomyContext, creator_id: int | None = None) -> int:
         for creator, gifts in batch.items():
             moved += _mature_creator(context, creator, gifts)
         previous = batch  # the same gifts due again: the ledger refused them, stop
-    return moved
+    return moved + _mature_product_sales(context, cutoff, creator_id)
 
 
 def _due(
@@ -183,6 +185,54 @@ def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
         )
 
 
+def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: int | None) -> int:
+    """The creator's shares of digital products sold (``product_purchases``) mature
+    like gifts: each at the time fixed when it was bought, one transfer per creator
+    per round; a refunded purchase never matures."""
+    moved = 0
+    while due := context.ledger.read(lambda tx: products.due(tx, cutoff, creator_id, MATURE_BATCH)):
+        by_creator: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for creator, purchase_id, units in due:
+            by_creator[creator].append((purchase_id, units))
+        matured = [_mature_sales(context, c, sales) for c, sales in by_creator.items()]
+        if all(units is None for units in matured):
+            break  # refunded or matured meanwhile, all of them: read again next time
+        moved += sum(units or 0 for units in matured)
+    return moved
+
+
+def _mature_sales(
+    context: EconomyContext, creator_id: int, sales: list[tuple[int, int]]
+) -> int | None:
+    """One maturation transfer for these sales and their rows, by compare-and-set; None
+    when another writer refunded or matured one of them first."""
+    units = sum(amount for _, amount in sales)
+    ids = [purchase_id for purchase_id, _ in sales]
+    transfer = Transfer(
+        id=derived_id("mature-products", creator_id, ids[0], ids[-1], len(ids)),
+        debit_account_id=user_account(creator_id, AccountKind.EARNINGS_PENDING),
+        credit_account_id=user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
+        amount=units,
+        unit=DIAMOND,
+        code=TransferCode.MATURATION,
+        user_data_1=len(ids),
+    )
+
+    def record(tx: Tx, results: list[TransferResult]) -> None:
+        if results[0].code != TransferResultCode.OK:
+            raise RecordRejectedError("the sales matured meanwhile", code="maturation_conflict")
+        if products.mark_matured(tx, ids, results[0].timestamp) != units:
+            raise RecordRejectedError(
+                "product sales matured or were refunded meanwhile", code="maturation_conflict"
+            )
+
+    try:
+        context.ledger.create_transfers([transfer], record)
+    except RecordRejectedError:
+        return None
+    return units
+
+
 def pin_unrecorded_holds(context: EconomyContext) -> None:
     """Gifts booked before their maturity time was recorded (migration 0009) get the
     holding period in force now, once: from then on a change of it moves none of them."""
@@ -212,7 +262,8 @@ class StatementLine:
     units: int
     transfer_id: int
     reference: int
-    """The catalog's gift id (a gift), the gift's row (a chargeback reversal), 0 else."""
+    """The catalog's gift id (a gift), the gift's row (a chargeback reversal), the
+    product purchase (a product's sale or refund), 0 else."""
     payout_id: str | None = None
     """The payout a ``payout_*`` line belongs to."""
 
@@ -227,6 +278,8 @@ _KINDS = {
     TransferCode.PAYOUT_PAID: "payout_paid",
     TransferCode.PAYOUT_RETURNED: "payout_returned",
     TransferCode.REVERSAL_DIAMONDS: "chargeback_reversal",
+    TransferCode.PRODUCT_DIAMONDS: "product_sale",
+    TransferCode.PRODUCT_REFUND_DIAMONDS: "product_refund",
 }
 
 

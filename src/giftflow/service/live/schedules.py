@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from giftflow.creator.perks import require_open
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind
+from giftflow.live.levels import level_for
 from giftflow.live.schedules import (
     REMINDER_OFFSETS_S_DEFAULT,
     PlannedGoal,
@@ -33,6 +35,7 @@ from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import chapters as session_chapters
 from giftflow.service.live import goals as session_goals
 from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional
+from giftflow.store import products
 from giftflow.store.tx import Row, Tx
 
 _COLUMNS: Final = (
@@ -304,7 +307,9 @@ def cancel(context: LiveContext, schedule_id: str) -> ScheduledLive:
 
 def register(context: LiveContext, schedule_id: str, user_id: int) -> tuple[Registration, bool]:
     """The viewer registers (True the first time; again changes nothing). Only while
-    the LIVE is ``scheduled``; the creator does not register for their own."""
+    the LIVE is ``scheduled``; the creator does not register for their own. A LIVE
+    with an early-access perk opens to everyone at the perk's ``opens_at``, to its
+    supporters ``early_s`` before (docs/products.md); one without is open at once."""
     now = context.now()
 
     def add(tx: Tx) -> tuple[Registration, bool]:
@@ -322,6 +327,7 @@ def register(context: LiveContext, schedule_id: str, user_id: int) -> tuple[Regi
         if existing is not None:
             return Registration(schedule_id, user_id, int(existing)), False
         _require_scheduled(live)
+        _require_open(tx, context, live, user_id, now)
         tx.execute(
             "INSERT INTO schedule_registrations (schedule_id, user_id, registered_at)"
             " VALUES (?, ?, ?) ON CONFLICT (schedule_id, user_id) DO NOTHING",
@@ -330,6 +336,17 @@ def register(context: LiveContext, schedule_id: str, user_id: int) -> tuple[Regi
         return Registration(schedule_id, user_id, now), tx.rowcount == 1
 
     return context.write(add)
+
+
+def _require_open(
+    tx: Tx, context: LiveContext, live: ScheduledLive, user_id: int, now: int
+) -> None:
+    early = products.early_of_schedule(tx, live.id)
+    if early is None:
+        return
+    coins = products.supporter_coins(tx, live.creator_id, user_id)
+    level = level_for(coins, context.settings.level_thresholds_coins)
+    require_open(early, level=level, now=now, what=f"registration for {live.id}")
 
 
 def unregister(context: LiveContext, schedule_id: str, user_id: int) -> bool:

@@ -52,6 +52,8 @@ EVENT_TYPES: Final = (
     "lead.confirmed",
     "lead.unsubscribed",
     "lead.deleted",
+    "product.purchased",
+    "product.refunded",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
 ALL_TYPES: Final = "*"
