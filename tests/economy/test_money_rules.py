@@ -230,3 +230,65 @@ def test_a_streak_started_in_a_batch_keeps_its_gift_and_creator_in_it(market: Ma
     )
     codes = [o.code if isinstance(o, GiftflowError) else "sent" for o in outcomes]
     assert codes == ["sent", "streak_mismatch", "streak_mismatch", "sent"]
+
+
+def test_a_streak_event_repeated_in_a_batch_for_another_receiver_is_a_conflict(
+    open_market: OpenMarket,
+) -> None:
+    """The same streak event (its streak and count) sent again in the call, naming
+    another receiver, is refused ``idempotency_conflict``, as it is one at a time; it
+    used to be answered as a replay of the first. Its quantity is not its own (a streak
+    event adds its count's delta): the same event with another quantity is a replay."""
+    outcomes: list[list[object]] = []
+    for batched in (False, True):
+        market = open_market()
+        sender, creator = market.viewer(f"s{batched}"), market.creator(f"c{batched}")
+        other, viewer = market.creator(f"o{batched}"), market.viewer(f"v{batched}")
+        market.buy(sender, 30)
+        first = _streak(market, sender.id, creator.id, 1)
+        requests = [
+            first,
+            dataclasses.replace(first, creator_id=other.id),
+            dataclasses.replace(first, creator_id=viewer.id),  # not a creator: still a conflict
+            dataclasses.replace(first, quantity=3),
+        ]
+        if batched:
+            outcomes.append(list(market.economy.send_gifts(requests)))
+        else:
+            outcomes.append([_one(market, request) for request in requests])
+        assert market.coins(sender) == 29
+        market.assert_reconciled()
+        market.economy.close()
+    _compare(*outcomes)
+    answers = [o.code if isinstance(o, GiftflowError) else o for o in outcomes[1]]
+    assert [a.replayed if isinstance(a, GiftSent) else a for a in answers] == [
+        False,
+        "idempotency_conflict",
+        "idempotency_conflict",
+        True,
+    ]
+
+
+def test_a_repeated_event_for_another_receiver_books_nothing_when_the_first_is_refused(
+    open_market: OpenMarket,
+) -> None:
+    """A frozen wallet: the ledger refuses the first event, and its repetition for
+    another creator in the same call meets the same refusal, as one at a time."""
+    outcomes: list[list[object]] = []
+    for batched in (False, True):
+        market = open_market()
+        sender, creator = market.viewer(f"s{batched}"), market.creator(f"c{batched}")
+        other = market.creator(f"o{batched}")
+        market.buy(sender, 30)
+        market.economy.set_wallet_frozen(sender.id, frozen=True)
+        first = _streak(market, sender.id, creator.id, 1)
+        requests = [first, dataclasses.replace(first, creator_id=other.id)]
+        if batched:
+            outcomes.append(list(market.economy.send_gifts(requests)))
+        else:
+            outcomes.append([_one(market, request) for request in requests])
+        assert market.coins(sender) == 30
+        market.assert_reconciled()
+        market.economy.close()
+    _compare(*outcomes)
+    assert [o.code for o in outcomes[1] if isinstance(o, GiftflowError)] == ["account_frozen"] * 2

@@ -140,6 +140,10 @@ class _Prepared:
     """When the event happened by the economy's clock (or its recorded time): what a
     streak's timeout counts from, so a streak has ended exactly ``STREAK_TIMEOUT_S``
     after its last event, not a few nanoseconds later (the ledger's timestamp)."""
+    another_gift: bool = False
+    """A twin (the same event as an earlier one of its call) that names another gift:
+    it carries the first's transfers, is refused ``idempotency_conflict`` once they are
+    booked, and never books them in its own name."""
 
 
 def event_key(request: GiftRequest) -> str:
@@ -269,15 +273,26 @@ class _Sending:
     ) -> None:
         """Plan one request as if the call's earlier ones had been sent on their own
         first: booked already, a replay; the same event as an earlier one of the call,
-        its twin (the same transfers: booked once, the second answered as a replay)."""
+        its twin (the same transfers: booked once, the second answered as a replay, or
+        ``idempotency_conflict`` if it names another gift)."""
         if found.booked is not None:
             self.early.append(_replayed(found.booked, request))
             return
         twin = twins.get(found.key)
         if twin is not None:
             first, prepared = twin
-            _same_event(first, request)
-            self.prepared.append(replace(prepared, events=[], row=None, counted_at=None))
+            # Its answer waits for the first's: booked, a replay, or `idempotency_conflict`
+            # if it names another gift, as one at a time; refused by the ledger, the same
+            # refusal (the first's transfers met it).
+            self.prepared.append(
+                replace(
+                    prepared,
+                    events=[],
+                    row=None,
+                    counted_at=None,
+                    another_gift=not _same_gift(first, request),
+                )
+            )
             self.early.append(None)
             return
         prepared = _prepare(self.context, request, found, streaks_seen, self.decisions, funds)
@@ -466,30 +481,29 @@ def _gift_row(tx: Tx, gift_row_id: int) -> Row | None:
     return tx.execute(f"SELECT {_GIFT_COLUMNS} FROM gifts WHERE id = ?", (gift_row_id,)).fetchone()
 
 
-def _same_event(first: GiftRequest, again: GiftRequest) -> None:
-    """An event sent twice in one call must be the same gift, as a replay must."""
-    if (first.sender_id, first.creator_id, first.gift_id, first.quantity) != (
+def _same_gift(first: GiftRequest | GiftSent, again: GiftRequest) -> bool:
+    """Whether an event sent again names the gift it named first: its sender, receiver
+    and gift, and a one-off event's quantity (a streak event adds its count's delta, so
+    its own quantity names nothing). One rule for a replay of a booked event and for an
+    event repeated within a call, so that a call answers as its items one at a time."""
+    same = (first.sender_id, first.creator_id, first.gift_id) == (
         again.sender_id,
         again.creator_id,
         again.gift_id,
-        again.quantity,
-    ) and not (first.streak_id is not None and first.gift_id == again.gift_id):
-        raise EconomyError(
-            "this event id was already used for another gift", code="idempotency_conflict"
-        )
+    )
+    return same and (again.streak_id is not None or first.quantity == again.quantity)
+
+
+def _another_gift() -> EconomyError:
+    return EconomyError(
+        "this event id was already used for another gift", code="idempotency_conflict"
+    )
 
 
 def _replayed(row: Row, request: GiftRequest) -> GiftSent:
     gift = gift_of(row, replayed=True)
-    same = (gift.sender_id, gift.creator_id, gift.gift_id) == (
-        request.sender_id,
-        request.creator_id,
-        request.gift_id,
-    )
-    if not same or (request.streak_id is None and gift.quantity != request.quantity):
-        raise EconomyError(
-            "this event id was already used for another gift", code="idempotency_conflict"
-        )
+    if not _same_gift(gift, request):
+        raise _another_gift()
     return gift
 
 
@@ -647,6 +661,8 @@ def _recorder(
         if failure is not None:
             return _gift_error(failure)
         prepared.row = None
+        if prepared.another_gift:
+            return _conflicting_twin(results)
         if results[0].code == TransferResultCode.EXISTS:  # a twin of this event won a race
             prepared.events = []
             return _twin(tx, prepared.plan.coin_transfer_id, booked_here)
@@ -686,6 +702,15 @@ def _recorder(
         return gift
 
     return record
+
+
+def _conflicting_twin(results: list[TransferResult]) -> EconomyError:
+    """A twin naming another gift: the first's transfers exist (it was booked), so the
+    event id was used for another gift; if the first was taken out of the job after all
+    (a lost race), its transfers would be booked here: refused, to be sent again."""
+    if results[0].code == TransferResultCode.EXISTS:
+        return _another_gift()
+    raise RecordRejectedError("the event this one repeats was not booked; send it again")
 
 
 def _twin(tx: Tx, gift_id: int, booked_here: dict[int, GiftSent]) -> GiftSent:
