@@ -259,7 +259,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "service/economy/gifting.py": 15,
     "service/economy/payouts.py": 11,
     "service/economy/recharge.py": 15,
-    "service/live/chapters.py": 9,
     "service/live/context.py": 1,
     "service/live/goals.py": 12,
     "service/live/hook.py": 1,
