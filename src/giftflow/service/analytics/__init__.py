@@ -26,7 +26,8 @@ from giftflow.service.analytics.facts import live_facts, previous_summaries
 from giftflow.service.analytics.flows import flow_totals
 from giftflow.service.economy import users
 from giftflow.service.live import Live, schedule_figures
-from giftflow.service.live.context import LiveContext, optional
+from giftflow.service.live.context import LiveContext
+from giftflow.store import analytics as stored
 from giftflow.store.tx import Tx
 
 __all__ = [
@@ -86,12 +87,9 @@ def cohorts(context: LiveContext, creator_id: int) -> Json:
 
     def read(tx: Tx) -> list[FirstGift]:
         _require_creator(tx, creator_id)
-        rows = tx.execute(
-            "SELECT sender_id, MIN(sent_at) FROM gifts WHERE creator_id = ?"
-            " GROUP BY sender_id, (sent_at / ? + ?) / 7",
-            (creator_id, NS_PER_DAY, EPOCH_WEEKDAY),
-        ).fetchall()
-        return [FirstGift(row[0], row[1]) for row in rows]
+        return stored.first_gifts_by_week(
+            tx, creator_id, day_ns=NS_PER_DAY, epoch_weekday=EPOCH_WEEKDAY
+        )
 
     return pure.cohorts(creator_id, context.read(read))
 
@@ -117,12 +115,7 @@ def sessions_of(
 
     def read(tx: Tx) -> list[LiveSession]:
         _require_creator(tx, creator_id)
-        rows = tx.execute(
-            "SELECT id, creator_id, title, started_at, ended_at FROM live_sessions"
-            " WHERE creator_id = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
-            (creator_id, limit, offset),
-        ).fetchall()
-        return [LiveSession(r[0], r[1], r[2], r[3], optional(r[4])) for r in rows]
+        return stored.sessions_of(tx, creator_id, limit=limit, offset=offset)
 
     return context.read(read)
 

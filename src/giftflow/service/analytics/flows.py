@@ -14,86 +14,17 @@ flows back, so ``withdrawn`` is reservations less returns within the period.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from giftflow.analytics import FlowTotals, check_balanced
 from giftflow.analytics.flows import UNIT_SCALE
 from giftflow.economy.chart import AccountKind, TransferCode
-from giftflow.ledger.transfers import TransferFlags
 from giftflow.service.live.context import LiveContext
+from giftflow.store.coin_flows import Accounts, Leg, balance, gifted_coins, moved
 from giftflow.store.tx import Tx
 
 WALLETS: Final = (AccountKind.WALLET,)
 EARNINGS: Final = (AccountKind.EARNINGS_PENDING, AccountKind.EARNINGS_AVAILABLE)
-_POSTS: Final = int(TransferFlags.POST_PENDING)
-"""A post finishes a reservation already counted: it moves nothing more."""
-_VOIDS: Final = int(TransferFlags.VOID_PENDING)
-"""A void undoes a reservation (its row copies the reservation's accounts)."""
-_SIGNED = f"CASE WHEN (t.flags & {_VOIDS}) <> 0 THEN -t.amount ELSE t.amount END"
-
-
-@dataclass(frozen=True, slots=True)
-class Accounts:
-    """A set of accounts: of these kinds, of one owner (None: everyone's)."""
-
-    kinds: tuple[AccountKind, ...]
-    owner_id: int | None
-
-    def where(self, alias: str) -> tuple[str, tuple[int, ...]]:
-        marks = ", ".join("?" for _ in self.kinds)
-        sql = f"{alias}.code IN ({marks})"
-        if self.owner_id is None:
-            return sql, tuple(int(kind) for kind in self.kinds)
-        return f"{sql} AND {alias}.owner_id = ?", (*map(int, self.kinds), self.owner_id)
-
-
-def _side_sum(tx: Tx, accounts: Accounts, side: str, before_ns: int) -> int:
-    where, parameters = accounts.where("a")
-    return int(
-        tx.scalar(
-            f"SELECT COALESCE(SUM({_SIGNED}), 0) FROM transfers t"
-            f" JOIN accounts a ON a.id = t.{side}_account_id"
-            f" WHERE {where} AND t.timestamp < ? AND (t.flags & {_POSTS}) = 0",
-            (*parameters, before_ns),
-        )
-    )
-
-
-def balance(tx: Tx, accounts: Accounts, before_ns: int) -> int:
-    """What the accounts held just before ``before_ns``, pending debits spent: credits
-    less debits of every transfer, whatever its code."""
-    return _side_sum(tx, accounts, "credit", before_ns) - _side_sum(
-        tx, accounts, "debit", before_ns
-    )
-
-
-def moved(
-    tx: Tx, code: TransferCode, accounts: Accounts, side: str, start_ns: int, end_ns: int
-) -> int:
-    """The amount of ``code`` transfers in ``[start_ns, end_ns)`` on the ``side``
-    (debit or credit) that is one of ``accounts``."""
-    where, parameters = accounts.where("a")
-    return int(
-        tx.scalar(
-            "SELECT COALESCE(SUM(t.amount), 0) FROM transfers t"
-            f" JOIN accounts a ON a.id = t.{side}_account_id"
-            f" WHERE t.code = ? AND {where} AND t.timestamp >= ? AND t.timestamp < ?",
-            (int(code), *parameters, start_ns, end_ns),
-        )
-    )
-
-
-def _gifted_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
-    """Coins gifted in the period (to ``creator_id``, whose id the coin leg carries
-    as ``user_data_1``)."""
-    sql = "SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE code = ?"
-    sql += " AND timestamp >= ? AND timestamp < ?"
-    parameters: tuple[int, ...] = (int(TransferCode.GIFT_COINS), start_ns, end_ns)
-    if creator_id is not None:
-        sql += " AND user_data_1 = ?"
-        parameters += (creator_id,)
-    return int(tx.scalar(sql, parameters))
 
 
 def _product_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
@@ -115,20 +46,24 @@ def _sum_moved(
     tx: Tx,
     codes: Iterable[TransferCode],
     accounts: Accounts,
-    side: str,
+    leg: Leg,
     period: tuple[int, int],
 ) -> int:
-    return sum(moved(tx, code, accounts, side, *period) for code in codes)
+    start_ns, end_ns = period
+    return sum(
+        moved(tx, code, accounts, leg=leg, start_ns=start_ns, end_ns=end_ns) for code in codes
+    )
 
 
 def _wallet_totals(tx: Tx, start_ns: int, end_ns: int) -> tuple[int, int, int, int]:
     """Everyone's wallets, in coins: opening, bought, clawed back, closing."""
     wallets = Accounts(WALLETS, None)
     period = (start_ns, end_ns)
-    bought = moved(tx, TransferCode.PURCHASE, wallets, "credit", *period)
+    bought = _sum_moved(tx, (TransferCode.PURCHASE,), wallets, "credit", period)
     clawed_codes = (TransferCode.REFUND_COINS, TransferCode.CHARGEBACK_COINS)
     clawed_back = _sum_moved(tx, clawed_codes, wallets, "debit", period)
-    return balance(tx, wallets, start_ns), bought, clawed_back, balance(tx, wallets, end_ns)
+    opening = balance(tx, wallets, before_ns=start_ns)
+    return opening, bought, clawed_back, balance(tx, wallets, before_ns=end_ns)
 
 
 def _earnings_totals(
@@ -138,11 +73,12 @@ def _earnings_totals(
     closing."""
     earnings = Accounts(EARNINGS, creator_id)
     period = (start_ns, end_ns)
-    diamonds = moved(tx, TransferCode.GIFT_DIAMONDS, earnings, "credit", *period)
-    reserved = moved(tx, TransferCode.PAYOUT_RESERVE, earnings, "debit", *period)
-    returned = moved(tx, TransferCode.PAYOUT_RETURNED, earnings, "debit", *period)
-    reversed_ = moved(tx, TransferCode.REVERSAL_DIAMONDS, earnings, "debit", *period)
-    opening, closing = balance(tx, earnings, start_ns), balance(tx, earnings, end_ns)
+    diamonds = _sum_moved(tx, (TransferCode.GIFT_DIAMONDS,), earnings, "credit", period)
+    reserved = _sum_moved(tx, (TransferCode.PAYOUT_RESERVE,), earnings, "debit", period)
+    returned = _sum_moved(tx, (TransferCode.PAYOUT_RETURNED,), earnings, "debit", period)
+    reversed_ = _sum_moved(tx, (TransferCode.REVERSAL_DIAMONDS,), earnings, "debit", period)
+    opening = balance(tx, earnings, before_ns=start_ns)
+    closing = balance(tx, earnings, before_ns=end_ns)
     return opening, diamonds, reserved - returned, reversed_, closing
 
 
@@ -159,7 +95,7 @@ def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> F
         opening, bought, clawed_back, closing = _wallet_totals(tx, start_ns, end_ns)
     else:
         opening = bought = clawed_back = closing = 0
-    gifted = _gifted_coins(tx, creator_id, start_ns, end_ns)
+    gifted = gifted_coins(tx, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
     earned = _earnings_totals(tx, creator_id, start_ns, end_ns)
     return FlowTotals(
         wallets_opening=opening * UNIT_SCALE,

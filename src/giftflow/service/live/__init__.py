@@ -38,7 +38,6 @@ from giftflow.service.live import (
     sessions,
     supporters,
 )
-from giftflow.service.live.chapters import ChapterTotals
 from giftflow.service.live.chapters import record as record_chapter_windows
 from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
@@ -51,6 +50,7 @@ from giftflow.service.live.sessions import (
     SessionTotals,
     WatchTime,
 )
+from giftflow.store.chapters import ChapterTotals
 
 __all__ = [
     "Changes",

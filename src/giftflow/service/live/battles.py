@@ -9,8 +9,6 @@ from typing import Any
 
 from giftflow.live.battles import (
     Battle,
-    Booster,
-    Side,
     check_start,
     in_window,
     mvps,
@@ -20,36 +18,19 @@ from giftflow.live.battles import (
 )
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
-from giftflow.live.leaderboards import Standing, Support
+from giftflow.live.leaderboards import Standing
 from giftflow.service.economy.context import GiftBooked, PendingEvent
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional, require_live
+from giftflow.service.live.context import NS_PER_S, LiveContext, event, require_live
 from giftflow.service.live.names import display_names
-from giftflow.store.tx import Row, Tx
-
-_SIDE_COLUMNS = (
-    "session_id, creator_id, score, booster_multiplier, booster_started_at, booster_ends_at"
-)
-
-
-def _side_of(row: Row) -> Side:
-    booster = Booster(row[3], row[4], row[5]) if row[3] else None
-    return Side(row[0], row[1], row[2], booster)
+from giftflow.store import battles as stored
+from giftflow.store.tx import Tx
 
 
 def find(tx: Tx, battle_id: int) -> Battle:
-    row = tx.execute(
-        "SELECT id, started_at, ends_at, ended_at, winner_session_id FROM battles WHERE id = ?",
-        (battle_id,),
-    ).fetchone()
-    if row is None:
+    battle = stored.by_id(tx, battle_id)
+    if battle is None:
         raise LiveNotFoundError(f"no battle {battle_id}", code="battle_not_found")
-    sides = tx.execute(
-        f"SELECT {_SIDE_COLUMNS} FROM battle_sides WHERE battle_id = ? ORDER BY session_id",
-        (battle_id,),
-    ).fetchall()
-    return Battle(
-        row[0], row[1], row[2], optional(row[3]), row[4], tuple(_side_of(s) for s in sides)
-    )
+    return battle
 
 
 def get(context: LiveContext, battle_id: int) -> Battle:
@@ -107,24 +88,17 @@ def begin(tx: Tx, session_ids: Sequence[int], duration_s: int, now: int) -> Batt
         busy = running_battle(tx, session_id)
         if busy is not None:
             raise LiveStateError(f"session {session_id} is in battle {busy}", code="battle_running")
-    battle_id = int(
-        tx.scalar(
-            "INSERT INTO battles (started_at, ends_at) VALUES (?, ?) RETURNING id",
-            (now, now + duration_s * NS_PER_S),
-        )
-    )
-    tx.executemany(
-        "INSERT INTO battle_sides (battle_id, session_id, creator_id) VALUES (?, ?, ?)",
-        [(battle_id, s, c) for s, c in zip(session_ids, creators, strict=True)],
+    battle_id = stored.insert(
+        tx,
+        sides=list(zip(session_ids, creators, strict=True)),
+        started_at_ns=now,
+        ends_at_ns=now + duration_s * NS_PER_S,
     )
     return find(tx, battle_id)
 
 
 def running_battle(tx: Tx, session_id: int) -> int | None:
-    busy = tx.scalar(
-        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0", (session_id,)
-    )
-    return None if busy is None else int(busy)
+    return stored.running_of(tx, session_id)
 
 
 def started(tx: Tx, battle: Battle, now: int) -> list[PendingEvent]:
@@ -166,13 +140,7 @@ def trigger_booster(
             duration_s=duration_s,
             now=now,
         )
-        tx.execute(
-            "UPDATE battle_sides SET booster_multiplier = ?, booster_started_at = ?,"
-            " booster_ends_at = ? WHERE battle_id = ? AND session_id = ?"
-            " AND booster_multiplier = 0 AND ended_at = 0",
-            (booster.multiplier, booster.started_at, booster.ends_at, battle_id, session_id),
-        )
-        if tx.rowcount != 1:
+        if not stored.set_booster(tx, battle_id, session_id=session_id, booster=booster):
             raise LiveStateError("this side has used its booster", code="booster_used")
         boosted = find(tx, battle_id)
         return boosted, _sides_data(tx, boosted)
@@ -200,39 +168,34 @@ def end_due(context: LiveContext) -> list[Battle]:
     now = context.now()
 
     def sweep(tx: Tx) -> tuple[list[Battle], list[PendingEvent]]:
-        rows = tx.execute(
-            "SELECT id, ends_at FROM battles WHERE ended_at = 0 AND ends_at <= ? ORDER BY id",
-            (now,),
-        ).fetchall()
-        events = [e for row in rows for e in close(tx, int(row[0]), int(row[1]))]
-        return [find(tx, int(row[0])) for row in rows], events
+        due = stored.due(tx, now_ns=now)
+        events = [e for battle in due for e in close(tx, battle.id, battle.ends_at)]
+        return [find(tx, battle.id) for battle in due], events
 
     return context.write_events(sweep)
 
 
 def end_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:
-    battle_id = tx.scalar(
-        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0", (session_id,)
-    )
+    battle_id = stored.running_of(tx, session_id)
     if battle_id is None:
         return []
-    ends_at = int(tx.scalar("SELECT ends_at FROM battles WHERE id = ?", (battle_id,)))
-    return close(tx, int(battle_id), min(now, ends_at))
+    ends_at = stored.ends_at(tx, battle_id)
+    assert ends_at is not None, "a running side's battle exists"
+    return close(tx, battle_id, min(now, ends_at))
 
 
 def close(tx: Tx, battle_id: int, at: int) -> list[PendingEvent]:
     """End an open battle at ``at``: winner or draw, MVPs per side (``battle.ended``).
     Compare-and-set on ``ended_at``, so a battle ends exactly once."""
-    tx.execute("UPDATE battles SET ended_at = ? WHERE id = ? AND ended_at = 0", (at, battle_id))
-    if tx.rowcount != 1:
+    if not stored.mark_ended(tx, battle_id, at_ns=at):
         return []
-    tx.execute("UPDATE battle_sides SET ended_at = ? WHERE battle_id = ?", (at, battle_id))
     battle = find(tx, battle_id)
     won = winner({side.session_id: side.score for side in battle.sides})
-    tx.execute("UPDATE battles SET winner_session_id = ? WHERE id = ?", (won, battle_id))
+    stored.set_winner(tx, battle_id, won)
     sides = _sides_data(tx, battle)
     for side, data in zip(battle.sides, sides, strict=True):
-        data["mvps"] = _mvps_data(tx, mvps(_supporters(tx, battle_id, side.session_id)))
+        supporters = stored.supporters(tx, battle_id, session_id=side.session_id)
+        data["mvps"] = _mvps_data(tx, mvps(supporters))
     winner_creator = next((s.creator_id for s in battle.sides if s.session_id == won), None)
     data = {
         "battle_id": battle_id,
@@ -253,44 +216,26 @@ def _mvps_data(tx: Tx, standings: list[Standing]) -> list[dict[str, Any]]:
     ]
 
 
-def _supporters(tx: Tx, battle_id: int, session_id: int) -> list[Support]:
-    """Each gifter's points to one side, as the gifts scored them."""
-    rows = tx.execute(
-        "SELECT user_id, points, last_at FROM battle_supporters"
-        " WHERE battle_id = ? AND session_id = ?",
-        (battle_id, session_id),
-    ).fetchall()
-    return [Support(int(r[0]), int(r[1]), int(r[2])) for r in rows]
-
-
 def on_gift(tx: Tx, gift: GiftBooked) -> list[PendingEvent]:
-    battle_id = tx.scalar(
-        "SELECT battle_id FROM battle_sides WHERE session_id = ? AND ended_at = 0",
-        (gift.session_id,),
-    )
-    if battle_id is None:
+    battle_id = stored.running_of(tx, gift.session_id)
+    # The battle's row lock: a battle ending in another process either finished before
+    # (we see it ended) or waits for this gift.
+    if battle_id is None or not stored.lock_running(tx, battle_id):
         return []
-    # A no-op write that takes the battle's row lock: a battle ending in another
-    # process either finished before (we see it ended) or waits for this gift.
-    tx.execute("UPDATE battles SET ended_at = ended_at WHERE id = ? AND ended_at = 0", (battle_id,))
-    if tx.rowcount != 1:
-        return []
-    battle = find(tx, int(battle_id))
+    battle = find(tx, battle_id)
     if gift.sent_at >= battle.ends_at:
         return close(tx, battle.id, battle.ends_at)
     side = battle.side(gift.session_id)
     if side is None or not in_window(battle.started_at, battle.ends_at, gift.sent_at):
         return []
     added = points(gift.coins, side.booster, gift.sent_at)
-    tx.execute(
-        "UPDATE battle_sides SET score = score + ? WHERE battle_id = ? AND session_id = ?",
-        (added, battle.id, gift.session_id),
-    )
-    tx.execute(
-        "INSERT INTO battle_supporters (battle_id, session_id, user_id, points, last_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (battle_id, session_id, user_id) DO UPDATE"
-        " SET points = battle_supporters.points + excluded.points, last_at = excluded.last_at",
-        (battle.id, gift.session_id, gift.sender_id, added, gift.sent_at),
+    stored.add_points(
+        tx,
+        battle.id,
+        session_id=gift.session_id,
+        supporter_id=gift.sender_id,
+        points=added,
+        at_ns=gift.sent_at,
     )
     scored = find(tx, battle.id)
     data = {

@@ -5,9 +5,8 @@ session's schedule can also be recorded afterwards, with explicit windows."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from giftflow.live.chapters import Chapter, ChapterKind, ChapterPlan, current, next_to_start
+from giftflow.live.chapters import Chapter, ChapterPlan, current, next_to_start
 from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.live.context import (
@@ -15,41 +14,15 @@ from giftflow.service.live.context import (
     LiveContext,
     event,
     live_session,
-    optional,
     require_live,
 )
-from giftflow.store.tx import Row, Tx
-
-SEGMENT = str(ChapterKind.SEGMENT)
-_COLUMNS = "id, session_id, position, kind, title, planned_s, started_at, ended_at"
-
-
-@dataclass(frozen=True, slots=True)
-class ChapterTotals:
-    chapter_id: int
-    gifts: int
-    coins: int
-    interactions: int
-
-
-def chapter_of(row: Row) -> Chapter:
-    return Chapter(
-        row[0],
-        row[1],
-        row[2],
-        ChapterKind(row[3]),
-        row[4],
-        row[5],
-        optional(row[6]),
-        optional(row[7]),
-    )
+from giftflow.store import chapters as stored
+from giftflow.store.chapters import ChapterTotals, RecordedChapter
+from giftflow.store.tx import Tx
 
 
 def of_session(tx: Tx, session_id: int) -> list[Chapter]:
-    rows = tx.execute(
-        f"SELECT {_COLUMNS} FROM chapters WHERE session_id = ? ORDER BY position", (session_id,)
-    ).fetchall()
-    return [chapter_of(row) for row in rows]
+    return stored.of_session(tx, session_id)
 
 
 def current_id(tx: Tx, session_id: int) -> int | None:
@@ -58,10 +31,7 @@ def current_id(tx: Tx, session_id: int) -> int | None:
 
 
 def close_current(tx: Tx, session_id: int, now: int) -> None:
-    tx.execute(
-        "UPDATE chapters SET ended_at = ? WHERE session_id = ? AND started_at > 0 AND ended_at = 0",
-        (now, session_id),
-    )
+    stored.close_current(tx, session_id, now_ns=now)
 
 
 def plan(context: LiveContext, session_id: int, plans: Sequence[ChapterPlan]) -> list[Chapter]:
@@ -80,19 +50,7 @@ def plan(context: LiveContext, session_id: int, plans: Sequence[ChapterPlan]) ->
 def append(tx: Tx, session_id: int, plans: Sequence[ChapterPlan]) -> None:
     """The plans after the session's last chapter, in ``tx`` (a scheduled LIVE's plan
     goes in with its session)."""
-    if not plans:
-        return
-    last = tx.scalar(
-        "SELECT COALESCE(MAX(position), 0) FROM chapters WHERE session_id = ?", (session_id,)
-    )
-    tx.executemany(
-        "INSERT INTO chapters (session_id, position, kind, title, planned_s)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [
-            (session_id, int(last) + index + 1, str(p.kind), p.title, p.planned_s)
-            for index, p in enumerate(plans)
-        ],
-    )
+    stored.append(tx, session_id, plans)
 
 
 def chapters(context: LiveContext, session_id: int) -> list[Chapter]:
@@ -111,7 +69,7 @@ def advance(context: LiveContext, session_id: int) -> Chapter:
             raise LiveStateError("no planned chapter is left", code="chapters_exhausted")
         previous = current(planned)
         close_current(tx, session_id, now)
-        tx.execute("UPDATE chapters SET started_at = ? WHERE id = ?", (now, following.id))
+        stored.start(tx, following.id, now_ns=now)
         started = next(c for c in of_session(tx, session_id) if c.id == following.id)
         return creator_id, previous, started
 
@@ -144,19 +102,15 @@ def record(
         _, ended_at = live_session(tx, session_id)
         if not ended_at:
             raise LiveStateError(f"session {session_id} is still live", code="session_live")
-        if tx.scalar("SELECT COUNT(*) FROM chapters WHERE session_id = ?", (session_id,)):
+        if stored.count(tx, session_id):
             raise LiveStateError(
                 f"session {session_id} has chapters already", code="chapters_recorded"
             )
-        tx.executemany(
-            "INSERT INTO chapters"
-            " (session_id, position, kind, title, planned_s, started_at, ended_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (session_id, position, SEGMENT, title, _planned_s(start, end), start, end)
-                for position, (title, start, end) in enumerate(windows, start=1)
-            ],
-        )
+        recorded = [
+            RecordedChapter(title, _planned_s(start, end), started_at=start, ended_at=end)
+            for title, start, end in windows
+        ]
+        stored.insert_recorded(tx, session_id, recorded)
         return of_session(tx, session_id)
 
     return context.write(add)
@@ -170,18 +124,4 @@ def _planned_s(start: int, end: int) -> int:
 def totals(context: LiveContext, session_id: int) -> list[ChapterTotals]:
     """Per chapter that started: gifts (events) and coins received during it, and its
     interactions."""
-
-    def count(tx: Tx) -> list[ChapterTotals]:
-        rows = tx.execute(
-            "SELECT c.id,"
-            " (SELECT COUNT(*) FROM gifts g WHERE g.session_id = c.session_id"
-            "   AND g.sent_at >= c.started_at AND (c.ended_at = 0 OR g.sent_at < c.ended_at)),"
-            " (SELECT COALESCE(SUM(g.coins), 0) FROM gifts g WHERE g.session_id = c.session_id"
-            "   AND g.sent_at >= c.started_at AND (c.ended_at = 0 OR g.sent_at < c.ended_at)),"
-            " (SELECT COUNT(*) FROM interactions i WHERE i.chapter_id = c.id)"
-            " FROM chapters c WHERE c.session_id = ? AND c.started_at > 0 ORDER BY c.position",
-            (session_id,),
-        ).fetchall()
-        return [ChapterTotals(int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows]
-
-    return context.read(count)
+    return context.read(lambda tx: stored.totals(tx, session_id))

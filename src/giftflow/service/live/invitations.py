@@ -13,55 +13,27 @@ from giftflow.live.invitations import (
     Answer,
     Invitation,
     InvitationState,
-    Invitee,
     answering,
     check_invitation,
     require_pending,
 )
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import battles
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional, require_live
-from giftflow.store.tx import Row, Tx
+from giftflow.service.live.context import NS_PER_S, LiveContext, event, require_live
+from giftflow.store import battle_invitations as stored
+from giftflow.store.tx import Tx
 
-_COLUMNS = (
-    "id, session_id, creator_id, duration_s, created_at, expires_at, state, decided_at, battle_id"
-)
-_INVITEE_COLUMNS = "session_id, creator_id, answer, answered_at"
 SESSION_ENDED = "session_ended"
 WITHDRAWN = "withdrawn"
 
 
-def _invitation_of(row: Row, invitees: Sequence[Row]) -> Invitation:
-    return Invitation(
-        id=int(row[0]),
-        session_id=int(row[1]),
-        creator_id=int(row[2]),
-        duration_s=int(row[3]),
-        created_at=int(row[4]),
-        expires_at=int(row[5]),
-        state=InvitationState(row[6]),
-        decided_at=optional(int(row[7])),
-        battle_id=None if row[8] is None else int(row[8]),
-        invitees=tuple(
-            Invitee(int(i[0]), int(i[1]), Answer(i[2]), optional(int(i[3]))) for i in invitees
-        ),
-    )
-
-
 def find(tx: Tx, invitation_id: int) -> Invitation:
-    row = tx.execute(
-        f"SELECT {_COLUMNS} FROM battle_invitations WHERE id = ?", (invitation_id,)
-    ).fetchone()
-    if row is None:
+    invitation = stored.by_id(tx, invitation_id)
+    if invitation is None:
         raise LiveNotFoundError(
             f"no battle invitation {invitation_id}", code="battle_invitation_not_found"
         )
-    invitees = tx.execute(
-        f"SELECT {_INVITEE_COLUMNS} FROM battle_invitees WHERE invitation_id = ?"
-        " ORDER BY session_id",
-        (invitation_id,),
-    ).fetchall()
-    return _invitation_of(row, invitees)
+    return invitation
 
 
 def get(context: LiveContext, invitation_id: int) -> Invitation:
@@ -73,13 +45,8 @@ def of_room(context: LiveContext, room_id: int) -> list[Invitation]:
     now = context.now()
 
     def read(tx: Tx) -> list[Invitation]:
-        rows = tx.execute(
-            "SELECT id FROM battle_invitations WHERE state = 'pending' AND expires_at > ?"
-            " AND (creator_id = ? OR id IN"
-            " (SELECT invitation_id FROM battle_invitees WHERE creator_id = ?)) ORDER BY id",
-            (now, room_id, room_id),
-        ).fetchall()
-        return [find(tx, int(row[0])) for row in rows]
+        ids = stored.pending_of_room(tx, room_id, now_ns=now)
+        return [find(tx, invitation_id) for invitation_id in ids]
 
     return context.read(read)
 
@@ -103,26 +70,20 @@ def invite(
         creator_id = _lock_live(tx, session_id)
         invitees = [(s, require_live(tx, s)) for s in invitee_session_ids]
         _require_free(tx, [session_id, *invitee_session_ids])
-        pending = tx.scalar(
-            "SELECT id FROM battle_invitations WHERE session_id = ? AND state = 'pending'"
-            " AND expires_at > ?",
-            (session_id, now),
-        )
+        pending = stored.pending_sent(tx, session_id, now_ns=now)
         if pending is not None:
             raise LiveStateError(
                 f"session {session_id} has invitation {pending} pending: withdraw it first",
                 code="battle_invitation_pending",
             )
-        invitation_id = int(
-            tx.scalar(
-                "INSERT INTO battle_invitations (session_id, creator_id, duration_s, created_at,"
-                " expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (session_id, creator_id, duration_s, now, now + ttl_s * NS_PER_S),
-            )
-        )
-        tx.executemany(
-            "INSERT INTO battle_invitees (invitation_id, session_id, creator_id) VALUES (?, ?, ?)",
-            [(invitation_id, s, c) for s, c in invitees],
+        invitation_id = stored.insert(
+            tx,
+            session_id=session_id,
+            creator_id=creator_id,
+            invitees=invitees,
+            duration_s=duration_s,
+            now_ns=now,
+            expires_at_ns=now + ttl_s * NS_PER_S,
         )
         return find(tx, invitation_id)
 
@@ -199,12 +160,8 @@ def withdraw(context: LiveContext, invitation_id: int) -> Invitation:
 
 def cancel_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:
     """The session ended: every pending invitation it is in is cancelled."""
-    rows = tx.execute(
-        "SELECT id FROM battle_invitations WHERE state = 'pending' AND (session_id = ? OR id IN"
-        " (SELECT invitation_id FROM battle_invitees WHERE session_id = ?)) ORDER BY id",
-        (session_id, session_id),
-    ).fetchall()
-    return [e for row in rows for e in _cancel(tx, int(row[0]), now, SESSION_ENDED)[1]]
+    pending = stored.pending_of_session(tx, session_id)
+    return [e for each in pending for e in _cancel(tx, each, now, SESSION_ENDED)[1]]
 
 
 # --- in the transaction ---------------------------------------------------------------
@@ -213,7 +170,7 @@ def cancel_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:
 def _lock_live(tx: Tx, session_id: int) -> int:
     """The live session's creator, its row locked first (a no-op write): one invitation
     is sent from it at a time, and it cannot end unseen while one is."""
-    tx.execute("UPDATE live_sessions SET ended_at = ended_at WHERE id = ?", (session_id,))
+    stored.lock_session(tx, session_id)
     return require_live(tx, session_id)
 
 
@@ -227,7 +184,7 @@ def _require_free(tx: Tx, session_ids: Sequence[int]) -> None:
 def _locked(tx: Tx, invitation_id: int) -> Invitation:
     """The invitation, its row locked (a no-op write): answers to one invitation take
     turns, so two last acceptances cannot both miss each other."""
-    tx.execute("UPDATE battle_invitations SET state = state WHERE id = ?", (invitation_id,))
+    stored.lock(tx, invitation_id)
     return find(tx, invitation_id)
 
 
@@ -242,21 +199,13 @@ def _answered(
 
 
 def _answer(tx: Tx, invitation_id: int, session_id: int, answer: Answer, now: int) -> None:
-    tx.execute(
-        "UPDATE battle_invitees SET answer = ?, answered_at = ?"
-        " WHERE invitation_id = ? AND session_id = ?",
-        (answer.value, now, invitation_id, session_id),
-    )
+    stored.set_answer(tx, invitation_id, session_id=session_id, answer=answer, now_ns=now)
 
 
 def _decide(
     tx: Tx, invitation_id: int, state: InvitationState, now: int, *, battle_id: int | None = None
 ) -> None:
-    tx.execute(
-        "UPDATE battle_invitations SET state = ?, decided_at = ?, battle_id = ?"
-        " WHERE id = ? AND state = 'pending'",
-        (state.value, now, battle_id, invitation_id),
-    )
+    stored.decide(tx, invitation_id, state=state, now_ns=now, battle_id=battle_id)
 
 
 def _cancel(
