@@ -71,9 +71,19 @@ def moved(
 def gifted_coins(tx: Tx, *, creator_id: int | None, start_ns: int, end_ns: int) -> int:
     """Coins gifted in ``[start_ns, end_ns)`` (to ``creator_id``, whose id the coin leg
     carries as ``user_data_1``; None: to anyone)."""
+    return coins_of_code(
+        tx, TransferCode.GIFT_COINS, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns
+    )
+
+
+def coins_of_code(
+    tx: Tx, code: TransferCode, *, creator_id: int | None, start_ns: int, end_ns: int
+) -> int:
+    """The amount of ``code`` transfers in ``[start_ns, end_ns)`` (for ``creator_id``,
+    whom the transfer carries as ``user_data_1``; None: for anyone)."""
     sql = "SELECT COALESCE(SUM(amount), 0) AS amount FROM transfers WHERE code = ?"
     sql += " AND timestamp >= ? AND timestamp < ?"
-    parameters: tuple[int, ...] = (int(TransferCode.GIFT_COINS), start_ns, end_ns)
+    parameters: tuple[int, ...] = (int(code), start_ns, end_ns)
     if creator_id is not None:
         sql += " AND user_data_1 = ?"
         parameters += (creator_id,)

@@ -20,7 +20,7 @@ from giftflow.analytics import FlowTotals, check_balanced
 from giftflow.analytics.flows import UNIT_SCALE
 from giftflow.economy.chart import AccountKind, TransferCode
 from giftflow.service.live.context import LiveContext
-from giftflow.store.coin_flows import Accounts, Leg, balance, gifted_coins, moved
+from giftflow.store.coin_flows import Accounts, Leg, balance, coins_of_code, gifted_coins, moved
 from giftflow.store.tx import Tx
 
 WALLETS: Final = (AccountKind.WALLET,)
@@ -30,16 +30,11 @@ EARNINGS: Final = (AccountKind.EARNINGS_PENDING, AccountKind.EARNINGS_AVAILABLE)
 def _product_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
     """Coins spent on products in the period less those refunded in it (to
     ``creator_id``, whom both legs carry as ``user_data_1``)."""
-    total = 0
-    for code, sign in ((TransferCode.PRODUCT_COINS, 1), (TransferCode.PRODUCT_REFUND_COINS, -1)):
-        sql = "SELECT COALESCE(SUM(amount), 0) FROM transfers WHERE code = ?"
-        sql += " AND timestamp >= ? AND timestamp < ?"
-        parameters: tuple[int, ...] = (int(code), start_ns, end_ns)
-        if creator_id is not None:
-            sql += " AND user_data_1 = ?"
-            parameters += (creator_id,)
-        total += sign * int(tx.scalar(sql, parameters))
-    return total
+    sold, refunded = (
+        coins_of_code(tx, code, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
+        for code in (TransferCode.PRODUCT_COINS, TransferCode.PRODUCT_REFUND_COINS)
+    )
+    return sold - refunded
 
 
 def _sum_moved(
@@ -85,8 +80,9 @@ def _earnings_totals(
 def _product_diamonds(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
     earnings = Accounts(EARNINGS, creator_id)
     period = (start_ns, end_ns)
-    sold = moved(tx, TransferCode.PRODUCT_DIAMONDS, earnings, "credit", *period)
-    return sold - moved(tx, TransferCode.PRODUCT_REFUND_DIAMONDS, earnings, "debit", *period)
+    sold = _sum_moved(tx, (TransferCode.PRODUCT_DIAMONDS,), earnings, "credit", period)
+    refunded = _sum_moved(tx, (TransferCode.PRODUCT_REFUND_DIAMONDS,), earnings, "debit", period)
+    return sold - refunded
 
 
 def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> FlowTotals:
