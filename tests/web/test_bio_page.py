@@ -38,6 +38,16 @@ def set_up(studio: Studio) -> int:
     world.ok(world.post(f"/v1/rooms/{carol}/schedules", schedule, world.admin_key), 201)
     perks = {"perks": [{"level": 1, "kind": "badge", "value": "Fan"}]}
     world.ok(world.put_json(f"/v1/rooms/{carol}/perks", perks, world.admin_key))
+    headers = {"Authorization": f"Bearer {world.admin_key}", "Content-Type": "text/plain"}
+    uploaded = world.client.post(
+        f"/v1/creators/{carol}/files", content=b"preset", params={"filename": "brushes.txt"},
+        headers=headers,
+    )  # fmt: skip
+    file_id = world.ok(uploaded, 201)["id"]
+    perk = {"kind": "file", "level": 2, "file_id": file_id}
+    world.ok(world.post(f"/v1/rooms/{carol}/delivering-perks", perk, world.admin_key), 201)
+    product = {"title": "Brush pack", "price_coins": 1200, "file_ids": [file_id]}
+    world.ok(world.post(f"/v1/rooms/{carol}/products", product, world.admin_key), 201)
     return carol
 
 
@@ -60,6 +70,9 @@ def test_the_page_renders_and_the_lead_form_works_without_javascript(studio: Stu
     assert page.locator("section.links a.link").inner_text() == "My shop"
     assert "Sunday portraits" in page.locator("section.schedules").inner_text()
     assert "Fan" in page.locator("section.perks").inner_text()
+    assert "A download" in page.locator("section.perks li[data-level='2']").inner_text()
+    assert page.locator("section.products li strong").inner_text() == "Brush pack"
+    assert "1,200 coins" in page.locator("section.products").inner_text()
     assert page.locator(".consent-text").inner_text() == CONSENT
     ARTIFACTS.parent.joinpath("bio").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS.parent / "bio" / "page.png", full_page=True)

@@ -5,7 +5,8 @@ JavaScript and tells no third party who looked.
 The page is a list of sections (``SECTIONS``): each is one function from a
 ``SectionSource`` to HTML (``""`` leaves it out), so one more section is one more
 function. The built-in ones: the links, the next scheduled LIVEs, the perks of each
-supporter level, the lead form. The routes that serve it are ``giftflow.web.bio_page``.
+supporter level (badges, Q&A priority, downloads, early access), the products on sale,
+the lead form. The routes that serve it are ``giftflow.web.bio_page``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from typing import Final
 from giftflow.analytics.formats import instant
 from giftflow.creator.bio import BioLink, BioPage
 from giftflow.creator.leads import EMAIL_MAX, Consent
+from giftflow.creator.perks import DeliveringPerk, DeliveryKind
 from giftflow.i18n import N_, active_locale, number
 from giftflow.i18n import gettext as _
 from giftflow.live.levels import Perk, PerkKind
 from giftflow.live.schedules import ScheduledLive, ScheduleState, missed_before
+from giftflow.service.creator import perks as delivering_perks
+from giftflow.service.creator import products
 from giftflow.service.creator.bio import Bio
+from giftflow.service.creator.products import Listing
 from giftflow.service.live import Live, supporters
 from giftflow.service.live import schedules as schedule_rows
 from giftflow.web.charts import esc
@@ -109,30 +114,66 @@ def _schedule_item(schedule: ScheduledLive) -> str:
 
 
 PERK_LABELS: Final = {PerkKind.BADGE: N_("Badge"), PerkKind.QA_PRIORITY: N_("Priority in Q&A")}
+DELIVERY_LABELS: Final = {
+    DeliveryKind.FILE: N_("A download"),
+    DeliveryKind.EARLY_ACCESS: N_("Early access"),
+}
 
 
 def perks_section(source: SectionSource) -> str:
     """The perks of each supporter level, with the coins that reach it."""
     perks = supporters.perks(source.live.context, source.page.creator_id)
-    if not perks:
+    delivering = delivering_perks.of_creator(source.live.context, source.page.creator_id)
+    if not perks and not delivering:
         return ""
     thresholds = source.live.context.settings.level_thresholds_coins
-    levels = sorted({perk.level for perk in perks})
-    items = "".join(_level_item(level, thresholds[level - 1], perks) for level in levels)
+    levels = sorted({perk.level for perk in perks} | {perk.level for perk in delivering})
+    items = "".join(
+        _level_item(level, thresholds[level - 1], perks, delivering) for level in levels
+    )
     return f'<section class="perks"><h2>{esc(_("Supporter perks"))}</h2><ul>{items}</ul></section>'
 
 
-def _level_item(level: int, coins: int, perks: Sequence[Perk]) -> str:
+def _level_item(
+    level: int, coins: int, perks: Sequence[Perk], delivering: Sequence[DeliveringPerk]
+) -> str:
     heading = _("Level {level}").format(level=level)
     reach = _("from {coins} coins gifted").format(coins=number(coins))
     listed = "".join(
         f"<li>{esc(_(PERK_LABELS[perk.kind]))}{': ' + esc(perk.value) if perk.value else ''}</li>"
         for perk in perks
         if perk.level == level
+    ) + "".join(
+        f"<li>{esc(_(DELIVERY_LABELS[perk.kind]))}</li>"
+        for perk in delivering
+        if perk.level == level
     )
     return (
         f'<li class="card" data-level="{level}"><strong>{esc(heading)}</strong>'
         f' <span class="muted">{esc(reach)}</span><ul class="perk-list">{listed}</ul></li>'
+    )
+
+
+def products_section(source: SectionSource) -> str:
+    """The creator's products on sale, oldest first: title, price, and when a product in
+    early access goes on sale to everyone. They are bought in the platform's app (a
+    purchase needs the buyer signed in), so the page names them and links nowhere."""
+    listings = products.listed(source.live.context, source.page.creator_id)
+    if not listings:
+        return ""
+    items = "".join(_product_item(listing, source.now) for listing in listings)
+    return f'<section class="products"><h2>{esc(_("Products"))}</h2><ul>{items}</ul></section>'
+
+
+def _product_item(listing: Listing, now: int) -> str:
+    price = _("{count} coins").format(count=number(listing.price_coins))
+    later = ""
+    if listing.opens_at is not None and listing.opens_at > now:
+        opens = time_element(instant(listing.opens_at))
+        later = f'<br><span class="muted">{esc(_("On sale to everyone from"))} {opens}</span>'
+    return (
+        f'<li class="card" data-product-id="{esc(listing.product_id)}">'
+        f'<strong>{esc(listing.title)}</strong> <span class="muted">{esc(price)}</span>{later}</li>'
     )
 
 
@@ -161,7 +202,13 @@ def lead_form(page: BioPage, consent: Consent, *, email: str = "", problem: str 
     )
 
 
-SECTIONS: tuple[Section, ...] = (links_section, schedules_section, perks_section, lead_form_section)
+SECTIONS: tuple[Section, ...] = (
+    links_section,
+    schedules_section,
+    perks_section,
+    products_section,
+    lead_form_section,
+)
 """The page's sections, in order."""
 
 
