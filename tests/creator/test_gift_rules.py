@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
-from giftflow.creator.gift_rules import NS_PER_S, GiftRule
+from giftflow.creator.gift_rules import GiftRule
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import gift_rules

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from giftflow.creator.subathon import (
-    NS_PER_S,
     Control,
     ControlKind,
     Counted,
@@ -27,6 +26,7 @@ from giftflow.creator.subathon import (
     replay,
     start,
 )
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError, LiveStateError
 
 T0 = 1_700_000_000 * NS_PER_S

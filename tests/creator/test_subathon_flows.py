@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
-from giftflow.creator.subathon import NS_PER_S, ControlKind, Rules, SubathonState, Tier
+from giftflow.creator.subathon import ControlKind, Rules, SubathonState, Tier
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.creator import subathon

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from giftflow.ledger.clock import NS_PER_S
+
 JsonObject = dict[str, Any]
 """A JSON document as the API, the report page and ``giftflow replay`` emit it."""
 
-NS_PER_S: Final = 1_000_000_000
 NS_PER_MINUTE: Final = 60 * NS_PER_S
 NS_PER_HOUR: Final = 60 * NS_PER_MINUTE
 NS_PER_DAY: Final = 24 * NS_PER_HOUR

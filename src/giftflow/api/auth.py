@@ -39,7 +39,7 @@ from giftflow.api.errors import (
 )
 from giftflow.api.schemas import USER_ID_MAX, Role
 from giftflow.errors import ConfigurationError
-from giftflow.ledger.clock import Clock
+from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import credentials
 from giftflow.store.credentials import Standing
@@ -73,7 +73,6 @@ _USER_CLAIMS: Final = ("exp", "iat", "sub", "role", "jti", "key")
 _KEY = re.compile(r"gf_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _TOKEN_ID = re.compile(r"[0-9a-f]{32}")
-_NS_PER_S: Final = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +156,7 @@ def revoke_api_key(ledger: Ledger, key_id: str, *, after_s: int = 0) -> bool:
     """Revoke a key (and so every user token it issued) ``after_s`` seconds from now;
     False when there is no such key still in force. A key revoked for later may be
     revoked sooner, never later."""
-    at = ledger.clock.now_ns() + after_s * _NS_PER_S
+    at = ledger.clock.now_ns() + after_s * NS_PER_S
 
     def revoke(tx: Tx) -> bool:
         tx.execute(
@@ -273,7 +272,7 @@ class Authenticator:
             "exp": expires_s,
         }
         token = jwts.sign(claims, self._secret)
-        return IssuedToken(token, token_id, user_id, role, expires_s * _NS_PER_S)
+        return IssuedToken(token, token_id, user_id, role, expires_s * NS_PER_S)
 
     def revoke(self, principal: Principal) -> bool:
         """Revoke the user token ``principal`` came from; False when it was already."""
@@ -288,7 +287,7 @@ class Authenticator:
             raise TokenInvalidError("a token id is 32 hexadecimal digits")
         until_s = self._now_s() + TOKEN_TTL_MAX_S if expires_at_s is None else expires_at_s
         revoke = credentials.revoke_token(
-            token_id, now_ns=self._clock.now_ns(), expires_at_ns=until_s * _NS_PER_S
+            token_id, now_ns=self._clock.now_ns(), expires_at_ns=until_s * NS_PER_S
         )
         return self._ledger.write(revoke)
 
@@ -334,7 +333,7 @@ class Authenticator:
         return Principal(key_id=key_id, scopes=frozenset(scopes.split()), issuer_key_id=key_id)
 
     def _now_s(self) -> int:
-        return self._clock.now_ns() // _NS_PER_S
+        return self._clock.now_ns() // NS_PER_S
 
 
 TOKEN_TTL_MAX_S: Final = 86_400

@@ -27,7 +27,7 @@ from typing import Any, Final
 import jwt
 
 from giftflow.api.errors import TokenExpiredError, TokenInvalidError, TokenRevokedError
-from giftflow.ledger.clock import Clock
+from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import credentials
 from giftflow.store.credentials import Standing
@@ -40,7 +40,6 @@ LINK_ID: Final = re.compile(r"^rl_[0-9a-f]{28}$")
 """A link's id: apart from user tokens' ids (32 hex digits) in the revoked tokens."""
 _ALGORITHM: Final = "HS256"
 _ISSUER: Final = "giftflow"
-_NS_PER_S: Final = 1_000_000_000
 _CLAIMS: Final = ("iss", "aud", "session", "user", "key", "jti", "iat", "exp")
 
 
@@ -71,7 +70,7 @@ class ReportLinks:
         self, *, session_id: int, creator_id: int, key_id: str, ttl_s: int
     ) -> IssuedReportLink:
         """A link to the session's report, made on behalf of the key ``key_id``."""
-        now_s = self._clock.now_ns() // _NS_PER_S
+        now_s = self._clock.now_ns() // NS_PER_S
         expires_s = now_s + min(ttl_s, TTL_MAX_S)
         link_id = "rl_" + secrets.token_hex(14)
         claims = {
@@ -85,13 +84,13 @@ class ReportLinks:
             "exp": expires_s,
         }
         link = jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
-        return IssuedReportLink(link, link_id, session_id, expires_s * _NS_PER_S)
+        return IssuedReportLink(link, link_id, session_id, expires_s * NS_PER_S)
 
     def check(self, link: str) -> ReportGrant:
         """The session a link reads. Raises ``TokenInvalidError`` (not a report link
         giftflow signed), ``TokenExpiredError`` or ``TokenRevokedError``."""
         claims = self._claims(link)
-        if claims["exp"] <= self._clock.now_ns() // _NS_PER_S:
+        if claims["exp"] <= self._clock.now_ns() // NS_PER_S:
             raise TokenExpiredError("the report link has expired; ask for a new one")
         read = credentials.standing(claims["user"], claims["key"], claims["jti"])
         refusal = _refusal(self._ledger.read(read), claims, now_ns=self._clock.now_ns())
@@ -104,7 +103,7 @@ class ReportLinks:
         if LINK_ID.fullmatch(link_id) is None:
             raise TokenInvalidError("a report link's id is rl_ and 28 hexadecimal digits")
         now_ns = self._clock.now_ns()
-        until_ns = now_ns + TTL_MAX_S * _NS_PER_S
+        until_ns = now_ns + TTL_MAX_S * NS_PER_S
         return self._ledger.write(
             credentials.revoke_token(link_id, now_ns=now_ns, expires_at_ns=until_ns)
         )

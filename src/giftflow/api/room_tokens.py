@@ -28,13 +28,12 @@ from giftflow.api.errors import (
     TokenInvalidError,
     TokenRevokedError,
 )
-from giftflow.ledger.clock import Clock
+from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import credentials
 
 ROOM_READ: Final = "room:read"
 _ROOM_CLAIMS: Final = ("exp", "room", "scope", "gen")
-_NS_PER_S: Final = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class RoomTokens:
 
     def issue(self, room_id: int) -> IssuedRoomToken:
         generation = self._ledger.read(credentials.room_generation(room_id))
-        now_s = self._clock.now_ns() // _NS_PER_S
+        now_s = self._clock.now_ns() // NS_PER_S
         expires_s = now_s + self.ttl_s
         claims: dict[str, object] = {
             "room": room_id,
@@ -64,7 +63,7 @@ class RoomTokens:
             "exp": expires_s,
         }
         token = jwts.sign(claims, self._secret)
-        return IssuedRoomToken(token, room_id, generation, expires_s * _NS_PER_S)
+        return IssuedRoomToken(token, room_id, generation, expires_s * NS_PER_S)
 
     def revoke(self, room_id: int) -> int:
         """Refuse every room token of the room issued so far; the new generation."""
@@ -95,7 +94,7 @@ class RoomTokens:
             raise TokenInvalidError("this is not a room token")
         if expires is None or generation is None:
             raise TokenInvalidError("the token's expiry or generation is not a number")
-        if expires <= self._clock.now_ns() // _NS_PER_S:
+        if expires <= self._clock.now_ns() // NS_PER_S:
             raise TokenExpiredError("the room token has expired; ask for a new one")
         if room != room_id:
             raise ForbiddenError("this token is for another room")

@@ -46,6 +46,7 @@ from giftflow.economy.chart import (
 )
 from giftflow.economy.ids import derived_id
 from giftflow.ledger.accounts import Account
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.ledger.transfers import Transfer
 from giftflow.ledger.units import COIN
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
@@ -74,7 +75,6 @@ from giftflow.service.promote.money import (
     settlement_chain,
 )
 
-NS_PER_S: Final = 1_000_000_000
 MINUTE_NS: Final = 60 * NS_PER_S
 HOUR_NS: Final = 3_600 * NS_PER_S
 PRICE_PER_1000: Final = 10_000

@@ -32,6 +32,7 @@ from giftflow.bench.figures import percentile
 from giftflow.bench.population import SANDBOX_SECRET, PopulationError, fund
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.bench.wire import connect_to
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.promotions import Audience, ContentKind, Goal, Plan
 from giftflow.service.economy import Economy, Registration
 from giftflow.service.promote import Promote
@@ -40,7 +41,6 @@ from giftflow.settings import Settings
 CREATORS: Final = 100
 BUDGET_COINS: Final = 1_000
 HOURS: Final = 24
-NS_PER_S: Final = 1_000_000_000
 SLOTS: Final = 4
 VIEWERS: Final = 20_000
 REGIONS: Final = ("US", "GB", "DE", "FR", "BR")

@@ -42,6 +42,7 @@ from giftflow.demo import (
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.errors import GiftflowError
 from giftflow.i18n import money_code, number
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.replay.report import BookedFigures, booked_figures
 from giftflow.replay.run import BookedDonation, ReplayProgress
 from giftflow.replay.source import Donation
@@ -59,7 +60,6 @@ CHAPTERS_SHOWN: Final = 5
 CHAPTER_WIDTH: Final = 28
 REPORT_JSON: Final = "report.json"
 REPORT_HTML: Final = "report.html"
-_NS_PER_S: Final = 1_000_000_000
 
 Folder = Annotated[
     Path | None,
@@ -115,7 +115,7 @@ def demo_command(
     stream = load_donations(donations)
     chosen = folder or Path(tempfile.mkdtemp(prefix="giftflow-demo-"))
     try:
-        world = DemoWorld.open(chosen, seed=seed, start_ns=stream[0].at_ns - _NS_PER_S * 3600)
+        world = DemoWorld.open(chosen, seed=seed, start_ns=stream[0].at_ns - NS_PER_S * 3600)
     except GiftflowError as error:
         console.print(f"[red]error[/red] {error.code}: {error}")
         raise typer.Exit(2) from error
@@ -153,7 +153,7 @@ def _run(world: DemoWorld, stream: list[Donation], stage: Stage | None = None) -
         world.clock.set_ns(stream[0].at_ns)
         live.start_session(world.creator.id, title=EVENT_TITLE)
         booked = _replay(world, stream)
-        world.clock.set_ns(stream[-1].at_ns + _NS_PER_S)
+        world.clock.set_ns(stream[-1].at_ns + NS_PER_S)
         live.end_session(LIVE_SESSION)
         live.record_chapters(LIVE_SESSION, [(r.game, r.start_ns, r.end_ns) for r in load_runs()])
     else:
@@ -394,5 +394,5 @@ def _diamonds(units: int) -> str:
 
 
 def _when(timestamp_ns: int) -> str:
-    moment = datetime.fromtimestamp(timestamp_ns // _NS_PER_S, tz=UTC)
+    moment = datetime.fromtimestamp(timestamp_ns // NS_PER_S, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M")

@@ -30,6 +30,7 @@ from rich.console import Console
 from giftflow.api import create_app
 from giftflow.demo import LIVE_SESSION, DemoError, DemoWorld, coins_for_donation, load_runs
 from giftflow.economy.users import User
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.goals import GoalKind
 from giftflow.replay.source import Donation, Run
@@ -46,7 +47,6 @@ ROOM_TOKEN_MARGIN_S: Final = 30 * 86_400
 SERVER_START_TIMEOUT_S: Final = 10.0
 SERVER_STOP_TIMEOUT_S: Final = 10.0
 RIVAL: Final = "gdq:rival"
-_NS_PER_S: Final = 1_000_000_000
 SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
@@ -157,7 +157,7 @@ class Stage:
             raise DemoError(f"the LIVE is session {session.id}, not {LIVE_SESSION}")
         self._sessions.append(session.id)
         self._create_goal(session.id, stream)
-        self._runs = [run for run in load_runs() if run.end_ns - run.start_ns >= _NS_PER_S]
+        self._runs = [run for run in load_runs() if run.end_ns - run.start_ns >= NS_PER_S]
         plans = [_chapter_plan(run) for run in self._runs]
         if plans:
             self.live.plan_chapters(session.id, plans)
@@ -207,7 +207,7 @@ class Stage:
             self._start_battle(donation.at_ns)
             return True
         first_ns, started = self._started_at
-        due = started + (donation.at_ns - first_ns) / _NS_PER_S / self.options.speed
+        due = started + (donation.at_ns - first_ns) / NS_PER_S / self.options.speed
         self.stopping.wait(max(0.0, due - time.monotonic()))
         self._advance_chapters(donation.at_ns)
         return not self.stopping.is_set()
@@ -252,10 +252,10 @@ class Stage:
 
 
 def _chapter_plan(run: Run) -> ChapterPlan:
-    return ChapterPlan(ChapterKind.VALUE, run.game, (run.end_ns - run.start_ns) // _NS_PER_S)
+    return ChapterPlan(ChapterKind.VALUE, run.game, (run.end_ns - run.start_ns) // NS_PER_S)
 
 
 def _room_token_ttl_s(now_ns: int, stream: Sequence[Donation]) -> int:
     """The recording from now to its last donation, and a margin for what follows."""
     last_ns = max((donation.at_ns for donation in stream), default=now_ns)
-    return max(0, last_ns - now_ns) // _NS_PER_S + ROOM_TOKEN_MARGIN_S
+    return max(0, last_ns - now_ns) // NS_PER_S + ROOM_TOKEN_MARGIN_S

@@ -24,6 +24,8 @@ SIGNATURE_HEADER: Final = "Giftflow-Sandbox-Signature"
 PROVIDER: Final = "sandbox"
 EventKind = Literal["paid", "refunded", "disputed"]
 NS_PER_S: Final = 1_000_000_000
+"""Its own copy of ``giftflow.ledger.clock.NS_PER_S``: the client is installed without
+the server's packages (tests/test_layers.py)."""
 
 
 def sign(secret: str | bytes, payload: bytes, *, at_s: int) -> dict[str, str]:

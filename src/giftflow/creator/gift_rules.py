@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError
 
-NS_PER_S: Final = 1_000_000_000
 COOLDOWN_S_MAX: Final = 86_400
 COINS_MAX: Final = 1_000_000_000
 RULES_PER_ROOM_MAX: Final = 50

@@ -21,9 +21,9 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.economy.errors import EconomyError, NotFoundError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.levels import Perk, PerkKind
 
-NS_PER_S: Final = 1_000_000_000
 EARLY_S_MAX: Final = 30 * 86_400
 """Early access opens at most 30 days before everyone's."""
 QUESTION_LENGTH_MAX: Final = 500

@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError, LiveStateError
 
-NS_PER_S: Final = 1_000_000_000
 NS_PER_MS: Final = 1_000_000
 DURATION_S_MAX: Final = 366 * 86_400
 """A subathon runs at most a year (and a day)."""

@@ -14,6 +14,7 @@ from giftflow import spreadsheet
 from giftflow.demo.world import DemoError, DemoWorld
 from giftflow.economy.errors import PayoutError
 from giftflow.economy.payees import PayeeKind
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.partners.manual import RESULT_COLUMNS
 from giftflow.payments.sandbox import NAME as SANDBOX
 from giftflow.replay.funding import Purse, checkout_of, instrument
@@ -21,8 +22,7 @@ from giftflow.replay.run import Sent
 from giftflow.service.economy import ImportSummary, Payment, PaymentOutcome, Payout, WalletView
 from giftflow.service.live import Live
 
-_NS_PER_S: Final = 1_000_000_000
-HOUR_NS: Final = 3_600 * _NS_PER_S
+HOUR_NS: Final = 3_600 * NS_PER_S
 DAY_NS: Final = 24 * HOUR_NS
 ENCORE_COINS: Final = 395
 """What the charged-back viewer sends in the encore (a Doughnut streak among them)."""

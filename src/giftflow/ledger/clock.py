@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Final, Protocol
+
+NS_PER_S: Final = 1_000_000_000
+"""Nanoseconds in a second: the ledger's clock, and every time giftflow keeps, counts
+nanoseconds since the epoch."""
 
 
 class Clock(Protocol):
@@ -20,14 +24,14 @@ class SystemClock:
 class ManualClock:
     """A clock that only moves when told to (tests, replays of recorded events)."""
 
-    def __init__(self, start_ns: int = 1_700_000_000 * 1_000_000_000) -> None:
+    def __init__(self, start_ns: int = 1_700_000_000 * NS_PER_S) -> None:
         self._now_ns = start_ns
 
     def now_ns(self) -> int:
         return self._now_ns
 
     def advance(self, *, seconds: float = 0, ns: int = 0) -> None:
-        self._now_ns += int(seconds * 1_000_000_000) + ns
+        self._now_ns += int(seconds * NS_PER_S) + ns
 
     def set_ns(self, now_ns: int) -> None:
         self._now_ns = now_ns

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError
 from giftflow.live.leaderboards import Standing, Support, rank
 
-NS_PER_S = 1_000_000_000
 DEFAULT_DURATION_S = 300
 BOOSTER_MULTIPLIER_MAX = 5
 BOOSTER_DURATION_S_DEFAULT = 30

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import ChapterPlan
 from giftflow.live.errors import LiveError
 from giftflow.live.goals import GoalKind, validate
 
-NS_PER_S: Final = 1_000_000_000
 REMINDER_OFFSETS_MAX: Final = 10
 REMINDER_OFFSET_S_MAX: Final = 30 * 86_400
 """A reminder goes out at most 30 days before the start."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from giftflow.ledger.clock import Clock
+from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.payments import payload as read
 from giftflow.payments import signature
 from giftflow.payments.base import (
@@ -35,7 +35,6 @@ from giftflow.payments.policy import check_sandbox_secret
 SIGNATURE_HEADER: Final = "Giftflow-Sandbox-Signature"
 NAME: Final = "sandbox"
 CHECKOUT_PATH: Final = "/sandbox/checkout"
-_NS_PER_S: Final = 1_000_000_000
 _EVENT_TYPES: Final = {f"payment.{kind.value}": kind for kind in PaymentEventKind}
 
 
@@ -190,7 +189,7 @@ class SandboxProvider:
 
     def sign(self, payload: bytes) -> dict[str, str]:
         """The headers the sandbox sends with ``payload``, signed now."""
-        timestamp_s = self._clock.now_ns() // _NS_PER_S
+        timestamp_s = self._clock.now_ns() // NS_PER_S
         return {SIGNATURE_HEADER: f"t={timestamp_s},v1={self._signature(timestamp_s, payload)}"}
 
     def _event(
@@ -224,7 +223,7 @@ class SandboxProvider:
             raise WebhookSignatureError("no signature matches the payload", provider=NAME)
         signature.check_age(
             signed.timestamp_s,
-            now_s=self._clock.now_ns() // _NS_PER_S,
+            now_s=self._clock.now_ns() // NS_PER_S,
             tolerance_s=self._tolerance_s,
             provider=NAME,
         )

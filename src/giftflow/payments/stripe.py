@@ -21,6 +21,7 @@ from typing import Any, Final
 import stripe
 from stripe.params.checkout import SessionCreateParams
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.payments import payload as read
 from giftflow.payments import signature
 from giftflow.payments.base import (
@@ -38,7 +39,6 @@ from giftflow.payments.errors import (
 
 SIGNATURE_HEADER: Final = "Stripe-Signature"
 NAME: Final = "stripe"
-_NS_PER_S: Final = 1_000_000_000
 TEST_KEY_PREFIXES: Final = ("sk_test_", "rk_test_")
 """Stripe's test-mode secret and restricted keys: payments anyone makes with a test card."""
 
@@ -276,7 +276,7 @@ def _payment_event(
         amount_minor=read.amount(subject, amount_key, provider=NAME),
         currency=read.currency(subject, "currency", provider=NAME),
         instrument=instrument,
-        occurred_at_ns=read.amount(event, "created", provider=NAME) * _NS_PER_S,
+        occurred_at_ns=read.amount(event, "created", provider=NAME) * NS_PER_S,
     )
 
 

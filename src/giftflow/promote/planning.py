@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 from giftflow.analytics.facts import ChapterFact, PresenceFact
+from giftflow.ledger.clock import NS_PER_S
 
-NS_PER_S: Final = 1_000_000_000
 WINDOWS_TOP: Final = 5
 REGIONS_TOP: Final = 5
 

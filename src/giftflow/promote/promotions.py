@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.errors import PromoteError, PromotionStateError
 
-NS_PER_S: Final = 1_000_000_000
 BPS_WHOLE: Final = 10_000
 BUDGET_COINS_MAX: Final = 10**12
 DURATION_S_MAX: Final = 90 * 86_400

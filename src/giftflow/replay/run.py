@@ -25,6 +25,7 @@ from typing import Final, Protocol
 
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.replay.audience import Audience, LogAudience
 from giftflow.replay.events import gift_requests
 from giftflow.replay.funding import fund_up_front
@@ -39,8 +40,7 @@ BATCH_EVENTS: Final = 2_000
 """Gift events sent to the economy in one call (their donations share group commits)."""
 CHUNK: Final = 2_000
 """Viewers registered, and purchases opened, per call."""
-_NS_PER_S: Final = 1_000_000_000
-LEAD_NS: Final = 3_600 * _NS_PER_S
+LEAD_NS: Final = 3_600 * NS_PER_S
 """``giftflow replay``'s viewers buy their coins an hour before the LIVE starts."""
 UNLIMITED_VELOCITY: Final = 1_000_000_000
 """A recorded history is not rate-limited: its donations already happened."""
@@ -347,11 +347,11 @@ class Replay:
 def _window(donations: Sequence[Donation], runs: Sequence[Run]) -> tuple[int, int]:
     """The LIVE runs from the first donation or run to one second after the last."""
     starts = [d.at_ns for d in donations[:1]] + [run.start_ns for run in runs[:1]]
-    ends = [d.at_ns + _NS_PER_S for d in donations[-1:]] + [r.end_ns for r in runs]
+    ends = [d.at_ns + NS_PER_S for d in donations[-1:]] + [r.end_ns for r in runs]
     if not starts:
         raise ReplayError("the log holds no donation and no run")
     start = min(starts)
-    return start, max(*ends, start + _NS_PER_S)
+    return start, max(*ends, start + NS_PER_S)
 
 
 def _batches(planned: Iterable[_Planned], size: int) -> Iterator[list[_Planned]]:

@@ -22,11 +22,11 @@ from pathlib import Path, PurePath
 from typing import Final, TypeVar
 
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import NS_PER_S
 
 FORMATS: Final = ("gdq",)
 DONATION_COLUMNS: Final = ("donor_id", "time_utc", "amount_usd_cents")
 RUN_COLUMNS: Final = ("game", "start_time", "end_time")
-_NS_PER_S: Final = 1_000_000_000
 T = TypeVar("T")
 LogFile = Path | Traversable
 """A log on disk, or one shipped with giftflow (``packaged``)."""
@@ -57,7 +57,7 @@ def instant_ns(text: str) -> int:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone")
-    return int(moment.timestamp()) * _NS_PER_S
+    return int(moment.timestamp()) * NS_PER_S
 
 
 def packaged(name: str) -> Traversable:

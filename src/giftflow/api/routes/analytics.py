@@ -32,6 +32,7 @@ from giftflow.api.schemas.analytics import (
     SessionList,
 )
 from giftflow.i18n import activate
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.analytics import Analytics, AnalyticsError
 from giftflow.service.live import Live
@@ -44,7 +45,6 @@ FromQuery = Annotated[date, Query(alias="from", description="First day (UTC), YY
 ToQuery = Annotated[date, Query(alias="to", description="Day after the last (UTC), YYYY-MM-DD.")]
 READ = "live:read"
 WRITE = "live:write"
-NS_PER_S = 1_000_000_000
 TOKEN_CHARACTERS = r"^[A-Za-z0-9_.-]+$"
 """A JWT's characters (base64url and dots)."""
 SHARED_PAGE_HEADERS = {

@@ -22,6 +22,7 @@ from giftflow.api.schemas.users import (
     UserTokensRevokedPublic,
 )
 from giftflow.economy.users import User
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.economy import Economy
 from giftflow.store import credentials
 from giftflow.store.credentials import SignInGrant
@@ -29,7 +30,6 @@ from giftflow.store.credentials import SignInGrant
 router = APIRouter(tags=["auth"], responses=RESPONSES)
 UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
 SIGN_IN_PATH = "/dashboard/sign-in"
-_NS_PER_S = 1_000_000_000
 
 
 def _may_hold(principal: Principal, economy: Economy, user_id: int, role: Role) -> User:
@@ -94,7 +94,7 @@ def revoke_user_tokens(
     auth.require_self_or_scope(principal, user_id, "tokens:write")
     economy.user(user_id)
     not_before_s = state.authenticator.cut_off(user_id)
-    return UserTokensRevokedPublic(user_id=user_id, not_before=at(not_before_s * _NS_PER_S))
+    return UserTokensRevokedPublic(user_id=user_id, not_before=at(not_before_s * NS_PER_S))
 
 
 @router.post("/v1/tokens/sign-in-links", status_code=201, response_model=SignInLinkPublic)
@@ -111,7 +111,7 @@ def create_sign_in_link(
     assert principal.key_id is not None  # require_scope: a key
     code = secrets.token_urlsafe(32)
     now_ns = economy.context.clock.now_ns()
-    expires_at_ns = now_ns + state.settings.sign_in_link_ttl_s * _NS_PER_S
+    expires_at_ns = now_ns + state.settings.sign_in_link_ttl_s * NS_PER_S
     grant = SignInGrant(user.id, role.value, principal.key_id)
     economy.ledger.write(
         credentials.add_sign_in_link(grant, code, now_ns=now_ns, expires_at_ns=expires_at_ns)

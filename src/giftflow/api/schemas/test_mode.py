@@ -9,10 +9,11 @@ from pydantic import BaseModel, Field, Strict, StringConstraints
 
 from giftflow.api.schemas.common import Request, WholeNumber, at
 from giftflow.api.schemas.payments import WebhookOutcomePublic
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.payments.test_cards import SUCCEEDING, CardOutcome
 from giftflow.service.economy import TestClockView
 from giftflow.service.economy.sandbox_payments import CardAttempt
-from giftflow.service.economy.test_clock import ADVANCE_S_MAX, NS_PER_S
+from giftflow.service.economy.test_clock import ADVANCE_S_MAX
 
 
 class TestClockAdvance(Request):

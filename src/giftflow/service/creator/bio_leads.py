@@ -23,8 +23,8 @@ from giftflow.creator.leads import (
     signature,
     signed,
 )
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.creator.bio import Bio
-from giftflow.service.live.context import NS_PER_S
 from giftflow.store import bio as rows
 from giftflow.store.tx import Tx
 

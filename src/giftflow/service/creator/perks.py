@@ -31,10 +31,11 @@ from giftflow.creator.products import (
     check_file,
 )
 from giftflow.economy.errors import NotACreatorError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.levels import level_for
 from giftflow.service.economy import users
 from giftflow.service.live import schedules
-from giftflow.service.live.context import NS_PER_S, LiveContext
+from giftflow.service.live.context import LiveContext
 from giftflow.store import files, products
 from giftflow.store.tx import Tx
 

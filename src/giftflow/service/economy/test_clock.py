@@ -13,14 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from giftflow.economy.errors import EconomyError, TestModeUnavailableError
-from giftflow.ledger.clock import Clock, OffsetClock
+from giftflow.ledger.clock import NS_PER_S, Clock, OffsetClock
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.once import Once
 from giftflow.settings import Settings
 from giftflow.store import test_clock as stored_clock
 from giftflow.store.tx import Tx
 
-NS_PER_S = 1_000_000_000
 ADVANCE_S_MAX = 10 * 366 * 86_400
 """Ten years at most per move: far enough for any holding period."""
 OFFSET_MAX_NS = 100 * 366 * 86_400 * NS_PER_S

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.battles import (
     Battle,
     check_start,
@@ -20,7 +21,7 @@ from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.leaderboards import Standing
 from giftflow.service.economy.context import GiftBooked, PendingEvent
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, require_live
+from giftflow.service.live.context import LiveContext, event, require_live
 from giftflow.service.live.names import display_names
 from giftflow.store import battles as stored
 from giftflow.store.tx import Tx

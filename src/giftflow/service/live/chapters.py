@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import Chapter, ChapterPlan, current, next_to_start
 from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.live.context import (
-    NS_PER_S,
     LiveContext,
     event,
     live_session,

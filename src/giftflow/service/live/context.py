@@ -16,7 +16,6 @@ from giftflow.service.events.bus import EventBus
 from giftflow.store.tx import Tx
 
 T = TypeVar("T")
-NS_PER_S = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveNotFoundError
 from giftflow.live.events import EventType
 from giftflow.live.goals import Goal, GoalKind, GoalState, contribution, validate
 from giftflow.service.economy.context import GiftBooked, PendingEvent
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional, require_live
+from giftflow.service.live.context import LiveContext, event, optional, require_live
 from giftflow.store.tx import Row, Tx
 
 _COLUMNS = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.invitations import (
@@ -19,7 +20,7 @@ from giftflow.live.invitations import (
 )
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import battles
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, require_live
+from giftflow.service.live.context import LiveContext, event, require_live
 from giftflow.store import battle_invitations as stored
 from giftflow.store.tx import Tx
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.events import EventType
 from giftflow.live.schedules import ScheduledLive, missed_before, remind_at
 from giftflow.service.economy.context import PendingEvent
-from giftflow.service.live.context import NS_PER_S, LiveContext
+from giftflow.service.live.context import LiveContext
 from giftflow.service.live.schedules import event_of, find
 from giftflow.store.tx import Tx
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from giftflow.creator.perks import require_open
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
@@ -34,7 +35,7 @@ from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import chapters as session_chapters
 from giftflow.service.live import goals as session_goals
-from giftflow.service.live.context import NS_PER_S, LiveContext, event, optional
+from giftflow.service.live.context import LiveContext, event, optional
 from giftflow.store import products
 from giftflow.store.tx import Row, Tx
 

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
 from giftflow.live.leaderboards import Standing, Support, rank, top_ids
 from giftflow.live.levels import Perk, PerkKind, SupporterLevel, supporter_level
 from giftflow.service.economy import users
 from giftflow.service.economy.context import GiftBooked, PendingEvent
-from giftflow.service.live.context import NS_PER_S, LiveContext, event
+from giftflow.service.live.context import LiveContext, event
 from giftflow.service.live.names import display_names
 from giftflow.store.tx import Row, Tx
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.invalid import (
     IMPRESSION_TTL_S,
     UnbilledReason,
@@ -23,7 +24,7 @@ from giftflow.promote.pacing import plan_cap_millicoins
 from giftflow.promote.promotions import BILLABLE_STATES
 from giftflow.service.once import Once
 from giftflow.service.promote import money
-from giftflow.service.promote.context import NS_PER_S, PromoteContext
+from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.promotions import Promotion, find
 from giftflow.store.tx import Tx
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import CandidateIndex
 from giftflow.promote.pacing import Spend
 from giftflow.service.economy.context import EconomyContext
 from giftflow.store.tx import Tx
 
 T = TypeVar("T")
-NS_PER_S = 1_000_000_000
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import (
     Candidate,
     CandidateIndex,
@@ -21,7 +22,7 @@ from giftflow.promote.delivery import (
 )
 from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
 from giftflow.promote.promotions import ContentKind
-from giftflow.service.promote.context import NS_PER_S, PromoteContext
+from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.promotions import COLUMNS, promotion_of
 from giftflow.store.tx import Tx
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.analytics.facts import ChapterFact, PresenceFact
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.promote.highlights import NS_PER_MINUTE, Highlight, Minute, highlights
 from giftflow.promote.planning import (
@@ -20,7 +21,7 @@ from giftflow.promote.planning import (
     chapter_retention,
     regions,
 )
-from giftflow.service.promote.context import NS_PER_S, PromoteContext
+from giftflow.service.promote.context import PromoteContext
 from giftflow.store.tx import Tx
 
 SESSIONS_MAX: Final = 50

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from standardwebhooks.webhooks import Webhook
 
 import giftflow
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.ledger import Ledger
 from giftflow.service.webhooks.outbox import changed
 from giftflow.service.webhooks.sender import Sender, SendError
@@ -43,7 +44,6 @@ from giftflow.store import webhook_deliveries as deliveries
 from giftflow.store.tx import Tx
 from giftflow.store.webhook_deliveries import STANDARD, AttemptMade, PendingDelivery
 
-NS_PER_S = 1_000_000_000
 ERROR_LENGTH_MAX = 500
 USER_AGENT = f"giftflow/{giftflow.__version__} (webhooks)"
 log = logging.getLogger("giftflow.webhooks")

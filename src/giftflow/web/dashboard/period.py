@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from giftflow.api.errors import ApiError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.web.charts import esc
 
 DEFAULT_DAYS: Final = 30
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FIRST_YEAR, _LAST_YEAR = 1970, 2261
 """The days a signed 64-bit nanosecond clock holds, as the API's coin flows allow."""
-_NS_PER_S: Final = 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Period:
 
 
 def _midnight_ns(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * _NS_PER_S
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * NS_PER_S
 
 
 def _day(text: str, name: str) -> date:
@@ -57,7 +57,7 @@ def _day(text: str, name: str) -> date:
 def period_of(start: str | None, end: str | None, *, now_ns: int) -> Period:
     """The period a page's query asks for; a missing bound comes from the default
     (``to`` tomorrow, ``from`` 30 days before ``to``). Bad days are 400 ``bad_request``."""
-    tomorrow = datetime.fromtimestamp(now_ns // _NS_PER_S, UTC).date() + timedelta(days=1)
+    tomorrow = datetime.fromtimestamp(now_ns // NS_PER_S, UTC).date() + timedelta(days=1)
     last = tomorrow if end is None else _day(end, "to")
     first = last - timedelta(days=DEFAULT_DAYS) if start is None else _day(start, "from")
     if first >= last:

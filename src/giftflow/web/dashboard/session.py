@@ -38,11 +38,11 @@ from giftflow.api.errors import (
 )
 from giftflow.api.schemas import Role
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.store import credentials
 from giftflow.store.credentials import SignInGrant
 
 COOKIE: Final = "giftflow_session"
-_NS_PER_S: Final = 1_000_000_000
 
 
 class SignInLinkInvalidError(GiftflowError):
@@ -102,7 +102,7 @@ def sign_in(request: Request, code: str, response: Response) -> Principal:
     response.set_cookie(
         COOKIE,
         issued.token,
-        max_age=(issued.expires_at_ns - now_ns) // _NS_PER_S,
+        max_age=(issued.expires_at_ns - now_ns) // NS_PER_S,
         path="/",
         secure=state.settings.https or request.url.scheme == "https",
         httponly=True,
