@@ -150,7 +150,7 @@ def sessions_section(
         f'<tr data-session="{s.id}"><td class="text"><a href="/dashboard/creators/{creator_id}'
         f'/sessions/{s.id}">{esc(s.title or _("LIVE #{id}").format(id=s.id))}</a></td>'
         f"<td>{time_of(s.started_at)}</td>"
-        f"<td>{esc(_('live now')) if s.ended_at is None else time_of(s.ended_at)}</td>"
+        f"<td>{_live_now(creator_id, s.id) if s.ended_at is None else time_of(s.ended_at)}</td>"
         f'<td data-field="coins">{number(t.coins)}</td>'
         f'<td data-field="gift_events">{number(t.gifts)}</td></tr>'
         for s, t in sessions
@@ -160,6 +160,12 @@ def sessions_section(
     pages = _pages(f"/dashboard/creators/{creator_id}", page, more)
     heading = esc(_("LIVEs"))
     return f"<section><h2>{heading}</h2>{table(columns, rows, text=[live])}{pages}</section>"
+
+
+def _live_now(creator_id: int, session_id: int) -> str:
+    """A LIVE still running, with the link to its priority Q&A queue."""
+    path = f"/dashboard/creators/{creator_id}/sessions/{session_id}/questions"
+    return f'{esc(_("live now"))} · <a data-questions href="{path}">{esc(_("Questions"))}</a>'
 
 
 SCHEDULE_STATES: Final = (
