@@ -44,7 +44,7 @@ from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
 from giftflow.service.economy.fraud import LoggedDecision
 from giftflow.service.economy.gifting import GiftRequest, GiftSent
-from giftflow.service.economy.payouts import ImportSummary, Payout
+from giftflow.service.economy.payouts import ImportSummary
 from giftflow.service.economy.recharge import (
     Payment,
     PaymentOutcome,
@@ -58,6 +58,7 @@ from giftflow.service.ledger import Ledger
 from giftflow.service.once import Once
 from giftflow.settings import Settings
 from giftflow.store import credentials
+from giftflow.store.payouts import Payout
 
 __all__ = [
     "EarningsView",

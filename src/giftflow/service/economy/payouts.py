@@ -10,7 +10,7 @@ transaction as its ledger transfers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -25,7 +25,6 @@ from giftflow.economy.errors import (
 )
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import UNITS_PER_DIAMOND
-from giftflow.economy.payees import mask
 from giftflow.economy.payouts import (
     PayoutQuote,
     PayoutState,
@@ -39,7 +38,7 @@ from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags, closing
 from giftflow.ledger.units import DIAMOND, fiat
-from giftflow.partners.base import PayoutLine, PayoutPartner, PayoutResult
+from giftflow.partners.base import PayoutPartner, PayoutResult
 from giftflow.service.economy import earnings, fraud, payees, users
 from giftflow.service.economy.context import (
     EconomyContext,
@@ -49,45 +48,9 @@ from giftflow.service.economy.context import (
 )
 from giftflow.service.engine import Outcome, Part
 from giftflow.service.once import AnsweredError, Once
-from giftflow.store.tx import Record, RecordRejectedError, Row, Tx
-
-_COLUMNS = (
-    "id, creator_id, diamonds, gross_minor, fee_minor, net_minor, currency, region, partner,"
-    " state, batch_id, partner_reference, failure_reason, reserve_transfer_id, requested_at,"
-    " updated_at, payee_kind, payee_destination, payee_holder_name"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Payout:
-    id: str
-    creator_id: int
-    diamonds: int
-    gross_minor: int
-    fee_minor: int
-    net_minor: int
-    currency: str
-    region: str
-    partner: str
-    state: str
-    batch_id: str | None
-    partner_reference: str | None
-    failure_reason: str | None
-    reserve_transfer_id: int
-    requested_at: int
-    updated_at: int
-    payee_kind: str | None = None
-    payee_destination: str | None = None
-    """In full (for the partner); shown masked (``payee_masked``)."""
-    payee_holder_name: str | None = None
-
-    @property
-    def payee_masked(self) -> str | None:
-        return None if self.payee_destination is None else mask(self.payee_destination)
-
-
-def payout_of(row: Row) -> Payout:
-    return Payout(*row)
+from giftflow.store import payouts as stored
+from giftflow.store.payouts import Payout
+from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,24 +65,17 @@ def get(context: EconomyContext, payout_id: str) -> Payout:
 
 
 def _find(tx: Tx, payout_id: str) -> Payout:
-    row = tx.execute(f"SELECT {_COLUMNS} FROM payouts WHERE id = ?", (payout_id,)).fetchone()
-    if row is None:
+    payout = stored.by_id(tx, payout_id)
+    if payout is None:
         raise PayoutNotFoundError(f"no payout {payout_id}")
-    return payout_of(row)
+    return payout
 
 
 def listing(
     context: EconomyContext, *, creator_id: int | None = None, state: str | None = None
 ) -> list[Payout]:
-    conditions, parameters = [], []
-    for column, value in (("creator_id", creator_id), ("state", state)):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            parameters.append(value)
-    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-    query = f"SELECT {_COLUMNS} FROM payouts{where} ORDER BY requested_at DESC LIMIT 500"
     return context.ledger.read(
-        lambda tx: [payout_of(row) for row in tx.execute(query, parameters).fetchall()]
+        lambda tx: stored.newest(tx, creator_id=creator_id, state=state, limit=500)
     )
 
 
@@ -157,9 +113,13 @@ def request(
         flags=TransferFlags.PENDING,
         user_data_1=creator.id,
     )
-    payee_row = (payee.kind.value, payee.destination, payee.holder_name)
-    row = (*_new_row(context, payout_id, creator, offer, partner, reserve.id), *payee_row)
-    record = _insert_record(context, row, since=_midnight(context), terms=terms, once=once)
+    payout = replace(
+        _new_payout(context, payout_id, creator, offer, partner, reserve.id),
+        payee_kind=payee.kind.value,
+        payee_destination=payee.destination,
+        payee_holder_name=payee.holder_name,
+    )
+    record = _insert_record(context, payout, since=_midnight(context), terms=terms, once=once)
     try:
         results = context.ledger.create_transfers([reserve], record)
     except AnsweredError:
@@ -191,40 +151,44 @@ def _midnight(context: EconomyContext) -> int:
     return int(midnight.timestamp()) * 1_000_000_000
 
 
-def _requested_since(tx: Tx, creator_id: int, since: int) -> int:
-    return int(
-        tx.scalar(
-            "SELECT COALESCE(SUM(gross_minor), 0) FROM payouts WHERE creator_id = ?"
-            " AND requested_at >= ? AND state NOT IN ('failed', 'rejected')",
-            (creator_id, since),
-        )
-    )
-
-
 def _requested_today(context: EconomyContext, creator_id: int) -> int:
     since = _midnight(context)
-    return context.ledger.read(lambda tx: _requested_since(tx, creator_id, since))
+    return context.ledger.read(lambda tx: stored.requested_since(tx, creator_id, since_ns=since))
 
 
-def _new_row(
+def _new_payout(
     context: EconomyContext,
     payout_id: str,
     creator: User,
     offer: PayoutQuote,
     partner: str,
     reserve_id: int,
-) -> tuple[object, ...]:
+) -> Payout:
+    """The payout as requested (no payee yet; its state is settled on insert)."""
     now = context.now()
-    return (
-        payout_id, creator.id, offer.diamonds, offer.gross_minor, offer.fee_minor,
-        offer.net_minor, offer.currency, creator.region, partner, PayoutState.REQUESTED.value,
-        None, None, None, reserve_id, now, now,
-    )  # fmt: skip
+    return Payout(
+        id=payout_id,
+        creator_id=creator.id,
+        diamonds=offer.diamonds,
+        gross_minor=offer.gross_minor,
+        fee_minor=offer.fee_minor,
+        net_minor=offer.net_minor,
+        currency=offer.currency,
+        region=creator.region,
+        partner=partner,
+        state=PayoutState.REQUESTED.value,
+        batch_id=None,
+        partner_reference=None,
+        failure_reason=None,
+        reserve_transfer_id=reserve_id,
+        requested_at=now,
+        updated_at=now,
+    )
 
 
 def _insert_record(
     context: EconomyContext,
-    row: tuple[object, ...],
+    payout: Payout,
     *,
     since: int,
     terms: PayoutRules,
@@ -235,15 +199,13 @@ def _insert_record(
     PostgreSQL the creator's row is locked first, SQLite has one writer anyway. Open
     fraud decisions about the creator keep it ``requested`` for a person to look at;
     otherwise it goes on to ``held`` (awaiting approval) in the same transaction."""
-    creator_id, gross, now = row[1], row[3], row[14]
-    assert isinstance(creator_id, int) and isinstance(gross, int) and isinstance(now, int)
+    creator_id, gross, now = payout.creator_id, payout.gross_minor, payout.requested_at
 
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code != TransferResultCode.OK:
             return
-        if tx.dialect == "postgresql":
-            tx.execute("SELECT id FROM users WHERE id = ? FOR UPDATE", (creator_id,))
-        today = _requested_since(tx, creator_id, since)
+        stored.lock_creator(tx, creator_id)
+        today = stored.requested_since(tx, creator_id, since_ns=since)
         if today + gross > terms.daily_maximum_minor:
             refusal = above_daily_maximum(today, gross, terms)
             raise RecordRejectedError(refusal.message, code=refusal.code, facts=refusal.facts)
@@ -251,13 +213,10 @@ def _insert_record(
         if not fraud.open_for_user(tx, creator_id):
             check_transition(state, PayoutState.HELD)
             state = PayoutState.HELD
-        marks = ", ".join("?" * len(row))
-        tx.execute(
-            f"INSERT INTO payouts ({_COLUMNS}) VALUES ({marks})", (*row[:9], state.value, *row[10:])
-        )
-        _announce(context, tx, str(row[0]), state, now)
+        stored.insert(tx, replace(payout, state=state.value))
+        _announce(context, tx, payout.id, state, now)
         if once is not None:
-            once.keep(tx, _find(tx, str(row[0])), now=now)
+            once.keep(tx, _find(tx, payout.id), now=now)
 
     return record
 
@@ -339,13 +298,16 @@ def _update(
     now = context.now()
 
     def update(tx: Tx) -> None:
-        tx.execute(
-            "UPDATE payouts SET state = ?, updated_at = ?,"
-            " partner_reference = COALESCE(?, partner_reference),"
-            " failure_reason = COALESCE(?, failure_reason) WHERE id = ? AND state = ?",
-            (target.value, now, reference, reason, payout_id, current.value),
+        moved = stored.set_state(
+            tx,
+            payout_id,
+            current=current.value,
+            target=target.value,
+            now_ns=now,
+            reference=reference,
+            reason=reason,
         )
-        if tx.rowcount != 1:
+        if not moved:
             raise RecordRejectedError(f"payout {payout_id} changed meanwhile")
         _announce(context, tx, payout_id, target, now)
 
@@ -447,29 +409,14 @@ def export_batch(context: EconomyContext, partner: PayoutPartner) -> tuple[str, 
     """Hand every approved payout not yet in a batch to the partner."""
     batch_id = context.new_id("pb")
 
-    def lines(tx: Tx) -> list[PayoutLine]:
-        rows = tx.execute(
-            "SELECT p.id, u.external_id, u.display_name, p.region, p.currency, p.net_minor,"
-            " p.fee_minor, p.gross_minor, p.diamonds, p.payee_kind, p.payee_destination,"
-            " p.payee_holder_name FROM payouts p JOIN users u"
-            " ON u.id = p.creator_id WHERE p.state = 'approved' AND p.partner = ?"
-            " AND p.batch_id IS NULL ORDER BY p.requested_at",
-            (partner.name,),
-        ).fetchall()
-        return [PayoutLine(*row) for row in rows]
-
-    batch = context.ledger.read(lines)
+    batch = context.ledger.read(lambda tx: stored.approved_lines(tx, partner=partner.name))
     if not batch:
         return None
     path = partner.export_batch(batch_id, batch)
 
     def mark(tx: Tx) -> None:
         for line in batch:
-            tx.execute(
-                "UPDATE payouts SET batch_id = ? WHERE id = ? AND batch_id IS NULL",
-                (batch_id, line.payout_id),
-            )
-            if tx.rowcount != 1:
+            if not stored.join_batch(tx, line.payout_id, batch_id=batch_id):
                 raise PayoutError(
                     f"payout {line.payout_id} joined another batch", code="batch_conflict"
                 )
