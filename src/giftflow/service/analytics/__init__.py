@@ -48,6 +48,9 @@ CREATOR: Final = "creator"
 
 
 class AnalyticsError(GiftflowError):
+    """A period analytics cannot answer for (one that ends before it starts, or outside
+    the clock's range): ``period_invalid``."""
+
     code = "analytics_error"
 
 
@@ -129,19 +132,27 @@ class Analytics:
 
     @classmethod
     def of(cls, live: Live) -> Analytics:
+        """Analytics over a LIVE service's economy."""
         return cls(live.context)
 
     def session_report(self, session_id: int) -> Json:
+        """The report of one session as JSON (of a LIVE still running too: measured up
+        to now)."""
         return session_report(self.context, session_id)
 
     def session_series(self, session_id: int) -> Json:
+        """A session's per-minute series, as JSON."""
         return session_series(self.context, session_id)
 
     def cohorts(self, creator_id: int) -> Json:
+        """A creator's weekly cohorts of gifters, as JSON."""
         return cohorts(self.context, creator_id)
 
     def coin_flows(self, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
+        """Coin flows over ``[start_ns, end_ns)`` (of one creator, or the platform),
+        balanced, as JSON."""
         return coin_flows(self.context, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
 
     def sessions_of(self, creator_id: int, *, limit: int, offset: int = 0) -> list[LiveSession]:
+        """A creator's LIVE sessions, newest first, one page."""
         return sessions_of(self.context, creator_id, limit=limit, offset=offset)

@@ -45,11 +45,18 @@ __all__ = [
 
 
 class Promote:
+    """Promote's facade: promotions and campaigns, their review, fills of the platform's
+    feed, impression events and billing, reports, planning analytics and highlights.
+    Budgets are reserved in the ledger when submitted and never exceeded
+    (docs/promote.md)."""
+
     def __init__(self, context: PromoteContext) -> None:
         self.context = context
 
     @classmethod
     def open(cls, economy: Economy, *, draw: Callable[[], float] | None = None) -> Promote:
+        """Promote over an economy; ``draw`` (a uniform [0, 1) source) makes pacing's
+        throttle reproducible in tests and benches."""
         context = PromoteContext(economy.context)
         if draw is not None:
             context.draw = draw
@@ -65,11 +72,14 @@ class Promote:
         campaign_id: str | None = None,
         once: Once | None = None,
     ) -> Promotion:
+        """A draft promotion of a creator's content, with its goal, audience, budget,
+        time and bursts; nothing is reserved yet."""
         return promotions.create(
             self.context, creator_id=creator_id, plan=plan, campaign_id=campaign_id, once=once
         )
 
     def get(self, promotion_id: str) -> Promotion:
+        """The promotion (``promotion_not_found`` when there is none)."""
         return promotions.get(self.context, promotion_id)
 
     def listing(
@@ -79,55 +89,76 @@ class Promote:
         state: PromotionState | None = None,
         campaign_id: str | None = None,
     ) -> list[Promotion]:
+        """Promotions, newest first, of one creator and/or in one state."""
         return promotions.listing(
             self.context, creator_id=creator_id, state=state, campaign_id=campaign_id
         )
 
     def submit(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        """Send a draft to review: its budget is reserved from the creator's wallet by a
+        pending transfer."""
         return money.submit(self.context, promotion_id, once=once)
 
     def approve(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        """Approve a promotion in review: it delivers from its start."""
         return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
 
     def reject(self, promotion_id: str, reason: str, *, once: Once | None = None) -> Promotion:
+        """Reject a promotion in review: its reserved budget is released at once."""
         return money.close(
             self.context, promotion_id, PromotionState.REJECTED, reason=reason, once=once
         )
 
     def pause(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        """Stop an active promotion's delivery; its budget stays reserved."""
         return promotions.move(self.context, promotion_id, PromotionState.PAUSED, once=once)
 
     def resume(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        """Resume a paused promotion."""
         return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
 
     def cancel(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
+        """Cancel a promotion in any state before its end, review included: what was
+        billed stays spent, the rest is released at once."""
         return money.close(self.context, promotion_id, PromotionState.CANCELLED, once=once)
 
     def complete(self, promotion_id: str) -> Promotion:
+        """End a promotion: what its billed impressions owe is posted, the rest
+        released."""
         return money.close(self.context, promotion_id, PromotionState.COMPLETED)
 
     # --- campaigns --------------------------------------------------------------------
 
     def create_campaign(self, *, creator_id: int, name: str, once: Once | None = None) -> Campaign:
+        """A named group of a creator's promotions, reported together."""
         return promotions.create_campaign(self.context, creator_id=creator_id, name=name, once=once)
 
     def campaign(self, campaign_id: str) -> Campaign:
+        """The campaign (``campaign_not_found`` when there is none)."""
         return promotions.get_campaign(self.context, campaign_id)
 
     def campaigns(self, *, creator_id: int | None = None) -> list[Campaign]:
+        """Campaigns, newest first (of one creator)."""
         return promotions.campaigns_of(self.context, creator_id)
 
     # --- delivery and billing ---------------------------------------------------------
 
     def fill(self, request: FeedRequest) -> list[Served]:
+        """Which promotions fill which slots of one real feed request, each with an
+        impression id, honouring targeting, frequency caps, schedules and pacing."""
         return delivery.fill_request(self.context, request)
 
     def record_events(
         self, events: Sequence[ImpressionEvent], *, once: Once | None = None
     ) -> list[EventOutcome]:
+        """Record the platform's impression events (viewable, click, LIVE entry); only
+        viewable, valid impressions are billed, invalid traffic is filtered and
+        counted."""
         return billing.record_events(self.context, events, once)
 
     def settle(self, promotion_id: str) -> int:
+        """Post what the promotion's billed impressions owe from its reservation; the
+        coins posted."""
         return money.settle(self.context, promotion_id)
 
     def sweep(self) -> list[Promotion]:
@@ -156,13 +187,20 @@ class Promote:
     # --- reports and planning ---------------------------------------------------------
 
     def report(self, promotion_id: str) -> Report:
+        """A promotion's report: impressions served, viewable, invalid and why, entries,
+        visits, follows attributed, coins spent and released, the pacing chart."""
         return reports.promotion_report(self.context, promotion_id)
 
     def campaign_report(self, campaign_id: str) -> Report:
+        """One report over all of a campaign's promotions."""
         return reports.campaign_report(self.context, campaign_id)
 
     def planning(self, creator_id: int) -> Planning:
+        """The creator's planning analytics: retention per chapter, best windows,
+        regions; offered as the suggested audience and schedule."""
         return planning.planning(self.context, creator_id)
 
     def highlights(self, session_id: int) -> list[Highlight]:
+        """An ended LIVE's top moments (windows of highest gift velocity and follows),
+        as candidates to clip and promote."""
         return planning.session_highlights(self.context, session_id)
