@@ -3,8 +3,9 @@
 
 1. A fresh database, the bench's creator (``population.py``), then over HTTP its page:
    a consent text, five links, perks on two levels and a scheduled LIVE.
-2. wrk, ``duration_s`` each: ``GET /health``; ``GET /b/<slug>`` (``bio.lua``: each
-   request with a referrer and a region header in turn); ``GET /health`` again. The
+2. wrk, ``duration_s`` each: ``GET /health``; ``GET /b/<slug>`` (``wrk.lua``'s page
+   mode: each request with a referrer and a region header in turn); ``GET /health``
+   again. The
    page's rate is set against the mean of the two health runs.
 3. The server restarted with ``GIFTFLOW_BIO_PAGE_CACHE_S=0`` (every view draws the page:
    five reads) and the page driven again, for what the per-process cache buys.
@@ -34,7 +35,6 @@ from giftflow.bench.wrk import Workload, WrkRun, run_script, run_wrk
 from giftflow.service.ledger import Ledger
 from giftflow.store import bio as rows
 
-SCRIPT: Final = Path(__file__).with_name("bio.lua")
 SLUG: Final = "bench-creator"
 REGION_HEADER: Final = "X-Bench-Region"
 TARGET: Final = 0.30
@@ -155,8 +155,7 @@ def _health(server: BenchServer, options: BioBenchOptions, population: Populatio
 def _page(server: BenchServer, options: BioBenchOptions) -> WrkRun:
     return run_script(
         f"{server.base_url}/b/{SLUG}",
-        SCRIPT,
-        [f"/b/{SLUG}", REGION_HEADER],
+        ["page", f"/b/{SLUG}", REGION_HEADER],
         connections=options.connections,
         threads=WRK_THREADS,
         duration_s=options.duration_s,

@@ -1,8 +1,10 @@
--- giftflow bench http: what wrk sends, one script for the three workloads.
+-- giftflow bench http and bench bio: what wrk sends, one script for every workload.
 --
 -- Arguments (after --): mode ("health", "gift" or "batch"), the run's prefix, the API
 -- key, the creator's id, the first viewer's id, the number of viewers (consecutive
--- ids), the gift's id, gifts per batch.
+-- ids), the gift's id, gifts per batch. Mode "page" (bench bio) takes instead the
+-- page's path and the region header's name: each request names a referrer and a
+-- region in turn, as visitors from a few sites and regions.
 --
 -- Every request carries its own Idempotency-Key and every gift event its own
 -- event_id, "<prefix>-<thread>-<n>[-<i>]": unique per wrk thread and request. Senders
@@ -11,6 +13,8 @@
 -- ok, and wrk's own latency percentiles and error counts.
 
 local threads = {}
+local referrers = { "https://www.tiktok.com/@bench", "https://instagram.com/bench", "" }
+local regions = { "US", "GB", "DE", "ZZ" }
 
 function setup(thread)
   thread:set("thread_number", #threads + 1)
@@ -19,6 +23,15 @@ end
 
 function init(args)
   mode = args[1]
+  sent = 0
+  answered = 0
+  gifts_ok = 0
+  statuses = {}
+  if mode == "page" then
+    path = args[2]
+    region_header = args[3]
+    return
+  end
   prefix = args[2] .. "-" .. thread_number
   token = args[3]
   creator = tonumber(args[4])
@@ -26,10 +39,6 @@ function init(args)
   viewers = tonumber(args[6])
   gift_id = tonumber(args[7])
   batch = tonumber(args[8])
-  sent = 0
-  answered = 0
-  gifts_ok = 0
-  statuses = {}
 end
 
 local function gift(event_id, n)
@@ -40,10 +49,22 @@ local function gift(event_id, n)
   )
 end
 
+local function page()
+  local headers = { [region_header] = regions[sent % #regions + 1] }
+  local referrer = referrers[sent % #referrers + 1]
+  if referrer ~= "" then
+    headers["Referer"] = referrer
+  end
+  return wrk.format("GET", path, headers)
+end
+
 function request()
   sent = sent + 1
   if mode == "health" then
     return wrk.format("GET", "/health")
+  end
+  if mode == "page" then
+    return page()
   end
   local key = prefix .. "-" .. sent
   local headers = {

@@ -80,6 +80,25 @@ def run_wrk(
         str(target.gift_id),
         str(target.batch_size),
     ]
+    return run_script(
+        f"{base_url}/health" if workload is Workload.HEALTH else base_url,
+        arguments,
+        connections=connections,
+        threads=threads,
+        duration_s=duration_s,
+    )
+
+
+def run_script(
+    url: str,
+    arguments: Sequence[str],
+    *,
+    connections: int,
+    threads: int,
+    duration_s: float,
+) -> WrkRun:
+    """One wrk run of ``wrk.lua`` at ``url`` with its ``arguments`` as they are (the
+    ``page`` mode's, say), ended by its ``giftflow-wrk`` summary line."""
     command = [
         _wrk(),
         *("--threads", str(max(1, min(threads, connections)))),
@@ -87,32 +106,6 @@ def run_wrk(
         *("--duration", f"{max(1, round(duration_s))}s"),
         *("--timeout", f"{TIMEOUT_S}s"),
         *("--script", str(SCRIPT)),
-        f"{base_url}/health" if workload is Workload.HEALTH else base_url,
-        "--",
-        *arguments,
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    return _parse(done)
-
-
-def run_script(
-    url: str,
-    script: Path,
-    arguments: Sequence[str],
-    *,
-    connections: int,
-    threads: int,
-    duration_s: float,
-) -> WrkRun:
-    """wrk with another script that ends with the same ``giftflow-wrk`` summary line
-    (``bio.lua``): ``url`` and ``arguments`` as that script wants them."""
-    command = [
-        _wrk(),
-        *("--threads", str(max(1, min(threads, connections)))),
-        *("--connections", str(connections)),
-        *("--duration", f"{max(1, round(duration_s))}s"),
-        *("--timeout", f"{TIMEOUT_S}s"),
-        *("--script", str(script)),
         url,
         "--",
         *arguments,
