@@ -155,8 +155,16 @@ def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[in
     if units == 0:
         context.ledger.write(lambda tx: _mark_matured(tx, ids, 0, context.now()))
         return 0
-    transfer = Transfer(
-        id=derived_id("mature", creator_id, ids[0], ids[-1], len(ids)),
+    transfer = _maturation("mature", creator_id, ids, units)
+    results = context.ledger.create_transfers([transfer], _maturation_record(ids, units))
+    return units if results[0].code == TransferResultCode.OK else 0
+
+
+def _maturation(kind: str, creator_id: int, ids: list[int], units: int) -> Transfer:
+    """One transfer of ``units`` from the creator's pending to available earnings for
+    these rows (gifts or product sales, named by ``kind`` in its derived id)."""
+    return Transfer(
+        id=derived_id(kind, creator_id, ids[0], ids[-1], len(ids)),
         debit_account_id=user_account(creator_id, AccountKind.EARNINGS_PENDING),
         credit_account_id=user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
         amount=units,
@@ -164,8 +172,6 @@ def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[in
         code=TransferCode.MATURATION,
         user_data_1=len(ids),
     )
-    results = context.ledger.create_transfers([transfer], _maturation_record(ids, units))
-    return units if results[0].code == TransferResultCode.OK else 0
 
 
 def _maturation_record(ids: list[int], units: int) -> Record:
@@ -208,15 +214,7 @@ def _mature_sales(
     when another writer refunded or matured one of them first."""
     units = sum(amount for _, amount in sales)
     ids = [purchase_id for purchase_id, _ in sales]
-    transfer = Transfer(
-        id=derived_id("mature-products", creator_id, ids[0], ids[-1], len(ids)),
-        debit_account_id=user_account(creator_id, AccountKind.EARNINGS_PENDING),
-        credit_account_id=user_account(creator_id, AccountKind.EARNINGS_AVAILABLE),
-        amount=units,
-        unit=DIAMOND,
-        code=TransferCode.MATURATION,
-        user_data_1=len(ids),
-    )
+    transfer = _maturation("mature-products", creator_id, ids, units)
 
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code != TransferResultCode.OK:
