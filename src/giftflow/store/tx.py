@@ -75,16 +75,16 @@ class Tx:
         position."""
         self.execute(sql, parameters)
         row = self._cursor.fetchone()
-        return None if row is None else self._by_name(row)
+        return None if row is None else dict(zip(self._names(), row, strict=True))
 
     def named_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[NamedRow]:
         """Every row of ``sql``, each read by column name."""
         self.execute(sql, parameters)
-        return [self._by_name(row) for row in self._cursor.fetchall()]
+        names = self._names()  # once for the statement, not per row
+        return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
 
-    def _by_name(self, row: Sequence[Any]) -> NamedRow:
-        names = [column[0] for column in self._cursor.description]
-        return dict(zip(names, row, strict=True))
+    def _names(self) -> list[str]:
+        return [column[0] for column in self._cursor.description]
 
     def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         row = self.execute(sql, parameters).fetchone()
