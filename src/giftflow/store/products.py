@@ -3,6 +3,7 @@ as typed functions over ``Tx`` that read rows by column name."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Final
 
@@ -318,8 +319,11 @@ def mark_refunded(tx: Tx, purchase: Purchase, *, clawed_back_units: int, now: in
     return tx.rowcount == 1
 
 
-def due(tx: Tx, cutoff: int, creator_id: int | None, limit: int) -> list[tuple[int, int, int]]:
-    """``(creator_id, purchase id, diamond units)`` of paid purchases past their hold."""
+def due(
+    tx: Tx, cutoff: int, creator_id: int | None, limit: int
+) -> dict[int, list[tuple[int, int]]]:
+    """Paid purchases past their hold, by creator, as ``(purchase id, diamond units)``
+    in id order (the shape of ``giftflow.store.earnings.due``)."""
     where = "" if creator_id is None else " AND creator_id = ?"
     parameters = (cutoff,) if creator_id is None else (cutoff, creator_id)
     rows = tx.named_all(
@@ -328,7 +332,10 @@ def due(tx: Tx, cutoff: int, creator_id: int | None, limit: int) -> list[tuple[i
         " ORDER BY creator_id, id LIMIT ?",
         (*parameters, limit),
     )
-    return [(int(r["creator_id"]), int(r["id"]), int(r["diamond_units"])) for r in rows]
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        found[int(row["creator_id"])].append((int(row["id"]), int(row["diamond_units"])))
+    return found
 
 
 def mark_matured(tx: Tx, ids: Sequence[int], at: int) -> int:

@@ -3,7 +3,6 @@ creator's statement of every movement."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode, user_account
@@ -197,10 +196,7 @@ def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: int 
     per round; a refunded purchase never matures."""
     moved = 0
     while due := context.ledger.read(lambda tx: products.due(tx, cutoff, creator_id, MATURE_BATCH)):
-        by_creator: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for creator, purchase_id, units in due:
-            by_creator[creator].append((purchase_id, units))
-        matured = [_mature_sales(context, c, sales) for c, sales in by_creator.items()]
+        matured = [_mature_sales(context, c, sales) for c, sales in due.items()]
         if all(units is None for units in matured):
             break  # refunded or matured meanwhile, all of them: read again next time
         moved += sum(units or 0 for units in matured)
