@@ -1,12 +1,17 @@
 """The fill decision's cost is bounded by the slots asked for, not by the promotions
 running: with every promotion of a large pool ahead of its curve (none may serve), a
 fill still looks at no more than ``EXAMINED_PER_SLOT`` per slot; and one behind its
-curve in a pool of ahead ones is served once a fill looks at it."""
+curve in a pool of ahead ones is served once a fill looks at it; and an index built
+with the spends walks only the promotions that may serve, so one behind its curve in a
+pool of ahead ones is served by nearly every fill."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from giftflow.promote.delivery import (
     EXAMINED_PER_SLOT,
@@ -15,7 +20,7 @@ from giftflow.promote.delivery import (
     FeedRequest,
     fill,
 )
-from giftflow.promote.pacing import Spend
+from giftflow.promote.pacing import Spend, serve_probability, spend_of
 from giftflow.promote.promotions import Audience, ContentKind, Goal, Plan
 
 HOUR_NS = 3_600 * 1_000_000_000
@@ -74,3 +79,58 @@ def test_a_promotion_behind_its_curve_is_served_once_looked_at() -> None:
     looked_at_share = EXAMINED_PER_SLOT / len(pool)
     assert served >= 0.5 * looked_at_share * len(fills)  # about 9.6 expected
     assert all(p.promotion_id == "pr_77" for placements in fills for p in placements)
+
+
+def test_an_index_built_with_spends_serves_the_one_behind_at_every_fill() -> None:
+    pool = _pool(5_000)
+    at = START_NS + 5 * HOUR_NS
+    spends = {
+        c.promotion_id: spend_of(c.plan, billed=600_000, outstanding=0, rate=0.5, price=PRICE)
+        for c in pool
+    }
+    spends["pr_77"] = spend_of(pool[77].plan, billed=100_000, outstanding=0, rate=0.5, price=PRICE)
+    index = CandidateIndex.of(pool, spends)
+    assert index.open_count("US", at) == 1
+    rng = random.Random(7)
+    request = FeedRequest(99_999_999, "US", None, frozenset(), 1)
+    served = 0
+    for _ in range(200):
+        placements = fill(
+            request,
+            index.for_region("US"),
+            {},
+            spends,
+            at=at,
+            draw=rng.random,
+            open_count=index.open_count("US", at),
+        )
+        served += sum(1 for p in placements if p.promotion_id == "pr_77")
+    assert served == 200  # far behind: the throttle's chance is 1 at every fill
+
+
+@given(
+    billed=st.lists(st.integers(0, 1_100_000), min_size=1, max_size=40),
+    outstanding=st.integers(0, 20),
+    hour=st.floats(0, 11),
+    later=st.integers(0, 3_600),
+)
+def test_what_the_open_prefix_leaves_out_could_not_serve(
+    billed: list[int], outstanding: int, hour: float, later: int
+) -> None:
+    """Every candidate past ``open_count`` has a throttle's chance of 0 at that instant
+    (with the spends the index was built with): the prefix leaves out nothing a full
+    walk would have served."""
+    pool = _pool(len(billed))
+    spends = {
+        c.promotion_id: spend_of(
+            c.plan, billed=amount, outstanding=outstanding, rate=0.5, price=PRICE
+        )
+        for c, amount in zip(pool, billed, strict=True)
+    }
+    index = CandidateIndex.of(pool, spends)
+    at = START_NS + int(hour * HOUR_NS) + later * 1_000_000_000
+    ordered = index.for_region(None)
+    left_out = ordered[index.open_count(None, at) :]
+    for candidate in left_out:
+        spend = spends[candidate.promotion_id]
+        assert serve_probability(candidate.plan, spend, price=PRICE, at=at) == 0.0

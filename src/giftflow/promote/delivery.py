@@ -10,6 +10,7 @@ that may serve, those furthest behind their curve come first.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -48,12 +49,27 @@ class Placement:
     slot: int
 
 
+NOT_SERVING: Final = 2**63 - 1
+"""The ``ahead_until`` an index files a candidate without a spend under: never open."""
+
+
 @dataclass(frozen=True, slots=True)
 class CandidateIndex:
     """Candidates by the region they target (``None``: every region), so that one fill
     looks only at the promotions that could reach its viewer. The pool of each region
     (its own candidates and those of every region) is built once, so that a fill costs
-    nothing per promotion running."""
+    nothing per promotion running.
+
+    Built with the spends of the moment (``of(candidates, spends)``), each pool is in
+    the order of its promotions' ``ahead_until``, and ``open_count`` tells how many of a
+    pool may serve at an instant: the promotions before which the throttle's chance is
+    0 are at the pool's end, and a fill walks only the open prefix. At a burst's start
+    the few promotions behind their curve are then looked at by every fill, not by one
+    in (pool / looked at per fill): they catch up within minutes, not hours. A spend
+    that has grown since the build (served, billed) only moves its ``ahead_until``
+    later, so its promotion stays in the prefix and the fill's own check passes over
+    it; one whose committed spend fell (impressions that never turned viewable) opens
+    at the next build (a service builds every ``promote_candidates_ttl_s``)."""
 
     by_region: Mapping[str | None, tuple[Candidate, ...]]
     window_ns_max: int
@@ -61,9 +77,14 @@ class CandidateIndex:
     impressions are read."""
     pools: Mapping[str | None, tuple[Candidate, ...]]
     by_id: Mapping[str, Candidate]
+    opens: Mapping[str | None, tuple[int, ...]]
+    """Per pool, its candidates' ``ahead_until`` at the build, ascending (all 0 when
+    built without spends: every candidate open)."""
 
     @classmethod
-    def of(cls, candidates: Sequence[Candidate]) -> CandidateIndex:
+    def of(
+        cls, candidates: Sequence[Candidate], spends: Mapping[str, Spend] | None = None
+    ) -> CandidateIndex:
         grouped: dict[str | None, list[Candidate]] = {}
         for candidate in candidates:
             for region in candidate.plan.audience.regions or {None}:
@@ -71,17 +92,38 @@ class CandidateIndex:
         window = max((c.plan.frequency_window_ns for c in candidates), default=0)
         by_region = {key: tuple(value) for key, value in grouped.items()}
         anywhere = by_region.get(None, ())
-        pools: dict[str | None, tuple[Candidate, ...]] = {None: anywhere}
-        pools |= {key: anywhere + value for key, value in by_region.items() if key is not None}
+        merged: dict[str | None, tuple[Candidate, ...]] = {None: anywhere}
+        merged |= {key: anywhere + value for key, value in by_region.items() if key is not None}
+        pools, opens = {}, {}
+        for key, pool in merged.items():
+            pools[key], opens[key] = _by_opening(pool, spends)
         by_id = {c.promotion_id: c for c in candidates}
-        return cls(by_region, window, pools, by_id)
+        return cls(by_region, window, pools, by_id, opens)
 
     def for_region(self, region: str | None) -> tuple[Candidate, ...]:
         pool = self.pools.get(region)
         return self.pools[None] if pool is None else pool
 
+    def open_count(self, region: str | None, at: int) -> int:
+        """How many of ``for_region(region)``, from its start, may serve at ``at``."""
+        opens = self.opens.get(region)
+        return bisect_right(self.opens[None] if opens is None else opens, at)
+
     def __len__(self) -> int:
         return len(self.by_id)
+
+
+def _by_opening(
+    pool: tuple[Candidate, ...], spends: Mapping[str, Spend] | None
+) -> tuple[tuple[Candidate, ...], tuple[int, ...]]:
+    if spends is None:
+        return pool, (0,) * len(pool)
+    keyed = []
+    for candidate in pool:
+        spend = spends.get(candidate.promotion_id)
+        keyed.append((NOT_SERVING if spend is None else spend.ahead_until, candidate))
+    keyed.sort(key=lambda pair: pair[0])
+    return tuple(pair[1] for pair in keyed), tuple(pair[0] for pair in keyed)
 
 
 def eligible(candidate: Candidate, request: FeedRequest, seen: int, at: int) -> bool:
@@ -113,7 +155,8 @@ an unbounded walk read the whole pool on every request: quadratic under load). E
 promotion is still looked at with the same chance per request, and one behind its
 curve is served whenever it is looked at (the throttle's chance reaches 1), so the
 bound only caps how fast a promotion can catch up: ``EXAMINED_PER_SLOT * slots / pool``
-of the requests it matches."""
+of the requests it matches, where the pool is the open prefix of an index built with
+the spends (``CandidateIndex.open_count``): the promotions that may serve, not all."""
 
 
 def fill(
@@ -124,17 +167,19 @@ def fill(
     *,
     at: int,
     draw: Callable[[], float],
+    open_count: int | None = None,
 ) -> list[Placement]:
     """The placements for ``request``: slot numbers from 0, at most ``request.slots``.
     ``seen``: the viewer's impressions of each promotion within its cap's window;
     ``spends``: each promotion's spend now (none: it does not serve). ``draw`` gives
-    uniform numbers in [0, 1) (injected: replays are exact)."""
-    if request.bot or request.slots < 1 or not candidates:
+    uniform numbers in [0, 1) (injected: replays are exact). ``open_count``: only the
+    first that many candidates may serve (``CandidateIndex.open_count``); none: all."""
+    size = len(candidates) if open_count is None else min(open_count, len(candidates))
+    if request.bot or request.slots < 1 or size < 1:
         return []
     slots = min(request.slots, SLOTS_MAX)
     chosen: list[tuple[Candidate, Spend]] = []
     taken: set[str] = set()
-    size = len(candidates)
     first = int(draw() * size) % size
     for offset in range(min(size, slots * EXAMINED_PER_SLOT)):
         candidate = candidates[(first + offset) % size]
