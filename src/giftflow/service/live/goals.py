@@ -93,7 +93,9 @@ def insert(
     deadline_at: int,
     now: int,
 ) -> Goal:
-    """The goal's row, in ``tx`` (a scheduled LIVE's goal goes in with its session)."""
+    """The goal's row, in ``tx`` (a scheduled LIVE's goal goes in with its session):
+    ``store.goals.insert`` in the arguments ``service.live.schedules`` passes, until that
+    module's own move to the store calls it there."""
     return stored.insert(
         tx,
         session_id=session_id,
