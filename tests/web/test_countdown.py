@@ -84,3 +84,24 @@ def test_the_countdown_shows_nothing_without_a_scheduled_live(
     page = open_overlay(studio, "countdown", carol, console_errors)
     expect(page.locator("#countdown")).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-connection", "open")
+
+
+def test_the_countdown_speaks_french_with_lang_fr(
+    studio: Studio, console_errors: list[str]
+) -> None:
+    world = studio.world
+    carol = studio.creator()
+    _schedule(studio, carol, "Dessin du vendredi", 3 * 86_400 + 600)
+    page = open_overlay(studio, "countdown", carol, console_errors, "&lang=fr")
+    panel = page.locator("#countdown")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(panel.locator(".left")).to_have_text(re.compile(r"^3 j 00:(10:00|09:5\d)$"))
+
+    world.clock.advance(seconds=3 * 86_400 + 660)  # past its start, within the grace
+    page.reload()
+    expect(panel).to_have_attribute("data-state", "soon")
+    expect(panel.locator(".left")).to_have_text("Ça commence bientôt")
+
+    world.ok(world.post(f"/v1/rooms/{carol}/sessions", {}, world.admin_key), 201)
+    expect(panel).to_have_attribute("data-state", "live")
+    expect(panel.locator(".left")).to_have_text("En LIVE")

@@ -6,14 +6,10 @@ proves it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
-from giftflow.economy.chart import AccountKind, TransferCode
-from giftflow.store import open_store
+from giftflow.economy.chart import TransferCode
+from giftflow.store import books, idempotency, open_store
 from giftflow.store.tx import Tx
-
-IN_FLIGHT_STATUS: Final = 0
-"""``idempotency_keys.status_code`` of a key claimed and never answered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,24 +80,13 @@ def read_books(database_url: str, viewer_ids: tuple[int, ...]) -> Books:
 def _books(tx: Tx, viewer_ids: tuple[int, ...], *, reconciled: bool) -> Books:
     first, last = min(viewer_ids), max(viewer_ids)
     assert last - first + 1 == len(viewer_ids), "the bench's viewers have consecutive ids"
-    spent = tx.scalar(
-        "SELECT COALESCE(SUM(debits_posted), 0) FROM accounts"
-        " WHERE code = ? AND owner_id BETWEEN ? AND ?",
-        (int(AccountKind.WALLET), first, last),
-    )
-    legs = tx.scalar(
-        "SELECT COUNT(*) FROM transfers WHERE code = ?", (int(TransferCode.GIFT_COINS),)
-    )
-    stuck = tx.scalar(
-        "SELECT COUNT(*) FROM idempotency_keys WHERE status_code = ?", (IN_FLIGHT_STATUS,)
-    )
-    rows = tx.execute("SELECT id, sender_id, coins FROM gifts").fetchall()
+    booked = books.gifts(tx)
     return Books(
-        coins_spent=int(spent),
-        gifts_booked=len(rows),
-        gift_coins=sum(int(row[2]) for row in rows),
-        coin_legs=int(legs),
-        stuck_keys=int(stuck),
+        coins_spent=books.wallet_debits(tx, owner_id_first=first, owner_id_last=last),
+        gifts_booked=len(booked),
+        gift_coins=sum(gift.coins for gift in booked),
+        coin_legs=books.transfer_count(tx, TransferCode.GIFT_COINS),
+        stuck_keys=idempotency.in_flight_count(tx),
         reconciled=reconciled,
-        gift_senders={int(row[0]): int(row[1]) for row in rows},
+        gift_senders={gift.id: gift.sender_id for gift in booked},
     )

@@ -16,14 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
 
 from giftflow.errors import GiftflowError
+from giftflow.store import idempotency as stored
+from giftflow.store.idempotency import IN_FLIGHT
 from giftflow.store.tx import RecordRejectedError, Tx
-
-IN_FLIGHT: Final = 0
-"""The status of a claim without an answer. giftflow no longer writes one; a row left
-in this state by an older version is still refused as in flight."""
 
 
 class IdempotencyKeyReusedError(GiftflowError):
@@ -83,20 +80,16 @@ class Once:
     def lookup(self, tx: Tx) -> Answer | None:
         """The answer stored under this key, or None; raises when the key was used for
         another request or is held by an unfinished claim."""
-        row = tx.execute(
-            "SELECT request_sha256, status_code, body FROM idempotency_keys"
-            " WHERE principal = ? AND key = ?",
-            (self.principal, self.key),
-        ).fetchone()
+        row = stored.by_key(tx, self.principal, self.key)
         if row is None:
             return None
-        if row[0] != self.request_sha256:
+        if row.request_sha256 != self.request_sha256:
             raise IdempotencyKeyReusedError(
                 "this Idempotency-Key was used for another request; use a new key"
             )
-        if row[1] == IN_FLIGHT:
+        if row.status_code == IN_FLIGHT:
             raise IdempotencyKeyInUseError("the first request with this key is still running")
-        return Answer(row[1], row[2], replayed=True)
+        return Answer(row.status_code, row.body, replayed=True)
 
     def answered(self, tx: Tx) -> Answer:
         """The answer stored under this key, after an ``AnsweredError`` that was not
@@ -115,15 +108,11 @@ class Once:
         answer = self.render(outcome)
         if answer is None:
             return None
-        tx.execute(
-            "INSERT INTO idempotency_keys (principal, key, request_sha256, status_code,"
-            " body, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (principal, key) DO NOTHING",
-            (self.principal, self.key, self.request_sha256, answer.status_code, answer.body, now),
-        )
-        if tx.rowcount != 1:
-            stored = self.lookup(tx)
-            assert stored is not None, "the insert conflicted with this row"
-            raise AnsweredError(stored, committed=False)
+        row = stored.StoredKey(self.request_sha256, answer.status_code, answer.body)
+        if not stored.insert(tx, self.principal, self.key, row, now_ns=now):
+            first = self.lookup(tx)
+            assert first is not None, "the insert conflicted with this row"
+            raise AnsweredError(first, committed=False)
         self.kept = answer
         return answer
 

@@ -89,6 +89,15 @@ def running_of(tx: Tx, session_id: int) -> int | None:
     return None if row is None else int(row["battle_id"])
 
 
+def newest_of_room(tx: Tx, creator_id: int) -> int | None:
+    """The id of the room's newest battle (running or ended), if it ever had one."""
+    row = tx.named(
+        "SELECT MAX(battle_id) AS battle_id FROM battle_sides WHERE creator_id = ?",
+        (creator_id,),
+    )
+    return None if row is None or row["battle_id"] is None else int(row["battle_id"])
+
+
 def ends_at(tx: Tx, battle_id: int) -> int | None:
     """When the battle's time is up (nanoseconds since the epoch)."""
     row = tx.named("SELECT ends_at FROM battles WHERE id = ?", (battle_id,))

@@ -304,15 +304,6 @@ def follower_count(tx: Tx, creator_id: int) -> int:
     return 0 if row is None else int(row["followers"])
 
 
-def supporter_coins(tx: Tx, creator_id: int, user_id: int) -> int:
-    """The viewer's lifetime coins to the creator (as the gift's listeners left them)."""
-    row = tx.named(
-        "SELECT coins FROM creator_supporters WHERE creator_id = ? AND user_id = ?",
-        (creator_id, user_id),
-    )
-    return 0 if row is None else int(row["coins"])
-
-
 def insert_post(tx: Tx, post: NewPost) -> int | None:
     """The post and its delivery, unless the channel posted this milestone already
     (its unique key): the post's id, or None."""

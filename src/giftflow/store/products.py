@@ -24,6 +24,7 @@ from giftflow.creator.products import (
     PurchaseNotFoundError,
     PurchaseState,
 )
+from giftflow.store import supporters
 from giftflow.store.tx import NamedRow, Tx
 
 LIST_MAX: Final = 500
@@ -208,12 +209,9 @@ def early_of_schedule(tx: Tx, schedule_id: str) -> EarlyAccess | None:
 
 
 def supporter_coins(tx: Tx, creator_id: int, user_id: int) -> int:
-    """The coins the user gifted the creator in all (what their level counts)."""
-    row = tx.named(
-        "SELECT coins FROM creator_supporters WHERE creator_id = ? AND user_id = ?",
-        (creator_id, user_id),
-    )
-    return 0 if row is None else int(row["coins"])
+    """The coins the user gifted the creator in all (what their level counts), as
+    ``giftflow.store.supporters`` keeps them."""
+    return supporters.supporter_coins(tx, creator_id, user_id)
 
 
 def qa_levels(tx: Tx, creator_id: int) -> list[int]:

@@ -33,6 +33,10 @@ TEXTS: Final = (
     _("Paused"),
     _("Subathon over"),
     _("+{time} from {name}"),
+    # The countdown (countdown.js), and a time left of more than a day (clockText).
+    _("Starting soon"),
+    _("LIVE now"),
+    _("{days}d {clock}"),
     # The URL builder (builder.js): its own texts, the overlays' names, the options' labels.
     _("Overlay URL builder"),
     _("Overlay and room"),

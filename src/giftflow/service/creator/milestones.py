@@ -51,6 +51,7 @@ from giftflow.service.webhooks.endpoints import new_secret
 from giftflow.service.webhooks.outbox import rfc3339
 from giftflow.store import milestones as store
 from giftflow.store.milestones import ActiveRule, ChannelRow, NewPost, PostRow
+from giftflow.store.supporters import supporter_coins
 from giftflow.store.tx import Tx
 
 __all__ = [
@@ -181,7 +182,7 @@ def _levels(
     creator, as the gift's listeners left them, went up by the gift's coins)."""
     kind = MilestoneKind.SUPPORTER_LEVEL_REACHED
     sender_id, coins = int(event.data["sender_id"]), int(event.data["coins"])
-    after = store.supporter_coins(tx, event.room_id, sender_id)
+    after = supporter_coins(tx, event.room_id, sender_id)
     level_before, level_after = level_for(after - coins, thresholds), level_for(after, thresholds)
     if level_after == level_before:
         return []

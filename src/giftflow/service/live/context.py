@@ -13,6 +13,7 @@ from giftflow.live.leaderboards import TOP_DEFAULT
 from giftflow.live.levels import DEFAULT_LEVEL_THRESHOLDS_COINS, check_thresholds
 from giftflow.service.economy.context import EconomyContext, PendingEvent
 from giftflow.service.events.bus import EventBus
+from giftflow.store import sessions
 from giftflow.store.tx import Tx
 
 T = TypeVar("T")
@@ -71,12 +72,10 @@ def event(room_id: int, type: str, data: Mapping[str, Any], at: int) -> PendingE
 
 def live_session(tx: Tx, session_id: int) -> tuple[int, int]:
     """``(creator_id, ended_at)`` of a session; ``ended_at`` is 0 while it is live."""
-    row = tx.execute(
-        "SELECT creator_id, ended_at FROM live_sessions WHERE id = ?", (session_id,)
-    ).fetchone()
-    if row is None:
+    session = sessions.standing(tx, session_id)
+    if session is None:
         raise LiveNotFoundError(f"no session {session_id}", code="session_not_found")
-    return int(row[0]), int(row[1])
+    return session.creator_id, session.ended_at
 
 
 def require_live(tx: Tx, session_id: int) -> int:

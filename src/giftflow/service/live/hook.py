@@ -9,6 +9,7 @@ from giftflow.service.creator import gift_rules, subathon
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.live import battles, goals, supporters
 from giftflow.service.live.context import LiveSettings
+from giftflow.store import sessions
 from giftflow.store.tx import RecordRejectedError, Tx
 
 
@@ -19,17 +20,15 @@ class GiftSessionError(RecordRejectedError):
 
 def check_session(tx: Tx, gift: GiftBooked) -> None:
     """Inside the gift's transaction, so a session that ends meanwhile cannot slip by."""
-    row = tx.execute(
-        "SELECT creator_id, ended_at FROM live_sessions WHERE id = ?", (gift.session_id,)
-    ).fetchone()
-    if row is None:
+    session = sessions.standing(tx, gift.session_id)
+    if session is None:
         raise GiftSessionError(f"no live session {gift.session_id}", code="session_not_found")
-    if row[0] != gift.creator_id:
+    if session.creator_id != gift.creator_id:
         raise GiftSessionError(
             f"session {gift.session_id} is another creator's, not {gift.creator_id}'s",
             code="session_other_creator",
         )
-    if row[1] != 0:
+    if session.ended_at != 0:
         raise GiftSessionError(f"session {gift.session_id} has ended", code="session_ended")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from giftflow.store import users as stored_users
 from giftflow.store.tx import Tx
 
 UNKNOWN: str = ""
@@ -18,9 +19,5 @@ def display_names(tx: Tx, user_ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(user_ids))
     if not wanted:
         return {}
-    marks = ", ".join("?" for _ in wanted)
-    rows = tx.execute(
-        f"SELECT id, display_name FROM users WHERE id IN ({marks})", tuple(wanted)
-    ).fetchall()
-    found = {int(row[0]): str(row[1]) for row in rows}
+    found = {user.id: user.display_name for user in stored_users.by_ids(tx, wanted).values()}
     return {user_id: found.get(user_id, UNKNOWN) for user_id in wanted}

@@ -20,9 +20,12 @@ from giftflow.live.battles import Battle
 from giftflow.live.goals import Goal
 from giftflow.live.leaderboards import Standing
 from giftflow.live.sessions import LiveSession
-from giftflow.service.live import battles, goals, sessions, supporters
+from giftflow.service.live import battles, sessions, supporters
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.names import display_names
+from giftflow.store import battles as stored_battles
+from giftflow.store import goals as stored_goals
+from giftflow.store import sessions as stored_sessions
 from giftflow.store.tx import Tx
 
 READ_ATTEMPTS: Final = 3
@@ -50,17 +53,13 @@ class OverlayState:
 
 
 def _live_session(tx: Tx, room_id: int) -> LiveSession | None:
-    row = tx.execute(
-        "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (room_id,)
-    ).fetchone()
-    return None if row is None else sessions.find(tx, int(row[0]))
+    session_id = stored_sessions.live_id_of(tx, room_id)
+    return None if session_id is None else sessions.find(tx, session_id)
 
 
 def _newest_battle(tx: Tx, room_id: int) -> Battle | None:
-    battle_id = tx.scalar(
-        "SELECT MAX(battle_id) FROM battle_sides WHERE creator_id = ?", (room_id,)
-    )
-    return None if battle_id is None else battles.find(tx, int(battle_id))
+    battle_id = stored_battles.newest_of_room(tx, room_id)
+    return None if battle_id is None else battles.find(tx, battle_id)
 
 
 def _read(context: LiveContext, room_id: int, last_event_id: str | None) -> OverlayState:
@@ -76,7 +75,7 @@ def _read(context: LiveContext, room_id: int, last_event_id: str | None) -> Over
             room_id=room_id,
             at=context.now(),
             session=session,
-            goals=[] if session is None else goals.in_session(tx, session.id),
+            goals=[] if session is None else stored_goals.of_session(tx, session.id),
             leaderboard=leaderboard,
             battle=battle,
             last_event_id=last_event_id,

@@ -1,16 +1,19 @@
 // The room's next scheduled LIVE: its title and the time left to its start, then
 // "Starting soon" once the start has passed, "LIVE now" while the session that took it
-// up runs; hidden when nothing is scheduled. The time left is counted from the
-// server's clock (the state's `at`, each event's `at`) and then by this machine's, so
-// a difference between the two clocks does not matter.
-import { clockText as left, connect, element } from "./overlay.js";
+// up runs, in the page's language (`lang`, texts from texts.json); hidden when nothing
+// is scheduled. The time left is counted from the server's clock (the state's `at`,
+// each event's `at`) and then by this machine's, so a difference between the two
+// clocks does not matter.
+import { clockText, connect, element } from "./overlay.js";
 import { OVERLAYS, readOptions } from "./options.js";
+import { loadTexts } from "./texts.js";
 
-readOptions(OVERLAYS.countdown); // the look and place every overlay takes
+const options = readOptions(OVERLAYS.countdown); // the look, place and language of all
 
 const panel = document.getElementById("countdown");
 let schedule = null;
 let serverOffsetMs = 0; // server time - local time, from the last state or event
+let texts = null;
 
 function now() {
   return Date.now() + serverOffsetMs;
@@ -21,15 +24,19 @@ function clockFrom(atNs) {
 }
 
 function render() {
-  panel.hidden = schedule === null;
-  if (schedule === null) return;
+  panel.hidden = schedule === null || texts === null;
+  if (panel.hidden) return;
   const msLeft = Math.floor(schedule.starts_at / 1e6) - now();
   let shown = schedule.state;
   if (schedule.state === "scheduled") shown = msLeft > 0 ? "counting" : "soon";
   panel.dataset.state = shown;
   panel.dataset.schedule = schedule.schedule_id;
   panel.querySelector(".title").textContent = schedule.title;
-  const text = { counting: left(msLeft), soon: "Starting soon", live: "LIVE now" }[shown];
+  const text = {
+    counting: clockText(msLeft, texts),
+    soon: texts.t("Starting soon"),
+    live: texts.t("LIVE now"),
+  }[shown];
   panel.querySelector(".left").textContent = text ?? "";
 }
 
@@ -61,6 +68,7 @@ function load(state) {
 }
 
 panel.replaceChildren(element("div", "title"), element("div", "left"));
+texts = await loadTexts(options.lang);
 setInterval(render, 250);
 connect({
   handlers: {

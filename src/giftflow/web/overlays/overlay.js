@@ -176,9 +176,10 @@ export function element(tag, className, text = "") {
   return node;
 }
 
-// A time left as a clock: "01:59:58", with the days in front past a day ("3d 00:10:00").
-// Seconds are rounded up, so it shows 00:00:00 only once the time is over.
-export function clockText(ms) {
+// A time left as a clock: "01:59:58", with the days in front past a day ("3d 00:10:00",
+// in the page's language: `texts` from loadTexts). Seconds are rounded up, so it shows
+// 00:00:00 only once the time is over.
+export function clockText(ms, texts) {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const days = Math.floor(total / 86400);
   const hours = Math.floor((total % 86400) / 3600);
@@ -186,5 +187,5 @@ export function clockText(ms) {
   const seconds = total % 60;
   const pad = (n) => String(n).padStart(2, "0");
   const clock = `${pad(hours)}:${pad(minutes)}:${pad(seconds)}`;
-  return days > 0 ? `${days}d ${clock}` : clock;
+  return days > 0 ? texts.t("{days}d {clock}", { days: texts.number(days), clock }) : clock;
 }

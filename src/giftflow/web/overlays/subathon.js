@@ -46,7 +46,7 @@ function render() {
   panel.dataset.subathon = timer.subathon_id;
   const label = { running: texts.t("Subathon"), paused: texts.t("Paused"), ended: texts.t("Subathon over") };
   panel.querySelector(".label").textContent = label[state];
-  panel.querySelector(".left").textContent = clockText(left);
+  panel.querySelector(".left").textContent = clockText(left, texts);
   const added = panel.querySelector(".added");
   added.hidden = Date.now() >= addedUntil;
 }
@@ -60,7 +60,7 @@ function onTimer(data, event) {
 function onExtended(data, event) {
   onTimer(data, event);
   if (options.added === "off" || data.gift_added_ns <= 0) return;
-  const time = clockText(data.gift_added_ns / 1e6).replace(/^00:(?=\d\d:)/, "");
+  const time = clockText(data.gift_added_ns / 1e6, texts).replace(/^00:(?=\d\d:)/, "");
   const name = userLabel(texts, data.sender_id, data.sender_name);
   panel.querySelector(".added").textContent = texts.t("+{time} from {name}", { time, name });
   addedUntil = Date.now() + options.added_ms;
