@@ -263,7 +263,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "service/live/schedule_figures.py": 5,
     "service/live/schedule_sweep.py": 3,
     "service/live/schedules.py": 18,
-    "service/live/sessions.py": 18,
     "service/live/supporters.py": 13,
     "service/once.py": 2,
     "service/promote/__init__.py": 1,
