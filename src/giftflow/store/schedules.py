@@ -103,13 +103,13 @@ def offsets_of(tx: Tx, schedule_ids: Sequence[str]) -> dict[str, tuple[int, ...]
         return {}
     clause, parameter = tx.any_of(list(found))
     rows = tx.named_all(
-        f"SELECT schedule_id, offset_s FROM schedule_offsets WHERE schedule_id {clause}"
-        " ORDER BY schedule_id, offset_s DESC",
+        f"SELECT schedule_id, offset_s FROM schedule_offsets WHERE schedule_id {clause}",
         (parameter,),
     )
     for row in rows:
         found[row["schedule_id"]].append(int(row["offset_s"]))
-    return {schedule_id: tuple(offsets) for schedule_id, offsets in found.items()}
+    # sorted here: an ORDER BY ... offset_s DESC costs SQLite a sort of its own
+    return {key: tuple(sorted(offsets, reverse=True)) for key, offsets in found.items()}
 
 
 def by_id(tx: Tx, schedule_id: str) -> ScheduledLive | None:
