@@ -19,6 +19,7 @@ from giftflow.analytics.facts import (
     SessionFact,
 )
 from giftflow.live.sessions import LiveSession
+from giftflow.store import sessions
 from giftflow.store.tx import Tx
 
 
@@ -158,17 +159,8 @@ def sessions_of(tx: Tx, creator_id: int, *, limit: int, offset: int) -> list[Liv
     """The creator's sessions, newest first, ``limit`` of them after skipping
     ``offset``."""
     rows = tx.named_all(
-        "SELECT id, creator_id, title, started_at, ended_at FROM live_sessions"
+        f"SELECT {sessions.COLUMNS} FROM live_sessions"
         " WHERE creator_id = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
         (creator_id, limit, offset),
     )
-    return [
-        LiveSession(
-            id=row["id"],
-            creator_id=row["creator_id"],
-            title=row["title"],
-            started_at=row["started_at"],
-            ended_at=row["ended_at"] or None,  # 0 while live
-        )
-        for row in rows
-    ]
+    return [sessions.session_from(row) for row in rows]

@@ -36,6 +36,7 @@ from giftflow.service.live import (
     invitations,
     overlay,
     schedule_figures,
+    schedule_registrations,
     schedule_sweep,
     schedules,
     sessions,
@@ -46,7 +47,8 @@ from giftflow.service.live.context import LiveContext, LiveSettings
 from giftflow.service.live.hook import LiveGiftListener
 from giftflow.service.live.overlay import OverlayState
 from giftflow.service.live.schedule_figures import Countdown
-from giftflow.service.live.schedules import Changes, Registration
+from giftflow.service.live.schedule_registrations import Registration
+from giftflow.service.live.schedules import Changes
 from giftflow.service.live.sessions import (
     Interaction,
     InteractionKind,
@@ -394,23 +396,25 @@ class Live:
 
     def register(self, schedule_id: str, user_id: int) -> tuple[Registration, bool]:
         """The viewer registers for a scheduled LIVE; True the first time."""
-        return schedules.register(self.context, schedule_id, user_id)
+        return schedule_registrations.register(self.context, schedule_id, user_id)
 
     def unregister(self, schedule_id: str, user_id: int) -> bool:
         """The viewer's registration is removed; True if there was one. ``LiveNotFoundError``
         (``scheduled_live_not_found``)."""
-        return schedules.unregister(self.context, schedule_id, user_id)
+        return schedule_registrations.unregister(self.context, schedule_id, user_id)
 
     def registrations(
         self, schedule_id: str, *, limit: int = 100, offset: int = 0
     ) -> list[Registration]:
         """A page of the LIVE's registrations, oldest first. ``LiveNotFoundError``
         (``scheduled_live_not_found``)."""
-        return schedules.registrations(self.context, schedule_id, limit=limit, offset=offset)
+        return schedule_registrations.registrations(
+            self.context, schedule_id, limit=limit, offset=offset
+        )
 
     def is_registered(self, schedule_id: str, user_id: int) -> bool:
         """True if the user is registered for the scheduled LIVE."""
-        return schedules.is_registered(self.context, schedule_id, user_id)
+        return schedule_registrations.is_registered(self.context, schedule_id, user_id)
 
     def schedule_figures(self, schedule_id: str) -> Figures:
         """The scheduled LIVE's figures (registered, attended, gifted); ``LiveNotFoundError``

@@ -72,10 +72,10 @@ def event(room_id: int, type: str, data: Mapping[str, Any], at: int) -> PendingE
 
 def live_session(tx: Tx, session_id: int) -> tuple[int, int]:
     """``(creator_id, ended_at)`` of a session; ``ended_at`` is 0 while it is live."""
-    session = sessions.standing(tx, session_id)
+    session = sessions.by_id(tx, session_id)
     if session is None:
         raise LiveNotFoundError(f"no session {session_id}", code="session_not_found")
-    return session.creator_id, session.ended_at
+    return session.creator_id, session.ended_at or 0
 
 
 def require_live(tx: Tx, session_id: int) -> int:

@@ -20,7 +20,7 @@ class GiftSessionError(RecordRejectedError):
 
 def check_session(tx: Tx, gift: GiftBooked) -> None:
     """Inside the gift's transaction, so a session that ends meanwhile cannot slip by."""
-    session = sessions.standing(tx, gift.session_id)
+    session = sessions.by_id(tx, gift.session_id)
     if session is None:
         raise GiftSessionError(f"no live session {gift.session_id}", code="session_not_found")
     if session.creator_id != gift.creator_id:
@@ -28,7 +28,7 @@ def check_session(tx: Tx, gift: GiftBooked) -> None:
             f"session {gift.session_id} is another creator's, not {gift.creator_id}'s",
             code="session_other_creator",
         )
-    if session.ended_at != 0:
+    if session.ended_at is not None:
         raise GiftSessionError(f"session {gift.session_id} has ended", code="session_ended")
 
 

@@ -20,7 +20,7 @@ from giftflow.live.battles import Battle
 from giftflow.live.goals import Goal
 from giftflow.live.leaderboards import Standing
 from giftflow.live.sessions import LiveSession
-from giftflow.service.live import battles, sessions, supporters
+from giftflow.service.live import battles, supporters
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.names import display_names
 from giftflow.store import battles as stored_battles
@@ -53,8 +53,7 @@ class OverlayState:
 
 
 def _live_session(tx: Tx, room_id: int) -> LiveSession | None:
-    session_id = stored_sessions.live_id_of(tx, room_id)
-    return None if session_id is None else sessions.find(tx, session_id)
+    return stored_sessions.live_of(tx, room_id)
 
 
 def _newest_battle(tx: Tx, room_id: int) -> Battle | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from giftflow.live.schedules import Figures, ScheduledLive, ScheduleState, missed_before
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.schedules import find
+from giftflow.store import schedule_registrations, schedules
 from giftflow.store.tx import Tx
 
 
@@ -30,34 +31,17 @@ def figures_of_session(context: LiveContext, session_id: int) -> Figures | None:
     """The figures of the schedule the session took up, if any."""
 
     def read(tx: Tx) -> Figures | None:
-        schedule_id = tx.scalar(
-            "SELECT id FROM scheduled_lives WHERE session_id = ?", (session_id,)
-        )
-        return None if schedule_id is None else _figures(tx, find(tx, str(schedule_id)))
+        schedule_id = schedules.id_of_session(tx, session_id)
+        return None if schedule_id is None else _figures(tx, find(tx, schedule_id))
 
     return context.read(read)
 
 
 def _figures(tx: Tx, live: ScheduledLive) -> Figures:
-    attended = gifted = 0
-    if live.session_id is not None:
-        attended = int(
-            tx.scalar(
-                "SELECT COUNT(*) FROM schedule_registrations r WHERE r.schedule_id = ? AND"
-                " EXISTS (SELECT 1 FROM session_viewers v"
-                " WHERE v.session_id = ? AND v.viewer_id = r.user_id)",
-                (live.id, live.session_id),
-            )
-        )
-        gifted = int(
-            tx.scalar(
-                "SELECT COUNT(*) FROM schedule_registrations r WHERE r.schedule_id = ? AND"
-                " EXISTS (SELECT 1 FROM gifts g"
-                " WHERE g.session_id = ? AND g.sender_id = r.user_id)",
-                (live.id, live.session_id),
-            )
-        )
-    return Figures(live.id, live.session_id, live.registered, attended, gifted)
+    if live.session_id is None:  # no session yet: nobody attended or gifted
+        return Figures(live.id, None, live.registered, 0, 0)
+    turnout = schedule_registrations.turnout(tx, live.id, session_id=live.session_id)
+    return Figures(live.id, live.session_id, live.registered, turnout.attended, turnout.gifted)
 
 
 def counts(context: LiveContext, creator_id: int) -> dict[str, int]:
@@ -66,13 +50,7 @@ def counts(context: LiveContext, creator_id: int) -> dict[str, int]:
     before = missed_before(context.now(), grace_s=context.economy.settings.schedule_grace_s)
 
     def read(tx: Tx) -> dict[str, int]:
-        rows = tx.execute(
-            "SELECT CASE WHEN state = 'scheduled' AND starts_at <= ? THEN 'missed'"
-            " ELSE state END, COUNT(*) FROM scheduled_lives WHERE creator_id = ?"
-            " GROUP BY 1",
-            (before, creator_id),
-        ).fetchall()
-        found = {str(row[0]): int(row[1]) for row in rows}
+        found = schedules.counts(tx, creator_id, missed_before_ns=before)
         return {str(state): found.get(str(state), 0) for state in ScheduleState}
 
     return context.read(read)
@@ -84,12 +62,7 @@ def countdown(context: LiveContext, room_id: int) -> Countdown:
     before = missed_before(now, grace_s=context.economy.settings.schedule_grace_s)
 
     def read(tx: Tx) -> ScheduledLive | None:
-        schedule_id = tx.scalar(
-            "SELECT id FROM scheduled_lives WHERE creator_id = ? AND (state = 'live'"
-            " OR (state = 'scheduled' AND starts_at > ?))"
-            " ORDER BY CASE WHEN state = 'live' THEN 0 ELSE 1 END, starts_at, id LIMIT 1",
-            (room_id, before),
-        )
-        return None if schedule_id is None else find(tx, str(schedule_id))
+        schedule_id = schedules.showing(tx, room_id, missed_before_ns=before)
+        return None if schedule_id is None else find(tx, schedule_id)
 
     return Countdown(room_id, now, last_event_id, context.read(read))

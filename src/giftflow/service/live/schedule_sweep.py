@@ -13,6 +13,8 @@ from giftflow.live.schedules import ScheduledLive, missed_before, remind_at
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.schedules import event_of, find
+from giftflow.store import schedule_registrations, schedules
+from giftflow.store.schedule_registrations import DueReminder
 from giftflow.store.tx import Tx
 
 REMINDERS_PER_SWEEP: Final = 1_000
@@ -26,30 +28,11 @@ def mark_missed(context: LiveContext) -> list[ScheduledLive]:
     before = missed_before(now, grace_s=context.economy.settings.schedule_grace_s)
 
     def sweep(tx: Tx) -> tuple[list[ScheduledLive], list[PendingEvent]]:
-        rows = tx.execute(
-            "UPDATE scheduled_lives SET state = 'missed', closed_at = ?, updated_at = ?"
-            " WHERE state = 'scheduled' AND starts_at <= ? RETURNING id",
-            (now, now, before),
-        ).fetchall()
-        missed = [find(tx, str(row[0])) for row in sorted(rows)]
+        ids = schedules.mark_missed(tx, missed_before_ns=before, now_ns=now)
+        missed = [find(tx, schedule_id) for schedule_id in ids]
         return missed, [event_of(live, EventType.SCHEDULE_MISSED, now) for live in missed]
 
     return context.write_events(sweep)
-
-
-_DUE: Final = (
-    "SELECT s.id, g.user_id, o.offset_s, s.creator_id, s.title, s.starts_at"
-    " FROM scheduled_lives s"
-    " JOIN schedule_offsets o ON o.schedule_id = s.id"
-    " JOIN schedule_registrations g ON g.schedule_id = s.id"
-    " LEFT JOIN schedule_reminders m"
-    "  ON m.schedule_id = s.id AND m.user_id = g.user_id AND m.offset_s = o.offset_s"
-    " WHERE s.state IN ('scheduled', 'live') AND s.starts_at <= ?"
-    " AND s.starts_at - CAST(o.offset_s AS BIGINT) * ? <= ?"
-    " AND g.registered_at < s.starts_at - CAST(o.offset_s AS BIGINT) * ?"
-    " AND m.schedule_id IS NULL"
-    " ORDER BY s.starts_at, s.id, o.offset_s DESC, g.user_id LIMIT ?"
-)
 
 
 def remind_due(context: LiveContext) -> int:
@@ -60,31 +43,33 @@ def remind_due(context: LiveContext) -> int:
     horizon = now + 30 * 86_400 * NS_PER_S  # no offset reaches further ahead
 
     def sweep(tx: Tx) -> int:
-        due = tx.execute(_DUE, (horizon, NS_PER_S, now, NS_PER_S, REMINDERS_PER_SWEEP)).fetchall()
+        due = schedule_registrations.due_reminders(
+            tx, now_ns=now, horizon_ns=horizon, limit=REMINDERS_PER_SWEEP
+        )
         sent = 0
-        for schedule_id, user_id, offset_s, creator_id, title, starts_at in due:
-            tx.execute(
-                "INSERT INTO schedule_reminders (schedule_id, user_id, offset_s, sent_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (schedule_id, user_id, offset_s, now),
-            )
-            if tx.rowcount != 1:
+        for reminder in due:
+            if not schedule_registrations.claim_reminder(tx, reminder, now_ns=now):
                 continue  # another process sent it first
             sent += 1
-            data: dict[str, Any] = {
-                "schedule_id": schedule_id,
-                "user_id": user_id,
-                "offset_s": offset_s,
-                "remind_at": remind_at(starts_at, offset_s),
-                "starts_at": starts_at,
-                "title": title,
-            }
+            data = _data_of(reminder)
             context.economy.notify(
-                tx, creator_id, str(EventType.SCHEDULE_REMINDER), _constant(data), now
+                tx, reminder.creator_id, str(EventType.SCHEDULE_REMINDER), _constant(data), now
             )
         return sent
 
     return context.write(sweep)
+
+
+def _data_of(reminder: DueReminder) -> dict[str, Any]:
+    """The ``schedule.reminder`` event's ``data``."""
+    return {
+        "schedule_id": reminder.schedule_id,
+        "user_id": reminder.user_id,
+        "offset_s": reminder.offset_s,
+        "remind_at": remind_at(reminder.starts_at, reminder.offset_s),
+        "starts_at": reminder.starts_at,
+        "title": reminder.title,
+    }
 
 
 def _constant(data: dict[str, Any]) -> Callable[[], dict[str, Any]]:

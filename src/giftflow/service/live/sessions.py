@@ -3,7 +3,8 @@
 
 A follow is of a creator, in a LIVE or outside one. Table ``follows`` keeps each user's
 first follow of a creator (what follower growth counts); a follow during a LIVE is also
-an interaction of the session, with its event, like any other."""
+an interaction of the session, with its event, like any other. The rows are
+``giftflow.store.sessions``."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from giftflow.live.sessions import LiveSession, Presence, concurrent_viewers, wa
 from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import battles, chapters, goals, invitations, schedules
-from giftflow.service.live.context import LiveContext, event, optional, require_live
-from giftflow.store.tx import Row, Tx
+from giftflow.service.live.context import LiveContext, event, require_live
+from giftflow.store import sessions as stored
+from giftflow.store.tx import Tx
 
-_SESSION_COLUMNS = "id, creator_id, title, started_at, ended_at"
 FOLLOWER_GAINED = "follower.gained"
 """A user's first follow of a creator, staged in its transaction for the stage watchers
 (milestones count followers by it); no room hears it and no endpoint subscribes to it."""
@@ -62,17 +63,11 @@ class WatchTime:
     total_ns: int
 
 
-def session_of(row: Row) -> LiveSession:
-    return LiveSession(row[0], row[1], row[2], row[3], optional(row[4]))
-
-
 def find(tx: Tx, session_id: int) -> LiveSession:
-    row = tx.execute(
-        f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE id = ?", (session_id,)
-    ).fetchone()
-    if row is None:
+    session = stored.by_id(tx, session_id)
+    if session is None:
         raise LiveNotFoundError(f"no session {session_id}", code="session_not_found")
-    return session_of(row)
+    return session
 
 
 def get(context: LiveContext, session_id: int) -> LiveSession:
@@ -81,13 +76,7 @@ def get(context: LiveContext, session_id: int) -> LiveSession:
 
 def live_of(context: LiveContext, creator_id: int) -> LiveSession | None:
     """The room's session that is live now, if any."""
-    row = context.read(
-        lambda tx: tx.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM live_sessions WHERE creator_id = ? AND ended_at = 0",
-            (creator_id,),
-        ).fetchone()
-    )
-    return None if row is None else session_of(row)
+    return context.read(lambda tx: stored.live_of(tx, creator_id))
 
 
 def start(
@@ -101,18 +90,10 @@ def start(
     def begin(tx: Tx) -> tuple[LiveSession, list[PendingEvent]]:
         if not users.find(tx, creator_id).is_creator:
             raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
-        open_id = tx.scalar(
-            "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (creator_id,)
-        )
-        if open_id is not None:
-            raise LiveStateError(f"session {open_id} is live already", code="session_live")
-        row = tx.execute(
-            "INSERT INTO live_sessions (creator_id, title, started_at) VALUES (?, ?, ?)"
-            f" RETURNING {_SESSION_COLUMNS}",
-            (creator_id, title, now),
-        ).fetchone()
-        assert row is not None
-        session = session_of(row)
+        already = stored.live_of(tx, creator_id)
+        if already is not None:
+            raise LiveStateError(f"session {already.id} is live already", code="session_live")
+        session = stored.insert(tx, creator_id, title=title, now_ns=now)
         linked, events = schedules.link(
             context,
             tx,
@@ -122,9 +103,7 @@ def start(
             now=now,
         )
         if linked is not None and not title:
-            tx.execute(
-                "UPDATE live_sessions SET title = ? WHERE id = ?", (linked.title, session.id)
-            )
+            stored.set_title(tx, session.id, linked.title)
             session = find(tx, session.id)
         data = {"session_id": session.id, "title": session.title}
         started = event(creator_id, EventType.SESSION_STARTED, data, now)
@@ -143,11 +122,7 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
         session = find(tx, session_id)
         if session.ended_at is not None:
             return session, []
-        tx.execute("UPDATE live_sessions SET ended_at = ? WHERE id = ?", (now, session_id))
-        tx.execute(
-            "UPDATE session_viewers SET left_at = ? WHERE session_id = ? AND left_at = 0",
-            (now, session_id),
-        )
+        stored.end(tx, session_id, now_ns=now)
         chapters.close_current(tx, session_id, now)
         schedules.finish(tx, session_id, now)
         expired = goals.expire_open(tx, session_id)
@@ -170,16 +145,6 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
 # --- viewers ---------------------------------------------------------------------------
 
 
-def _concurrent(tx: Tx, session_id: int) -> int:
-    return int(
-        tx.scalar(
-            "SELECT COUNT(DISTINCT viewer_id) FROM session_viewers"
-            " WHERE session_id = ? AND left_at = 0",
-            (session_id,),
-        )
-    )
-
-
 def join(context: LiveContext, session_id: int, viewer_id: int) -> int:
     """The viewer enters (again: a viewer already present stays one viewer); returns
     the concurrent viewers now."""
@@ -188,11 +153,8 @@ def join(context: LiveContext, session_id: int, viewer_id: int) -> int:
     def enter(tx: Tx) -> tuple[int, int]:
         creator_id = require_live(tx, session_id)
         users.find(tx, viewer_id)
-        tx.execute(
-            "INSERT INTO session_viewers (session_id, viewer_id, joined_at) VALUES (?, ?, ?)",
-            (session_id, viewer_id, now),
-        )
-        return creator_id, _concurrent(tx, session_id)
+        stored.join(tx, session_id, viewer_id, now_ns=now)
+        return creator_id, stored.concurrent_viewers(tx, session_id)
 
     creator_id, count = context.write(enter)
     data = {"session_id": session_id, "viewer_id": viewer_id, "concurrent_viewers": count}
@@ -206,12 +168,8 @@ def leave(context: LiveContext, session_id: int, viewer_id: int) -> int:
 
     def exit_(tx: Tx) -> tuple[int, int, int]:
         creator_id = require_live(tx, session_id)
-        tx.execute(
-            "UPDATE session_viewers SET left_at = ?"
-            " WHERE session_id = ? AND viewer_id = ? AND left_at = 0",
-            (now, session_id, viewer_id),
-        )
-        return creator_id, tx.rowcount, _concurrent(tx, session_id)
+        closed = stored.leave(tx, session_id, viewer_id, now_ns=now)
+        return creator_id, closed, stored.concurrent_viewers(tx, session_id)
 
     creator_id, closed, count = context.write(exit_)
     if closed:
@@ -221,13 +179,7 @@ def leave(context: LiveContext, session_id: int, viewer_id: int) -> int:
 
 
 def presences(context: LiveContext, session_id: int) -> list[Presence]:
-    rows = context.read(
-        lambda tx: tx.execute(
-            "SELECT viewer_id, joined_at, left_at FROM session_viewers WHERE session_id = ?",
-            (session_id,),
-        ).fetchall()
-    )
-    return [Presence(row[0], row[1], optional(row[2])) for row in rows]
+    return context.read(lambda tx: stored.presences(tx, session_id))
 
 
 def watch_time(context: LiveContext, session_id: int) -> WatchTime:
@@ -238,18 +190,13 @@ def watch_time(context: LiveContext, session_id: int) -> WatchTime:
 
 
 def totals(context: LiveContext, session_id: int) -> SessionTotals:
-    def count(tx: Tx) -> tuple[int, int, int]:
+    def count(tx: Tx) -> tuple[int, stored.Received]:
         find(tx, session_id)
-        row = tx.execute(
-            "SELECT COUNT(*), COALESCE(SUM(coins), 0) FROM gifts WHERE session_id = ?",
-            (session_id,),
-        ).fetchone()
-        assert row is not None
-        return _concurrent(tx, session_id), int(row[0]), int(row[1])
+        return stored.concurrent_viewers(tx, session_id), stored.received(tx, session_id)
 
-    viewers, gifts, coins = context.read(count)
+    viewers, received = context.read(count)
     watched = watch_time(context, session_id).total_ns
-    return SessionTotals(session_id, viewers, gifts, coins, watched)
+    return SessionTotals(session_id, viewers, received.gifts, received.coins, watched)
 
 
 def viewers_at(context: LiveContext, session_id: int, at: int) -> int:
@@ -292,17 +239,15 @@ def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
         if not users.find(tx, creator_id).is_creator:
             raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
         _refuse_self_follow(creator_id, user_id)
-        session_id = tx.scalar(
-            "SELECT id FROM live_sessions WHERE creator_id = ? AND ended_at = 0", (creator_id,)
-        )
-        if session_id is None:
+        session = stored.live_of(tx, creator_id)
+        if session is None:
             added: tuple[Interaction | None, bool] = (
                 None,
-                record_follow(tx, creator_id, user_id, at=now, session_id=None),
+                stored.insert_follow(tx, creator_id, user_id, at_ns=now, session_id=None),
             )
         else:
             added = _add_interaction(
-                tx, int(session_id), creator_id, user_id, InteractionKind.FOLLOW, "", now
+                tx, session.id, creator_id, user_id, InteractionKind.FOLLOW, "", now
             )
         if added[1]:
             _gained(context, tx, creator_id, user_id, now)
@@ -312,18 +257,6 @@ def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
     if interaction is not None:
         _publish_interaction(context, creator_id, interaction)
     return first
-
-
-def record_follow(
-    tx: Tx, creator_id: int, user_id: int, *, at: int, session_id: int | None
-) -> bool:
-    """Keep the user's first follow of the creator; True if this was it."""
-    tx.execute(
-        "INSERT INTO follows (creator_id, user_id, followed_at, session_id) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (creator_id, user_id) DO NOTHING",
-        (creator_id, user_id, at, session_id),
-    )
-    return tx.rowcount == 1
 
 
 def _gained(context: LiveContext, tx: Tx, creator_id: int, user_id: int, now: int) -> None:
@@ -348,15 +281,13 @@ def _add_interaction(
     """The interaction's row, and for a follow the follows row in the same transaction
     (whether it was the first follow)."""
     chapter = chapters.current_id(tx, session_id)
-    new_id = tx.scalar(
-        "INSERT INTO interactions (session_id, user_id, kind, chapter_id, text, at)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (session_id, user_id, str(kind), chapter, text, now),
+    new_id = stored.insert_interaction(
+        tx, session_id, user_id=user_id, kind=str(kind), chapter_id=chapter, text=text, now_ns=now
     )
-    first = kind == InteractionKind.FOLLOW and record_follow(
-        tx, creator_id, user_id, at=now, session_id=session_id
+    first = kind == InteractionKind.FOLLOW and stored.insert_follow(
+        tx, creator_id, user_id, at_ns=now, session_id=session_id
     )
-    return Interaction(int(new_id), session_id, user_id, kind, chapter, text, now), first
+    return Interaction(new_id, session_id, user_id, kind, chapter, text, now), first
 
 
 def _publish_interaction(context: LiveContext, creator_id: int, interaction: Interaction) -> None:
