@@ -253,8 +253,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "api/auth.py": 4,
     "api/routes/health.py": 1,
     "bench/books.py": 4,
-    "service/economy/gifting.py": 15,
-    "service/economy/recharge.py": 15,
     "service/live/context.py": 1,
     "service/live/goals.py": 12,
     "service/live/hook.py": 1,
