@@ -1,6 +1,7 @@
 """Payments' rows: a purchase (``Payment``, the read model: pack, price, status, what
-was refunded and clawed back, the last failed attempt) and the compare-and-sets its
-provider events make. The flows are ``giftflow.service.economy.purchases``,
+was refunded and clawed back, the last failed attempt), the provider events applied to
+it (``payment_events``: each once, by its id, decision 0106) and the compare-and-sets
+its events make. The flows are ``giftflow.service.economy.purchases``,
 ``provider_events`` and ``clawbacks``; the coins and the cash are in the ledger's
 accounts."""
 
@@ -131,14 +132,50 @@ def for_event(
     return None
 
 
+def applied_once(
+    tx: Tx, payment: Payment, *, event_id: str, kind: str, occurred_at_ns: int, now_ns: int
+) -> bool:
+    """Log a provider event as applied to the payment; False when it was before (the
+    provider delivering it again, however late)."""
+    tx.execute(
+        "INSERT INTO payment_events (provider, event_id, payment_id, kind, occurred_at_ns,"
+        " applied_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (provider, event_id) DO NOTHING",
+        (payment.provider, event_id, payment.id, kind, occurred_at_ns, now_ns),
+    )
+    return tx.rowcount == 1
+
+
+def newest_failure_ns(tx: Tx, payment_id: str, *, except_event_id: str) -> int | None:
+    """When the latest failure event applied to the payment (other than this one)
+    occurred, by the provider's clock; ``None`` before any."""
+    value = tx.scalar(
+        "SELECT MAX(occurred_at_ns) FROM payment_events"
+        " WHERE payment_id = ? AND kind = 'failed' AND event_id <> ?",
+        (payment_id, except_event_id),
+    )
+    return None if value is None else int(value)
+
+
 def record_failure(tx: Tx, payment_id: str, failure: Failure, *, now_ns: int) -> bool:
     """An open payment's latest failed attempt: counted, and its code and message kept.
-    False when the payment is no longer open, or this was its last failure already."""
+    False when the payment is no longer open, or this was its last failure already
+    (an event delivered again from before the log of events)."""
     tx.execute(
         "UPDATE payments SET failure_code = ?, failure_message = ?, failure_event_id = ?,"
         " failed_attempts = failed_attempts + 1, failed_at = ? WHERE id = ?"
         " AND status = 'created' AND (failure_event_id IS NULL OR failure_event_id <> ?)",
         (failure.code, failure.message, failure.event_id, now_ns, payment_id, failure.event_id),
+    )
+    return tx.rowcount == 1
+
+
+def count_earlier_failure(tx: Tx, payment_id: str) -> bool:
+    """An open payment's failed attempt older than its latest one: counted, the latest
+    one's code, message and time kept. False when the payment is no longer open."""
+    tx.execute(
+        "UPDATE payments SET failed_attempts = failed_attempts + 1"
+        " WHERE id = ? AND status = 'created'",
+        (payment_id,),
     )
     return tx.rowcount == 1
 

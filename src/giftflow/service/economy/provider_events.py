@@ -1,6 +1,7 @@
 """Provider events: verifying a provider's webhook, then acting on it once. A ``paid``
 event mints the coins (at most once per payment: the transfers' ids derive from it), a
-``failed`` one records the attempt on the open payment, an ``instrument`` one feeds the
+``failed`` one records the attempt on the open payment (once per event id, an older
+failure never overwriting a newer one: decision 0106), an ``instrument`` one feeds the
 shared-instrument rule; refunds and disputes go to ``clawbacks``."""
 
 from __future__ import annotations
@@ -106,8 +107,10 @@ def _attempt_failed(
     context: EconomyContext, payment: Payment, event: PaymentEvent
 ) -> PaymentOutcome:
     """Record a declined or failed attempt on an open payment (a paid one keeps its
-    state: a late failure of another attempt changes nothing). The same event
-    delivered again counts once."""
+    state: a late failure of another attempt changes nothing). Each event applies once,
+    by its id, however late the provider sends it again; a failure older than the last
+    one recorded (by the provider's time) counts as an attempt but leaves the last
+    failure's code, message and time as they are, and announces nothing."""
     failure = Failure(
         event.event_id,
         (event.failure_code or "payment_failed")[:64],
@@ -117,7 +120,21 @@ def _attempt_failed(
     at = context.now()
 
     def write(tx: Tx) -> None:
-        if stored_payments.record_failure(tx, payment.id, failure, now_ns=at):
+        if not stored_payments.applied_once(
+            tx,
+            payment,
+            event_id=event.event_id,
+            kind=PaymentEventKind.FAILED.value,
+            occurred_at_ns=event.occurred_at_ns,
+            now_ns=at,
+        ):
+            return
+        newest_ns = stored_payments.newest_failure_ns(
+            tx, payment.id, except_event_id=event.event_id
+        )
+        if newest_ns is not None and event.occurred_at_ns < newest_ns:
+            stored_payments.count_earlier_failure(tx, payment.id)
+        elif stored_payments.record_failure(tx, payment.id, failure, now_ns=at):
             announce(context, tx, payment, "purchase.failed", at)
 
     context.ledger.write(write)
