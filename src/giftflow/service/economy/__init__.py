@@ -9,6 +9,11 @@ payment = economy.start_purchase(user_id=viewer.id, channel=Channel.WEB,
 ...                                  # the provider calls the webhook: coins minted
 economy.send_gift(GiftRequest(sender_id=viewer.id, creator_id=..., gift_id=5655,
                               event_id="e1"))
+
+Longer than 400 lines, and kept so: ``Economy`` is the Python API's table of contents,
+one class of one-line delegations each with its docstring (the work is in the modules
+it calls); split into mixins it would no longer read as one. What is not the facade
+(the providers the settings configure) lives in ``providers``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from giftflow.economy.catalog.model import Catalog, Channel
 from giftflow.economy.payees import Payee, PayeeKind
 from giftflow.economy.streaks import Streak
 from giftflow.economy.users import User
-from giftflow.errors import ConfigurationError, GiftflowError
+from giftflow.errors import GiftflowError
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.partners.base import PayoutPartner
@@ -48,6 +53,7 @@ from giftflow.service.economy.fraud import LoggedDecision
 from giftflow.service.economy.gifting import GiftRequest, GiftSent
 from giftflow.service.economy.payouts import ImportSummary
 from giftflow.service.economy.provider_events import WebhookDelivery
+from giftflow.service.economy.providers import default_providers
 from giftflow.service.economy.purchases import PaymentOutcome, PurchaseOrder
 from giftflow.service.economy.sandbox_payments import CardAttempt
 from giftflow.service.economy.test_clock import TestClockView
@@ -76,30 +82,6 @@ __all__ = [
     "WalletView",
     "WebhookDelivery",
 ]
-
-
-def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProvider]:
-    """The payment providers the settings configure: the sandbox when its webhook secret
-    is set, Stripe when both its key and webhook secret are (one without the other is a
-    ConfigurationError)."""
-    providers: dict[str, PaymentProvider] = {}
-    if settings.sandbox_webhook_secret is not None:
-        from giftflow.payments.sandbox import SandboxProvider  # noqa: PLC0415
-
-        secret = settings.sandbox_webhook_secret.get_secret_value().encode()
-        providers["sandbox"] = SandboxProvider(secret, clock, page_url=settings.public_url)
-    stripe_key, stripe_secret = settings.stripe_api_key, settings.stripe_webhook_secret
-    if (stripe_key is None) != (stripe_secret is None):
-        raise ConfigurationError(
-            "set both GIFTFLOW_STRIPE_API_KEY and GIFTFLOW_STRIPE_WEBHOOK_SECRET, or neither"
-        )
-    if stripe_key is not None and stripe_secret is not None:
-        from giftflow.payments.stripe import StripeProvider  # noqa: PLC0415 (SDK on demand)
-
-        providers["stripe"] = StripeProvider(
-            stripe_key.get_secret_value(), stripe_secret.get_secret_value()
-        )
-    return providers
 
 
 class Economy:
