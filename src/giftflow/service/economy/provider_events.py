@@ -125,14 +125,14 @@ def _attempt_failed(
             payment,
             event_id=event.event_id,
             kind=PaymentEventKind.FAILED.value,
-            occurred_at_ns=event.occurred_at_ns,
+            occurred_at_ns=failure.occurred_at_ns,
             now_ns=at,
         ):
             return
         newest_ns = stored_payments.newest_failure_ns(
             tx, payment.id, except_event_id=event.event_id
         )
-        if newest_ns is not None and event.occurred_at_ns < newest_ns:
+        if newest_ns is not None and failure.occurred_at_ns < newest_ns:
             stored_payments.count_earlier_failure(tx, payment.id)
         elif stored_payments.record_failure(tx, payment.id, failure, now_ns=at):
             announce(context, tx, payment, "purchase.failed", at)
