@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,7 +31,7 @@ from giftflow.api import create_app
 from giftflow.api.auth import create_api_key
 from giftflow.api.rate_limits import Kind
 from giftflow.ledger.clock import ManualClock
-from giftflow.payments import Checkout
+from giftflow.payments import Checkout, PaymentProvider
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
@@ -61,6 +61,7 @@ ALL_TABLES = (
     "users",
     "api_keys",
     "idempotency_keys",
+    "payment_events",
     "payments",
     "gifts",
     "streaks",
@@ -331,9 +332,9 @@ class World:
             ).fetchall()
 
         tables = (
-            "users", "payments", "gifts", "streaks", "payouts", "fraud_decisions", "battles",
-            "promotions", "promotion_impressions", "campaigns", "scheduled_lives",
-            "schedule_registrations", "schedule_offsets", "milestone_channels",
+            "users", "payments", "payment_events", "gifts", "streaks", "payouts",
+            "fraud_decisions", "battles", "promotions", "promotion_impressions", "campaigns",
+            "scheduled_lives", "schedule_registrations", "schedule_offsets", "milestone_channels",
             "milestone_rules", "milestone_posts", "subathons", "subathon_controls",
             "subathon_gifts", "gift_rules", "gift_rule_firings", "bio_pages", "bio_links",
             "bio_consents", "bio_leads", "bio_visits", "creator_files", "products",
@@ -353,10 +354,15 @@ class World:
 
 @contextmanager
 def open_world(
-    url: str, payout_dir: Path, *, bus: EventBus | None = None, **settings: Any
+    url: str,
+    payout_dir: Path,
+    *,
+    bus: EventBus | None = None,
+    providers: Mapping[str, PaymentProvider] | None = None,
+    **settings: Any,
 ) -> Iterator[World]:
     """An economy on ``url`` (emptied first on PostgreSQL) served over HTTP, its events
-    on ``bus`` (a fresh in-process bus when None)."""
+    on ``bus`` (a fresh in-process bus when None), with the sandbox and ``providers``."""
     postgres = url.startswith("postgresql")
     if postgres:
         open_store(url).close()  # the schema first, on a database never opened before
@@ -368,7 +374,8 @@ def open_world(
     defaults: Json = {"velocity_limit": 100_000, "payout_dir": payout_dir} | RATE_LIMITS_OFF
     options = defaults | {"environment": "development"} | settings  # the sandbox: play money
     config = Settings(database_url=url, token_secret=SecretStr(TOKEN_SECRET), **options)
-    economy = Economy.open(config, clock=clock, providers={"sandbox": sandbox})
+    chosen = {"sandbox": sandbox, **(providers or {})}
+    economy = Economy.open(config, clock=clock, providers=chosen)
     try:
         events = InProcessBus() if bus is None else bus
         # The expiry sweep deletes by the economy's clock, which tests move by days: a test

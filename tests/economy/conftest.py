@@ -55,6 +55,7 @@ ECONOMY_TABLES = (
     "users",
     "api_keys",
     "idempotency_keys",
+    "payment_events",
     "payments",
     "gifts",
     "streaks",

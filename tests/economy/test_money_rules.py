@@ -11,7 +11,7 @@ from economy.conftest import DOUGHNUT, LION, ROSE, Market, OpenMarket, checkout_
 from giftflow.economy.chart import AccountKind
 from giftflow.errors import GiftflowError
 from giftflow.service.economy import GiftRequest, GiftSent
-from giftflow.service.economy.recharge import WebhookDelivery
+from giftflow.service.economy.provider_events import WebhookDelivery
 
 DAY_S = 86_400
 

@@ -22,7 +22,7 @@ from giftflow.errors import GiftflowError
 from giftflow.payments.base import Checkout
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy, Payment, PurchaseOrder, Registration
-from giftflow.service.economy.recharge import WebhookDelivery
+from giftflow.service.economy.provider_events import WebhookDelivery
 from giftflow.settings import Settings
 
 ROSE_GIFT_ID: Final = 5655

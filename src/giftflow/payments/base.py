@@ -2,7 +2,7 @@
 
 A provider does two things: it opens a checkout for a coin pack, and it turns a raw
 webhook into a verified :class:`PaymentEvent` (or rejects it). Coins are minted only
-from such an event, and at most once per payment (the recharge service derives the
+from such an event, and at most once per payment (the provider-events service derives the
 minting transfers' ids from the payment id), so a redelivered webhook, or a second
 event for the same payment, mints nothing; that bookkeeping is not the provider's.
 """

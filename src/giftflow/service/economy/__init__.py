@@ -9,6 +9,11 @@ payment = economy.start_purchase(user_id=viewer.id, channel=Channel.WEB,
 ...                                  # the provider calls the webhook: coins minted
 economy.send_gift(GiftRequest(sender_id=viewer.id, creator_id=..., gift_id=5655,
                               event_id="e1"))
+
+Longer than 400 lines, and kept so: ``Economy`` is the Python API's table of contents,
+one class of one-line delegations each with its docstring (the work is in the modules
+it calls); split into mixins it would no longer read as one. What is not the facade
+(the providers the settings configure) lives in ``providers``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from giftflow.economy.catalog.model import Catalog, Channel
 from giftflow.economy.payees import Payee, PayeeKind
 from giftflow.economy.streaks import Streak
 from giftflow.economy.users import User
-from giftflow.errors import ConfigurationError, GiftflowError
+from giftflow.errors import GiftflowError
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.partners.base import PayoutPartner
@@ -35,8 +40,10 @@ from giftflow.service.economy import (
     gifting,
     payees,
     payouts,
-    recharge,
+    provider_events,
+    purchases,
     sandbox_payments,
+    streaks,
     test_clock,
     users,
 )
@@ -45,12 +52,9 @@ from giftflow.service.economy.earnings import EarningsView, StatementLine, Walle
 from giftflow.service.economy.fraud import LoggedDecision
 from giftflow.service.economy.gifting import GiftRequest, GiftSent
 from giftflow.service.economy.payouts import ImportSummary
-from giftflow.service.economy.recharge import (
-    Payment,
-    PaymentOutcome,
-    PurchaseOrder,
-    WebhookDelivery,
-)
+from giftflow.service.economy.provider_events import WebhookDelivery
+from giftflow.service.economy.providers import default_providers
+from giftflow.service.economy.purchases import PaymentOutcome, PurchaseOrder
 from giftflow.service.economy.sandbox_payments import CardAttempt
 from giftflow.service.economy.test_clock import TestClockView
 from giftflow.service.economy.users import Registration
@@ -58,6 +62,7 @@ from giftflow.service.ledger import Ledger
 from giftflow.service.once import Once
 from giftflow.settings import Settings
 from giftflow.store import credentials
+from giftflow.store.payments import Payment
 from giftflow.store.payouts import Payout
 
 __all__ = [
@@ -77,30 +82,6 @@ __all__ = [
     "WalletView",
     "WebhookDelivery",
 ]
-
-
-def default_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProvider]:
-    """The payment providers the settings configure: the sandbox when its webhook secret
-    is set, Stripe when both its key and webhook secret are (one without the other is a
-    ConfigurationError)."""
-    providers: dict[str, PaymentProvider] = {}
-    if settings.sandbox_webhook_secret is not None:
-        from giftflow.payments.sandbox import SandboxProvider  # noqa: PLC0415
-
-        secret = settings.sandbox_webhook_secret.get_secret_value().encode()
-        providers["sandbox"] = SandboxProvider(secret, clock, page_url=settings.public_url)
-    stripe_key, stripe_secret = settings.stripe_api_key, settings.stripe_webhook_secret
-    if (stripe_key is None) != (stripe_secret is None):
-        raise ConfigurationError(
-            "set both GIFTFLOW_STRIPE_API_KEY and GIFTFLOW_STRIPE_WEBHOOK_SECRET, or neither"
-        )
-    if stripe_key is not None and stripe_secret is not None:
-        from giftflow.payments.stripe import StripeProvider  # noqa: PLC0415 (SDK on demand)
-
-        providers["stripe"] = StripeProvider(
-            stripe_key.get_secret_value(), stripe_secret.get_secret_value()
-        )
-    return providers
 
 
 class Economy:
@@ -232,7 +213,7 @@ class Economy:
         """Open a checkout for a coin pack (or a custom number of coins) with a
         provider: a pending payment. No coin exists until the provider's verified
         webhook says it was paid."""
-        return recharge.start_purchase(
+        return purchases.start_purchase(
             self.context,
             user_id=user_id,
             channel=channel,
@@ -243,12 +224,12 @@ class Economy:
         )
 
     def start_purchases(self, orders: Sequence[PurchaseOrder]) -> list[Payment]:
-        """Open many checkouts at once (see ``recharge.start_purchases``)."""
-        return recharge.start_purchases(self.context, orders)
+        """Open many checkouts at once (see ``purchases.start_purchases``)."""
+        return purchases.start_purchases(self.context, orders)
 
     def payment(self, payment_id: str) -> Payment:
         """A payment and what its provider's events did to it."""
-        return recharge.get_payment(self.context, payment_id)
+        return purchases.get_payment(self.context, payment_id)
 
     def handle_webhook(
         self, provider: str, payload: bytes, headers: Mapping[str, str]
@@ -256,13 +237,13 @@ class Economy:
         """Verify a provider's webhook and act on it once (mint on payment, claw back on
         refund or dispute, mark failed); ``None`` for an event that concerns no payment
         of ours."""
-        return recharge.handle_webhook(self.context, provider, payload, headers)
+        return provider_events.handle_webhook(self.context, provider, payload, headers)
 
     def handle_webhooks(
         self, provider: str, deliveries: Sequence[WebhookDelivery]
     ) -> list[PaymentOutcome | GiftflowError | None]:
-        """Act on many webhooks at once (see ``recharge.handle_webhooks``)."""
-        return recharge.handle_webhooks(self.context, provider, deliveries)
+        """Act on many webhooks at once (see ``provider_events.handle_webhooks``)."""
+        return provider_events.handle_webhooks(self.context, provider, deliveries)
 
     # --- gifts ---------------------------------------------------------------------
 
@@ -288,11 +269,11 @@ class Economy:
 
     def end_streak(self, sender_id: int, client_streak_id: str) -> Streak:
         """End a sender's streak: later events with its client id start a new one."""
-        return gifting.end_streak(self.context, sender_id, client_streak_id)
+        return streaks.end_streak(self.context, sender_id, client_streak_id)
 
     def end_stale_streaks(self) -> list[Streak]:
         """End every streak idle for the streak timeout; the streaks ended."""
-        return gifting.end_stale_streaks(self.context)
+        return streaks.end_stale_streaks(self.context)
 
     # --- balances and earnings -----------------------------------------------------
 

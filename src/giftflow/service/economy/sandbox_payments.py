@@ -2,7 +2,7 @@
 a test card tried on the checkout page, a refund, a dispute.
 
 Each is a webhook the sandbox signs with its secret and giftflow receives through the
-one path every provider's events take (``recharge.handle_webhook``: the signature
+one path every provider's events take (``provider_events.handle_webhook``: the signature
 verified first, then minted or clawed back once, by ids derived from the payment). So
 what an integrator tries here is what a real provider's events will do.
 """
@@ -17,9 +17,10 @@ from giftflow.economy.money import Fiat
 from giftflow.payments.base import PaymentEventKind
 from giftflow.payments.sandbox import NAME, SandboxPayment, SandboxProvider
 from giftflow.payments.test_cards import CardOutcome, TestCard, test_card
-from giftflow.service.economy import recharge
+from giftflow.service.economy import provider_events, purchases
 from giftflow.service.economy.context import EconomyContext
-from giftflow.service.economy.recharge import Payment, PaymentOutcome
+from giftflow.service.economy.purchases import PaymentOutcome
+from giftflow.store.payments import Payment
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ def provider(context: EconomyContext) -> SandboxProvider:
 def sandbox_payment(context: EconomyContext, payment_id: str) -> Payment:
     """A payment opened with the sandbox (others are not the sandbox's to act on)."""
     provider(context)
-    payment = recharge.get_payment(context, payment_id)
+    payment = purchases.get_payment(context, payment_id)
     if payment.provider != NAME or payment.provider_payment_id is None:
         raise EconomyError(
             f"payment {payment_id} was opened with {payment.provider}, not the sandbox",
@@ -137,4 +138,4 @@ def send(
         failure_code=failure_code,
         failure_message=failure_message,
     )
-    return recharge.handle_webhook(context, NAME, payload, headers)
+    return provider_events.handle_webhook(context, NAME, payload, headers)
