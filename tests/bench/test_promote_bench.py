@@ -4,9 +4,9 @@ reconcile), no viewer sees a promotion past its cap, and it delivers its budgets
 from __future__ import annotations
 
 from giftflow.bench.promote import bench_promote
+from giftflow.bench.promote_door import bench_promote_door
 from giftflow.bench.promote_figures import pacing_errors_pct, whole_impressions_hourly
 from giftflow.bench.promote_platform import HOUR_NS, START_NS
-from giftflow.bench.promote_door import bench_promote_door
 from giftflow.promote.pacing import planned_millicoins
 from giftflow.promote.promotions import ContentKind, Goal, Plan
 
