@@ -7,17 +7,16 @@ import os
 import signal
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.receiver import by_room, receiving
+from cli.gifts import send_gifts
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.http_webhooks import delivery_child
-from giftflow.bench.population import ROSE_GIFT_ID, Population, populate
+from giftflow.bench.population import populate
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import endpoints
@@ -58,11 +57,11 @@ def test_the_servers_child_delivers_comes_back_and_dies_with_the_server(
         server.start()
         try:
             first = _child(server)
-            sent = _send_gifts(server.base_url, population, "a")
+            sent = send_gifts(server.base_url, population, count=GIFTS, prefix="child-a")
             _wait(lambda: len(receiver.events(secret)) >= GIFTS, server)
             os.kill(first, signal.SIGKILL)  # a crash: the server starts another
             _wait(lambda: delivery_child(server.pid) not in (None, first), server)
-            sent += _send_gifts(server.base_url, population, "b")
+            sent += send_gifts(server.base_url, population, count=GIFTS, prefix="child-b")
             _wait(lambda: len(receiver.events(secret)) >= 2 * GIFTS, server)
             second = _child(server)
             os.kill(server.pid, signal.SIGKILL)  # the server alone: the child is told
@@ -94,23 +93,3 @@ def _wait(condition: Callable[[], bool], server: BenchServer) -> None:
     while not condition():
         assert time.monotonic() < deadline, server.log_tail()
         time.sleep(0.1)
-
-
-def _send_gifts(base_url: str, population: Population, prefix: str) -> list[str]:
-    """GIFTS single gifts, one after the other: the ids of those answered."""
-    headers = {"Authorization": f"Bearer {population.api_key}"}
-    ids: list[str] = []
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        for n in range(GIFTS):
-            body = {
-                "sender_id": population.viewer_ids[n % len(population.viewer_ids)],
-                "creator_id": population.creator_id,
-                "gift_id": ROSE_GIFT_ID,
-                "event_id": f"child-{prefix}-{n}",
-            }
-            answer = client.post(
-                "/v1/gifts", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-            assert answer.status_code == 201, answer.text
-            ids.append(str(answer.json()["id"]))
-    return ids
