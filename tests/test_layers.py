@@ -259,9 +259,6 @@ SQL_NOT_MOVED_YET: dict[str, int] = {
     "service/promote/planning.py": 18,
     "service/promote/promotions.py": 13,
     "service/promote/reports.py": 4,
-    "service/webhooks/deliveries.py": 6,
-    "service/webhooks/endpoints.py": 12,
-    "service/webhooks/outbox.py": 4,
 }
 """Modules that still hold SQL outside ``store/`` and how many statements each, as the
 move of domain persistence into the store (one module per aggregate) stands. The figures

@@ -171,7 +171,8 @@ class Settings(BaseSettings):
     """After a delivery pass that sent less than a full line, the wait before the next:
     under load each pass then carries what arrived meanwhile (0: at once, as before)."""
     webhooks_worker: bool = True
-    """Run the delivery worker in ``giftflow serve`` (each process runs one)."""
+    """Run the delivery worker beside ``giftflow serve``: a child process it starts,
+    restarts and stops (one per ``giftflow serve``, whatever its ``--workers``)."""
     region_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
     """The request header in which the platform's edge names the visitor's region
     (``CF-IPCountry``, ``CloudFront-Viewer-Country``); link-in-bio views count it when it

@@ -66,6 +66,8 @@ def test_bench_http_webhook_measures_the_outbox_and_both_workers_in_the_same_run
     # then by `giftflow webhooks deliver --follow` beside it.
     assert hooked["delivered"] >= hooked["delivering"]["answered"] > 0
     assert hooked["delivered_separate"] >= hooked["separate"]["answered"] > 0
+    # The server's child is its own process: its CPU is counted apart from the server's.
+    assert hooked["child_cpu_us_per_delivery"] > 0
     assert figures["books"]["ok"] and figures["ok"] is True
 
 

@@ -6,15 +6,14 @@ the kill, signed, in order, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 
 from api.receiver import by_room, receiving
+from cli.gifts import send_gifts
 from giftflow.bench.databases import fresh_databases
-from giftflow.bench.population import ROSE_GIFT_ID, populate
+from giftflow.bench.population import populate
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import endpoints
@@ -54,7 +53,7 @@ def test_a_server_killed_between_commit_and_delivery_loses_no_event(
         server = BenchServer(environment, workers=1, log_path=tmp_path / "serve.log")
         receiver.status = 503
         server.start()
-        acknowledged = _send_gifts(server.base_url, population.api_key, population)
+        acknowledged = send_gifts(server.base_url, population, count=GIFTS, prefix="kill")
         server.kill()
         assert len(acknowledged) == GIFTS
         receiver.status = 200
@@ -68,25 +67,3 @@ def test_a_server_killed_between_commit_and_delivery_loses_no_event(
             server.stop()
     gifts = by_room(receiver.events(endpoint.secret), "gift.sent")
     assert [gift["gift_event_id"] for gift in gifts[population.creator_id]] == acknowledged
-
-
-def _send_gifts(base_url: str, api_key: str, population: object) -> list[str]:
-    """GIFTS single gifts, one after the other; the ids of those answered 201."""
-    viewers = population.viewer_ids  # type: ignore[attr-defined]
-    creator = population.creator_id  # type: ignore[attr-defined]
-    ids: list[str] = []
-    headers = {"Authorization": f"Bearer {api_key}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        for n in range(GIFTS):
-            body = {
-                "sender_id": viewers[n % len(viewers)],
-                "creator_id": creator,
-                "gift_id": ROSE_GIFT_ID,
-                "event_id": f"kill-{n}",
-            }
-            answer = client.post(
-                "/v1/gifts", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-            assert answer.status_code == 201, answer.text
-            ids.append(str(answer.json()["id"]))
-    return ids

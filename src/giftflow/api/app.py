@@ -38,7 +38,6 @@ from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.live import Live
 from giftflow.service.promote import Promote
-from giftflow.service.webhooks.worker import delivering
 from giftflow.settings import Settings
 from giftflow.web.bio_page import router as bio_pages
 from giftflow.web.dashboard import router as dashboard
@@ -168,18 +167,17 @@ def _sweeping(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with delivering(state.economy.ledger, state.settings):
-                if interval_s is None:
-                    yield
-                    return
-                stop = asyncio.Event()
-                task = asyncio.create_task(_sweep_until(stop, state, interval_s, expiry_s))
-                try:
-                    yield
-                finally:
-                    # Not cancelled: a sweep under way finishes before the economy closes.
-                    stop.set()
-                    await task
+            if interval_s is None:
+                yield
+                return
+            stop = asyncio.Event()
+            task = asyncio.create_task(_sweep_until(stop, state, interval_s, expiry_s))
+            try:
+                yield
+            finally:
+                # Not cancelled: a sweep under way finishes before the economy closes.
+                stop.set()
+                await task
         finally:
             try:  # the views and clicks this process still holds
                 await asyncio.to_thread(state.bio.flush)

@@ -27,11 +27,10 @@ from typing import Final
 
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import ratio
-from giftflow.bench.http import Measure
 from giftflow.bench.population import Population, populate
 from giftflow.bench.serving import BenchServer, ServerError, server_environment
 from giftflow.bench.wire import request_once
-from giftflow.bench.wrk import Workload, WrkRun, run_script, run_wrk
+from giftflow.bench.wrk import Measure, Workload, WrkRun, run_script, run_wrk
 from giftflow.service.ledger import Ledger
 from giftflow.store import bio as rows
 

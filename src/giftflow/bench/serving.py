@@ -96,6 +96,13 @@ class BenchServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        """The running server's first process (uvicorn's, or its supervisor's with
+        ``--workers``), whose session holds every serving process."""
+        assert self._process is not None, "the server is not running"
+        return self._process.pid
+
     def cpu_s(self) -> float:
         """The CPU time the running server (all its workers: a session of its own) has
         used since it started."""

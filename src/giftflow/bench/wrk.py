@@ -135,3 +135,34 @@ def _parse(done: subprocess.CompletedProcess[str]) -> WrkRun:
         statuses={str(k): v for k, v in figures["statuses"].items()},
         errors=figures["errors"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One wrk run: answers a second, gifts booked a second, latency per request."""
+
+    requests_per_s: float
+    gifts_per_s: float
+    p50_ms: float
+    p99_ms: float
+    answered: int
+    unanswered: int
+    statuses: dict[str, int]
+    errors: dict[str, int]
+    server_cpu_us_per_request: float
+    """The server's CPU time (every process of it, user and system) over the answers:
+    what a request cost it, whatever else the machine ran meanwhile."""
+
+    @classmethod
+    def of(cls, run: WrkRun, server_cpu_s: float) -> Measure:
+        return cls(
+            requests_per_s=round(run.requests_per_s, 1),
+            gifts_per_s=round(run.gifts_per_s, 1),
+            p50_ms=run.p50_ms,
+            p99_ms=run.p99_ms,
+            answered=run.answered,
+            unanswered=run.unanswered,
+            statuses=run.statuses,
+            errors=run.errors,
+            server_cpu_us_per_request=round(server_cpu_s * 1e6 / max(run.answered, 1), 1),
+        )

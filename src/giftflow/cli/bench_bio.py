@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from giftflow.bench.bio import TARGET, BioBenchOptions, BioBenchResult, bench_bio
-from giftflow.bench.http import Measure
+from giftflow.bench.wrk import Measure
 from giftflow.cli.bench_options import (
     DEFAULT_POSTGRES_URL,
     Backend,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+from collections.abc import Iterator
 from typing import Annotated, Final
 
 import typer
@@ -45,27 +49,56 @@ def serve_command(
     _check_token_secret(settings)
     _check_workers(settings, workers)
     _open_once(settings)
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        ws="websockets-sansio",
-        # Compression would deflate each event once per listener, with each one's own
-        # context (a fifth of the loop's time at 1,000 listeners); the frames are small.
-        ws_per_message_deflate=False,
-        http=PROTOCOL,  # httptools, with a header timeout and a header size limit
-        limit_concurrency=settings.connections_max,
-        # A worker opening its economy on a busy host can miss uvicorn's 5 s ping and be
-        # killed as hung, again and again; 30 s still replaces a stuck worker.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-        timeout_keep_alive=settings.keep_alive_timeout_s,
-        # Proxy headers only from the proxies named: otherwise any client could claim
-        # another address (its rate limits) or HTTPS.
-        proxy_headers=settings.forwarded_allow_ips is not None,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-    )
+    with _delivering(settings):
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            ws="websockets-sansio",
+            # Compression would deflate each event once per listener, with each one's own
+            # context (a fifth of the loop's time at 1,000 listeners); the frames are small.
+            ws_per_message_deflate=False,
+            http=PROTOCOL,  # httptools, with a header timeout and a header size limit
+            limit_concurrency=settings.connections_max,
+            # A worker opening its economy on a busy host can miss uvicorn's 5 s ping and be
+            # killed as hung, again and again; 30 s still replaces a stuck worker.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+            timeout_keep_alive=settings.keep_alive_timeout_s,
+            # Proxy headers only from the proxies named: otherwise any client could claim
+            # another address (its rate limits) or HTTPS.
+            proxy_headers=settings.forwarded_allow_ips is not None,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
+
+
+@contextlib.contextmanager
+def _delivering(settings: Settings) -> Iterator[None]:
+    """The webhook delivery worker as a child process for as long as the block runs
+    (``GIFTFLOW_WEBHOOKS_WORKER``, the default): one per ``giftflow serve`` whatever its
+    ``--workers``, off the serving processes (decisions/0112). A SIGTERM that uvicorn
+    hands back once it has stopped (one server process) stops the child first."""
+    if not settings.webhooks_worker:
+        yield
+        return
+    from giftflow.service.webhooks.child import DeliveryChild  # noqa: PLC0415
+
+    environment = os.environ | {"GIFTFLOW_DATABASE_URL": settings.database_url}
+    child = DeliveryChild(environment, stop_timeout_s=2 * settings.webhooks_timeout_s + 5)
+
+    def stop_then_die(number: int, _: object) -> None:
+        child.stop()
+        signal.signal(number, signal.SIG_DFL)
+        signal.raise_signal(number)
+
+    previous = signal.signal(signal.SIGTERM, stop_then_die)
+    child.start()
+    try:
+        yield
+    finally:
+        child.stop()
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_token_secret(settings: Settings) -> None:

@@ -32,6 +32,14 @@ def deliver(
         bool,
         typer.Option("--follow", help="Keep delivering until stopped (Ctrl-C, SIGTERM): a worker."),
     ] = False,
+    parent_pid: Annotated[
+        int | None,
+        typer.Option(
+            "--parent-pid",
+            hidden=True,  # giftflow serve's own child: it stops when that process dies
+            help="With --follow: stop when the process of this pid is no longer the parent.",
+        ),
+    ] = None,
 ) -> None:
     """Deliver what is due now, pass after pass until nothing is (or ``--passes``), and
     say how many attempts were made; with ``--follow``, run as a delivery worker until
@@ -46,7 +54,7 @@ def deliver(
         settings = Settings(database_url=database_url)
         with Ledger.open(database_url) as ledger:
             if follow:
-                _follow(ledger, settings)
+                _follow(ledger, settings, parent_pid)
                 return
             sent = asyncio.run(deliver_due(ledger, settings, passes=passes))
     except GiftflowError as error:
@@ -55,11 +63,14 @@ def deliver(
     console.print(f"{sent} delivery attempts made")
 
 
-def _follow(ledger: Ledger, settings: Settings) -> None:
+def _follow(ledger: Ledger, settings: Settings, parent_pid: int | None) -> None:
+    from giftflow.service.webhooks.child import bind_to_parent  # noqa: PLC0415
     from giftflow.service.webhooks.worker import work_until  # noqa: PLC0415
 
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
+    if parent_pid is not None:
+        bind_to_parent(parent_pid, stop)  # after the handlers: the parent's death is a stop
     console.print("delivering webhooks until stopped")
     asyncio.run(work_until(ledger, settings, stop))

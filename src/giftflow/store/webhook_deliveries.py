@@ -194,3 +194,108 @@ def disable_if_failing_since(
         (False, reason, now_ns, endpoint_id, cutoff_ns),
     )
     return tx.rowcount == 1
+
+
+# --- the delivery log, as the API shows it --------------------------------------------
+
+_LOGGED = (
+    "id, endpoint_id, event_id, room_id, type, payload, created_at, state, attempts,"
+    " next_attempt_at, delivered_at, last_status_code, last_error"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One attempt of a delivery, as logged."""
+
+    attempted_at: int
+    duration_ms: int
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What an endpoint was sent (or is waiting to be), with its attempts when read
+    alone (``delivery``)."""
+
+    id: int
+    endpoint_id: str
+    event_id: str
+    room_id: int
+    type: str
+    payload: str
+    created_at: int
+    state: str
+    attempts: int
+    next_attempt_at: int
+    delivered_at: int
+    last_status_code: int | None
+    last_error: str | None
+    log: tuple[Attempt, ...] = ()
+
+
+def _delivery(row: NamedRow, log: tuple[Attempt, ...] = ()) -> Delivery:
+    return Delivery(
+        id=int(row["id"]),
+        endpoint_id=row["endpoint_id"],
+        event_id=row["event_id"],
+        room_id=int(row["room_id"]),
+        type=row["type"],
+        payload=row["payload"],
+        created_at=int(row["created_at"]),
+        state=row["state"],
+        attempts=int(row["attempts"]),
+        next_attempt_at=int(row["next_attempt_at"]),
+        delivered_at=int(row["delivered_at"]),
+        last_status_code=row["last_status_code"],
+        last_error=row["last_error"],
+        log=log,
+    )
+
+
+def of_endpoint(tx: Tx, endpoint_id: str, *, state: str | None, limit: int) -> list[Delivery]:
+    """The endpoint's deliveries (in ``state``, or all), newest first."""
+    where, values = "endpoint_id = ?", [endpoint_id]
+    if state is not None:
+        where += " AND state = ?"
+        values.append(state)
+    rows = tx.named_all(
+        f"SELECT {_LOGGED} FROM webhook_deliveries WHERE {where} ORDER BY id DESC LIMIT ?",
+        (*values, limit),
+    )
+    return [_delivery(row) for row in rows]
+
+
+def delivery(tx: Tx, endpoint_id: str, delivery_id: int) -> Delivery | None:
+    """The endpoint's delivery of this id with its attempts, oldest first."""
+    row = tx.named(
+        f"SELECT {_LOGGED} FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?",
+        (delivery_id, endpoint_id),
+    )
+    if row is None:
+        return None
+    attempts = tx.named_all(
+        "SELECT attempted_at, duration_ms, status_code, error FROM webhook_attempts"
+        " WHERE delivery_id = ? ORDER BY id",
+        (delivery_id,),
+    )
+    log = tuple(
+        Attempt(
+            attempted_at=int(a["attempted_at"]),
+            duration_ms=int(a["duration_ms"]),
+            status_code=a["status_code"],
+            error=a["error"],
+        )
+        for a in attempts
+    )
+    return _delivery(row, log)
+
+
+def send_again(tx: Tx, delivery_id: int) -> None:
+    """Pending again, due now, with a fresh retry schedule."""
+    tx.execute(
+        "UPDATE webhook_deliveries SET state = 'pending', attempts = 0,"
+        " next_attempt_at = 0 WHERE id = ?",
+        (delivery_id,),
+    )

@@ -14,20 +14,16 @@ from dataclasses import dataclass
 from giftflow.economy.errors import NotFoundError
 from giftflow.errors import GiftflowError
 from giftflow.service.ledger import Ledger
-from giftflow.service.webhooks.outbox import ALL_TYPES, EVENT_TYPES, changed
-from giftflow.store.tx import Row, Tx
+from giftflow.service.webhooks.outbox import EVENT_TYPES, changed
+from giftflow.store import webhook_endpoints as store
+from giftflow.store.tx import Tx
+from giftflow.store.webhook_endpoints import ALL_TYPES, Endpoint, EndpointChange
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
 ROTATION_GRACE_NS = 24 * 3600 * 1_000_000_000
 """How long deliveries are signed with the old secret too, after a rotation."""
-_COLUMNS = (
-    "id, url, description, event_types, enabled, disabled_reason, failing_since,"
-    " created_by, created_at, updated_at"
-)
-_PLATFORMS = "creator_id IS NULL"
-"""The platform's own endpoints: a creator's milestone channel has one too
-(docs/milestones.md), which only its creator sees, through the channel."""
+__all__ = ["Endpoint", "NewSecret", "WebhookEndpointNotFoundError", "WebhookEventTypeError"]
 
 
 class WebhookEndpointNotFoundError(NotFoundError):
@@ -39,31 +35,10 @@ class WebhookEventTypeError(GiftflowError):
 
 
 @dataclass(frozen=True, slots=True)
-class Endpoint:
-    id: str
-    url: str
-    description: str
-    event_types: tuple[str, ...] | None
-    """None: every type, present and future."""
-    enabled: bool
-    disabled_reason: str | None
-    failing_since: int
-    """When its deliveries began to fail without a success since; 0 while healthy."""
-    created_by: str
-    created_at: int
-    updated_at: int
-
-
-@dataclass(frozen=True, slots=True)
 class NewSecret:
     endpoint: Endpoint
     secret: str
     """``whsec_<base64>``: shown once."""
-
-
-def endpoint_of(row: Row) -> Endpoint:
-    types = None if row[3] == ALL_TYPES else tuple(row[3].split())
-    return Endpoint(row[0], row[1], row[2], types, bool(row[4]), *row[5:])
 
 
 def new_secret() -> str:
@@ -85,12 +60,11 @@ def check_types(types: Sequence[str] | None) -> str:
 
 
 def find(tx: Tx, endpoint_id: str) -> Endpoint:
-    row = tx.execute(
-        f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE id = ? AND {_PLATFORMS}", (endpoint_id,)
-    ).fetchone()
-    if row is None:
+    """The platform's endpoint, or ``WebhookEndpointNotFoundError``."""
+    found = store.by_id(tx, endpoint_id)
+    if found is None:
         raise WebhookEndpointNotFoundError(f"no webhook endpoint {endpoint_id}")
-    return endpoint_of(row)
+    return found
 
 
 def create(
@@ -101,16 +75,22 @@ def create(
     description: str,
     created_by: str,
 ) -> NewSecret:
+    """A new endpoint (``event_types`` None: every type) and its secret, shown once."""
     types = check_types(event_types)
     endpoint_id = f"we_{secrets.token_hex(8)}"
     secret = new_secret()
     now = ledger.clock.now_ns()
 
     def insert(tx: Tx) -> Endpoint:
-        tx.execute(
-            "INSERT INTO webhook_endpoints (id, url, description, event_types, secret,"
-            " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (endpoint_id, url, description, types, secret, created_by, now, now),
+        store.insert(
+            tx,
+            endpoint_id=endpoint_id,
+            url=url,
+            description=description,
+            event_types=types,
+            secret=secret,
+            created_by=created_by,
+            now_ns=now,
         )
         changed(tx)
         return find(tx, endpoint_id)
@@ -119,11 +99,12 @@ def create(
 
 
 def listing(ledger: Ledger) -> list[Endpoint]:
-    query = f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE {_PLATFORMS} ORDER BY created_at, id"
-    return ledger.read(lambda tx: [endpoint_of(row) for row in tx.execute(query).fetchall()])
+    """The platform's endpoints, oldest first."""
+    return ledger.read(store.platform_endpoints)
 
 
 def get(ledger: Ledger, endpoint_id: str) -> Endpoint:
+    """The platform's endpoint of this id."""
     return ledger.read(lambda tx: find(tx, endpoint_id))
 
 
@@ -140,33 +121,21 @@ def update(
     """Change what is given (``all_types``: subscribe to every type). Enabling an
     endpoint clears its failure streak: its waiting deliveries go on."""
     now = ledger.clock.now_ns()
-    sets: list[str] = ["updated_at = ?"]
-    values: list[object] = [now]
-    for column, value in (("url", url), ("description", description)):
-        if value is not None:
-            sets.append(f"{column} = ?")
-            values.append(value)
-    if event_types is not None or all_types:
-        sets.append("event_types = ?")
-        values.append(check_types(None if all_types else event_types))
-    if enabled is not None:
-        sets.append("enabled = ?")
-        values.append(enabled)
-        sets.append("disabled_reason = NULL" if enabled else "disabled_reason = 'disabled by you'")
-        if enabled:
-            sets.append("failing_since = 0")
+    subscribing = event_types is not None or all_types
+    change = EndpointChange(
+        url=url,
+        description=description,
+        event_types=check_types(None if all_types else event_types) if subscribing else None,
+        enabled=enabled,
+    )
 
-    def change(tx: Tx) -> Endpoint:
-        tx.execute(
-            f"UPDATE webhook_endpoints SET {', '.join(sets)} WHERE id = ? AND {_PLATFORMS}",
-            (*values, endpoint_id),
-        )
-        if tx.rowcount != 1:
+    def apply(tx: Tx) -> Endpoint:
+        if not store.update(tx, endpoint_id, change, now_ns=now):
             raise WebhookEndpointNotFoundError(f"no webhook endpoint {endpoint_id}")
         changed(tx)
         return find(tx, endpoint_id)
 
-    return ledger.write(change)
+    return ledger.write(apply)
 
 
 def delete(ledger: Ledger, endpoint_id: str) -> None:
@@ -174,13 +143,7 @@ def delete(ledger: Ledger, endpoint_id: str) -> None:
 
     def remove(tx: Tx) -> None:
         find(tx, endpoint_id)
-        tx.execute(
-            "DELETE FROM webhook_attempts WHERE delivery_id IN"
-            " (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?)",
-            (endpoint_id,),
-        )
-        tx.execute("DELETE FROM webhook_deliveries WHERE endpoint_id = ?", (endpoint_id,))
-        tx.execute("DELETE FROM webhook_endpoints WHERE id = ?", (endpoint_id,))
+        store.delete(tx, endpoint_id)
         changed(tx)
 
     ledger.write(remove)
@@ -193,12 +156,10 @@ def rotate_secret(ledger: Ledger, endpoint_id: str) -> NewSecret:
     now = ledger.clock.now_ns()
 
     def rotate(tx: Tx) -> Endpoint:
-        tx.execute(
-            "UPDATE webhook_endpoints SET previous_secret = secret, secret = ?,"
-            f" previous_secret_until = ?, updated_at = ? WHERE id = ? AND {_PLATFORMS}",
-            (secret, now + ROTATION_GRACE_NS, now, endpoint_id),
+        rotated = store.rotate_secret(
+            tx, endpoint_id, secret=secret, previous_until_ns=now + ROTATION_GRACE_NS, now_ns=now
         )
-        if tx.rowcount != 1:
+        if not rotated:
             raise WebhookEndpointNotFoundError(f"no webhook endpoint {endpoint_id}")
         return find(tx, endpoint_id)
 

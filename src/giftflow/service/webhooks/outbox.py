@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
+from giftflow.store import outbox as store
+from giftflow.store.outbox import NewDelivery
 from giftflow.store.tx import Tx
+from giftflow.store.webhook_endpoints import ALL_TYPES, subscriptions
 
 EVENT_TYPES: Final = (
     "gift.sent",
@@ -56,14 +59,9 @@ EVENT_TYPES: Final = (
     "product.refunded",
 )
 """What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
-ALL_TYPES: Final = "*"
 _MEMO: Final = "webhooks.subscriptions"
 _ROWS: Final = "webhooks.rows"
 _DIRTY: Final = "webhooks.dirty"
-_INSERT: Final = (
-    "INSERT INTO webhook_deliveries (endpoint_id, event_id, room_id, type, payload, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
-)
 
 
 class OutboxEvent(Protocol):
@@ -98,7 +96,7 @@ class Outbox:
         seen: Subscriptions | None = tx.memo.get(_MEMO)
         if seen is not None:
             return seen
-        version = int(tx.scalar("SELECT version FROM webhook_state WHERE id = 1"))
+        version = store.version(tx)
         cached = self._cached
         if cached is None or cached.version != version:
             cached = _load(tx, version)
@@ -120,14 +118,14 @@ class Outbox:
                 self._add(tx, event, endpoints)
 
     def _add(self, tx: Tx, event: OutboxEvent, endpoints: tuple[str, ...]) -> None:
-        rows: list[tuple[object, ...]] | None = tx.memo.get(_ROWS)
+        rows: list[NewDelivery] | None = tx.memo.get(_ROWS)
         if rows is None:
             rows = tx.memo[_ROWS] = []
             tx.before_commit(_ROWS, _flush)
         event_id = f"evt_{secrets.token_hex(12)}"
         body = payload(event_id, event)
         rows.extend(
-            (endpoint, event_id, event.room_id, event.type, body, event.at)
+            NewDelivery(endpoint, event_id, event.room_id, event.type, body, event.at)
             for endpoint in endpoints
         )
 
@@ -135,7 +133,7 @@ class Outbox:
 def changed(tx: Tx) -> None:
     """An endpoint changed in this transaction: bump the version (every process
     reloads) and let this transaction's later records see the change."""
-    tx.execute("UPDATE webhook_state SET version = version + 1 WHERE id = 1")
+    store.bump_version(tx)
     tx.memo.pop(_MEMO, None)
     tx.memo[_DIRTY] = True
 
@@ -163,14 +161,13 @@ def rfc3339(at_ns: int) -> str:
 def _flush(tx: Tx) -> None:
     rows = tx.memo.pop(_ROWS, None)
     if rows:
-        tx.executemany(_INSERT, rows)
+        store.insert_deliveries(tx, rows)
 
 
 def _load(tx: Tx, version: int) -> Subscriptions:
-    rows = tx.execute("SELECT id, event_types FROM webhook_endpoints WHERE enabled").fetchall()
     by_type: dict[str, list[str]] = {}
-    for endpoint_id, types in sorted(rows):
-        wanted = EVENT_TYPES if types == ALL_TYPES else types.split()
-        for type in wanted:
-            by_type.setdefault(type, []).append(endpoint_id)
+    for subscription in sorted(subscriptions(tx), key=lambda s: (s.endpoint_id, s.event_types)):
+        stored = subscription.event_types
+        for type in EVENT_TYPES if stored == ALL_TYPES else stored.split():
+            by_type.setdefault(type, []).append(subscription.endpoint_id)
     return Subscriptions(version, {type: tuple(ids) for type, ids in by_type.items()})

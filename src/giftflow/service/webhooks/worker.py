@@ -21,13 +21,12 @@ per Standard Webhooks, logs the attempt and schedules the next one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import random
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -291,29 +290,6 @@ def open_deliverer(ledger: Ledger, settings: Settings) -> Deliverer:
         batch_wait_s=settings.webhooks_batch_wait_s,
     )
     return Deliverer(ledger, policy, UrlPolicy.of(settings))
-
-
-@contextlib.asynccontextmanager
-async def delivering(ledger: Ledger, settings: Settings) -> AsyncIterator[None]:
-    """The delivery worker for as long as the block runs (when
-    ``settings.webhooks_worker``), on a thread and event loop of its own: under load the
-    server's loop has a request's callbacks queued between any two of its steps. A pass
-    under way finishes before the block returns."""
-    if not settings.webhooks_worker:
-        yield
-        return
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=lambda: asyncio.run(work_until(ledger, settings, stop)),
-        name="giftflow-webhooks",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        await asyncio.to_thread(thread.join)
 
 
 async def work_until(ledger: Ledger, settings: Settings, stop: threading.Event) -> None:
