@@ -81,9 +81,10 @@ def create_app(
     and the bus (gifts in a session then publish to their room). While the app runs
     (its lifespan), a task ends due battles and quiet streaks every
     ``sweep_interval_s`` (never when None), and every ``expiry_interval_s`` it deletes
-    what expired (``Economy.delete_expired``; never when None). Rate limits take from
-    ``buckets`` (by default Redis's with ``settings.redis_url``, else the process's);
-    the app closes them when it stops."""
+    what expired (``Economy.delete_expired``; never when None), and Promote's fills
+    find their candidates refreshed in the background (``Promote.refreshing``). Rate
+    limits take from ``buckets`` (by default Redis's with ``settings.redis_url``, else
+    the process's); the app closes them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     redact_credentials_in_logs()
@@ -168,7 +169,10 @@ def _sweeping(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with delivering(state.economy.ledger, state.settings):
+            async with (
+                delivering(state.economy.ledger, state.settings),
+                state.promote.refreshing(),
+            ):
                 if interval_s is None:
                     yield
                     return
