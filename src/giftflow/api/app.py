@@ -80,9 +80,10 @@ def create_app(
     and the bus (gifts in a session then publish to their room). While the app runs
     (its lifespan), a task ends due battles and quiet streaks every
     ``sweep_interval_s`` (never when None), and every ``expiry_interval_s`` it deletes
-    what expired (``Economy.delete_expired``; never when None). Rate limits take from
-    ``buckets`` (by default Redis's with ``settings.redis_url``, else the process's);
-    the app closes them when it stops."""
+    what expired (``Economy.delete_expired``; never when None), and Promote's fills
+    find their candidates refreshed in the background (``Promote.refreshing``). Rate
+    limits take from ``buckets`` (by default Redis's with ``settings.redis_url``, else
+    the process's); the app closes them when it stops."""
     if settings.token_secret is None:
         raise ConfigurationError("set GIFTFLOW_TOKEN_SECRET to sign users' tokens")
     redact_credentials_in_logs()
@@ -167,17 +168,18 @@ def _sweeping(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            if interval_s is None:
-                yield
-                return
-            stop = asyncio.Event()
-            task = asyncio.create_task(_sweep_until(stop, state, interval_s, expiry_s))
-            try:
-                yield
-            finally:
-                # Not cancelled: a sweep under way finishes before the economy closes.
-                stop.set()
-                await task
+            async with state.promote.refreshing():
+                if interval_s is None:
+                    yield
+                    return
+                stop = asyncio.Event()
+                task = asyncio.create_task(_sweep_until(stop, state, interval_s, expiry_s))
+                try:
+                    yield
+                finally:
+                    # Not cancelled: a sweep under way finishes before the economy closes.
+                    stop.set()
+                    await task
         finally:
             try:  # the views and clicks this process still holds
                 await asyncio.to_thread(state.bio.flush)

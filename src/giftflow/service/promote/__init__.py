@@ -13,6 +13,7 @@ promote.sweep()                   # ends what is due: the rest released
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 
 from giftflow.promote.delivery import FeedRequest
 from giftflow.promote.errors import PromoteError
@@ -20,13 +21,22 @@ from giftflow.promote.highlights import Highlight
 from giftflow.promote.promotions import Plan, PromotionState
 from giftflow.service.economy import Economy
 from giftflow.service.once import Once
-from giftflow.service.promote import billing, delivery, money, planning, promotions, reports
+from giftflow.service.promote import (
+    billing,
+    delivery,
+    money,
+    planning,
+    promotions,
+    refresh,
+    reports,
+)
 from giftflow.service.promote.billing import EventKind, EventOutcome, ImpressionEvent, Result
 from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.delivery import Served
 from giftflow.service.promote.planning import Planning
 from giftflow.service.promote.promotions import Campaign, Promotion
 from giftflow.service.promote.reports import PacingPoint, Report, StatementEntry
+from giftflow.store import promotions as store_promotions
 
 __all__ = [
     "Campaign",
@@ -42,6 +52,9 @@ __all__ = [
     "Served",
     "StatementEntry",
 ]
+
+SWEEP_MAX = 500
+"""Promotions a sweep ends at most; the next sweep takes the rest."""
 
 
 class Promote:
@@ -101,7 +114,9 @@ class Promote:
 
     def approve(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
         """Approve a promotion in review: it delivers from its start."""
-        return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+        approved = promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+        delivery.activated(self.context)
+        return approved
 
     def reject(self, promotion_id: str, reason: str, *, once: Once | None = None) -> Promotion:
         """Reject a promotion in review: its reserved budget is released at once."""
@@ -115,7 +130,9 @@ class Promote:
 
     def resume(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
         """Resume a paused promotion."""
-        return promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+        resumed = promotions.move(self.context, promotion_id, PromotionState.ACTIVE, once=once)
+        delivery.activated(self.context)
+        return resumed
 
     def cancel(self, promotion_id: str, *, once: Once | None = None) -> Promotion:
         """Cancel a promotion in any state before its end, review included: what was
@@ -148,6 +165,12 @@ class Promote:
         impression id, honouring targeting, frequency caps, schedules and pacing."""
         return delivery.fill_request(self.context, request)
 
+    def refreshing(self) -> AbstractAsyncContextManager[None]:
+        """While the block runs (a server's lifespan), a fill that finds the candidates
+        stale goes on with them and one refresh reads them again in the background;
+        outside it, the stale fill reads them itself."""
+        return refresh.refreshing(self.context)
+
     def record_events(
         self, events: Sequence[ImpressionEvent], *, once: Once | None = None
     ) -> list[EventOutcome]:
@@ -166,15 +189,7 @@ class Promote:
         one more impression: what is due posted, the rest released."""
         now = self.context.now()
         due = self.context.read(
-            lambda tx: [
-                row[0]
-                for row in tx.execute(
-                    "SELECT id FROM promotions WHERE state IN ('active', 'paused')"
-                    " AND (ends_at <= ? OR billed_millicoins + price_per_1000_coins"
-                    " > budget_coins * 1000) ORDER BY ends_at, id LIMIT 500",
-                    (now,),
-                ).fetchall()
-            ]
+            lambda tx: store_promotions.due_to_end(tx, now_ns=now, limit=SWEEP_MAX)
         )
         ended = []
         for promotion_id in due:

@@ -26,6 +26,8 @@ from giftflow.service.once import Once
 from giftflow.service.promote import money
 from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.promotions import Promotion, find
+from giftflow.store import impressions, promotions
+from giftflow.store.impressions import EventColumn, Impression
 from giftflow.store.tx import Tx
 
 EVENTS_MAX: Final = 1_000
@@ -39,7 +41,7 @@ class EventKind(StrEnum):
     PROFILE_VISIT = "profile_visit"
 
 
-_COLUMN: Final = {
+_COLUMN: Final[dict[EventKind, EventColumn]] = {
     EventKind.CLICK: "clicked_at",
     EventKind.LIVE_ENTRY: "entered_at",
     EventKind.PROFILE_VISIT: "visited_at",
@@ -77,14 +79,6 @@ class EventOutcome:
     promotion_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Impression:
-    promotion_id: str
-    viewer_id: int
-    served_at: int
-    viewable_at: int
-
-
 def record_events(
     context: PromoteContext, events: Sequence[ImpressionEvent], once: Once | None = None
 ) -> list[EventOutcome]:
@@ -105,17 +99,8 @@ def record_events(
     return outcomes
 
 
-def _impression(tx: Tx, impression_id: str) -> _Impression | None:
-    row = tx.execute(
-        "SELECT promotion_id, viewer_id, served_at, viewable_at FROM promotion_impressions"
-        " WHERE id = ?",
-        (impression_id,),
-    ).fetchone()
-    return None if row is None else _Impression(*row)
-
-
 def _apply(tx: Tx, event: ImpressionEvent, now: int) -> EventOutcome:
-    impression = _impression(tx, event.impression_id)
+    impression = impressions.by_id(tx, event.impression_id)
     if impression is None:
         return EventOutcome(event.impression_id, event.kind, Result.UNKNOWN)
     if event.kind != EventKind.VIEWABLE:
@@ -131,28 +116,23 @@ def _apply(tx: Tx, event: ImpressionEvent, now: int) -> EventOutcome:
 
 
 def _count(tx: Tx, event: ImpressionEvent, now: int) -> EventOutcome:
-    column = _COLUMN[event.kind]
-    changed = tx.execute(
-        f"UPDATE promotion_impressions SET {column} = ? WHERE id = ? AND {column} = 0",
-        (now, event.impression_id),
-    ).rowcount
-    result = Result.COUNTED if changed == 1 else Result.DUPLICATE
+    changed = impressions.mark_event(tx, event.impression_id, _COLUMN[event.kind], now_ns=now)
+    result = Result.COUNTED if changed else Result.DUPLICATE
     return EventOutcome(event.impression_id, event.kind, result)
 
 
 def _viewable_facts(
-    tx: Tx, event: ImpressionEvent, impression: _Impression, promotion: Promotion, now: int
+    tx: Tx, event: ImpressionEvent, impression: Impression, promotion: Promotion, now: int
 ) -> ViewableEvent:
     window_start = now - promotion.plan.frequency_window_ns
-    last_minute = tx.scalar(
-        "SELECT COUNT(*) FROM promotion_impressions WHERE viewer_id = ? AND served_at >= ?"
-        " AND viewable_at > ?",
-        (impression.viewer_id, now - MINUTE_NS - IMPRESSION_TTL_S * NS_PER_S, now - MINUTE_NS),
+    last_minute = impressions.viewable_count(
+        tx,
+        impression.viewer_id,
+        served_since_ns=now - MINUTE_NS - IMPRESSION_TTL_S * NS_PER_S,
+        viewable_after_ns=now - MINUTE_NS,
     )
-    billed = tx.scalar(
-        "SELECT COUNT(*) FROM promotion_impressions WHERE viewer_id = ? AND served_at >= ?"
-        " AND promotion_id = ? AND state = 'billed'",
-        (impression.viewer_id, window_start, promotion.id),
+    billed = impressions.billed_count(
+        tx, impression.viewer_id, promotion.id, served_since_ns=window_start
     )
     return ViewableEvent(
         viewer_id=impression.viewer_id,
@@ -162,8 +142,8 @@ def _viewable_facts(
         visible_ms=event.visible_ms,
         bot=event.bot,
         own_account=event.own_account,
-        viewable_last_minute=int(last_minute),
-        billed_in_window=int(billed),
+        viewable_last_minute=last_minute,
+        billed_in_window=billed,
         frequency_cap=promotion.plan.frequency_cap,
     )
 
@@ -171,12 +151,9 @@ def _viewable_facts(
 def _bill(tx: Tx, event: ImpressionEvent, promotion: Promotion, now: int) -> EventOutcome:
     price = promotion.price_per_1000_coins
     cap = plan_cap_millicoins(promotion.plan, now)
-    changed = tx.execute(
-        "UPDATE promotions SET billed_millicoins = billed_millicoins + ?, updated_at = ?"
-        " WHERE id = ? AND state IN ('active', 'paused') AND billed_millicoins + ? <= ?",
-        (price, now, promotion.id, price, cap),
-    ).rowcount
-    if changed == 1:
+    if promotions.add_billed(
+        tx, promotion.id, price_millicoins=price, cap_millicoins=cap, now_ns=now
+    ):
         _mark(tx, event.impression_id, "billed", None, price, now)
         return EventOutcome(
             event.impression_id, event.kind, Result.BILLED, None, price, promotion.id
@@ -198,8 +175,6 @@ def _unbilled_reason(tx: Tx, promotion_id: str, price: int) -> str:
 def _mark(
     tx: Tx, impression_id: str, state: str, reason: str | None, billed: int, now: int
 ) -> None:
-    tx.execute(
-        "UPDATE promotion_impressions SET state = ?, reason = ?, billed_millicoins = ?,"
-        " viewable_at = ? WHERE id = ? AND viewable_at = 0",
-        (state, reason, billed, now, impression_id),
+    impressions.mark_viewable(
+        tx, impression_id, state=state, reason=reason, billed_millicoins=billed, now_ns=now
     )

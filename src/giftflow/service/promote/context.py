@@ -28,6 +28,22 @@ class CandidateCache:
     spends: dict[str, Spend] = field(default_factory=dict)
     """As read, plus what this process served since (outstanding)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    """Guards the fields above and ``refreshing``; the index and its spends are
+    replaced together under it, never changed in place but for ``outstanding``."""
+    generation: int = 0
+    """Reads begun; the index held is of read ``swapped``, and a read swaps in only if
+    it began after that one (an older read landing late is dropped)."""
+    swapped: int = 0
+    first_read: threading.Lock = field(default_factory=threading.Lock)
+    """The first fills of a process, before any index, wait on one read together."""
+    refreshing: bool = False
+    """A refresh is under way: a stale fill serves the index it finds and asks for no
+    second one (single flight)."""
+    wake: Callable[[], None] | None = None
+    """Asks the refresher to read the candidates again, off the request path
+    (``giftflow.service.promote.refresh``, while a server runs); called under ``lock``.
+    None: a stale fill reads them itself, in its call (the embedded engine, whose
+    replays and tests stay exact)."""
 
 
 @dataclass(slots=True)

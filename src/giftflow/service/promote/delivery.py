@@ -2,8 +2,11 @@
 slots, each with an impression id.
 
 The decision (``giftflow.promote.delivery.fill``) runs on this process's list of
-active promotions and their spend, read again every ``promote_candidates_ttl_s``: a
-pacing hint, not money (billing reads the database). The viewer's impressions are read
+active promotions and their spend, read again once older than
+``promote_candidates_ttl_s``: a pacing hint, not money (billing reads the database).
+In a server that read is off the request path: the stale index serves while one
+refresh runs beside the fills and is swapped in at once (``refresh``,
+decisions/0109); only a process's first fills wait for a read. The viewer's impressions are read
 for the frequency cap, and the impressions are written in one group-committed write
 that checks the cap again in its own transaction and leaves out any slot that a
 concurrent fill for the same viewer took meanwhile."""
@@ -21,12 +24,16 @@ from giftflow.promote.delivery import (
     fill,
 )
 from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
-from giftflow.promote.promotions import ContentKind
+from giftflow.promote.promotions import ContentKind, PromotionState
 from giftflow.service.promote.context import PromoteContext
-from giftflow.service.promote.promotions import COLUMNS, promotion_of
+from giftflow.store import impressions, promotions
+from giftflow.store.impressions import Counts, NewImpression, Seen
 from giftflow.store.tx import Tx
 
 RATE_WINDOW_S = 86_400
+STARTING_SOON_S = 60
+"""Promotions starting within this are read with the candidates: the index serves them
+from their start, however long it is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,83 +46,117 @@ class Served:
 
 
 def candidates(context: PromoteContext, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
-    """The cached index and spends, read again once older than the TTL."""
+    """The cached index and spends. Once older than the TTL, a server's refresher is
+    asked to read them again (once, however many fills find them stale) and the fill
+    goes on with what it has; without one, the fill reads them itself. Only a process's
+    first fills, before any index, wait for a read."""
     cache = context.cache
     with cache.lock:
-        if cache.index is not None and now - cache.read_at < context.candidates_ttl_ns:
-            return cache.index, cache.spends
-    index, spends = context.read(lambda tx: _read_candidates(tx, now))
+        if cache.index is not None:
+            stale = now - cache.read_at >= context.candidates_ttl_ns
+            if not stale:
+                return cache.index, cache.spends
+            if cache.wake is not None:
+                if not cache.refreshing:
+                    cache.refreshing = True
+                    cache.wake()
+                return cache.index, cache.spends
+    if cache.index is None:
+        with cache.first_read:
+            if cache.index is None:
+                refresh(context, now)
+    else:
+        refresh(context, now)
     with cache.lock:
-        cache.index, cache.read_at, cache.spends = index, now, spends
-    return index, spends
+        assert cache.index is not None  # refresh swapped one in, or raised
+        return cache.index, cache.spends
+
+
+def refresh(context: PromoteContext, now: int | None = None) -> None:
+    """Read the active promotions and their spends (as of ``now``, by default the
+    clock's) and swap them in at once, unless a read begun later was swapped in
+    first."""
+    at = context.now() if now is None else now
+    cache = context.cache
+    with cache.lock:
+        cache.generation += 1
+        generation = cache.generation
+    index, spends = context.read(lambda tx: _read_candidates(tx, at))
+    with cache.lock:
+        if generation > cache.swapped:
+            cache.index, cache.read_at, cache.spends = index, at, spends
+            cache.swapped = generation
+
+
+def refresh_in_flight(context: PromoteContext) -> None:
+    """The refresh a stale fill asked for (``refresh``); read or failed, it ends the
+    flight, so that the next stale fill may ask again."""
+    try:
+        refresh(context)
+    finally:
+        with context.cache.lock:
+            context.cache.refreshing = False
+
+
+def activated(context: PromoteContext) -> None:
+    """A promotion this process made active serves from its next fill: a process that
+    holds an index reads it again now, in the call that activated it (a review or a
+    resume, not a fill). Other servers serve it from their next refresh."""
+    if context.cache.index is not None:
+        refresh(context)
 
 
 def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
-    rows = tx.execute(
-        f"SELECT {COLUMNS} FROM promotions WHERE state = 'active' AND ends_at > ?"
-        " AND starts_at <= ?",
-        (now, now + 60 * NS_PER_S),
-    ).fetchall()
-    promotions = [promotion_of(row) for row in rows]
-    counts = _impression_counts(tx, [p.id for p in promotions], now)
-    found, spends = [], {}
-    for p in promotions:
-        served, viewable, outstanding = counts.get(p.id, (0, 0, 0))
+    found = promotions.delivering(tx, now_ns=now, starts_before_ns=now + STARTING_SOON_S * NS_PER_S)
+    counts = impressions.counts(
+        tx,
+        [p.id for p in found],
+        served_since_ns=now - RATE_WINDOW_S * NS_PER_S,
+        outstanding_since_ns=now - OUTSTANDING_WINDOW_S * NS_PER_S,
+    )
+    none = Counts(0, 0, 0)
+    spends = {}
+    for p in found:
+        count = counts.get(p.id, none)
         spends[p.id] = spend_of(
             p.plan,
             billed=p.billed_millicoins,
-            outstanding=outstanding,
-            rate=viewable_rate(served, viewable),
+            outstanding=count.outstanding,
+            rate=viewable_rate(count.served, count.viewable),
             price=p.price_per_1000_coins,
         )
-        found.append(Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins))
-    return CandidateIndex.of(found), spends
+    index = CandidateIndex.of(
+        [Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins) for p in found], spends
+    )
+    return index, spends
 
 
-def _impression_counts(tx: Tx, ids: list[str], now: int) -> dict[str, tuple[int, int, int]]:
-    """Per promotion, over the last day: served, viewable, and still awaiting their
-    viewable event (served within ``OUTSTANDING_WINDOW_S``, nothing reported)."""
-    if not ids:
-        return {}
-    clause, parameter = tx.any_of(ids)
-    rows = tx.execute(
-        "SELECT promotion_id, COUNT(*),"
-        " SUM(CASE WHEN viewable_at > 0 AND state <> 'invalid' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN viewable_at = 0 AND served_at > ? THEN 1 ELSE 0 END)"
-        f" FROM promotion_impressions WHERE promotion_id {clause} AND served_at > ?"
-        " GROUP BY promotion_id",
-        (now - OUTSTANDING_WINDOW_S * NS_PER_S, parameter, now - RATE_WINDOW_S * NS_PER_S),
-    ).fetchall()
-    return {row[0]: (int(row[1]), int(row[2] or 0), int(row[3] or 0)) for row in rows}
-
-
-def _seen(tx: Tx, viewer_id: int, since: int) -> list[tuple[str, int]]:
-    rows = tx.execute(
-        "SELECT promotion_id, served_at FROM promotion_impressions"
-        " WHERE viewer_id = ? AND served_at > ?",
-        (viewer_id, since),
-    ).fetchall()
-    return [(row[0], int(row[1])) for row in rows]
-
-
-def _seen_counts(index: CandidateIndex, seen: list[tuple[str, int]], now: int) -> dict[str, int]:
+def _seen_counts(index: CandidateIndex, seen: list[Seen], now: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for promotion_id, served_at in seen:
-        candidate = index.by_id.get(promotion_id)
-        if candidate is not None and served_at > now - candidate.plan.frequency_window_ns:
-            counts[promotion_id] = counts.get(promotion_id, 0) + 1
+    for impression in seen:
+        candidate = index.by_id.get(impression.promotion_id)
+        if candidate is None:
+            continue
+        if impression.served_at > now - candidate.plan.frequency_window_ns:
+            counts[impression.promotion_id] = counts.get(impression.promotion_id, 0) + 1
     return counts
 
 
 def fill_request(context: PromoteContext, request: FeedRequest) -> list[Served]:
     now = context.now()
     index, spends = candidates(context, now)
-    if request.bot or not index.by_id:
-        return []
-    seen = context.read(lambda tx: _seen(tx, request.viewer_id, now - index.window_ns_max))
+    open_count = index.open_count(request.region, now)
+    if request.bot or not open_count:
+        return []  # every promotion that could reach the viewer is ahead of its curve
+    since = now - index.window_ns_max
+    seen = context.read(
+        lambda tx: impressions.seen_by(tx, request.viewer_id, served_since_ns=since)
+    )
     counts = _seen_counts(index, seen, now)
     pool = index.for_region(request.region)
-    placements = fill(request, pool, counts, spends, at=now, draw=context.draw)
+    placements = fill(
+        request, pool, counts, spends, at=now, draw=context.draw, open_count=open_count
+    )
     if not placements:
         return []
     rows = [
@@ -142,22 +183,25 @@ def _write(
     served = []
     for impression_id, placement, candidate in rows:
         plan = candidate.plan
-        state = tx.scalar("SELECT state FROM promotions WHERE id = ?", (candidate.promotion_id,))
-        shown = tx.scalar(
-            "SELECT COUNT(*) FROM promotion_impressions WHERE viewer_id = ? AND served_at > ?"
-            " AND promotion_id = ?",
-            (request.viewer_id, now - plan.frequency_window_ns, candidate.promotion_id),
+        promotion_id = candidate.promotion_id
+        state = promotions.state_of(tx, promotion_id)
+        shown = impressions.shown_count(
+            tx, request.viewer_id, promotion_id, served_since_ns=now - plan.frequency_window_ns
         )
-        if state != "active" or int(shown) >= plan.frequency_cap:
+        if state != PromotionState.ACTIVE or shown >= plan.frequency_cap:
             continue
-        tx.execute(
-            "INSERT INTO promotion_impressions (id, promotion_id, viewer_id, slot, region,"
-            " age_band, served_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                impression_id, candidate.promotion_id, request.viewer_id, placement.slot,
-                request.region, request.age_band, now,
+        impressions.insert(
+            tx,
+            NewImpression(
+                id=impression_id,
+                promotion_id=promotion_id,
+                viewer_id=request.viewer_id,
+                slot=placement.slot,
+                region=request.region,
+                age_band=request.age_band,
+                served_at=now,
             ),
-        )  # fmt: skip
+        )
         served.append(
             Served(
                 impression_id,

@@ -36,6 +36,7 @@ from giftflow.service.engine import Part
 from giftflow.service.once import Once
 from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.promotions import Promotion, find, get, move
+from giftflow.store import promotions
 from giftflow.store.tx import RecordRejectedError, Tx
 
 CLOSE_TRIES = 8
@@ -133,13 +134,9 @@ def submit(context: PromoteContext, promotion_id: str, *, once: Once | None = No
     def record(tx: Tx, results: list[TransferResult]) -> Promotion | None:
         if results[0].code != TransferResultCode.OK:
             return None
-        changed = tx.execute(
-            "UPDATE promotions SET state = 'in_review', reserve_seq = 0,"
-            " reserve_transfer_id = ?, reserved_coins = budget_coins, submitted_at = ?,"
-            " updated_at = ? WHERE id = ? AND state = 'draft'",
-            (reserve.id, now, now, promotion_id),
-        ).rowcount
-        if changed != 1:
+        if not promotions.set_submitted(
+            tx, promotion_id, reserve_transfer_id=reserve.id, now_ns=now
+        ):
             raise _conflict(promotion_id)
         submitted = find(tx, promotion_id)
         if once is not None:
@@ -184,14 +181,15 @@ def settle(context: PromoteContext, promotion_id: str) -> int:
     def record(tx: Tx, results: list[TransferResult]) -> int:
         if results[0].code != TransferResultCode.OK:
             return 0  # the reservation was closed by another settlement or the close
-        changed = tx.execute(
-            "UPDATE promotions SET reserve_seq = ?, reserve_transfer_id = ?,"
-            " reserved_coins = ?, posted_coins = posted_coins + ?, updated_at = ?"
-            " WHERE id = ? AND reserve_seq = ? AND reserved_coins = ?"
-            " AND posted_coins + ? <= billed_millicoins / 1000",
-            (seq + 1, next_id, rest, due, now, promotion.id, seq, rest + due, due),
-        ).rowcount
-        if changed != 1:
+        if not promotions.set_settled(
+            tx,
+            promotion.id,
+            seq=seq,
+            next_transfer_id=next_id,
+            rest_coins=rest,
+            due_coins=due,
+            now_ns=now,
+        ):
             raise _conflict(promotion.id)
         return due
 
@@ -297,18 +295,7 @@ def _write_closed(
     posted: int,
     now: int,
 ) -> None:
-    released = promotion.reserved_coins - posted
-    changed = tx.execute(
-        "UPDATE promotions SET state = ?, reason = COALESCE(?, reason),"
-        " posted_coins = posted_coins + ?, released_coins = ?, reserved_coins = 0,"
-        " reserve_transfer_id = 0, closed_at = ?, updated_at = ?"
-        " WHERE id = ? AND state = ? AND reserve_seq = ? AND billed_millicoins = ?"
-        " AND reserved_coins = ?",
-        (
-            target.value, reason, posted, released, now, now, promotion.id,
-            promotion.state.value, promotion.reserve_seq, promotion.billed_millicoins,
-            promotion.reserved_coins,
-        ),
-    ).rowcount  # fmt: skip
-    if changed != 1:
+    if not promotions.set_closed(
+        tx, promotion, target=target, reason=reason, posted_coins=posted, now_ns=now
+    ):
         raise _conflict(promotion.id)

@@ -17,6 +17,8 @@ from giftflow.promote.pacing import planned_millicoins
 from giftflow.service.promote.context import PromoteContext
 from giftflow.service.promote.money import release_id, reserve_id, spend_id
 from giftflow.service.promote.promotions import Promotion, find, find_campaign
+from giftflow.store import impressions, promote_facts
+from giftflow.store.impressions import Outcome
 from giftflow.store.tx import Tx
 
 CHECKPOINTS: Final = 24
@@ -73,40 +75,7 @@ class Report:
         return self.spent_coins / self.follows_attributed
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    viewer_id: int
-    state: str
-    reason: str | None
-    billed_millicoins: int
-    viewable_at: int
-    clicked_at: int
-    entered_at: int
-    visited_at: int
-
-
-def _rows(tx: Tx, promotion_ids: Sequence[str]) -> list[_Row]:
-    clause, parameter = tx.any_of(list(promotion_ids))
-    found = tx.execute(
-        "SELECT viewer_id, state, reason, billed_millicoins, viewable_at, clicked_at,"
-        f" entered_at, visited_at FROM promotion_impressions WHERE promotion_id {clause}",
-        (parameter,),
-    ).fetchall()
-    return [_Row(*row) for row in found]
-
-
-def _follows(tx: Tx, creator_id: int, viewers: list[int]) -> dict[int, int]:
-    if not viewers:
-        return {}
-    clause, parameter = tx.any_of(viewers)
-    rows = tx.execute(
-        f"SELECT user_id, followed_at FROM follows WHERE creator_id = ? AND user_id {clause}",
-        (creator_id, parameter),
-    ).fetchall()
-    return {int(row[0]): int(row[1]) for row in rows}
-
-
-def _pacing(promotions: Sequence[Promotion], rows: list[_Row], now: int) -> list[PacingPoint]:
+def _pacing(promotions: Sequence[Promotion], rows: list[Outcome], now: int) -> list[PacingPoint]:
     if not promotions:
         return []
     start = min(p.plan.starts_at for p in promotions)
@@ -146,13 +115,13 @@ def _statement(context: PromoteContext, promotion: Promotion) -> list[StatementE
 
 def _report(_context: PromoteContext, tx: Tx, promotions: list[Promotion], now: int) -> Report:
     ids = tuple(p.id for p in promotions)
-    rows = _rows(tx, ids) if ids else []
+    rows = impressions.outcomes(tx, ids)
     valid = [r for r in rows if r.state in ("billed", "unbilled")]
     touches = [Touch(r.viewer_id, r.viewable_at, r.clicked_at) for r in valid]
     creators = {p.creator_id for p in promotions}
     follows: dict[int, int] = {}
     for creator_id in creators:
-        follows |= _follows(tx, creator_id, sorted({r.viewer_id for r in valid}))
+        follows |= promote_facts.followed_at(tx, creator_id, sorted({r.viewer_id for r in valid}))
     attributed = attribute(touches, follows)
     billed = sum(p.billed_millicoins for p in promotions)
     return Report(
