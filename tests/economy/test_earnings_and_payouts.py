@@ -249,10 +249,10 @@ def test_two_requests_racing_past_the_first_check_cannot_both_pass_the_daily_max
     """The first check reads before the reservation; the payout's own transaction checks
     again. Blinding the first check (as a concurrent request would see it) leaves the
     second to refuse, and nothing is reserved for the refused request."""
-    from giftflow.service.economy import payouts as payouts_service  # noqa: PLC0415
+    from giftflow.service.economy import payout_requests  # noqa: PLC0415
 
     market.economy.request_payout(creator_id=creator.id, diamonds=150_000)
-    monkeypatch.setattr(payouts_service, "_requested_today", lambda context, creator_id: 0)
+    monkeypatch.setattr(payout_requests, "_requested_today", lambda context, creator_id: 0)
 
     with pytest.raises(EconomyError) as refused:  # USD 750 + 300 > USD 1,000
         market.economy.request_payout(creator_id=creator.id, diamonds=60_000)

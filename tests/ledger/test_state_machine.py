@@ -26,7 +26,7 @@ from giftflow.ledger import (
     UnitCode,
     apply_transfers,
 )
-from giftflow.ledger.state_machine import TIMEOUT_S_MAX
+from giftflow.ledger.transfer_rules import TIMEOUT_S_MAX
 from giftflow.ledger.transfers import PendingStatus
 
 Code = TransferResultCode

@@ -27,6 +27,11 @@ HEADER: Final = '''"""The API's answers as frozen dataclasses: generated from do
 ``python -m giftflow.client.codegen docs/openapi.json src/giftflow/client/models.py``;
 do not edit by hand.
 
+One module of well over 400 lines, on purpose: it is the document's schemas written
+out, not code anyone edits, regenerated whole whenever the API changes and compared
+whole with what the generator writes (tests/client/test_generated.py). One file keeps a
+change of the API one diff here, and every call imports its types from one place.
+
 ``Literal`` types list the values the document names; ``giftflow.client.decode`` accepts
 others too (a newer server may add a state) and ignores fields it does not know.
 """

@@ -3,6 +3,8 @@
 Pure and deterministic: the caller (a store, or the in-memory ``Book``) loads a
 ``BatchView`` holding every account, existing transfer and pending transfer the batch
 refers to, and persists the ``BatchOutcome``. Nothing here does I/O or reads a clock.
+Here: chains, balances, pending transfers and undo; the rules a transfer passes on its
+own (ranges, flags, replays) are ``giftflow.ledger.transfer_rules``.
 """
 
 from __future__ import annotations
@@ -11,45 +13,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from giftflow.ledger.accounts import AccountBalance, AccountFlags
-from giftflow.ledger.limits import CODE_MAX, INT64_MAX, TransferId
+from giftflow.ledger.limits import INT64_MAX, TransferId
 from giftflow.ledger.results import TransferResult
 from giftflow.ledger.results import TransferResultCode as Code
+from giftflow.ledger.transfer_rules import (
+    ChainFailedError,
+    check_fields,
+    check_header,
+    closing_amount,
+    compare_existing,
+)
 from giftflow.ledger.transfers import (
     CLOSING_FLAGS,
-    COMPARED_FIELDS,
     PendingState,
     PendingStatus,
     Transfer,
     TransferFlags,
 )
-from giftflow.ledger.units import UnitCode, is_valid_unit
+from giftflow.ledger.units import UnitCode
 
 _LINKED = TransferFlags.LINKED
 _PENDING = TransferFlags.PENDING
 _POST = TransferFlags.POST_PENDING
-_VOID = TransferFlags.VOID_PENDING
 _CLOSING = CLOSING_FLAGS
 _OVERRIDE_FROZEN = TransferFlags.OVERRIDE_FROZEN
-_KNOWN_FLAGS = _LINKED | _PENDING | _POST | _VOID | _OVERRIDE_FROZEN
-_ONE_KIND = frozenset((0, _PENDING, _POST, _VOID))
-_CLOSING_OR_PENDING = _PENDING | _POST | _VOID
 _DEBITS_MUST_NOT_EXCEED_CREDITS = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
 _CREDITS_MUST_NOT_EXCEED_DEBITS = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 _FROZEN = AccountFlags.FROZEN
-TIMEOUT_S_MAX = 10 * 365 * 24 * 3600
-"""The longest a pending transfer may stay open (ten years)."""
 
 _OK = TransferResult(Code.OK)
 _LINKED_FAILED = TransferResult(Code.LINKED_EVENT_FAILED)
 _DEBIT = "debit_account_id"
 _CREDIT = "credit_account_id"
-
-
-class _ChainFailedError(Exception):
-    """Raised inside one chain to abandon it; carries the failing transfer's result."""
-
-    def __init__(self, code: Code, detail: str | None = None) -> None:
-        self.result = TransferResult(code, detail)
 
 
 @dataclass(slots=True)
@@ -150,10 +145,10 @@ class _Applier:
             for position, transfer in enumerate(chain):
                 if position == last:
                     if transfer.flags & _LINKED:
-                        raise _ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
+                        raise ChainFailedError(Code.LINKED_EVENT_CHAIN_OPEN)
                     undo.record_balances = False
                 results.append(self._apply(transfer, undo))
-        except _ChainFailedError as failure:
+        except ChainFailedError as failure:
             self._undo(undo)
             del results[len(results) - position :]
             results.extend([_LINKED_FAILED] * len(chain))
@@ -183,11 +178,11 @@ class _Applier:
                     self.closed.pop(pending_id, None)
 
     def _apply(self, transfer: Transfer, undo: _Chain) -> TransferResult:
-        _check_header(transfer)
+        check_header(transfer)
         existing = self.view.transfers.get(transfer.id)
         if existing is not None:
-            return _compare_existing(transfer, existing)
-        _check_fields(transfer)
+            return compare_existing(transfer, existing)
+        check_fields(transfer)
         if transfer.flags & _CLOSING:
             stored = self._close_pending(transfer, undo)
         else:
@@ -203,15 +198,15 @@ class _Applier:
         if debit.flags & _DEBITS_MUST_NOT_EXCEED_CREDITS and (
             debit.debits_pending + debit.debits_posted + amount > debit.credits_posted
         ):
-            raise _ChainFailedError(Code.INSUFFICIENT_FUNDS, _DEBIT)
+            raise ChainFailedError(Code.INSUFFICIENT_FUNDS, _DEBIT)
         if credit.flags & _CREDITS_MUST_NOT_EXCEED_DEBITS and (
             credit.credits_pending + credit.credits_posted + amount > credit.debits_posted
         ):
-            raise _ChainFailedError(Code.EXCEEDS_DEBITS, _CREDIT)
+            raise ChainFailedError(Code.EXCEEDS_DEBITS, _CREDIT)
         if debit.debits_pending + debit.debits_posted + amount > INT64_MAX:
-            raise _ChainFailedError(Code.OVERFLOW, _DEBIT)
+            raise ChainFailedError(Code.OVERFLOW, _DEBIT)
         if credit.credits_pending + credit.credits_posted + amount > INT64_MAX:
-            raise _ChainFailedError(Code.OVERFLOW, _CREDIT)
+            raise ChainFailedError(Code.OVERFLOW, _CREDIT)
         if undo.record_balances:
             undo.balances.append((debit, debit.counters()))
             undo.balances.append((credit, credit.counters()))
@@ -237,12 +232,12 @@ class _Applier:
         state = self._pending_of(transfer)
         pending = state.transfer
         posting = bool(transfer.flags & _POST)
-        amount = _closing_amount(transfer, pending, posting=posting)
+        amount = closing_amount(transfer, pending, posting=posting)
         debit = self.view.accounts[pending.debit_account_id]
         credit = self.view.accounts[pending.credit_account_id]
         frozen = not transfer.flags & _OVERRIDE_FROZEN and (debit.flags | credit.flags) & _FROZEN
         if posting and frozen:
-            raise _ChainFailedError(
+            raise ChainFailedError(
                 Code.ACCOUNT_FROZEN, _DEBIT if debit.flags & _FROZEN else _CREDIT
             )
         self._remember(debit, undo)
@@ -282,43 +277,43 @@ class _Applier:
 
     def _pending_of(self, transfer: Transfer) -> PendingState:
         if transfer.pending_id in (0, transfer.id):
-            raise _ChainFailedError(Code.PENDING_ID_INVALID)
+            raise ChainFailedError(Code.PENDING_ID_INVALID)
         if transfer.timeout_s != 0:
-            raise _ChainFailedError(Code.TIMEOUT_INVALID)
+            raise ChainFailedError(Code.TIMEOUT_INVALID)
         state = self.view.pendings.get(transfer.pending_id)
         if state is None:
-            raise _ChainFailedError(Code.PENDING_NOT_FOUND)
+            raise ChainFailedError(Code.PENDING_NOT_FOUND)
         if state.status != PendingStatus.PENDING:
-            raise _ChainFailedError(Code.PENDING_ALREADY_CLOSED, state.status)
+            raise ChainFailedError(Code.PENDING_ALREADY_CLOSED, state.status)
         pending = state.transfer
         for name in (_DEBIT, _CREDIT, "unit"):
             given = getattr(transfer, name)
             if given and given != getattr(pending, name):
-                raise _ChainFailedError(Code.PENDING_MISMATCH, name)
+                raise ChainFailedError(Code.PENDING_MISMATCH, name)
         return state
 
     def _accounts_of(self, transfer: Transfer) -> tuple[AccountBalance, AccountBalance]:
         if transfer.pending_id != 0:
-            raise _ChainFailedError(Code.PENDING_ID_INVALID)
+            raise ChainFailedError(Code.PENDING_ID_INVALID)
         if transfer.timeout_s and not transfer.flags & _PENDING:
-            raise _ChainFailedError(Code.TIMEOUT_INVALID)
+            raise ChainFailedError(Code.TIMEOUT_INVALID)
         if not 0 < transfer.amount <= INT64_MAX:
-            raise _ChainFailedError(Code.AMOUNT_INVALID)
+            raise ChainFailedError(Code.AMOUNT_INVALID)
         if transfer.debit_account_id == transfer.credit_account_id:
-            raise _ChainFailedError(Code.ACCOUNTS_MUST_BE_DIFFERENT)
+            raise ChainFailedError(Code.ACCOUNTS_MUST_BE_DIFFERENT)
         debit = self.view.accounts.get(transfer.debit_account_id)
         if debit is None:
-            raise _ChainFailedError(Code.ACCOUNT_NOT_FOUND, _DEBIT)
+            raise ChainFailedError(Code.ACCOUNT_NOT_FOUND, _DEBIT)
         credit = self.view.accounts.get(transfer.credit_account_id)
         if credit is None:
-            raise _ChainFailedError(Code.ACCOUNT_NOT_FOUND, _CREDIT)
+            raise ChainFailedError(Code.ACCOUNT_NOT_FOUND, _CREDIT)
         if debit.unit != transfer.unit:
-            raise _ChainFailedError(Code.UNIT_MISMATCH, _DEBIT)
+            raise ChainFailedError(Code.UNIT_MISMATCH, _DEBIT)
         if credit.unit != transfer.unit:
-            raise _ChainFailedError(Code.UNIT_MISMATCH, _CREDIT)
+            raise ChainFailedError(Code.UNIT_MISMATCH, _CREDIT)
         if (debit.flags | credit.flags) & _FROZEN and not transfer.flags & _OVERRIDE_FROZEN:
             side = _DEBIT if debit.flags & _FROZEN else _CREDIT
-            raise _ChainFailedError(Code.ACCOUNT_FROZEN, side)
+            raise ChainFailedError(Code.ACCOUNT_FROZEN, side)
         return debit, credit
 
     def _remember(self, balance: AccountBalance, undo: _Chain) -> None:
@@ -335,67 +330,6 @@ def _stamped(transfer: Transfer, timestamp: int) -> Transfer:
 
 def _ok(timestamp: int) -> TransferResult:
     return tuple.__new__(TransferResult, (Code.OK, None, timestamp))
-
-
-def _check_header(transfer: Transfer) -> None:
-    if transfer.timestamp != 0:
-        raise _ChainFailedError(Code.TIMESTAMP_MUST_BE_ZERO)
-    if not 0 < transfer.id <= INT64_MAX:
-        raise _ChainFailedError(Code.ID_INVALID)
-    flags = transfer.flags
-    if flags & ~_KNOWN_FLAGS or flags & _CLOSING_OR_PENDING not in _ONE_KIND:
-        raise _ChainFailedError(Code.FLAGS_INVALID)
-
-
-def _check_fields(transfer: Transfer) -> None:
-    closing = transfer.flags & _CLOSING
-    if not (0 < transfer.code <= CODE_MAX or (closing and transfer.code == 0)):
-        raise _ChainFailedError(Code.CODE_INVALID)
-    unit = transfer.unit
-    if not (is_valid_unit(unit) or (closing and unit == "")):
-        raise _ChainFailedError(Code.UNIT_INVALID)
-    if not (
-        0 <= transfer.user_data_1 <= INT64_MAX
-        and 0 <= transfer.user_data_2 <= INT64_MAX
-        and 0 <= transfer.user_data_3 <= INT64_MAX
-    ):
-        raise _ChainFailedError(Code.USER_DATA_INVALID)
-    if not 0 <= transfer.timeout_s <= TIMEOUT_S_MAX:
-        raise _ChainFailedError(Code.TIMEOUT_INVALID)
-
-
-def _closing_amount(transfer: Transfer, pending: Transfer, *, posting: bool) -> int:
-    """Posting may take part of the reserve (0 = all of it); voiding releases all."""
-    if transfer.amount < 0 or transfer.amount > INT64_MAX:
-        raise _ChainFailedError(Code.AMOUNT_INVALID)
-    if transfer.amount == 0:
-        return pending.amount
-    if transfer.amount > pending.amount:
-        raise _ChainFailedError(Code.EXCEEDS_PENDING_AMOUNT)
-    if not posting and transfer.amount != pending.amount:
-        raise _ChainFailedError(Code.PENDING_MISMATCH, "amount")
-    return transfer.amount
-
-
-def _compare_existing(transfer: Transfer, existing: Transfer) -> TransferResult:
-    """``exists`` when a replay matches what is stored, else fail (with its linked
-    chain) naming the first difference. A closing transfer's omitted fields (0 or "")
-    were filled in from its pending transfer, so they are not compared."""
-    closing = bool(transfer.flags & _CLOSING)
-    field_name = transfer.differing_field(existing)
-    if field_name is not None and closing:
-        field_name = _first_given_difference(transfer, existing)
-    if field_name is not None:
-        raise _ChainFailedError(Code.EXISTS_WITH_DIFFERENT_FIELDS, field_name)
-    return TransferResult(Code.EXISTS, None, existing.timestamp)
-
-
-def _first_given_difference(transfer: Transfer, existing: Transfer) -> str | None:
-    for name in COMPARED_FIELDS:
-        given = getattr(transfer, name)
-        if given != getattr(existing, name) and (given or name == "flags"):
-            return name
-    return None
 
 
 def apply_transfers(
@@ -450,7 +384,6 @@ def _storable(ids: set[int]) -> set[int]:
 
 
 __all__ = [
-    "TIMEOUT_S_MAX",
     "BatchOutcome",
     "BatchView",
     "TransferId",

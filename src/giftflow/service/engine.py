@@ -8,15 +8,17 @@ key's stored answer). One writer thread drains the queue into batches of up to
 only then answers every caller of the batch. A hot account receiving thousands of
 gifts a second costs one balance write per batch, not one per gift, and the domain rows
 of every job ride in the same transaction.
+
+Here: the queue, the writer and how a batch is applied (a record's refusal takes its
+part or job out, never the batch). The jobs' types and the answering of callers are
+``giftflow.service.jobs``; they are this engine's interface, exported from here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,9 +28,37 @@ from giftflow.errors import GiftflowError
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.results import TransferResult
 from giftflow.ledger.transfers import Transfer
+from giftflow.service.jobs import (
+    Answer,
+    Committed,
+    Done,
+    Finish,
+    Job,
+    Outcome,
+    Part,
+    answer_all,
+    async_resolver,
+    resolver,
+    results_of,
+    results_resolver,
+)
 from giftflow.store.base import LedgerStore
 from giftflow.store.tx import Record, Tx
 
+__all__ = [
+    "BATCH_MAX",
+    "QUEUED_MAX",
+    "Answer",
+    "Committed",
+    "Done",
+    "EngineClosedError",
+    "EngineOverloadedError",
+    "Finish",
+    "LedgerEngine",
+    "Outcome",
+    "Part",
+    "RequestTooLargeError",
+]
 BATCH_MAX = 8190
 """Transfers in one batch at most (TigerBeetle's batch size, a good fit here too)."""
 QUEUED_MAX = 1_000_000
@@ -51,55 +81,6 @@ class RequestTooLargeError(GiftflowError):
     """One request holds more transfers than a batch may (``batch_max``)."""
 
     code = "request_too_large"
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """Transfers that belong together (a gift's linked chain) and the domain rows they
-    need. A part's linked chain never reaches into the next part."""
-
-    transfers: Sequence[Transfer] = ()
-    record: Record | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Done:
-    """A part as committed: its results and what its ``record`` returned."""
-
-    results: list[TransferResult]
-    value: Any = None
-
-
-Outcome = Done | BaseException
-"""A part committed (``Done``), or the error its record raised (it was taken out)."""
-
-Finish = Callable[[Tx, list[Outcome]], Any]
-"""Called in the batch's transaction after the job's parts were recorded, with one
-outcome per part; what it writes commits with them. What it raises takes the whole job
-out of the batch (its parts are then not applied) and reaches the caller."""
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """A job as committed: one outcome per part, and what ``finish`` returned."""
-
-    outcomes: list[Outcome]
-    value: Any = None
-
-
-Answer = Callable[[Committed | None, BaseException | None], None]
-
-
-@dataclass(slots=True)
-class _Job:
-    parts: list[Part]
-    finish: Finish | None
-    answer: Answer
-    loop: asyncio.AbstractEventLoop | None
-    weight: int
-    """Transfers, or 1 for a job that has none: what it counts against the limits."""
-    taken_out: dict[int, BaseException] = field(default_factory=dict)
-    """Parts whose record refused them in an earlier try of this batch."""
 
 
 @dataclass(slots=True)
@@ -128,7 +109,7 @@ class LedgerEngine:
         self.wait_s = wait_ms / 1000
         self.queued_max = queued_max
         self._retryable: tuple[type[BaseException], ...] = getattr(store, "retryable", ())
-        self._queue: list[_Job | _Operation] = []
+        self._queue: list[Job | _Operation] = []
         self._queued = 0
         self._condition = threading.Condition()
         self._closed = False
@@ -146,7 +127,7 @@ class LedgerEngine:
     def submit(self, parts: Sequence[Part], answer: Answer, finish: Finish | None = None) -> None:
         """Queue one job; ``answer(committed, error)`` runs on the writer thread once the
         batch that holds it is durable (or failed)."""
-        self._enqueue(_job(parts, finish, answer, None))
+        self._enqueue(Job.of(parts, finish, answer, None))
 
     def commit(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
         """Apply a job and wait until it is durable."""
@@ -158,7 +139,7 @@ class LedgerEngine:
         """Queue one job and return at once: many queued together share a group commit;
         each future resolves once its batch is durable."""
         future: Future[Committed] = Future()
-        self.submit(parts, _resolver(future), finish)
+        self.submit(parts, resolver(future), finish)
         return future
 
     async def commit_async(self, parts: Sequence[Part], finish: Finish | None = None) -> Committed:
@@ -166,28 +147,28 @@ class LedgerEngine:
         writer answers every caller of a batch on their loop in one call."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Committed] = loop.create_future()
-        self._enqueue(_job(parts, finish, _async_resolver(future), loop))
+        self._enqueue(Job.of(parts, finish, async_resolver(future), loop))
         return await future
 
     def create_transfers(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
         """Apply transfers and wait until they are durable; one result per transfer."""
-        return _results(self.commit([Part(transfers, record)]))
+        return results_of(self.commit([Part(transfers, record)]))
 
     def submit_future(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> Future[list[TransferResult]]:
         """``commit_future`` of one part, resolving to its results."""
         future: Future[list[TransferResult]] = Future()
-        self.submit([Part(transfers, record)], _results_resolver(future))
+        self.submit([Part(transfers, record)], results_resolver(future))
         return future
 
     async def create_transfers_async(
         self, transfers: Sequence[Transfer], record: Record | None = None
     ) -> list[TransferResult]:
         """``create_transfers`` for an event loop."""
-        return _results(await self.commit_async([Part(transfers, record)]))
+        return results_of(await self.commit_async([Part(transfers, record)]))
 
     def run(self, call: Callable[[], Any]) -> Any:
         """Run a store call on the writer thread, in order with the jobs."""
@@ -201,8 +182,8 @@ class LedgerEngine:
         self._enqueue(operation)
         return await asyncio.wrap_future(operation.future)
 
-    def _enqueue(self, item: _Job | _Operation) -> None:
-        weight = item.weight if isinstance(item, _Job) else 0
+    def _enqueue(self, item: Job | _Operation) -> None:
+        weight = item.weight if isinstance(item, Job) else 0
         if weight > self.batch_max:
             raise RequestTooLargeError(
                 f"a request holds at most {self.batch_max} transfers, not {weight}"
@@ -228,13 +209,13 @@ class LedgerEngine:
             else:
                 self._commit(batch)
 
-    def _next_batch(self) -> list[_Job] | _Operation | None:
+    def _next_batch(self) -> list[Job] | _Operation | None:
         with self._condition:
             while not self._queue:
                 if self._closed:
                     return None
                 self._condition.wait()
-            if self.wait_s > 0 and isinstance(self._queue[0], _Job):
+            if self.wait_s > 0 and isinstance(self._queue[0], Job):
                 self._wait_to_fill(time.monotonic() + self.wait_s)
             return self._take()
 
@@ -245,7 +226,7 @@ class LedgerEngine:
                 return
             self._condition.wait(remaining)
 
-    def _take(self) -> list[_Job] | _Operation:
+    def _take(self) -> list[Job] | _Operation:
         """The first operation alone, or the longest run of jobs that fits a batch."""
         first = self._queue[0]
         if isinstance(first, _Operation):
@@ -262,12 +243,12 @@ class LedgerEngine:
         self._queued -= size
         return jobs  # type: ignore[return-value]  # the loop took only jobs
 
-    def _commit(self, batch: list[_Job]) -> None:
+    def _commit(self, batch: list[Job]) -> None:
         """Apply the batch; a part or job whose record refuses it is taken out and the
         rest is applied again without it. A job taken out hears why only once the
         batch has settled: its refusal may rest on rows of a try that was undone (a key
         answered by another job of this batch, say), and its caller may look again."""
-        taken_out: list[tuple[_Job, BaseException]] = []
+        taken_out: list[tuple[Job, BaseException]] = []
         try:
             while batch:
                 try:
@@ -281,16 +262,16 @@ class LedgerEngine:
                         job.taken_out[taken.part] = taken.error
                     continue
                 except BaseException as error:  # every caller must hear of it
-                    _answer_all([(job, None) for job in batch], error)
+                    answer_all([(job, None) for job in batch], error)
                     return
                 self.batches += 1
-                _answer_all(list(zip(batch, committed, strict=True)), None)
+                answer_all(list(zip(batch, committed, strict=True)), None)
                 return
         finally:
             for job, refusal in taken_out:
-                _answer_all([(job, None)], refusal)
+                answer_all([(job, None)], refusal)
 
-    def _apply(self, batch: list[_Job]) -> list[Committed]:
+    def _apply(self, batch: list[Job]) -> list[Committed]:
         transfers: list[Transfer] = []
         ends: list[int] = []
         spans: list[list[tuple[int, int] | None]] = []
@@ -321,7 +302,7 @@ class LedgerEngine:
         self,
         tx: Tx,
         index: int,
-        job: _Job,
+        job: Job,
         spans: list[tuple[int, int] | None],
         results: list[TransferResult],
     ) -> Committed:
@@ -378,88 +359,8 @@ class _TakenOutError(Exception):
         self.error = error
 
 
-def _job(
-    parts: Sequence[Part],
-    finish: Finish | None,
-    answer: Answer,
-    loop: asyncio.AbstractEventLoop | None,
-) -> _Job:
-    parts = list(parts)
-    weight = sum(len(part.transfers) for part in parts)
-    return _Job(parts, finish, answer, loop, max(weight, 1))
-
-
-def _results(committed: Committed) -> list[TransferResult]:
-    """The results of a one-part job, or the error its record raised."""
-    (outcome,) = committed.outcomes
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome.results
-
-
 def _run_operation(operation: _Operation) -> None:
     try:
         operation.future.set_result(operation.call())
     except BaseException as error:
         operation.future.set_exception(error)
-
-
-def _answer_all(answered: list[tuple[_Job, Committed | None]], error: BaseException | None) -> None:
-    """Answer sync callers directly and each event loop once for all of its callers."""
-    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Answer, Committed | None]]]
-    by_loop = defaultdict(list)
-    for job, committed in answered:
-        if job.loop is None:
-            job.answer(committed, error)
-        else:
-            by_loop[job.loop].append((job.answer, committed))
-    for loop, answers in by_loop.items():
-        # A loop that has closed (its caller gave up and ``asyncio.run`` returned) has
-        # nobody left to answer; raising here would kill the writer for everyone else.
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_answer_on_loop, answers, error)
-
-
-def _answer_on_loop(
-    answers: list[tuple[Answer, Committed | None]], error: BaseException | None
-) -> None:
-    for answer, committed in answers:
-        answer(committed, error)
-
-
-def _resolver(future: Future[Committed]) -> Answer:
-    def answer(committed: Committed | None, error: BaseException | None) -> None:
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert committed is not None
-            future.set_result(committed)
-
-    return answer
-
-
-def _results_resolver(future: Future[list[TransferResult]]) -> Answer:
-    def answer(committed: Committed | None, error: BaseException | None) -> None:
-        if error is None:
-            assert committed is not None
-            try:
-                future.set_result(_results(committed))
-            except BaseException as refused:
-                future.set_exception(refused)
-        else:
-            future.set_exception(error)
-
-    return answer
-
-
-def _async_resolver(future: asyncio.Future[Committed]) -> Answer:
-    def answer(committed: Committed | None, error: BaseException | None) -> None:
-        if future.cancelled():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert committed is not None
-            future.set_result(committed)
-
-    return answer

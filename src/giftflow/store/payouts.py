@@ -1,8 +1,8 @@
 """Payouts' rows: the payout (its quote, partner, state, batch and payee), the day's
 requested totals, the compare-and-set of its state, and the approved payouts a partner's
 batch takes. The rules are ``giftflow.economy.payouts``; the flows (request, approve,
-reject, batches, results) ``giftflow.service.economy.payouts``; the diamonds and the
-cash are in the ledger's accounts."""
+reject, batches, results) ``giftflow.service.economy.payout_requests``, ``.payouts``
+and ``.payout_batches``; the diamonds and the cash are in the ledger's accounts."""
 
 from __future__ import annotations
 

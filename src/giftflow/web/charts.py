@@ -8,6 +8,9 @@ Every data point is one element with ``class="point"`` and ``data-series``, ``da
 ``"label: value"``: a browser test, or a reader's tools, can read the numbers back
 without trusting the geometry. Floating point is used for coordinates only; every
 value shown is the integer or decimal string given, or exact integer arithmetic on it.
+
+Here: the shared pieces (escaping, numbers, the figure and its points), line and bar
+charts and the cohorts table; the Sankey of coin flows is ``giftflow.web.sankey``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def coins(units: int, unit_scale: int = 10_000) -> str:
 
 
 def figure(name: str, title: str, content: str) -> str:
+    """The chart's ``<figure>``: its name for tests, its caption, its content."""
     return (
         f'<figure class="chart" data-chart="{esc(name)}">'
         f"<figcaption>{esc(title)}</figcaption>{content}</figure>"
@@ -67,18 +71,22 @@ def figure(name: str, title: str, content: str) -> str:
 
 
 def svg(label: str, body: str, *, width: int = WIDTH, height: int = HEIGHT) -> str:
+    """An inline SVG of ``body``, labelled for screen readers."""
     return f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{esc(label)}">{body}</svg>'
 
 
 def point_attributes(series: str, label: str, value: Number) -> str:
+    """The attributes that make an element a data point a reader can read back."""
     return f'class="point" data-series="{esc(series)}" data-x="{esc(label)}" data-y="{esc(value)}"'
 
 
 def tooltip(label: str, value: Number) -> str:
+    """A point's ``<title>``: ``label: value``."""
     return f"<title>{esc(label)}: {esc(value)}</title>"
 
 
-def _empty(title: str) -> str:
+def empty(title: str) -> str:
+    """The chart's place when there is nothing to draw."""
     return svg(title, _text("empty", WIDTH / 2, HEIGHT / 2, _("No data")))
 
 
@@ -158,7 +166,7 @@ def line_chart(
         if len(values) != len(labels):
             raise ValueError(f"series {key!r} has {len(values)} values for {len(labels)} labels")
     if not labels or not series:
-        return figure(name, title, _empty(title))
+        return figure(name, title, empty(title))
     axes = _Axes.over([value for values in series.values() for value in values])
     span = max(len(labels) - 1, 1)
     x_of = [LEFT + PLOT_WIDTH * i / span for i in range(len(labels))]
@@ -188,7 +196,7 @@ def bar_chart(
     if len(values) != len(labels):
         raise ValueError(f"{len(values)} values for {len(labels)} labels")
     if not labels:
-        return figure(name, title, _empty(title))
+        return figure(name, title, empty(title))
     axes = _Axes.over(values)
     slot = PLOT_WIDTH / len(labels)
     label_every = -(-len(labels) // BAR_LABELS_MAX)
@@ -210,156 +218,6 @@ def bar_chart(
 
 def _shortened(label: str) -> str:
     return label if len(label) <= LABEL_CHARS_MAX else label[: LABEL_CHARS_MAX - 1] + "…"
-
-
-# --- Sankey -----------------------------------------------------------------------------
-
-SANKEY_WIDTH: Final = 900
-SANKEY_HEIGHT: Final = 420
-SANKEY_MARGIN: Final = 24
-NODE_WIDTH: Final = 14
-NODE_GAP: Final = 36
-NODE_HEIGHT_MIN: Final = 2.0
-HAIRLINE: Final = 0.5
-
-
-def node_columns(node_ids: Sequence[str], links: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    """Each node's column: the longest path to it from a node without inflow. The
-    flows form a DAG; a cycle or a link to an unknown node is a ValueError."""
-    column = dict.fromkeys(node_ids, 0)
-    inflows = dict.fromkeys(node_ids, 0)
-    for link in links:
-        if link["source"] not in column or link["target"] not in column:
-            raise ValueError(f"link {link['source']}->{link['target']} names an unknown node")
-        inflows[link["target"]] += 1
-    inflows_at_start = dict(inflows)
-    ready = [node for node in node_ids if inflows[node] == 0]
-    for node in ready:  # grows while it is walked: Kahn's topological order
-        for link in (link for link in links if link["source"] == node):
-            column[link["target"]] = max(column[link["target"]], column[node] + 1)
-            inflows[link["target"]] -= 1
-            if inflows[link["target"]] == 0:
-                ready.append(link["target"])
-    if len(ready) < len(node_ids):
-        raise ValueError("the links form a cycle")
-    # A source feeding a later column (earnings held at the start) sits just before
-    # its first target, so its link does not cross the whole diagram.
-    for node in node_ids:
-        targets = [column[link["target"]] for link in links if link["source"] == node]
-        if inflows_at_start[node] == 0 and targets:
-            column[node] = min(targets) - 1
-    return column
-
-
-@dataclass
-class _Node:
-    id: str
-    label: str
-    column: int
-    value_units: int
-    x: float = 0.0
-    y: float = 0.0
-    height: float = NODE_HEIGHT_MIN
-    out_offset: float = 0.0
-    in_offset: float = 0.0
-
-
-def _sankey_nodes(
-    nodes: Sequence[Mapping[str, str]], links: Sequence[Mapping[str, Any]]
-) -> tuple[dict[str, _Node], float]:
-    """The nodes placed, and the pixels per value unit."""
-    columns = node_columns([node["id"] for node in nodes], links)
-    inflow = dict.fromkeys(columns, 0)
-    outflow = dict.fromkeys(columns, 0)
-    for link in links:
-        outflow[link["source"]] += int(link["value_units"])
-        inflow[link["target"]] += int(link["value_units"])
-    value = {node: max(inflow[node], outflow[node]) for node in columns}
-    placed = {n["id"]: _Node(n["id"], n["label"], columns[n["id"]], value[n["id"]]) for n in nodes}
-    stacks = [
-        [n for n in placed.values() if n.column == c] for c in range(max(columns.values()) + 1)
-    ]
-    room = SANKEY_HEIGHT - 2 * SANKEY_MARGIN
-    scales = [
-        (room - NODE_GAP * (len(stack) - 1)) / total
-        for stack in stacks
-        if (total := sum(n.value_units for n in stack)) > 0
-    ]
-    scale = max(min(scales, default=0.0), 0.0)
-    step = (SANKEY_WIDTH - 2 * SANKEY_MARGIN - NODE_WIDTH) / max(len(stacks) - 1, 1)
-    for stack in stacks:
-        for node in stack:
-            node.height = max(node.value_units * scale, NODE_HEIGHT_MIN)
-        used = sum(node.height for node in stack) + NODE_GAP * (len(stack) - 1)
-        y = SANKEY_MARGIN + max(room - used, 0) / 2
-        for node in stack:
-            node.x, node.y = SANKEY_MARGIN + node.column * step, y
-            y += node.height + NODE_GAP
-    return placed, scale
-
-
-def _sankey_link(link: Mapping[str, Any], placed: Mapping[str, _Node], scale: float) -> str:
-    source, target = placed[link["source"]], placed[link["target"]]
-    value = int(link["value_units"])
-    width = value * scale
-    y0 = source.y + source.out_offset + width / 2
-    y1 = target.y + target.in_offset + width / 2
-    source.out_offset += width
-    target.in_offset += width
-    x0, x1 = source.x + NODE_WIDTH, target.x
-    middle = (x0 + x1) / 2
-    label = f"{source.id}->{target.id}"
-    kind = "link" if value else "link hairline"
-    return (
-        f'<path {point_attributes("link", label, value)} data-kind="{kind}"'
-        f' d="M{x0:.1f},{y0:.1f} C{middle:.1f},{y0:.1f} {middle:.1f},{y1:.1f} {x1:.1f},{y1:.1f}"'
-        f' stroke="{PALETTE[source.column % len(PALETTE)]}"'
-        f' stroke-width="{max(width, HAIRLINE):.2f}" fill="none">'
-        f"{tooltip(label, value)}</path>"
-    )
-
-
-def _sankey_node(node: _Node, *, last_column: int, unit_scale: int) -> str:
-    shown = coins(node.value_units, unit_scale)
-    on_left = node.column == last_column and last_column > 0
-    x = node.x - 6 if on_left else node.x + NODE_WIDTH + 6
-    anchor = "end" if on_left else "start"
-    middle = node.y + node.height / 2
-    return (
-        f'<g class="node" data-node="{esc(node.id)}" data-value-units="{node.value_units}">'
-        f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{NODE_WIDTH}" height="{node.height:.1f}"'
-        f' fill="{PALETTE[node.column % len(PALETTE)]}"/>'
-        f'<text x="{x:.1f}" y="{middle - 7:.1f}" text-anchor="{anchor}">'
-        f'<tspan class="label">{esc(node.label)}</tspan>'
-        f'<tspan class="value" x="{x:.1f}" dy="14">{esc(shown)}</tspan></text>'
-        f"<title>{esc(node.label)}: {esc(shown)}</title></g>"
-    )
-
-
-def sankey(
-    name: str,
-    title: str,
-    nodes: Sequence[Mapping[str, str]],
-    links: Sequence[Mapping[str, Any]],
-    *,
-    unit_scale: int = 10_000,
-) -> str:
-    """A flow statement (docs/analytics.md, coin flows): columns by longest path, node
-    heights by the larger of inflow and outflow, links as bezier bands; a zero link is
-    a hairline, still there with its data."""
-    if not nodes:
-        return figure(name, title, _empty(title))
-    placed, scale = _sankey_nodes(nodes, links)
-    last_column = max(node.column for node in placed.values())
-    body = [
-        '<g class="links">',
-        *(_sankey_link(link, placed, scale) for link in links),
-        '</g><g class="nodes">',
-        *(_sankey_node(n, last_column=last_column, unit_scale=unit_scale) for n in placed.values()),
-        "</g>",
-    ]
-    chart = svg(title, "".join(body), width=SANKEY_WIDTH, height=SANKEY_HEIGHT)
-    return figure(name, title, chart)
 
 
 # --- Cohorts ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from giftflow.api.routes import (
     battles,
     bio,
     catalog,
+    files,
     gifts,
     health,
     live,
@@ -20,6 +21,7 @@ from giftflow.api.routes import (
     payouts,
     products,
     promote,
+    questions,
     rooms,
     schedules,
     subathon,
@@ -54,5 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     milestones.router,
     subathon.router,
     bio.router,
+    files.router,
     products.router,
+    questions.router,
 )

@@ -36,7 +36,7 @@ from giftflow.live.levels import level_for
 from giftflow.service.economy import users
 from giftflow.service.live import schedules
 from giftflow.service.live.context import LiveContext
-from giftflow.store import files, products
+from giftflow.store import delivering_perks, files, product_purchases, products, supporters
 from giftflow.store.tx import Tx
 
 
@@ -55,7 +55,7 @@ def require_creator(tx: Tx, creator_id: int) -> None:
 
 def level_in(tx: Tx, context: LiveContext, creator_id: int, user_id: int) -> int:
     """The user's supporter level with the creator, as the database holds it now."""
-    coins = products.supporter_coins(tx, creator_id, user_id)
+    coins = supporters.supporter_coins(tx, creator_id, user_id)
     return level_for(coins, context.settings.level_thresholds_coins)
 
 
@@ -152,7 +152,7 @@ def add(
             own_file(tx, creator_id, file_id)
         if schedule_id is not None:
             _own_schedule(tx, creator_id, schedule_id)
-        products.insert_perk(tx, perk)
+        delivering_perks.insert_perk(tx, perk)
         return perk
 
     return context.write(write)
@@ -171,11 +171,11 @@ def _own_schedule(tx: Tx, creator_id: int, schedule_id: str) -> None:
 
 
 def of_creator(context: LiveContext, creator_id: int) -> list[DeliveringPerk]:
-    return context.read(lambda tx: products.perks_of(tx, creator_id))
+    return context.read(lambda tx: delivering_perks.perks_of(tx, creator_id))
 
 
 def get(context: LiveContext, perk_id: str) -> DeliveringPerk:
-    return context.read(lambda tx: products.find_perk(tx, perk_id))
+    return context.read(lambda tx: delivering_perks.find_perk(tx, perk_id))
 
 
 def remove(context: LiveContext, perk_id: str) -> bool:
@@ -183,12 +183,12 @@ def remove(context: LiveContext, perk_id: str) -> bool:
     working at once, since each download checks the perk again."""
 
     def delete(tx: Tx) -> bool:
-        perk = products.find_perk(tx, perk_id)
+        perk = delivering_perks.find_perk(tx, perk_id)
         if perk.product_id is not None:
             raise PerkError(
                 "a product's early access changes with the product", code="perk_target_invalid"
             )
-        return products.delete_perk(tx, perk_id)
+        return delivering_perks.delete_perk(tx, perk_id)
 
     return context.write(delete)
 
@@ -197,7 +197,7 @@ def remove(context: LiveContext, perk_id: str) -> bool:
 
 
 def _check_perk_grant(tx: Tx, context: LiveContext, link: FileLink) -> None:
-    perk = products.find_perk(tx, link.grant_id)
+    perk = delivering_perks.find_perk(tx, link.grant_id)
     if perk.kind is not DeliveryKind.FILE or perk.file_id != link.file_id:
         raise NotEntitledError(f"perk {perk.id} does not deliver file {link.file_id}")
     level = level_in(tx, context, perk.creator_id, link.user_id)
@@ -211,7 +211,7 @@ def _check_perk_grant(tx: Tx, context: LiveContext, link: FileLink) -> None:
 def _check_purchase_grant(tx: Tx, link: FileLink) -> None:
     if not link.grant_id.isdigit():
         raise NotEntitledError("no such purchase")
-    purchase = products.find_purchase(tx, int(link.grant_id))
+    purchase = product_purchases.find_purchase(tx, int(link.grant_id))
     if purchase.buyer_id != link.user_id or purchase.state is not PurchaseState.PAID:
         raise NotEntitledError(f"purchase {purchase.id} does not entitle user {link.user_id}")
     if not products.file_in_product(tx, purchase.product_id, link.file_id):

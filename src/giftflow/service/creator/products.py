@@ -42,7 +42,7 @@ from giftflow.service.economy import earnings, users
 from giftflow.service.economy.context import first_failure, ledger_error
 from giftflow.service.live.context import LiveContext
 from giftflow.service.once import Once
-from giftflow.store import products
+from giftflow.store import delivering_perks, product_purchases, products
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
 TRIES: Final = 4
@@ -104,7 +104,7 @@ def create(
             own_file(tx, creator_id, file_id)
         products.insert_product(tx, product)
         if early is not None:
-            products.insert_perk(tx, _early_perk(context, product, early))
+            delivering_perks.insert_perk(tx, _early_perk(context, product, early))
         return products.find_product(tx, product.id)
 
     return context.write(add)
@@ -194,11 +194,11 @@ def _prepare(context: LiveContext, product_id: str, buyer_id: int) -> tuple[Prod
         require_adult(
             buyer, economy.today(), minimum_age=economy.catalog.adult_age_years, role="buyer"
         )
-        if products.paid_purchase(tx, product_id, buyer_id) is not None:
+        if product_purchases.paid_purchase(tx, product_id, buyer_id) is not None:
             raise ProductError(f"user {buyer_id} owns {product_id} already", code="product_owned")
         level = level_in(tx, context, product.creator_id, buyer_id)
         require_open(product.early, level=level, now=now, what=f"product {product_id}")
-        return product, products.attempts(tx, product_id, buyer_id)
+        return product, product_purchases.attempts(tx, product_id, buyer_id)
 
     return context.read(read)
 
@@ -246,7 +246,7 @@ def _purchase_record(
             plan.price_coins, plan.share_bps, plan.units, PurchaseState.PAID,
             at, at + economy.hold_ns, 0, 0, 0, product.title,
         )  # fmt: skip
-        products.insert_purchase(tx, purchase)
+        product_purchases.insert_purchase(tx, purchase)
         economy.notify(tx, product.creator_id, PURCHASED, lambda: data_of(purchase), at)
         if once is not None:
             once.keep(tx, purchase, now=at)
@@ -312,11 +312,11 @@ def _refund(context: LiveContext, purchase: Purchase, once: Once | None) -> Purc
         if any(result.code != TransferResultCode.OK for result in results):
             return
         at = results[0].timestamp
-        if not products.mark_refunded(tx, purchase, clawed_back_units=clawed, now=at):
+        if not product_purchases.mark_refunded(tx, purchase, clawed_back_units=clawed, now=at):
             raise RecordRejectedError(
                 f"purchase {purchase.id} changed meanwhile", code="product_purchase_conflict"
             )
-        refunded = products.find_purchase(tx, purchase.id)
+        refunded = product_purchases.find_purchase(tx, purchase.id)
         economy.notify(tx, purchase.creator_id, REFUNDED, lambda: data_of(refunded), at)
         if once is not None:
             once.keep(tx, refunded, now=at)
@@ -336,7 +336,7 @@ def _refund(context: LiveContext, purchase: Purchase, once: Once | None) -> Purc
 
 
 def get_purchase(context: LiveContext, purchase_id: int) -> Purchase:
-    return context.read(lambda tx: products.find_purchase(tx, purchase_id))
+    return context.read(lambda tx: product_purchases.find_purchase(tx, purchase_id))
 
 
 def purchases_of_product(
@@ -344,7 +344,7 @@ def purchases_of_product(
 ) -> list[Purchase]:
     def read(tx: Tx) -> list[Purchase]:
         products.find_product(tx, product_id)
-        return products.purchases_of_product(tx, product_id, limit=limit, offset=offset)
+        return product_purchases.purchases_of_product(tx, product_id, limit=limit, offset=offset)
 
     return context.read(read)
 
@@ -357,6 +357,6 @@ def purchases_of_buyer(
 
     def read(tx: Tx) -> list[Purchase]:
         users.find(tx, buyer_id)
-        return products.purchases_of_buyer(tx, buyer_id, limit=limit, offset=offset)
+        return product_purchases.purchases_of_buyer(tx, buyer_id, limit=limit, offset=offset)
 
     return context.read(read)

@@ -24,7 +24,7 @@ from giftflow.service.economy import users
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import sessions
 from giftflow.service.live.context import LiveContext, event
-from giftflow.store import products
+from giftflow.store import questions as stored
 from giftflow.store.tx import Tx
 
 
@@ -42,7 +42,7 @@ def data_of(question: Question, queued: int) -> dict[str, object]:
 
 
 def _event(tx: Tx, question: Question, type: EventType, at: int) -> PendingEvent:
-    queued = len(products.queue(tx, question.session_id, QuestionState.QUEUED))
+    queued = len(stored.queue(tx, question.session_id, QuestionState.QUEUED))
     return event(question.creator_id, type, data_of(question, queued), at)
 
 
@@ -63,7 +63,7 @@ def submit(context: LiveContext, session_id: int, user_id: int, text: str) -> Qu
         level = level_in(tx, context, session.creator_id, user_id)
         perks = [
             Perk(0, session.creator_id, lv, PerkKind.QA_PRIORITY, "")
-            for lv in products.qa_levels(tx, session.creator_id)
+            for lv in stored.qa_levels(tx, session.creator_id)
         ]
         lowest = qa_level(perks)
         if lowest is None or not entitled(level, lowest):
@@ -72,7 +72,7 @@ def submit(context: LiveContext, session_id: int, user_id: int, text: str) -> Qu
             question_id, session_id, session.creator_id, user_id, level, checked,
             QuestionState.QUEUED, now, 0,
         )  # fmt: skip
-        products.insert_question(tx, question)
+        stored.insert_question(tx, question)
         return question, [_event(tx, question, EventType.QUESTION_SUBMITTED, now)]
 
     return context.write_events(add)
@@ -85,13 +85,13 @@ def queue(
 
     def read(tx: Tx) -> list[Question]:
         sessions.find(tx, session_id)
-        return products.queue(tx, session_id, state)
+        return stored.queue(tx, session_id, state)
 
     return context.read(read)
 
 
 def get(context: LiveContext, question_id: str) -> Question:
-    return context.read(lambda tx: products.find_question(tx, question_id))
+    return context.read(lambda tx: stored.find_question(tx, question_id))
 
 
 def close(context: LiveContext, question_id: str, state: QuestionState) -> Question:
@@ -105,12 +105,12 @@ def close(context: LiveContext, question_id: str, state: QuestionState) -> Quest
     )
 
     def change(tx: Tx) -> tuple[Question, list[PendingEvent]]:
-        question = products.find_question(tx, question_id)
-        if not products.close_question(tx, question_id, state, now):
+        question = stored.find_question(tx, question_id)
+        if not stored.close_question(tx, question_id, state, now):
             raise LiveStateError(
                 f"question {question_id} is {question.state} already", code="question_closed"
             )
-        closed = products.find_question(tx, question_id)
+        closed = stored.find_question(tx, question_id)
         return closed, [_event(tx, closed, kind, now)]
 
     return context.write_events(change)

@@ -39,6 +39,8 @@ from giftflow.service.economy import (
     fraud,
     gifting,
     payees,
+    payout_batches,
+    payout_requests,
     payouts,
     provider_events,
     purchases,
@@ -51,7 +53,7 @@ from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.earnings import EarningsView, StatementLine, WalletView
 from giftflow.service.economy.fraud import LoggedDecision
 from giftflow.service.economy.gifting import GiftRequest, GiftSent
-from giftflow.service.economy.payouts import ImportSummary
+from giftflow.service.economy.payout_batches import ImportSummary
 from giftflow.service.economy.provider_events import WebhookDelivery
 from giftflow.service.economy.providers import default_providers
 from giftflow.service.economy.purchases import PaymentOutcome, PurchaseOrder
@@ -310,7 +312,7 @@ class Economy:
     ) -> Payout:
         """Reserve ``diamonds`` of a creator's available earnings for a payout through
         ``partner``, checked against the regional rules; refusals carry their facts."""
-        return payouts.request(
+        return payout_requests.request(
             self.context,
             self.partners,
             creator_id=creator_id,
@@ -356,14 +358,16 @@ class Economy:
     def export_payouts(self, partner: str = "manual") -> tuple[str, Path, int] | None:
         """Write the partner's batch file of approved payouts: ``(batch id, file,
         payouts)``, or ``None`` when none is waiting."""
-        return payouts.export_batch(self.context, self._partner(partner))
+        return payout_batches.export_batch(self.context, self._partner(partner))
 
     def import_payout_results(
         self, source: Path, partner: str = "manual", *, once: Once | None = None
     ) -> ImportSummary:
         """Apply a partner's results file (paid or failed per payout), once per file; a
         malformed file is refused whole, naming its problem."""
-        return payouts.import_results(self.context, self._partner(partner), source, once=once)
+        return payout_batches.import_results(
+            self.context, self._partner(partner), source, once=once
+        )
 
     def _partner(self, name: str) -> PayoutPartner:
         partner = self.partners.get(name)

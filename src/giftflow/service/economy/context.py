@@ -68,7 +68,7 @@ a ``session_id``. What it writes commits with the gift or not at all; it may rai
 StageWatcher = Callable[[Tx, list[PendingEvent]], None]
 """Called in the transaction with the events it stages for webhooks out (before the
 outbox sees them): what it writes commits with the change or not at all (milestone
-posts, ``giftflow.service.creator.milestones``)."""
+posts, ``giftflow.service.creator.milestone_posts``)."""
 
 
 class EventPublisher(Protocol):

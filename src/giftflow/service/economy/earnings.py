@@ -16,7 +16,7 @@ from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.once import Once
 from giftflow.store import earnings as stored
-from giftflow.store import products
+from giftflow.store import product_purchases
 from giftflow.store.earnings import PendingHold
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
@@ -195,7 +195,9 @@ def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: int 
     like gifts: each at the time fixed when it was bought, one transfer per creator
     per round; a refunded purchase never matures."""
     moved = 0
-    while due := context.ledger.read(lambda tx: products.due(tx, cutoff, creator_id, MATURE_BATCH)):
+    while due := context.ledger.read(
+        lambda tx: product_purchases.due(tx, cutoff, creator_id, MATURE_BATCH)
+    ):
         matured = [_mature_sales(context, c, sales) for c, sales in due.items()]
         if all(units is None for units in matured):
             break  # refunded or matured meanwhile, all of them: read again next time
@@ -215,7 +217,7 @@ def _mature_sales(
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code != TransferResultCode.OK:
             raise RecordRejectedError("the sales matured meanwhile", code="maturation_conflict")
-        if products.mark_matured(tx, ids, results[0].timestamp) != units:
+        if product_purchases.mark_matured(tx, ids, results[0].timestamp) != units:
             raise RecordRejectedError(
                 "product sales matured or were refunded meanwhile", code="maturation_conflict"
             )

@@ -64,49 +64,21 @@ def create(
 
     def add(tx: Tx) -> Goal:
         creator_id = require_live(tx, session_id)
-        return insert(
+        return stored.insert(
             tx,
-            session_id,
-            creator_id,
+            session_id=session_id,
+            creator_id=creator_id,
             kind=kind,
             target=target,
             gift_id=gift_id,
             promise=promise,
-            deadline_at=deadline_at,
-            now=now,
+            deadline_at_ns=deadline_at,
+            now_ns=now,
         )
 
     goal = context.write(add)
     context.publish([created_event(goal, now)])
     return goal
-
-
-def insert(
-    tx: Tx,
-    session_id: int,
-    creator_id: int,
-    *,
-    kind: GoalKind,
-    target: int,
-    gift_id: int | None,
-    promise: str,
-    deadline_at: int,
-    now: int,
-) -> Goal:
-    """The goal's row, in ``tx`` (a scheduled LIVE's goal goes in with its session):
-    ``store.goals.insert`` in the arguments ``service.live.schedules`` passes, until that
-    module's own move to the store calls it there."""
-    return stored.insert(
-        tx,
-        session_id=session_id,
-        creator_id=creator_id,
-        kind=kind,
-        target=target,
-        gift_id=gift_id,
-        promise=promise,
-        deadline_at_ns=deadline_at,
-        now_ns=now,
-    )
 
 
 def created_event(goal: Goal, now: int) -> PendingEvent:

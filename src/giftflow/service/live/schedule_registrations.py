@@ -12,7 +12,7 @@ from giftflow.live.schedules import ScheduledLive
 from giftflow.service.economy import users
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.schedules import find, require_scheduled
-from giftflow.store import products
+from giftflow.store import products, supporters
 from giftflow.store import schedule_registrations as stored
 from giftflow.store.schedule_registrations import Registration
 from giftflow.store.tx import Tx
@@ -51,7 +51,7 @@ def _require_open(
     early = products.early_of_schedule(tx, live.id)
     if early is None:
         return
-    coins = products.supporter_coins(tx, live.creator_id, user_id)
+    coins = supporters.supporter_coins(tx, live.creator_id, user_id)
     level = level_for(coins, context.settings.level_thresholds_coins)
     require_open(early, level=level, now=now, what=f"registration for {live.id}")
 

@@ -33,6 +33,7 @@ from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live import chapters as session_chapters
 from giftflow.service.live import goals as session_goals
 from giftflow.service.live.context import LiveContext, event
+from giftflow.store import goals as stored_goals
 from giftflow.store import schedules as stored
 from giftflow.store.tx import Tx
 
@@ -250,16 +251,16 @@ def link(
     if live.goal is not None:
         goal = live.goal
         deadline_at = 0 if goal.deadline_s is None else now + goal.deadline_s * NS_PER_S
-        created = session_goals.insert(
+        created = stored_goals.insert(
             tx,
-            session_id,
-            creator_id,
+            session_id=session_id,
+            creator_id=creator_id,
             kind=goal.kind,
             target=goal.target,
             gift_id=goal.gift_id,
             promise=goal.promise,
-            deadline_at=deadline_at,
-            now=now,
+            deadline_at_ns=deadline_at,
+            now_ns=now,
         )
         events.append(session_goals.created_event(created, now))
     linked = find(tx, schedule_id)
