@@ -1,10 +1,12 @@
-"""Layers point one way: the ledger is standard library only, and the domain packages
-never reach for a web framework, a database driver or an outer layer of giftflow."""
+"""Layers point one way: the ledger is standard library only, the domain packages never
+reach for a web framework, a database driver or an outer layer of giftflow, and every
+import in giftflow goes down the one declared order of layers (``LAYERS``)."""
 
 from __future__ import annotations
 
 import ast
 import graphlib
+import json
 import re
 import subprocess
 import sys
@@ -24,7 +26,7 @@ FORBIDDEN_IN_DOMAIN = {
     "uvicorn",
     "httpx",
 }
-OUTER_LAYERS = ["store", "service", "api", "cli", "web"]
+OUTER_LAYERS = ["store", "service", "http", "api", "cli", "web", "server"]
 CLIENT_MAY_IMPORT = ["giftflow.client", "giftflow.errors", "httpx"]
 """The client is installed beside platforms' code: the standard library, httpx, itself
 and the one error base, never the server (its types are generated from openapi.json)."""
@@ -123,17 +125,19 @@ def test_relative_imports_resolve_against_their_own_package() -> None:
 
 CROSSING_MODULES = [
     "giftflow.api",
-    "giftflow.api.auth",
-    "giftflow.api.deps",
-    "giftflow.api.errors",
-    "giftflow.api.problems",
-    "giftflow.web.charts",
-    "giftflow.web.report_page",
+    "giftflow.http",
+    "giftflow.http.auth",
+    "giftflow.http.deps",
+    "giftflow.http.errors",
+    "giftflow.http.problems",
+    "giftflow.render.charts",
+    "giftflow.render.report_page",
     "giftflow.web.pages",
     "giftflow.web.dashboard",
     "giftflow.web.overlays",
+    "giftflow.server",
 ]
-"""Where the API and the web pages meet: the modules one imports from the other."""
+"""Where the API and the web pages meet: what both import, and the app above both."""
 
 
 def test_where_the_api_and_the_pages_meet_each_module_imports_on_its_own() -> None:
@@ -250,8 +254,6 @@ SQL_STATEMENT = re.compile(
     r"^\s*\(?\s*(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|WITH \w+ AS)\b"
 )
 SQL_NOT_MOVED_YET: dict[str, int] = {
-    "api/auth.py": 4,
-    "api/routes/health.py": 1,
     "bench/books.py": 4,
     "service/economy/gifting.py": 15,
     "service/economy/recharge.py": 15,
@@ -326,3 +328,139 @@ def test_the_replay_pipeline_imports_no_story_told_on_top_of_it() -> None:
         if any(within(module, story) for story in stories)
     ]
     assert offending == []
+
+
+LAYERS: list[tuple[str, ...]] = [
+    ("giftflow", "errors"),
+    ("ledger",),
+    ("text", "i18n", "client"),
+    ("settings", "render", "spreadsheet"),
+    ("economy", "live", "analytics"),
+    ("creator", "promote", "payments", "partners"),
+    ("store",),
+    ("service",),
+    ("replay",),
+    ("demo",),
+    ("http",),
+    ("api", "web"),
+    ("server",),
+    ("bench",),
+    ("cli",),
+    ("__main__",),
+]
+"""Every top-level package and module of giftflow, lowest first (``giftflow``: the
+package's own ``__init__``). A module imports only from a lower layer or from its own
+package; packages side by side in one layer (``api`` and ``web``) never import each
+other. ``server`` assembles the app above the two; ``http`` is what both stand on."""
+
+
+def layer_of(module: str) -> tuple[int, str]:
+    """``(layer index, top-level name)`` of a giftflow module."""
+    top = "giftflow" if module == "giftflow" else module.split(".")[1]
+    index = next((i for i, layer in enumerate(LAYERS) if top in layer), -1)
+    return index, top
+
+
+def test_every_top_level_package_has_its_place_in_the_layers() -> None:
+    tops = {path.stem for path in PACKAGE.glob("*.py") if path.stem != "__init__"}
+    tops |= {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    declared = [name for layer in LAYERS for name in layer]
+    assert sorted(declared) == sorted(set(declared)), "a package is declared twice"
+    assert tops | {"giftflow"} == set(declared)
+
+
+def test_every_import_goes_down_the_declared_layers() -> None:
+    """Function-level and ``TYPE_CHECKING`` imports included: the order is the design,
+    not only what loads first."""
+    offending = [
+        f"{path.relative_to(PACKAGE)}:{line}: {module}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line, module in imported_modules(path)
+        if within(module, "giftflow") and goes_up_or_across(module_name(path), module)
+    ]
+    assert offending == []
+
+
+def goes_up_or_across(importer: str, imported: str) -> bool:
+    """An import another package's layer does not allow: from a higher layer, or from a
+    peer in the same one."""
+    level, top = layer_of(importer)
+    other, other_top = layer_of(imported)
+    return other_top != top and other >= level
+
+
+def test_the_layer_check_refuses_an_upward_import_and_one_between_peers() -> None:
+    assert goes_up_or_across("giftflow.web.pages", "giftflow.api.routes")
+    assert goes_up_or_across("giftflow.api.routes.analytics", "giftflow.web.dashboard")
+    assert goes_up_or_across("giftflow.http.auth", "giftflow.server")
+    assert not goes_up_or_across("giftflow.server", "giftflow.web.pages")
+    assert not goes_up_or_across("giftflow.http.auth", "giftflow.http.keys")
+    assert not goes_up_or_across("giftflow.partners.manual", "giftflow")
+
+
+FORK_IMPORTS = """
+import importlib, json, os, sys, traceback
+names, preload = json.load(sys.stdin)
+for name in preload:  # what giftflow's modules load from outside it, loaded once here
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+assert not any(m == "giftflow" or m.startswith("giftflow.") for m in sys.modules)
+failed, running = {}, {}
+def reap():
+    pid, status = os.wait()
+    name, reader = running.pop(pid)
+    with os.fdopen(reader) as pipe:
+        error = pipe.read()
+    if status:
+        failed[name] = error[-300:]
+for name in names:
+    if len(running) >= 2:
+        reap()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        code = 0
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            os.write(writer, traceback.format_exc().encode())
+            code = 1
+        os._exit(code)
+    os.close(writer)
+    running[pid] = (name, reader)
+while running:
+    reap()
+print(json.dumps(failed))
+"""
+"""Imports each module first and alone in a child forked from an interpreter that has
+loaded no module of giftflow, only the libraries they use (two children at a time: each
+still loads its own closure of giftflow, about a second for a module over the service
+layer, so the whole package takes minutes on a busy machine)."""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="the children are forked")
+def test_every_module_of_giftflow_imports_first_and_alone() -> None:
+    """``__main__`` is left out: importing it runs the command line."""
+    files = sorted(PACKAGE.rglob("*.py"))
+    names = [name for path in files if (name := module_name(path)) != "giftflow.__main__"]
+    preload = sorted(
+        {
+            module
+            for path in files
+            for module in load_time_imports(path)
+            if module and not within(module, "giftflow")
+        }
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", FORK_IMPORTS],
+        input=json.dumps([names, preload]),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=True,
+    )
+    assert json.loads(run.stdout) == {}

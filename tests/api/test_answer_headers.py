@@ -9,8 +9,8 @@ import httpx
 from pydantic import SecretStr
 
 from api.conftest import TOKEN_SECRET, World, assert_problem, served
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
+from giftflow.http.keys import create_api_key
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from api.conftest import World
-from giftflow.api.problems import STATUS_BY_CODE
 from giftflow.cli.serve import openapi_document
+from giftflow.http.problem_codes import STATUS_BY_CODE
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "giftflow"

@@ -22,8 +22,8 @@ from api.conftest import (
     bearer,
     open_world,
 )
-from giftflow.api.idempotency import fingerprint
-from giftflow.api.schemas import GiftCreate, GiftEventCreate, GiftStreakCreate
+from giftflow.http.idempotency import fingerprint
+from giftflow.http.schemas import GiftCreate, GiftEventCreate, GiftStreakCreate
 
 
 @dataclass

@@ -24,9 +24,9 @@ from api.conftest import (
     checkout_of,
     served,
 )
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
 from giftflow.economy.money import Fiat
+from giftflow.http.keys import create_api_key
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
 

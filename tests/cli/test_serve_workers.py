@@ -16,8 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from cli.conftest import GIFTFLOW, giftflow, said
-from giftflow.api.server import serving_app
 from giftflow.bench.serving import free_port
+from giftflow.server import serving_app
 from giftflow.service.engine import EngineClosedError
 from giftflow.settings import Settings
 

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from websockets.sync.client import connect
 
 from events.conftest import RECEIVE_TIMEOUT_S
-from giftflow.api.auth import create_api_key
+from giftflow.http.keys import create_api_key
 from giftflow.service.economy import Economy
 from giftflow.service.events.redis import RedisBus
 from giftflow.settings import Settings

@@ -40,12 +40,12 @@ from api.conftest import (
     World,
     served,
 )
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
-from giftflow.api.deps import ApiState
+from giftflow.http.deps import ApiState
+from giftflow.http.keys import create_api_key
 from giftflow.i18n import LocaleCode
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.sandbox import SandboxProvider
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.service.events import InProcessBus
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from giftflow.web.charts import bar_chart, cohort_table, coins, line_chart, node_columns, sankey
+from giftflow.render.charts import bar_chart, cohort_table, coins, line_chart, node_columns, sankey
 
 HOSTILE = '<script>alert("x")</script>&'
 VOID_ELEMENTS = frozenset({"br", "hr", "img", "meta", "input", "link"})

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from giftflow.i18n import activate
-from giftflow.web.report_page import duration, render_report, report_sections
+from giftflow.render.report_page import duration, render_report, report_sections
 from web.conftest import ARTIFACTS
 from web.test_charts import parse, values
 

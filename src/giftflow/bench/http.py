@@ -37,7 +37,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.books import Books, BooksCheck, read_books
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import ratio
@@ -48,6 +47,7 @@ from giftflow.bench.receiver import BenchReceiver
 from giftflow.bench.serving import BenchServer, ServerError, cpu_s, server_environment
 from giftflow.bench.wire import request_once
 from giftflow.bench.wrk import Workload, WrkRun, run_wrk
+from giftflow.http.keys import create_api_key
 from giftflow.service.ledger import Ledger
 
 VIEWERS: Final = 1_000

@@ -22,14 +22,17 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import IdempotentDep, LiveDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import RoomIdPath, SessionIdPath, UserIdPath, may_read, may_write
-from giftflow.api.schemas import Role
-from giftflow.api.schemas.common import PRINTABLE
-from giftflow.api.schemas.products import (
+from giftflow.creator.perks import QuestionState
+from giftflow.creator.perks_links import Grant
+from giftflow.creator.products import ProductState, Purchase, PurchaseNotFoundError
+from giftflow.http import auth
+from giftflow.http.deps import IdempotentDep, LiveDep, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import Role
+from giftflow.http.schemas.common import PRINTABLE
+from giftflow.http.schemas.products import (
     DeliveringPerkList,
     DeliveringPerkPublic,
     DownloadLinkPublic,
@@ -52,9 +55,6 @@ from giftflow.api.schemas.products import (
     QuestionList,
     QuestionPublic,
 )
-from giftflow.creator.perks import QuestionState
-from giftflow.creator.perks_links import Grant
-from giftflow.creator.products import ProductState, Purchase, PurchaseNotFoundError
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.creator import perks, products, questions
 from giftflow.service.live import Live
