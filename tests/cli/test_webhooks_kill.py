@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.receiver import by_room, receiving
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.population import ROSE_GIFT_ID, populate
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import endpoints
 from giftflow.settings import Settings
+from tests.api.receiver import by_room, receiving
 
 pytestmark = pytest.mark.slow
 GIFTS = 40
