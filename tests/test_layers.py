@@ -5,7 +5,6 @@ import in giftflow goes down the one declared order of layers (``LAYERS``)."""
 from __future__ import annotations
 
 import ast
-import graphlib
 import json
 import re
 import subprocess
@@ -14,7 +13,18 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "giftflow"
+from tests.imports import (
+    PACKAGE,
+    a_cycle,
+    import_graph,
+    imported_modules,
+    load_time_imports,
+    module_name,
+    modules_of,
+    resolve,
+    within,
+)
+
 DOMAIN_PACKAGES = ["economy", "live", "analytics", "promote", "creator"]
 FORBIDDEN_IN_DOMAIN = {
     "fastapi",
@@ -30,35 +40,6 @@ OUTER_LAYERS = ["store", "service", "http", "api", "cli", "web", "server"]
 CLIENT_MAY_IMPORT = ["giftflow.client", "giftflow.errors", "httpx"]
 """The client is installed beside platforms' code: the standard library, httpx, itself
 and the one error base, never the server (its types are generated from openapi.json)."""
-
-
-def imported_modules(path: Path) -> list[tuple[int, str]]:
-    """``(line, absolute module name)`` for every import in one file, relative ones
-    resolved against the file's own package."""
-    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            found.append((node.lineno, resolve(node, package)))
-    return found
-
-
-def resolve(node: ast.ImportFrom, package: str) -> str:
-    if node.level == 0:
-        return node.module or ""
-    parts = package.split(".")
-    base = parts[: len(parts) - node.level + 1]
-    return ".".join([*base, node.module] if node.module else base)
-
-
-def modules_of(package: str) -> list[Path]:
-    return sorted((PACKAGE / package).rglob("*.py"))
-
-
-def within(module: str, package: str) -> bool:
-    return module == package or module.startswith(package + ".")
 
 
 def test_the_ledger_imports_only_the_standard_library_and_itself() -> None:
@@ -152,77 +133,6 @@ def test_where_the_api_and_the_pages_meet_each_module_imports_on_its_own() -> No
     }
     failed = {name: run.communicate(timeout=300)[1][-300:] for name, run in runs.items()}
     assert {name: error for name, error in failed.items() if runs[name].returncode} == {}
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def load_time_imports(path: Path) -> list[str]:
-    """What a module imports when it is loaded: its top level, the branches of top-level
-    ``if`` and ``try`` included, ``if TYPE_CHECKING:`` and function bodies left out.
-    ``from package import name`` names the submodule when ``name`` is one."""
-    name = module_name(path)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found: list[str] = []
-
-    def visit(body: list[ast.stmt]) -> None:
-        for node in body:
-            if isinstance(node, ast.If) and not is_type_checking(node.test):
-                visit(node.body)
-                visit(node.orelse)
-            elif isinstance(node, ast.Try):
-                visit([*node.body, *node.orelse, *node.finalbody])
-                for handler in node.handlers:
-                    visit(handler.body)
-            elif isinstance(node, ast.Import):
-                found.extend(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = resolve(node, package + ".x") if node.level else node.module or ""
-                found.append(base)
-                found.extend(f"{base}.{alias.name}" for alias in node.names)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")).body)
-    return found
-
-
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the giftflow modules its loading imports first. A package a module lives
-    in is not an edge of its own: Python initialises it before the module anyway."""
-    files = {module_name(path): path for path in PACKAGE.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
-    for name, path in files.items():
-        targets = {
-            module
-            for module in load_time_imports(path)
-            if module in files and not name.startswith(module + ".") and module != name
-        }
-        for module in list(targets):  # importing a.b.c loads a.b first
-            parts = module.split(".")
-            targets.update(
-                parent
-                for parent in (".".join(parts[:i]) for i in range(2, len(parts)))
-                if parent in files and parent != name and not name.startswith(parent + ".")
-            )
-        graph[name] = targets
-    return graph
-
-
-def a_cycle(graph: dict[str, set[str]]) -> list[str]:
-    """One import cycle of the graph (its modules, the first repeated at the end), or
-    ``[]`` when there is none."""
-    try:
-        graphlib.TopologicalSorter(graph).prepare()
-    except graphlib.CycleError as error:
-        return list(error.args[1])
-    return []
 
 
 def test_no_module_of_giftflow_takes_part_in_an_import_cycle() -> None:
@@ -398,43 +308,6 @@ def test_the_layer_check_refuses_an_upward_import_and_one_between_peers() -> Non
     assert not goes_up_or_across("giftflow.partners.manual", "giftflow")
 
 
-FORK_IMPORTS = """
-import importlib, json, os, sys, traceback
-names, preload = json.load(sys.stdin)
-for name in preload:  # what giftflow's modules load from outside it, loaded once here
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
-assert not any(m == "giftflow" or m.startswith("giftflow.") for m in sys.modules)
-failed, running = {}, {}
-def reap():
-    pid, status = os.wait()
-    name, reader = running.pop(pid)
-    with os.fdopen(reader) as pipe:
-        error = pipe.read()
-    if status:
-        failed[name] = error[-300:]
-for name in names:
-    if len(running) >= 2:
-        reap()
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(reader)
-        code = 0
-        try:
-            importlib.import_module(name)
-        except BaseException:
-            os.write(writer, traceback.format_exc().encode())
-            code = 1
-        os._exit(code)
-    os.close(writer)
-    running[pid] = (name, reader)
-while running:
-    reap()
-print(json.dumps(failed))
-"""
 """Imports each module first and alone in a child forked from an interpreter that has
 loaded no module of giftflow, only the libraries they use (two children at a time: each
 still loads its own closure of giftflow, about a second for a module over the service
@@ -456,7 +329,7 @@ def test_every_module_of_giftflow_imports_first_and_alone() -> None:
         }
     )
     run = subprocess.run(
-        [sys.executable, "-c", FORK_IMPORTS],
+        [sys.executable, str(Path(__file__).with_name("fork_imports.py"))],
         input=json.dumps([names, preload]),
         capture_output=True,
         text=True,
