@@ -3036,6 +3036,15 @@ export interface components {
             /** Regions */
             regions: components["schemas"]["CountPublic"][];
         };
+        /** BioLinkCreate */
+        BioLinkCreate: {
+            /** Title */
+            title: string;
+            /** Url */
+            url: string;
+            /** Id */
+            id?: string | null;
+        };
         /** BioPublic */
         BioPublic: {
             /** Creator Id */
@@ -3382,6 +3391,24 @@ export interface components {
             /** Coins */
             coins: number;
         };
+        /**
+         * DeliveringPerkCreate
+         * @description ``file``: ``level`` and ``file_id``; ``early_access``: ``schedule_id`` and
+         *     ``early_access`` (its ``level`` is the perk's).
+         */
+        DeliveringPerkCreate: {
+            kind: components["schemas"]["DeliveryKind"];
+            /**
+             * Level
+             * @default 1
+             */
+            level: number;
+            /** File Id */
+            file_id?: string | null;
+            /** Schedule Id */
+            schedule_id?: string | null;
+            early_access?: components["schemas"]["EarlyAccessCreate"] | null;
+        };
         /** DeliveringPerkList */
         DeliveringPerkList: {
             /** Perks */
@@ -3414,6 +3441,15 @@ export interface components {
          * @enum {string}
          */
         DeliveryKind: "file" | "early_access";
+        /** DownloadLinkCreate */
+        DownloadLinkCreate: {
+            /** User Id */
+            user_id: number;
+            /** File Id */
+            file_id: string;
+            /** Ttl S */
+            ttl_s?: number | null;
+        };
         /** DownloadLinkPublic */
         DownloadLinkPublic: {
             /** Url */
@@ -4140,7 +4176,7 @@ export interface components {
         /** LinksReplace */
         LinksReplace: {
             /** Links */
-            links: components["schemas"]["giftflow__api__schemas__bio__LinkCreate"][];
+            links: components["schemas"]["BioLinkCreate"][];
         };
         /** MilestoneChannelCreate */
         MilestoneChannelCreate: {
@@ -4712,7 +4748,7 @@ export interface components {
          */
         PerksUpdate: {
             /** Perks */
-            perks: components["schemas"]["giftflow__api__schemas__live__PerkCreate"][];
+            perks: components["schemas"]["SupporterPerkCreate"][];
         };
         /** PlacementPublic */
         PlacementPublic: {
@@ -5681,6 +5717,17 @@ export interface components {
              */
             ms_per_coin: number;
         };
+        /** SupporterPerkCreate */
+        SupporterPerkCreate: {
+            /** Level */
+            level: number;
+            kind: components["schemas"]["PerkKind"];
+            /**
+             * Value
+             * @default
+             */
+            value: string;
+        };
         /** TelegramPublic */
         TelegramPublic: {
             /** Chat Id */
@@ -6056,53 +6103,6 @@ export interface components {
             follows: number;
             /** Viewers */
             viewers: number;
-        };
-        /** LinkCreate */
-        giftflow__api__schemas__bio__LinkCreate: {
-            /** Title */
-            title: string;
-            /** Url */
-            url: string;
-            /** Id */
-            id?: string | null;
-        };
-        /** PerkCreate */
-        giftflow__api__schemas__live__PerkCreate: {
-            /** Level */
-            level: number;
-            kind: components["schemas"]["PerkKind"];
-            /**
-             * Value
-             * @default
-             */
-            value: string;
-        };
-        /** LinkCreate */
-        giftflow__api__schemas__products__LinkCreate: {
-            /** User Id */
-            user_id: number;
-            /** File Id */
-            file_id: string;
-            /** Ttl S */
-            ttl_s?: number | null;
-        };
-        /**
-         * PerkCreate
-         * @description ``file``: ``level`` and ``file_id``; ``early_access``: ``schedule_id`` and
-         *     ``early_access`` (its ``level`` is the perk's).
-         */
-        giftflow__api__schemas__products__PerkCreate: {
-            kind: components["schemas"]["DeliveryKind"];
-            /**
-             * Level
-             * @default 1
-             */
-            level: number;
-            /** File Id */
-            file_id?: string | null;
-            /** Schedule Id */
-            schedule_id?: string | null;
-            early_access?: components["schemas"]["EarlyAccessCreate"] | null;
         };
     };
     responses: never;
@@ -21586,7 +21586,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["giftflow__api__schemas__products__PerkCreate"];
+                "application/json": components["schemas"]["DeliveringPerkCreate"];
             };
         };
         responses: {
@@ -21796,7 +21796,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["giftflow__api__schemas__products__LinkCreate"];
+                "application/json": components["schemas"]["DownloadLinkCreate"];
             };
         };
         responses: {

@@ -1,19 +1,10 @@
-"""Builders for analytics facts: small sessions written out by hand.
-
-``tests/analytics`` is a package so that mypy names this module ``analytics.conftest``;
-with ``--import-mode=importlib`` a conftest is importable only once ``tests/`` is on the
-path, so it goes there.
-"""
+"""Builders for analytics facts: small sessions written out by hand (other test modules
+import them as ``tests.analytics.conftest``)."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
-
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from giftflow.analytics.facts import (
     ChapterFact,

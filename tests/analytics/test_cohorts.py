@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from analytics.conftest import S
 from giftflow.analytics.cohorts import cohorts, week_index, week_label
 from giftflow.analytics.facts import FirstGift
+from tests.analytics.conftest import S
 
 
 def at(year: int, month: int, day: int, hour: int = 0, second: int = 0) -> int:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from analytics.conftest import MINUTE, MS, T0, S
 from giftflow.analytics.formats import (
     day,
     diamonds,
@@ -11,6 +10,7 @@ from giftflow.analytics.formats import (
     seconds,
     share_percent,
 )
+from tests.analytics.conftest import MINUTE, MS, T0, S
 
 
 def test_an_instant_is_shown_in_whole_seconds_rounded_down() -> None:

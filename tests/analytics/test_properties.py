@@ -9,12 +9,12 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.conftest import MINUTE, MS, T0, S, chapter, gift, live_facts, presence
 from giftflow.analytics.cohorts import cohorts
 from giftflow.analytics.facts import FirstGift, GiftFact, LiveFacts
 from giftflow.analytics.flows import FlowTotals, check_balanced, coin_flows
 from giftflow.analytics.report import session_report, session_summary
 from giftflow.analytics.series import minute_series
+from tests.analytics.conftest import MINUTE, MS, T0, S, chapter, gift, live_facts, presence
 
 STEP = 5 * S
 """Times fall on a coarse grid so that joins, leaves, starts and minute boundaries

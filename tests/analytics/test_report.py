@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from analytics.conftest import (
+from giftflow.analytics.report import PreviousSummary, session_report, session_summary
+from giftflow.analytics.series import series_json
+from tests.analytics.conftest import (
     END,
     HOUR,
     MINUTE,
@@ -13,8 +15,6 @@ from analytics.conftest import (
     live_facts,
     presence,
 )
-from giftflow.analytics.report import PreviousSummary, session_report, session_summary
-from giftflow.analytics.series import series_json
 
 
 def test_the_report_of_the_example_session_worked_out_by_hand() -> None:

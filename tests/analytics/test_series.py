@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from analytics.conftest import (
+from giftflow.analytics.series import minute_series, series_json
+from tests.analytics.conftest import (
     END,
     MINUTE,
     MS,
@@ -11,7 +12,6 @@ from analytics.conftest import (
     live_facts,
     presence,
 )
-from giftflow.analytics.series import minute_series, series_json
 
 
 def minute(label: str, **figures: int) -> dict[str, object]:

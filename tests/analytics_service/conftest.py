@@ -7,17 +7,10 @@ manual clock, the sandbox, ``Live`` with a recording bus) and ``Analytics`` over
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-# As in tests/live: running this folder alone, the other conftests are not loaded yet.
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
 from giftflow.service.analytics import Analytics
-from live.conftest import (
+from tests.live.conftest import (
     NS_PER_S,
     OpenStage,
     Stage,

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from analytics_service.conftest import NS_PER_S, Stage, rows
-from economy.conftest import DOUGHNUT, LION, ROSE
 from giftflow.economy.users import User
 from giftflow.service.analytics import Analytics, AnalyticsError
+from tests.analytics_service.conftest import NS_PER_S, Stage, rows
+from tests.economy.conftest import DOUGHNUT, LION, ROSE
 
 DAY_NS = 86_400 * NS_PER_S
 UNITS = 10_000

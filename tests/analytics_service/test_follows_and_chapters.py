@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from analytics_service.conftest import NS_PER_S, Stage, rows
 from giftflow.live.chapters import ChapterKind
 from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.live import InteractionKind
+from tests.analytics_service.conftest import NS_PER_S, Stage, rows
 
 
 def test_only_the_first_follow_counts_and_outside_a_live_nothing_is_published(

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from analytics_service.conftest import NS_PER_S, Stage, rows
-from economy.conftest import DOUGHNUT, ROSE
 from giftflow.economy.users import User
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.sessions import LiveSession
 from giftflow.service.analytics import Analytics
 from giftflow.service.economy import GiftRequest
 from giftflow.service.live import InteractionKind
+from tests.analytics_service.conftest import NS_PER_S, Stage, rows
+from tests.economy.conftest import DOUGHNUT, ROSE
 
 HOUR_S = 3_600
 

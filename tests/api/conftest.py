@@ -27,12 +27,12 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
-from giftflow.api.rate_limits import Kind
+from giftflow.http.keys import create_api_key
+from giftflow.http.rate_limits import Kind
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout, PaymentProvider
 from giftflow.payments.sandbox import SandboxProvider
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings

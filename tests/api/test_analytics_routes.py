@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.conftest import DAY_S, ROSE, World, assert_problem
 from giftflow.service.analytics import Analytics
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
+from tests.api.conftest import DAY_S, ROSE, World, assert_problem
 
 Json = dict[str, Any]
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 
-from api.conftest import TOKEN_SECRET, World, assert_problem, served
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
+from giftflow.http.keys import create_api_key
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
+from tests.api.conftest import TOKEN_SECRET, World, assert_problem, served
 
 
 def test_json_answers_are_kept_by_no_cache_and_sniffed_by_no_browser(world: World) -> None:

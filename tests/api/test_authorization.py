@@ -16,8 +16,9 @@ from typing import Any
 import jwt
 import pytest
 
-from api.conftest import DAY_S, PROBLEM, TOKEN_SECRET, Scene, World, bearer
-from giftflow.api.auth import SCOPES, create_api_key, revoke_api_key
+from giftflow.http.keys import create_api_key, revoke_api_key
+from giftflow.http.principals import SCOPES
+from tests.api.conftest import DAY_S, PROBLEM, TOKEN_SECRET, Scene, World, bearer
 
 UNAUTHENTICATED = ("anonymous", "garbage", "expired", "foreign", "revoked", "not_a_key")
 TOKENS = ("alice", "bob", "carol", "dave", "admin")

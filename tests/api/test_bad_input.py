@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.conftest import LION, ROSE, Scene, assert_problem, bearer, checkout_of
+from tests.api.conftest import LION, ROSE, Scene, assert_problem, bearer, checkout_of
 
 UNKNOWN_USER = 4_000_000_000
 HAND_HEARTS = 5660

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.conftest import Json, World, assert_problem
+from tests.api.conftest import Json, World, assert_problem
 
 
 @dataclass

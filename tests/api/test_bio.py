@@ -21,9 +21,6 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from api.conftest import TOKEN_SECRET, World, assert_problem, open_world
-from api.receiver import Receiver, receiving
-from api.test_schedules import dashboard, deliver, rfc3339
 from giftflow.creator.bio import Visit
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
@@ -31,6 +28,9 @@ from giftflow.service.economy import Economy
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
 from giftflow.service.webhooks.outbox import EVENT_TYPES
+from tests.api.conftest import TOKEN_SECRET, World, assert_problem, open_world
+from tests.api.receiver import Receiver, receiving
+from tests.api.test_schedules import dashboard, deliver, rfc3339
 
 Json = dict[str, Any]
 REGION_HEADER = "X-Edge-Region"

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from api.conftest import World, open_world
+from tests.api.conftest import World, open_world
 
 MB = 1024 * 1024
 EIGHTY_MB = 80 * MB

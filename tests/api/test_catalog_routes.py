@@ -3,7 +3,7 @@ apart, and refusals that say where to look."""
 
 from __future__ import annotations
 
-from api.conftest import World, assert_problem
+from tests.api.conftest import World, assert_problem
 
 
 def test_every_region_of_the_catalog_is_listed_with_its_terms(world: World) -> None:

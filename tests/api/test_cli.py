@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from api.conftest import TOKEN_SECRET, bearer
 from giftflow.cli.serve import openapi_document
+from tests.api.conftest import TOKEN_SECRET, bearer
 
 GIFTFLOW = Path(sys.executable).with_name("giftflow")
 TIMEOUT_S = 60

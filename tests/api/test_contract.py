@@ -7,9 +7,9 @@ import ast
 import json
 from pathlib import Path
 
-from api.conftest import World
-from giftflow.api.problems import STATUS_BY_CODE
 from giftflow.cli.serve import openapi_document
+from giftflow.http.problem_codes import STATUS_BY_CODE
+from tests.api.conftest import World
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "giftflow"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
-from api.conftest import DAY_S, LION, ROSE, World, assert_problem, checkout_of
+from tests.api.conftest import DAY_S, LION, ROSE, World, assert_problem, checkout_of
 
 HAND_HEARTS = 5660
 """100 coins, not streakable."""

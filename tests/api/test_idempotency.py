@@ -12,7 +12,9 @@ import httpx
 import pytest
 from pydantic import TypeAdapter
 
-from api.conftest import (
+from giftflow.http.idempotency import fingerprint
+from giftflow.http.schemas import GiftCreate, GiftEventCreate, GiftStreakCreate
+from tests.api.conftest import (
     DAY_S,
     LION,
     ROSE,
@@ -22,8 +24,6 @@ from api.conftest import (
     bearer,
     open_world,
 )
-from giftflow.api.idempotency import fingerprint
-from giftflow.api.schemas import GiftCreate, GiftEventCreate, GiftStreakCreate
 
 
 @dataclass

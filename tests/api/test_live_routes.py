@@ -9,8 +9,8 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from api.conftest import DOUGHNUT, ROSE, Json, World, assert_problem
 from giftflow.live.events import Event
+from tests.api.conftest import DOUGHNUT, ROSE, Json, World, assert_problem
 
 RECEIVE_TIMEOUT_S = 10
 FIRST_EVENT_ID = f"{1:020d}"

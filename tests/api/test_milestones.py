@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from api.conftest import DOUGHNUT, ROSE, World, assert_problem, bearer, open_world
-from api.receiver import Receiver, receiving
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks.worker import deliver_due
+from tests.api.conftest import DOUGHNUT, ROSE, World, assert_problem, bearer, open_world
+from tests.api.receiver import Receiver, receiving
 
 Json = dict[str, Any]
 SETTINGS: Json = {

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from websockets.sync.client import connect
 
-from api.conftest import DAY_S, DOUGHNUT, ROSE, Json, World, assert_problem, bearer
 from giftflow.live.events import Event
+from tests.api.conftest import DAY_S, DOUGHNUT, ROSE, Json, World, assert_problem, bearer
 
 RECEIVE_TIMEOUT_S = 10
 

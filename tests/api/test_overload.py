@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from api.conftest import ROSE, World, assert_problem, open_world
+from tests.api.conftest import ROSE, World, assert_problem, open_world
 
 QUEUE_MAX = 4
 """Transfers the test server's engine queues at most: two gifts of two transfers."""

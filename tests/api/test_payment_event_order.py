@@ -20,22 +20,22 @@ import httpx
 import pytest
 import stripe
 
-from api.conftest import Json, World, checkout_of, open_world
+from tests.api.conftest import Json, World, checkout_of, open_world
 
 # As in tests/analytics_service: running this folder alone, economy's tests are not
 # importable yet; Stripe's signing and event helpers are theirs.
 if str(Path(__file__).parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from economy.test_stripe_failed_payments import (
+from giftflow.payments.stripe import StripeProvider
+from giftflow.service.economy import Payment
+from tests.economy.test_stripe_failed_payments import (
     API_KEY,
     WEBHOOK_SECRET,
     CheckoutAnswers,
     declined,
     stripe_signed,
 )
-from giftflow.payments.stripe import StripeProvider
-from giftflow.service.economy import Payment
 
 
 @pytest.fixture

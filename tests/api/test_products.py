@@ -19,12 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem, open_world
 from giftflow.creator.perks import NotEntitledError
 from giftflow.live.events import Event
 from giftflow.service.creator import perks
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
+from tests.api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem, open_world
 
 Json = dict[str, Any]
 PRESET = b"preset: warm-film\nexposure: +0.3\n" * 40

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.conftest import DAY_S, World
 from giftflow.creator.products import Product, ProductError, PurchaseState
 from giftflow.economy.chart import AccountKind, platform_account
 from giftflow.economy.errors import InsufficientFundsError
 from giftflow.service.creator import perks, products
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
+from tests.api.conftest import DAY_S, World
 
 BUYERS = 3
 FUNDS = 300

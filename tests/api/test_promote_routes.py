@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from api.conftest import START, World, assert_problem
+from tests.api.conftest import START, World, assert_problem
 
 HOUR = timedelta(hours=1)
 

@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from api.conftest import TOKEN_SECRET, World, assert_problem, bearer, open_world, served
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
-from giftflow.api.deps import ApiState
-from giftflow.api.rate_limits import Buckets, LocalBuckets, Rate, RedisBuckets
+from giftflow.http.deps import ApiState
+from giftflow.http.keys import create_api_key
+from giftflow.http.rate_limits import Buckets, LocalBuckets, Rate, RedisBuckets
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
+from tests.api.conftest import TOKEN_SECRET, World, assert_problem, bearer, open_world, served
 
 SLOW = 0.01
 """A refill no test waits for: 100 s a token."""

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from api.conftest import ROSE, World, assert_problem, bearer, open_world
-from giftflow.api.auth import revoke_api_key
-from giftflow.api.logs import redact
+from giftflow.http.keys import revoke_api_key
+from giftflow.http.logs import redact
+from tests.api.conftest import ROSE, World, assert_problem, bearer, open_world
 
 Json = dict[str, Any]
 

@@ -12,8 +12,8 @@ import httpx
 import jwt
 import pytest
 
-from api.conftest import TOKEN_SECRET, World, assert_problem, bearer
-from giftflow.api.auth import api_keys, create_api_key, revoke_api_key, rotate_api_key
+from giftflow.http.keys import api_keys, create_api_key, revoke_api_key, rotate_api_key
+from tests.api.conftest import TOKEN_SECRET, World, assert_problem, bearer
 
 Json = dict[str, Any]
 

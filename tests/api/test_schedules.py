@@ -16,13 +16,13 @@ from typing import Any
 import icalendar
 import pytest
 
-from api.conftest import ROSE, START, World, assert_problem, open_world
-from api.receiver import Receiver, receiving
 from giftflow.service.economy import Economy
 from giftflow.service.live import Live, LiveSettings
 from giftflow.service.live.context import LiveContext
 from giftflow.service.webhooks.worker import deliver_due
 from giftflow.web.dashboard.session import COOKIE
+from tests.api.conftest import ROSE, START, World, assert_problem, open_world
+from tests.api.receiver import Receiver, receiving
 
 Json = dict[str, Any]
 HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}

@@ -21,7 +21,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 
-from api.conftest import Scene, bearer
+from tests.api.conftest import Scene, bearer
 
 POSITIVE_EXAMPLES = 12
 NEGATIVE_EXAMPLES = 5

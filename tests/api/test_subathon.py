@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from websockets.sync.client import connect
 
-from api.conftest import DOUGHNUT, LION, ROSE, World, assert_problem, bearer, open_world
-from api.receiver import Receiver, receiving
-from api.recount import NS_PER_S, recount
 from giftflow.service.economy import Economy, GiftRequest
 from giftflow.service.live import Live
 from giftflow.service.webhooks.worker import deliver_due
+from tests.api.conftest import DOUGHNUT, LION, ROSE, World, assert_problem, bearer, open_world
+from tests.api.receiver import Receiver, receiving
+from tests.api.recount import NS_PER_S, recount
 
 Json = dict[str, Any]
 HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}

@@ -14,7 +14,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from api.conftest import (
+from giftflow.economy.money import Fiat
+from giftflow.http.keys import create_api_key
+from giftflow.server import create_app
+from giftflow.service.economy import Economy
+from giftflow.settings import Settings
+from tests.api.conftest import (
     LION,
     RATE_LIMITS_OFF,
     TOKEN_SECRET,
@@ -24,11 +29,6 @@ from api.conftest import (
     checkout_of,
     served,
 )
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
-from giftflow.economy.money import Fiat
-from giftflow.service.economy import Economy
-from giftflow.settings import Settings
 
 WEEK_S = 7 * 86_400 + 1
 """A week and a second: past the ledger stamps of gifts booked at the frozen test time."""

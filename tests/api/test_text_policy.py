@@ -3,7 +3,7 @@ character keeps it (refusals are in test_bad_input: 422 ``text_invalid``)."""
 
 from __future__ import annotations
 
-from api.conftest import ADULT, World
+from tests.api.conftest import ADULT, World
 
 PERSIAN = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
 CODER = "\U0001f469\u200d\U0001f4bb"

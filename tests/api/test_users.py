@@ -4,7 +4,7 @@ administrator) can."""
 
 from __future__ import annotations
 
-from api.conftest import ADULT, World, assert_problem
+from tests.api.conftest import ADULT, World, assert_problem
 
 
 def registration(name: str, **fields: object) -> dict[str, object]:

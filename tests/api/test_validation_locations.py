@@ -9,10 +9,10 @@ import pytest
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
-from api.conftest import ROSE, World, assert_problem
-from giftflow.api.problems import client_location
 from giftflow.api.routes import ROUTERS
-from giftflow.api.schemas.common import BRANCH
+from giftflow.http.problems import client_location
+from giftflow.http.schemas.common import BRANCH
+from tests.api.conftest import ROSE, World, assert_problem
 
 
 def _locations(world: World, path: str, body: Any) -> list[str]:

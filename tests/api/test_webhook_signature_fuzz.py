@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.conftest import PROBLEM, Scene, checkout_of
 from giftflow.payments.sandbox import SIGNATURE_HEADER
+from tests.api.conftest import PROBLEM, Scene, checkout_of
 
 GOOD_V1 = "0" * 64
 BAD_HEADERS = [

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from api.conftest import DAY_S, LION, ROSE, World, assert_problem, open_world
-from api.receiver import Receiver, by_room, receiving
-from giftflow.api.schemas.webhooks import EventTypeName
+from giftflow.http.schemas.webhooks import EventTypeName
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import EVENT_TYPES, endpoints
 from giftflow.service.webhooks.worker import deliver_due
+from tests.api.conftest import DAY_S, LION, ROSE, World, assert_problem, open_world
+from tests.api.receiver import Receiver, by_room, receiving
 
 Json = dict[str, Any]
 SETTINGS: Json = {

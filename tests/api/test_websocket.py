@@ -16,9 +16,9 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from api.conftest import DAY_S, World, assert_problem, open_world
 from giftflow.live.events import Event
 from giftflow.service.events import InProcessBus
+from tests.api.conftest import DAY_S, World, assert_problem, open_world
 
 RECEIVE_TIMEOUT_S = 10
 STALLED_RECEIVE_BUFFER = 65_536

@@ -8,11 +8,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-# With ``--import-mode=importlib`` other test packages' helpers (``api.receiver``) are
-# importable only once their parent is on the path.
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
 GIFTFLOW = Path(sys.executable).with_name("giftflow")
 TIMEOUT_S = 300
 

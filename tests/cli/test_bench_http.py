@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from cli.conftest import giftflow, said
+from tests.cli.conftest import giftflow, said
 
 pytestmark = pytest.mark.slow
 SHORT = ("--duration", "1", "--ledger-gifts", "2000", "--batch-size", "100")

@@ -9,8 +9,8 @@ import os
 import pytest
 import redis
 
-from cli.conftest import giftflow, said
 from giftflow.bench.ws import DEFAULT_REDIS_URL
+from tests.cli.conftest import giftflow, said
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from cli.conftest import giftflow, said
 from giftflow.ledger import (
     COIN,
     Account,
@@ -27,6 +26,7 @@ from giftflow.ledger import (
     TransferId,
 )
 from giftflow.service import Ledger
+from tests.cli.conftest import giftflow, said
 
 ISSUER = AccountId(1)
 REVENUE = AccountId(2)

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli.conftest import giftflow, said
 from giftflow.demo import DATABASE_NAME, coins_for_donation, decompose, gift_palette
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.catalog.model import Gift
 from giftflow.replay.events import gift_requests
+from tests.cli.conftest import giftflow, said
 
 DONATIONS = 300
 EARNINGS_PENDING = 110

@@ -20,7 +20,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from cli.conftest import GIFTFLOW
+from tests.cli.conftest import GIFTFLOW
 
 DONATIONS = 40
 URLS_TIMEOUT_S = 20.0

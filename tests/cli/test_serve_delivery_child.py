@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from api.receiver import by_room, receiving
-from cli.gifts import send_gifts
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.http_webhooks import delivery_child
 from giftflow.bench.population import populate
@@ -22,6 +20,8 @@ from giftflow.service.economy import Economy
 from giftflow.service.webhooks import endpoints
 from giftflow.service.webhooks.child import watch_parent
 from giftflow.settings import Settings
+from tests.api.receiver import by_room, receiving
+from tests.cli.gifts import send_gifts
 
 GIFTS = 10
 TIMEOUT_S = 60.0

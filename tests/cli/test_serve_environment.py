@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.conftest import giftflow, said
+from tests.cli.conftest import giftflow, said
 
 TOKEN_SECRET = "serve-test-token-secret-0123456789abcdef"
 SANDBOX_SECRET = "serve-test-sandbox-secret-0123456789abcdef"

@@ -27,9 +27,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.population import SANDBOX_SECRET, fund, populate
 from giftflow.bench.serving import BenchServer, server_environment
+from giftflow.http.keys import create_api_key
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
 

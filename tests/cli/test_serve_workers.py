@@ -15,11 +15,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from cli.conftest import GIFTFLOW, giftflow, said
-from giftflow.api.server import serving_app
 from giftflow.bench.serving import free_port
+from giftflow.server import serving_app
 from giftflow.service.engine import EngineClosedError
 from giftflow.settings import Settings
+from tests.cli.conftest import GIFTFLOW, giftflow, said
 
 TOKEN_SECRET = "bench-serve-test-token-secret-0123456789"
 START_TIMEOUT_S = 60

@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
-from api.recount import recount
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.population import ROSE_GIFT_ID, Population, populate
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
+from tests.api.recount import recount
 
 pytestmark = pytest.mark.slow
 DOUGHNUT = 5879

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from api.receiver import by_room, receiving
-from cli.gifts import send_gifts
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.population import populate
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import endpoints
 from giftflow.settings import Settings
+from tests.api.receiver import by_room, receiving
+from tests.cli.gifts import send_gifts
 
 pytestmark = pytest.mark.slow
 GIFTS = 40

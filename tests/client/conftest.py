@@ -7,20 +7,14 @@ sandbox provider), reached only over HTTP through ``giftflow.client``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-# With ``--import-mode=importlib`` another package's conftest is importable only once
-# ``tests/`` is on the path (running ``tests/client`` alone, it is not).
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from api.conftest import World, open_world
 from giftflow.client import AsyncClient, Client
+from tests.api.conftest import World, open_world
 
 SETTINGS: dict[str, Any] = {
     "webhooks_worker": False,  # tests run the delivery passes themselves

@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-from api.conftest import LION, ROSE, World, open_world
-from client.conftest import base_url
 from giftflow.client import (
     NO_RETRY,
     Call,
@@ -28,6 +26,8 @@ from giftflow.client import (
     models,
 )
 from giftflow.client.calls import money
+from tests.api.conftest import LION, ROSE, World, open_world
+from tests.client.conftest import base_url
 
 ADULT = date(1990, 5, 17)
 

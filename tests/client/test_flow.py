@@ -10,11 +10,11 @@ import csv
 import io
 from datetime import date
 
-from api.conftest import DAY_S, DOUGHNUT, LION, ROSE, SANDBOX_SECRET, World
-from api.receiver import receiving
-from api.test_webhooks_out import deliver
-from client.conftest import async_client, now_s
 from giftflow.client import Client, GiftEvent, models, sandbox_event
+from tests.api.conftest import DAY_S, DOUGHNUT, LION, ROSE, SANDBOX_SECRET, World
+from tests.api.receiver import receiving
+from tests.api.test_webhooks_out import deliver
+from tests.client.conftest import async_client, now_s
 
 ADULT = date(1990, 5, 17)
 UNITS_PER_DIAMOND = 10_000

@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
-from api.conftest import World
-from api.receiver import receiving
 from giftflow.client import Client, ProblemError
 from giftflow.client.requests import milestone_rule
 from giftflow.service.webhooks.worker import deliver_due
+from tests.api.conftest import World
+from tests.api.receiver import receiving
 
 ADULT = date(1990, 5, 17)
 

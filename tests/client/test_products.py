@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from api.conftest import ROSE, World
-from client.conftest import now_s
 from giftflow.client import Client, Perk
+from tests.api.conftest import ROSE, World
+from tests.client.conftest import now_s
 
 ADULT = date(1990, 5, 17)
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 
-from api.conftest import World
-from client.conftest import now_s
 from giftflow.client import ChapterPlan, Client
+from tests.api.conftest import World
+from tests.client.conftest import now_s
 
 ADULT = date(1990, 5, 17)
 

@@ -11,8 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from api.test_cli import GIFTFLOW, TIMEOUT_S, _wait_until_ready, environment, free_port, giftflow
 from giftflow.client import Client, ProblemError, sandbox_event
+from tests.api.test_cli import (
+    GIFTFLOW,
+    TIMEOUT_S,
+    _wait_until_ready,
+    environment,
+    free_port,
+    giftflow,
+)
 
 TOKEN_SECRET = "client-serve-token-secret-0123456789abcdef"
 SANDBOX_SECRET = "client-serve-sandbox-secret-0123456789abcdef"

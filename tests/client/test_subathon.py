@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.conftest import DOUGHNUT, World
 from giftflow.client import Client, GiftEvent, Tier
+from tests.api.conftest import DOUGHNUT, World
 
 ADULT = date(1990, 5, 17)
 

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from api.conftest import ROSE, SANDBOX_SECRET, World
-from client.conftest import now_s
 from giftflow.client import ChapterPlan, Client, GiftEvent, Perk, ProblemError, sandbox_event
+from tests.api.conftest import ROSE, SANDBOX_SECRET, World
+from tests.client.conftest import now_s
 
 ADULT = date(1990, 5, 17)
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.creator.gift_rules import GiftRule
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
@@ -17,7 +16,8 @@ from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import gift_rules
 from giftflow.service.economy import GiftRequest
-from live.conftest import Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import Stage
 
 
 def _streak(stage: Stage, fan: User, session: LiveSession, name: str, count: int) -> None:

@@ -10,7 +10,7 @@ from giftflow.creator.milestones import ChannelFormat, Destination, MilestoneKin
 from giftflow.service.creator import milestones
 from giftflow.service.creator.milestones import Milestones
 from giftflow.store.tx import Tx
-from live.conftest import OpenStage, Stage
+from tests.live.conftest import OpenStage, Stage
 
 LEVELS = (1, 100, 1_000, 10_000, 100_000)
 

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.creator.subathon import ControlKind, Rules, SubathonState, Tier
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.creator import subathon
 from giftflow.service.economy import GiftRequest
-from live.conftest import Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import Stage
 
 RULES = Rules((Tier(1, 10), Tier(30, 60), Tier(100, 300)), ms_per_coin=100)
 COINS = {ROSE: 1, DOUGHNUT: 30, HAND_HEARTS: 100}

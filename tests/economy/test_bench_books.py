@@ -4,8 +4,8 @@ charged once, with no key left in use."""
 
 from __future__ import annotations
 
-from economy.conftest import Market
 from giftflow.bench.books import read_books
+from tests.economy.conftest import Market
 
 
 def test_the_books_count_what_the_viewers_paid_and_the_gifts_booked(market: Market) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from economy.conftest import DAY_S, SECRET, START_NS, Market
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.chart import AccountKind
 from giftflow.economy.money import UNITS_PER_DIAMOND
@@ -22,6 +21,7 @@ from giftflow.ledger.units import DIAMOND
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
+from tests.economy.conftest import DAY_S, SECRET, START_NS, Market
 
 CATALOG = load_catalog()
 GIFT_COINS: dict[int, int] = {gift.id: gift.coins for gift in CATALOG.gifts}

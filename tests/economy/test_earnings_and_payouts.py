@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from economy.conftest import DAY_S, HAND_HEARTS, LION, ROSE, START, Market, OpenMarket
 from giftflow.economy.chart import AccountKind
 from giftflow.economy.errors import EconomyError, InsufficientFundsError
 from giftflow.economy.money import UNITS_PER_DIAMOND
@@ -21,6 +20,7 @@ from giftflow.ledger.clock import ManualClock
 from giftflow.partners.manual import BATCH_COLUMNS
 from giftflow.service.economy import Economy, Payout
 from giftflow.service.economy import earnings as earnings_service
+from tests.economy.conftest import DAY_S, HAND_HEARTS, LION, ROSE, START, Market, OpenMarket
 
 INTERSTELLAR = 6149
 """10,000 coins."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from economy.conftest import Market, OpenMarket
 from giftflow.economy.errors import AccountFrozenError, EconomyError, NotFoundError
 from giftflow.economy.users import User
+from tests.economy.conftest import Market, OpenMarket
 
 
 def funded(market: Market, count: int, instrument: str, *, prefix: str = "viewer") -> list[User]:

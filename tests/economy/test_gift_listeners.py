@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from economy.conftest import ROSE, Market
 from giftflow.live.events import EventType
 from giftflow.service.economy import GiftRequest
 from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.store.tx import RecordRejectedError, Tx
+from tests.economy.conftest import ROSE, Market
 
 
 class Published:

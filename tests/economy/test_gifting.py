@@ -7,15 +7,6 @@ from datetime import date
 
 import pytest
 
-from economy.conftest import (
-    DOUGHNUT,
-    HAND_HEARTS,
-    LION,
-    ROSE,
-    START,
-    Market,
-    OpenMarket,
-)
 from giftflow.economy.catalog import GiftNotFoundError
 from giftflow.economy.chart import AccountKind
 from giftflow.economy.errors import (
@@ -32,6 +23,15 @@ from giftflow.economy.errors import (
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
 from giftflow.service.economy import GiftRequest, GiftSent
+from tests.economy.conftest import (
+    DOUGHNUT,
+    HAND_HEARTS,
+    LION,
+    ROSE,
+    START,
+    Market,
+    OpenMarket,
+)
 
 SHARE_BPS = 5000
 """The shipped catalog's revenue share."""

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from psycopg import sql
 
-from economy.conftest import DAY_S, LION, START_NS, OpenMarket
 from giftflow.economy.errors import (
     EconomyError,
     InsufficientFundsError,
@@ -23,6 +22,7 @@ from giftflow.service.economy import Economy
 from giftflow.service.economy.test_clock import ADVANCE_S_MAX
 from giftflow.settings import Settings
 from giftflow.store.migrate import upgrade_engine
+from tests.economy.conftest import DAY_S, LION, START_NS, OpenMarket
 
 NS_PER_DAY = DAY_S * 1_000_000_000
 HOLD_DAYS = 7

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from economy.conftest import HAND_HEARTS, OpenMarket
 from giftflow.errors import GiftflowError
 from giftflow.service.economy import Economy, GiftRequest, GiftSent
 from giftflow.service.once import (
@@ -27,6 +26,7 @@ from giftflow.service.once import (
     IdempotencyKeyReusedError,
     Once,
 )
+from tests.economy.conftest import HAND_HEARTS, OpenMarket
 
 KEYS = 3
 """Keys per example: few, so that they collide."""

@@ -41,18 +41,6 @@ from hypothesis.stateful import (
 )
 
 import giftflow
-from economy.conftest import IBAN, SECRET, START_NS, checkout_of
-from economy.money_model import (
-    DAY_NS,
-    IN_FLIGHT,
-    Answer,
-    Choose,
-    Model,
-    Person,
-    Result,
-    branches,
-    load_rules,
-)
 from giftflow.economy.catalog import Channel
 from giftflow.economy.chart import AccountKind, platform_account, user_account
 from giftflow.economy.payees import PayeeKind
@@ -71,6 +59,18 @@ from giftflow.service.economy import (
     WebhookDelivery,
 )
 from giftflow.settings import Settings
+from tests.economy.conftest import IBAN, SECRET, START_NS, checkout_of
+from tests.economy.money_model import (
+    DAY_NS,
+    IN_FLIGHT,
+    Answer,
+    Choose,
+    Model,
+    Person,
+    Result,
+    branches,
+    load_rules,
+)
 
 CATALOG_FILE = Path(giftflow.__file__).parent / "economy/catalog/data/economy-2024-05.toml"
 VELOCITY_LIMIT = 5

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from economy.conftest import DOUGHNUT, LION, ROSE, Market, OpenMarket, checkout_of
 from giftflow.economy.chart import AccountKind
 from giftflow.errors import GiftflowError
 from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.economy.provider_events import WebhookDelivery
+from tests.economy.conftest import DOUGHNUT, LION, ROSE, Market, OpenMarket, checkout_of
 
 DAY_S = 86_400
 

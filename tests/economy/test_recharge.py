@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from economy.conftest import (
+from giftflow.economy.catalog import Channel, CustomAmountOutOfBoundsError
+from giftflow.economy.chart import AccountKind
+from giftflow.economy.errors import EconomyError, PaymentMismatchError, PaymentNotFoundError
+from giftflow.economy.money import Fiat
+from giftflow.payments import CheckoutRequest, WebhookSignatureError
+from giftflow.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
+from tests.economy.conftest import (
     DAY_S,
     DOUGHNUT,
     HAND_HEARTS,
@@ -17,12 +23,6 @@ from economy.conftest import (
     OpenMarket,
     checkout_of,
 )
-from giftflow.economy.catalog import Channel, CustomAmountOutOfBoundsError
-from giftflow.economy.chart import AccountKind
-from giftflow.economy.errors import EconomyError, PaymentMismatchError, PaymentNotFoundError
-from giftflow.economy.money import Fiat
-from giftflow.payments import CheckoutRequest, WebhookSignatureError
-from giftflow.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 
 # --- buying ---------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-from economy.conftest import Market
 from giftflow.replay.audience import PooledAudience
 from giftflow.replay.funding import Packs
 from giftflow.replay.report import booked_figures
@@ -15,6 +14,7 @@ from giftflow.replay.source import packaged, read_donations
 from giftflow.replay.world import ReplayWorld
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
+from tests.economy.conftest import Market
 
 DONATIONS = 60
 

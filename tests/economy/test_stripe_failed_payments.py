@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import stripe
 
-from economy.conftest import ADULT
 from giftflow.economy.catalog import Channel
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import WebhookSignatureError
@@ -25,6 +24,7 @@ from giftflow.payments.stripe import StripeProvider
 from giftflow.service.economy import Economy, Payment
 from giftflow.service.webhooks import endpoints
 from giftflow.settings import Settings
+from tests.economy.conftest import ADULT
 
 API_KEY = "sk_test_giftflow_0123456789"
 WEBHOOK_SECRET = "whsec_giftflow_failed_payments_0123456789"

@@ -12,7 +12,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from economy.conftest import ROSE, SECRET, START_NS, Market
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy, GiftRequest
@@ -20,6 +19,7 @@ from giftflow.service.economy.context import GiftBooked, PendingEvent
 from giftflow.service.webhooks import endpoints
 from giftflow.settings import Settings
 from giftflow.store.tx import RecordRejectedError, Tx
+from tests.economy.conftest import ROSE, SECRET, START_NS, Market
 
 Gift = tuple[int, int, bool, bool]
 """(sender, quantity, in a session, the same event id as the gift before)."""

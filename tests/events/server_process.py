@@ -17,7 +17,7 @@ import time
 import uvicorn
 from pydantic import SecretStr
 
-from giftflow.api import create_app
+from giftflow.server import create_app
 from giftflow.service.economy import Economy
 from giftflow.service.events.redis import RedisBus
 from giftflow.settings import Settings

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from events.conftest import RECEIVE_TIMEOUT_S, BusFactory, publish, take
 from giftflow.live.events import EVENT_VERSION, Event
 from giftflow.service.events import EventBus, ReplayGapError
+from tests.events.conftest import RECEIVE_TIMEOUT_S, BusFactory, publish, take
 
 ROOM = 7
 

@@ -17,11 +17,11 @@ import pytest
 from pydantic import SecretStr
 from websockets.sync.client import connect
 
-from events.conftest import RECEIVE_TIMEOUT_S
-from giftflow.api.auth import create_api_key
+from giftflow.http.keys import create_api_key
 from giftflow.service.economy import Economy
 from giftflow.service.events.redis import RedisBus
 from giftflow.settings import Settings
+from tests.events.conftest import RECEIVE_TIMEOUT_S
 
 pytestmark = pytest.mark.slow
 SERVER = Path(__file__).with_name("server_process.py")

@@ -37,16 +37,10 @@ from giftflow.ledger import (
     TransferResultCode,
     UnitCode,
 )
+from tests.ledger.builders import LIMITED, LINKED, PENDING, POST, VOID, WALLET, Code
 
-Code = TransferResultCode
-LINKED = TransferFlags.LINKED
-PENDING = TransferFlags.PENDING
-POST = TransferFlags.POST_PENDING
-VOID = TransferFlags.VOID_PENDING
 NS_PER_S = 1_000_000_000
 
-WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-LIMITED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 ACCOUNTS: dict[int, tuple[UnitCode, int]] = {
     1: (COIN, AccountFlags.NONE),  # the coin house: may go negative
     2: (COIN, WALLET),

@@ -28,8 +28,18 @@ from giftflow.ledger import (
 )
 from giftflow.ledger.transfer_rules import TIMEOUT_S_MAX
 from giftflow.ledger.transfers import PendingStatus
-
-Code = TransferResultCode
+from tests.ledger.builders import (
+    LIMITED,
+    LINKED,
+    PENDING,
+    POST,
+    VOID,
+    WALLET,
+    Code,
+    account,
+    closing,
+    move,
+)
 
 HOUSE = AccountId(1)
 """Where coins come from: no balance limit, so it may go negative."""
@@ -41,59 +51,8 @@ DIAMOND_HOUSE = AccountId(5)
 CAROL_DIAMONDS = AccountId(6)
 MISSING = AccountId(99)
 
-WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-LIMITED = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
-PENDING = TransferFlags.PENDING
-POST = TransferFlags.POST_PENDING
-VOID = TransferFlags.VOID_PENDING
-LINKED = TransferFlags.LINKED
 
 USER_DATA_FIELDS = [name for name in Transfer._fields if name.startswith("user_data")]
-
-
-def account(
-    account_id: int, unit: UnitCode = COIN, flags: int = AccountFlags.NONE, **kw: Any
-) -> Account:
-    return Account(id=AccountId(account_id), unit=unit, code=kw.pop("code", 1), flags=flags, **kw)
-
-
-def move(
-    transfer_id: int,
-    debit: int,
-    credit: int,
-    amount: int,
-    *,
-    unit: UnitCode = COIN,
-    flags: int = TransferFlags.NONE,
-    **kw: Any,
-) -> Transfer:
-    return Transfer(
-        id=TransferId(transfer_id),
-        debit_account_id=AccountId(debit),
-        credit_account_id=AccountId(credit),
-        amount=amount,
-        unit=unit,
-        code=kw.pop("code", 1),
-        flags=flags,
-        **kw,
-    )
-
-
-def close(
-    transfer_id: int, pending_id: int, *, flags: int = POST, amount: int = 0, **kw: Any
-) -> Transfer:
-    """A post or void that leaves the copied fields empty, as clients usually send it."""
-    return Transfer(
-        id=TransferId(transfer_id),
-        debit_account_id=AccountId(kw.pop("debit_account_id", 0)),
-        credit_account_id=AccountId(kw.pop("credit_account_id", 0)),
-        amount=amount,
-        unit=UnitCode(kw.pop("unit", "")),
-        code=kw.pop("code", 0),
-        flags=flags,
-        pending_id=TransferId(pending_id),
-        **kw,
-    )
 
 
 @pytest.fixture
@@ -297,11 +256,11 @@ def test_replaying_an_id_with_other_fields_names_the_field_and_changes_nothing(
 
 def test_replaying_a_post_that_left_fields_empty_returns_exists(book: Book) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 100, flags=PENDING)])
-    (posted,) = book.create_transfers([close(2, 1)])
-    (again,) = book.create_transfers([close(2, 1)])
+    (posted,) = book.create_transfers([closing(2, 1)])
+    (again,) = book.create_transfers([closing(2, 1)])
     assert (again.code, again.timestamp) == (Code.EXISTS, posted.timestamp)
-    assert only(book, close(2, 1, amount=99)) == (Code.EXISTS_WITH_DIFFERENT_FIELDS, "amount")
-    assert only(book, close(2, 1, flags=VOID)) == (Code.EXISTS_WITH_DIFFERENT_FIELDS, "flags")
+    assert only(book, closing(2, 1, amount=99)) == (Code.EXISTS_WITH_DIFFERENT_FIELDS, "amount")
+    assert only(book, closing(2, 1, flags=VOID)) == (Code.EXISTS_WITH_DIFFERENT_FIELDS, "flags")
 
 
 @pytest.mark.parametrize("field_name", USER_DATA_FIELDS)
@@ -383,17 +342,17 @@ def test_a_failed_chain_releases_a_pending_transfer_it_opened(book: Book) -> Non
     ]
     assert codes(book, chain) == [Code.LINKED_EVENT_FAILED, Code.ACCOUNT_NOT_FOUND]
     assert 1 not in book.pendings
-    assert only(book, close(3, 1)) == (Code.PENDING_NOT_FOUND, None)
+    assert only(book, closing(3, 1)) == (Code.PENDING_NOT_FOUND, None)
 
 
 def test_a_failed_chain_reopens_a_pending_transfer_it_posted(book: Book) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 100, flags=PENDING)])
     before = snapshot(book)
-    chain = [close(2, 1, flags=POST | LINKED), move(3, ALICE, BOB, 0)]
+    chain = [closing(2, 1, flags=POST | LINKED), move(3, ALICE, BOB, 0)]
     assert codes(book, chain) == [Code.LINKED_EVENT_FAILED, Code.AMOUNT_INVALID]
     assert book.pendings[1].status == PendingStatus.PENDING
     assert snapshot(book) == before
-    assert codes(book, [close(2, 1)]) == [Code.OK]
+    assert codes(book, [closing(2, 1)]) == [Code.OK]
 
 
 def test_a_linked_chain_left_open_at_the_end_of_the_batch_fails(book: Book) -> None:
@@ -443,7 +402,7 @@ def test_a_failed_chain_that_closed_a_pending_opened_earlier_in_its_batch_report
     view = BatchView(accounts, {}, {})
     requests = [
         move(1, HOUSE, ALICE, 50, flags=PENDING),
-        close(2, 1, flags=POST | LINKED),
+        closing(2, 1, flags=POST | LINKED),
         move(3, HOUSE, ALICE, 0),
     ]
     outcome = apply_transfers(view, requests, now=1_000, last_timestamp=0)
@@ -604,8 +563,8 @@ def test_a_submitted_transfer_must_leave_the_timestamp_to_the_ledger(book: Book)
 def test_only_a_pending_transfer_may_have_a_timeout(book: Book) -> None:
     assert only(book, move(1, HOUSE, ALICE, 5, timeout_s=10)) == (Code.TIMEOUT_INVALID, None)
     book.create_transfers([move(2, HOUSE, ALICE, 5, flags=PENDING)])
-    assert only(book, close(3, 2, timeout_s=10)) == (Code.TIMEOUT_INVALID, None)
-    assert only(book, close(3, 2, flags=VOID, timeout_s=10)) == (Code.TIMEOUT_INVALID, None)
+    assert only(book, closing(3, 2, timeout_s=10)) == (Code.TIMEOUT_INVALID, None)
+    assert only(book, closing(3, 2, flags=VOID, timeout_s=10)) == (Code.TIMEOUT_INVALID, None)
 
 
 @pytest.mark.parametrize("timeout_s", [-1, TIMEOUT_S_MAX + 1])
@@ -646,7 +605,7 @@ def test_a_pending_transfer_reserves_the_amount_without_posting_it(book: Book) -
 def test_posting_with_amount_zero_posts_the_whole_pending_amount(book: Book) -> None:
     fund(book, ALICE, 100)
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING, code=7)])
-    assert only(book, close(2, 1)) == (Code.OK, None)
+    assert only(book, closing(2, 1)) == (Code.OK, None)
     assert counters(book, ALICE) == (0, 30, 0, 100)
     assert counters(book, BOB) == (0, 0, 0, 30)
     stored = book.transfers[2]
@@ -658,7 +617,7 @@ def test_posting_with_amount_zero_posts_the_whole_pending_amount(book: Book) -> 
 def test_posting_part_of_a_pending_transfer_releases_the_rest(book: Book) -> None:
     fund(book, ALICE, 100)
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING)])
-    assert only(book, close(2, 1, amount=12)) == (Code.OK, None)
+    assert only(book, closing(2, 1, amount=12)) == (Code.OK, None)
     assert counters(book, ALICE) == (0, 12, 0, 100)
     assert counters(book, BOB) == (0, 0, 0, 12)
     assert book.transfers[2].amount == 12
@@ -668,10 +627,10 @@ def test_voiding_a_pending_transfer_restores_both_balances(book: Book) -> None:
     fund(book, ALICE, 100)
     before = snapshot(book)
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING)])
-    assert only(book, close(2, 1, flags=VOID)) == (Code.OK, None)
+    assert only(book, closing(2, 1, flags=VOID)) == (Code.OK, None)
     assert snapshot(book) == before
     assert book.pendings[1].status == PendingStatus.VOIDED
-    assert only(book, close(3, 1, flags=VOID, amount=30)) == (
+    assert only(book, closing(3, 1, flags=VOID, amount=30)) == (
         Code.PENDING_ALREADY_CLOSED,
         "voided",
     )
@@ -683,28 +642,28 @@ def test_a_pending_transfer_on_a_frozen_account_can_be_voided_but_not_posted(
     fund(book, ALICE, 100)
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING)])
     book.set_frozen(BOB, frozen=True)
-    assert only(book, close(2, 1)) == (Code.ACCOUNT_FROZEN, "credit_account_id")
+    assert only(book, closing(2, 1)) == (Code.ACCOUNT_FROZEN, "credit_account_id")
     book.set_frozen(BOB, frozen=False)
     book.set_frozen(ALICE, frozen=True)
-    assert only(book, close(2, 1)) == (Code.ACCOUNT_FROZEN, "debit_account_id")
-    assert only(book, close(3, 1, flags=VOID)) == (Code.OK, None)
+    assert only(book, closing(2, 1)) == (Code.ACCOUNT_FROZEN, "debit_account_id")
+    assert only(book, closing(3, 1, flags=VOID)) == (Code.OK, None)
     assert counters(book, ALICE) == (0, 0, 0, 100)
 
 
 @pytest.mark.parametrize("flags", [POST, VOID])
 def test_closing_an_unknown_pending_transfer_is_pending_not_found(book: Book, flags: int) -> None:
-    assert only(book, close(2, 404, flags=flags)) == (Code.PENDING_NOT_FOUND, None)
+    assert only(book, closing(2, 404, flags=flags)) == (Code.PENDING_NOT_FOUND, None)
     fund(book, ALICE, 10, transfer_id=5)
-    assert only(book, close(2, 5, flags=flags)) == (Code.PENDING_NOT_FOUND, None)
+    assert only(book, closing(2, 5, flags=flags)) == (Code.PENDING_NOT_FOUND, None)
 
 
 @pytest.mark.parametrize("pending_id", [0, 2])
 def test_a_closing_transfer_must_name_another_transfer(book: Book, pending_id: int) -> None:
-    assert only(book, close(2, pending_id)) == (Code.PENDING_ID_INVALID, None)
+    assert only(book, closing(2, pending_id)) == (Code.PENDING_ID_INVALID, None)
 
 
 @pytest.mark.parametrize(
-    ("first", "status"), [(close(2, 1), "posted"), (close(2, 1, flags=VOID), "voided")]
+    ("first", "status"), [(closing(2, 1), "posted"), (closing(2, 1, flags=VOID), "voided")]
 )
 @pytest.mark.parametrize("second_flags", [POST, VOID])
 def test_a_pending_transfer_closes_once_and_later_closings_name_how(
@@ -713,7 +672,7 @@ def test_a_pending_transfer_closes_once_and_later_closings_name_how(
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     assert only(book, first) == (Code.OK, None)
     before = snapshot(book)
-    assert only(book, close(3, 1, flags=second_flags)) == (Code.PENDING_ALREADY_CLOSED, status)
+    assert only(book, closing(3, 1, flags=second_flags)) == (Code.PENDING_ALREADY_CLOSED, status)
     assert snapshot(book) == before
 
 
@@ -728,7 +687,7 @@ def test_a_pending_transfer_expires_after_its_timeout_and_releases_the_reserve(
     assert book.pendings[1].status == PendingStatus.PENDING
     assert counters(book, ALICE) == (30, 0, 0, 100)
     clock.advance(seconds=2)
-    assert only(book, close(2, 1)) == (Code.PENDING_ALREADY_CLOSED, "expired")
+    assert only(book, closing(2, 1)) == (Code.PENDING_ALREADY_CLOSED, "expired")
     assert book.pendings[1].status == PendingStatus.EXPIRED
     assert book.pendings[1].closed_at > book.transfers[1].timestamp
     assert snapshot(book) == before
@@ -752,7 +711,7 @@ def test_a_pending_transfer_expires_exactly_when_its_timeout_has_passed(
 def test_a_pending_transfer_without_timeout_never_expires(book: Book, clock: ManualClock) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     clock.advance(seconds=TIMEOUT_S_MAX * 2)
-    assert only(book, close(2, 1)) == (Code.OK, None)
+    assert only(book, closing(2, 1)) == (Code.OK, None)
 
 
 def test_a_pending_transfer_posted_before_its_timeout_does_not_expire(
@@ -760,7 +719,7 @@ def test_a_pending_transfer_posted_before_its_timeout_does_not_expire(
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING, timeout_s=5)])
     clock.advance(seconds=4)
-    book.create_transfers([close(2, 1)])
+    book.create_transfers([closing(2, 1)])
     clock.advance(seconds=10)
     book.create_transfers([])
     assert book.pendings[1].status == PendingStatus.POSTED
@@ -780,7 +739,7 @@ def test_a_closing_transfer_that_contradicts_its_pending_transfer_names_the_fiel
     book: Book, changes: dict[str, Any], field_name: str, flags: int
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
-    assert only(book, close(2, 1, flags=flags, **changes)) == (Code.PENDING_MISMATCH, field_name)
+    assert only(book, closing(2, 1, flags=flags, **changes)) == (Code.PENDING_MISMATCH, field_name)
     assert book.pendings[1].status == PendingStatus.PENDING
 
 
@@ -789,7 +748,7 @@ def test_a_closing_transfer_keeps_its_own_code_so_the_books_say_why_it_closed(
     book: Book, flags: int
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
-    assert only(book, close(2, 1, flags=flags, code=9)) == (Code.OK, None)
+    assert only(book, closing(2, 1, flags=flags, code=9)) == (Code.OK, None)
     assert book.transfers[2].code == 9
 
 
@@ -801,15 +760,15 @@ def test_a_closing_transfer_may_repeat_the_pending_transfers_fields(book: Book) 
 
 def test_voiding_part_of_a_pending_transfer_is_a_mismatch_on_amount(book: Book) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
-    assert only(book, close(2, 1, flags=VOID, amount=10)) == (Code.PENDING_MISMATCH, "amount")
-    assert only(book, close(2, 1, flags=VOID, amount=30)) == (Code.OK, None)
+    assert only(book, closing(2, 1, flags=VOID, amount=10)) == (Code.PENDING_MISMATCH, "amount")
+    assert only(book, closing(2, 1, flags=VOID, amount=30)) == (Code.OK, None)
 
 
 @pytest.mark.parametrize("flags", [POST, VOID])
 def test_closing_more_than_was_reserved_is_exceeds_pending_amount(book: Book, flags: int) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
-    assert only(book, close(2, 1, flags=flags, amount=31)) == (Code.EXCEEDS_PENDING_AMOUNT, None)
-    assert only(book, close(2, 1, flags=flags, amount=-1)) == (Code.AMOUNT_INVALID, None)
+    assert only(book, closing(2, 1, flags=flags, amount=31)) == (Code.EXCEEDS_PENDING_AMOUNT, None)
+    assert only(book, closing(2, 1, flags=flags, amount=-1)) == (Code.AMOUNT_INVALID, None)
     assert book.pendings[1].status == PendingStatus.PENDING
 
 
@@ -831,7 +790,7 @@ def busy_day(book: Book, clock: ManualClock) -> None:
         ]
     )
     clock.advance(seconds=2)
-    book.create_transfers([close(8, 2, amount=20), close(9, 4, flags=VOID)])
+    book.create_transfers([closing(8, 2, amount=20), closing(9, 4, flags=VOID)])
 
 
 def test_reconcile_proves_a_ledger_after_valid_work(book: Book, clock: ManualClock) -> None:

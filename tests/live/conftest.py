@@ -7,21 +7,19 @@ clock, the sandbox), a ``Live`` over it, and a bus that records what is publishe
 from __future__ import annotations
 
 import itertools
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-# With ``--import-mode=importlib`` a conftest is importable by others only once pytest
-# has loaded it; running ``tests/live`` alone it has not, so ``tests/`` goes on the path.
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from economy.conftest import (
+from giftflow.economy.users import User
+from giftflow.live.events import Event
+from giftflow.live.sessions import LiveSession
+from giftflow.service.economy import GiftRequest, GiftSent
+from giftflow.service.live import Live, LiveSettings
+from tests.economy.conftest import (
     ECONOMY_TABLES,
     ROSE,
     Market,
@@ -30,11 +28,6 @@ from economy.conftest import (
     open_market,
     sandbox,
 )
-from giftflow.economy.users import User
-from giftflow.live.events import Event
-from giftflow.live.sessions import LiveSession
-from giftflow.service.economy import GiftRequest, GiftSent
-from giftflow.service.live import Live, LiveSettings
 
 __all__ = ["clock", "open_market", "sandbox"]
 

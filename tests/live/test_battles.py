@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
-from live.conftest import Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import Stage
 
 
 def test_a_battle_scores_gifts_to_each_side_and_names_the_winner_and_mvps(stage: Stage) -> None:

@@ -4,11 +4,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind, GoalState
-from live.conftest import Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import Stage
 
 
 def test_a_coin_goal_moves_with_gifts_and_completes_once(stage: Stage) -> None:

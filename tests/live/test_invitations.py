@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from economy.conftest import DOUGHNUT
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
 from giftflow.live.invitations import Answer, InvitationState
-from live.conftest import Stage
+from tests.economy.conftest import DOUGHNUT
+from tests.live.conftest import Stage
 
 
 def refused(code: str) -> pytest.RaisesExc[LiveError]:

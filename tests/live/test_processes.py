@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from economy.conftest import DOUGHNUT
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind, GoalState
 from giftflow.service.economy import GiftRequest
-from live.conftest import OpenStage
+from tests.economy.conftest import DOUGHNUT
+from tests.live.conftest import OpenStage
 
 
 def test_two_servers_score_one_battle_and_complete_a_goal_once(open_stage: OpenStage) -> None:

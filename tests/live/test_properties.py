@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind, GoalState
-from live.conftest import NS_PER_S, Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import NS_PER_S, Stage
 
 COINS = {ROSE: 1, DOUGHNUT: 30, HAND_HEARTS: 100}
 DURATION_S = 300

@@ -7,7 +7,7 @@ from giftflow.live.errors import LiveError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind
 from giftflow.service.live import InteractionKind
-from live.conftest import NS_PER_S, Stage
+from tests.live.conftest import NS_PER_S, Stage
 
 
 def test_a_creator_goes_live_in_their_own_room_once_at_a_time(stage: Stage) -> None:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
 from giftflow.live.levels import PerkKind
 from giftflow.service.live import Live, LiveSettings
-from live.conftest import OpenStage, Stage
+from tests.economy.conftest import DOUGHNUT, HAND_HEARTS, ROSE
+from tests.live.conftest import OpenStage, Stage
 
 
 def test_the_session_leaderboard_ranks_by_coins_and_announces_changes(stage: Stage) -> None:

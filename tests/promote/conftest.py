@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import itertools
 import random
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from economy.conftest import clock, open_market, sandbox
 from giftflow.economy.users import User
 from giftflow.promote.delivery import FeedRequest
 from giftflow.promote.promotions import Audience, Burst, ContentKind, Goal, Plan
 from giftflow.service.promote import EventKind, ImpressionEvent, Promote, Promotion, Served
-from live.conftest import NS_PER_S, OpenStage, Stage, economy_url, open_stage
+from tests.economy.conftest import clock, open_market, sandbox
+from tests.live.conftest import NS_PER_S, OpenStage, Stage, economy_url, open_stage
 
 __all__ = ["clock", "economy_url", "open_market", "open_stage", "sandbox"]
 

@@ -12,7 +12,7 @@ import pytest
 
 from giftflow.promote.money import charged_coins
 from giftflow.service.promote import EventKind, ImpressionEvent, Promote
-from promote.conftest import HOUR_S, Field
+from tests.promote.conftest import HOUR_S, Field
 
 pytestmark = pytest.mark.postgres
 

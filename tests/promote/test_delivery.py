@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from giftflow.promote.promotions import AgeBand, Audience
 from giftflow.service.promote import EventKind, ImpressionEvent, Result
-from promote.conftest import HOUR_S, Field, burst
+from tests.promote.conftest import HOUR_S, Field, burst
 
 
 def test_targeting_serves_only_matching_viewers_and_never_the_creator(

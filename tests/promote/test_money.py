@@ -11,7 +11,7 @@ from giftflow.economy.errors import InsufficientFundsError
 from giftflow.promote.errors import PromotionStateError
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.promote import Result
-from promote.conftest import Field
+from tests.promote.conftest import Field
 
 
 def revenue(field: Field) -> int:

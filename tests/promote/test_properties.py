@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from giftflow.promote.money import charged_coins
 from giftflow.promote.pacing import plan_cap_millicoins
 from giftflow.promote.promotions import PromotionState
-from promote.conftest import HOUR_S, Field
+from tests.promote.conftest import HOUR_S, Field
 
 STEP = st.one_of(
     st.tuples(st.just("fill"), st.integers(1, 3), st.integers(0, 5)),

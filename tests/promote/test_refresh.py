@@ -13,7 +13,7 @@ import asyncio
 import time
 
 from giftflow.service.promote import Promote, Promotion, delivery
-from promote.conftest import HOUR_S, Field
+from tests.promote.conftest import HOUR_S, Field
 
 PAST_THE_TTL_S = 5
 """The candidates' TTL is 1 s by default."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Protocol
@@ -20,14 +20,11 @@ import pytest
 from giftflow.ledger import (
     COIN,
     Account,
-    AccountFlags,
     AccountId,
     AccountResult,
     Transfer,
-    TransferFlags,
     TransferId,
     TransferResult,
-    TransferResultCode,
 )
 from giftflow.service.engine import (
     BATCH_MAX,
@@ -43,8 +40,8 @@ from giftflow.service.engine import (
 from giftflow.store import open_store
 from giftflow.store.base import LedgerStore
 from giftflow.store.tx import Record, RecordRejectedError, Tx
+from tests.ledger.builders import LINKED, WALLET, Code, codes
 
-Code = TransferResultCode
 WAIT_S = 30.0
 """How long a test waits for something that must happen: a guard against hanging, never
 a bound on speed."""
@@ -56,8 +53,6 @@ REVENUE = AccountId(2)
 FIRST_WALLET = 100
 WALLETS = 40
 WALLET_COINS = 1_000
-WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-LINKED = TransferFlags.LINKED
 THREAD_CALLERS = 16
 TASK_CALLERS = 16
 
@@ -69,10 +64,6 @@ def wallet(index: int) -> AccountId:
 def spend(transfer_id: int, wallet_id: AccountId, amount: int, *, flags: int = 0) -> Transfer:
     """Coins from a wallet into the platform's revenue."""
     return Transfer(TransferId(transfer_id), wallet_id, REVENUE, amount, COIN, 2, flags=flags)
-
-
-def codes(results: Sequence[TransferResult]) -> list[Code]:
-    return [result.code for result in results]
 
 
 def open_books(store: LedgerStore) -> None:

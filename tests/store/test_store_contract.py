@@ -22,8 +22,6 @@ from giftflow.ledger import (
     Transfer,
     TransferFlags,
     TransferId,
-    TransferResult,
-    TransferResultCode,
     UnitCode,
     reconcile,
 )
@@ -31,6 +29,8 @@ from giftflow.store.base import LedgerStore
 from giftflow.store.postgres import PostgresStore
 from giftflow.store.sqlite import SQLiteStore
 from giftflow.store.tx import Tx
+from tests.ledger import builders
+from tests.ledger.builders import LINKED, PENDING, POST, VOID, WALLET, Code, closing, codes
 
 NOW = 1_700_000_000 * 1_000_000_000
 SECOND_NS = 1_000_000_000
@@ -48,12 +48,6 @@ UNKNOWN = AccountId(999)
 FUNDING_ALICE = TransferId(1)
 FUNDING_FROZEN = TransferId(2)
 
-WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
-LINKED = TransferFlags.LINKED
-PENDING = TransferFlags.PENDING
-POST = TransferFlags.POST_PENDING
-VOID = TransferFlags.VOID_PENDING
-Code = TransferResultCode
 Counters = tuple[int, int, int, int]
 """debits_pending, debits_posted, credits_pending, credits_posted"""
 
@@ -79,31 +73,14 @@ def coins(
     )
 
 
-def closing(transfer_id: int, pending_id: int, flags: int, amount: int = 0) -> Transfer:
-    """A post or void that leaves accounts, unit and code to the pending transfer."""
-    return Transfer(
-        id=TransferId(transfer_id),
-        debit_account_id=AccountId(0),
-        credit_account_id=AccountId(0),
-        amount=amount,
-        unit=UnitCode(""),
-        code=0,
-        flags=flags,
-        pending_id=TransferId(pending_id),
-    )
-
-
 def account(account_id: AccountId, unit: UnitCode = COIN, flags: int = WALLET) -> Account:
-    return Account(id=account_id, unit=unit, code=1, flags=flags)
+    """The shared builder's account, a wallet unless ``flags`` says otherwise."""
+    return builders.account(account_id, unit, flags)
 
 
 def counters(store: LedgerStore, account_id: AccountId) -> Counters:
     (found,) = store.lookup_accounts([account_id])
     return (found.debits_pending, found.debits_posted, found.credits_pending, found.credits_posted)
-
-
-def codes(results: list[TransferResult]) -> list[Code]:
-    return [result.code for result in results]
 
 
 def transfer_ids(store: LedgerStore) -> set[int]:

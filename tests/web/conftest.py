@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,12 +22,19 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 from pydantic import SecretStr
 
-# With ``--import-mode=importlib`` a conftest is importable by others only once pytest
-# has loaded it; running ``tests/web`` alone it has not, so ``tests/`` goes on the path.
-if str(Path(__file__).parents[1]) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parents[1]))
-
-from api.conftest import (
+from giftflow.http.deps import ApiState
+from giftflow.http.keys import create_api_key
+from giftflow.i18n import LocaleCode
+from giftflow.ledger.clock import ManualClock
+from giftflow.payments.sandbox import SandboxProvider
+from giftflow.server import create_app
+from giftflow.service.economy import Economy
+from giftflow.service.events import InProcessBus
+from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
+from giftflow.service.live import Live
+from giftflow.settings import Settings
+from giftflow.web.dashboard.session import COOKIE
+from tests.api.conftest import (
     DOUGHNUT,
     LION,
     RATE_LIMITS_OFF,
@@ -40,18 +46,6 @@ from api.conftest import (
     World,
     served,
 )
-from giftflow.api import create_app
-from giftflow.api.auth import create_api_key
-from giftflow.api.deps import ApiState
-from giftflow.i18n import LocaleCode
-from giftflow.ledger.clock import ManualClock
-from giftflow.payments.sandbox import SandboxProvider
-from giftflow.service.economy import Economy
-from giftflow.service.events import InProcessBus
-from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
-from giftflow.service.live import Live
-from giftflow.settings import Settings
-from giftflow.web.dashboard.session import COOKIE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 
 from giftflow.web.dashboard.session import COOKIE
-from web.conftest import Showcase, full_screenshot
-from web.test_dashboard import attributes, points, shown_period
+from tests.web.conftest import Showcase, full_screenshot
+from tests.web.test_dashboard import attributes, points, shown_period
 
 
 def test_an_admin_reconciles_reviews_and_decides_payouts_with_the_forms(

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Page, Request
 
-from api.conftest import TOKEN_SECRET
 from giftflow.creator.leads import LeadState, Purpose
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
-from web.conftest import ARTIFACTS, DASHBOARD_VIEWPORT, Studio
+from tests.api.conftest import TOKEN_SECRET
+from tests.web.conftest import ARTIFACTS, DASHBOARD_VIEWPORT, Studio
 
 CONSENT = "I agree to get emails about Carol's LIVEs. Unsubscribe any time."
 

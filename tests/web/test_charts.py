@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from giftflow.web.charts import bar_chart, cohort_table, coins, line_chart
-from giftflow.web.sankey import node_columns, sankey
+from giftflow.render.charts import bar_chart, cohort_table, coins, line_chart
+from giftflow.render.sankey import node_columns, sankey
 
 HOSTILE = '<script>alert("x")</script>&'
 VOID_ELEMENTS = frozenset({"br", "hr", "img", "meta", "input", "link"})

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from web.conftest import Studio, screenshot
-from web.test_overlays import assert_transparent, open_overlay
+from tests.web.conftest import Studio, screenshot
+from tests.web.test_overlays import assert_transparent, open_overlay
 
 HOUR_S = 3_600
 

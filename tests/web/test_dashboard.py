@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 from playwright.sync_api import Page
 
-from api.conftest import assert_problem
 from giftflow.web.dashboard.session import COOKIE
-from web.conftest import Showcase, full_screenshot
+from tests.api.conftest import assert_problem
+from tests.web.conftest import Showcase, full_screenshot
 
 
 def attributes(page: Page, selector: str, name: str) -> list[str | None]:

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser
 
 from giftflow.i18n import money
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS
-from web.conftest import Showcase, build_showcase, full_screenshot, open_studio
+from tests.web.conftest import Showcase, build_showcase, full_screenshot, open_studio
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from playwright.sync_api import Page, expect
 
-from api.conftest import ROSE
-from web.conftest import Studio, screenshot
-from web.test_overlays import console_errors
+from tests.api.conftest import ROSE
+from tests.web.conftest import Studio, screenshot
+from tests.web.test_overlays import console_errors
 
 __all__ = ["console_errors"]  # the fixture, used by name
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from api.conftest import DOUGHNUT, LION, ROSE
 from giftflow.live.goals import GoalKind
-from web.conftest import Studio, open_studio, screenshot
-from web.test_overlays import assert_transparent, console_errors, display_name, open_overlay
+from tests.api.conftest import DOUGHNUT, LION, ROSE
+from tests.web.conftest import Studio, open_studio, screenshot
+from tests.web.test_overlays import assert_transparent, console_errors, display_name, open_overlay
 
 __all__ = ["console_errors"]  # the fixture, used by name
 

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from api.conftest import DOUGHNUT, ROSE
 from giftflow.live.goals import GoalKind
-from web.conftest import Studio, open_studio, screenshot
+from tests.api.conftest import DOUGHNUT, ROSE
+from tests.web.conftest import Studio, open_studio, screenshot
 
 TRANSPARENT = ("rgba(0, 0, 0, 0)", "transparent")
 PROBE_WAIT_MS = 250

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from giftflow.web.dashboard.session import COOKIE
-from web.conftest import Showcase, full_screenshot
-from web.test_dashboard import attributes, points
+from tests.web.conftest import Showcase, full_screenshot
+from tests.web.test_dashboard import attributes, points
 
 HOUR_S = 3_600
 

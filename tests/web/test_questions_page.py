@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from giftflow.web.dashboard.session import COOKIE
-from web.conftest import Showcase, full_screenshot
-from web.test_dashboard import attributes
+from tests.web.conftest import Showcase, full_screenshot
+from tests.web.test_dashboard import attributes
 
 
 @pytest.fixture

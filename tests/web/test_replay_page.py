@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from giftflow.cli import app
 from giftflow.replay.source import packaged
-from web.conftest import full_screenshot
+from tests.web.conftest import full_screenshot
 
 GDQ = Path(str(packaged("")))
 """The sgdq2012 log giftflow ships (giftflow/replay/data, see its PROVENANCE.md)."""

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from giftflow.i18n import activate
-from giftflow.web.report_page import duration, render_report, report_sections
-from web.conftest import ARTIFACTS
-from web.test_charts import parse, values
+from giftflow.render.report_page import duration, render_report, report_sections
+from tests.web.conftest import ARTIFACTS
+from tests.web.test_charts import parse, values
 
 START = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 MINUTES = 120

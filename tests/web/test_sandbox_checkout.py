@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from api.conftest import Json, World, open_world
 from giftflow.payments.test_cards import TEST_CARDS, CardOutcome, TestCard
-from web.conftest import ARTIFACTS
+from tests.api.conftest import Json, World, open_world
+from tests.web.conftest import ARTIFACTS
 
 SHOTS = ARTIFACTS.parent / "sandbox-checkout"
 FINAL = {

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from api.conftest import DOUGHNUT
-from web.conftest import Studio, screenshot
-from web.test_overlays import assert_transparent, open_overlay
+from tests.api.conftest import DOUGHNUT
+from tests.web.conftest import Studio, screenshot
+from tests.web.test_overlays import assert_transparent, open_overlay
 
 TIERS = [{"min_coins": 30, "add_s": 3_600}]
 

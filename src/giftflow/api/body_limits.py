@@ -17,8 +17,8 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from giftflow.api import problems
 from giftflow.errors import GiftflowError
+from giftflow.http import problems
 from giftflow.settings import Settings
 
 WEBHOOK_PREFIX: Final = "/v1/webhooks/"

@@ -19,10 +19,10 @@ from typing import Final
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from giftflow.api import problems
 from giftflow.api.body_limits import WEBHOOK_PREFIX
-from giftflow.api.errors import RateLimitedError
-from giftflow.api.rate_limits import Kind, RateLimiter, kind_of
+from giftflow.http import problems
+from giftflow.http.errors import RateLimitedError
+from giftflow.http.rate_limits import Kind, RateLimiter, kind_of
 
 _KEY_ID: Final = re.compile(rb"Bearer gf_([0-9a-f]{16})_", re.IGNORECASE)
 _TOKEN_MAX_BYTES: Final = 4096

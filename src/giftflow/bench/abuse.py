@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import percentile, ratio
 from giftflow.bench.gifter import GifterConfig, Sent, read_sent
@@ -27,6 +26,7 @@ from giftflow.bench.population import SCOPES, Population, populate
 from giftflow.bench.processes import ClientProcess
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.bench.target import GiftTarget
+from giftflow.http.keys import create_api_key
 from giftflow.service.economy import Economy
 from giftflow.settings import Settings
 

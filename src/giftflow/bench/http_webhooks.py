@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.figures import ratio
 from giftflow.bench.receiver import BenchReceiver
 from giftflow.bench.serving import BenchServer, ServerError, cpu_s
 from giftflow.bench.wire import request_once
 from giftflow.bench.wrk import Measure, WrkRun
+from giftflow.http.keys import create_api_key
 from giftflow.service.ledger import Ledger
 
 DRAINED_TIMEOUT_S: Final = 120.0

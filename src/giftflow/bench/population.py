@@ -15,10 +15,10 @@ from typing import Final
 
 from pydantic import SecretStr
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.target import GiftTarget
 from giftflow.economy.catalog import Channel
 from giftflow.errors import GiftflowError
+from giftflow.http.keys import create_api_key
 from giftflow.payments.base import Checkout
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy, Payment, PurchaseOrder, Registration

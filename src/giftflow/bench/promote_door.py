@@ -26,12 +26,12 @@ from typing import Final
 
 from pydantic import SecretStr
 
-from giftflow.api.auth import create_api_key
 from giftflow.bench.databases import fresh_databases
 from giftflow.bench.figures import percentile
 from giftflow.bench.population import SANDBOX_SECRET, PopulationError, fund
 from giftflow.bench.serving import BenchServer, server_environment
 from giftflow.bench.wire import connect_to
+from giftflow.http.keys import create_api_key
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.promotions import Audience, ContentKind, Goal, Plan
 from giftflow.service.economy import Economy, Registration

@@ -15,9 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-from giftflow.api.rate_limits import Kind
 from giftflow.bench.wire import ConnectionLostError, request_once
 from giftflow.errors import GiftflowError
+from giftflow.http.rate_limits import Kind
 
 START_TIMEOUT_S: Final = 90.0
 STOP_TIMEOUT_S: Final = 30.0

@@ -43,13 +43,13 @@ from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.errors import GiftflowError
 from giftflow.i18n import money_code, number
 from giftflow.ledger.clock import NS_PER_S
+from giftflow.render.report_page import render_report
 from giftflow.replay.report import BookedFigures, booked_figures
 from giftflow.replay.run import BookedDonation, ReplayProgress
 from giftflow.replay.source import Donation
 from giftflow.service.analytics import Analytics
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
-from giftflow.web.report_page import render_report
 
 if TYPE_CHECKING:
     from giftflow.cli.demo_live import ShowOptions, Stage

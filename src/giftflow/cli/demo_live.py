@@ -27,13 +27,13 @@ import uvicorn
 from pydantic import SecretStr
 from rich.console import Console
 
-from giftflow.api import create_app
 from giftflow.demo import LIVE_SESSION, DemoError, DemoWorld, coins_for_donation, load_runs
 from giftflow.economy.users import User
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.goals import GoalKind
 from giftflow.replay.source import Donation, Run
+from giftflow.server import create_app
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
 from giftflow.settings import Settings

@@ -27,7 +27,7 @@ def create(
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
 ) -> None:
     """Create a key and print it, the only time it is shown (only its hash is stored)."""
-    from giftflow.api.auth import check_scopes, create_api_key  # noqa: PLC0415
+    from giftflow.http.keys import check_scopes, create_api_key  # noqa: PLC0415
     from giftflow.service.ledger import Ledger  # noqa: PLC0415
 
     try:
@@ -46,7 +46,7 @@ def create(
 @app.command("list")
 def list_keys(database_url: DatabaseUrl = DEFAULT_DATABASE_URL) -> None:
     """Every key: id, name, scopes, when made, whether in force (never a secret)."""
-    from giftflow.api.auth import api_keys  # noqa: PLC0415
+    from giftflow.http.keys import api_keys  # noqa: PLC0415
     from giftflow.service.ledger import Ledger  # noqa: PLC0415
 
     try:
@@ -96,7 +96,7 @@ def rotate(
 ) -> None:
     """A new key with the old one's name and scopes, printed once; the old one is
     revoked after the grace period (deploy the new key meanwhile)."""
-    from giftflow.api.auth import rotate_api_key  # noqa: PLC0415
+    from giftflow.http.keys import rotate_api_key  # noqa: PLC0415
     from giftflow.service.ledger import Ledger  # noqa: PLC0415
 
     try:
@@ -116,7 +116,7 @@ def revoke(
 ) -> None:
     """Revoke a key: requests with it, and the user tokens it issued, are refused from
     now on."""
-    from giftflow.api.auth import revoke_api_key  # noqa: PLC0415
+    from giftflow.http.keys import revoke_api_key  # noqa: PLC0415
     from giftflow.service.ledger import Ledger  # noqa: PLC0415
 
     try:

@@ -22,13 +22,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from giftflow.errors import GiftflowError
+from giftflow.render.report_page import render_report
 from giftflow.replay.report import replay_report
 from giftflow.replay.run import Replay, ReplayOptions, ReplayProgress, open_world
 from giftflow.replay.source import event_name, read_donations, read_runs
 from giftflow.service.analytics import Analytics
 from giftflow.service.events import InProcessBus
 from giftflow.service.live import Live
-from giftflow.web.report_page import render_report
 
 console = Console()
 DATABASE_NAME = "giftflow-replay.db"

@@ -43,7 +43,7 @@ def serve_command(
     import uvicorn  # noqa: PLC0415 (only this command needs the server)
 
     from giftflow.api.protocol import PROTOCOL  # noqa: PLC0415
-    from giftflow.api.server import FACTORY  # noqa: PLC0415
+    from giftflow.server import FACTORY  # noqa: PLC0415
 
     settings = Settings()
     _check_token_secret(settings)
@@ -102,7 +102,7 @@ def _delivering(settings: Settings) -> Iterator[None]:
 
 
 def _check_token_secret(settings: Settings) -> None:
-    from giftflow.api.auth import TOKEN_SECRET_MIN_BYTES  # noqa: PLC0415
+    from giftflow.http.auth import TOKEN_SECRET_MIN_BYTES  # noqa: PLC0415
 
     secret = settings.token_secret.get_secret_value() if settings.token_secret else ""
     if len(secret.encode()) < TOKEN_SECRET_MIN_BYTES:
@@ -149,7 +149,7 @@ def openapi_command() -> None:
 
 
 def openapi_document() -> dict[str, object]:
-    from giftflow.api import create_app  # noqa: PLC0415
+    from giftflow.server import create_app  # noqa: PLC0415
     from giftflow.service.economy import Economy  # noqa: PLC0415
 
     settings = Settings(database_url="sqlite:///:memory:", token_secret=SecretStr(OPENAPI_SECRET))

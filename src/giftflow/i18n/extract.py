@@ -19,10 +19,10 @@ PACKAGE: Final = Path(__file__).parents[1]
 SOURCES: Final = (
     "web/dashboard",
     "web/overlay_texts.py",
-    "web/report_page.py",
+    "render/report_page.py",
     "web/bio_page.py",
     "web/bio_sections.py",
-    "web/charts.py",
+    "render/charts.py",
 )
 """Where the texts people read are written (relative to the ``giftflow`` package)."""
 MARKERS: Final = frozenset({"_", "N_"})

@@ -15,16 +15,16 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from giftflow.api import problems
-from giftflow.api.deps import ApiState, state_of
 from giftflow.creator.bio import BioError, Visit, referrer_host, region_of
 from giftflow.creator.leads import EMAIL_MAX, Lead, LeadState, Purpose
 from giftflow.errors import GiftflowError
+from giftflow.http import problem_codes, problems
+from giftflow.http.deps import ApiState, state_of
 from giftflow.i18n import N_, activate
 from giftflow.i18n import gettext as _
+from giftflow.render.charts import esc
 from giftflow.service.creator import bio_leads
 from giftflow.web.bio_sections import SectionSource, document, draw, lead_form
-from giftflow.web.charts import esc
 
 router = APIRouter(include_in_schema=False)
 SlugPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -55,7 +55,7 @@ def _message(title: str, text: str, *, status: int = 200, extra: str = "") -> HT
 
 
 def _error(error: GiftflowError) -> HTMLResponse:
-    status = problems.status_for(error)
+    status = problem_codes.status_for(error)
     heading = _("Not found") if status == 404 else _("That did not work")
     extra = f'<p class="muted" data-code="{esc(error.code)}">{esc(error.code)}</p>'
     return _message(heading, problems.public_detail(error), status=status, extra=extra)
@@ -176,7 +176,7 @@ def _refused(state: ApiState, slug: str, email: str, error: GiftflowError) -> Re
     if consent is None:
         return _error(error)
     form = lead_form(page, consent, email=email[:EMAIL_MAX], problem=_(REFUSALS[error.code]))
-    status = problems.status_for(error)
+    status = problem_codes.status_for(error)
     header = f"<header><h1>{esc(page.title)}</h1></header>"
     body = f'{header}<div data-code="{esc(error.code)}">{form}</div>'
     return _html(document(page.title, body), status)

@@ -23,14 +23,14 @@ from giftflow.i18n import N_, active_locale, number
 from giftflow.i18n import gettext as _
 from giftflow.live.levels import Perk, PerkKind
 from giftflow.live.schedules import ScheduledLive, ScheduleState, missed_before
+from giftflow.render.charts import esc
+from giftflow.render.report_page import instant as time_element
 from giftflow.service.creator import perks as delivering_perks
 from giftflow.service.creator import products
 from giftflow.service.creator.bio import Bio
 from giftflow.service.creator.products import Listing
 from giftflow.service.live import Live, supporters
 from giftflow.service.live import schedules as schedule_rows
-from giftflow.web.charts import esc
-from giftflow.web.report_page import instant as time_element
 
 SCHEDULES_SHOWN: Final = 3
 CSS: Final = """

@@ -23,15 +23,15 @@ from typing import Annotated, Final
 from fastapi import APIRouter, BackgroundTasks, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from giftflow.api.deps import state_of
-from giftflow.api.schemas import TOKEN
 from giftflow.economy.errors import NotFoundError
 from giftflow.errors import GiftflowError
+from giftflow.http.deps import state_of
+from giftflow.http.schemas import TOKEN
 from giftflow.payments.sandbox import CHECKOUT_PATH
 from giftflow.payments.test_cards import TEST_CARDS, CardOutcome, normalised_number
+from giftflow.render.charts import esc
 from giftflow.service.economy import Economy, Payment
 from giftflow.service.economy.sandbox_payments import sandbox_payment
-from giftflow.web.charts import esc
 
 router = APIRouter(prefix=CHECKOUT_PATH, include_in_schema=False)
 PaymentIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=TOKEN)]

@@ -14,12 +14,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import EconomyDep, IdempotentDep, PrincipalDep
-from giftflow.api.errors import BatchNotFoundError
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import (
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep
+from giftflow.http.errors import BatchNotFoundError
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import (
     USER_ID_MAX,
     FraudDecisionList,
     FraudDecisionPublic,

@@ -16,14 +16,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.report_links import LINK_ID
-from giftflow.api.report_links import PATH as REPORTS_PATH
-from giftflow.api.schemas import USER_ID_MAX, Role, at
-from giftflow.api.schemas.analytics import (
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.report_links import LINK_ID
+from giftflow.http.report_links import PATH as REPORTS_PATH
+from giftflow.http.schemas import USER_ID_MAX, Role, at
+from giftflow.http.schemas.analytics import (
     FollowCreate,
     FollowPublic,
     ReportLinkCreate,
@@ -34,9 +34,9 @@ from giftflow.api.schemas.analytics import (
 from giftflow.i18n import activate
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.ledger.limits import INT64_MAX
+from giftflow.render.report_page import render_report
 from giftflow.service.analytics import Analytics, AnalyticsError
 from giftflow.service.live import Live
-from giftflow.web.report_page import render_report
 
 router = APIRouter(prefix="/v1", tags=["analytics"], responses=RESPONSES)
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import (
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, PrincipalDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import (
     USER_ID_MAX,
     EarningsPublic,
     Role,

@@ -15,14 +15,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep
-from giftflow.api.errors import ForbiddenError
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import WRITE, RoomIdPath, may_read, may_write, room_of
-from giftflow.api.schemas import Role
-from giftflow.api.schemas.battles import (
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep
+from giftflow.http.errors import ForbiddenError
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import Role
+from giftflow.http.schemas.battles import (
     BattleCreate,
     BattlePublic,
     BoosterCreate,

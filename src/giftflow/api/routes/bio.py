@@ -13,11 +13,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from giftflow.api.deps import BioDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.analytics import CreatorIdPath
 from giftflow.api.routes.live import may_read, may_write
-from giftflow.api.schemas.bio import (
+from giftflow.creator.bio import LinkWanted
+from giftflow.http.deps import BioDep, PrincipalDep, StateDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.bio import (
     BioFiguresPublic,
     BioPublic,
     BioUpdate,
@@ -28,7 +29,6 @@ from giftflow.api.schemas.bio import (
     LinkPublic,
     LinksReplace,
 )
-from giftflow.creator.bio import LinkWanted
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, PageSettings
 

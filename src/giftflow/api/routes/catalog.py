@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from giftflow.api.deps import EconomyDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import (
+from giftflow.economy.catalog.model import Channel
+from giftflow.http.deps import EconomyDep, PrincipalDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import (
     CatalogGiftList,
     CatalogGiftPublic,
     CustomAmountPublic,
     PackList,
     PackPublic,
 )
-from giftflow.api.schemas.catalog import CatalogRegionList, CatalogRegionPublic
-from giftflow.economy.catalog.model import Channel
+from giftflow.http.schemas.catalog import CatalogRegionList, CatalogRegionPublic
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"], responses=RESPONSES)
 RegionQuery = Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2: US, JP …")

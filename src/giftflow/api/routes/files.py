@@ -17,22 +17,22 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from giftflow.api import auth
-from giftflow.api.deps import LiveDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import WRITE, RoomIdPath, may_read, may_write
-from giftflow.api.schemas.common import PRINTABLE
-from giftflow.api.schemas.products import (
+from giftflow.creator.perks_links import Grant
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep, StateDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.common import PRINTABLE
+from giftflow.http.schemas.products import (
+    DeliveringPerkCreate,
     DeliveringPerkList,
     DeliveringPerkPublic,
+    DownloadLinkCreate,
     DownloadLinkPublic,
     FileList,
     FilePublic,
-    LinkCreate,
-    PerkCreate,
     PerkId,
 )
-from giftflow.creator.perks_links import Grant
 from giftflow.service.creator import perks
 
 router = APIRouter(prefix="/v1", tags=["products"], responses=RESPONSES)
@@ -112,7 +112,7 @@ def list_files(creator_id: RoomIdPath, principal: PrincipalDep, live: LiveDep) -
     "/rooms/{room_id}/delivering-perks", status_code=201, response_model=DeliveringPerkPublic
 )
 def add_perk(
-    room_id: RoomIdPath, body: PerkCreate, principal: PrincipalDep, live: LiveDep
+    room_id: RoomIdPath, body: DeliveringPerkCreate, principal: PrincipalDep, live: LiveDep
 ) -> DeliveringPerkPublic:
     """A ``file`` perk (``level``, ``file_id``), or ``early_access`` to a scheduled
     LIVE's registration (``schedule_id``, ``early_access``). 422 ``perk_invalid``,
@@ -149,7 +149,11 @@ def remove_perk(perk_id: PerkIdPath, principal: PrincipalDep, live: LiveDep) -> 
     "/delivering-perks/{perk_id}/links", status_code=201, response_model=DownloadLinkPublic
 )
 def perk_link(
-    perk_id: PerkIdPath, body: LinkCreate, principal: PrincipalDep, live: LiveDep, state: StateDep
+    perk_id: PerkIdPath,
+    body: DownloadLinkCreate,
+    principal: PrincipalDep,
+    live: LiveDep,
+    state: StateDep,
 ) -> DownloadLinkPublic:
     """A download link for a supporter the perk entitles now (403 ``not_entitled``)."""
     auth.require_self_or_scope(principal, body.user_id, WRITE)

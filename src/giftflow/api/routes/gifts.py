@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, IdempotentDep, PrincipalDep
-from giftflow.api.metrics import ApiMetrics
-from giftflow.api.problems import RESPONSES, public_detail
-from giftflow.api.schemas import (
+from giftflow.errors import GiftflowError
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep
+from giftflow.http.metrics import ApiMetrics
+from giftflow.http.problems import RESPONSES, public_detail
+from giftflow.http.schemas import (
     PRINTABLE,
     GiftBatchCreate,
     GiftBatchError,
@@ -24,7 +25,6 @@ from giftflow.api.schemas import (
     StreakEnd,
     StreakPublic,
 )
-from giftflow.errors import GiftflowError
 from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.once import Once
 

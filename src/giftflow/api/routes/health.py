@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, MetricsDep, PrincipalDep
-from giftflow.api.errors import NotReadyError
-from giftflow.api.metrics import CONTENT_TYPE
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import Health
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, MetricsDep, PrincipalDep
+from giftflow.http.errors import NotReadyError
+from giftflow.http.metrics import CONTENT_TYPE
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import Health
+from giftflow.store.health import ping
 
 router = APIRouter(tags=["operations"])
 
@@ -26,7 +27,7 @@ async def health() -> Health:
 def ready(economy: EconomyDep) -> Health:
     """The database answers a trivial read."""
     try:
-        economy.ledger.read(lambda tx: tx.scalar("SELECT 1"))
+        economy.ledger.read(ping)
     except Exception as error:  # whatever the driver raises, the answer is the same
         raise NotReadyError("the database does not answer") from error
     return Health(status="ready")

@@ -14,12 +14,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role
-from giftflow.api.schemas.live import (
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.http.schemas.live import (
     ChapterList,
     ChapterPublic,
     ChaptersCreate,

@@ -15,12 +15,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from giftflow.api.auth import Principal
-from giftflow.api.deps import ApiState, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import RoomIdPath, may_read, may_write
-from giftflow.api.schemas import TOKEN
-from giftflow.api.schemas.milestones import (
+from giftflow.creator.milestones import ChannelFormat, telegram_url
+from giftflow.http.deps import ApiState, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import TOKEN
+from giftflow.http.schemas.milestones import (
     MilestoneChannelCreate,
     MilestoneChannelCreated,
     MilestoneChannelList,
@@ -30,7 +31,6 @@ from giftflow.api.schemas.milestones import (
     MilestonePostPublic,
     MilestoneTestCreate,
 )
-from giftflow.creator.milestones import ChannelFormat, telegram_url
 from giftflow.service.creator.milestones import ChannelRow, Milestones
 from giftflow.service.webhooks.urls import UrlPolicy
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role
-from giftflow.api.schemas.payouts import PayeePublic, PayeePut
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, PrincipalDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.http.schemas.payouts import PayeePublic, PayeePut
 
 router = APIRouter(prefix="/v1/creators", tags=["payouts"], responses=RESPONSES)
 CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, IdempotentDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import (
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import (
     TOKEN,
     CustomPurchaseCreate,
     PackPurchaseCreate,

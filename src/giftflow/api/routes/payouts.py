@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import EconomyDep, IdempotentDep, PrincipalDep
-from giftflow.api.errors import ForbiddenError, ScopeMissingError
-from giftflow.api.idempotency import Idempotent
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import (
+from giftflow.economy.payouts import PayoutState
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep
+from giftflow.http.errors import ForbiddenError, ScopeMissingError
+from giftflow.http.idempotency import Idempotent
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import (
     TOKEN,
     USER_ID_MAX,
     PayoutCreate,
@@ -23,7 +24,6 @@ from giftflow.api.schemas import (
     PayoutReject,
     Role,
 )
-from giftflow.economy.payouts import PayoutState
 from giftflow.service.economy import Payout
 from giftflow.service.once import Once
 

@@ -14,14 +14,16 @@ from typing import Annotated, Final
 
 from fastapi import APIRouter, Path, Query, Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import IdempotentDep, LiveDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.files import link_secret
 from giftflow.api.routes.live import WRITE, RoomIdPath, UserIdPath, may_read, may_write
-from giftflow.api.schemas import Role
-from giftflow.api.schemas.products import (
+from giftflow.creator.perks_links import Grant
+from giftflow.creator.products import ProductState, Purchase, PurchaseNotFoundError
+from giftflow.http import auth
+from giftflow.http.deps import IdempotentDep, LiveDep, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import Role
+from giftflow.http.schemas.products import (
     DownloadLinkPublic,
     ProductCreate,
     ProductId,
@@ -33,8 +35,6 @@ from giftflow.api.schemas.products import (
     PurchaseCreate,
     PurchaseLinkCreate,
 )
-from giftflow.creator.perks_links import Grant
-from giftflow.creator.products import ProductState, Purchase, PurchaseNotFoundError
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.creator import perks, products
 from giftflow.service.live import Live

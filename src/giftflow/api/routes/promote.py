@@ -9,13 +9,13 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import IdempotentDep, PrincipalDep, StateDep
-from giftflow.api.errors import ForbiddenError, ScopeMissingError
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role
-from giftflow.api.schemas.promote import (
+from giftflow.http import auth
+from giftflow.http.deps import IdempotentDep, PrincipalDep, StateDep
+from giftflow.http.errors import ForbiddenError, ScopeMissingError
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.http.schemas.promote import (
     CampaignCreate,
     CampaignList,
     CampaignPublic,

@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import WRITE, SessionIdPath, may_read, may_write
-from giftflow.api.schemas.products import QuestionCreate, QuestionId, QuestionList, QuestionPublic
 from giftflow.creator.perks import QuestionState
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.products import QuestionCreate, QuestionId, QuestionList, QuestionPublic
 from giftflow.service.creator import questions
 from giftflow.service.live import Live
 

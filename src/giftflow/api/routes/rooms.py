@@ -24,15 +24,15 @@ from typing import Annotated, Final, cast
 from fastapi import APIRouter, Path, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import ApiState, EconomyDep, LiveDep, PrincipalDep, StateDep
-from giftflow.api.errors import ForbiddenError, UnauthenticatedError
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
-from giftflow.api.schemas.rooms import OverlayStatePublic, RoomTokensRevokedPublic
-from giftflow.api.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
 from giftflow.economy.errors import NotACreatorError
+from giftflow.http import auth
+from giftflow.http.deps import ApiState, EconomyDep, LiveDep, PrincipalDep, StateDep
+from giftflow.http.errors import ForbiddenError, UnauthenticatedError
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
+from giftflow.http.schemas.rooms import OverlayStatePublic, RoomTokensRevokedPublic
+from giftflow.http.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
 from giftflow.live.events import Event
 from giftflow.service.economy import Economy
 from giftflow.service.events import ReplayGapError

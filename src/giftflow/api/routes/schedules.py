@@ -17,15 +17,15 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Query, Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import LiveDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import RoomIdPath, UserIdPath, may_read, may_write
 from giftflow.api.routes.rooms import RoomTokenQuery
-from giftflow.api.schemas.live import ScheduleId
-from giftflow.api.schemas.promote import ns
-from giftflow.api.schemas.schedules import (
+from giftflow.http import auth
+from giftflow.http.deps import LiveDep, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.live import ScheduleId
+from giftflow.http.schemas.promote import ns
+from giftflow.http.schemas.schedules import (
     CountdownPublic,
     RegistrationCreate,
     RegistrationList,

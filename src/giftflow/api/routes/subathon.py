@@ -14,12 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from giftflow.api.auth import Principal
-from giftflow.api.deps import EconomyDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
 from giftflow.api.routes.live import RoomIdPath, may_read, may_write
 from giftflow.api.routes.rooms import RoomTokenQuery
-from giftflow.api.schemas.subathon import (
+from giftflow.creator.gift_rules import GiftRule
+from giftflow.creator.subathon import ControlKind
+from giftflow.http.deps import EconomyDep, PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.subathon import (
     FiringList,
     FiringPublic,
     GiftRuleCreate,
@@ -33,8 +35,6 @@ from giftflow.api.schemas.subathon import (
     SubathonUpdate,
     rules_of,
 )
-from giftflow.creator.gift_rules import GiftRule
-from giftflow.creator.subathon import ControlKind
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.creator import gift_rules, subathon
 from giftflow.service.creator.subathon import Subathon

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Path
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.deps import EconomyDep, IdempotentDep, PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import TOKEN, WebhookOutcomePublic
-from giftflow.api.schemas.test_mode import (
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep, StateDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import TOKEN, WebhookOutcomePublic
+from giftflow.http.schemas.test_mode import (
     CardAttemptPublic,
     SandboxPay,
     SandboxRefund,

@@ -8,20 +8,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import EconomyDep, PrincipalDep, StateDep
-from giftflow.api.errors import ForbiddenError, RoleNotAllowedError, ScopeMissingError
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, Role, TokenCreate, TokenPublic, at
-from giftflow.api.schemas.users import (
+from giftflow.economy.users import User
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, PrincipalDep, StateDep
+from giftflow.http.errors import ForbiddenError, RoleNotAllowedError, ScopeMissingError
+from giftflow.http.principals import ADMIN, Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, Role, TokenCreate, TokenPublic, at
+from giftflow.http.schemas.users import (
     SignInLinkCreate,
     SignInLinkPublic,
     TokenRevoke,
     TokenRevokedPublic,
     UserTokensRevokedPublic,
 )
-from giftflow.economy.users import User
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.economy import Economy
 from giftflow.store import credentials
@@ -37,7 +37,7 @@ def _may_hold(principal: Principal, economy: Economy, user_id: int, role: Role) 
     ``creator`` only to a creator, ``admin`` only to a staff user and only by a key that
     also holds ``admin``."""
     auth.require_scope(principal, "tokens:write")
-    if role == Role.ADMIN and auth.ADMIN not in principal.scopes:
+    if role == Role.ADMIN and ADMIN not in principal.scopes:
         raise ScopeMissingError("only a key with the admin scope issues admin tokens")
     user = economy.user(user_id)
     if role == Role.CREATOR and not user.is_creator:

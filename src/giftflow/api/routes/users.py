@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import EconomyDep, PrincipalDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import USER_ID_MAX, UserCreate, UserPublic, UserUpdate
 from giftflow.economy.errors import UserNotFoundError
+from giftflow.http import auth
+from giftflow.http.deps import EconomyDep, PrincipalDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import USER_ID_MAX, UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/v1/users", tags=["users"], responses=RESPONSES)
 UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]

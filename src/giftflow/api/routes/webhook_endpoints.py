@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import PrincipalDep, StateDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import TOKEN
-from giftflow.api.schemas.webhooks import (
+from giftflow.http import auth
+from giftflow.http.deps import PrincipalDep, StateDep
+from giftflow.http.principals import Principal
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import TOKEN
+from giftflow.http.schemas.webhooks import (
     WebhookDeliveryList,
     WebhookDeliveryPublic,
     WebhookEndpointCreate,

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from giftflow.api.deps import EconomyDep, MetricsDep, WebhookLimitDep
-from giftflow.api.problems import RESPONSES
-from giftflow.api.schemas import TOKEN, WebhookOutcomePublic
+from giftflow.http.deps import EconomyDep, MetricsDep, WebhookLimitDep
+from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas import TOKEN, WebhookOutcomePublic
 
 router = APIRouter(prefix="/v1/webhooks", tags=["payments"], responses=RESPONSES)
 ProviderPath = Annotated[str, Path(min_length=1, max_length=32, pattern=TOKEN)]

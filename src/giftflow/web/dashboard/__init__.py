@@ -4,7 +4,7 @@ fraud review, payout approval, the platform's coin flows), a creator's promotion
 their reports, the promotions review queue, a LIVE's priority Q&A queue, served by the
 API's app.
 
-No JavaScript: every chart is inline SVG from ``giftflow.web.charts``, every action a
+No JavaScript: every chart is inline SVG from ``giftflow.render.charts``, every action a
 form. A browser signs in once with ``?token=<user token>`` and is then known by an
 HttpOnly, SameSite=Strict cookie (``signin``). ``create_app`` includes ``router``.
 """

@@ -12,12 +12,12 @@ from typing import Any
 from giftflow.i18n import gettext as _
 from giftflow.i18n import money, number
 from giftflow.ledger.reconcile import ReconcileReport
+from giftflow.render.charts import esc, grouped
+from giftflow.render.report_page import table
 from giftflow.service.economy import LoggedDecision, Payout
 from giftflow.store.credentials import ReconcileRun
-from giftflow.web.charts import esc, grouped
 from giftflow.web.dashboard.creator_page import flows_section, time_of
 from giftflow.web.dashboard.period import Period
-from giftflow.web.report_page import table
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,8 @@ from typing import Final
 from giftflow.creator.bio import BioFigures, LinkFigures
 from giftflow.i18n import N_, number
 from giftflow.i18n import gettext as _
-from giftflow.web.charts import esc
-from giftflow.web.report_page import table
+from giftflow.render.charts import esc
+from giftflow.render.report_page import table
 
 TOTALS: Final = (
     ("views", N_("Views")),

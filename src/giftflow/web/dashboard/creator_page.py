@@ -16,14 +16,14 @@ from giftflow.economy.users import User
 from giftflow.i18n import N_, money, number
 from giftflow.i18n import gettext as _
 from giftflow.live.sessions import LiveSession
+from giftflow.render.charts import cohort_table, esc
+from giftflow.render.report_page import instant as time_element
+from giftflow.render.report_page import table
+from giftflow.render.sankey import sankey
 from giftflow.service.economy import EarningsView, Payout
 from giftflow.service.live.sessions import SessionTotals
-from giftflow.web.charts import cohort_table, esc
 from giftflow.web.dashboard.bio_section import bio_section
 from giftflow.web.dashboard.period import Period, period_form
-from giftflow.web.report_page import instant as time_element
-from giftflow.web.report_page import table
-from giftflow.web.sankey import sankey
 
 IN_PAYOUT_STATES: Final = frozenset({"requested", "held", "approved"})
 """Payouts whose diamonds are reserved and not yet paid or returned."""

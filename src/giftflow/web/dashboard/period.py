@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from giftflow.api.errors import ApiError
+from giftflow.http.errors import ApiError
 from giftflow.ledger.clock import NS_PER_S
-from giftflow.web.charts import esc
+from giftflow.render.charts import esc
 
 DEFAULT_DAYS: Final = 30
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from giftflow.i18n import gettext as _
 from giftflow.promote.promotions import OPEN_STATES
-from giftflow.web.charts import esc, grouped, line_chart
-from giftflow.web.report_page import instant, table
+from giftflow.render.charts import esc, grouped, line_chart
+from giftflow.render.report_page import instant, table
 
 Json = Mapping[str, Any]
 REVIEW_PAGE: Final = "/admin/promotions"

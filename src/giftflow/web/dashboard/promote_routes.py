@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from starlette.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.deps import ApiState, StateDep
-from giftflow.api.schemas.balances import WalletPublic
-from giftflow.api.schemas.common import policed
-from giftflow.api.schemas.promote import PromotionPublic, ReportPublic
 from giftflow.economy.errors import NotFoundError
+from giftflow.http import auth
+from giftflow.http.deps import ApiState, StateDep
+from giftflow.http.schemas.balances import WalletPublic
+from giftflow.http.schemas.common import policed
+from giftflow.http.schemas.promote import PromotionPublic, ReportPublic
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.promote import Promotion
 from giftflow.text import human

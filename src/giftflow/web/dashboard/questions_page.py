@@ -11,9 +11,9 @@ from typing import Final
 from giftflow.creator.perks import Question, QuestionState
 from giftflow.i18n import N_, number
 from giftflow.i18n import gettext as _
-from giftflow.web.charts import esc
+from giftflow.render.charts import esc
+from giftflow.render.report_page import table
 from giftflow.web.dashboard.creator_page import time_of
-from giftflow.web.report_page import table
 
 QUESTION_STATES: Final = (N_("queued"), N_("answered"), N_("skipped"))
 """A question's states, as the page shows them (``QuestionState``'s values)."""

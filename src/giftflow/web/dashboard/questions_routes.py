@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from giftflow.api.deps import ApiState, StateDep
 from giftflow.creator.perks import Question, QuestionState
 from giftflow.economy.errors import NotFoundError
+from giftflow.http.deps import ApiState, StateDep
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import questions
 from giftflow.web.dashboard.questions_page import questions_body, questions_path

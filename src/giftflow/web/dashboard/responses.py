@@ -1,6 +1,6 @@
 """How the dashboard answers: whole HTML documents with strict headers, and every error
 as an HTML page rather than problem+json. Statuses come from the API's one table
-(``problems.status_for``), so a page and the API never disagree on what an error is.
+(``problem_codes.status_for``), so a page and the API never disagree on what an error is.
 
 ``PageRoute`` is the route class of the dashboard's router: it turns errors into pages,
 and refuses a token in the address (the dashboard's old sign-in) without reading it.
@@ -16,13 +16,13 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from giftflow.api import problems
 from giftflow.errors import GiftflowError
+from giftflow.http import problem_codes, problems
 from giftflow.i18n import N_, activate
 from giftflow.i18n import gettext as _
-from giftflow.web.charts import esc
+from giftflow.render.charts import esc
+from giftflow.render.report_page import page
 from giftflow.web.dashboard import session
-from giftflow.web.report_page import page
 
 HEADERS: Final = {
     "Cache-Control": "no-store",
@@ -99,7 +99,7 @@ def heading_of(status: int) -> str:
 
 
 def page_for(error: GiftflowError, *, had_cookie: bool) -> Response:
-    status = problems.status_for(error)
+    status = problem_codes.status_for(error)
     detail = problems.public_detail(error)
     heading = heading_of(status)
     if status == 401:

@@ -10,20 +10,21 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import Response
 
-from giftflow.api import auth
-from giftflow.api.auth import Principal
-from giftflow.api.deps import StateDep
-from giftflow.api.errors import ForbiddenError
-from giftflow.api.schemas import USER_ID_MAX, Role
-from giftflow.api.schemas.common import policed
 from giftflow.economy.errors import NotFoundError
 from giftflow.economy.users import User
+from giftflow.http import auth
+from giftflow.http.deps import StateDep
+from giftflow.http.errors import ForbiddenError
+from giftflow.http.principals import Principal
+from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.http.schemas.common import policed
 from giftflow.i18n import gettext as _
 from giftflow.ledger.limits import INT64_MAX
+from giftflow.render.charts import esc
+from giftflow.render.report_page import report_sections
 from giftflow.service.analytics import Analytics
 from giftflow.service.economy import Economy
 from giftflow.text import human
-from giftflow.web.charts import esc
 from giftflow.web.dashboard.admin_page import AdminView, admin_body
 from giftflow.web.dashboard.creator_page import CreatorView, creator_body, nav
 from giftflow.web.dashboard.period import period_of
@@ -35,7 +36,6 @@ from giftflow.web.dashboard.session import (
     sign_in,
     sign_out,
 )
-from giftflow.web.report_page import report_sections
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]

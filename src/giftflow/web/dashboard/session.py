@@ -29,15 +29,16 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.responses import Response
 
-from giftflow.api.auth import Authenticator, Principal
-from giftflow.api.deps import state_of
-from giftflow.api.errors import (
+from giftflow.errors import GiftflowError
+from giftflow.http.auth import Authenticator
+from giftflow.http.deps import state_of
+from giftflow.http.errors import (
     ForbiddenError,
     TokenInvalidError,
     UnauthenticatedError,
 )
-from giftflow.api.schemas import Role
-from giftflow.errors import GiftflowError
+from giftflow.http.principals import Principal
+from giftflow.http.schemas import Role
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.store import credentials
 from giftflow.store.credentials import SignInGrant

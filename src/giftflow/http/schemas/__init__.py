@@ -1,0 +1,165 @@
+"""The HTTP API's request and response bodies.
+
+These are the API's own types: ``*Create`` / ``*Update`` what a caller sends, ``*Public``
+what it gets back, each built from a domain value with ``of``. Domain dataclasses and
+database rows never reach the wire. Amounts are JSON integers, always: coins, diamond
+units, and fiat in minor units next to its ISO 4217 currency. Times are RFC 3339 (UTC).
+Request bodies are strict: an integer must be a JSON number without a fraction (``5``,
+or ``5.0``, which JSON Schema counts as the same integer, when exact: at most 2**53),
+never a string (``"5"``) or a boolean; a flag must be a JSON boolean; unknown fields are
+refused.
+"""
+
+from __future__ import annotations
+
+from giftflow.http.schemas.balances import (
+    EarningsPublic,
+    StatementLinePublic,
+    StatementPublic,
+    WalletPublic,
+)
+from giftflow.http.schemas.catalog import (
+    CatalogGiftList,
+    CatalogGiftPublic,
+    CustomAmountPublic,
+    PackList,
+    PackPublic,
+)
+from giftflow.http.schemas.common import (
+    BATCH_GIFTS_MAX,
+    COINS_MAX,
+    DIAMONDS_MAX,
+    INT32_MAX,
+    PRINTABLE,
+    TOKEN,
+    USER_ID_MAX,
+    ClientId,
+    FieldProblem,
+    Health,
+    Name,
+    PackId,
+    Problem,
+    ProviderName,
+    Reason,
+    RegionCode,
+    Request,
+    UserId,
+    WholeNumber,
+    at,
+    at_or_none,
+)
+from giftflow.http.schemas.gifts import (
+    GiftBatchCreate,
+    GiftBatchError,
+    GiftBatchOk,
+    GiftBatchPublic,
+    GiftCreate,
+    GiftEventCreate,
+    GiftSentPublic,
+    GiftStreakCreate,
+    StreakEnd,
+    StreakEvent,
+    StreakPublic,
+)
+from giftflow.http.schemas.payments import (
+    CustomPurchaseCreate,
+    PackPurchaseCreate,
+    PaymentPublic,
+    PurchaseCreate,
+    WebhookOutcomePublic,
+)
+from giftflow.http.schemas.payouts import (
+    ImportSummaryPublic,
+    PayoutBatchCreate,
+    PayoutBatchPublic,
+    PayoutCreate,
+    PayoutList,
+    PayoutPublic,
+    PayoutReject,
+)
+from giftflow.http.schemas.review import (
+    FraudDecisionList,
+    FraudDecisionPublic,
+    FraudReview,
+    MismatchPublic,
+    ReconcilePublic,
+    UnitTotalsPublic,
+)
+from giftflow.http.schemas.rooms import RoomTokenPublic
+from giftflow.http.schemas.users import (
+    Role,
+    TokenCreate,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+    UserUpdate,
+)
+
+__all__ = [
+    "BATCH_GIFTS_MAX",
+    "COINS_MAX",
+    "DIAMONDS_MAX",
+    "INT32_MAX",
+    "PRINTABLE",
+    "TOKEN",
+    "USER_ID_MAX",
+    "CatalogGiftList",
+    "CatalogGiftPublic",
+    "ClientId",
+    "CustomAmountPublic",
+    "CustomPurchaseCreate",
+    "EarningsPublic",
+    "FieldProblem",
+    "FraudDecisionList",
+    "FraudDecisionPublic",
+    "FraudReview",
+    "GiftBatchCreate",
+    "GiftBatchError",
+    "GiftBatchOk",
+    "GiftBatchPublic",
+    "GiftCreate",
+    "GiftEventCreate",
+    "GiftSentPublic",
+    "GiftStreakCreate",
+    "Health",
+    "ImportSummaryPublic",
+    "MismatchPublic",
+    "Name",
+    "PackId",
+    "PackList",
+    "PackPublic",
+    "PackPurchaseCreate",
+    "PaymentPublic",
+    "PayoutBatchCreate",
+    "PayoutBatchPublic",
+    "PayoutCreate",
+    "PayoutList",
+    "PayoutPublic",
+    "PayoutReject",
+    "Problem",
+    "ProviderName",
+    "PurchaseCreate",
+    "Reason",
+    "ReconcilePublic",
+    "RegionCode",
+    "Request",
+    "Role",
+    "RoomTokenPublic",
+    "StatementLinePublic",
+    "StatementPublic",
+    "StreakEnd",
+    "StreakEvent",
+    "StreakPublic",
+    "TokenCreate",
+    "TokenPublic",
+    "UnitTotalsPublic",
+    "UserCreate",
+    "UserId",
+    "UserPublic",
+    "UserUpdate",
+    "WalletPublic",
+    "WebhookOutcomePublic",
+    "WholeNumber",
+    "at",
+    "at_or_none",
+]
