@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from giftflow.ledger.clock import UnixNs
+
 
 @dataclass(frozen=True, slots=True)
 class SessionFact:
@@ -14,8 +16,8 @@ class SessionFact:
     creator_id: int
     creator_name: str
     title: str
-    started_at: int
-    ended_at: int | None
+    started_at: UnixNs
+    ended_at: UnixNs | None
     """None while the session is live (it is measured up to ``now``)."""
 
 
@@ -29,7 +31,7 @@ class GiftFact:
     """What the event added: its quantity, or a streak's delta."""
     coins: int
     diamond_units: int
-    sent_at: int
+    sent_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +39,8 @@ class PresenceFact:
     """A viewer's ``[joined_at, left_at)`` in a session; ``left_at`` None: still there."""
 
     viewer_id: int
-    joined_at: int
-    left_at: int | None
+    joined_at: UnixNs
+    left_at: UnixNs | None
 
 
 class InteractionKind(StrEnum):
@@ -61,7 +63,7 @@ class FollowFact:
     """A user's first follow of a creator."""
 
     user_id: int
-    followed_at: int
+    followed_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +72,8 @@ class ChapterFact:
     position: int
     kind: str
     title: str
-    started_at: int
-    ended_at: int | None
+    started_at: UnixNs
+    ended_at: UnixNs | None
     """None while the chapter runs (it ends with the session, or now)."""
 
 
@@ -80,7 +82,7 @@ class FirstGift:
     """For cohorts: one gift to a creator, reduced to who sent it and when."""
 
     sender_id: int
-    sent_at: int
+    sent_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
+
 from .facts import ChapterFact, FollowFact, GiftFact, LiveFacts
 from .formats import (
     NS_PER_HOUR,
@@ -37,7 +39,7 @@ class PreviousSummary:
 
     session_id: int
     title: str
-    started_at: int
+    started_at: UnixNs
     duration_s: int
     coins: int
     gifts: int

@@ -17,6 +17,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import UnixNs
 
 SLUG_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,30})[a-z0-9]")
 """3 to 32 lower-case letters, digits and inner hyphens: ``carol-draws``."""
@@ -47,8 +48,8 @@ class BioPage:
     about: str
     consent_version: int
     """The consent text the lead form shows now (0: no text yet, so no form)."""
-    created_at: int
-    updated_at: int
+    created_at: UnixNs
+    updated_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,8 @@ class BioLink:
     """0 first; the page shows links by position."""
     title: str
     url: str
-    created_at: int
-    removed_at: int | None = None
+    created_at: UnixNs
+    removed_at: UnixNs | None = None
     """Taken off the page (its clicks stay counted); a removed link no longer redirects."""
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.errors import LiveError
 
 COOLDOWN_S_MAX: Final = 86_400
@@ -36,8 +36,8 @@ class GiftRule:
     cooldown_s: int
     fired: int = 0
     """How many times it fired."""
-    last_fired_at: int | None = None
-    created_at: int = 0
+    last_fired_at: UnixNs | None = None
+    created_at: UnixNs = 0
 
     def qualifies(self, *, gift_id: int, coins: int) -> bool:
         if self.min_coins is not None and coins < self.min_coins:

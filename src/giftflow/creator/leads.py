@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.creator.bio import BioError
+from giftflow.ledger.clock import UnixNs
 
 EMAIL_MAX: Final = 254
 LOCAL_MAX: Final = 64
@@ -75,7 +76,7 @@ class Consent:
     version: int
     text: str
     text_sha256: str
-    created_at: int
+    created_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +87,11 @@ class Lead:
     state: LeadState
     consent_version: int
     consent_text_sha256: str
-    consented_at: int
+    consented_at: UnixNs
     """When the visitor ticked the consent and sent the form (the last time): the
     confirmation link is signed for it, so only the latest request's link confirms."""
-    confirmed_at: int | None = None
-    unsubscribed_at: int | None = None
+    confirmed_at: UnixNs | None = None
+    unsubscribed_at: UnixNs | None = None
 
 
 def check_email(text: str) -> str:

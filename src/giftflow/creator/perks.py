@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.economy.errors import EconomyError, NotFoundError
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.levels import Perk, PerkKind
 
 EARLY_S_MAX: Final = 30 * 86_400
@@ -55,7 +55,7 @@ class EarlyAccess:
     ``level`` from ``opens_at - early_s * 1e9``, to everyone from ``opens_at`` (ns)."""
 
     level: int
-    opens_at: int
+    opens_at: UnixNs
     early_s: int
 
     @property
@@ -75,7 +75,7 @@ class DeliveringPerk:
     product_id: str | None
     schedule_id: str | None
     early: EarlyAccess | None
-    created_at: int
+    created_at: UnixNs
 
 
 class Opening(StrEnum):
@@ -153,8 +153,8 @@ class Question:
     """The asker's supporter level when they asked: what orders the queue."""
     text: str
     state: QuestionState
-    submitted_at: int
-    closed_at: int
+    submitted_at: UnixNs
+    closed_at: UnixNs
 
 
 def queue_order(question: Question) -> tuple[int, int, str]:

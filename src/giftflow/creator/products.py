@@ -25,6 +25,7 @@ from giftflow.economy.chart import AccountKind, TransferCode, platform_account, 
 from giftflow.economy.errors import EconomyError, NotFoundError
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import diamond_units
+from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.limits import TransferId
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import COIN, DIAMOND
@@ -96,7 +97,7 @@ class StoredFile:
     content_type: str
     size_bytes: int
     sha256: str
-    created_at: int
+    created_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +110,8 @@ class Product:
     file_ids: tuple[str, ...]
     early: EarlyAccess | None
     """From the product's ``early_access`` perk, if it has one."""
-    created_at: int
-    updated_at: int
+    created_at: UnixNs
+    updated_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +127,10 @@ class Purchase:
     share_bps: int
     diamond_units: int
     state: PurchaseState
-    purchased_at: int
-    matures_at: int
-    matured_at: int
-    refunded_at: int
+    purchased_at: UnixNs
+    matures_at: UnixNs
+    matured_at: UnixNs
+    refunded_at: UnixNs
     clawed_back_units: int
     """The diamond units the refund took back from the creator (0 once matured)."""
     title: str = ""

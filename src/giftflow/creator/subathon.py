@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.errors import LiveError, LiveStateError
 
 NS_PER_MS: Final = 1_000_000
@@ -95,7 +95,7 @@ class Counted:
 class Timer:
     """The folded state. Running: it ends at ``toggled_at + granted_ns - run_ns``."""
 
-    started_at: int
+    started_at: UnixNs
     initial_s: int
     cap_s: int
     rules: Rules
@@ -103,10 +103,10 @@ class Timer:
     """The initial time and what gifts added, at most ``cap_s``."""
     run_ns: int
     """How long it ran before ``toggled_at``."""
-    toggled_at: int
+    toggled_at: UnixNs
     """The start, or the last pause or resume."""
     paused: bool = False
-    ended_at: int | None = None
+    ended_at: UnixNs | None = None
     """When the creator ended it, or when its time ran out once that is recorded."""
     as_of: int = 0
     """The moment of the last thing recorded; the next counts from here on."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from giftflow.economy.errors import StreakError
+from giftflow.ledger.clock import UnixNs
 
 STREAK_TIMEOUT_S_DEFAULT = 10
 """Seconds without an event after which an open streak has ended (configurable)."""
@@ -25,9 +26,9 @@ class Streak:
     creator_id: int
     gift_id: int
     repeat_count: int
-    started_at: int
-    last_at: int
-    ended_at: int = 0
+    started_at: UnixNs
+    last_at: UnixNs
+    ended_at: UnixNs = 0
     end_reason: str | None = None
 
     def timed_out(self, now: int, timeout_s: int) -> bool:

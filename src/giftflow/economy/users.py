@@ -7,6 +7,7 @@ from datetime import date
 
 from giftflow.economy.chart import AccountKind, user_account
 from giftflow.economy.errors import AgeRestrictedError
+from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.limits import AccountId
 
 
@@ -19,7 +20,7 @@ class User:
     region: str
     is_creator: bool
     identity_verified: bool
-    created_at: int
+    created_at: UnixNs
 
     @property
     def wallet(self) -> AccountId:

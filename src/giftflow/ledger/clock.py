@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Final, Protocol
+from typing import Final, Protocol, TypeAlias
 
 NS_PER_S: Final = 1_000_000_000
 """Nanoseconds in a second: the ledger's clock, and every time giftflow keeps, counts
 nanoseconds since the epoch."""
+
+UnixNs: TypeAlias = int
+"""An instant as giftflow keeps it: nanoseconds since the Unix epoch (UTC). Every
+``*_at`` field inside giftflow is one; the HTTP API turns them into RFC 3339 at its
+edge and the event stream carries them as they are (docs/api.md, decisions/0065)."""
 
 
 class Clock(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.units import UnitCode
 
@@ -111,7 +112,7 @@ class PendingState:
 
     transfer: Transfer
     status: str = PendingStatus.PENDING
-    closed_at: int = 0
+    closed_at: UnixNs = 0
 
     @property
     def expires_at(self) -> int:

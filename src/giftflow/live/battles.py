@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.errors import LiveError
 from giftflow.live.leaderboards import Standing, Support, rank
 
@@ -34,8 +34,8 @@ MVP_COUNT = 3
 @dataclass(frozen=True, slots=True)
 class Booster:
     multiplier: int
-    started_at: int
-    ends_at: int
+    started_at: UnixNs
+    ends_at: UnixNs
 
     def active(self, at: int) -> bool:
         return self.started_at <= at < self.ends_at
@@ -52,9 +52,9 @@ class Side:
 @dataclass(frozen=True, slots=True)
 class Battle:
     id: int
-    started_at: int
-    ends_at: int
-    ended_at: int | None
+    started_at: UnixNs
+    ends_at: UnixNs
+    ended_at: UnixNs | None
     winner_session_id: int | None
     sides: tuple[Side, ...]
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from giftflow.ledger.clock import UnixNs
+
 
 class ChapterKind(StrEnum):
     HOOK = "hook"
@@ -40,8 +42,8 @@ class Chapter:
     kind: ChapterKind
     title: str
     planned_s: int
-    started_at: int | None = None
-    ended_at: int | None = None
+    started_at: UnixNs | None = None
+    ended_at: UnixNs | None = None
 
     def holds(self, at: int) -> bool:
         started = self.started_at is not None and self.started_at <= at

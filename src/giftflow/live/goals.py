@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.errors import LiveError
 
 
@@ -35,11 +36,11 @@ class Goal:
     target: int
     gift_id: int | None
     promise: str
-    deadline_at: int | None
+    deadline_at: UnixNs | None
     progress: int
     state: GoalState
-    created_at: int
-    completed_at: int | None = None
+    created_at: UnixNs
+    completed_at: UnixNs | None = None
 
 
 def validate(kind: GoalKind, target: int, gift_id: int | None) -> None:

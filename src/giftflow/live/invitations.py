@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import check_start
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 
@@ -53,7 +54,7 @@ class Invitee:
     session_id: int
     creator_id: int
     answer: Answer
-    answered_at: int | None = None
+    answered_at: UnixNs | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +64,12 @@ class Invitation:
     """The inviter's session."""
     creator_id: int
     duration_s: int
-    created_at: int
-    expires_at: int
+    created_at: UnixNs
+    expires_at: UnixNs
     state: InvitationState
     """As stored: ``PENDING`` even once expired (see ``state_at``)."""
     invitees: tuple[Invitee, ...]
-    decided_at: int | None = None
+    decided_at: UnixNs | None = None
     battle_id: int | None = None
 
     def state_at(self, now: int) -> InvitationState:

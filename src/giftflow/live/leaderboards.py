@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
+
 TOP_DEFAULT = 10
 
 
@@ -17,7 +19,7 @@ TOP_DEFAULT = 10
 class Support:
     user_id: int
     coins: int
-    last_at: int
+    last_at: UnixNs
     """When the supporter's total last grew (nanoseconds)."""
 
 

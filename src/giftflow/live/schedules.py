@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.chapters import ChapterPlan
 from giftflow.live.errors import LiveError
 from giftflow.live.goals import GoalKind, validate
@@ -56,7 +56,7 @@ class ScheduledLive:
     id: str
     creator_id: int
     title: str
-    starts_at: int
+    starts_at: UnixNs
     """Nanoseconds since the epoch."""
     state: ScheduleState
     chapters: tuple[ChapterPlan, ...] = ()
@@ -68,9 +68,9 @@ class ScheduledLive:
     """Viewers registered now."""
     sequence: int = 0
     """Bumped by each change (the calendar file's ``SEQUENCE``)."""
-    created_at: int = 0
-    updated_at: int = 0
-    closed_at: int | None = None
+    created_at: UnixNs = 0
+    updated_at: UnixNs = 0
+    closed_at: UnixNs | None = None
     """When it went ``done``, ``missed`` or ``cancelled``."""
 
     @property

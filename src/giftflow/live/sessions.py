@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
+
 
 @dataclass(frozen=True, slots=True)
 class LiveSession:
@@ -19,8 +21,8 @@ class LiveSession:
     creator_id: int
     """Also the room id: a creator's room is their channel."""
     title: str
-    started_at: int
-    ended_at: int | None = None
+    started_at: UnixNs
+    ended_at: UnixNs | None = None
 
     @property
     def is_live(self) -> bool:
@@ -30,8 +32,8 @@ class LiveSession:
 @dataclass(frozen=True, slots=True)
 class Presence:
     viewer_id: int
-    joined_at: int
-    left_at: int | None = None
+    joined_at: UnixNs
+    left_at: UnixNs | None = None
 
 
 def _closed(presence: Presence, until: int) -> tuple[int, int]:

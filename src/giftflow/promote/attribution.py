@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
+
 NS_PER_DAY: Final = 86_400 * 1_000_000_000
 VIEW_WINDOW_NS: Final = NS_PER_DAY
 CLICK_WINDOW_NS: Final = 7 * NS_PER_DAY
@@ -24,8 +26,8 @@ class Touch:
     was clicked (0: never)."""
 
     viewer_id: int
-    viewable_at: int
-    clicked_at: int
+    viewable_at: UnixNs
+    clicked_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)

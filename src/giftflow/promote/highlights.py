@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
+
 NS_PER_MINUTE: Final = 60 * 1_000_000_000
 WINDOW_MINUTES: Final = 2
 HIGHLIGHTS_TOP: Final = 5
@@ -22,8 +24,8 @@ class Minute:
 
 @dataclass(frozen=True, slots=True)
 class Highlight:
-    starts_at: int
-    ends_at: int
+    starts_at: UnixNs
+    ends_at: UnixNs
     coins: int
     follows: int
     score_bps: int

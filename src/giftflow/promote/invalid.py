@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
+
 VIEWABLE_MS_MIN: Final = 2_000
 """MRC: a video impression is viewable after 2 continuous seconds (half its pixels)."""
 VIEWABLE_PER_MINUTE_MAX: Final = 20
@@ -55,7 +57,7 @@ class ViewableEvent:
 
     viewer_id: int
     creator_id: int
-    served_at: int
+    served_at: UnixNs
     at: int
     visible_ms: int
     bot: bool

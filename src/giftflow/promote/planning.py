@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from giftflow.analytics.facts import ChapterFact, PresenceFact
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 
 WINDOWS_TOP: Final = 5
 REGIONS_TOP: Final = 5
@@ -22,8 +22,8 @@ REGIONS_TOP: Final = 5
 class ChapterRetention:
     chapter_id: int
     title: str
-    started_at: int
-    ended_at: int
+    started_at: UnixNs
+    ended_at: UnixNs
     viewers_at_start: int
     stayed_through: int
     """Of the viewers present when it started, those still there when it ended."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.promote.errors import PromoteError, PromotionStateError
 
 BPS_WHOLE: Final = 10_000
@@ -122,8 +122,8 @@ class Audience:
 class Burst:
     """A window of the schedule with its share of the budget in basis points."""
 
-    starts_at: int
-    ends_at: int
+    starts_at: UnixNs
+    ends_at: UnixNs
     share_bps: int
 
 
@@ -135,8 +135,8 @@ class Plan:
     content_id: str
     goal: Goal
     budget_coins: int
-    starts_at: int
-    ends_at: int
+    starts_at: UnixNs
+    ends_at: UnixNs
     audience: Audience = field(default_factory=Audience)
     bursts: tuple[Burst, ...] = ()
     frequency_cap: int = FREQUENCY_CAP_DEFAULT

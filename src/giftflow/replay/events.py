@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX
+from giftflow.ledger.clock import UnixNs
 from giftflow.replay.gifts import GiftLine
 from giftflow.service.economy import GiftRequest
 
@@ -27,7 +28,7 @@ def gift_requests(
     creator_id: int,
     key: str,
     session_id: int,
-    sent_at: int | None = None,
+    sent_at: UnixNs | None = None,
 ) -> tuple[list[GiftRequest], list[str]]:
     """The events of one donation's gift lines, and the streak ids to end after them."""
     requests: list[GiftRequest] = []

@@ -25,7 +25,7 @@ from typing import Final, Protocol
 
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.replay.audience import Audience, LogAudience
 from giftflow.replay.events import gift_requests
 from giftflow.replay.funding import fund_up_front
@@ -110,8 +110,8 @@ class BookedDonation:
 class ReplayResult:
     session_id: int
     creator: User
-    started_at: int
-    ended_at: int
+    started_at: UnixNs
+    ended_at: UnixNs
     runs: list[Run]
     booked: list[BookedDonation] = field(default_factory=list)
 
@@ -127,7 +127,7 @@ class _Part:
     sender: User
     lines: tuple[GiftLine, ...]
     key: str
-    sent_at: int | None
+    sent_at: UnixNs | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import Battle, Booster, Side
 from giftflow.live.leaderboards import Support
 from giftflow.store.tx import NamedRow, Tx
@@ -23,7 +24,7 @@ class DueBattle:
     """A running battle whose time is up."""
 
     id: int
-    ends_at: int
+    ends_at: UnixNs
     """When its time was up (nanoseconds since the epoch)."""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store import promotions
 from giftflow.store.tx import Tx
 
@@ -17,7 +18,7 @@ class Campaign:
     id: str
     creator_id: int
     name: str
-    created_at: int
+    created_at: UnixNs
     promotion_ids: tuple[str, ...]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.chapters import Chapter, ChapterKind, ChapterPlan
 from giftflow.store.tx import NamedRow, Tx
 
@@ -33,8 +34,8 @@ class RecordedChapter:
 
     title: str
     planned_s: int
-    started_at: int
-    ended_at: int
+    started_at: UnixNs
+    ended_at: UnixNs
 
 
 def chapter_from(row: NamedRow) -> Chapter:

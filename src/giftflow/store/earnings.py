@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import Tx
 
 _NET_UNITS = "diamond_units - reversed_coins * share_bps"
@@ -22,8 +23,8 @@ class PendingHold:
 
     units: int
     gifts: int
-    first_matures_at: int
-    matures_at: int
+    first_matures_at: UnixNs
+    matures_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.fraud import Decision
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -25,12 +26,12 @@ class LoggedDecision:
     user_id: int | None
     subject: str
     detail: str
-    created_at: int
+    created_at: UnixNs
     """When it was taken (nanoseconds since the epoch)."""
     review_state: str
     """``open``, ``upheld`` or ``overturned``."""
     reviewed_by: str | None
-    reviewed_at: int
+    reviewed_at: UnixNs
     """When it was reviewed (nanoseconds since the epoch; 0 while open)."""
 
 

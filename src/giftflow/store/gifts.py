@@ -13,6 +13,7 @@ from typing import Final
 
 from giftflow.economy.chargebacks import SpentGift
 from giftflow.economy.streaks import Streak
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -42,7 +43,7 @@ class GiftSent:
     coins: int
     diamond_units: int
     session_id: int
-    sent_at: int
+    sent_at: UnixNs
     replayed: bool = False
 
 
@@ -54,7 +55,7 @@ class NewGift:
     gift: GiftSent
     streak_key: str | None
     share_bps: int
-    matures_at: int
+    matures_at: UnixNs
 
 
 def gift_from(row: NamedRow) -> GiftSent:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import Tx
 
 EventColumn = Literal["clicked_at", "entered_at", "visited_at"]
@@ -32,7 +33,7 @@ class Seen:
     """A viewer's impression, as the frequency cap counts it."""
 
     promotion_id: str
-    served_at: int
+    served_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,8 @@ class Impression:
 
     promotion_id: str
     viewer_id: int
-    served_at: int
-    viewable_at: int
+    served_at: UnixNs
+    viewable_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +54,10 @@ class Outcome:
     state: str
     reason: str | None
     billed_millicoins: int
-    viewable_at: int
-    clicked_at: int
-    entered_at: int
-    visited_at: int
+    viewable_at: UnixNs
+    clicked_at: UnixNs
+    entered_at: UnixNs
+    visited_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class NewImpression:
     slot: int
     region: str | None
     age_band: str | None
-    served_at: int
+    served_at: UnixNs
 
 
 def counts(

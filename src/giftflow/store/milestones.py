@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from giftflow.creator.milestones import ChannelFormat, MilestoneKind, Rule
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 _CHANNEL = (
@@ -50,8 +51,8 @@ class ChannelRow:
     enabled: bool
     disabled_reason: str | None
     failing_since: int
-    created_at: int
-    updated_at: int
+    created_at: UnixNs
+    updated_at: UnixNs
     rules: tuple[Rule, ...]
 
 
@@ -75,12 +76,12 @@ class PostRow:
     milestone_key: str
     kind: str
     text: str
-    created_at: int
+    created_at: UnixNs
     delivery_id: int | None
     state: str | None
     """The delivery's (``pending``, ``delivered``, ``failed``); None once it is gone."""
     attempts: int
-    delivered_at: int
+    delivered_at: UnixNs
     last_status_code: int | None
     last_error: str | None
 

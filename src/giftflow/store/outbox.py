@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import Tx
 
 
@@ -19,7 +20,7 @@ class NewDelivery:
     room_id: int
     type: str
     payload: str
-    created_at: int
+    created_at: UnixNs
 
 
 def version(tx: Tx) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.money import Fiat
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -44,13 +45,13 @@ class Payment:
     instrument: str | None
     refunded_minor: int
     coins_clawed_back: int
-    created_at: int
-    paid_at: int
+    created_at: UnixNs
+    paid_at: UnixNs
     failure_code: str | None = None
     """Why the last attempt to pay failed (``card_declined`` …), if one did."""
     failure_message: str | None = None
     failed_attempts: int = 0
-    failed_at: int = 0
+    failed_at: UnixNs = 0
     checkout_url: str | None = None
 
     @property

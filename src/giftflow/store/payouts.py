@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.payees import mask
+from giftflow.ledger.clock import UnixNs
 from giftflow.partners.base import PayoutLine
 from giftflow.store.tx import NamedRow, Tx
 
@@ -36,8 +37,8 @@ class Payout:
     partner_reference: str | None
     failure_reason: str | None
     reserve_transfer_id: int
-    requested_at: int
-    updated_at: int
+    requested_at: UnixNs
+    updated_at: UnixNs
     payee_kind: str | None = None
     payee_destination: str | None = None
     """In full (for the partner); shown masked (``payee_masked``)."""

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.promote.promotions import (
     AgeBand,
     Audience,
@@ -49,10 +50,10 @@ class Promotion:
     billed_millicoins: int
     posted_coins: int
     released_coins: int
-    created_at: int
-    submitted_at: int
-    closed_at: int
-    updated_at: int
+    created_at: UnixNs
+    submitted_at: UnixNs
+    closed_at: UnixNs
+    updated_at: UnixNs
 
 
 def audience_json(audience: Audience) -> str:

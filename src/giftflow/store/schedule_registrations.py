@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 
@@ -18,7 +18,7 @@ from giftflow.store.tx import NamedRow, Tx
 class Registration:
     schedule_id: str
     user_id: int
-    registered_at: int
+    registered_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class DueReminder:
     offset_s: int
     creator_id: int
     title: str
-    starts_at: int
+    starts_at: UnixNs
 
 
 def registration_from(row: NamedRow) -> Registration:

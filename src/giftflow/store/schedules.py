@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.goals import GoalKind
 from giftflow.live.schedules import PlannedGoal, ScheduledLive, ScheduleState
@@ -29,7 +30,7 @@ class Upcoming:
     """A ``scheduled`` LIVE and its start, as going live looks for the one due."""
 
     id: str
-    starts_at: int
+    starts_at: UnixNs
 
 
 # --- the JSON columns ----------------------------------------------------------------------

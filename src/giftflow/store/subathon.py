@@ -10,6 +10,7 @@ from typing import Final
 
 from giftflow.creator.gift_rules import GiftRule
 from giftflow.creator.subathon import Control, ControlKind, Counted, Entry, Rules, Tier, Timer
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 _SUBATHON: Final = (
@@ -42,7 +43,7 @@ class StoredSubathon:
 class Firing:
     rule_id: int
     gift_event_id: int
-    fired_at: int
+    fired_at: UnixNs
 
 
 # --- rules as text --------------------------------------------------------------------

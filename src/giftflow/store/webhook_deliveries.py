@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 _HEADS = (
@@ -68,7 +69,7 @@ class AttemptMade:
     """One attempt of a pass, as the log keeps it."""
 
     delivery_id: int
-    attempted_at: int
+    attempted_at: UnixNs
     duration_ms: int
     status_code: int | None
     error: str | None
@@ -208,7 +209,7 @@ _LOGGED = (
 class Attempt:
     """One attempt of a delivery, as logged."""
 
-    attempted_at: int
+    attempted_at: UnixNs
     duration_ms: int
     status_code: int | None
     error: str | None
@@ -225,11 +226,11 @@ class Delivery:
     room_id: int
     type: str
     payload: str
-    created_at: int
+    created_at: UnixNs
     state: str
     attempts: int
-    next_attempt_at: int
-    delivered_at: int
+    next_attempt_at: UnixNs
+    delivered_at: UnixNs
     last_status_code: int | None
     last_error: str | None
     log: tuple[Attempt, ...] = ()

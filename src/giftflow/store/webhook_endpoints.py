@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
 ALL_TYPES: Final = "*"
@@ -37,8 +38,8 @@ class Endpoint:
     failing_since: int
     """When its deliveries began to fail without a success since; 0 while healthy."""
     created_by: str
-    created_at: int
-    updated_at: int
+    created_at: UnixNs
+    updated_at: UnixNs
 
 
 @dataclass(frozen=True, slots=True)

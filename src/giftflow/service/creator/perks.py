@@ -31,7 +31,7 @@ from giftflow.creator.products import (
     check_file,
 )
 from giftflow.economy.errors import NotACreatorError
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.levels import level_for
 from giftflow.service.economy import users
 from giftflow.service.live import schedules
@@ -45,7 +45,7 @@ class IssuedLink:
     link: str
     """The signed last part of ``/v1/downloads/<link>``: a credential, shown once."""
     file_id: str
-    expires_at: int
+    expires_at: UnixNs
 
 
 def require_creator(tx: Tx, creator_id: int) -> None:

@@ -36,6 +36,7 @@ from giftflow.creator.products import (
 from giftflow.economy.errors import AccountFrozenError, InsufficientFundsError
 from giftflow.economy.users import require_adult
 from giftflow.errors import GiftflowError
+from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.service.creator.perks import level_in, own_file, require_creator
 from giftflow.service.economy import earnings, users
@@ -60,7 +61,7 @@ class Listing:
     price_coins: int
     buy_path: str
     """``POST`` here, with the buyer and an Idempotency-Key, to buy it."""
-    opens_at: int | None
+    opens_at: UnixNs | None
     """When it goes on sale to everyone (ns), if it has early access."""
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from giftflow.economy.catalog.model import Catalog
 from giftflow.economy.errors import LedgerRejectedError
 from giftflow.economy.fraud import VelocityLimiter
-from giftflow.ledger.clock import Clock
+from giftflow.ledger.clock import Clock, UnixNs
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.payments.base import PaymentProvider
 from giftflow.service.ledger import Ledger
@@ -44,7 +44,7 @@ class GiftBooked:
     repeat_count: int
     streak_id: str | None
     coins: int
-    sent_at: int
+    sent_at: UnixNs
     sender_name: str = ""
     """The sender's display name, for what listeners show (gift alerts)."""
 

@@ -22,6 +22,7 @@ from giftflow.economy.gifting import GIFT_QUANTITY_MAX, GiftPlan, plan_gift
 from giftflow.economy.ids import derived_id
 from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
+from giftflow.ledger.clock import UnixNs
 from giftflow.service.economy.context import EconomyContext, PendingEvent
 from giftflow.store.gifts import GiftSent, NewGift
 
@@ -39,7 +40,7 @@ class GiftRequest:
     streak_id: str | None = None
     repeat_count: int | None = None
     session_id: int = 0
-    sent_at: int | None = None
+    sent_at: UnixNs | None = None
     """When a recorded gift was sent, for importing a history through the Python API
     (``giftflow replay``): not after now, and a replay goes in time order. The HTTP API
     never sets it: a live gift is sent when the ledger books it."""
@@ -60,7 +61,7 @@ class Prepared:
     """What the gift's listeners asked to publish once it has committed."""
     row: NewGift | None = None
     """The gift's row, when its job's finish writes it with the others."""
-    counted_at: int | None = None
+    counted_at: UnixNs | None = None
     """When the velocity rule counted this event (None: a streak's later event, not
     counted): released if the gift is not sent after all."""
     at: int = 0

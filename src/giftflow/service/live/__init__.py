@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import Battle
 from giftflow.live.chapters import Chapter, ChapterPlan
 from giftflow.live.errors import LiveError
@@ -352,7 +353,7 @@ class Live:
         creator_id: int,
         *,
         title: str,
-        starts_at: int,
+        starts_at: UnixNs,
         chapters: Sequence[ChapterPlan] = (),
         goal: PlannedGoal | None = None,
         reminder_offsets_s: Sequence[int] | None = None,

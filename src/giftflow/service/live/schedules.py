@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.chapters import ChapterPlan
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
@@ -46,7 +46,7 @@ class Changes:
     removes it)."""
 
     title: str | None = None
-    starts_at: int | None = None
+    starts_at: UnixNs | None = None
     chapters: tuple[ChapterPlan, ...] | None = None
     goal: PlannedGoal | None = None
     clear_goal: bool = False
@@ -102,7 +102,7 @@ def create(
     creator_id: int,
     *,
     title: str,
-    starts_at: int,
+    starts_at: UnixNs,
     chapters: Sequence[ChapterPlan] = (),
     goal: PlannedGoal | None = None,
     reminder_offsets_s: Sequence[int] | None = None,

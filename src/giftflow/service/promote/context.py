@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.promote.delivery import CandidateIndex
 from giftflow.promote.pacing import Spend
 from giftflow.service.economy.context import EconomyContext
@@ -24,7 +24,7 @@ class CandidateCache:
     a pacing hint only; money is decided by the database in the billing transaction."""
 
     index: CandidateIndex | None = None
-    read_at: int = 0
+    read_at: UnixNs = 0
     spends: dict[str, Spend] = field(default_factory=dict)
     """As read, plus what this process served since (outstanding)."""
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from standardwebhooks.webhooks import Webhook
 
 import giftflow
-from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.service.ledger import Ledger
 from giftflow.service.webhooks.outbox import changed
 from giftflow.service.webhooks.sender import Sender, SendError
@@ -89,7 +89,7 @@ Claimed = PendingDelivery
 @dataclass(frozen=True, slots=True)
 class Sent:
     claimed: Claimed
-    attempted_at: int
+    attempted_at: UnixNs
     duration_ms: int
     status_code: int | None
     error: str | None
