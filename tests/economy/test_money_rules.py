@@ -292,3 +292,28 @@ def test_a_repeated_event_for_another_receiver_books_nothing_when_the_first_is_r
         market.economy.close()
     _compare(*outcomes)
     assert [o.code for o in outcomes[1] if isinstance(o, GiftflowError)] == ["account_frozen"] * 2
+
+
+def test_a_refused_streak_event_leaves_its_streak_as_it_was_for_the_call_after_it(
+    open_market: OpenMarket,
+) -> None:
+    """A streak at 3, then the sender's wallet frozen; a call sends its counts 5 and 4:
+    both are refused ``account_frozen``, as one at a time (the refused 5 does not make
+    the 4 ``streak_count_not_rising``: found by the money model on PostgreSQL)."""
+    outcomes: list[list[object]] = []
+    for batched in (False, True):
+        market = open_market()
+        sender, creator = market.viewer(f"s{batched}"), market.creator(f"c{batched}")
+        market.buy(sender, 300)
+        first = _streak(market, sender.id, creator.id, 3)
+        assert isinstance(market.economy.send_gifts([first])[0], GiftSent)
+        market.economy.set_wallet_frozen(sender.id, frozen=True)
+        requests = [dataclasses.replace(first, repeat_count=count) for count in (5, 4)]
+        if batched:
+            outcomes.append(list(market.economy.send_gifts(requests)))
+        else:
+            outcomes.append([_one(market, request) for request in requests])
+        market.assert_reconciled()
+        market.economy.close()
+    _compare(*outcomes)
+    assert [getattr(o, "code", None) for o in outcomes[1]] == ["account_frozen"] * 2

@@ -127,15 +127,15 @@ def wallet(tx: Tx, account_id: int) -> WalletRow | None:
     return None if row is None else WalletRow(int(row["spendable"]), int(row["flags"]))
 
 
-def spendable(tx: Tx, account_ids: Sequence[int]) -> dict[int, int]:
-    """The coins each of these wallet accounts can spend, as this transaction sees
-    them, by account id, in one statement."""
+def spendable(tx: Tx, account_ids: Sequence[int]) -> dict[int, WalletRow]:
+    """The coins each of these accounts can spend and its flags, as this transaction
+    sees them, by account id, in one statement."""
     if not account_ids:
         return {}
     clause, parameter = tx.any_of(list(dict.fromkeys(account_ids)))
     rows = tx.named_all(
-        "SELECT id, credits_posted - debits_posted - debits_pending AS spendable"
+        "SELECT id, credits_posted - debits_posted - debits_pending AS spendable, flags"
         f" FROM accounts WHERE id {clause}",
         (parameter,),
     )
-    return {int(row["id"]): int(row["spendable"]) for row in rows}
+    return {int(row["id"]): WalletRow(int(row["spendable"]), int(row["flags"])) for row in rows}

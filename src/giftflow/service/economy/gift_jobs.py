@@ -36,12 +36,14 @@ from giftflow.service.economy.gift_plans import (
 from giftflow.service.engine import Committed, Done, Finish, Outcome, Part
 from giftflow.service.once import Answer, AnsweredError, Once
 from giftflow.store import gifts as stored_gifts
+from giftflow.store.earnings import WalletRow
 from giftflow.store.gifts import GiftSent, NewGift
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
-Loaded = tuple[Answer | None, list[Found | GiftflowError], dict[int, int] | None]
+Loaded = tuple[Answer | None, list[Found | GiftflowError], dict[int, WalletRow] | None]
 """What one call's read found: the key's answer, what each request found (or the error
-that stops it), and the senders' spendable coins when a streak continues in the call."""
+that stops it), and the senders' spendable coins (and the accounts' flags) when a streak
+continues in the call."""
 
 
 @dataclass(slots=True)
@@ -71,7 +73,7 @@ class Sending:
             raise AnsweredError(stored, committed=True)
         sending = cls(context, once, [], [], [])
         streaks_seen: dict[str, tuple[int, Streak | None]] = {}
-        funds = None if available is None else Funds(available)
+        funds = None if available is None else Funds.of(available)
         twins: dict[str, tuple[GiftRequest, Prepared]] = {}
         for request, item in zip(requests, found, strict=True):
             try:

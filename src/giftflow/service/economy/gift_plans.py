@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from giftflow.economy import fraud as rules
 from giftflow.economy.catalog.errors import GiftNotFoundError
 from giftflow.economy.errors import (
+    AccountFrozenError,
     EconomyError,
     InsufficientFundsError,
     NotACreatorError,
@@ -22,8 +23,10 @@ from giftflow.economy.gifting import GIFT_QUANTITY_MAX, GiftPlan, plan_gift
 from giftflow.economy.ids import derived_id
 from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
+from giftflow.ledger.accounts import AccountFlags
 from giftflow.ledger.clock import UnixNs
 from giftflow.service.economy.context import EconomyContext, PendingEvent
+from giftflow.store.earnings import WalletRow
 from giftflow.store.gifts import GiftSent, NewGift
 
 
@@ -103,6 +106,16 @@ class Funds:
     an earlier event of the same call, whose plan depends on whether that one is paid."""
 
     available: dict[int, int]
+    frozen: frozenset[int] = frozenset()
+    """The accounts read that are frozen: the ledger would refuse a gift that moves
+    coins from or to one (``account_frozen``)."""
+
+    @classmethod
+    def of(cls, accounts: dict[int, WalletRow]) -> Funds:
+        return cls(
+            {account: row.spendable_coins for account, row in accounts.items()},
+            frozenset(a for a, row in accounts.items() if row.flags & AccountFlags.FROZEN),
+        )
 
     def afford(self, wallet: int, coins: int) -> bool:
         left = self.available.get(wallet)
@@ -194,6 +207,13 @@ def prepare(
         quantity=quantity,
         share_bps=context.share_bps,
     )
+    if funds is not None and not funds.frozen.isdisjoint((sender.wallet, creator.earnings_pending)):
+        # As with funds below: refused here as the ledger would refuse it, so that a
+        # later event of its streak continues the streak as it stands.
+        if expected is None:
+            context.velocity.release(sender.id, now)
+        whose = "sender's wallet" if sender.wallet in funds.frozen else "creator's earnings"
+        raise AccountFrozenError(f"the {whose} is frozen")
     if funds is not None and not funds.afford(sender.wallet, plan.coins):
         # An earlier gift of this call empties the wallet first: refused here, as it
         # would be sent after it on its own, so a later event of its streak is planned

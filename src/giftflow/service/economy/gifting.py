@@ -30,6 +30,7 @@ from giftflow.service.once import Once
 from giftflow.store import earnings as stored_earnings
 from giftflow.store import gifts as stored_gifts
 from giftflow.store import users as stored_users
+from giftflow.store.earnings import WalletRow
 from giftflow.store.gifts import GiftSent
 from giftflow.store.tx import Tx
 
@@ -109,10 +110,14 @@ def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[int, User]:
     return stored_users.by_ids(tx, ids)
 
 
-def _spendable(tx: Tx, requests: Sequence[GiftRequest], people: dict[int, User]) -> dict[int, int]:
-    """What each sender's wallet can spend now, by wallet account id."""
-    wallets = [people[r.sender_id].wallet for r in requests if r.sender_id in people]
-    return stored_earnings.spendable(tx, wallets)
+def _spendable(
+    tx: Tx, requests: Sequence[GiftRequest], people: dict[int, User]
+) -> dict[int, WalletRow]:
+    """What each sender's wallet can spend now and the flags of it and of the
+    creator's pending earnings (a frozen one refuses the gift), by account id."""
+    accounts = [people[r.sender_id].wallet for r in requests if r.sender_id in people]
+    accounts += [people[r.creator_id].earnings_pending for r in requests if r.creator_id in people]
+    return stored_earnings.spendable(tx, accounts)
 
 
 def _streaks(tx: Tx, requests: Sequence[GiftRequest]) -> dict[str, Streak]:
