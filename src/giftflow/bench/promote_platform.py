@@ -43,6 +43,10 @@ INTERESTS: Final = ("art", "music", "games", "sport", "food", "tech", "travel", 
 SUPPLY_FACTOR: Final = 8.0
 """Feed slots offered per impression the running promotions want, at the curve's mean."""
 START_NS: Final = 1_717_200_000 * NS_PER_S
+INDEX_EVERY_NS: Final = 10 * NS_PER_S
+"""How often the simulation builds its candidate index again from the spends of the
+moment (a server does every ``promote_candidates_ttl_s``, 1 s by default): between two
+builds, a promotion whose committed spend fell stays closed (decisions/0120)."""
 
 
 def diurnal_curve() -> list[float]:
@@ -117,9 +121,9 @@ def simulate(
     states: dict[str, State],
     figures: Figures,
 ) -> None:
-    """Minute by minute: the index built again from the spends of the moment (as a
-    server does every ``promote_candidates_ttl_s``), the minute's feed requests, their
-    viewable events billed, and every hour the ledger settled."""
+    """Minute by minute, the minute's feed requests in the order of their instants:
+    before each, the viewable events due by then billed, every ``INDEX_EVERY_NS`` the
+    index built again from the spends of the moment; every hour the ledger settled."""
     curve = diurnal_curve()
     end = max(plan.ends_at for plan in plans)
     by_id = dict(zip(ids, plans, strict=True))
@@ -132,11 +136,14 @@ def simulate(
     demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
     while minute < end + HOUR_NS:
-        index = CandidateIndex.of(candidates, spends)
         wanted = demand[(minute - START_NS) // MINUTE_NS]
         count = int(wanted * SUPPLY_FACTOR * curve[(minute // MINUTE_NS) % 1_440] / SLOTS) + 1
-        for _ in range(count):
-            at = minute + rng.randrange(MINUTE_NS)
+        built_until = minute
+        for at in sorted(minute + rng.randrange(MINUTE_NS) for _ in range(count)):
+            _bill(at, pending_views, by_id, states, spends, figures)
+            if at >= built_until:
+                index = CandidateIndex.of(candidates, spends)
+                built_until = at - (at - minute) % INDEX_EVERY_NS + INDEX_EVERY_NS
             _one_request(
                 rng, at, index, people, seen, spends, states, by_id, pending_views, figures
             )
