@@ -10,45 +10,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from giftflow.http.schemas.common import Request, at, at_or_none, policed
 from giftflow.service.webhooks.deliveries import Attempt, Delivery
 from giftflow.service.webhooks.endpoints import Endpoint
+from giftflow.service.webhooks.outbox import EventTypeName
 from giftflow.text import human
 
-EventTypeName = Literal[
-    "gift.sent",
-    "goal.completed",
-    "battle.ended",
-    "session.started",
-    "session.ended",
-    "purchase.paid",
-    "purchase.refunded",
-    "purchase.disputed",
-    "purchase.failed",
-    "payout.requested",
-    "payout.held",
-    "payout.approved",
-    "payout.paid",
-    "payout.failed",
-    "payout.rejected",
-    "fraud.decision",
-    "schedule.created",
-    "schedule.updated",
-    "schedule.cancelled",
-    "schedule.started",
-    "schedule.missed",
-    "schedule.reminder",
-    "subathon.started",
-    "subathon.paused",
-    "subathon.resumed",
-    "subathon.updated",
-    "subathon.ended",
-    "gift_rule.fired",
-    "lead.confirmation_requested",
-    "lead.confirmed",
-    "lead.unsubscribed",
-    "lead.deleted",
-    "product.purchased",
-    "product.refunded",
-]
-"""``giftflow.service.webhooks.EVENT_TYPES`` (a test keeps the two equal)."""
 WebhookUrl = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 Description = Annotated[str, StringConstraints(max_length=200), policed(human, max_length=200)]
 EventTypes = Annotated[list[EventTypeName], Field(min_length=1, max_length=32)]

@@ -15,14 +15,14 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final, Literal, Protocol, get_args
 
 from giftflow.store import outbox as store
 from giftflow.store.outbox import NewDelivery
 from giftflow.store.tx import Tx
 from giftflow.store.webhook_endpoints import ALL_TYPES, subscriptions
 
-EVENT_TYPES: Final = (
+EventTypeName = Literal[
     "gift.sent",
     "goal.completed",
     "battle.ended",
@@ -57,8 +57,10 @@ EVENT_TYPES: Final = (
     "lead.deleted",
     "product.purchased",
     "product.refunded",
-)
-"""What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``)."""
+]
+"""What an endpoint may subscribe to (docs/webhooks.md lists each one's ``data``): the
+HTTP API's schema takes its values from here."""
+EVENT_TYPES: Final[tuple[str, ...]] = get_args(EventTypeName)
 _MEMO: Final = "webhooks.subscriptions"
 _ROWS: Final = "webhooks.rows"
 _DIRTY: Final = "webhooks.dirty"
