@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from giftflow.economy.errors import AccountFrozenError, EconomyError, InsufficientFundsError
+from giftflow.economy.errors import EconomyError, InsufficientFundsError
 from giftflow.economy.fraud import Decision
 from giftflow.economy.streaks import Streak
 from giftflow.errors import GiftflowError
@@ -29,6 +29,7 @@ from giftflow.service.economy.gift_plans import (
     GiftRequest,
     Prepared,
     another_gift,
+    frozen_error,
     prepare,
     replayed_gift,
     same_gift,
@@ -385,6 +386,5 @@ def _gift_error(failure: TransferResult) -> EconomyError:
     if code == TransferResultCode.INSUFFICIENT_FUNDS:
         return InsufficientFundsError("the wallet does not hold enough coins")
     if code == TransferResultCode.ACCOUNT_FROZEN:
-        whose = "sender's wallet" if failure.detail == "debit_account_id" else "creator's earnings"
-        return AccountFrozenError(f"the {whose} is frozen")
+        return frozen_error(sender_side=failure.detail == "debit_account_id")
     return ledger_error(failure, "the gift")

@@ -212,8 +212,7 @@ def prepare(
         # later event of its streak continues the streak as it stands.
         if expected is None:
             context.velocity.release(sender.id, now)
-        whose = "sender's wallet" if sender.wallet in funds.frozen else "creator's earnings"
-        raise AccountFrozenError(f"the {whose} is frozen")
+        raise frozen_error(sender_side=sender.wallet in funds.frozen)
     if funds is not None and not funds.afford(sender.wallet, plan.coins):
         # An earlier gift of this call empties the wallet first: refused here, as it
         # would be sent after it on its own, so a later event of its streak is planned
@@ -234,6 +233,13 @@ def prepare(
     return Prepared(
         request, plan, sender, creator, skey, expected, count, counted_at=counted_at, at=now
     )
+
+
+def frozen_error(*, sender_side: bool) -> AccountFrozenError:
+    """The refusal of a gift whose sender's wallet (or else creator's earnings) is
+    frozen: found by the ledger's transfer, or ahead of it in a call (``Funds``)."""
+    whose = "sender's wallet" if sender_side else "creator's earnings"
+    return AccountFrozenError(f"the {whose} is frozen")
 
 
 def _sent_at(context: EconomyContext, request: GiftRequest) -> int:
