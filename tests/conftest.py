@@ -16,6 +16,7 @@ from psycopg import sql
 from giftflow.store.base import LedgerStore
 from giftflow.store.postgres import PostgresStore
 from giftflow.store.sqlite import SQLiteStore
+from tests.tables import LEDGER_TABLES, RESET_LEDGER_CLOCK, empty_tables
 
 POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -65,11 +66,13 @@ def _migrated_postgres_url(postgres_url: str) -> str:
     return postgres_url
 
 
-def _empty_postgres_store(url: str) -> PostgresStore:
+def _empty_ledger(url: str) -> None:
     """Wiped, not re-migrated: a fresh ledger in milliseconds."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("TRUNCATE accounts, transfers, pending_transfers CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+    empty_tables(url, LEDGER_TABLES, RESET_LEDGER_CLOCK)
+
+
+def _empty_postgres_store(url: str) -> PostgresStore:
+    _empty_ledger(url)
     return PostgresStore(url)
 
 
@@ -116,9 +119,7 @@ def store(new_store: StoreFactory) -> LedgerStore:
 def empty_postgres_url(_migrated_postgres_url: str) -> str:
     """The session database at the latest schema with an empty ledger, for tests that
     open their own connections (a ``Ledger``, a subprocess, the CLI)."""
-    with psycopg.connect(_migrated_postgres_url, autocommit=True) as connection:
-        connection.execute("TRUNCATE accounts, transfers, pending_transfers CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+    _empty_ledger(_migrated_postgres_url)
     return _migrated_postgres_url
 
 

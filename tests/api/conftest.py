@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -38,6 +37,13 @@ from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
 from giftflow.store import credentials, open_store
 from giftflow.store.tx import Row, Tx
+from tests.tables import (
+    ALL_TABLES,
+    BUMP_WEBHOOK_STATE,
+    RESET_LEDGER_CLOCK,
+    RESET_TEST_CLOCK,
+    empty_tables,
+)
 
 TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"
 SANDBOX_SECRET = b"api-test-sandbox-secret-0123456789abcdef"
@@ -54,70 +60,6 @@ DOUGHNUT = 5879
 """30 coins, streakable."""
 LION = 6369
 """29,999 coins, not streakable."""
-ALL_TABLES = (
-    "accounts",
-    "transfers",
-    "pending_transfers",
-    "users",
-    "api_keys",
-    "idempotency_keys",
-    "payment_events",
-    "payments",
-    "gifts",
-    "streaks",
-    "payouts",
-    "fraud_decisions",
-    "live_sessions",
-    "session_viewers",
-    "chapters",
-    "interactions",
-    "goals",
-    "battles",
-    "battle_sides",
-    "battle_supporters",
-    "battle_invitations",
-    "battle_invitees",
-    "session_supporters",
-    "creator_supporters",
-    "perks",
-    "follows",
-    "milestone_posts",
-    "milestone_rules",
-    "milestone_channels",
-    "schedule_reminders",
-    "schedule_registrations",
-    "schedule_offsets",
-    "scheduled_lives",
-    "subathon_gifts",
-    "subathon_controls",
-    "subathons",
-    "gift_rule_firings",
-    "gift_rules",
-    "bio_visits",
-    "bio_leads",
-    "bio_links",
-    "bio_consents",
-    "bio_pages",
-    "questions",
-    "product_purchases",
-    "delivering_perks",
-    "product_files",
-    "products",
-    "creator_files",
-    "promotion_impressions",
-    "promotions",
-    "campaigns",
-    "payee_destinations",
-    "webhook_attempts",
-    "webhook_deliveries",
-    "webhook_endpoints",
-    "staff_users",
-    "revoked_tokens",
-    "user_token_cutoffs",
-    "room_token_generations",
-    "sign_in_links",
-    "reconcile_runs",
-)
 SERVER_START_TIMEOUT_S = 10
 RATE_LIMITS_OFF: dict[str, Any] = {f"rate_limit_{kind}_burst": 10**9 for kind in Kind}
 """Settings that no test's requests reach (tests of the limits set their own)."""
@@ -149,11 +91,7 @@ def served(app: FastAPI) -> Iterator[str]:
 
 def wipe_postgres(url: str) -> None:
     """Empty every table of the session database (ledger and economy alike)."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {', '.join(ALL_TABLES)} RESTART IDENTITY CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
-        connection.execute("UPDATE webhook_state SET version = version + 1")
-        connection.execute("UPDATE test_clock SET offset_ns = 0")
+    empty_tables(url, ALL_TABLES, RESET_LEDGER_CLOCK, BUMP_WEBHOOK_STATE, RESET_TEST_CLOCK)
 
 
 def bearer(credential: str) -> dict[str, str]:
