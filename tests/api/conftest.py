@@ -37,6 +37,7 @@ from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
 from giftflow.store import credentials, open_store
 from giftflow.store.tx import Row, Tx
+from tests.api.receiver import Receiver, receiving
 from tests.tables import (
     ALL_TABLES,
     BUMP_WEBHOOK_STATE,
@@ -65,6 +66,9 @@ RATE_LIMITS_OFF: dict[str, Any] = {f"rate_limit_{kind}_burst": 10**9 for kind in
 """Settings that no test's requests reach (tests of the limits set their own)."""
 PROBLEM = "application/problem+json"
 Json = dict[str, Any]
+HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}
+"""Webhooks out to a loopback receiver, kept in the outbox: no worker delivers them, the
+tests run the delivery passes themselves."""
 
 
 @contextmanager
@@ -332,6 +336,27 @@ def open_world(
 def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     """A fresh economy served over HTTP, on each backend."""
     with open_world(database_url, tmp_path / "payouts") as opened:
+        yield opened
+
+
+@pytest.fixture
+def hook_settings() -> Json:
+    """The settings of ``hooked``'s world: ``HOOKS``; a module overrides this fixture
+    for more (its retry schedule)."""
+    return HOOKS
+
+
+@pytest.fixture
+def hooked(database_url: str, tmp_path: Path, hook_settings: Json) -> Iterator[World]:
+    """A fresh economy served over HTTP whose webhooks wait in the outbox."""
+    with open_world(database_url, tmp_path / "payouts", **hook_settings) as opened:
+        yield opened
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback, answering 204 until told otherwise."""
+    with receiving() as opened:
         yield opened
 
 

@@ -20,13 +20,11 @@ from giftflow.http.schemas.webhooks import WebhookEndpointCreate
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import EVENT_TYPES, endpoints
 from giftflow.service.webhooks.worker import deliver_due
-from tests.api.conftest import DAY_S, LION, ROSE, World, assert_problem, open_world
-from tests.api.receiver import Receiver, by_room, receiving
+from tests.api.conftest import DAY_S, HOOKS, LION, ROSE, World, assert_problem, open_world
+from tests.api.receiver import Receiver, by_room
 
 Json = dict[str, Any]
-SETTINGS: Json = {
-    "webhooks_worker": False,  # the tests run the passes themselves
-    "webhooks_allow_private": True,
+SETTINGS: Json = HOOKS | {
     "webhooks_retry_schedule_s": (1, 2, 4),
     "webhooks_retry_jitter": 0,
     "webhooks_disable_after_s": 30,
@@ -34,15 +32,8 @@ SETTINGS: Json = {
 
 
 @pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    with open_world(database_url, tmp_path / "payouts", **SETTINGS) as world:
-        yield world
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
-        yield opened
+def hook_settings() -> Json:
+    return SETTINGS
 
 
 def deliver(economy: Economy, passes: int = 50) -> int:
