@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -20,6 +19,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from giftflow.bench.serving import free_port
 from tests.cli.conftest import GIFTFLOW
 
 DONATIONS = 40
@@ -27,12 +27,6 @@ URLS_TIMEOUT_S = 20.0
 EXIT_TIMEOUT_S = 30.0
 OVERLAYS = ("gift-alerts", "goal-bar", "leaderboard", "battle-bar")
 FIRST_EVENT = "00000000000000000000"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(slots=True)
