@@ -184,6 +184,13 @@ class World:
         headers = bearer(credential) if credential else {}
         return self.client.request(method, path, json=body, headers=headers)
 
+    def upload(self, creator_id: int, content: bytes, **params: str) -> httpx.Response:
+        """``POST /v1/creators/{id}/files`` with the admin key: ``content`` as text,
+        ``params`` the query (its ``filename``)."""
+        headers = {**bearer(self.admin_key), "Content-Type": "text/plain"}
+        path = f"/v1/creators/{creator_id}/files"
+        return self.client.post(path, content=content, params=params, headers=headers)
+
     def new_key(self) -> str:
         return str(uuid.uuid4())
 
@@ -476,12 +483,7 @@ def _subathon(world: World, creator: int) -> tuple[str, int]:
 def _products(world: World, creator: int, buyer: int, session: int) -> dict[str, str]:
     """Carol's file, a file perk of it, a product that delivers it and alice's purchase
     of it; alice a supporter asking in carol's priority Q&A queue."""
-    headers = {**bearer(world.admin_key), "Content-Type": "text/plain"}
-    uploaded = world.client.post(
-        f"/v1/creators/{creator}/files", content=b"preset", params={"filename": "p.txt"},
-        headers=headers,
-    )  # fmt: skip
-    file_id = world.ok(uploaded, 201)["id"]
+    file_id = world.ok(world.upload(creator, b"preset", filename="p.txt"), 201)["id"]
     body = {"kind": "file", "level": 1, "file_id": file_id}
     perk = world.ok(world.post(f"/v1/rooms/{creator}/delivering-perks", body, world.admin_key), 201)
     body = {"title": "Presets", "price_coins": 10, "file_ids": [file_id]}

@@ -31,11 +31,7 @@ SHARE_BPS = 5_000
 
 
 def upload(world: World, creator: int, content: bytes = PRESET, **query: str) -> httpx.Response:
-    params = {"filename": "warm-film.txt"} | query
-    headers = {"Authorization": f"Bearer {world.admin_key}", "Content-Type": "text/plain"}
-    return world.client.post(
-        f"/v1/creators/{creator}/files", content=content, params=params, headers=headers
-    )
+    return world.upload(creator, content, **({"filename": "warm-film.txt"} | query))
 
 
 def cast(world: World) -> Json:
