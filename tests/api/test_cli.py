@@ -4,10 +4,8 @@ run as the installed console script."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,14 +16,9 @@ import httpx
 from giftflow.bench.serving import free_port
 from giftflow.cli.serve import openapi_document
 from tests.api.conftest import TOKEN_SECRET, bearer
+from tests.cli.conftest import GIFTFLOW, environment
 
-GIFTFLOW = Path(sys.executable).with_name("giftflow")
 TIMEOUT_S = 60
-
-
-def environment(**values: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    return clean | {f"GIFTFLOW_{name.upper()}": value for name, value in values.items()}
 
 
 def giftflow(*arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ until the receiver recovers; private URLs refused."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from giftflow.service.webhooks import EVENT_TYPES, endpoints
 from giftflow.service.webhooks.worker import deliver_due
 from tests.api.conftest import DAY_S, HOOKS, LION, ROSE, World, assert_problem, open_world
 from tests.api.receiver import Receiver, by_room
+from tests.cli.conftest import environment
 
 Json = dict[str, Any]
 SETTINGS: Json = HOOKS | {
@@ -325,16 +325,12 @@ def test_the_cli_delivers_one_pass(hooked: World, receiver: Receiver) -> None:
     carol, alice = world.user("carol", creator=True)["id"], world.user("alice")["id"]
     world.buy(alice, 1_000)
     world.gift(alice, carol, ROSE)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    environment |= {
-        "GIFTFLOW_WEBHOOKS_ALLOW_PRIVATE": "true",
-        "GIFTFLOW_ENVIRONMENT": "development",
-    }
+    settings = environment(webhooks_allow_private="true", environment="development")
     command = [sys.executable, "-m", "giftflow", "webhooks", "deliver"]
     url = world.economy.context.settings.database_url
     done = subprocess.run(
         [*command, "--database-url", url],
-        env=environment,
+        env=settings,
         capture_output=True,
         text=True,
         timeout=60,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from giftflow.client import Client, ProblemError, sandbox_event
-from tests.api.test_cli import environment, giftflow, serving
+from tests.api.test_cli import giftflow, serving
+from tests.cli.conftest import environment
 
 TOKEN_SECRET = "client-serve-token-secret-0123456789abcdef"
 SANDBOX_SECRET = "client-serve-sandbox-secret-0123456789abcdef"
