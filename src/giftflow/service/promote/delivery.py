@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import (
     Candidate,
     CandidateIndex,
@@ -23,17 +22,12 @@ from giftflow.promote.delivery import (
     Placement,
     fill,
 )
-from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
+from giftflow.promote.pacing import Spend
 from giftflow.promote.promotions import ContentKind, PromotionState
 from giftflow.service.promote.context import PromoteContext
 from giftflow.store import impressions, promotions
-from giftflow.store.impressions import Counts, NewImpression, Seen
+from giftflow.store.impressions import NewImpression, Seen
 from giftflow.store.tx import Tx
-
-RATE_WINDOW_S = 86_400
-STARTING_SOON_S = 60
-"""Promotions starting within this are read with the candidates: the index serves them
-from their start, however long it is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +68,17 @@ def candidates(context: PromoteContext, now: int) -> tuple[CandidateIndex, dict[
 
 def refresh(context: PromoteContext, now: int | None = None) -> None:
     """Read the active promotions and their spends (as of ``now``, by default the
-    clock's) and swap them in at once, unless a read begun later was swapped in
-    first."""
-    at = context.now() if now is None else now
+    clock's) and swap them in at once, unless a read begun later was swapped in first.
+    The process's reader reads only what changed since its last read
+    (``candidates.CandidateReader``, decisions/0123), one read at a time."""
     cache = context.cache
-    with cache.lock:
-        cache.generation += 1
-        generation = cache.generation
-    index, spends = context.read(lambda tx: _read_candidates(tx, at))
+    reader = cache.reader
+    with reader.lock:
+        at = context.now() if now is None else now
+        with cache.lock:
+            cache.generation += 1
+            generation = cache.generation
+        index, spends = context.read(lambda tx: reader.read(tx, at))
     with cache.lock:
         if generation > cache.swapped:
             cache.index, cache.read_at, cache.spends = index, at, spends
@@ -104,31 +101,6 @@ def activated(context: PromoteContext) -> None:
     resume, not a fill). Other servers serve it from their next refresh."""
     if context.cache.index is not None:
         refresh(context)
-
-
-def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
-    found = promotions.delivering(tx, now_ns=now, starts_before_ns=now + STARTING_SOON_S * NS_PER_S)
-    counts = impressions.counts(
-        tx,
-        [p.id for p in found],
-        served_since_ns=now - RATE_WINDOW_S * NS_PER_S,
-        outstanding_since_ns=now - OUTSTANDING_WINDOW_S * NS_PER_S,
-    )
-    none = Counts(0, 0, 0)
-    spends = {}
-    for p in found:
-        count = counts.get(p.id, none)
-        spends[p.id] = spend_of(
-            p.plan,
-            billed=p.billed_millicoins,
-            outstanding=count.outstanding,
-            rate=viewable_rate(count.served, count.viewable),
-            price=p.price_per_1000_coins,
-        )
-    index = CandidateIndex.of(
-        [Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins) for p in found], spends
-    )
-    return index, spends
 
 
 def _seen_counts(index: CandidateIndex, seen: list[Seen], now: int) -> dict[str, int]:
