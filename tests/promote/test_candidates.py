@@ -40,8 +40,8 @@ def assert_same(changes: Read, whole: Read) -> None:
     }
 
 
-def reviewed_on(other: Promote, field: Field, **plan: object) -> Promotion:
-    draft = other.create(creator_id=field.creator().id, plan=field.plan(hours=60, **plan))
+def reviewed_on(other: Promote, field: Field) -> Promotion:
+    draft = other.create(creator_id=field.creator().id, plan=field.plan(hours=60))
     other.submit(draft.id)
     return other.approve(draft.id)
 

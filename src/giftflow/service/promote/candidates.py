@@ -17,9 +17,9 @@ counter's number (``store/promote_changes.py``). Each read after it, in one snap
 
 so the counts equal, at every read, what one read of everything would find: the
 windows slide as before. Only the spends of the promotions whose row or counts moved
-are computed again, and the index is built again only when a promotion joined or left
-it or a spend's ``ahead_until`` moved. A read that fails, or a clock read behind
-the last read, starts again from a whole read."""
+are computed again, and only the candidates that joined or left the index, or whose
+``ahead_until`` moved, are filed again in it (``promote.index_builder``). A read that
+fails, or a clock read behind the last read, starts again from a whole read."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import Candidate, CandidateIndex
+from giftflow.promote.index_builder import IndexBuilder
 from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
 from giftflow.promote.promotions import PromotionState
 from giftflow.store import impressions, promote_changes, promotions
@@ -82,9 +83,10 @@ class CandidateReader:
     """The same, a heap by when served (ids whose event came since stay until popped)."""
     spends: dict[str, Spend] = field(default_factory=dict)
     """Of the promotions held."""
+    builder: IndexBuilder = field(default_factory=IndexBuilder)
     index: CandidateIndex | None = None
     members: frozenset[str] = frozenset()
-    """The promotions of ``index``."""
+    """The promotions of ``index`` (filed in ``builder``)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
@@ -109,8 +111,8 @@ class CandidateReader:
         outstanding_since = now - OUTSTANDING_WINDOW_S * NS_PER_S
         for impression in impressions.unseen(tx, served_since_ns=outstanding_since):
             self._add_unseen(impression.id, impression.promotion_id, impression.served_at)
-        self.spends, self.index = {}, None
-        return None  # every spend is computed again
+        self.index, self.members = None, frozenset()
+        return None  # every spend is computed again, every candidate filed again
 
     def _read_changes(self, tx: Tx, now: int) -> set[str]:
         seq = promote_changes.current_seq(tx)
@@ -177,27 +179,33 @@ class CandidateReader:
         return aged
 
     def _built(self, now: int, moved: set[str] | None) -> tuple[CandidateIndex, dict[str, Spend]]:
-        """The index of the promotions serving now or soon, built again only when its
-        members or the order of their ``ahead_until`` may have changed."""
+        """The index of the promotions serving now or soon: the candidates that joined
+        or left it, or whose ``ahead_until`` moved, filed again (``IndexBuilder``)."""
         starts_before = now + STARTING_SOON_S * NS_PER_S
-        members = frozenset(
+        members = {
             key
             for key, held in self.held.items()
             if held.ends_at > now and held.candidate.plan.starts_at <= starts_before
-        )
-        reordered = False
-        for key in self.held if moved is None else moved & self.held.keys():
-            spend = self._spend(key)
-            old = self.spends.get(key)
-            reordered |= old is None or spend.ahead_until != old.ahead_until
+        }
+        if moved is None:
+            self.builder, self.spends = IndexBuilder(), {}
+        refiled = False
+        for key in self.held.keys() if moved is None else moved & self.held.keys():
+            spend, old = self._spend(key), self.spends.get(key)
             self.spends[key] = spend
+            if key in members and (old is None or spend.ahead_until != old.ahead_until):
+                self.builder.put(self.held[key].candidate, spend.ahead_until)
+                refiled = True
         for key in self.spends.keys() - self.held.keys():
             del self.spends[key]
-        spends = {key: self.spends[key] for key in members}
-        if self.index is None or members != self.members or reordered:
-            candidates = [self.held[key].candidate for key in members]
-            self.index, self.members = CandidateIndex.of(candidates, spends), members
-        return self.index, spends
+        for key in self.members - members:
+            self.builder.remove(key)
+        for key in members - self.members:
+            if key not in self.builder:
+                self.builder.put(self.held[key].candidate, self.spends[key].ahead_until)
+        if self.index is None or refiled or members != self.members:
+            self.index, self.members = self.builder.index(), frozenset(members)
+        return self.index, {key: self.spends[key] for key in members}
 
     def _spend(self, promotion_id: str) -> Spend:
         held = self.held[promotion_id]
