@@ -16,6 +16,7 @@ from giftflow.promote.promotions import Audience
 from giftflow.service.promote import Promote, Promotion
 from giftflow.service.promote.candidates import CandidateReader
 from giftflow.service.promote.context import PromoteContext
+from tests.live.conftest import NS_PER_S
 from tests.promote.conftest import HOUR_S, Field
 
 Read = tuple[CandidateIndex, dict[str, Spend]]
@@ -110,3 +111,23 @@ def test_a_reader_whose_clock_went_back_reads_everything_again(promote_field: Fi
     whole = context.read(lambda tx: CandidateReader().read(tx, earlier))
     assert_same(changes, whole)
     assert reader.at == earlier
+
+
+def test_a_promotion_joins_the_index_as_it_starts_and_leaves_it_at_its_end(
+    promote_field: Field,
+) -> None:
+    field = promote_field
+    starts = field.now + HOUR_S * NS_PER_S
+    plan = field.plan(starts_at=starts, ends_at=starts + 2 * HOUR_S * NS_PER_S)
+    later = field.active(field.creator(), plan)
+    context = field.promote.context
+    index, _ = read_changes(context)
+    assert later.id not in index.by_id
+    field.advance(HOUR_S - 30)  # within a minute of its start: served from it
+    index, _ = read_changes(context)
+    assert later.id in index.by_id
+    assert_same((index, _), read_whole(context))
+    field.advance(2 * HOUR_S + 30)
+    index, spends = read_changes(context)
+    assert later.id not in index.by_id and later.id not in spends
+    assert_same((index, spends), read_whole(context))

@@ -66,6 +66,59 @@ class Held:
 
 
 @dataclass(slots=True)
+class Delivering:
+    """The promotions held that serve now or start within ``STARTING_SOON_S``, their
+    spends, and their index, kept up to date one promotion at a time."""
+
+    spends: dict[str, Spend] = field(default_factory=dict)
+    """Of the members: what a read hands out (a copy: fills add what they serve)."""
+    builder: IndexBuilder = field(default_factory=IndexBuilder)
+    index: CandidateIndex | None = None
+    starts: list[tuple[int, str]] = field(default_factory=list)
+    """A heap of the promotions held that start later, by start (entries may be stale:
+    each is looked at again when due)."""
+    ends: list[tuple[int, str]] = field(default_factory=list)
+    """A heap of the members by end (the same)."""
+
+    def due(self, now: int) -> set[str]:
+        """The promotions whose start came within ``STARTING_SOON_S`` or whose end came
+        since the last look."""
+        found = set()
+        for heap, by in ((self.starts, now + STARTING_SOON_S * NS_PER_S), (self.ends, now)):
+            while heap and heap[0][0] <= by:
+                found.add(heapq.heappop(heap)[1])
+        return found
+
+    def place(self, key: str, candidate: Candidate | None, spend: Spend | None, now: int) -> None:
+        """File ``key`` in the index as ``candidate`` under its spend, or take it out
+        (``None``: no longer held; or ended, or starting later)."""
+        if candidate is None or spend is None or candidate.plan.ends_at <= now:
+            self._leave(key)
+            return
+        if candidate.plan.starts_at > now + STARTING_SOON_S * NS_PER_S:
+            self._leave(key)
+            heapq.heappush(self.starts, (candidate.plan.starts_at, key))
+            return
+        old = self.spends.get(key)
+        if old is None:
+            heapq.heappush(self.ends, (candidate.plan.ends_at, key))
+        if old is None or old.ahead_until != spend.ahead_until:
+            self.builder.put(candidate, spend.ahead_until)
+            self.index = None
+        self.spends[key] = spend
+
+    def built(self) -> CandidateIndex:
+        if self.index is None:
+            self.index = self.builder.index()
+        return self.index
+
+    def _leave(self, key: str) -> None:
+        if self.spends.pop(key, None) is not None:
+            self.builder.remove(key)
+            self.index = None
+
+
+@dataclass(slots=True)
 class CandidateReader:
     """What a process holds between its reads of the candidates. One read at a time
     (``lock``); the index and spends it returns are never changed afterwards, so fills
@@ -83,10 +136,7 @@ class CandidateReader:
     """The same, a heap by when served (ids whose event came since stay until popped)."""
     spends: dict[str, Spend] = field(default_factory=dict)
     """Of the promotions held."""
-    builder: IndexBuilder = field(default_factory=IndexBuilder)
-    index: CandidateIndex | None = None
-    members: frozenset[str] = frozenset()
-    """The promotions of ``index`` (filed in ``builder``)."""
+    delivering: Delivering = field(default_factory=Delivering)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
@@ -111,7 +161,6 @@ class CandidateReader:
         outstanding_since = now - OUTSTANDING_WINDOW_S * NS_PER_S
         for impression in impressions.unseen(tx, served_since_ns=outstanding_since):
             self._add_unseen(impression.id, impression.promotion_id, impression.served_at)
-        self.index, self.members = None, frozenset()
         return None  # every spend is computed again, every candidate filed again
 
     def _read_changes(self, tx: Tx, now: int) -> set[str]:
@@ -179,33 +228,24 @@ class CandidateReader:
         return aged
 
     def _built(self, now: int, moved: set[str] | None) -> tuple[CandidateIndex, dict[str, Spend]]:
-        """The index of the promotions serving now or soon: the candidates that joined
-        or left it, or whose ``ahead_until`` moved, filed again (``IndexBuilder``)."""
-        starts_before = now + STARTING_SOON_S * NS_PER_S
-        members = {
-            key
-            for key, held in self.held.items()
-            if held.ends_at > now and held.candidate.plan.starts_at <= starts_before
-        }
+        """The index of the promotions serving now or soon and their spends; only the
+        promotions that moved, started or ended are looked at again."""
         if moved is None:
-            self.builder, self.spends = IndexBuilder(), {}
-        refiled = False
-        for key in self.held.keys() if moved is None else moved & self.held.keys():
-            spend, old = self._spend(key), self.spends.get(key)
-            self.spends[key] = spend
-            if key in members and (old is None or spend.ahead_until != old.ahead_until):
-                self.builder.put(self.held[key].candidate, spend.ahead_until)
-                refiled = True
-        for key in self.spends.keys() - self.held.keys():
-            del self.spends[key]
-        for key in self.members - members:
-            self.builder.remove(key)
-        for key in members - self.members:
-            if key not in self.builder:
-                self.builder.put(self.held[key].candidate, self.spends[key].ahead_until)
-        if self.index is None or refiled or members != self.members:
-            self.index, self.members = self.builder.index(), frozenset(members)
-        return self.index, {key: self.spends[key] for key in members}
+            self.spends, self.delivering = {}, Delivering()
+            moved = set(self.held)
+        for key in moved:
+            if key in self.held:
+                self.spends[key] = self._spend(key)
+            else:
+                self.spends.pop(key, None)
+        delivering = self.delivering
+        looked_at = moved | delivering.due(now)
+        for key in looked_at:
+            held = self.held.get(key)
+            delivering.place(
+                key, None if held is None else held.candidate, self.spends.get(key), now
+            )
+        return delivering.built(), dict(delivering.spends)
 
     def _spend(self, promotion_id: str) -> Spend:
         held = self.held[promotion_id]
