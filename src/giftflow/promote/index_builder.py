@@ -62,6 +62,9 @@ class IndexBuilder:
     _by_id: dict[str, Candidate] = field(default_factory=dict)
     _windows: dict[int, int] = field(default_factory=dict)
     """Candidates per frequency-cap window (the index gives the longest)."""
+    _frozen: tuple[dict[str | None, tuple[Candidate, ...]], dict[str, Candidate]] | None = None
+    """``by_region`` and ``by_id`` as the last index got them, while no candidate joined
+    or left (filing one again moves it within its pools only)."""
 
     def __contains__(self, promotion_id: str) -> bool:
         return promotion_id in self._filed
@@ -69,7 +72,12 @@ class IndexBuilder:
     def put(self, candidate: Candidate, ahead_until: int) -> None:
         """File ``candidate`` under ``ahead_until`` (instead of where it was)."""
         promotion_id = candidate.promotion_id
+        filed = self._filed.get(promotion_id)
+        if filed is not None and filed[1] is candidate:
+            self._move(filed[0], (ahead_until, promotion_id), candidate)
+            return
         self.remove(promotion_id)
+        self._frozen = None
         key = (ahead_until, promotion_id)
         self._filed[promotion_id] = (key, candidate)
         self._by_id[promotion_id] = candidate
@@ -90,6 +98,7 @@ class IndexBuilder:
         if filed is None:
             return
         key, candidate = filed
+        self._frozen = None
         del self._by_id[promotion_id]
         regions = candidate.plan.audience.regions
         for pool in self._pools_of(regions):
@@ -111,13 +120,26 @@ class IndexBuilder:
         pools, opens = {}, {}
         for region, pool in self._pools.items():
             pools[region], opens[region] = pool.freeze()
+        if self._frozen is None:
+            by_region = {key: tuple(value.values()) for key, value in self._by_region.items()}
+            self._frozen = (by_region, dict(self._by_id))
+        by_region, by_id = self._frozen
         return CandidateIndex(
-            by_region={key: tuple(value.values()) for key, value in self._by_region.items()},
+            by_region=by_region,
             window_ns_max=max(self._windows, default=0),
             pools=pools,
-            by_id=dict(self._by_id),
+            by_id=by_id,
             opens=opens,
         )
+
+    def _move(self, old: Key, new: Key, candidate: Candidate) -> None:
+        """The same candidate under another ``ahead_until``: in the same pools."""
+        if old == new:
+            return
+        self._filed[candidate.promotion_id] = (new, candidate)
+        for pool in self._pools_of(candidate.plan.audience.regions):
+            pool.delete(old)
+            pool.insert(new, candidate)
 
     def _pools_of(self, regions: frozenset[str]) -> list[_Pool]:
         """The pools a candidate of these regions is in: theirs, or all of them (a
