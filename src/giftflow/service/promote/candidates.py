@@ -169,7 +169,7 @@ class CandidateReader:
         for promotion in promotions.changed_since(tx, self.seq):
             moved.add(promotion.id)
             if promotion.state == PromotionState.ACTIVE and promotion.plan.ends_at > now:
-                self.held[promotion.id] = _held(promotion)
+                self.held[promotion.id] = _held(promotion, self.held.get(promotion.id))
             else:
                 self.held.pop(promotion.id, None)
         window_start = now - RATE_WINDOW_S * NS_PER_S
@@ -260,8 +260,13 @@ class CandidateReader:
         )
 
 
-def _held(promotion: Promotion) -> Held:
-    candidate = Candidate(
-        promotion.id, promotion.creator_id, promotion.plan, promotion.price_per_1000_coins
-    )
+def _held(promotion: Promotion, before: Held | None = None) -> Held:
+    """The promotion as held; its candidate as ``before``'s when it was held already (a
+    plan never changes once created), so that the index moves it in place."""
+    if before is not None:
+        candidate = before.candidate
+    else:
+        candidate = Candidate(
+            promotion.id, promotion.creator_id, promotion.plan, promotion.price_per_1000_coins
+        )
     return Held(candidate, promotion.billed_millicoins, promotion.plan.ends_at)
