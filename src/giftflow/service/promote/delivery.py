@@ -6,10 +6,11 @@ active promotions and their spend, read again once older than
 ``promote_candidates_ttl_s``: a pacing hint, not money (billing reads the database).
 In a server that read is off the request path: the stale index serves while one
 refresh runs beside the fills and is swapped in at once (``refresh``,
-decisions/0109); only a process's first fills wait for a read. The viewer's impressions are read
-for the frequency cap, and the impressions are written in one group-committed write
-that checks the cap again in its own transaction and leaves out any slot that a
-concurrent fill for the same viewer took meanwhile."""
+decisions/0109); only a process's first fills wait for a read. A read after the first
+takes only what changed since the last (``candidates``, decisions/0123). The viewer's
+impressions are read for the frequency cap, and the impressions are written in one
+group-committed write that checks the cap again in its own transaction and leaves out
+any slot that a concurrent fill for the same viewer took meanwhile."""
 
 from __future__ import annotations
 
