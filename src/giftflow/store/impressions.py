@@ -2,7 +2,7 @@
 billed, invalid or unbilled and why, clicks, LIVE entries, profile visits). Fills write
 them and read a viewer's for the frequency cap; the pacing hint counts them per
 promotion, whole once and then by their changes (an insert and a viewable event each
-take the change counter's next number, decisions/0123); events mark them; reports read
+take their transaction's change number, decisions/0123); events mark them; reports read
 them whole. The flows are ``giftflow.service.promote.delivery``, ``candidates``,
 ``billing`` and ``reports``."""
 

@@ -3,7 +3,7 @@ the money counters, and the compare-and-sets that move them: review and pauses
 (``set_state``), submission, billing, settlement and close, each in the transaction of
 its ledger transfers (decisions/0040). The rules are ``giftflow.promote.promotions``;
 the flows ``giftflow.service.promote``; the tables ``store/promote_tables.py``. Every
-write stamps the row with the change counter's next number (``change_seq``), so that
+write stamps the row with its transaction's change number (``change_seq``), so that
 each process reads again only the promotions that changed (``changed_since``,
 decisions/0123)."""
 
