@@ -820,7 +820,7 @@ def _postgres_tables(url: str) -> list[str]:
         rows = connection.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
             " AND tablename NOT IN"
-            " ('alembic_version', 'ledger_state', 'webhook_state', 'test_clock')"
+            " ('alembic_version', 'ledger_state', 'webhook_state', 'test_clock', 'promote_changes')"
         ).fetchall()
     return [str(row[0]) for row in rows]
 

@@ -17,7 +17,9 @@ from giftflow.promote.pacing import (
     outstanding_window_s,
 )
 from giftflow.service.promote import Promotion, delivery
+from tests.live.conftest import NS_PER_S
 from tests.promote.conftest import HOUR_S, Field
+from tests.promote.test_candidates import assert_same, read_changes, read_whole
 
 
 def delays(*seconds: float) -> ViewableDelays:
@@ -88,3 +90,34 @@ def test_an_impression_silent_past_the_learnt_window_stops_counting(
     assert outstanding(field, promotion) == 1, "within twice the 5 s the events took"
     field.advance(2 * OUTSTANDING_WINDOW_MIN_S)
     assert outstanding(field, promotion) == 0, "its event would have come by now"
+
+
+def test_reading_the_changes_learns_the_window_a_whole_read_learns(
+    promote_field: Field,
+) -> None:
+    """The reader by changes against a whole read at the same instant, while the window
+    shrinks as fast events come, and widens again as they leave the last hour."""
+    field = promote_field
+    promotion = field.active(field.creator(coins=10_000), field.plan(budget_coins=5_000))
+    context = field.promote.context
+    field.advance(5 * HOUR_S)
+    read_changes(context)  # the first read: whole
+    viewed = 0
+    while viewed < DELAYS_NEEDED + 5:
+        for served in field.promote.fill(field.request()):
+            field.view(served)
+            viewed += 1
+        if viewed % 20 == 0:
+            assert_same(read_changes(context), read_whole(context))
+    serve_one(field)
+    serve_one(field)
+    field.advance(5)
+    assert_same(read_changes(context), read_whole(context))
+    assert context.cache.reader.window_ns == OUTSTANDING_WINDOW_MIN_S * NS_PER_S
+    field.advance(2 * OUTSTANDING_WINDOW_MIN_S)
+    assert_same(read_changes(context), read_whole(context))
+    serve_one(field)
+    field.advance(HOUR_S)  # the fast events leave the hour: the window is the longest
+    assert_same(changes := read_changes(context), read_whole(context))
+    assert context.cache.reader.window_ns == OUTSTANDING_WINDOW_MAX_S * NS_PER_S
+    assert changes[1][promotion.id].outstanding == 0

@@ -61,9 +61,10 @@ class CandidateIndex:
     nothing per promotion running.
 
     Built with the spends of the moment (``of(candidates, spends)``), each pool is in
-    the order of its promotions' ``ahead_until``, and ``open_count`` tells how many of a
-    pool may serve at an instant: the promotions before which the throttle's chance is
-    0 are at the pool's end, and a fill walks only the open prefix. At a burst's start
+    the order of its promotions' ``ahead_until`` (ties by promotion id, as
+    ``index_builder`` keeps them), and ``open_count`` tells how many of a pool may
+    serve at an instant: the promotions before which the throttle's chance is 0 are at
+    the pool's end, and a fill walks only the open prefix. At a burst's start
     the few promotions behind their curve are then looked at by every fill, not by one
     in (pool / looked at per fill): they catch up within minutes, not hours. A spend
     that has grown since the build (served, billed) only moves its ``ahead_until``
@@ -122,7 +123,7 @@ def _by_opening(
     for candidate in pool:
         spend = spends.get(candidate.promotion_id)
         keyed.append((NOT_SERVING if spend is None else spend.ahead_until, candidate))
-    keyed.sort(key=lambda pair: pair[0])
+    keyed.sort(key=lambda pair: (pair[0], pair[1].promotion_id))  # ties: as IndexBuilder
     return tuple(pair[1] for pair in keyed), tuple(pair[0] for pair in keyed)
 
 

@@ -2,7 +2,10 @@
 the money counters, and the compare-and-sets that move them: review and pauses
 (``set_state``), submission, billing, settlement and close, each in the transaction of
 its ledger transfers (decisions/0040). The rules are ``giftflow.promote.promotions``;
-the flows ``giftflow.service.promote``; the tables ``store/promote_tables.py``."""
+the flows ``giftflow.service.promote``; the tables ``store/promote_tables.py``. Every
+write stamps the row with its transaction's change number (``change_seq``), so that
+each process reads again only the promotions that changed (``changed_since``,
+decisions/0123)."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from giftflow.promote.promotions import (
     Plan,
     PromotionState,
 )
+from giftflow.store.promote_changes import next_seq
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -164,14 +168,19 @@ def ids_of_campaign(tx: Tx, campaign_id: str) -> tuple[str, ...]:
     return tuple(row["id"] for row in rows)
 
 
-def delivering(tx: Tx, *, now_ns: int, starts_before_ns: int) -> list[Promotion]:
-    """The active promotions not ended at ``now_ns`` that start before
-    ``starts_before_ns``: what a fill may choose from."""
+def active(tx: Tx, *, now_ns: int) -> list[Promotion]:
+    """The active promotions not ended at ``now_ns``: what fills choose from, now or
+    once they start."""
     rows = tx.named_all(
-        f"SELECT {COLUMNS} FROM promotions WHERE state = 'active' AND ends_at > ?"
-        " AND starts_at <= ?",
-        (now_ns, starts_before_ns),
+        f"SELECT {COLUMNS} FROM promotions WHERE state = 'active' AND ends_at > ?", (now_ns,)
     )
+    return [promotion_from(row) for row in rows]
+
+
+def changed_since(tx: Tx, seq: int) -> list[Promotion]:
+    """The promotions, in any state, whose row was written after change number ``seq``
+    (``promote_changes``)."""
+    rows = tx.named_all(f"SELECT {COLUMNS} FROM promotions WHERE change_seq > ?", (seq,))
     return [promotion_from(row) for row in rows]
 
 
@@ -200,14 +209,14 @@ def insert_draft(
     tx.execute(
         "INSERT INTO promotions (id, creator_id, campaign_id, content_kind, content_id,"
         " goal, audience, bursts, budget_coins, price_per_1000_coins, starts_at, ends_at,"
-        " frequency_cap, frequency_window_s, state, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " frequency_cap, frequency_window_s, state, created_at, updated_at, change_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             promotion_id, creator_id, campaign_id, plan.content_kind.value, plan.content_id,
             plan.goal.value, audience_json(plan.audience), bursts_json(plan.bursts),
             plan.budget_coins, price_per_1000_coins, plan.starts_at, plan.ends_at,
             plan.frequency_cap, plan.frequency_window_s, PromotionState.DRAFT.value, now_ns,
-            now_ns,
+            now_ns, next_seq(tx),
         ),
     )  # fmt: skip
 
@@ -225,9 +234,18 @@ def set_state(
     cancel, which closes it); False when the promotion was not in ``current``."""
     tx.execute(
         "UPDATE promotions SET state = ?, reason = COALESCE(?, reason), updated_at = ?,"
-        " closed_at = CASE WHEN ? = 'cancelled' THEN ? ELSE closed_at END"
+        " closed_at = CASE WHEN ? = 'cancelled' THEN ? ELSE closed_at END, change_seq = ?"
         " WHERE id = ? AND state = ?",
-        (target.value, reason, now_ns, target.value, now_ns, promotion_id, current.value),
+        (
+            target.value,
+            reason,
+            now_ns,
+            target.value,
+            now_ns,
+            next_seq(tx),
+            promotion_id,
+            current.value,
+        ),
     )
     return tx.rowcount == 1
 
@@ -238,8 +256,8 @@ def set_submitted(tx: Tx, promotion_id: str, *, reserve_transfer_id: int, now_ns
     tx.execute(
         "UPDATE promotions SET state = 'in_review', reserve_seq = 0,"
         " reserve_transfer_id = ?, reserved_coins = budget_coins, submitted_at = ?,"
-        " updated_at = ? WHERE id = ? AND state = 'draft'",
-        (reserve_transfer_id, now_ns, now_ns, promotion_id),
+        " updated_at = ?, change_seq = ? WHERE id = ? AND state = 'draft'",
+        (reserve_transfer_id, now_ns, now_ns, next_seq(tx), promotion_id),
     )
     return tx.rowcount == 1
 
@@ -251,9 +269,17 @@ def add_billed(
     while the promotion is billable and the total stays within ``cap_millicoins`` (the
     database decides, so no race bills past it)."""
     tx.execute(
-        "UPDATE promotions SET billed_millicoins = billed_millicoins + ?, updated_at = ?"
-        " WHERE id = ? AND state IN ('active', 'paused') AND billed_millicoins + ? <= ?",
-        (price_millicoins, now_ns, promotion_id, price_millicoins, cap_millicoins),
+        "UPDATE promotions SET billed_millicoins = billed_millicoins + ?, updated_at = ?,"
+        " change_seq = ? WHERE id = ? AND state IN ('active', 'paused')"
+        " AND billed_millicoins + ? <= ?",
+        (
+            price_millicoins,
+            now_ns,
+            next_seq(tx),
+            promotion_id,
+            price_millicoins,
+            cap_millicoins,
+        ),
     )
     return tx.rowcount == 1
 
@@ -273,12 +299,12 @@ def set_settled(
     when another settlement or the close came first."""
     tx.execute(
         "UPDATE promotions SET reserve_seq = ?, reserve_transfer_id = ?,"
-        " reserved_coins = ?, posted_coins = posted_coins + ?, updated_at = ?"
-        " WHERE id = ? AND reserve_seq = ? AND reserved_coins = ?"
+        " reserved_coins = ?, posted_coins = posted_coins + ?, updated_at = ?,"
+        " change_seq = ? WHERE id = ? AND reserve_seq = ? AND reserved_coins = ?"
         " AND posted_coins + ? <= billed_millicoins / 1000",
         (
-            seq + 1, next_transfer_id, rest_coins, due_coins, now_ns, promotion_id, seq,
-            rest_coins + due_coins, due_coins,
+            seq + 1, next_transfer_id, rest_coins, due_coins, now_ns, next_seq(tx),
+            promotion_id, seq, rest_coins + due_coins, due_coins,
         ),
     )  # fmt: skip
     return tx.rowcount == 1
@@ -300,13 +326,13 @@ def set_closed(
     tx.execute(
         "UPDATE promotions SET state = ?, reason = COALESCE(?, reason),"
         " posted_coins = posted_coins + ?, released_coins = ?, reserved_coins = 0,"
-        " reserve_transfer_id = 0, closed_at = ?, updated_at = ?"
+        " reserve_transfer_id = 0, closed_at = ?, updated_at = ?, change_seq = ?"
         " WHERE id = ? AND state = ? AND reserve_seq = ? AND billed_millicoins = ?"
         " AND reserved_coins = ?",
         (
-            target.value, reason, posted_coins, released, now_ns, now_ns, promotion.id,
-            promotion.state.value, promotion.reserve_seq, promotion.billed_millicoins,
-            promotion.reserved_coins,
+            target.value, reason, posted_coins, released, now_ns, now_ns, next_seq(tx),
+            promotion.id, promotion.state.value, promotion.reserve_seq,
+            promotion.billed_millicoins, promotion.reserved_coins,
         ),
     )  # fmt: skip
     return tx.rowcount == 1

@@ -13,6 +13,7 @@ from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.promote.delivery import CandidateIndex
 from giftflow.promote.pacing import Spend
 from giftflow.service.economy.context import EconomyContext
+from giftflow.service.promote.candidates import CandidateReader
 from giftflow.store.tx import Tx
 
 T = TypeVar("T")
@@ -44,6 +45,9 @@ class CandidateCache:
     (``giftflow.service.promote.refresh``, while a server runs); called under ``lock``.
     None: a stale fill reads them itself, in its call (the embedded engine, whose
     replays and tests stay exact)."""
+    reader: CandidateReader = field(default_factory=CandidateReader)
+    """What the reads hold between them: each reads only what changed since the last
+    (decisions/0123)."""
 
 
 @dataclass(slots=True)

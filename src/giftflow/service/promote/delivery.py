@@ -6,16 +6,16 @@ active promotions and their spend, read again once older than
 ``promote_candidates_ttl_s``: a pacing hint, not money (billing reads the database).
 In a server that read is off the request path: the stale index serves while one
 refresh runs beside the fills and is swapped in at once (``refresh``,
-decisions/0109); only a process's first fills wait for a read. The viewer's impressions are read
-for the frequency cap, and the impressions are written in one group-committed write
-that checks the cap again in its own transaction and leaves out any slot that a
-concurrent fill for the same viewer took meanwhile."""
+decisions/0109); only a process's first fills wait for a read. A read after the first
+takes only what changed since the last (``candidates``, decisions/0123). The viewer's
+impressions are read for the frequency cap, and the impressions are written in one
+group-committed write that checks the cap again in its own transaction and leaves out
+any slot that a concurrent fill for the same viewer took meanwhile."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import (
     Candidate,
     CandidateIndex,
@@ -23,26 +23,12 @@ from giftflow.promote.delivery import (
     Placement,
     fill,
 )
-from giftflow.promote.pacing import (
-    DELAY_EDGES_S,
-    Spend,
-    ViewableDelays,
-    outstanding_window_s,
-    spend_of,
-    viewable_rate,
-)
+from giftflow.promote.pacing import Spend
 from giftflow.promote.promotions import ContentKind, PromotionState
 from giftflow.service.promote.context import PromoteContext
 from giftflow.store import impressions, promotions
-from giftflow.store.impressions import Counts, NewImpression, Seen
+from giftflow.store.impressions import NewImpression, Seen
 from giftflow.store.tx import Tx
-
-RATE_WINDOW_S = 86_400
-DELAYS_WINDOW_S = 3_600
-"""The viewable events whose delays set the outstanding window: the last hour's."""
-STARTING_SOON_S = 60
-"""Promotions starting within this are read with the candidates: the index serves them
-from their start, however long it is kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +69,17 @@ def candidates(context: PromoteContext, now: int) -> tuple[CandidateIndex, dict[
 
 def refresh(context: PromoteContext, now: int | None = None) -> None:
     """Read the active promotions and their spends (as of ``now``, by default the
-    clock's) and swap them in at once, unless a read begun later was swapped in
-    first."""
-    at = context.now() if now is None else now
+    clock's) and swap them in at once, unless a read begun later was swapped in first.
+    The process's reader reads only what changed since its last read
+    (``candidates.CandidateReader``, decisions/0123), one read at a time."""
     cache = context.cache
-    with cache.lock:
-        cache.generation += 1
-        generation = cache.generation
-    index, spends = context.read(lambda tx: _read_candidates(tx, at))
+    reader = cache.reader
+    with reader.lock:
+        at = context.now() if now is None else now
+        with cache.lock:
+            cache.generation += 1
+            generation = cache.generation
+        index, spends = context.read(lambda tx: reader.read(tx, at))
     with cache.lock:
         if generation > cache.swapped:
             cache.index, cache.read_at, cache.spends = index, at, spends
@@ -113,39 +102,6 @@ def activated(context: PromoteContext) -> None:
     resume, not a fill). Other servers serve it from their next refresh."""
     if context.cache.index is not None:
         refresh(context)
-
-
-def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
-    found = promotions.delivering(tx, now_ns=now, starts_before_ns=now + STARTING_SOON_S * NS_PER_S)
-    ids = [p.id for p in found]
-    within, total = impressions.viewable_delays(
-        tx,
-        ids,
-        served_since_ns=now - DELAYS_WINDOW_S * NS_PER_S,
-        edges_ns=[edge * NS_PER_S for edge in DELAY_EDGES_S],
-    )
-    window_s = outstanding_window_s(ViewableDelays(within, total))
-    counts = impressions.counts(
-        tx,
-        ids,
-        served_since_ns=now - RATE_WINDOW_S * NS_PER_S,
-        outstanding_since_ns=now - window_s * NS_PER_S,
-    )
-    none = Counts(0, 0, 0)
-    spends = {}
-    for p in found:
-        count = counts.get(p.id, none)
-        spends[p.id] = spend_of(
-            p.plan,
-            billed=p.billed_millicoins,
-            outstanding=count.outstanding,
-            rate=viewable_rate(count.served, count.viewable),
-            price=p.price_per_1000_coins,
-        )
-    index = CandidateIndex.of(
-        [Candidate(p.id, p.creator_id, p.plan, p.price_per_1000_coins) for p in found], spends
-    )
-    return index, spends
 
 
 def _seen_counts(index: CandidateIndex, seen: list[Seen], now: int) -> dict[str, int]:
