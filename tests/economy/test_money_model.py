@@ -47,6 +47,7 @@ from giftflow.economy.payees import PayeeKind
 from giftflow.errors import GiftflowError
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import ManualClock
+from giftflow.ledger.limits import AccountId
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import (
     Economy,
@@ -786,7 +787,7 @@ class MoneyMachine(RuleBasedStateMachine):
         assert report.ok, (report.mismatches, report.problems)
 
     def account(self, account_id: int) -> Account:
-        found = self.market.ledger.account(account_id)
+        found = self.market.ledger.account(AccountId(account_id))
         assert found is not None
         return found
 
