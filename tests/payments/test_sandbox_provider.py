@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import (
     Checkout,
@@ -43,7 +44,7 @@ def checkout(sandbox: SandboxProvider) -> Checkout:
     return sandbox.create_checkout(
         CheckoutRequest(
             payment_id="pay_0001",
-            user_id=42,
+            user_id=UserId(42),
             coins=500,
             price=Fiat(499, "USD"),
             description="500 coins",

@@ -19,6 +19,7 @@ import pytest
 import stripe
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.payments import Checkout, CheckoutRequest, PaymentProviderError
 from giftflow.payments.stripe import StripeProvider
 
@@ -27,7 +28,7 @@ SESSION_ID = "cs_test_a1ZxT4W8dGkq7pNcR2"
 SESSION_URL = f"https://checkout.stripe.com/c/pay/{SESSION_ID}#fidkdWxOYHwnPyd1blpxYHZxWjA0"
 REQUEST = CheckoutRequest(
     payment_id="pay_0001",
-    user_id=42,
+    user_id=UserId(42),
     coins=500,
     price=Fiat(499, "USD"),
     description="500 coins",

@@ -8,7 +8,6 @@ import pytest
 
 from giftflow.economy.chart import AccountKind, TransferCode, platform_account
 from giftflow.economy.errors import InsufficientFundsError
-from giftflow.ledger.limits import TransferId
 from giftflow.promote.errors import PromotionStateError
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.promote import Result
@@ -115,6 +114,6 @@ def test_codes_of_the_transfers(promote_field: Field) -> None:
     field = promote_field
     creator = field.creator()
     promotion = field.active(creator)
-    transfer = field.stage.market.economy.ledger.transfer(TransferId(promotion.reserve_transfer_id))
+    transfer = field.stage.market.economy.ledger.transfer(promotion.reserve_transfer_id)
     assert transfer is not None and transfer.code == TransferCode.PROMOTION_RESERVE
     assert transfer.user_data_1 == creator.id

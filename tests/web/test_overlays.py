@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from giftflow.ids import UserId
 from giftflow.live.goals import GoalKind
 from tests.api.conftest import DOUGHNUT, ROSE
 from tests.web.conftest import Studio, open_studio, screenshot
@@ -40,7 +41,9 @@ def open_overlay(
     page.on("console", lambda message: _keep_error(message, errors))
     page.on("pageerror", lambda error: errors.append(str(error)))
     for _ in range(LISTENING_PROBES_MAX):
-        probe = studio.world.bus.publish(room_id, "test.probe", {}, at=studio.world.clock.now_ns())
+        probe = studio.world.bus.publish(
+            UserId(room_id), "test.probe", {}, at=studio.world.clock.now_ns()
+        )
         try:
             page.wait_for_function(
                 "id => (document.body.dataset.lastEventId || '') >= id",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from giftflow.ids import UserId
+
 from .facts import FirstGift
 from .formats import NS_PER_DAY, JsonObject, day, share_percent
 
@@ -45,7 +47,7 @@ def _cohort_json(
     }
 
 
-def cohorts(creator_id: int, gifts: Iterable[FirstGift]) -> JsonObject:
+def cohorts(creator_id: UserId, gifts: Iterable[FirstGift]) -> JsonObject:
     """``GET /v1/creators/{id}/cohorts``: every week from the first gift to the last is
     listed, and each cohort (the gifters whose first gift fell in a week; weeks where
     nobody gifted for the first time have none) shows every later week, zeros included."""

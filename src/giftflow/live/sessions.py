@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 
 @dataclass(frozen=True, slots=True)
 class LiveSession:
     id: int
-    creator_id: int
+    creator_id: UserId
     """Also the room id: a creator's room is their channel."""
     title: str
     started_at: UnixNs
@@ -31,7 +32,7 @@ class LiveSession:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    viewer_id: int
+    viewer_id: UserId
     joined_at: UnixNs
     left_at: UnixNs | None = None
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from giftflow.analytics.facts import ChapterFact, PresenceFact
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 
 WINDOWS_TOP: Final = 5
@@ -99,7 +100,7 @@ def best_windows(facts: Iterable[WindowFact], top: int = WINDOWS_TOP) -> list[Be
 @dataclass(frozen=True, slots=True)
 class RegionFact:
     region: str
-    viewer_id: int
+    viewer_id: UserId
     watched_s: int
     coins: int
 

@@ -33,6 +33,7 @@ from giftflow.creator.milestones import (
     render,
     telegram_body,
 )
+from giftflow.ids import UserId
 from giftflow.live.levels import level_for
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live.sessions import FOLLOWER_GAINED
@@ -144,7 +145,7 @@ def _levels(
     """The levels this gift carried its sender past (their lifetime coins to the
     creator, as the gift's listeners left them, went up by the gift's coins)."""
     kind = MilestoneKind.SUPPORTER_LEVEL_REACHED
-    sender_id, coins = int(event.data["sender_id"]), int(event.data["coins"])
+    sender_id, coins = UserId(int(event.data["sender_id"])), int(event.data["coins"])
     after = supporter_coins(tx, event.room_id, sender_id)
     level_before, level_after = level_for(after - coins, thresholds), level_for(after, thresholds)
     if level_after == level_before:

@@ -29,6 +29,7 @@ from giftflow.creator.milestones import (
     telegram_url,
 )
 from giftflow.economy.errors import NotFoundError
+from giftflow.ids import UserId
 from giftflow.service.creator.milestone_posts import MilestoneWatcher, post
 from giftflow.service.economy import Economy, users
 from giftflow.service.economy.context import EconomyContext
@@ -91,12 +92,12 @@ class Milestones:
     def get(self, channel_id: str) -> ChannelRow:
         return self.context.ledger.read(lambda tx: self._find(tx, channel_id))
 
-    def of_creator(self, creator_id: int) -> list[ChannelRow]:
+    def of_creator(self, creator_id: UserId) -> list[ChannelRow]:
         return self.context.ledger.read(lambda tx: store.channels_of(tx, creator_id))
 
     def create(
         self,
-        creator_id: int,
+        creator_id: UserId,
         destination: Destination,
         *,
         rules: Sequence[Rule],

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from giftflow.creator.perks import Question, QuestionState
 from giftflow.economy.errors import NotFoundError
 from giftflow.http.deps import ApiState, StateDep
+from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import questions
 from giftflow.web.dashboard.questions_page import questions_body, questions_path
@@ -75,7 +76,7 @@ def skip_question(
 
 
 def _close(
-    state: ApiState, creator_id: int, session_id: int, question_id: str, closed: QuestionState
+    state: ApiState, creator_id: UserId, session_id: int, question_id: str, closed: QuestionState
 ) -> None:
     """Close a question of this creator's LIVE (another LIVE's is not found here)."""
     _session_of(state, creator_id, session_id)
@@ -83,7 +84,7 @@ def _close(
     questions.close(state.live.context, question_id, closed)
 
 
-def _session_of(state: ApiState, creator_id: int, session_id: int) -> LiveSession:
+def _session_of(state: ApiState, creator_id: UserId, session_id: int) -> LiveSession:
     """The LIVE, when it is this creator's: another creator's is not found here."""
     session = state.live.session(session_id)
     if session.creator_id != creator_id:
