@@ -48,7 +48,7 @@ class VelocityLimiter:
     def __init__(self, *, limit: int, window_s: int) -> None:
         self.limit = limit
         self.window_ns = window_s * _NS
-        self._events: dict[int, deque[int]] = defaultdict(deque)
+        self._events: dict[UserId, deque[int]] = defaultdict(deque)
 
     def check(self, user_id: UserId, now: int) -> Decision | None:
         events = self._events[user_id]

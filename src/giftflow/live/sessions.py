@@ -54,9 +54,9 @@ def _merged_ns(spans: list[tuple[int, int]]) -> int:
     return total
 
 
-def watch_time_ns(presences: Iterable[Presence], *, until: int) -> dict[int, int]:
+def watch_time_ns(presences: Iterable[Presence], *, until: int) -> dict[UserId, int]:
     """Each viewer's watch time up to ``until``, overlapping intervals counted once."""
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[UserId, list[tuple[int, int]]] = defaultdict(list)
     for presence in presences:
         spans[presence.viewer_id].append(_closed(presence, until))
     return {viewer: _merged_ns(viewer_spans) for viewer, viewer_spans in spans.items()}

@@ -115,7 +115,7 @@ class RegionSummary:
 
 def regions(facts: Iterable[RegionFact], top: int = REGIONS_TOP) -> list[RegionSummary]:
     """Regions by coins earned, then by how long their viewers stayed."""
-    viewers: dict[str, set[int]] = defaultdict(set)
+    viewers: dict[str, set[UserId]] = defaultdict(set)
     coins: dict[str, int] = defaultdict(int)
     watched: dict[str, int] = defaultdict(int)
     for fact in facts:

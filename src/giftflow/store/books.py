@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode
 from giftflow.ids import UserId
+from giftflow.ledger.limits import TransferId
 from giftflow.store.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
 class BookedGift:
-    id: int
+    id: TransferId
+    """The gift's coin transfer's id."""
     sender_id: UserId
     coins: int
 
@@ -39,7 +41,9 @@ def gifts(tx: Tx) -> list[BookedGift]:
     rows = tx.named_all("SELECT id, sender_id, coins FROM gifts")
     return [
         BookedGift(
-            id=int(row["id"]), sender_id=UserId(int(row["sender_id"])), coins=int(row["coins"])
+            id=TransferId(int(row["id"])),
+            sender_id=UserId(int(row["sender_id"])),
+            coins=int(row["coins"]),
         )
         for row in rows
     ]

@@ -44,7 +44,7 @@ from giftflow.store.supporters import supporter_coins
 from giftflow.store.tx import Tx
 
 _MEMO: Final = "milestones.rules"
-Index = Mapping[int, Mapping[MilestoneKind, tuple[ActiveRule, ...]]]
+Index = Mapping[UserId, Mapping[MilestoneKind, tuple[ActiveRule, ...]]]
 """The rules of enabled channels, by creator and kind."""
 
 
@@ -84,7 +84,7 @@ class MilestoneWatcher:
 
 
 def _index(rules: Sequence[ActiveRule]) -> Index:
-    index: dict[int, dict[MilestoneKind, list[ActiveRule]]] = {}
+    index: dict[UserId, dict[MilestoneKind, list[ActiveRule]]] = {}
     for active in rules:
         index.setdefault(active.creator_id, {}).setdefault(active.rule.kind, []).append(active)
     return {

@@ -68,7 +68,7 @@ class InProcessBus:
         self._buffer = buffer
         self._queue_max = min(buffer, queue_max or buffer)
         self._lock = threading.Lock()
-        self._rooms: dict[int, _Room] = {}
+        self._rooms: dict[UserId, _Room] = {}
         self._closed = False
 
     def publish(self, room_id: UserId, type: str, data: Mapping[str, Any], *, at: int) -> Event:

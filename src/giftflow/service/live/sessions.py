@@ -60,7 +60,7 @@ class SessionTotals:
 @dataclass(frozen=True, slots=True)
 class WatchTime:
     session_id: int
-    per_viewer_ns: dict[int, int]
+    per_viewer_ns: dict[UserId, int]
     total_ns: int
 
 
