@@ -16,10 +16,11 @@ from psycopg import sql
 from giftflow.store.base import LedgerStore
 from giftflow.store.postgres import PostgresStore
 from giftflow.store.sqlite import SQLiteStore
+from tests.servers import CONNECT_TIMEOUT_S, reachable_redis, skip_or_fail
+from tests.tables import LEDGER_TABLES, RESET_LEDGER_CLOCK, empty_tables
 
 POSTGRES_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CONNECT_TIMEOUT_S = 3
 StoreFactory = Callable[[], LedgerStore]
 
 
@@ -28,13 +29,6 @@ def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(
         f"{POSTGRES_SERVER_URL}/postgres", autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
     )
-
-
-def _skip_or_fail(reason: str) -> None:
-    """In CI a missing server is a broken build, not a reason to test less."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 
 def _recreate(connection: psycopg.Connection[tuple[object, ...]], name: str) -> None:
@@ -51,7 +45,7 @@ def postgres_url() -> Iterator[str]:
         with _admin_connection() as connection:
             _recreate(connection, name)
     except psycopg.OperationalError as error:
-        _skip_or_fail(str(error).strip())
+        skip_or_fail("PostgreSQL", str(error).strip())
     yield f"{POSTGRES_SERVER_URL}/{name}"
     with _admin_connection() as connection:
         drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
@@ -65,11 +59,13 @@ def _migrated_postgres_url(postgres_url: str) -> str:
     return postgres_url
 
 
-def _empty_postgres_store(url: str) -> PostgresStore:
+def _empty_ledger(url: str) -> None:
     """Wiped, not re-migrated: a fresh ledger in milliseconds."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("TRUNCATE accounts, transfers, pending_transfers CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+    empty_tables(url, LEDGER_TABLES, RESET_LEDGER_CLOCK)
+
+
+def _empty_postgres_store(url: str) -> PostgresStore:
+    _empty_ledger(url)
     return PostgresStore(url)
 
 
@@ -116,9 +112,7 @@ def store(new_store: StoreFactory) -> LedgerStore:
 def empty_postgres_url(_migrated_postgres_url: str) -> str:
     """The session database at the latest schema with an empty ledger, for tests that
     open their own connections (a ``Ledger``, a subprocess, the CLI)."""
-    with psycopg.connect(_migrated_postgres_url, autocommit=True) as connection:
-        connection.execute("TRUNCATE accounts, transfers, pending_transfers CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
+    _empty_ledger(_migrated_postgres_url)
     return _migrated_postgres_url
 
 
@@ -145,16 +139,7 @@ def postgres_admin_url(postgres_url: str) -> str:
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The local Redis (skips, or fails in CI, when it does not answer)."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=CONNECT_TIMEOUT_S)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required in CI: {error}", pytrace=False)
-        pytest.skip(f"Redis unavailable: {error}")
-    finally:
-        client.close()
-    return REDIS_URL
+    return reachable_redis(REDIS_URL)
 
 
 @pytest.fixture

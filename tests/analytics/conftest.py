@@ -18,6 +18,29 @@ from giftflow.analytics.facts import (
 )
 from giftflow.ids import UserId
 
+PLATFORM_FLOW_NODES = [
+    "wallets_opening",
+    "bought",
+    "wallets",
+    "gifted",
+    "clawed_back",
+    "wallets_closing",
+    "diamonds",
+    "platform_share",
+    "earnings_opening",
+    "earnings",
+    "withdrawn",
+    "reversed",
+    "earnings_closing",
+]
+"""The coin-flow statement's nodes in the contract's order (docs/analytics.md, Coin
+flows), for a period without digital products."""
+CREATOR_FLOW_NODES = [
+    node
+    for node in PLATFORM_FLOW_NODES
+    if node not in {"wallets_opening", "bought", "wallets", "clawed_back", "wallets_closing"}
+]
+"""A creator's statement: no wallet is theirs to see, so it starts at ``gifted``."""
 MS = 1_000_000
 S = 1_000_000_000
 MINUTE = 60 * S

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from giftflow.analytics.flows import FlowTotals, check_balanced, coin_flows
+from tests.analytics.conftest import CREATOR_FLOW_NODES, PLATFORM_FLOW_NODES
 
 BALANCED = FlowTotals(
     wallets_opening=1_000_000,
@@ -26,21 +27,7 @@ def test_the_platform_statement_lists_every_node_and_link_of_the_contract() -> N
         "unit_scale": 10_000,
     }
     assert flows["nodes"][0] == {"id": "wallets_opening", "label": "In wallets at the start"}
-    assert [node["id"] for node in flows["nodes"]] == [
-        "wallets_opening",
-        "bought",
-        "wallets",
-        "gifted",
-        "clawed_back",
-        "wallets_closing",
-        "diamonds",
-        "platform_share",
-        "earnings_opening",
-        "earnings",
-        "withdrawn",
-        "reversed",
-        "earnings_closing",
-    ]
+    assert [node["id"] for node in flows["nodes"]] == PLATFORM_FLOW_NODES
     assert [(link["source"], link["target"], link["value_units"]) for link in flows["links"]] == [
         ("wallets_opening", "wallets", 1_000_000),
         ("bought", "wallets", 500_000),
@@ -59,16 +46,7 @@ def test_the_platform_statement_lists_every_node_and_link_of_the_contract() -> N
 
 def test_a_creators_statement_starts_at_gifted() -> None:
     flows = coin_flows("creator", "2026-11-01", "2026-12-01", BALANCED, include_wallets=False)
-    assert [node["id"] for node in flows["nodes"]] == [
-        "gifted",
-        "diamonds",
-        "platform_share",
-        "earnings_opening",
-        "earnings",
-        "withdrawn",
-        "reversed",
-        "earnings_closing",
-    ]
+    assert [node["id"] for node in flows["nodes"]] == CREATOR_FLOW_NODES
     assert [link["source"] for link in flows["links"]][:2] == ["gifted", "gifted"]
     assert len(flows["links"]) == 7
 

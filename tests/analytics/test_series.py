@@ -13,21 +13,24 @@ from tests.analytics.conftest import (
     presence,
 )
 
+MINUTE_FIGURES = (
+    "gifts",
+    "gift_events",
+    "coins",
+    "gifters",
+    "viewers",
+    "watch_time_s",
+    "new_followers",
+    "comments",
+    "likes",
+    "shares",
+)
+"""A minute's figures after its ``minute`` label, in the contract's order."""
+
 
 def minute(label: str, **figures: int) -> dict[str, object]:
     row: dict[str, object] = {"minute": label}
-    for field in (
-        "gifts",
-        "gift_events",
-        "coins",
-        "gifters",
-        "viewers",
-        "watch_time_s",
-        "new_followers",
-        "comments",
-        "likes",
-        "shares",
-    ):
+    for field in MINUTE_FIGURES:
         row[field] = figures.get(field, 0)
     return row
 
@@ -49,19 +52,7 @@ def test_the_series_lists_every_minute_of_the_session_worked_out_by_hand() -> No
 
 def test_rows_keep_the_contracts_key_order() -> None:
     rows = series_json(example_facts())["minutes"]
-    assert list(rows[0]) == [
-        "minute",
-        "gifts",
-        "gift_events",
-        "coins",
-        "gifters",
-        "viewers",
-        "watch_time_s",
-        "new_followers",
-        "comments",
-        "likes",
-        "shares",
-    ]
+    assert list(rows[0]) == ["minute", *MINUTE_FIGURES]
 
 
 def test_watch_time_stays_exact_per_minute_until_it_is_shown() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from giftflow.economy.users import User
 from giftflow.service.analytics import Analytics, AnalyticsError
+from tests.analytics.conftest import CREATOR_FLOW_NODES
 from tests.analytics_service.conftest import NS_PER_S, Stage, rows
 from tests.economy.conftest import DOUGHNUT, LION, ROSE
 
@@ -99,16 +100,7 @@ def test_a_creators_flows_start_at_the_coins_gifted_to_them(
     share = share_bps(stage, carol)
     document = analytics.coin_flows(creator_id=carol.id, start_ns=start, end_ns=end)
     assert document["scope"] == "creator"
-    assert {node["id"] for node in document["nodes"]} == {
-        "gifted",
-        "diamonds",
-        "platform_share",
-        "earnings_opening",
-        "earnings",
-        "withdrawn",
-        "reversed",
-        "earnings_closing",
-    }
+    assert {node["id"] for node in document["nodes"]} == set(CREATOR_FLOW_NODES)
     found = links(document)
     assert found["gifted", "diamonds"] == 180 * share
     assert found["gifted", "platform_share"] == 180 * (UNITS - share)

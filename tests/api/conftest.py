@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -39,6 +38,14 @@ from giftflow.service.events import EventBus, InProcessBus
 from giftflow.settings import Settings
 from giftflow.store import credentials, open_store
 from giftflow.store.tx import Row, Tx
+from tests.api.receiver import Receiver, receiving
+from tests.tables import (
+    ALL_TABLES,
+    BUMP_WEBHOOK_STATE,
+    RESET_LEDGER_CLOCK,
+    RESET_TEST_CLOCK,
+    empty_tables,
+)
 
 TOKEN_SECRET = "api-test-token-secret-0123456789abcdef"
 SANDBOX_SECRET = b"api-test-sandbox-secret-0123456789abcdef"
@@ -55,75 +62,14 @@ DOUGHNUT = 5879
 """30 coins, streakable."""
 LION = 6369
 """29,999 coins, not streakable."""
-ALL_TABLES = (
-    "accounts",
-    "transfers",
-    "pending_transfers",
-    "users",
-    "api_keys",
-    "idempotency_keys",
-    "payment_events",
-    "payments",
-    "gifts",
-    "streaks",
-    "payouts",
-    "fraud_decisions",
-    "live_sessions",
-    "session_viewers",
-    "chapters",
-    "interactions",
-    "goals",
-    "battles",
-    "battle_sides",
-    "battle_supporters",
-    "battle_invitations",
-    "battle_invitees",
-    "session_supporters",
-    "creator_supporters",
-    "perks",
-    "follows",
-    "milestone_posts",
-    "milestone_rules",
-    "milestone_channels",
-    "schedule_reminders",
-    "schedule_registrations",
-    "schedule_offsets",
-    "scheduled_lives",
-    "subathon_gifts",
-    "subathon_controls",
-    "subathons",
-    "gift_rule_firings",
-    "gift_rules",
-    "bio_visits",
-    "bio_leads",
-    "bio_links",
-    "bio_consents",
-    "bio_pages",
-    "questions",
-    "product_purchases",
-    "delivering_perks",
-    "product_files",
-    "products",
-    "creator_files",
-    "promotion_impressions",
-    "promotions",
-    "campaigns",
-    "payee_destinations",
-    "webhook_attempts",
-    "webhook_deliveries",
-    "webhook_endpoints",
-    "staff_users",
-    "revoked_tokens",
-    "user_token_cutoffs",
-    "room_token_generations",
-    "sign_in_links",
-    "reconcile_runs",
-)
 SERVER_START_TIMEOUT_S = 10
 RATE_LIMITS_OFF: dict[str, Any] = {f"rate_limit_{kind}_burst": 10**9 for kind in Kind}
 """Settings that no test's requests reach (tests of the limits set their own)."""
 PROBLEM = "application/problem+json"
 Json = dict[str, Any]
+HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}
+"""Webhooks out to a loopback receiver, kept in the outbox: no worker delivers them, the
+tests run the delivery passes themselves."""
 
 
 @contextmanager
@@ -150,11 +96,7 @@ def served(app: FastAPI) -> Iterator[str]:
 
 def wipe_postgres(url: str) -> None:
     """Empty every table of the session database (ledger and economy alike)."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {', '.join(ALL_TABLES)} RESTART IDENTITY CASCADE")
-        connection.execute("UPDATE ledger_state SET last_timestamp = 0")
-        connection.execute("UPDATE webhook_state SET version = version + 1")
-        connection.execute("UPDATE test_clock SET offset_ns = 0")
+    empty_tables(url, ALL_TABLES, RESET_LEDGER_CLOCK, BUMP_WEBHOOK_STATE, RESET_TEST_CLOCK)
 
 
 def bearer(credential: str) -> dict[str, str]:
@@ -244,6 +186,13 @@ class World:
     ) -> httpx.Response:
         headers = bearer(credential) if credential else {}
         return self.client.request(method, path, json=body, headers=headers)
+
+    def upload(self, creator_id: int, content: bytes, **params: str) -> httpx.Response:
+        """``POST /v1/creators/{id}/files`` with the admin key: ``content`` as text,
+        ``params`` the query (its ``filename``)."""
+        headers = {**bearer(self.admin_key), "Content-Type": "text/plain"}
+        path = f"/v1/creators/{creator_id}/files"
+        return self.client.post(path, content=content, params=params, headers=headers)
 
     def new_key(self) -> str:
         return str(uuid.uuid4())
@@ -400,6 +349,27 @@ def world(database_url: str, tmp_path: Path) -> Iterator[World]:
         yield opened
 
 
+@pytest.fixture
+def hook_settings() -> Json:
+    """The settings of ``hooked``'s world: ``HOOKS``; a module overrides this fixture
+    for more (its retry schedule)."""
+    return HOOKS
+
+
+@pytest.fixture
+def hooked(database_url: str, tmp_path: Path, hook_settings: Json) -> Iterator[World]:
+    """A fresh economy served over HTTP whose webhooks wait in the outbox."""
+    with open_world(database_url, tmp_path / "payouts", **hook_settings) as opened:
+        yield opened
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback, answering 204 until told otherwise."""
+    with receiving() as opened:
+        yield opened
+
+
 @pytest.fixture(
     scope="module",
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -516,12 +486,7 @@ def _subathon(world: World, creator: int) -> tuple[str, int]:
 def _products(world: World, creator: int, buyer: int, session: int) -> dict[str, str]:
     """Carol's file, a file perk of it, a product that delivers it and alice's purchase
     of it; alice a supporter asking in carol's priority Q&A queue."""
-    headers = {**bearer(world.admin_key), "Content-Type": "text/plain"}
-    uploaded = world.client.post(
-        f"/v1/creators/{creator}/files", content=b"preset", params={"filename": "p.txt"},
-        headers=headers,
-    )  # fmt: skip
-    file_id = world.ok(uploaded, 201)["id"]
+    file_id = world.ok(world.upload(creator, b"preset", filename="p.txt"), 201)["id"]
     body = {"kind": "file", "level": 1, "file_id": file_id}
     perk = world.ok(world.post(f"/v1/rooms/{creator}/delivering-perks", body, world.admin_key), 201)
     body = {"title": "Presets", "price_coins": 10, "file_ids": [file_id]}

@@ -29,15 +29,13 @@ from giftflow.service.economy import Economy
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
 from giftflow.service.webhooks.outbox import EVENT_TYPES
-from tests.api.conftest import TOKEN_SECRET, World, assert_problem, open_world
-from tests.api.receiver import Receiver, receiving
+from tests.api.conftest import HOOKS, TOKEN_SECRET, World, assert_problem, open_world
+from tests.api.receiver import Receiver
 from tests.api.test_schedules import dashboard, deliver, rfc3339
 
 Json = dict[str, Any]
 REGION_HEADER = "X-Edge-Region"
-SETTINGS: Json = {
-    "webhooks_worker": False,
-    "webhooks_allow_private": True,
+SETTINGS: Json = HOOKS | {
     "region_header": REGION_HEADER,
     "bio_page_cache_s": 0,
 }
@@ -48,12 +46,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     with open_world(database_url, tmp_path / "payouts", **SETTINGS) as opened:
-        yield opened
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
         yield opened
 
 

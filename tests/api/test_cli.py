@@ -4,26 +4,21 @@ run as the installed console script."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
+from giftflow.bench.serving import free_port
 from giftflow.cli.serve import openapi_document
 from tests.api.conftest import TOKEN_SECRET, bearer
+from tests.cli.conftest import GIFTFLOW, environment
 
-GIFTFLOW = Path(sys.executable).with_name("giftflow")
 TIMEOUT_S = 60
-
-
-def environment(**values: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    return clean | {f"GIFTFLOW_{name.upper()}": value for name, value in values.items()}
 
 
 def giftflow(*arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -38,11 +33,29 @@ def giftflow(*arguments: str, env: dict[str, str], cwd: Path) -> subprocess.Comp
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+@contextmanager
+def serving(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """``giftflow serve`` on a free port, its URL once it is ready; stopped with SIGINT
+    afterwards, which it must answer by exiting 0."""
+    port = free_port()
+    log = cwd / "serve.log"
+    with (
+        log.open("wb") as output,
+        subprocess.Popen(
+            [str(GIFTFLOW), "serve", "--port", str(port)],
+            env=env,
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        ) as server,
+    ):
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_ready(base)
+            yield base
+        finally:
+            server.send_signal(signal.SIGINT)
+            assert server.wait(TIMEOUT_S) == 0, log.read_text()
 
 
 def test_serve_refuses_to_start_without_a_token_secret(tmp_path: Path) -> None:
@@ -76,27 +89,11 @@ def test_a_key_created_on_the_command_line_opens_the_served_api(tmp_path: Path) 
     key = created.stdout.strip()
     assert key.startswith("gf_") and "users:read users:write" in created.stderr
 
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with (
-        log.open("wb") as output,
-        subprocess.Popen(
-            [str(GIFTFLOW), "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        ) as server,
-    ):
-        try:
-            _exercise(f"http://127.0.0.1:{port}", key)
-        finally:
-            server.send_signal(signal.SIGINT)
-            assert server.wait(TIMEOUT_S) == 0, log.read_text()
+    with serving(env, tmp_path) as base:
+        _exercise(base, key)
 
 
 def _exercise(base: str, key: str) -> None:
-    _wait_until_ready(base)
     body = {"external_id": "a", "display_name": "A", "birth_date": "1990-01-01", "region": "US"}
     with httpx.Client(base_url=base, timeout=10) as client:
         assert client.post("/v1/users", json=body, headers=bearer(key)).status_code == 201

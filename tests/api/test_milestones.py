@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +13,11 @@ from standardwebhooks.webhooks import Webhook
 
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks.worker import deliver_due
-from tests.api.conftest import DOUGHNUT, ROSE, World, assert_problem, bearer, open_world
-from tests.api.receiver import Receiver, receiving
+from tests.api.conftest import DOUGHNUT, HOOKS, ROSE, World, assert_problem, bearer
+from tests.api.receiver import Receiver
 
 Json = dict[str, Any]
-SETTINGS: Json = {
-    "webhooks_worker": False,  # the tests run the passes themselves
-    "webhooks_allow_private": True,
+SETTINGS: Json = HOOKS | {
     "webhooks_retry_schedule_s": (1, 2, 4),
     "webhooks_retry_jitter": 0,
 }
@@ -29,15 +25,8 @@ BOT_TOKEN = "123456789:AAH-test_token_for_a_bot_0123456789"
 
 
 @pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    with open_world(database_url, tmp_path / "payouts", **SETTINGS) as world:
-        yield world
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
-        yield opened
+def hook_settings() -> Json:
+    return SETTINGS
 
 
 def deliver(economy: Economy) -> int:

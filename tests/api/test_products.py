@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,7 +23,7 @@ from giftflow.live.events import Event
 from giftflow.service.creator import perks
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
-from tests.api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem, open_world
+from tests.api.conftest import DAY_S, ROSE, TOKEN_SECRET, World, assert_problem
 
 Json = dict[str, Any]
 PRESET = b"preset: warm-film\nexposure: +0.3\n" * 40
@@ -34,11 +32,7 @@ SHARE_BPS = 5_000
 
 
 def upload(world: World, creator: int, content: bytes = PRESET, **query: str) -> httpx.Response:
-    params = {"filename": "warm-film.txt"} | query
-    headers = {"Authorization": f"Bearer {world.admin_key}", "Content-Type": "text/plain"}
-    return world.client.post(
-        f"/v1/creators/{creator}/files", content=content, params=params, headers=headers
-    )
+    return world.upload(creator, content, **({"filename": "warm-film.txt"} | query))
 
 
 def cast(world: World) -> Json:
@@ -417,14 +411,6 @@ def test_coin_flows_balance_with_products_sold_and_refunded(world: World) -> Non
         assert links[("products", "diamonds")] == kept["diamond_units"]
         assert links[("products", "platform_share")] == 60 * 10_000 - kept["diamond_units"]
     assert links[("wallets", "products")] == 60 * 10_000
-
-
-@pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    """Webhooks out to loopback, kept in the outbox (no worker delivers them)."""
-    hooks: dict[str, Any] = {"webhooks_worker": False, "webhooks_allow_private": True}
-    with open_world(database_url, tmp_path / "payouts", **hooks) as opened:
-        yield opened
 
 
 def test_purchases_and_refunds_go_out_to_subscribed_endpoints(hooked: World) -> None:

@@ -7,7 +7,6 @@ recomputation from the rows, missed LIVEs on the dashboard, and bad input refuse
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,24 +20,11 @@ from giftflow.service.live import Live, LiveSettings
 from giftflow.service.live.context import LiveContext
 from giftflow.service.webhooks.worker import deliver_due
 from giftflow.web.dashboard.session import COOKIE
-from tests.api.conftest import ROSE, START, World, assert_problem, open_world
-from tests.api.receiver import Receiver, receiving
+from tests.api.conftest import HOOKS, ROSE, START, World, assert_problem, open_world
+from tests.api.receiver import Receiver
 
 Json = dict[str, Any]
-HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}
 HOUR_S = 3_600
-
-
-@pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    with open_world(database_url, tmp_path / "payouts", **HOOKS) as world:
-        yield world
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
-        yield opened
 
 
 def live_of(world: World) -> Live:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,26 +22,13 @@ from giftflow.service.economy import Economy, GiftRequest
 from giftflow.service.live import Live
 from giftflow.service.webhooks.worker import deliver_due
 from tests.api.conftest import DOUGHNUT, LION, ROSE, World, assert_problem, bearer, open_world
-from tests.api.receiver import Receiver, receiving
+from tests.api.receiver import Receiver
 from tests.api.recount import NS_PER_S, recount
 
 Json = dict[str, Any]
-HOOKS: Json = {"webhooks_worker": False, "webhooks_allow_private": True}
 TIERS = [{"min_coins": 1, "add_s": 10}, {"min_coins": 30, "add_s": 60}]
 RULES = (((1, 10), (30, 60)), 200)
 SWEEP_WAIT_S = 10
-
-
-@pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    with open_world(database_url, tmp_path / "payouts", **HOOKS) as world:
-        yield world
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
-        yield opened
 
 
 def rows(world: World, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:

@@ -6,7 +6,6 @@ until the receiver recovers; private URLs refused."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,13 +19,12 @@ from giftflow.http.schemas.webhooks import WebhookEndpointCreate
 from giftflow.service.economy import Economy
 from giftflow.service.webhooks import EVENT_TYPES, endpoints
 from giftflow.service.webhooks.worker import deliver_due
-from tests.api.conftest import DAY_S, LION, ROSE, World, assert_problem, open_world
-from tests.api.receiver import Receiver, by_room, receiving
+from tests.api.conftest import DAY_S, HOOKS, LION, ROSE, World, assert_problem, open_world
+from tests.api.receiver import Receiver, by_room
+from tests.cli.conftest import environment
 
 Json = dict[str, Any]
-SETTINGS: Json = {
-    "webhooks_worker": False,  # the tests run the passes themselves
-    "webhooks_allow_private": True,
+SETTINGS: Json = HOOKS | {
     "webhooks_retry_schedule_s": (1, 2, 4),
     "webhooks_retry_jitter": 0,
     "webhooks_disable_after_s": 30,
@@ -34,15 +32,8 @@ SETTINGS: Json = {
 
 
 @pytest.fixture
-def hooked(database_url: str, tmp_path: Path) -> Iterator[World]:
-    with open_world(database_url, tmp_path / "payouts", **SETTINGS) as world:
-        yield world
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as opened:
-        yield opened
+def hook_settings() -> Json:
+    return SETTINGS
 
 
 def deliver(economy: Economy, passes: int = 50) -> int:
@@ -334,16 +325,12 @@ def test_the_cli_delivers_one_pass(hooked: World, receiver: Receiver) -> None:
     carol, alice = world.user("carol", creator=True)["id"], world.user("alice")["id"]
     world.buy(alice, 1_000)
     world.gift(alice, carol, ROSE)
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    environment |= {
-        "GIFTFLOW_WEBHOOKS_ALLOW_PRIVATE": "true",
-        "GIFTFLOW_ENVIRONMENT": "development",
-    }
+    settings = environment(webhooks_allow_private="true", environment="development")
     command = [sys.executable, "-m", "giftflow", "webhooks", "deliver"]
     url = world.economy.context.settings.database_url
     done = subprocess.run(
         [*command, "--database-url", url],
-        env=environment,
+        env=settings,
         capture_output=True,
         text=True,
         timeout=60,

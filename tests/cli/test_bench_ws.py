@@ -4,13 +4,12 @@ room reaches every subscriber, in order, and the books balance."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-import redis
 
 from giftflow.bench.ws import DEFAULT_REDIS_URL
 from tests.cli.conftest import giftflow, said
+from tests.servers import reachable_redis
 
 pytestmark = pytest.mark.slow
 
@@ -38,16 +37,7 @@ def test_bench_ws_json_counts_every_frame_delivered_in_order() -> None:
 @pytest.fixture
 def redis_url() -> str:
     """The bench's own Redis database (skips, or fails in CI, when Redis is down)."""
-    client = redis.Redis.from_url(DEFAULT_REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required in CI: {error}", pytrace=False)
-        pytest.skip(f"Redis unavailable: {error}")
-    finally:
-        client.close()
-    return DEFAULT_REDIS_URL
+    return reachable_redis(DEFAULT_REDIS_URL)
 
 
 @pytest.mark.postgres

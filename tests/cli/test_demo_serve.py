@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import socket
 import subprocess
 import time
 import urllib.request
@@ -20,19 +18,14 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.cli.conftest import GIFTFLOW
+from giftflow.bench.serving import free_port
+from tests.cli.conftest import GIFTFLOW, environment
 
 DONATIONS = 40
 URLS_TIMEOUT_S = 20.0
 EXIT_TIMEOUT_S = 30.0
 OVERLAYS = ("gift-alerts", "goal-bar", "leaderboard", "battle-bar")
 FIRST_EVENT = "00000000000000000000"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass(slots=True)
@@ -66,8 +59,7 @@ def read_urls(process: subprocess.Popen[str], lines: list[str]) -> list[str]:
 @pytest.fixture
 def show(tmp_path: Path) -> Iterator[Show]:
     port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    environment |= {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    settings = environment() | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
     command = [
         str(GIFTFLOW),
         *("demo", "--serve", "--port", str(port), "--donations", str(DONATIONS)),
@@ -78,7 +70,7 @@ def show(tmp_path: Path) -> Iterator[Show]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=environment,
+        env=settings,
     )
     lines: list[str] = []
     try:

@@ -19,7 +19,7 @@ from giftflow.bench.serving import free_port
 from giftflow.server import serving_app
 from giftflow.service.engine import EngineClosedError
 from giftflow.settings import Settings
-from tests.cli.conftest import GIFTFLOW, giftflow, said
+from tests.cli.conftest import GIFTFLOW, environment, giftflow, said
 
 TOKEN_SECRET = "bench-serve-test-token-secret-0123456789"
 START_TIMEOUT_S = 60
@@ -97,11 +97,7 @@ def test_the_served_app_closes_its_economy_when_the_server_stops(tmp_path: Path)
 
 
 def _environment(database_url: str) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("GIFTFLOW_")}
-    return environment | {
-        "GIFTFLOW_DATABASE_URL": database_url,
-        "GIFTFLOW_TOKEN_SECRET": TOKEN_SECRET,
-    }
+    return environment(database_url=database_url, token_secret=TOKEN_SECRET)
 
 
 def _wait_for(condition: Callable[[], bool], what: str) -> None:

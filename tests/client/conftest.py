@@ -9,23 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from giftflow.client import AsyncClient, Client
-from tests.api.conftest import World, open_world
-
-SETTINGS: dict[str, Any] = {
-    "webhooks_worker": False,  # tests run the delivery passes themselves
-    "webhooks_allow_private": True,  # the receiver listens on loopback
-}
+from tests.api.conftest import HOOKS, World, open_world
 
 
 @pytest.fixture
 def world(database_url: str, tmp_path: Path) -> Iterator[World]:
     """A fresh economy served over HTTP, on each backend."""
-    with open_world(database_url, tmp_path / "payouts", **SETTINGS) as opened:
+    with open_world(database_url, tmp_path / "payouts", **HOOKS) as opened:
         yield opened
 
 

@@ -4,22 +4,14 @@ the environment, a purchase paid by a signed sandbox event."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from giftflow.client import Client, ProblemError, sandbox_event
-from tests.api.test_cli import (
-    GIFTFLOW,
-    TIMEOUT_S,
-    _wait_until_ready,
-    environment,
-    free_port,
-    giftflow,
-)
+from tests.api.test_cli import giftflow, serving
+from tests.cli.conftest import environment
 
 TOKEN_SECRET = "client-serve-token-secret-0123456789abcdef"
 SANDBOX_SECRET = "client-serve-sandbox-secret-0123456789abcdef"
@@ -37,26 +29,11 @@ def test_the_client_buys_coins_from_a_giftflow_serve_process(tmp_path: Path) -> 
         "keys", "create", "--name", "platform", "--scope", "admin", env=env, cwd=tmp_path
     )
     assert created.returncode == 0, created.stderr
-    port = free_port()
-    log = tmp_path / "serve.log"
     with (
-        log.open("wb") as output,
-        subprocess.Popen(
-            [str(GIFTFLOW), "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        ) as server,
+        serving(env, tmp_path) as base,
+        Client(base, credential=created.stdout.strip()) as client,
     ):
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_until_ready(base)
-            with Client(base, credential=created.stdout.strip()) as client:
-                _buy(client)
-        finally:
-            server.send_signal(signal.SIGINT)
-            assert server.wait(TIMEOUT_S) == 0, log.read_text()
+        _buy(client)
 
 
 def _buy(client: Client) -> None:

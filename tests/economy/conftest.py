@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from giftflow.economy.catalog import Channel
@@ -36,6 +35,7 @@ from giftflow.service.economy import (
     PaymentOutcome,
 )
 from giftflow.settings import Settings
+from tests.tables import ECONOMY_TABLES, RESET_TEST_CLOCK, empty_tables
 
 SECRET = b"economy-test-secret-0123456789abcdef"
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
@@ -52,18 +52,6 @@ HAND_HEARTS = 5660
 """100 coins, not streakable."""
 LION = 6369
 """29,999 coins, not streakable."""
-ECONOMY_TABLES = (
-    "users",
-    "api_keys",
-    "idempotency_keys",
-    "payment_events",
-    "payments",
-    "gifts",
-    "streaks",
-    "payouts",
-    "fraud_decisions",
-    "payee_destinations",
-)
 
 
 @dataclass
@@ -206,9 +194,7 @@ def checkout_of(payment: Payment) -> Checkout:
 
 def _empty_economy_tables(url: str) -> None:
     """The project's fixture empties the ledger tables; the economy's rows go too."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"TRUNCATE {', '.join(ECONOMY_TABLES)} RESTART IDENTITY CASCADE")
-        connection.execute("UPDATE test_clock SET offset_ns = 0")
+    empty_tables(url, ECONOMY_TABLES, RESET_TEST_CLOCK)
 
 
 @pytest.fixture

@@ -73,6 +73,7 @@ from tests.economy.money_model import (
     branches,
     load_rules,
 )
+from tests.tables import RESET_LEDGER_CLOCK, RESET_TEST_CLOCK, empty_tables
 
 CATALOG_FILE = Path(giftflow.__file__).parent / "economy/catalog/data/economy-2024-05.toml"
 VELOCITY_LIMIT = 5
@@ -835,13 +836,10 @@ def open_database(database_url: str, tmp_path: Path) -> Iterator[Opener]:
         Economy.open(
             Settings(database_url=database_url, payout_dir=tmp_path), clock=ManualClock(START_NS)
         ).close()
-        tables = ", ".join(_postgres_tables(database_url))
+        tables = _postgres_tables(database_url)
 
         def wiped() -> tuple[str, Path]:
-            with psycopg.connect(database_url, autocommit=True) as connection:
-                connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-                connection.execute("UPDATE ledger_state SET last_timestamp = 0")
-                connection.execute("UPDATE test_clock SET offset_ns = 0")
+            empty_tables(database_url, tables, RESET_LEDGER_CLOCK, RESET_TEST_CLOCK)
             return database_url, tmp_path / f"payouts-{next(scenarios)}"
 
         yield wiped

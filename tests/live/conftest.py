@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 import pytest
 
 from giftflow.economy.users import User
@@ -21,7 +20,6 @@ from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.live import Live, LiveSettings
 from tests.economy.conftest import (
-    ECONOMY_TABLES,
     ROSE,
     Market,
     OpenMarket,
@@ -29,24 +27,10 @@ from tests.economy.conftest import (
     open_market,
     sandbox,
 )
+from tests.tables import ECONOMY_TABLES, LIVE_TABLES, RESET_TEST_CLOCK, empty_tables
 
 __all__ = ["clock", "open_market", "sandbox"]
 
-LIVE_TABLES = (
-    "live_sessions",
-    "session_viewers",
-    "chapters",
-    "interactions",
-    "goals",
-    "battles",
-    "battle_sides",
-    "battle_supporters",
-    "battle_invitations",
-    "battle_invitees",
-    "session_supporters",
-    "creator_supporters",
-    "perks",
-)
 NS_PER_S = 1_000_000_000
 
 
@@ -125,10 +109,7 @@ class Stage:
 
 
 def _empty_tables(url: str) -> None:
-    with psycopg.connect(url, autocommit=True) as connection:
-        tables = ", ".join((*LIVE_TABLES, *ECONOMY_TABLES))
-        connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-        connection.execute("UPDATE test_clock SET offset_ns = 0")
+    empty_tables(url, (*LIVE_TABLES, *ECONOMY_TABLES), RESET_TEST_CLOCK)
 
 
 @pytest.fixture

@@ -10,12 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from giftflow.economy.money import Fiat
-from giftflow.ids import UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import (
     Checkout,
-    CheckoutRequest,
     PaymentEvent,
     PaymentEventKind,
     PaymentProvider,
@@ -23,6 +20,7 @@ from giftflow.payments import (
     WebhookSignatureError,
 )
 from giftflow.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
+from tests.payments.conftest import REQUEST
 
 SECRET = b"sandbox-test-secret-0123456789abcdef"
 NOW_NS = 1_700_000_000 * 1_000_000_000
@@ -41,17 +39,7 @@ def sandbox(clock: ManualClock) -> SandboxProvider:
 
 @pytest.fixture
 def checkout(sandbox: SandboxProvider) -> Checkout:
-    return sandbox.create_checkout(
-        CheckoutRequest(
-            payment_id="pay_0001",
-            user_id=UserId(42),
-            coins=500,
-            price=Fiat(499, "USD"),
-            description="500 coins",
-            success_url="https://giftflow.test/recharge/done",
-            cancel_url="https://giftflow.test/recharge",
-        )
-    )
+    return sandbox.create_checkout(REQUEST)
 
 
 def test_the_sandbox_is_a_payment_provider(sandbox: SandboxProvider) -> None:

@@ -18,23 +18,13 @@ from urllib.parse import parse_qs
 import pytest
 import stripe
 
-from giftflow.economy.money import Fiat
-from giftflow.ids import UserId
-from giftflow.payments import Checkout, CheckoutRequest, PaymentProviderError
+from giftflow.payments import Checkout, PaymentProviderError
 from giftflow.payments.stripe import StripeProvider
+from tests.payments.conftest import REQUEST
 
 API_KEY = "sk_test_giftflow_0123456789"
 SESSION_ID = "cs_test_a1ZxT4W8dGkq7pNcR2"
 SESSION_URL = f"https://checkout.stripe.com/c/pay/{SESSION_ID}#fidkdWxOYHwnPyd1blpxYHZxWjA0"
-REQUEST = CheckoutRequest(
-    payment_id="pay_0001",
-    user_id=UserId(42),
-    coins=500,
-    price=Fiat(499, "USD"),
-    description="500 coins",
-    success_url="https://giftflow.test/recharge/done",
-    cancel_url="https://giftflow.test/recharge",
-)
 
 
 @dataclass

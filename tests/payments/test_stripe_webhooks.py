@@ -27,6 +27,7 @@ from giftflow.payments.stripe import StripeProvider
 WEBHOOK_SECRET = "whsec_giftflow_test_0123456789abcdef"
 CREATED_S = 1_767_225_600
 PAYMENT_INTENT = "pi_3QdZ3jLkdIwHu7ix1a2b3c4d"
+EVENT_ID = "evt_1QdZ3kLkdIwHu7ix0N5hUe7x"
 METADATA = {"payment_id": "pay_0001", "user_id": "42", "coins": "500"}
 
 
@@ -45,9 +46,26 @@ def signed(body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     return payload, {"Stripe-Signature": stripe_signature(payload)}
 
 
+def expected_event(kind: PaymentEventKind, **changes: Any) -> PaymentEvent:
+    """What the provider reads from an ``event`` of the fixtures below: our payment,
+    4.99 USD, at ``CREATED_S``, with ``changes``."""
+    fields: dict[str, Any] = {
+        "provider": "stripe",
+        "event_id": EVENT_ID,
+        "kind": kind,
+        "payment_id": "pay_0001",
+        "provider_reference": PAYMENT_INTENT,
+        "amount_minor": 499,
+        "currency": "USD",
+        "instrument": None,
+        "occurred_at_ns": CREATED_S * 1_000_000_000,
+    }
+    return PaymentEvent(**(fields | changes))
+
+
 def event(event_type: str, subject: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
-        "id": "evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
+        "id": EVENT_ID,
         "object": "event",
         "api_version": "2026-10-28.endive",
         "created": CREATED_S,
@@ -178,17 +196,7 @@ def test_a_completed_paid_checkout_is_a_paid_event(provider: StripeProvider) -> 
         *signed(event("checkout.session.completed", checkout_session()))
     )
 
-    assert parsed == PaymentEvent(
-        provider="stripe",
-        event_id="evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
-        kind=PaymentEventKind.PAID,
-        payment_id="pay_0001",
-        provider_reference=PAYMENT_INTENT,
-        amount_minor=499,
-        currency="USD",
-        instrument=None,
-        occurred_at_ns=CREATED_S * 1_000_000_000,
-    )
+    assert parsed == expected_event(PaymentEventKind.PAID)
 
 
 def test_a_completed_checkout_not_yet_paid_mints_nothing(provider: StripeProvider) -> None:
@@ -229,16 +237,8 @@ def test_a_refunded_charge_reports_the_cumulative_refund_and_the_card(
     body = event("charge.refunded", charge(), previous_attributes={"amount_refunded": 100})
     parsed = provider.parse_webhook(*signed(body))
 
-    assert parsed == PaymentEvent(
-        provider="stripe",
-        event_id="evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
-        kind=PaymentEventKind.REFUNDED,
-        payment_id="pay_0001",
-        provider_reference=PAYMENT_INTENT,
-        amount_minor=300,
-        currency="USD",
-        instrument="Xt5EWLLDS7FJjR1c",
-        occurred_at_ns=CREATED_S * 1_000_000_000,
+    assert parsed == expected_event(
+        PaymentEventKind.REFUNDED, amount_minor=300, instrument="Xt5EWLLDS7FJjR1c"
     )
 
 
@@ -256,17 +256,7 @@ def test_a_refund_without_our_metadata_is_traced_by_its_payment_intent(
 def test_a_dispute_reports_the_disputed_amount(provider: StripeProvider) -> None:
     parsed = provider.parse_webhook(*signed(event("charge.dispute.created", dispute())))
 
-    assert parsed == PaymentEvent(
-        provider="stripe",
-        event_id="evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
-        kind=PaymentEventKind.DISPUTED,
-        payment_id=None,
-        provider_reference=PAYMENT_INTENT,
-        amount_minor=499,
-        currency="USD",
-        instrument=None,
-        occurred_at_ns=CREATED_S * 1_000_000_000,
-    )
+    assert parsed == expected_event(PaymentEventKind.DISPUTED, payment_id=None)
 
 
 def test_a_dispute_carrying_our_metadata_names_the_payment(provider: StripeProvider) -> None:
@@ -295,16 +285,8 @@ def test_a_declined_payment_intent_is_a_failed_event_with_the_decline_code(
         *signed(event("payment_intent.payment_failed", payment_intent()))
     )
 
-    assert parsed == PaymentEvent(
-        provider="stripe",
-        event_id="evt_1QdZ3kLkdIwHu7ix0N5hUe7x",
-        kind=PaymentEventKind.FAILED,
-        payment_id="pay_0001",
-        provider_reference=PAYMENT_INTENT,
-        amount_minor=499,
-        currency="USD",
-        instrument=None,
-        occurred_at_ns=CREATED_S * 1_000_000_000,
+    assert parsed == expected_event(
+        PaymentEventKind.FAILED,
         failure_code="insufficient_funds",
         failure_message="Your card has insufficient funds.",
     )

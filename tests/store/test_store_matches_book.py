@@ -25,19 +25,15 @@ from giftflow.ledger import (
     Book,
     ManualClock,
     Transfer,
-    TransferFlags,
     TransferId,
     UnitCode,
     reconcile,
 )
 from giftflow.store.base import LedgerStore
+from tests.ledger.builders import LINKED, PENDING, POST, VOID
 
 START_NS = 1_700_000_000 * 1_000_000_000
 SECOND_NS = 1_000_000_000
-LINKED = TransferFlags.LINKED
-PENDING = TransferFlags.PENDING
-POST = TransferFlags.POST_PENDING
-VOID = TransferFlags.VOID_PENDING
 
 ACCOUNTS = [
     Account(AccountId(1), COIN, 1),

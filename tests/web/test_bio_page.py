@@ -39,12 +39,7 @@ def set_up(studio: Studio) -> int:
     world.ok(world.post(f"/v1/rooms/{carol}/schedules", schedule, world.admin_key), 201)
     perks = {"perks": [{"level": 1, "kind": "badge", "value": "Fan"}]}
     world.ok(world.put_json(f"/v1/rooms/{carol}/perks", perks, world.admin_key))
-    headers = {"Authorization": f"Bearer {world.admin_key}", "Content-Type": "text/plain"}
-    uploaded = world.client.post(
-        f"/v1/creators/{carol}/files", content=b"preset", params={"filename": "brushes.txt"},
-        headers=headers,
-    )  # fmt: skip
-    file_id = world.ok(uploaded, 201)["id"]
+    file_id = world.ok(world.upload(carol, b"preset", filename="brushes.txt"), 201)["id"]
     perk = {"kind": "file", "level": 2, "file_id": file_id}
     world.ok(world.post(f"/v1/rooms/{carol}/delivering-perks", perk, world.admin_key), 201)
     product = {"title": "Brush pack", "price_coins": 1200, "file_ids": [file_id]}

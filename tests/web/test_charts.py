@@ -12,6 +12,7 @@ import pytest
 
 from giftflow.render.charts import bar_chart, cohort_table, coins, line_chart
 from giftflow.render.sankey import node_columns, sankey
+from tests.analytics.conftest import PLATFORM_FLOW_NODES
 
 HOSTILE = '<script>alert("x")</script>&'
 VOID_ELEMENTS = frozenset({"br", "hr", "img", "meta", "input", "link"})
@@ -165,22 +166,7 @@ def test_a_bar_chart_has_one_rect_point_per_bar() -> None:
 
 
 FLOW_NODES = [
-    {"id": node, "label": node.replace("_", " ").capitalize()}
-    for node in [
-        "wallets_opening",
-        "bought",
-        "wallets",
-        "gifted",
-        "clawed_back",
-        "wallets_closing",
-        "diamonds",
-        "platform_share",
-        "earnings_opening",
-        "earnings",
-        "withdrawn",
-        "reversed",
-        "earnings_closing",
-    ]
+    {"id": node, "label": node.replace("_", " ").capitalize()} for node in PLATFORM_FLOW_NODES
 ]
 FLOW_LINKS: list[dict[str, Any]] = [
     {"source": "wallets_opening", "target": "wallets", "value_units": 1_000_000},

@@ -13,7 +13,13 @@ from giftflow.ids import GiftId
 from giftflow.live.goals import GoalKind
 from tests.api.conftest import DOUGHNUT, LION, ROSE
 from tests.web.conftest import Studio, open_studio, screenshot
-from tests.web.test_overlays import assert_transparent, console_errors, display_name, open_overlay
+from tests.web.test_overlays import (
+    assert_transparent,
+    battle_of_two,
+    console_errors,
+    display_name,
+    open_overlay,
+)
 
 __all__ = ["console_errors"]  # the fixture, used by name
 
@@ -162,10 +168,7 @@ def test_invalid_url_options_are_listed_and_ignored_and_the_page_still_works(
 def test_the_battle_bar_names_each_side_and_its_mvp(
     studio: Studio, console_errors: list[str]
 ) -> None:
-    carol, dave = studio.creator(), studio.creator()
-    alice, bob = studio.viewer(), studio.viewer()
-    ours, theirs = studio.live.start_session(carol), studio.live.start_session(dave)
-    battle = studio.live.start_battle([ours.id, theirs.id], duration_s=300)
+    carol, dave, alice, bob, ours, theirs, battle = battle_of_two(studio)
     page = open_overlay(studio, "battle-bar", carol, console_errors)
     side = page.locator("#battle .side")
     expect(side.locator(".name")).to_have_text(

@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from giftflow.ids import UserId
+from giftflow.live.battles import Battle
 from giftflow.live.goals import GoalKind
+from giftflow.live.sessions import LiveSession
 from tests.api.conftest import DOUGHNUT, ROSE
 from tests.web.conftest import Studio, open_studio, screenshot
 
@@ -32,7 +35,7 @@ def console_errors() -> Iterator[list[str]]:
 
 
 def open_overlay(
-    studio: Studio, name: str, room_id: int, errors: list[str], query: str = ""
+    studio: Studio, name: str, room_id: UserId, errors: list[str], query: str = ""
 ) -> Page:
     """The page, once it listens: probes (an event type overlays do not know, so they
     ignore it) are published until the page has handled one."""
@@ -41,9 +44,7 @@ def open_overlay(
     page.on("console", lambda message: _keep_error(message, errors))
     page.on("pageerror", lambda error: errors.append(str(error)))
     for _ in range(LISTENING_PROBES_MAX):
-        probe = studio.world.bus.publish(
-            UserId(room_id), "test.probe", {}, at=studio.world.clock.now_ns()
-        )
+        probe = studio.world.bus.publish(room_id, "test.probe", {}, at=studio.world.clock.now_ns())
         try:
             page.wait_for_function(
                 "id => (document.body.dataset.lastEventId || '') >= id",
@@ -71,6 +72,25 @@ def display_name(studio: Studio, user_id: int) -> str:
     response = studio.world.get(f"/v1/users/{user_id}", studio.world.admin_key)
     name: str = studio.world.ok(response, 200)["display_name"]
     return name
+
+
+class BattleOfTwo(NamedTuple):
+    carol: UserId
+    dave: UserId
+    alice: UserId
+    bob: UserId
+    ours: LiveSession
+    theirs: LiveSession
+    battle: Battle
+
+
+def battle_of_two(studio: Studio) -> BattleOfTwo:
+    """Carol's LIVE against Dave's for five minutes, with Alice and Bob to send gifts."""
+    carol, dave = studio.creator(), studio.creator()
+    alice, bob = studio.viewer(), studio.viewer()
+    ours, theirs = studio.live.start_session(carol), studio.live.start_session(dave)
+    battle = studio.live.start_battle([ours.id, theirs.id], duration_s=300)
+    return BattleOfTwo(carol, dave, alice, bob, ours, theirs, battle)
 
 
 def test_a_streak_is_one_alert_with_its_sender_gift_and_combo_count_then_the_next_alert(
@@ -149,10 +169,7 @@ def test_the_leaderboard_ranks_the_sessions_supporters_by_coins(
 def test_the_battle_bar_shows_scores_time_left_booster_and_the_winner(
     studio: Studio, console_errors: list[str]
 ) -> None:
-    carol, dave = studio.creator(), studio.creator()
-    alice, bob = studio.viewer(), studio.viewer()
-    ours, theirs = studio.live.start_session(carol), studio.live.start_session(dave)
-    battle = studio.live.start_battle([ours.id, theirs.id], duration_s=300)
+    carol, dave, alice, bob, ours, theirs, battle = battle_of_two(studio)
     page = open_overlay(studio, "battle-bar", carol, console_errors)
     bar = page.locator("#battle")
     expect(bar.locator(".status")).to_have_text(re.compile(r"^[45]:[0-5][0-9]$"))
@@ -181,13 +198,19 @@ def test_the_battle_bar_shows_scores_time_left_booster_and_the_winner(
     screenshot(page, "battle-bar-ended")
 
 
+def dance_goal(studio: Studio) -> tuple[UserId, UserId, LiveSession]:
+    """Carol live with a goal of 75 coins (she dances), and Alice to send gifts."""
+    carol, alice = studio.creator(), studio.viewer()
+    session = studio.live.start_session(carol)
+    studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
+    return carol, alice, session
+
+
 def test_a_goal_bar_opened_after_its_events_left_the_buffer_shows_the_goal_from_the_state(
     browser: Browser, tmp_path: Path, console_errors: list[str]
 ) -> None:
     with open_studio(browser, tmp_path, buffer=SMALL_BUFFER_EVENTS) as studio:
-        carol, alice = studio.creator(), studio.viewer()
-        session = studio.live.start_session(carol)
-        studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
+        carol, alice, session = dance_goal(studio)
         studio.gift(alice, carol, DOUGHNUT, session.id)
         studio.burst(carol, 2 * SMALL_BUFFER_EVENTS)  # the goal leaves the buffer
         page = studio.open("goal-bar", f"token={studio.room_token(carol)}")
@@ -203,9 +226,7 @@ def test_a_goal_bar_that_falls_behind_resynchronises_from_the_state_before_any_n
     browser: Browser, tmp_path: Path, console_errors: list[str]
 ) -> None:
     with open_studio(browser, tmp_path, buffer=SMALL_BUFFER_EVENTS) as studio:
-        carol, alice = studio.creator(), studio.viewer()
-        session = studio.live.start_session(carol)
-        studio.live.create_goal(session.id, kind=GoalKind.COINS, target=75, promise="dance")
+        carol, alice, session = dance_goal(studio)
         page = open_overlay(studio, "goal-bar", carol, console_errors)
         studio.gift(alice, carol, DOUGHNUT, session.id)
         expect(page.locator(".goal .percent")).to_have_text("40%")
@@ -230,10 +251,7 @@ def test_a_goal_bar_that_falls_behind_resynchronises_from_the_state_before_any_n
 def test_the_leaderboard_and_battle_bar_opened_mid_battle_show_the_standings_at_once(
     studio: Studio, console_errors: list[str]
 ) -> None:
-    carol, dave = studio.creator(), studio.creator()
-    alice, bob = studio.viewer(), studio.viewer()
-    ours, theirs = studio.live.start_session(carol), studio.live.start_session(dave)
-    studio.live.start_battle([ours.id, theirs.id], duration_s=300)
+    carol, dave, alice, bob, ours, theirs, _ = battle_of_two(studio)
     studio.gift(alice, carol, DOUGHNUT, ours.id)
     studio.gift(bob, carol, DOUGHNUT, ours.id, quantity=2)
     studio.gift(alice, dave, ROSE, theirs.id)

@@ -21,8 +21,11 @@ from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
 from giftflow.promote.pacing import (
-    OUTSTANDING_WINDOW_S,
+    DELAY_EDGES_S,
+    OUTSTANDING_WINDOW_MAX_S,
     Spend,
+    ViewableDelays,
+    outstanding_window_s,
     plan_cap_millicoins,
     spend_of,
     viewable_rate,
@@ -74,6 +77,22 @@ class Figures:
     fill_ms: list[float] = field(default_factory=list)
     fill_cpu_ms: list[float] = field(default_factory=list)
     cap_violations: int = 0
+    delays_within: list[int] = field(default_factory=lambda: [0] * len(DELAY_EDGES_S))
+    delays: int = 0
+    """Viewable events billed, and how many came within each of ``DELAY_EDGES_S``."""
+    outstanding_window_ns: int = OUTSTANDING_WINDOW_MAX_S * NS_PER_S
+    """Learnt from the delays as a server does (``outstanding_window_s``), each time
+    the index is built."""
+
+    def add_delay(self, delay_ns: int) -> None:
+        self.delays += 1
+        for position, edge in enumerate(DELAY_EDGES_S):
+            if delay_ns <= edge * NS_PER_S:
+                self.delays_within[position] += 1
+
+    def learn_window(self) -> None:
+        delays = ViewableDelays(tuple(self.delays_within), self.delays)
+        self.outstanding_window_ns = outstanding_window_s(delays) * NS_PER_S
 
 
 class _Seen(Mapping[str, int]):
@@ -133,7 +152,7 @@ def simulate(
         pid: spend_of(plan, billed=0, outstanding=0, rate=viewable_rate(0, 0), price=figures.price)
         for pid, plan in by_id.items()
     }
-    pending_views: list[tuple[int, str, int]] = []
+    pending_views: list[tuple[int, str, int, int]] = []
     demand = _demand(plans, (end + HOUR_NS - START_NS) // MINUTE_NS + 1, figures.price)
     minute = START_NS
     while minute < end + HOUR_NS:
@@ -143,6 +162,7 @@ def simulate(
         for at in sorted(minute + rng.randrange(MINUTE_NS) for _ in range(count)):
             _bill(at, pending_views, by_id, states, spends, figures)
             if at >= built_until:
+                figures.learn_window()
                 index = CandidateIndex.of(candidates, spends)
                 built_until = at - (at - minute) % INDEX_EVERY_NS + INDEX_EVERY_NS
             _one_request(
@@ -202,7 +222,7 @@ def _one_request(
     spends: dict[str, Spend],
     states: dict[str, State],
     by_id: dict[str, Plan],
-    pending_views: list[tuple[int, str, int]],
+    pending_views: list[tuple[int, str, int, int]],
     figures: Figures,
 ) -> None:
     viewer = rng.randrange(len(people))
@@ -227,9 +247,11 @@ def _one_request(
         state.outstanding += 1
         spends[pid] = _spend(by_id[pid], state, figures.price)
         if rng.random() < VIEWABLE_CHANCE:
-            heapq.heappush(pending_views, (at + rng.randrange(2, 11) * NS_PER_S, pid, viewer))
+            due = at + rng.randrange(2, 11) * NS_PER_S
+            heapq.heappush(pending_views, (due, pid, viewer, at))
         else:  # never viewable: no longer counted outstanding after the window
-            heapq.heappush(pending_views, (at + OUTSTANDING_WINDOW_S * NS_PER_S, pid, -1))
+            due = at + figures.outstanding_window_ns
+            heapq.heappush(pending_views, (due, pid, -1, at))
 
 
 def _spend(plan: Plan, state: State, price: int) -> Spend:
@@ -241,7 +263,7 @@ def _spend(plan: Plan, state: State, price: int) -> Spend:
 
 def _bill(
     until: int,
-    pending_views: list[tuple[int, str, int]],
+    pending_views: list[tuple[int, str, int, int]],
     by_id: dict[str, Plan],
     states: dict[str, State],
     spends: dict[str, Spend],
@@ -249,9 +271,11 @@ def _bill(
 ) -> None:
     """The database's billing rule, for events due by ``until`` (a heap by time)."""
     while pending_views and pending_views[0][0] <= until:
-        at, pid, viewer = heapq.heappop(pending_views)
+        at, pid, viewer, served_at = heapq.heappop(pending_views)
         state = states[pid]
         state.outstanding -= 1
+        if viewer >= 0:
+            figures.add_delay(at - served_at)
         if viewer >= 0 and not state.closed:
             state.viewable += 1
             cap = plan_cap_millicoins(by_id[pid], at)

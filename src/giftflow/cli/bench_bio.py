@@ -18,8 +18,7 @@ from giftflow.cli.bench_options import (
     PostgresUrl,
     WorkersOption,
     print_measures,
-    refuse_sqlite_workers,
-    run_bench,
+    run_served_bench,
     yes_no,
 )
 
@@ -34,7 +33,6 @@ def bio_command(
 ) -> None:
     """GET /health, the bio page, /health again, then the page drawn on every view:
     req/s and the ratios; exit 1 if a view answered is not stored (or more are stored than sent)."""
-    refuse_sqlite_workers(backend, workers)
     options = BioBenchOptions(
         backend=backend.value,
         workers=workers,
@@ -42,11 +40,12 @@ def bio_command(
         connections=connections,
         postgres_url=postgres_url,
     )
-    run_bench(
+    run_served_bench(
         f"[bold]giftflow bench bio[/bold]: {backend}, {workers} worker(s) …",
         lambda: bench_bio(options),
         show=_print,
-        passed=lambda result: result.ok,
+        backend=backend,
+        workers=workers,
         as_json=as_json,
     )
 

@@ -74,6 +74,29 @@ def run_bench(
         raise typer.Exit(1)
 
 
+class ServedResult(BenchResult, Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+
+S = TypeVar("S", bound=ServedResult)
+
+
+def run_served_bench(
+    heading: str,
+    measure: Callable[[], S],
+    *,
+    show: Callable[[S], None],
+    backend: Backend,
+    workers: int,
+    as_json: bool,
+) -> None:
+    """``run_bench`` for a bench of a real server: refused on SQLite with more than one
+    worker, passed when the result is ``ok``."""
+    refuse_sqlite_workers(backend, workers)
+    run_bench(heading, measure, show=show, passed=lambda result: result.ok, as_json=as_json)
+
+
 def refuse_sqlite_workers(backend: Backend, workers: int) -> None:
     if backend is Backend.SQLITE and workers > 1:
         console.print(

@@ -22,8 +22,7 @@ from giftflow.cli.bench_options import (
     PostgresUrl,
     WorkersOption,
     print_measures,
-    refuse_sqlite_workers,
-    run_bench,
+    run_served_bench,
     yes_no,
 )
 
@@ -69,7 +68,6 @@ def http_command(
 ) -> None:
     """A real giftflow serve driven by wrk: /health, single gifts, batches; books checked.
     With --abuse: the rate limits against one abusive key."""
-    refuse_sqlite_workers(backend, workers)
     if abuse:
         _abuse(backend, workers, duration_s, rate_limit, postgres_url, as_json=as_json)
         return
@@ -85,11 +83,12 @@ def http_command(
         webhook=webhook,
         postgres_url=postgres_url,
     )
-    run_bench(
+    run_served_bench(
         f"[bold]giftflow bench http[/bold]: {backend}, {workers} worker(s) …",
         lambda: bench_http(options),
         show=_print_http,
-        passed=lambda result: result.ok,
+        backend=backend,
+        workers=workers,
         as_json=as_json,
     )
 
@@ -110,11 +109,12 @@ def _abuse(
         rate_limit_per_s=rate_limit,
         postgres_url=postgres_url,
     )
-    run_bench(
+    run_served_bench(
         f"[bold]giftflow bench http --abuse[/bold]: {backend}, {rate_limit:g} writes/s a key …",
         lambda: bench_abuse(options),
         show=_print_abuse,
-        passed=lambda result: result.ok,
+        backend=backend,
+        workers=workers,
         as_json=as_json,
     )
 
@@ -161,7 +161,6 @@ def ws_command(
     as_json: JsonOption = False,
 ) -> None:
     """One room's WebSockets while gifts are sent at a rate: frames, order, latency."""
-    refuse_sqlite_workers(backend, workers)
     options = WsBenchOptions(
         backend=backend.value,
         workers=workers,
@@ -171,11 +170,12 @@ def ws_command(
         redis_url=redis_url,
         postgres_url=postgres_url,
     )
-    run_bench(
+    run_served_bench(
         f"[bold]giftflow bench ws[/bold]: {subscribers} subscribers, {rate:g} gifts/s …",
         lambda: bench_ws(options),
         show=_print_ws,
-        passed=lambda result: result.ok,
+        backend=backend,
+        workers=workers,
         as_json=as_json,
     )
 

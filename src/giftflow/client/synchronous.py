@@ -11,7 +11,7 @@ from typing import Any, ParamSpec, Self, TypeVar
 import httpx
 
 from giftflow.client.call import Call, Outcome, Prepared, Retry, conclude, prepare
-from giftflow.client.options import HEADERS, TIMEOUT_S, Options, new_idempotency_key
+from giftflow.client.options import TIMEOUT_S, Options, connection, new_idempotency_key
 from giftflow.client.surface import Operations
 
 P = ParamSpec("P")
@@ -37,11 +37,12 @@ class Client(Operations):
         new_key: Callable[[], str] = new_idempotency_key,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if http is None and base_url is None:
-            raise ValueError("a Client needs a base_url or an httpx.Client")
-        self._owns_http = http is None
-        self._http = http or httpx.Client(
-            base_url=base_url or "", timeout=timeout_s, headers=HEADERS
+        self._http, self._owns_http = connection(
+            http,
+            base_url,
+            timeout_s=timeout_s,
+            open_http=httpx.Client,
+            missing="a Client needs a base_url or an httpx.Client",
         )
         self._options = Options(credential, retry or Retry(), new_key)
         self._sleep = sleep

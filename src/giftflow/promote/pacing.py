@@ -28,14 +28,51 @@ VIEWABLE_RATE_PRIOR: Final = 0.5
 """The share of served impressions expected to turn viewable before any is seen."""
 PRIOR_WEIGHT: Final = 20
 """How many served impressions the prior counts for in ``viewable_rate``."""
-OUTSTANDING_WINDOW_S: Final = 120
-"""How long a served impression counts as outstanding (its viewable event may still
-come) for pacing. Viewable events come seconds after serving (2 s on screen); one that
-has not come in two minutes most likely never will. Counting every impression of the
+OUTSTANDING_WINDOW_MAX_S: Final = 120
+"""The longest a served impression counts as outstanding (its viewable event may still
+come) for pacing, and the window used until enough viewable events were seen to learn
+the platform's own delay (``outstanding_window_s``). Counting every impression of the
 hour an event is accepted for (``IMPRESSION_TTL_S``) held a third of an hour's spend as
 committed that never was, and kept spend that far behind the curve. A late event is
 still billed when it comes, and the throttle sees it then (money never depends on
 this)."""
+OUTSTANDING_WINDOW_MIN_S: Final = 10
+DELAY_EDGES_S: Final = (5, 10, 20, 30, 60)
+"""The edges of the histogram of viewable delays (``ViewableDelays``), in seconds."""
+DELAY_SHARE_COVERED: Final = 0.99
+DELAYS_NEEDED: Final = 100
+"""Viewable events seen before the window is learnt from them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewableDelays:
+    """How long viewable events came after their impression was served: ``within[i]``
+    of ``total`` came within ``DELAY_EDGES_S[i]`` seconds."""
+
+    within: tuple[int, ...]
+    total: int
+
+    @classmethod
+    def none(cls) -> ViewableDelays:
+        return cls((0,) * len(DELAY_EDGES_S), 0)
+
+
+def outstanding_window_s(delays: ViewableDelays) -> int:
+    """How long a served impression without its viewable event is still expected to
+    cost: twice the delay within which 99 % of the platform's viewable events came
+    (decisions/0124), from ``OUTSTANDING_WINDOW_MIN_S`` to ``OUTSTANDING_WINDOW_MAX_S``.
+
+    An impression held as committed after its event could still come makes spend lag
+    the curve by what never turns viewable: on a feed whose events come within 10 s, a
+    two-minute window holds a non-viewable impression's expected cost for two minutes,
+    and an hour's spend swings by that much. Until ``DELAYS_NEEDED`` events were seen,
+    or when they came later than the widest edge, the window is the longest."""
+    if delays.total < DELAYS_NEEDED:
+        return OUTSTANDING_WINDOW_MAX_S
+    for edge, within in zip(DELAY_EDGES_S, delays.within, strict=True):
+        if within >= delays.total * DELAY_SHARE_COVERED:
+            return max(OUTSTANDING_WINDOW_MIN_S, min(OUTSTANDING_WINDOW_MAX_S, 2 * edge))
+    return OUTSTANDING_WINDOW_MAX_S
 
 
 def planned_millicoins(plan: Plan, at: int) -> int:

@@ -118,11 +118,7 @@ def _answer_on_loop(
 
 def resolver(future: Future[Committed]) -> Answer:
     def answer(committed: Committed | None, error: BaseException | None) -> None:
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert committed is not None
-            future.set_result(committed)
+        _settle(future, committed, error)
 
     return answer
 
@@ -143,12 +139,20 @@ def results_resolver(future: Future[list[TransferResult]]) -> Answer:
 
 def async_resolver(future: asyncio.Future[Committed]) -> Answer:
     def answer(committed: Committed | None, error: BaseException | None) -> None:
-        if future.cancelled():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            assert committed is not None
-            future.set_result(committed)
+        if not future.cancelled():  # its caller gave up waiting
+            _settle(future, committed, error)
 
     return answer
+
+
+def _settle(
+    future: Future[Committed] | asyncio.Future[Committed],
+    committed: Committed | None,
+    error: BaseException | None,
+) -> None:
+    """The writer's answer: ``error``, else what it committed."""
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert committed is not None
+        future.set_result(committed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from giftflow.store.economy_tables import AUTO_ID
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 bio_pages = sa.Table(
     "bio_pages",
@@ -28,12 +28,7 @@ bio_pages = sa.Table(
 bio_consents = sa.Table(
     "bio_consents",
     metadata,
-    sa.Column(
-        "creator_id",
-        sa.BigInteger,
-        sa.ForeignKey("bio_pages.creator_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("creator_id", sa.BigInteger, "bio_pages.creator_id", primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("text_sha256", sa.String(64), nullable=False),
@@ -45,12 +40,7 @@ bio_links = sa.Table(
     "bio_links",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column(
-        "creator_id",
-        sa.BigInteger,
-        sa.ForeignKey("bio_pages.creator_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("creator_id", sa.BigInteger, "bio_pages.creator_id", nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("title", sa.String(100), nullable=False),
     sa.Column("url", sa.String(2048), nullable=False),
@@ -64,12 +54,7 @@ bio_leads = sa.Table(
     "bio_leads",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column(
-        "creator_id",
-        sa.BigInteger,
-        sa.ForeignKey("bio_pages.creator_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("creator_id", sa.BigInteger, "bio_pages.creator_id", nullable=False),
     sa.Column("email", sa.String(254), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("consent_version", sa.Integer, nullable=False),
@@ -92,12 +77,7 @@ bio_visits = sa.Table(
     "bio_visits",
     metadata,
     sa.Column("id", AUTO_ID, sa.Identity(start=1), primary_key=True),
-    sa.Column(
-        "creator_id",
-        sa.BigInteger,
-        sa.ForeignKey("bio_pages.creator_id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("creator_id", sa.BigInteger, "bio_pages.creator_id", nullable=False),
     sa.Column("at", sa.BigInteger, nullable=False),
     # "" for a view of the page, else the link clicked (its id, which stays).
     sa.Column("link_id", sa.String(40), nullable=False, server_default=""),

@@ -99,6 +99,30 @@ def counts(
     }
 
 
+def viewable_delays(
+    tx: Tx, promotion_ids: Sequence[str], *, served_since_ns: int, edges_ns: Sequence[int]
+) -> tuple[tuple[int, ...], int]:
+    """Of the impressions of ``promotion_ids`` served after ``served_since_ns`` that
+    turned viewable: how many did within each of ``edges_ns`` of their serving, and how
+    many in all."""
+    if not promotion_ids:
+        return (0,) * len(edges_ns), 0
+    clause, parameter = tx.any_of(list(promotion_ids))
+    columns = "".join(
+        f", SUM(CASE WHEN viewable_at - served_at <= {int(edge)} THEN 1 ELSE 0 END) AS within_{i}"
+        for i, edge in enumerate(edges_ns)
+    )
+    row = tx.named(
+        f"SELECT COUNT(*) AS total{columns} FROM promotion_impressions"
+        f" WHERE promotion_id {clause} AND served_at > ? AND viewable_at > 0",
+        (parameter, served_since_ns),
+    )
+    if row is None:
+        return (0,) * len(edges_ns), 0
+    within = tuple(int(row[f"within_{i}"] or 0) for i in range(len(edges_ns)))
+    return within, int(row["total"])
+
+
 def seen_by(tx: Tx, viewer_id: UserId, *, served_since_ns: int) -> list[Seen]:
     """The viewer's impressions served after ``served_since_ns``."""
     rows = tx.named_all(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from giftflow.store.economy_tables import AUTO_ID
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 milestone_channels = sa.Table(
     "milestone_channels",
@@ -19,13 +19,7 @@ milestone_channels = sa.Table(
     sa.Column("format", sa.String(16), nullable=False),
     sa.Column("name", sa.String(100), nullable=False, server_default=""),
     # Its deliveries go to this endpoint (webhook_endpoints.creator_id says whose).
-    sa.Column(
-        "endpoint_id",
-        sa.String(40),
-        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
+    belongs_to("endpoint_id", sa.String(40), "webhook_endpoints.id", nullable=False, unique=True),
     # Telegram's: the chat, the Bot API server (the bot's token is in the endpoint's URL).
     sa.Column("telegram_chat_id", sa.String(64)),
     sa.Column("telegram_api_url", sa.String(200)),
@@ -46,12 +40,7 @@ milestone_channels = sa.Table(
 milestone_rules = sa.Table(
     "milestone_rules",
     metadata,
-    sa.Column(
-        "channel_id",
-        sa.String(40),
-        sa.ForeignKey("milestone_channels.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("channel_id", sa.String(40), "milestone_channels.id", primary_key=True),
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("template", sa.Text, nullable=False),
     # Space-separated, ascending: follower counts or supporter levels ("" for none).
@@ -67,12 +56,7 @@ milestone_posts = sa.Table(
     "milestone_posts",
     metadata,
     sa.Column("id", AUTO_ID, sa.Identity(start=1), primary_key=True),
-    sa.Column(
-        "channel_id",
-        sa.String(40),
-        sa.ForeignKey("milestone_channels.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("channel_id", sa.String(40), "milestone_channels.id", nullable=False),
     # goal:<id>, followers:<count>, supporter:<user>:<level>, live:<session>, test:<hex>
     sa.Column("milestone_key", sa.String(120), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),

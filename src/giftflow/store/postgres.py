@@ -24,7 +24,7 @@ from giftflow.ledger.limits import AccountId
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import upgrade_engine
-from giftflow.store.sql import SqlStore
+from giftflow.store.sql import SqlStore, close_connections
 
 _COPY_TRANSFERS = f"COPY transfers ({TRANSFER_COLUMNS}) FROM STDIN (FORMAT BINARY)"
 _TRANSFER_TYPES = ["int8"] * 4 + ["text", "int4", "int4"] + ["int8"] * 6
@@ -134,8 +134,4 @@ class PostgresStore(SqlStore):
         )
 
     def close(self) -> None:
-        with self._lock:
-            for connection in self._all_readers:
-                connection.close()
-            self._all_readers.clear()
-            self._writer.close()
+        close_connections(self._lock, self._writer, self._all_readers)

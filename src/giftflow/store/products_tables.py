@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 creator_files = sa.Table(
     "creator_files",
@@ -45,12 +45,7 @@ products = sa.Table(
 product_files = sa.Table(
     "product_files",
     metadata,
-    sa.Column(
-        "product_id",
-        sa.String(40),
-        sa.ForeignKey("products.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("product_id", sa.String(40), "products.id", primary_key=True),
     sa.Column("file_id", sa.String(40), sa.ForeignKey("creator_files.id"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
 )

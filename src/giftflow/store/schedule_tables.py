@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 scheduled_lives = sa.Table(
     "scheduled_lives",
@@ -40,12 +40,7 @@ scheduled_lives = sa.Table(
 schedule_offsets = sa.Table(
     "schedule_offsets",
     metadata,
-    sa.Column(
-        "schedule_id",
-        sa.String(40),
-        sa.ForeignKey("scheduled_lives.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("schedule_id", sa.String(40), "scheduled_lives.id", primary_key=True),
     sa.Column("offset_s", sa.Integer, primary_key=True, autoincrement=False),
     sa.CheckConstraint("offset_s BETWEEN 0 AND 2592000", name="schedule_offsets_range"),
 )
@@ -53,12 +48,7 @@ schedule_offsets = sa.Table(
 schedule_registrations = sa.Table(
     "schedule_registrations",
     metadata,
-    sa.Column(
-        "schedule_id",
-        sa.String(40),
-        sa.ForeignKey("scheduled_lives.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("schedule_id", sa.String(40), "scheduled_lives.id", primary_key=True),
     sa.Column("user_id", sa.BigInteger, sa.ForeignKey("users.id"), primary_key=True),
     sa.Column("registered_at", sa.BigInteger, nullable=False),
 )
@@ -66,12 +56,7 @@ schedule_registrations = sa.Table(
 schedule_reminders = sa.Table(
     "schedule_reminders",
     metadata,
-    sa.Column(
-        "schedule_id",
-        sa.String(40),
-        sa.ForeignKey("scheduled_lives.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("schedule_id", sa.String(40), "scheduled_lives.id", primary_key=True),
     sa.Column("user_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("offset_s", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("sent_at", sa.BigInteger, nullable=False),

@@ -9,9 +9,23 @@ is closed at most once (a partial unique index on ``pending_id``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+def belongs_to(
+    name: str,
+    type_: sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]],
+    parent: str,
+    **options: Any,
+) -> sa.Column[Any]:
+    """A column that names the row this one belongs to (``parent``: ``table.column``);
+    deleting that row deletes this one."""
+    return sa.Column(name, type_, sa.ForeignKey(parent, ondelete="CASCADE"), **options)
+
 
 NO_OVERDRAFT = "(flags & 1) = 0 OR debits_pending + debits_posted <= credits_posted"
 NO_EXCESS_CREDIT = "(flags & 2) = 0 OR credits_pending + credits_posted <= debits_posted"

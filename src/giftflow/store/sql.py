@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from giftflow.errors import StoreError
 from giftflow.ledger.account_rules import apply_accounts
@@ -38,6 +38,23 @@ MAX_ATTEMPTS = 8
 
 _PREFIXED_TRANSFER_COLUMNS = ", ".join(f"t.{name.strip()}" for name in TRANSFER_COLUMNS.split(","))
 _POSTED = 2 | 8  # PENDING or VOID_PENDING: these move no posted balance
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+C = TypeVar("C", bound=_Closable)
+
+
+def close_connections(lock: AbstractContextManager[Any], writer: C, readers: list[C]) -> None:
+    """A store's ``close``: every reader a thread opened, then the writer, under the
+    lock that guards the list of readers."""
+    with lock:
+        for connection in readers:
+            connection.close()
+        readers.clear()
+        writer.close()
 
 
 class SqlStore(ABC):

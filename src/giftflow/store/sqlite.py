@@ -24,7 +24,7 @@ from giftflow.ledger.limits import AccountId
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import sqlite_engine, upgrade_engine
-from giftflow.store.sql import SqlStore
+from giftflow.store.sql import SqlStore, close_connections
 
 MEMORY = ":memory:"
 ACCOUNT_CACHE_MAX = 2_000_000
@@ -197,8 +197,4 @@ class SQLiteStore(SqlStore):
         _write_many(cursor, lambda values: _UPDATE_BALANCES.format(rows=values), 5, rows)
 
     def close(self) -> None:
-        with self._lock:
-            for connection in self._all_readers:
-                connection.close()
-            self._all_readers.clear()
-            self._writer.close()
+        close_connections(self._lock, self._writer, self._all_readers)

@@ -154,44 +154,42 @@ def ran_out(tx: Tx, now: int, *, limit: int) -> list[StoredSubathon]:
 def save_timer(tx: Tx, stored: StoredSubathon, timer: Timer, seq: int) -> bool:
     """Compare-and-set: the timer moves from ``stored`` (its ``seq``) to ``timer`` at
     ``seq``; False when another change moved it first."""
-    tx.execute(
-        "UPDATE subathons SET rules = ?, granted_ns = ?, run_ns = ?, toggled_at = ?,"
-        " paused = ?, ended_at = ?, as_of = ?, gifts = ?, coins = ?, added_ns = ?, seq = ?"
-        " WHERE id = ? AND seq = ?",
-        (
-            rules_json(timer.rules),
-            timer.granted_ns,
-            timer.run_ns,
-            timer.toggled_at,
-            timer.paused,
-            timer.ended_at or 0,
-            timer.as_of,
-            timer.gifts,
-            timer.coins,
-            timer.added_ns,
-            seq,
-            stored.id,
-            stored.seq,
-        ),
+    return _compare_and_set(
+        tx,
+        stored,
+        seq,
+        rules=rules_json(timer.rules),
+        run_ns=timer.run_ns,
+        toggled_at=timer.toggled_at,
+        paused=timer.paused,
+        ended_at=timer.ended_at or 0,
+        **_counted(timer),
     )
-    return tx.rowcount == 1
 
 
 def save_count(tx: Tx, stored: StoredSubathon, timer: Timer, seq: int) -> bool:
     """``save_timer`` for a counted gift: only what a gift moves (the per-gift path)."""
+    return _compare_and_set(tx, stored, seq, **_counted(timer))
+
+
+def _counted(timer: Timer) -> dict[str, int]:
+    """The columns a counted gift moves."""
+    return {
+        "granted_ns": timer.granted_ns,
+        "as_of": timer.as_of,
+        "gifts": timer.gifts,
+        "coins": timer.coins,
+        "added_ns": timer.added_ns,
+    }
+
+
+def _compare_and_set(tx: Tx, stored: StoredSubathon, seq: int, **columns: object) -> bool:
+    """Set ``columns`` and ``seq`` where the row is still at ``stored.seq``; False when
+    another change moved it first. Column names are this module's, never input."""
+    assignments = ", ".join(f"{name} = ?" for name in columns)
     tx.execute(
-        "UPDATE subathons SET granted_ns = ?, as_of = ?, gifts = ?, coins = ?, added_ns = ?,"
-        " seq = ? WHERE id = ? AND seq = ?",
-        (
-            timer.granted_ns,
-            timer.as_of,
-            timer.gifts,
-            timer.coins,
-            timer.added_ns,
-            seq,
-            stored.id,
-            stored.seq,
-        ),
+        f"UPDATE subathons SET {assignments}, seq = ? WHERE id = ? AND seq = ?",
+        (*columns.values(), seq, stored.id, stored.seq),
     )
     return tx.rowcount == 1
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from giftflow.store.economy_tables import AUTO_ID
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 subathons = sa.Table(
     "subathons",
@@ -52,12 +52,7 @@ subathons = sa.Table(
 subathon_controls = sa.Table(
     "subathon_controls",
     metadata,
-    sa.Column(
-        "subathon_id",
-        sa.String(40),
-        sa.ForeignKey("subathons.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("subathon_id", sa.String(40), "subathons.id", primary_key=True),
     sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("at", sa.BigInteger, nullable=False),
@@ -72,12 +67,7 @@ subathon_controls = sa.Table(
 subathon_gifts = sa.Table(
     "subathon_gifts",
     metadata,
-    sa.Column(
-        "subathon_id",
-        sa.String(40),
-        sa.ForeignKey("subathons.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    belongs_to("subathon_id", sa.String(40), "subathons.id", primary_key=True),
     sa.Column("gift_event_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("at", sa.BigInteger, nullable=False),
@@ -110,13 +100,7 @@ gift_rules = sa.Table(
 gift_rule_firings = sa.Table(
     "gift_rule_firings",
     metadata,
-    sa.Column(
-        "rule_id",
-        sa.BigInteger,
-        sa.ForeignKey("gift_rules.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    belongs_to("rule_id", sa.BigInteger, "gift_rules.id", primary_key=True, autoincrement=False),
     sa.Column("gift_event_id", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("fired_at", sa.BigInteger, nullable=False),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from giftflow.store.economy_tables import AUTO_ID
-from giftflow.store.schema import metadata
+from giftflow.store.schema import belongs_to, metadata
 
 webhook_endpoints = sa.Table(
     "webhook_endpoints",
@@ -34,12 +34,7 @@ webhook_deliveries = sa.Table(
     "webhook_deliveries",
     metadata,
     sa.Column("id", AUTO_ID, sa.Identity(start=1), primary_key=True),
-    sa.Column(
-        "endpoint_id",
-        sa.String(40),
-        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("endpoint_id", sa.String(40), "webhook_endpoints.id", nullable=False),
     sa.Column("event_id", sa.String(40), nullable=False),
     sa.Column("room_id", sa.BigInteger, nullable=False),
     sa.Column("type", sa.String(64), nullable=False),
@@ -71,12 +66,7 @@ webhook_attempts = sa.Table(
     "webhook_attempts",
     metadata,
     sa.Column("id", AUTO_ID, sa.Identity(start=1), primary_key=True),
-    sa.Column(
-        "delivery_id",
-        sa.BigInteger,
-        sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    belongs_to("delivery_id", sa.BigInteger, "webhook_deliveries.id", nullable=False),
     sa.Column("attempted_at", sa.BigInteger, nullable=False),
     sa.Column("duration_ms", sa.Integer, nullable=False),
     sa.Column("status_code", sa.Integer),

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from giftflow.http import auth
 from giftflow.http.deps import EconomyDep, IdempotentDep, PrincipalDep
 from giftflow.http.errors import BatchNotFoundError
+from giftflow.http.idempotency import Idempotent
 from giftflow.http.principals import Principal
 from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas import (
@@ -143,23 +144,25 @@ def freeze_wallet(
     user_id: UserIdPath, _: AdminDep, economy: EconomyDep, once: IdempotentDep
 ) -> Response:
     """Freeze the user's wallet: no coins in or out until unfrozen."""
-    return once.run(
-        None,
-        200,
-        WalletPublic.of,
-        lambda key: economy.set_wallet_frozen(user_id, frozen=True, once=key),
-    )
+    return _set_frozen(economy, once, user_id, frozen=True)
 
 
 @router.post("/users/{user_id}/unfreeze", response_model=WalletPublic)
 def unfreeze_wallet(
     user_id: UserIdPath, _: AdminDep, economy: EconomyDep, once: IdempotentDep
 ) -> Response:
+    return _set_frozen(economy, once, user_id, frozen=False)
+
+
+def _set_frozen(
+    economy: Economy, once: Idempotent, user_id: UserIdPath, *, frozen: bool
+) -> Response:
+    """Freeze or unfreeze, once per Idempotency-Key: the wallet as it then is."""
     return once.run(
         None,
         200,
         WalletPublic.of,
-        lambda key: economy.set_wallet_frozen(user_id, frozen=False, once=key),
+        lambda key: economy.set_wallet_frozen(user_id, frozen=frozen, once=key),
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     Strict,
     StringConstraints,
@@ -110,6 +111,18 @@ def branch(name: str) -> str:
     """The tag of a union's alternative: ``Tag(branch("event"))``, and the same string
     from the union's discriminator."""
     return BRANCH + name
+
+
+def two_branches(key: str, model: type[BaseModel], *, present: str, absent: str) -> Discriminator:
+    """The discriminator of a union of two alternatives: ``present`` for a body (a dict)
+    with ``key``, or a ``model``; ``absent`` for anything else."""
+
+    def kind(value: object) -> str:
+        if isinstance(value, dict):
+            return branch(present) if key in value else branch(absent)
+        return branch(present) if isinstance(value, model) else branch(absent)
+
+    return Discriminator(kind)
 
 
 class FieldProblem(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Discriminator, Field, Strict, Tag
+from pydantic import BaseModel, Field, Strict, Tag
 
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX
 from giftflow.economy.streaks import Streak
@@ -19,6 +19,7 @@ from giftflow.http.schemas.common import (
     at,
     at_or_none,
     branch,
+    two_branches,
 )
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.economy import GiftSent
@@ -52,17 +53,10 @@ class GiftStreakCreate(_Gift):
     streak: StreakEvent
 
 
-def _gift_kind(value: object) -> str:
-    """The kind of a gift event: a body (a dict) by its fields, a model by its class."""
-    if isinstance(value, dict):
-        return branch("streak") if "streak" in value else branch("event")
-    return branch("streak") if isinstance(value, GiftStreakCreate) else branch("event")
-
-
 GiftCreate = Annotated[
     Annotated[GiftEventCreate, Tag(branch("event"))]
     | Annotated[GiftStreakCreate, Tag(branch("streak"))],
-    Discriminator(_gift_kind),
+    two_branches("streak", GiftStreakCreate, present="streak", absent="event"),
 ]
 """One gift event: a one-off (``event_id``, ``quantity``) or a streak's (``streak``)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Self, cast
 
-from pydantic import BaseModel, Discriminator, Field, Strict, Tag
+from pydantic import BaseModel, Field, Strict, Tag
 
 from giftflow.economy.catalog.model import Channel
 from giftflow.http.schemas.common import (
@@ -18,6 +18,7 @@ from giftflow.http.schemas.common import (
     at,
     at_or_none,
     branch,
+    two_branches,
 )
 from giftflow.service.economy import Payment, PaymentOutcome
 
@@ -40,17 +41,10 @@ class CustomPurchaseCreate(_Purchase):
     coins: Annotated[int, Strict(), Field(ge=1, le=COINS_MAX), WholeNumber]
 
 
-def _purchase_kind(value: object) -> str:
-    """The kind of a purchase: a body (a dict) by its fields, a model by its class."""
-    if isinstance(value, dict):
-        return branch("pack") if "pack_id" in value else branch("custom")
-    return branch("pack") if isinstance(value, PackPurchaseCreate) else branch("custom")
-
-
 PurchaseCreate = Annotated[
     Annotated[PackPurchaseCreate, Tag(branch("pack"))]
     | Annotated[CustomPurchaseCreate, Tag(branch("custom"))],
-    Discriminator(_purchase_kind),
+    two_branches("pack_id", PackPurchaseCreate, present="pack", absent="custom"),
 ]
 """A pack (``pack_id``) or a custom amount (``coins``)."""
 

@@ -146,6 +146,7 @@ class Bio:
         return page
 
     def page(self, creator_id: UserId) -> BioPage:
+        """The creator's page; ``BioNotFoundError`` when they have none yet."""
         return self.context.read(lambda tx: _page(tx, creator_id))
 
     def consent(self, page: BioPage) -> Consent | None:
@@ -186,12 +187,14 @@ class Bio:
     # --- the public page ----------------------------------------------------------------
 
     def public(self, slug: str) -> BioPage:
+        """The page a visitor opens by its slug; ``BioNotFoundError`` when none has it."""
         page = self.context.read(lambda tx: rows.page_by_slug(tx, slug))
         if page is None:
             raise BioNotFoundError(f"no page {slug!r}")
         return page
 
     def page_links(self, creator_id: UserId) -> list[BioLink]:
+        """The creator's links, in the order the page shows them."""
         return self.context.read(lambda tx: rows.links(tx, creator_id))
 
     def click_target(self, slug: str, link_id: str) -> tuple[BioPage, BioLink]:
@@ -214,6 +217,7 @@ class Bio:
         self.visits.add(visit)
 
     def flush(self) -> int:
+        """Write the views and clicks buffered so far, in one transaction; how many."""
         return self.visits.flush()
 
     # --- figures ------------------------------------------------------------------------

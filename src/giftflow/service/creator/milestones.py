@@ -90,9 +90,11 @@ class Milestones:
         return found
 
     def get(self, channel_id: str) -> ChannelRow:
+        """The milestone channel; its not-found error when there is none."""
         return self.context.ledger.read(lambda tx: self._find(tx, channel_id))
 
     def of_creator(self, creator_id: UserId) -> list[ChannelRow]:
+        """The creator's milestone channels."""
         return self.context.ledger.read(lambda tx: store.channels_of(tx, creator_id))
 
     def create(

@@ -23,7 +23,14 @@ from giftflow.promote.delivery import (
     Placement,
     fill,
 )
-from giftflow.promote.pacing import OUTSTANDING_WINDOW_S, Spend, spend_of, viewable_rate
+from giftflow.promote.pacing import (
+    DELAY_EDGES_S,
+    Spend,
+    ViewableDelays,
+    outstanding_window_s,
+    spend_of,
+    viewable_rate,
+)
 from giftflow.promote.promotions import ContentKind, PromotionState
 from giftflow.service.promote.context import PromoteContext
 from giftflow.store import impressions, promotions
@@ -31,6 +38,8 @@ from giftflow.store.impressions import Counts, NewImpression, Seen
 from giftflow.store.tx import Tx
 
 RATE_WINDOW_S = 86_400
+DELAYS_WINDOW_S = 3_600
+"""The viewable events whose delays set the outstanding window: the last hour's."""
 STARTING_SOON_S = 60
 """Promotions starting within this are read with the candidates: the index serves them
 from their start, however long it is kept."""
@@ -108,11 +117,19 @@ def activated(context: PromoteContext) -> None:
 
 def _read_candidates(tx: Tx, now: int) -> tuple[CandidateIndex, dict[str, Spend]]:
     found = promotions.delivering(tx, now_ns=now, starts_before_ns=now + STARTING_SOON_S * NS_PER_S)
+    ids = [p.id for p in found]
+    within, total = impressions.viewable_delays(
+        tx,
+        ids,
+        served_since_ns=now - DELAYS_WINDOW_S * NS_PER_S,
+        edges_ns=[edge * NS_PER_S for edge in DELAY_EDGES_S],
+    )
+    window_s = outstanding_window_s(ViewableDelays(within, total))
     counts = impressions.counts(
         tx,
-        [p.id for p in found],
+        ids,
         served_since_ns=now - RATE_WINDOW_S * NS_PER_S,
-        outstanding_since_ns=now - OUTSTANDING_WINDOW_S * NS_PER_S,
+        outstanding_since_ns=now - window_s * NS_PER_S,
     )
     none = Counts(0, 0, 0)
     spends = {}

@@ -7,19 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from giftflow.economy.errors import NotFoundError
 from giftflow.http import auth
 from giftflow.http.deps import ApiState, StateDep
 from giftflow.http.schemas.balances import WalletPublic
-from giftflow.http.schemas.common import policed
 from giftflow.http.schemas.promote import PromotionPublic, ReportPublic
 from giftflow.ids import UserId
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.promote import Promotion
-from giftflow.text import human
 from giftflow.web.dashboard.promote_page import (
     REVIEW_PAGE,
     promotion_body,
@@ -29,9 +27,11 @@ from giftflow.web.dashboard.promote_page import (
 from giftflow.web.dashboard.responses import PageRoute, html, see_other
 from giftflow.web.dashboard.routes import (
     CreatorIdPath,
+    RejectionForm,
     admin_form,
     creator_of,
     may_see_creator,
+    rejection,
     top,
 )
 from giftflow.web.dashboard.session import SignedInDep, require_same_origin
@@ -118,12 +118,12 @@ def approve_promotion(
 @router.post(REVIEW_PAGE + "/{promotion_id}/reject")
 def reject_promotion(
     promotion_id: PromotionIdPath,
-    reason: Annotated[str, Form(min_length=1, max_length=200), policed(human, max_length=200)],
+    reason: RejectionForm,
     request: Request,
     principal: SignedInDep,
     state: StateDep,
 ) -> Response:
     """The whole budget is released to the creator at once."""
     admin_form(request, principal)
-    state.promote.reject(promotion_id, reason.strip() or "rejected")
+    state.promote.reject(promotion_id, rejection(reason))
     return see_other(REVIEW_PAGE)

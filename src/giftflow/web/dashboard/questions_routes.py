@@ -14,6 +14,7 @@ from starlette.responses import Response
 from giftflow.creator.perks import Question, QuestionState
 from giftflow.economy.errors import NotFoundError
 from giftflow.http.deps import ApiState, StateDep
+from giftflow.http.principals import Principal
 from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import questions
@@ -53,10 +54,8 @@ def answer_question(
     state: StateDep,
 ) -> Response:
     """``question.answered``; a closed question is a 409."""
-    may_see_creator(principal, creator_id)
-    require_same_origin(request)
-    _close(state, creator_id, session_id, question_id, QuestionState.ANSWERED)
-    return see_other(questions_path(creator_id, session_id))
+    closed = QuestionState.ANSWERED
+    return _close(request, principal, state, creator_id, session_id, question_id, closed)
 
 
 @router.post(PAGE + "/{question_id}/skip")
@@ -69,19 +68,27 @@ def skip_question(
     state: StateDep,
 ) -> Response:
     """``question.skipped``; a closed question is a 409."""
-    may_see_creator(principal, creator_id)
-    require_same_origin(request)
-    _close(state, creator_id, session_id, question_id, QuestionState.SKIPPED)
-    return see_other(questions_path(creator_id, session_id))
+    closed = QuestionState.SKIPPED
+    return _close(request, principal, state, creator_id, session_id, question_id, closed)
 
 
 def _close(
-    state: ApiState, creator_id: UserId, session_id: int, question_id: str, closed: QuestionState
-) -> None:
-    """Close a question of this creator's LIVE (another LIVE's is not found here)."""
+    request: Request,
+    principal: Principal,
+    state: ApiState,
+    creator_id: UserId,
+    session_id: int,
+    question_id: str,
+    closed: QuestionState,
+) -> Response:
+    """Close a question of this creator's LIVE (another LIVE's is not found here), asked
+    by a same-origin form of someone who may see the creator; then back to the queue."""
+    may_see_creator(principal, creator_id)
+    require_same_origin(request)
     _session_of(state, creator_id, session_id)
     _question_of(state, session_id, question_id)
     questions.close(state.live.context, question_id, closed)
+    return see_other(questions_path(creator_id, session_id))
 
 
 def _session_of(state: ApiState, creator_id: UserId, session_id: int) -> LiveSession:

@@ -44,6 +44,8 @@ SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 DecisionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 PayoutIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 SignInCodePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{43}$")]
+RejectionForm = Annotated[str, Form(min_length=1, max_length=200), policed(human, max_length=200)]
+"""The reason an admin gives for a rejection (a payout, a promotion)."""
 SessionsPageQuery = Annotated[int, Query(alias="sessions_page", ge=0, le=1_000_000)]
 FromQuery = Annotated[str | None, Query(alias="from")]
 ToQuery = Annotated[str | None, Query(alias="to")]
@@ -234,6 +236,11 @@ def reconcile_now(request: Request, principal: SignedInDep, state: StateDep) -> 
     return see_other(ADMIN_PAGE)
 
 
+def rejection(reason: str) -> str:
+    """The reason as booked: trimmed, ``rejected`` when nothing is left."""
+    return reason.strip() or "rejected"
+
+
 def admin_form(request: Request, principal: Principal) -> None:
     auth.require_admin(principal)
     require_same_origin(request)
@@ -275,12 +282,12 @@ def approve_payout(
 @router.post("/admin/payouts/{payout_id}/reject")
 def reject_payout(
     payout_id: PayoutIdPath,
-    reason: Annotated[str, Form(min_length=1, max_length=200), policed(human, max_length=200)],
+    reason: RejectionForm,
     request: Request,
     principal: SignedInDep,
     state: StateDep,
 ) -> Response:
     """Reject with a reason; the reserved diamonds go back to the creator."""
     admin_form(request, principal)
-    state.economy.reject_payout(payout_id, reason.strip() or "rejected")
+    state.economy.reject_payout(payout_id, rejection(reason))
     return see_other(ADMIN_PAGE)
