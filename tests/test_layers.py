@@ -216,7 +216,7 @@ def test_the_replay_pipeline_imports_no_story_told_on_top_of_it() -> None:
 
 
 LAYERS: list[tuple[str, ...]] = [
-    ("giftflow", "errors"),
+    ("giftflow", "errors", "ids"),
     ("ledger",),
     ("text", "i18n", "client"),
     ("settings", "render", "spreadsheet"),

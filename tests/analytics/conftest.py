@@ -16,6 +16,7 @@ from giftflow.analytics.facts import (
     PresenceFact,
     SessionFact,
 )
+from giftflow.ids import UserId
 
 PLATFORM_FLOW_NODES = [
     "wallets_opening",
@@ -58,7 +59,7 @@ def gift(
     name: str | None = None,
 ) -> GiftFact:
     return GiftFact(
-        sender_id=sender_id,
+        sender_id=UserId(sender_id),
         sender_name=name if name is not None else f"user{sender_id}",
         gifts=gifts,
         coins=coins,
@@ -68,15 +69,15 @@ def gift(
 
 
 def presence(viewer_id: int, joined_at: int, left_at: int | None) -> PresenceFact:
-    return PresenceFact(viewer_id=viewer_id, joined_at=joined_at, left_at=left_at)
+    return PresenceFact(viewer_id=UserId(viewer_id), joined_at=joined_at, left_at=left_at)
 
 
 def interaction(kind: InteractionKind, at: int, user_id: int = 1) -> InteractionFact:
-    return InteractionFact(user_id=user_id, kind=kind, at=at)
+    return InteractionFact(user_id=UserId(user_id), kind=kind, at=at)
 
 
 def follow(user_id: int, at: int) -> FollowFact:
-    return FollowFact(user_id=user_id, followed_at=at)
+    return FollowFact(user_id=UserId(user_id), followed_at=at)
 
 
 def chapter(
@@ -109,7 +110,7 @@ def live_facts(
         now = (started_at if ended_at is None else ended_at) + 48 * HOUR
     session = SessionFact(
         id=session_id,
-        creator_id=3,
+        creator_id=UserId(3),
         creator_name="Mia",
         title="Friday LIVE",
         started_at=started_at,

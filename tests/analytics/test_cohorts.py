@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from giftflow.analytics.cohorts import cohorts, week_index, week_label
 from giftflow.analytics.facts import FirstGift
+from giftflow.ids import UserId
 from tests.analytics.conftest import S
 
 
@@ -12,7 +13,7 @@ def at(year: int, month: int, day: int, hour: int = 0, second: int = 0) -> int:
 
 
 def first_gift(sender_id: int, sent_at: int) -> FirstGift:
-    return FirstGift(sender_id=sender_id, sent_at=sent_at)
+    return FirstGift(sender_id=UserId(sender_id), sent_at=sent_at)
 
 
 def test_a_week_starts_on_monday_at_midnight_utc() -> None:
@@ -35,7 +36,7 @@ def test_cohorts_group_gifters_by_their_first_week_and_count_their_returns() -> 
         first_gift(4, at(2026, 11, 4)),
         first_gift(4, at(2026, 11, 5)),  # twice in one week: one return at most
     ]
-    assert cohorts(3, gifts) == {
+    assert cohorts(UserId(3), gifts) == {
         "creator_id": 3,
         "weeks": ["2026-11-02", "2026-11-09", "2026-11-16"],
         "cohorts": [
@@ -54,7 +55,7 @@ def test_cohorts_group_gifters_by_their_first_week_and_count_their_returns() -> 
 
 def test_weeks_without_gifts_are_still_listed_with_zero_returns() -> None:
     gifts = [first_gift(5, at(2026, 11, 3)), first_gift(5, at(2026, 11, 30))]
-    result = cohorts(3, gifts)
+    result = cohorts(UserId(3), gifts)
     assert result["weeks"] == ["2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]
     assert result["cohorts"] == [
         {
@@ -71,10 +72,10 @@ def test_weeks_without_gifts_are_still_listed_with_zero_returns() -> None:
 
 
 def test_a_creator_without_gifts_has_no_weeks() -> None:
-    assert cohorts(3, []) == {"creator_id": 3, "weeks": [], "cohorts": []}
+    assert cohorts(UserId(3), []) == {"creator_id": 3, "weeks": [], "cohorts": []}
 
 
 def test_the_order_of_the_gifts_does_not_matter() -> None:
     gifts = [first_gift(1, at(2026, 11, 16)), first_gift(1, at(2026, 11, 3))]
-    assert cohorts(3, gifts) == cohorts(3, list(reversed(gifts)))
-    assert cohorts(3, gifts)["cohorts"][0]["week"] == "2026-11-02"
+    assert cohorts(UserId(3), gifts) == cohorts(UserId(3), list(reversed(gifts)))
+    assert cohorts(UserId(3), gifts)["cohorts"][0]["week"] == "2026-11-02"

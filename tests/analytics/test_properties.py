@@ -14,6 +14,7 @@ from giftflow.analytics.facts import FirstGift, GiftFact, LiveFacts
 from giftflow.analytics.flows import FlowTotals, check_balanced, coin_flows
 from giftflow.analytics.report import session_report, session_summary
 from giftflow.analytics.series import minute_series
+from giftflow.ids import UserId
 from tests.analytics.conftest import MINUTE, MS, T0, S, chapter, gift, live_facts, presence
 
 STEP = 5 * S
@@ -185,7 +186,7 @@ first_gifts = st.lists(
 @settings(max_examples=150, deadline=None)
 @given(gifts=first_gifts)
 def test_cohorts_match_brute_force(gifts: list[FirstGift]) -> None:
-    result = cohorts(3, gifts)
+    result = cohorts(UserId(3), gifts)
     assert sum(c["size"] for c in result["cohorts"]) == len({g.sender_id for g in gifts})
     weeks_of: dict[int, set[date]] = defaultdict(set)
     for g in gifts:

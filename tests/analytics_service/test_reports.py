@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from giftflow.economy.users import User
+from giftflow.ids import GiftId
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.sessions import LiveSession
 from giftflow.service.analytics import Analytics
@@ -37,7 +38,7 @@ def streak(stage: Stage, sender: User, session: LiveSession, repeat_count: int) 
     request = GiftRequest(
         sender_id=sender.id,
         creator_id=session.creator_id,
-        gift_id=ROSE,
+        gift_id=GiftId(ROSE),
         streak_id="combo",
         repeat_count=repeat_count,
         session_id=session.id,

@@ -28,6 +28,7 @@ from pydantic import SecretStr
 
 from giftflow.http.keys import create_api_key
 from giftflow.http.rate_limits import Kind
+from giftflow.ids import UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout, PaymentProvider
 from giftflow.payments.sandbox import SandboxProvider
@@ -150,7 +151,9 @@ class World:
     def make_staff(self, user_id: int, *, staff: bool = True) -> None:
         """What ``giftflow users staff`` does."""
         now_ns = self.clock.now_ns()
-        self.economy.ledger.write(credentials.set_staff(user_id, staff=staff, now_ns=now_ns))
+        self.economy.ledger.write(
+            credentials.set_staff(UserId(user_id), staff=staff, now_ns=now_ns)
+        )
 
     # --- requests -------------------------------------------------------------------
 
@@ -257,7 +260,7 @@ class World:
     # --- books ----------------------------------------------------------------------
 
     def coins(self, user_id: int) -> int:
-        return self.economy.wallet(user_id).coins
+        return self.economy.wallet(UserId(user_id)).coins
 
     def count(self, table: str) -> int:
         return int(self.economy.ledger.read(lambda tx: tx.scalar(f"SELECT COUNT(*) FROM {table}")))

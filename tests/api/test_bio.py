@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from giftflow.creator.bio import Visit
+from giftflow.ids import UserId
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
 from giftflow.service.economy import Economy
@@ -470,7 +471,7 @@ def test_two_economies_on_one_database_keep_one_lead_per_address_and_every_view(
             def leave_and_view(n: int) -> str:
                 bio = bios[n % 2]
                 for at in range(5):
-                    bio.count(Visit(carol, world.clock.now_ns() + at))
+                    bio.count(Visit(UserId(carol), world.clock.now_ns() + at))
                 lead = bio_leads.leave(
                     bio, "carol", email="fan@example.com", consent_version=1, consented=True
                 )

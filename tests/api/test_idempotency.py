@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from giftflow.http.idempotency import fingerprint
 from giftflow.http.schemas import GiftCreate, GiftEventCreate, GiftStreakCreate
+from giftflow.ids import UserId
 from tests.api.conftest import (
     DAY_S,
     LION,
@@ -160,7 +161,7 @@ def freeze(world: World) -> Call:
 
 def unfreeze(world: World) -> Call:
     people = cast(world)
-    world.economy.set_wallet_frozen(people.viewer, frozen=True)
+    world.economy.set_wallet_frozen(UserId(people.viewer), frozen=True)
     path = f"/v1/admin/users/{people.viewer}/unfreeze"
     return Call(path, None, f"/v1/admin/users/{people.creator}/unfreeze", None, world.admin_key)
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from giftflow.creator.perks import NotEntitledError
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.creator import perks
 from giftflow.service.live import LiveSettings
@@ -59,7 +60,7 @@ def reconciled(world: World) -> None:
 
 
 def pending_units(world: World, creator: int) -> int:
-    return world.economy.earnings(creator).pending_units
+    return world.economy.earnings(UserId(creator)).pending_units
 
 
 # --- files and file perks -------------------------------------------------------------
@@ -362,7 +363,7 @@ def test_the_priority_queue_orders_by_level_then_time_and_tells_the_room(world: 
 async def questions_heard(world: World, room: int, after: str | None, count: int) -> list[Event]:
     """The room's ``question.*`` events after ``after``, as a WebSocket would get them."""
     heard: list[Event] = []
-    async for event in world.bus.subscribe(room, after=after):
+    async for event in world.bus.subscribe(UserId(room), after=after):
         if event.type.startswith("question."):
             heard.append(event)
         if len(heard) == count:

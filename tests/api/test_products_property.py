@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from giftflow.creator.products import Product, ProductError, PurchaseState
 from giftflow.economy.chart import AccountKind, platform_account
 from giftflow.economy.errors import InsufficientFundsError
+from giftflow.ids import UserId
 from giftflow.service.creator import perks, products
 from giftflow.service.live import LiveSettings
 from giftflow.service.live.context import LiveContext
@@ -120,7 +121,7 @@ def _play(
     buyer, product = buyers[step.buyer], items[step.product]
     coins = world.coins(buyer)
     try:
-        purchase = products.buy(context, product.id, buyer)
+        purchase = products.buy(context, product.id, UserId(buyer))
     except InsufficientFundsError:
         assert coins < product.price_coins
         assert world.coins(buyer) == coins

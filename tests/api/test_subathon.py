@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from websockets.sync.client import connect
 
+from giftflow.ids import UserId
 from giftflow.service.economy import Economy, GiftRequest
 from giftflow.service.live import Live
 from giftflow.service.webhooks.worker import deliver_due
@@ -213,7 +214,7 @@ def _listen(world: World, room_id: int, types: list[str]) -> Any:
     """The room's events after the newest one now; the returned call reads them until
     it has seen ``len(types)`` events of those types (in order)."""
     token = world.ok(world.post(f"/v1/rooms/{room_id}/tokens", None, world.admin_key), 201)
-    after = world.bus.last_id(room_id) or "00000000000000000000"
+    after = world.bus.last_id(UserId(room_id)) or "00000000000000000000"
     base = str(world.client.base_url).replace("http", "ws", 1)
     url = f"{base}/v1/rooms/{room_id}/events?token={token['token']}&last_event_id={after}"
 

@@ -16,6 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.events import InProcessBus
 from tests.api.conftest import DAY_S, World, assert_problem, open_world
@@ -113,7 +114,7 @@ def close_code(socket: ClientConnection) -> int:
 
 def publish(world: World, room_id: int, count: int, *, start: int = 0) -> list[Event]:
     return [
-        world.bus.publish(room_id, "gift.sent", {"n": start + n}, at=start + n)
+        world.bus.publish(UserId(room_id), "gift.sent", {"n": start + n}, at=start + n)
         for n in range(count)
     ]
 
@@ -188,7 +189,7 @@ def test_revoking_the_rooms_tokens_closes_open_sockets_and_refuses_reconnection(
     world: World, carol: int
 ) -> None:
     old = room_token(world, carol)
-    first = world.bus.publish(carol, "session.started", {"title": "hello"}, at=1)
+    first = world.bus.publish(UserId(carol), "session.started", {"title": "hello"}, at=1)
     with listen(world, carol, old, last_event_id=first.id) as open_socket:
         publish(world, carol, 1)  # reaches the socket live or replayed
         assert json.loads(open_socket.recv(RECEIVE_TIMEOUT_S))["type"] == "gift.sent"
@@ -209,7 +210,7 @@ def test_revoking_the_rooms_tokens_closes_open_sockets_and_refuses_reconnection(
 
 
 def test_events_arrive_in_order_as_json_envelopes(world: World, carol: int) -> None:
-    first = world.bus.publish(carol, "session.started", {"title": "hello"}, at=1)
+    first = world.bus.publish(UserId(carol), "session.started", {"title": "hello"}, at=1)
     with listen(world, carol, room_token(world, carol), last_event_id=first.id) as socket:
         sent = publish(world, carol, 4)  # the bus holds five: these reach it live or replayed
         frames = [json.loads(socket.recv(RECEIVE_TIMEOUT_S)) for _ in range(4)]
@@ -228,7 +229,7 @@ def test_reconnecting_with_the_last_event_id_resumes_without_gap_or_duplicate(
     world: World, carol: int
 ) -> None:
     token = room_token(world, carol)
-    first = world.bus.publish(carol, "session.started", {}, at=0)
+    first = world.bus.publish(UserId(carol), "session.started", {}, at=0)
     sent = publish(world, carol, 4)
     with listen(world, carol, token, last_event_id=first.id) as socket:
         seen = receive(socket, 2)
@@ -242,7 +243,7 @@ def test_reconnecting_with_the_last_event_id_resumes_without_gap_or_duplicate(
 
 
 def test_a_gap_sends_one_resync_frame_and_closes_with_4409(world: World, carol: int) -> None:
-    first = world.bus.publish(carol, "session.started", {}, at=0)
+    first = world.bus.publish(UserId(carol), "session.started", {}, at=0)
     publish(world, carol, BUFFER + 1)
     with listen(world, carol, room_token(world, carol), last_event_id=first.id) as socket:
         resync = json.loads(socket.recv(RECEIVE_TIMEOUT_S))

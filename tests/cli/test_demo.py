@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from giftflow.demo import DATABASE_NAME, coins_for_donation, decompose, gift_palette
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.catalog.model import Gift
+from giftflow.ids import UserId
 from giftflow.replay.events import gift_requests
 from tests.cli.conftest import giftflow, said
 
@@ -192,7 +193,7 @@ def test_identical_small_gifts_go_as_one_streak_with_a_rising_count(
 ) -> None:
     lines = decompose(95, palette)  # 3 x 30 and 1 x 5
     requests, streak_ids = gift_requests(
-        lines, sender_id=7, creator_id=1, key="donation-2", session_id=1
+        lines, sender_id=UserId(7), creator_id=UserId(1), key="donation-2", session_id=1
     )
     streaked = [request for request in requests if request.streak_id is not None]
     assert [request.repeat_count for request in streaked] == [1, 2, 3]

@@ -36,6 +36,7 @@ from giftflow.creator.leads import (
     signed,
     text_sha256,
 )
+from giftflow.ids import UserId
 
 SECRET = b"bio-test-secret-0123456789abcdef"
 REGIONS = frozenset({"US", "GB", "DE"})
@@ -125,14 +126,14 @@ visits = st.lists(
 @given(visits, st.sets(st.sampled_from(LINK_IDS)))
 def test_the_figures_equal_a_naive_recount(counted: list[Visit], removed: set[str]) -> None:
     links = [
-        BioLink(link_id, 7, position, link_id.upper(), f"https://{link_id}.example", 1,
+        BioLink(link_id, UserId(7), position, link_id.upper(), f"https://{link_id}.example", 1,
                 2 if link_id in removed else None)
         for position, link_id in enumerate(LINK_IDS)
     ]  # fmt: skip
     views = [v for v in counted if v.link_id is None]
     clicks = Counter(v.link_id for v in counted if v.link_id is not None)
     result = figures(
-        7,
+        UserId(7),
         views=len(views),
         links=links,
         clicks_by_link=dict(clicks),
@@ -203,7 +204,7 @@ def test_the_csv_reads_back_cell_for_cell_and_starts_no_formula(
     rows: list[tuple[str, LeadState, int]],
 ) -> None:
     leads = [
-        Lead(f"ld_{n}", 7, email, state, 1, "ab" * 32, at, at if state else None, None)
+        Lead(f"ld_{n}", UserId(7), email, state, 1, "ab" * 32, at, at if state else None, None)
         for n, (email, state, at) in enumerate(rows)
     ]
     text = leads_csv(leads, instant=str)

@@ -11,6 +11,7 @@ import pytest
 from giftflow.creator.gift_rules import GiftRule
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession
@@ -25,7 +26,7 @@ def _streak(stage: Stage, fan: User, session: LiveSession, name: str, count: int
         GiftRequest(
             sender_id=fan.id,
             creator_id=session.creator_id,
-            gift_id=ROSE,
+            gift_id=GiftId(ROSE),
             streak_id=name,
             repeat_count=count,
             session_id=session.id,
@@ -41,7 +42,7 @@ def test_a_streak_fires_a_rule_once_per_qualifying_increment(stage: Stage) -> No
     context = stage.market.economy.context
     session, fan = stage.live_session(), stage.viewer()
     every_rose = gift_rules.create(
-        context, session.creator_id, action="confetti", gift_id=ROSE, payload="pink"
+        context, session.creator_id, action="confetti", gift_id=GiftId(ROSE), payload="pink"
     )
     three_coins = gift_rules.create(context, session.creator_id, action="horn", min_coins=3)
     for count in (1, 2, 5, 6, 10):  # increments of 1, 1, 3, 1, 4 roses
@@ -82,7 +83,7 @@ def test_the_cooldown_holds_until_its_last_nanosecond(stage: Stage) -> None:
 def test_a_rule_fires_in_every_session_of_its_room_until_deleted(stage: Stage) -> None:
     context = stage.market.economy.context
     session, fan = stage.live_session(), stage.viewer()
-    rule = gift_rules.create(context, session.creator_id, action="dance", gift_id=DOUGHNUT)
+    rule = gift_rules.create(context, session.creator_id, action="dance", gift_id=GiftId(DOUGHNUT))
     stage.gift(fan, session, DOUGHNUT)
     stage.live.end_session(session.id)
     again = stage.live.start_session(session.creator_id)
@@ -112,7 +113,7 @@ def test_a_rule_without_a_valid_condition_is_refused(
 
 
 def test_a_rule_qualifies_on_its_minimum_and_its_gift() -> None:
-    both = GiftRule(1, 1, "a", "", min_coins=100, gift_id=ROSE, cooldown_s=0)
-    assert not both.qualifies(gift_id=ROSE, coins=99)
-    assert both.qualifies(gift_id=ROSE, coins=100)
-    assert not both.qualifies(gift_id=DOUGHNUT, coins=300)
+    both = GiftRule(1, UserId(1), "a", "", min_coins=100, gift_id=GiftId(ROSE), cooldown_s=0)
+    assert not both.qualifies(gift_id=GiftId(ROSE), coins=99)
+    assert both.qualifies(gift_id=GiftId(ROSE), coins=100)
+    assert not both.qualifies(gift_id=GiftId(DOUGHNUT), coins=300)

@@ -27,6 +27,7 @@ from giftflow.creator.subathon import (
     start,
 )
 from giftflow.ledger.clock import NS_PER_S
+from giftflow.ledger.limits import TransferId
 from giftflow.live.errors import LiveError, LiveStateError
 
 T0 = 1_700_000_000 * NS_PER_S
@@ -78,7 +79,7 @@ def test_the_timer_counts_down_pauses_and_ends_when_its_time_is_used_up() -> Non
     assert timer.state(T0 + 10_000 * NS_PER_S) is SubathonState.PAUSED
     assert timer.remaining_ns(T0 + 10_000 * NS_PER_S) == 40 * NS_PER_S
     # Paused, a gift still adds its time.
-    timer, added = count_gift(timer, Counted(1, T0 + 30 * NS_PER_S, 100))
+    timer, added = count_gift(timer, Counted(TransferId(1), T0 + 30 * NS_PER_S, 100))
     assert added == 85 * NS_PER_S
     timer = control(timer, Control(ControlKind.RESUME, T0 + 100 * NS_PER_S))
     assert timer.ends_at == T0 + (100 + 40 + 85) * NS_PER_S
@@ -93,17 +94,17 @@ def test_the_timer_counts_down_pauses_and_ends_when_its_time_is_used_up() -> Non
 
 def test_the_cap_bounds_the_time_gifts_add() -> None:
     timer = start(at=T0, initial_s=60, cap_s=100, rules=RULES)
-    timer, added = count_gift(timer, Counted(1, T0, 1_000))
+    timer, added = count_gift(timer, Counted(TransferId(1), T0, 1_000))
     assert added == 40 * NS_PER_S and timer.granted_ns == 100 * NS_PER_S
-    timer, added = count_gift(timer, Counted(2, T0 + 1, 1_000))
+    timer, added = count_gift(timer, Counted(TransferId(2), T0 + 1, 1_000))
     assert added == 0 and timer.gifts == 2 and timer.coins == 2_000
 
 
 def test_ending_by_hand_stops_it_and_a_change_applies_to_later_gifts_only() -> None:
     timer = start(at=T0, initial_s=60, cap_s=3_600, rules=RULES)
-    timer, first = count_gift(timer, Counted(1, T0 + NS_PER_S, 1))
+    timer, first = count_gift(timer, Counted(TransferId(1), T0 + NS_PER_S, 1))
     timer = control(timer, Control(ControlKind.CHANGE, T0 + 2 * NS_PER_S, Rules(ms_per_coin=1)))
-    timer, second = count_gift(timer, Counted(2, T0 + 3 * NS_PER_S, 1))
+    timer, second = count_gift(timer, Counted(TransferId(2), T0 + 3 * NS_PER_S, 1))
     assert (first, second) == (RULES.added_ns(1), 1_000_000)
     timer = control(timer, Control(ControlKind.END, T0 + 4 * NS_PER_S))
     assert timer.state(T0 + 4 * NS_PER_S) is SubathonState.ENDED
@@ -157,7 +158,7 @@ def test_the_fold_equals_a_step_by_step_count_of_the_time_left(
     for n, (after_s, what, coins) in enumerate(steps):
         at += after_s * NS_PER_S
         if what == "gift":
-            entry = Counted(n, at, coins)
+            entry = Counted(TransferId(n), at, coins)
             if counts(timer, at):
                 timer, _ = count_gift(timer, entry)
                 history.append(entry)

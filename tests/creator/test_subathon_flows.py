@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from giftflow.creator.subathon import ControlKind, Rules, SubathonState, Tier
+from giftflow.ids import GiftId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveStateError
 from giftflow.live.events import EventType
@@ -55,7 +56,7 @@ def test_gifts_in_the_rooms_sessions_extend_the_timer_once_each(stage: Stage) ->
             GiftRequest(
                 sender_id=fan.id,
                 creator_id=session.creator_id,
-                gift_id=ROSE,
+                gift_id=GiftId(ROSE),
                 streak_id="roses",
                 repeat_count=count,
                 session_id=session.id,
@@ -160,7 +161,7 @@ def test_the_sweep_records_a_timers_end_once_and_closes_it(stage: Stage) -> None
         GiftRequest(
             sender_id=fan.id,
             creator_id=session.creator_id,
-            gift_id=DOUGHNUT,
+            gift_id=GiftId(DOUGHNUT),
             event_id="late",
             session_id=session.id,
             sent_at=ends_at - NS_PER_S,

@@ -22,6 +22,7 @@ from giftflow.economy.catalog import Channel
 from giftflow.economy.chart import AccountKind, platform_account
 from giftflow.economy.payees import PayeeKind
 from giftflow.economy.users import User
+from giftflow.ids import GiftId
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments import Checkout
@@ -162,7 +163,7 @@ class Market:
         return GiftRequest(
             sender_id=sender.id,
             creator_id=creator.id,
-            gift_id=gift_id,
+            gift_id=GiftId(gift_id),
             quantity=quantity,
             event_id=f"event-{next(self._ids)}",
         )

@@ -31,6 +31,7 @@ from giftflow.economy.catalog import (
     shipped_versions,
 )
 from giftflow.economy.money import Coins, Fiat
+from giftflow.ids import GiftId
 from giftflow.ledger.units import describe, fiat
 
 CATALOG_DIR = Path(catalog_package.__file__).parent
@@ -85,7 +86,7 @@ def test_all_116_gifts_load_with_their_reference_coins_and_flags(catalog: Catalo
     rows = reference_rows()
     assert len(rows) == len(catalog.gifts) == 116
     for row in rows:
-        gift = catalog.gift(int(row["gift_id"]))
+        gift = catalog.gift(GiftId(int(row["gift_id"])))
         assert gift.name == row["name"]
         assert gift.coins == int(row["coins"])
         assert gift.streakable is (row["streakable"] == "true")
@@ -178,7 +179,7 @@ def test_an_unknown_pack_region_or_gift_is_a_domain_error(catalog: Catalog) -> N
         (lambda: catalog.region("FR"), "region_not_found"),
         (lambda: catalog.packs("XX", Channel.WEB), "region_not_found"),
         (lambda: catalog.gifts_available("us"), "region_not_found"),
-        (lambda: catalog.gift(1), "gift_not_found"),
+        (lambda: catalog.gift(GiftId(1)), "gift_not_found"),
     ]
     for call, code in cases:
         with pytest.raises((PackNotFoundError, RegionNotFoundError, GiftNotFoundError)) as info:
@@ -286,9 +287,9 @@ def test_an_operator_can_limit_a_gift_to_some_regions(tmp_path: Path) -> None:
         tmp_path, lambda text: text.replace("[gift_regions]", '[gift_regions]\n5655 = ["US"]')
     )
     catalog = load_catalog(path=path)
-    assert catalog.gift(5655).regions == frozenset({RegionCode("US")})
-    assert catalog.gift(5655) in catalog.gifts_available("US")
-    assert catalog.gift(5655) not in catalog.gifts_available("JP")
+    assert catalog.gift(GiftId(5655)).regions == frozenset({RegionCode("US")})
+    assert catalog.gift(GiftId(5655)) in catalog.gifts_available("US")
+    assert catalog.gift(GiftId(5655)) not in catalog.gifts_available("JP")
     assert len(catalog.gifts_available("JP")) == 115
 
 
@@ -401,7 +402,7 @@ def test_the_catalog_is_immutable(catalog: Catalog) -> None:
     with pytest.raises(AttributeError):
         catalog.hold_days = 1  # type: ignore[misc]
     with pytest.raises(AttributeError):
-        catalog.gift(5655).coins = Coins(2)  # type: ignore[misc]
+        catalog.gift(GiftId(5655)).coins = Coins(2)  # type: ignore[misc]
 
 
 def test_the_package_example_runs() -> None:
@@ -409,7 +410,7 @@ def test_the_package_example_runs() -> None:
 
 
 def test_the_catalog_imports_only_the_standard_library_and_giftflow_basics() -> None:
-    allowed = ("giftflow.economy", "giftflow.ledger", "giftflow.errors")
+    allowed = ("giftflow.economy", "giftflow.ledger", "giftflow.errors", "giftflow.ids")
     offending = []
     for path in sorted(CATALOG_DIR.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -441,15 +442,21 @@ def test_no_two_gifts_of_a_shipped_catalog_look_the_same(version: str) -> None:
 
 
 def test_gifts_the_list_names_alike_are_shown_apart_and_keep_their_ids(catalog: Catalog) -> None:
-    throne, other_throne = catalog.gift(7764), catalog.gift(8420)
+    throne, other_throne = catalog.gift(GiftId(7764)), catalog.gift(GiftId(8420))
     assert throne.name == other_throne.name == "Star Throne"
     assert (throne.display_name, other_throne.display_name) == (
         "Star Throne #7764",
         "Star Throne #8420",
     )
-    assert catalog.gift(5480).display_name == "Heart (10 coins)"
-    assert catalog.gift(5651).name == "Garland " and catalog.gift(5651).display_name == "Garland"
-    assert catalog.gift(5655).display_name == "Rose" and catalog.gift(5655).image_url is None
+    assert catalog.gift(GiftId(5480)).display_name == "Heart (10 coins)"
+    assert (
+        catalog.gift(GiftId(5651)).name == "Garland "
+        and catalog.gift(GiftId(5651)).display_name == "Garland"
+    )
+    assert (
+        catalog.gift(GiftId(5655)).display_name == "Rose"
+        and catalog.gift(GiftId(5655)).image_url is None
+    )
 
 
 def test_two_gifts_that_would_look_the_same_are_refused_naming_both(tmp_path: Path) -> None:
@@ -476,7 +483,7 @@ def test_an_operator_can_give_a_gift_a_picture_and_an_animation(tmp_path: Path) 
         ' animation_url = "https://cdn.example/rose.webm" }'
     )
     path = write_catalog(tmp_path, replace_once("[gift_display]\n", f"[gift_display]\n{media}\n"))
-    rose = load_catalog(path=path).gift(5655)
+    rose = load_catalog(path=path).gift(GiftId(5655))
     assert rose.display_name == "Rose"
     assert rose.image_url == "https://cdn.example/rose.png"
     assert rose.animation_url == "https://cdn.example/rose.webm"

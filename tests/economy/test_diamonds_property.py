@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.chart import AccountKind
 from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.ids import UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.ledger.units import DIAMOND
 from giftflow.payments.sandbox import SandboxProvider
@@ -51,7 +52,7 @@ steps = st.builds(
 )
 
 
-def _fund(market: Market, spent: dict[int, int], senders: list[int]) -> None:
+def _fund(market: Market, spent: dict[int, int], senders: list[UserId]) -> None:
     """Buy each sender exactly the coins their gifts will cost (in packs the catalog
     sells: at most 2,500,000 coins each, at least 30)."""
     for index, coins in spent.items():

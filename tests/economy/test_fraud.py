@@ -100,7 +100,8 @@ def test_a_decision_upheld_is_closed_with_its_reviewer_and_time(market: Market) 
         decision.subject,
         decision.created_at,
     )
-    assert market.economy.wallet(decision.user_id or 0).frozen
+    assert decision.user_id is not None
+    assert market.economy.wallet(decision.user_id).frozen
 
 
 def test_a_decision_overturned_lets_an_admin_thaw_the_wallet(market: Market) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from giftflow.ids import GiftId, UserId
 from giftflow.live.events import EventType
 from giftflow.service.economy import GiftRequest
 from giftflow.service.economy.context import GiftBooked, PendingEvent
@@ -26,9 +27,9 @@ class Published:
 
 def streak_request(market: Market, sender_id: int, creator_id: int, count: int) -> GiftRequest:
     return GiftRequest(
-        sender_id=sender_id,
-        creator_id=creator_id,
-        gift_id=ROSE,
+        sender_id=UserId(sender_id),
+        creator_id=UserId(creator_id),
+        gift_id=GiftId(ROSE),
         streak_id="s1",
         repeat_count=count,
         session_id=7,
@@ -75,7 +76,7 @@ def test_a_listener_writes_in_the_gifts_transaction_and_adds_events(market: Mark
     market.economy.context.publisher = published
     market.economy.context.gift_listeners.append(listener)
     sent = market.economy.send_gift(
-        GiftRequest(viewer.id, creator.id, ROSE, quantity=4, event_id="e1", session_id=9)
+        GiftRequest(viewer.id, creator.id, GiftId(ROSE), quantity=4, event_id="e1", session_id=9)
     )
     assert [g.id for g in seen] == [sent.id] and seen[0].coins == 4
     assert [e[1] for e in published.events] == [EventType.GIFT_SENT, "test.seen"]
@@ -92,7 +93,9 @@ def test_a_listener_that_refuses_leaves_no_gift_and_publishes_nothing(market: Ma
 
     market.economy.context.publisher = published
     market.economy.context.gift_listeners.append(refuse)
-    request = GiftRequest(viewer.id, creator.id, ROSE, quantity=4, event_id="e1", session_id=9)
+    request = GiftRequest(
+        viewer.id, creator.id, GiftId(ROSE), quantity=4, event_id="e1", session_id=9
+    )
     with pytest.raises(RecordRejectedError):
         market.economy.send_gift(request)
     assert published.events == []
@@ -116,7 +119,7 @@ def test_a_refused_gift_in_a_batch_leaves_the_others_events_once(market: Market)
     market.economy.context.publisher = published
     market.economy.context.gift_listeners.append(refuse_twos)
     requests = [
-        GiftRequest(viewer.id, creator.id, ROSE, quantity=q, event_id=f"e{q}", session_id=9)
+        GiftRequest(viewer.id, creator.id, GiftId(ROSE), quantity=q, event_id=f"e{q}", session_id=9)
         for q in (1, 2, 3)
     ]
     results = market.economy.send_gifts(requests)

@@ -22,6 +22,7 @@ from giftflow.economy.errors import (
 )
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId, UserId
 from giftflow.service.economy import GiftRequest, GiftSent
 from tests.economy.conftest import (
     DOUGHNUT,
@@ -43,7 +44,7 @@ def streak_event(
     return GiftRequest(
         sender_id=sender.id,
         creator_id=creator.id,
-        gift_id=gift_id,
+        gift_id=GiftId(gift_id),
         streak_id=streak_id,
         repeat_count=count,
     )
@@ -122,8 +123,10 @@ def test_an_event_id_reused_for_another_gift_is_refused(
     market.economy.send_gift(request)
 
     for other in (
-        GiftRequest(viewer.id, creator.id, HAND_HEARTS, quantity=2, event_id=request.event_id),
-        GiftRequest(viewer.id, creator.id, ROSE, event_id=request.event_id),
+        GiftRequest(
+            viewer.id, creator.id, GiftId(HAND_HEARTS), quantity=2, event_id=request.event_id
+        ),
+        GiftRequest(viewer.id, creator.id, GiftId(ROSE), event_id=request.event_id),
     ):
         with pytest.raises(EconomyError) as refused:
             market.economy.send_gift(other)
@@ -136,7 +139,7 @@ def test_a_gift_without_an_event_id_or_with_a_bad_quantity_is_refused(
 ) -> None:
     viewer, creator = pair
     with pytest.raises(EconomyError) as missing:
-        market.economy.send_gift(GiftRequest(viewer.id, creator.id, ROSE))
+        market.economy.send_gift(GiftRequest(viewer.id, creator.id, GiftId(ROSE)))
     assert missing.value.code == "event_id_missing"
     for quantity in (0, -1, 10_001):
         with pytest.raises(EconomyError) as refused:
@@ -314,7 +317,9 @@ def test_a_gift_from_or_to_someone_unknown_is_refused(
     viewer, creator = pair
     for sender_id, creator_id in ((999, creator.id), (viewer.id, 999)):
         with pytest.raises(UserNotFoundError) as refused:
-            market.economy.send_gift(GiftRequest(sender_id, creator_id, ROSE, event_id="e"))
+            market.economy.send_gift(
+                GiftRequest(UserId(sender_id), UserId(creator_id), GiftId(ROSE), event_id="e")
+            )
         assert refused.value.code == "user_not_found"
     assert books(market, viewer, creator) == (1000, 0, 0, 0)
 

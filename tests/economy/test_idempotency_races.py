@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId
 from giftflow.service.economy import Economy, GiftRequest, GiftSent
 from giftflow.service.once import (
     Answer,
@@ -90,7 +91,10 @@ def test_a_key_raced_by_two_servers_has_one_answer_and_charges_once(
         def request(call: Call) -> tuple[GiftRequest, Once]:
             event = f"{example}-{call.key}-{call.variant}"
             gift = GiftRequest(
-                sender_id=viewer.id, creator_id=creator.id, gift_id=HAND_HEARTS, event_id=event
+                sender_id=viewer.id,
+                creator_id=creator.id,
+                gift_id=GiftId(HAND_HEARTS),
+                event_id=event,
             )
             digest = hashlib.sha256(event.encode()).hexdigest()
             return gift, Once("tester", f"{example}-{call.key}", digest, render)

@@ -45,8 +45,10 @@ from giftflow.economy.catalog import Channel
 from giftflow.economy.chart import AccountKind, platform_account, user_account
 from giftflow.economy.payees import PayeeKind
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import ManualClock
+from giftflow.ledger.limits import AccountId
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import (
     Economy,
@@ -310,9 +312,9 @@ class MoneyMachine(RuleBasedStateMachine):
         self, sender: int, creator: int, gift_id: int, *, quantity: int
     ) -> tuple[GiftRequest, GiftSent | GiftflowError]:
         request = GiftRequest(
-            sender_id=self.users[sender],
-            creator_id=self.users[creator],
-            gift_id=gift_id,
+            sender_id=UserId(self.users[sender]),
+            creator_id=UserId(self.users[creator]),
+            gift_id=GiftId(gift_id),
             quantity=quantity,
             event_id=f"event-{next(self.names)}",
         )
@@ -368,7 +370,7 @@ class MoneyMachine(RuleBasedStateMachine):
         expected = self.model.price(user_id, channel.value, pack_coins=pack, coins=custom)
         try:
             payment = self.market.start_purchase(
-                user_id=user_id,
+                user_id=UserId(user_id),
                 channel=channel,
                 provider="sandbox",
                 pack_id=None if pack is None else f"{region}-{channel.value}-{pack}",
@@ -510,9 +512,9 @@ class MoneyMachine(RuleBasedStateMachine):
         fits = [g for g in ONE_OFF if self.model.rules.gifts[g].coins * spec.quantity <= coins]
         choices = fits if spec.odd > 1 and fits else ONE_OFF
         request = GiftRequest(
-            sender_id=sender_id,
-            creator_id=creator_id,
-            gift_id=choices[spec.gift % len(choices)],
+            sender_id=UserId(sender_id),
+            creator_id=UserId(creator_id),
+            gift_id=GiftId(choices[spec.gift % len(choices)]),
             quantity=spec.quantity,
             event_id=f"event-{next(self.names)}",
         )
@@ -544,9 +546,9 @@ class MoneyMachine(RuleBasedStateMachine):
         if before is None or count > before[0]:
             batch[(sender_id, streak_id)] = (count, gift_id, creator_id)
         return GiftRequest(
-            sender_id=sender_id,
-            creator_id=creator_id,
-            gift_id=gift_id,
+            sender_id=UserId(sender_id),
+            creator_id=UserId(creator_id),
+            gift_id=GiftId(gift_id),
             streak_id=streak_id,
             repeat_count=count,
         )
@@ -577,7 +579,7 @@ class MoneyMachine(RuleBasedStateMachine):
     @rule(pick=PICK)
     def end_streak(self, pick: int) -> None:
         sender_id, streak_id = sorted(self.model.streaks)[pick % len(self.model.streaks)]
-        self.market.end_streak(sender_id, streak_id)
+        self.market.end_streak(UserId(sender_id), streak_id)
         self.model.end_streak(sender_id, streak_id)
 
     # --- time and reads ------------------------------------------------------------------
@@ -590,7 +592,7 @@ class MoneyMachine(RuleBasedStateMachine):
     @rule(creator=st.sampled_from(CREATORS))
     def read_earnings(self, creator: int) -> None:
         creator_id = self.users[creator]
-        view = self.market.earnings(creator_id)
+        view = self.market.earnings(UserId(creator_id))
         pending, available = view.pending_units, view.available_units
         actual = (pending, available, view.in_payout_units, view.withdrawn_units)
         expected = self.model.earnings(creator_id)
@@ -599,7 +601,7 @@ class MoneyMachine(RuleBasedStateMachine):
     @rule(creator=st.sampled_from(CREATORS))
     def read_statement(self, creator: int) -> None:
         creator_id = self.users[creator]
-        lines = self.market.statement(creator_id, limit=10_000)
+        lines = self.market.statement(UserId(creator_id), limit=10_000)
         per_account: Counter[str] = Counter()
         for line in lines:
             per_account[line.account] += line.units
@@ -617,7 +619,7 @@ class MoneyMachine(RuleBasedStateMachine):
     def read_other(self, user: int, what: str) -> None:
         """Reads that the invariant does not make itself."""
         if what == "wallet":
-            self.market.wallet(self.users[user])
+            self.market.wallet(UserId(self.users[user]))
         else:
             self.market.mature_earnings()
             self.market.payouts()
@@ -635,7 +637,7 @@ class MoneyMachine(RuleBasedStateMachine):
         diamonds = {0: 9_999, 1: 10_000}.get(share, available * share // 4)
         try:
             payout: Payout | GiftflowError = self.market.request_payout(
-                creator_id=creator_id, diamonds=diamonds
+                creator_id=UserId(creator_id), diamonds=diamonds
             )
         except GiftflowError as refusal:
             payout = refusal
@@ -698,7 +700,7 @@ class MoneyMachine(RuleBasedStateMachine):
             if decision.user_id == user_id:
                 self.market.review_fraud_decision(decision.id, upheld=False, reviewer="test")
         if user_id not in self.model.frozen_by_shared_card:
-            self.market.set_wallet_frozen(user_id, frozen=False)
+            self.market.set_wallet_frozen(UserId(user_id), frozen=False)
         self.model.clear(user_id)
 
     # --- the books after every step ------------------------------------------------------
@@ -717,7 +719,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
     def wallets_are_the_models(self) -> None:
         for user_id in self.users:
-            view = self.market.wallet(user_id)
+            view = self.market.wallet(UserId(user_id))
             expected = (self.model.wallets[user_id], user_id in self.model.frozen)
             assert (view.coins, view.frozen) == expected, f"wallet of {user_id} (coins, frozen)"
 
@@ -755,8 +757,8 @@ class MoneyMachine(RuleBasedStateMachine):
         for index in CREATORS:
             creator_id = self.users[index]
             pending, available, in_payout, _ = self.model.earnings(creator_id)
-            held = self.account(user_account(creator_id, AccountKind.EARNINGS_PENDING))
-            free = self.account(user_account(creator_id, AccountKind.EARNINGS_AVAILABLE))
+            held = self.account(user_account(UserId(creator_id), AccountKind.EARNINGS_PENDING))
+            free = self.account(user_account(UserId(creator_id), AccountKind.EARNINGS_AVAILABLE))
             booked = held.balance_posted + free.balance_posted
             assert booked == pending + available + in_payout, f"diamonds of {creator_id}"
             assert free.debits_pending == in_payout, f"diamonds in payout of {creator_id}"
@@ -787,7 +789,7 @@ class MoneyMachine(RuleBasedStateMachine):
         assert report.ok, (report.mismatches, report.problems)
 
     def account(self, account_id: int) -> Account:
-        found = self.market.ledger.account(account_id)
+        found = self.market.ledger.account(AccountId(account_id))
         assert found is not None
         return found
 

@@ -9,6 +9,7 @@ import dataclasses
 
 from giftflow.economy.chart import AccountKind
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId, UserId
 from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.economy.provider_events import WebhookDelivery
 from tests.economy.conftest import DOUGHNUT, LION, ROSE, Market, OpenMarket, checkout_of
@@ -95,9 +96,9 @@ def test_refused_gifts_do_not_use_up_the_velocity_budget(open_market: OpenMarket
 
 def _streak(market: Market, sender_id: int, creator_id: int, count: int) -> GiftRequest:
     return GiftRequest(
-        sender_id=sender_id,
-        creator_id=creator_id,
-        gift_id=ROSE,
+        sender_id=UserId(sender_id),
+        creator_id=UserId(creator_id),
+        gift_id=GiftId(ROSE),
         streak_id="combo",
         repeat_count=count,
     )
@@ -223,7 +224,7 @@ def test_a_streak_started_in_a_batch_keeps_its_gift_and_creator_in_it(market: Ma
     outcomes = market.economy.send_gifts(
         [
             first,
-            dataclasses.replace(first, repeat_count=2, gift_id=DOUGHNUT),
+            dataclasses.replace(first, repeat_count=2, gift_id=GiftId(DOUGHNUT)),
             dataclasses.replace(first, repeat_count=2, creator_id=other.id),
             dataclasses.replace(first, repeat_count=2),
         ]

@@ -12,6 +12,7 @@ from giftflow.economy.catalog import Channel, CustomAmountOutOfBoundsError
 from giftflow.economy.chart import AccountKind
 from giftflow.economy.errors import EconomyError, PaymentMismatchError, PaymentNotFoundError
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.payments import CheckoutRequest, WebhookSignatureError
 from giftflow.payments.sandbox import SIGNATURE_HEADER, SandboxProvider
 from tests.economy.conftest import (
@@ -211,7 +212,7 @@ def test_an_event_for_a_payment_we_never_opened_is_refused(market: Market) -> No
     stranger = market.sandbox.create_checkout(
         CheckoutRequest(
             payment_id="pay_unknown",
-            user_id=1,
+            user_id=UserId(1),
             coins=70,
             price=Fiat(74, "USD"),
             description="70 coins",
@@ -354,7 +355,7 @@ def test_a_refund_then_a_chargeback_of_spent_coins_reverses_unmatured_diamonds_e
     def reversals(creator_id: int) -> list[tuple[int, int]]:
         return sorted(
             (line.reference, line.units)
-            for line in economy.statement(creator_id)
+            for line in economy.statement(UserId(creator_id))
             if line.kind == "chargeback_reversal"
         )
 

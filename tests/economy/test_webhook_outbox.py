@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from giftflow.ids import GiftId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy, GiftRequest
@@ -83,7 +84,7 @@ def test_every_booked_gift_has_its_delivery_rows_and_nothing_else_has(tmp_path: 
                     GiftRequest(
                         senders[sender].id,
                         creator.id,
-                        ROSE,
+                        GiftId(ROSE),
                         quantity=quantity,
                         event_id=event_id,
                         session_id=7 if in_session else 0,
@@ -123,7 +124,7 @@ def test_a_gift_refused_by_the_ledger_writes_no_row(tmp_path: Path) -> None:
             created_by="test",
         )
         results = market.economy.send_gifts(
-            [GiftRequest(viewer.id, creator.id, ROSE, event_id="x")]
+            [GiftRequest(viewer.id, creator.id, GiftId(ROSE), event_id="x")]
         )
         assert results[0].code == "insufficient_funds"  # type: ignore[union-attr]
         assert market.count("webhook_deliveries") == 0

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.events import EventBus, InProcessBus
 from giftflow.service.events.redis import RedisBus
@@ -58,4 +59,7 @@ async def take(events: AsyncIterator[Event], count: int) -> list[Event]:
 
 
 def publish(bus: EventBus, room_id: int, count: int, *, start: int = 0) -> list[Event]:
-    return [bus.publish(room_id, "gift.sent", {"n": start + n}, at=start + n) for n in range(count)]
+    return [
+        bus.publish(UserId(room_id), "gift.sent", {"n": start + n}, at=start + n)
+        for n in range(count)
+    ]

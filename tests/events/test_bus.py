@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from giftflow.ids import UserId
 from giftflow.live.events import EVENT_VERSION, Event
 from giftflow.service.events import EventBus, ReplayGapError
 from tests.events.conftest import RECEIVE_TIMEOUT_S, BusFactory, publish, take
@@ -34,8 +35,8 @@ async def all_until_gap(events: AsyncIterator[Event]) -> list[Event]:
 
 def test_events_arrive_in_publish_order_with_ids_that_grow(bus: EventBus) -> None:
     async def scenario() -> None:
-        first = bus.publish(ROOM, "session.started", {}, at=1)
-        events = bus.subscribe(ROOM, after=first.id)
+        first = bus.publish(UserId(ROOM), "session.started", {}, at=1)
+        events = bus.subscribe(UserId(ROOM), after=first.id)
         sent = publish(bus, ROOM, 50)
         received = await take(events, 50)
         assert received == sent
@@ -49,7 +50,7 @@ def test_events_arrive_in_publish_order_with_ids_that_grow(bus: EventBus) -> Non
 def test_replay_after_an_id_resumes_without_gap_or_duplicate(bus: EventBus) -> None:
     async def scenario() -> None:
         sent = publish(bus, ROOM, 10)
-        events = bus.subscribe(ROOM, after=sent[3].id)
+        events = bus.subscribe(UserId(ROOM), after=sent[3].id)
         assert await take(events, 6) == sent[4:]
         later = publish(bus, ROOM, 5, start=10)
         assert await take(events, 5) == later
@@ -60,7 +61,7 @@ def test_replay_after_an_id_resumes_without_gap_or_duplicate(bus: EventBus) -> N
 def test_replay_after_the_latest_id_waits_for_new_events(bus: EventBus) -> None:
     async def scenario() -> None:
         sent = publish(bus, ROOM, 3)
-        events = bus.subscribe(ROOM, after=sent[-1].id)
+        events = bus.subscribe(UserId(ROOM), after=sent[-1].id)
         waiting = asyncio.ensure_future(take(events, 1))
         await asyncio.sleep(0)
         assert not waiting.done()
@@ -73,7 +74,7 @@ def test_replay_after_the_latest_id_waits_for_new_events(bus: EventBus) -> None:
 def test_without_an_id_a_subscriber_gets_only_what_comes_after_it(bus: EventBus) -> None:
     async def scenario() -> None:
         old = publish(bus, ROOM, 3)
-        events = bus.subscribe(ROOM)
+        events = bus.subscribe(UserId(ROOM))
         first = asyncio.ensure_future(take(events, 1))
         news: list[Event] = []
         while not first.done():  # the subscription starts some time after the call
@@ -89,7 +90,7 @@ def test_rooms_are_separate(bus: EventBus) -> None:
     async def scenario() -> None:
         mine = publish(bus, ROOM, 2)
         publish(bus, ROOM + 1, 5)
-        events = bus.subscribe(ROOM, after=mine[0].id)
+        events = bus.subscribe(UserId(ROOM), after=mine[0].id)
         more = publish(bus, ROOM, 1, start=2)
         assert await take(events, 2) == [mine[1], *more]
 
@@ -102,8 +103,8 @@ def test_an_id_older_than_the_buffer_is_a_gap(new_bus: BusFactory) -> None:
     sent = publish(bus, ROOM, 400)
 
     async def scenario() -> None:
-        assert await all_until_gap(bus.subscribe(ROOM, after=sent[0].id)) == []
-        assert await take(bus.subscribe(ROOM, after=sent[-6].id), 5) == sent[-5:]
+        assert await all_until_gap(bus.subscribe(UserId(ROOM), after=sent[0].id)) == []
+        assert await take(bus.subscribe(UserId(ROOM), after=sent[-6].id), 5) == sent[-5:]
 
     asyncio.run(scenario())
 
@@ -113,15 +114,15 @@ def test_an_id_the_room_never_had_is_a_gap(bus: EventBus, after: str) -> None:
     publish(bus, ROOM, 3)
 
     async def scenario() -> None:
-        assert await all_until_gap(bus.subscribe(ROOM, after=after)) == []
+        assert await all_until_gap(bus.subscribe(UserId(ROOM), after=after)) == []
 
     asyncio.run(scenario())
 
 
 def test_many_subscribers_see_the_same_sequence(bus: EventBus) -> None:
     async def scenario() -> None:
-        first = bus.publish(ROOM, "session.started", {}, at=0)
-        subscribers = [bus.subscribe(ROOM, after=first.id) for _ in range(5)]
+        first = bus.publish(UserId(ROOM), "session.started", {}, at=0)
+        subscribers = [bus.subscribe(UserId(ROOM), after=first.id) for _ in range(5)]
         sent = publish(bus, ROOM, 100)
         received = await asyncio.gather(*(take(events, 100) for events in subscribers))
         assert all(events == sent for events in received)
@@ -134,12 +135,15 @@ def test_processes_sharing_a_bus_see_one_order(new_bus: BusFactory) -> None:
     left, right = new_bus(), new_bus()
 
     async def scenario() -> None:
-        first = left.publish(ROOM, "session.started", {}, at=0)
+        first = left.publish(UserId(ROOM), "session.started", {}, at=0)
         on_left, on_right = (
-            left.subscribe(ROOM, after=first.id),
-            right.subscribe(ROOM, after=first.id),
+            left.subscribe(UserId(ROOM), after=first.id),
+            right.subscribe(UserId(ROOM), after=first.id),
         )
-        sent = [(left, right)[n % 2].publish(ROOM, "gift.sent", {"n": n}, at=n) for n in range(40)]
+        sent = [
+            (left, right)[n % 2].publish(UserId(ROOM), "gift.sent", {"n": n}, at=n)
+            for n in range(40)
+        ]
         assert await take(on_left, 40) == sent
         assert await take(on_right, 40) == sent
 
@@ -152,11 +156,11 @@ def test_publishing_from_threads_loses_nothing_and_keeps_one_order(new_bus: BusF
 
     def publisher(thread: int) -> None:
         for n in range(per_thread):
-            bus.publish(ROOM, "gift.sent", {"thread": thread, "n": n}, at=n)
+            bus.publish(UserId(ROOM), "gift.sent", {"thread": thread, "n": n}, at=n)
 
     async def scenario() -> list[list[Event]]:
-        first = bus.publish(ROOM, "session.started", {}, at=0)
-        subscribers = [bus.subscribe(ROOM, after=first.id) for _ in range(3)]
+        first = bus.publish(UserId(ROOM), "session.started", {}, at=0)
+        subscribers = [bus.subscribe(UserId(ROOM), after=first.id) for _ in range(3)]
         readers = [asyncio.ensure_future(take(s, threads * per_thread)) for s in subscribers]
         workers = [threading.Thread(target=publisher, args=(t,)) for t in range(threads)]
         for worker in workers:
@@ -182,8 +186,8 @@ def test_a_subscriber_that_falls_behind_gets_a_gap_and_holds_up_nobody(
     bus = new_bus(buffer=10)
 
     async def scenario() -> None:
-        first = bus.publish(ROOM, "session.started", {}, at=0)
-        slow = bus.subscribe(ROOM, after=first.id)
+        first = bus.publish(UserId(ROOM), "session.started", {}, at=0)
+        slow = bus.subscribe(UserId(ROOM), after=first.id)
         reading = asyncio.ensure_future(take(slow, 1))
         one = publish(bus, ROOM, 1)
         assert await reading == one  # subscribed and up to date
@@ -196,8 +200,8 @@ def test_a_subscriber_that_falls_behind_gets_a_gap_and_holds_up_nobody(
 
 def test_closing_the_bus_ends_its_subscriptions(bus: EventBus) -> None:
     async def scenario() -> None:
-        first = bus.publish(ROOM, "session.started", {}, at=0)
-        events = bus.subscribe(ROOM, after=first.id)
+        first = bus.publish(UserId(ROOM), "session.started", {}, at=0)
+        events = bus.subscribe(UserId(ROOM), after=first.id)
         waiting = asyncio.ensure_future(take(events, 1))
         await asyncio.sleep(0)
         bus.close()
@@ -208,16 +212,16 @@ def test_closing_the_bus_ends_its_subscriptions(bus: EventBus) -> None:
 
 
 def test_last_id_names_the_newest_event_of_the_room(bus: EventBus) -> None:
-    assert bus.last_id(ROOM) is None
+    assert bus.last_id(UserId(ROOM)) is None
     sent = publish(bus, ROOM, 3)
-    assert bus.last_id(ROOM) == sent[-1].id
-    assert bus.last_id(ROOM + 1) is None
+    assert bus.last_id(UserId(ROOM)) == sent[-1].id
+    assert bus.last_id(UserId(ROOM + 1)) is None
 
 
 def test_subscribing_after_the_last_id_misses_nothing_published_since(bus: EventBus) -> None:
     async def scenario() -> None:
         publish(bus, ROOM, 2)
-        events = bus.subscribe(ROOM, after=bus.last_id(ROOM))
+        events = bus.subscribe(UserId(ROOM), after=bus.last_id(UserId(ROOM)))
         later = publish(bus, ROOM, 3, start=2)
         assert await take(events, 3) == later
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from giftflow.ids import UserId
 from giftflow.service.events import InProcessBus, open_bus
 from giftflow.service.events.redis import RedisBus
 from giftflow.settings import Settings
@@ -21,5 +22,5 @@ def test_with_a_redis_url_events_go_through_redis(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GIFTFLOW_REDIS_URL", "redis://127.0.0.1:6379/0")
     bus = open_bus(Settings())  # connects lazily: no Redis needed to open it
     assert isinstance(bus, RedisBus)
-    assert bus.stream_key(7) == "giftflow:room:7:events"
+    assert bus.stream_key(UserId(7)) == "giftflow:room:7:events"
     bus.close()

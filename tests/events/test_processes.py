@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from websockets.sync.client import connect
 
 from giftflow.http.keys import create_api_key
+from giftflow.ids import UserId
 from giftflow.service.economy import Economy
 from giftflow.service.events.redis import RedisBus
 from giftflow.settings import Settings
@@ -81,13 +82,14 @@ def test_two_server_processes_stream_identical_sequences(
         )
         assert answer.status_code == 201, answer.text
         token = answer.json()["token"]
-        first = publishers[0].publish(carol, "session.started", {}, at=0)
+        first = publishers[0].publish(UserId(carol), "session.started", {}, at=0)
         query = f"/v1/rooms/{carol}/events?token={token}&last_event_id={first.id}"
         sockets = [
             stack.enter_context(connect(url.replace("http", "ws", 1) + query)) for url in urls
         ]
         sent = [
-            publishers[n % 2].publish(carol, "gift.sent", {"n": n}, at=n) for n in range(EVENTS)
+            publishers[n % 2].publish(UserId(carol), "gift.sent", {"n": n}, at=n)
+            for n in range(EVENTS)
         ]
         received = [[str(s.recv(RECEIVE_TIMEOUT_S)) for _ in range(EVENTS)] for s in sockets]
     for bus in publishers:

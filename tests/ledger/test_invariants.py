@@ -478,7 +478,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(account_id=st.sampled_from(ACCOUNT_IDS), data=st.data())
     def freeze_or_unfreeze(self, account_id: int, data: st.DataObject) -> None:
         frozen = one_in(data, 3)  # mostly thaw, so that frozen accounts do not pile up
-        result = self.book.set_frozen(account_id, frozen=frozen)
+        result = self.book.set_frozen(AccountId(account_id), frozen=frozen)
         assert result.ok is (account_id in ACCOUNTS)
         if account_id not in ACCOUNTS:
             return
@@ -486,7 +486,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.model.frozen.add(account_id)
         else:
             self.model.frozen.discard(account_id)
-        account = self.book.account(account_id)
+        account = self.book.account(AccountId(account_id))
         assert account is not None
         assert account.frozen is frozen
 
@@ -507,7 +507,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def counters(self) -> dict[int, list[int]]:
         return {
-            account_id: list(self.book.balances[account_id].counters()) for account_id in ACCOUNTS
+            account_id: list(self.book.balances[AccountId(account_id)].counters())
+            for account_id in ACCOUNTS
         }
 
     def check_all_or_nothing(self, results: list[TransferResult]) -> None:
@@ -527,7 +528,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def each_unit_sums_to_zero(self) -> None:
         totals = {unit: [0, 0, 0, 0] for unit in (COIN, DIAMOND)}
         for account_id, (unit, _) in ACCOUNTS.items():
-            account = self.book.account(account_id)
+            account = self.book.account(AccountId(account_id))
             assert account is not None
             totals[unit][DP] += account.debits_pending
             totals[unit][DPOST] += account.debits_posted
@@ -540,7 +541,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def limited_accounts_stay_within_their_limits(self) -> None:
         for account_id, (_, flags) in ACCOUNTS.items():
-            account = self.book.account(account_id)
+            account = self.book.account(AccountId(account_id))
             assert account is not None
             assert min(account.debits_pending, account.debits_posted) >= 0
             assert min(account.credits_pending, account.credits_posted) >= 0

@@ -88,7 +88,7 @@ def only(book: Book, transfer: Transfer) -> tuple[TransferResultCode, str | None
 
 def counters(book: Book, account_id: int) -> tuple[int, int, int, int]:
     """debits_pending, debits_posted, credits_pending, credits_posted."""
-    found = book.account(account_id)
+    found = book.account(AccountId(account_id))
     assert found is not None
     return (
         found.debits_pending,
@@ -103,7 +103,7 @@ def snapshot(book: Book) -> dict[int, tuple[int, int, int, int]]:
 
 
 def fund(book: Book, wallet: int, amount: int, transfer_id: int = 1000) -> None:
-    unit = book.accounts[wallet].unit
+    unit = book.accounts[AccountId(wallet)].unit
     source = HOUSE if unit == COIN else DIAMOND_HOUSE
     assert only(book, move(transfer_id, source, wallet, amount, unit=unit)) == (Code.OK, None)
 
@@ -269,7 +269,7 @@ def test_user_data_is_kept_and_must_fit_a_signed_64_bit_integer(
 ) -> None:
     valid: dict[str, Any] = {field_name: INT64_MAX}
     assert only(book, move(1, HOUSE, ALICE, 1, **valid)) == (Code.OK, None)
-    assert getattr(book.transfers[1], field_name) == INT64_MAX
+    assert getattr(book.transfers[TransferId(1)], field_name) == INT64_MAX
     for value in (-1, INT64_MAX + 1):
         invalid: dict[str, Any] = {field_name: value}
         assert only(book, move(2, HOUSE, ALICE, 1, **invalid)) == (Code.USER_DATA_INVALID, None)
@@ -350,7 +350,7 @@ def test_a_failed_chain_reopens_a_pending_transfer_it_posted(book: Book) -> None
     before = snapshot(book)
     chain = [closing(2, 1, flags=POST | LINKED), move(3, ALICE, BOB, 0)]
     assert codes(book, chain) == [Code.LINKED_EVENT_FAILED, Code.AMOUNT_INVALID]
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
     assert snapshot(book) == before
     assert codes(book, [closing(2, 1)]) == [Code.OK]
 
@@ -395,7 +395,7 @@ def test_a_failed_chain_leaves_the_chains_around_it_applied(book: Book) -> None:
 
 def test_a_failed_chain_that_closed_a_pending_opened_earlier_in_its_batch_reports_it_open() -> None:
     # A store persists ``pendings_opened``: it must not record a post that was undone.
-    accounts: dict[int, AccountBalance] = {
+    accounts: dict[AccountId, AccountBalance] = {
         HOUSE: AccountBalance(HOUSE, COIN, 0, 0, 0, 0, 0),
         ALICE: AccountBalance(ALICE, COIN, 0, 0, 0, 0, 0),
     }
@@ -496,7 +496,7 @@ def test_override_frozen_takes_value_back_from_a_frozen_account_and_is_on_record
     override = TransferFlags.OVERRIDE_FROZEN
     assert only(book, move(2, ALICE, HOUSE, 10)) == (Code.ACCOUNT_FROZEN, "debit_account_id")
     assert only(book, move(3, ALICE, HOUSE, 10, flags=override)) == (Code.OK, None)
-    assert book.transfers[3].flags == override
+    assert book.transfers[TransferId(3)].flags == override
     assert only(book, move(4, ALICE, HOUSE, 21, flags=override)) == (
         Code.INSUFFICIENT_FUNDS,
         "debit_account_id",
@@ -599,7 +599,7 @@ def test_a_pending_transfer_reserves_the_amount_without_posting_it(book: Book) -
     assert only(book, move(1, ALICE, BOB, 30, flags=PENDING)) == (Code.OK, None)
     assert counters(book, ALICE) == (30, 0, 0, 100)
     assert counters(book, BOB) == (0, 0, 30, 0)
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
 
 
 def test_posting_with_amount_zero_posts_the_whole_pending_amount(book: Book) -> None:
@@ -608,10 +608,10 @@ def test_posting_with_amount_zero_posts_the_whole_pending_amount(book: Book) -> 
     assert only(book, closing(2, 1)) == (Code.OK, None)
     assert counters(book, ALICE) == (0, 30, 0, 100)
     assert counters(book, BOB) == (0, 0, 0, 30)
-    stored = book.transfers[2]
+    stored = book.transfers[TransferId(2)]
     assert (stored.debit_account_id, stored.credit_account_id) == (ALICE, BOB)
     assert (stored.amount, stored.unit, stored.code) == (30, COIN, 7)
-    assert book.pendings[1].status == PendingStatus.POSTED
+    assert book.pendings[TransferId(1)].status == PendingStatus.POSTED
 
 
 def test_posting_part_of_a_pending_transfer_releases_the_rest(book: Book) -> None:
@@ -620,7 +620,7 @@ def test_posting_part_of_a_pending_transfer_releases_the_rest(book: Book) -> Non
     assert only(book, closing(2, 1, amount=12)) == (Code.OK, None)
     assert counters(book, ALICE) == (0, 12, 0, 100)
     assert counters(book, BOB) == (0, 0, 0, 12)
-    assert book.transfers[2].amount == 12
+    assert book.transfers[TransferId(2)].amount == 12
 
 
 def test_voiding_a_pending_transfer_restores_both_balances(book: Book) -> None:
@@ -629,7 +629,7 @@ def test_voiding_a_pending_transfer_restores_both_balances(book: Book) -> None:
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING)])
     assert only(book, closing(2, 1, flags=VOID)) == (Code.OK, None)
     assert snapshot(book) == before
-    assert book.pendings[1].status == PendingStatus.VOIDED
+    assert book.pendings[TransferId(1)].status == PendingStatus.VOIDED
     assert only(book, closing(3, 1, flags=VOID, amount=30)) == (
         Code.PENDING_ALREADY_CLOSED,
         "voided",
@@ -684,12 +684,12 @@ def test_a_pending_transfer_expires_after_its_timeout_and_releases_the_reserve(
     book.create_transfers([move(1, ALICE, BOB, 30, flags=PENDING, timeout_s=60)])
     clock.advance(seconds=59)
     book.create_transfers([])
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
     assert counters(book, ALICE) == (30, 0, 0, 100)
     clock.advance(seconds=2)
     assert only(book, closing(2, 1)) == (Code.PENDING_ALREADY_CLOSED, "expired")
-    assert book.pendings[1].status == PendingStatus.EXPIRED
-    assert book.pendings[1].closed_at > book.transfers[1].timestamp
+    assert book.pendings[TransferId(1)].status == PendingStatus.EXPIRED
+    assert book.pendings[TransferId(1)].closed_at > book.transfers[TransferId(1)].timestamp
     assert snapshot(book) == before
     assert book.reconcile().ok
 
@@ -698,13 +698,13 @@ def test_a_pending_transfer_expires_exactly_when_its_timeout_has_passed(
     book: Book, clock: ManualClock
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING, timeout_s=10)])
-    expires_at_ns = book.transfers[1].timestamp + 10 * 1_000_000_000
+    expires_at_ns = book.transfers[TransferId(1)].timestamp + 10 * 1_000_000_000
     clock.set_ns(expires_at_ns - 1)
     book.create_transfers([])
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
     clock.set_ns(expires_at_ns)
     book.create_transfers([])
-    assert book.pendings[1].status == PendingStatus.EXPIRED
+    assert book.pendings[TransferId(1)].status == PendingStatus.EXPIRED
     assert counters(book, ALICE) == (0, 0, 0, 0)
 
 
@@ -722,7 +722,7 @@ def test_a_pending_transfer_posted_before_its_timeout_does_not_expire(
     book.create_transfers([closing(2, 1)])
     clock.advance(seconds=10)
     book.create_transfers([])
-    assert book.pendings[1].status == PendingStatus.POSTED
+    assert book.pendings[TransferId(1)].status == PendingStatus.POSTED
     assert counters(book, ALICE) == (0, 0, 0, 30)
 
 
@@ -740,7 +740,7 @@ def test_a_closing_transfer_that_contradicts_its_pending_transfer_names_the_fiel
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     assert only(book, closing(2, 1, flags=flags, **changes)) == (Code.PENDING_MISMATCH, field_name)
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
 
 
 @pytest.mark.parametrize("flags", [POST, VOID])
@@ -749,7 +749,7 @@ def test_a_closing_transfer_keeps_its_own_code_so_the_books_say_why_it_closed(
 ) -> None:
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     assert only(book, closing(2, 1, flags=flags, code=9)) == (Code.OK, None)
-    assert book.transfers[2].code == 9
+    assert book.transfers[TransferId(2)].code == 9
 
 
 def test_a_closing_transfer_may_repeat_the_pending_transfers_fields(book: Book) -> None:
@@ -769,7 +769,7 @@ def test_closing_more_than_was_reserved_is_exceeds_pending_amount(book: Book, fl
     book.create_transfers([move(1, HOUSE, ALICE, 30, flags=PENDING)])
     assert only(book, closing(2, 1, flags=flags, amount=31)) == (Code.EXCEEDS_PENDING_AMOUNT, None)
     assert only(book, closing(2, 1, flags=flags, amount=-1)) == (Code.AMOUNT_INVALID, None)
-    assert book.pendings[1].status == PendingStatus.PENDING
+    assert book.pendings[TransferId(1)].status == PendingStatus.PENDING
 
 
 # Reconciliation ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from giftflow.economy.users import User
+from giftflow.ids import GiftId, UserId
 from giftflow.live.events import Event
 from giftflow.live.sessions import LiveSession
 from giftflow.service.economy import GiftRequest, GiftSent
@@ -40,7 +41,7 @@ class RecordingBus:
         self.events: list[Event] = []
 
     def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> Event:
-        published = Event(room_id, type, at, dict(data), id=str(len(self.events) + 1))
+        published = Event(UserId(room_id), type, at, dict(data), id=str(len(self.events) + 1))
         self.events.append(published)
         return published
 
@@ -90,7 +91,7 @@ class Stage:
         return GiftRequest(
             sender_id=sender.id,
             creator_id=session.creator_id,
-            gift_id=gift_id,
+            gift_id=GiftId(gift_id),
             quantity=quantity,
             event_id=f"live-{next(self._events)}",
             session_id=session.id,

@@ -10,6 +10,7 @@ import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
+from giftflow.ids import UserId
 from giftflow.live.calendar import ics
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.goals import GoalKind
@@ -27,7 +28,7 @@ def scheduled(
 ) -> ScheduledLive:
     return ScheduledLive(
         id="sl_abc",
-        creator_id=7,
+        creator_id=UserId(7),
         title=title,
         starts_at=START_NS,
         state=state,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from giftflow.ids import GiftId, UserId
 from giftflow.live.battles import Battle, Booster, Side, plan_booster, points, winner
 from giftflow.live.chapters import Chapter, ChapterKind, attribute, chapter_at, next_to_start
 from giftflow.live.errors import LiveError
@@ -22,7 +23,12 @@ S = 1_000_000_000
 
 
 def test_overlapping_presences_of_one_viewer_count_once() -> None:
-    presences = [Presence(1, 0, 10), Presence(1, 5, 20), Presence(1, 30, None), Presence(2, 0, 5)]
+    presences = [
+        Presence(UserId(1), 0, 10),
+        Presence(UserId(1), 5, 20),
+        Presence(UserId(1), 30, None),
+        Presence(UserId(2), 0, 5),
+    ]
     assert watch_time_ns(presences, until=40) == {1: 30, 2: 5}
     assert total_watch_time_ns(presences, until=40) == 35
     assert concurrent_viewers(presences, at=5) == 1
@@ -30,8 +36,8 @@ def test_overlapping_presences_of_one_viewer_count_once() -> None:
     assert peak_concurrent_viewers(presences) == 2
 
 
-def goal(kind: GoalKind = GoalKind.COINS, *, gift_id: int | None = None) -> Goal:
-    return Goal(1, 1, 1, kind, 100, gift_id, "", 50, 0, GoalState.OPEN, 0)
+def goal(kind: GoalKind = GoalKind.COINS, *, gift_id: GiftId | None = None) -> Goal:
+    return Goal(1, 1, UserId(1), kind, 100, gift_id, "", 50, 0, GoalState.OPEN, 0)
 
 
 def test_a_goal_completes_on_the_step_that_reaches_it_and_only_then() -> None:
@@ -45,24 +51,34 @@ def test_a_goal_completes_on_the_step_that_reaches_it_and_only_then() -> None:
         True,
     )
     assert advance(full, 10, at=3) == (full, False)
-    assert contribution(full, gift_id=1, quantity=1, coins=5, at=3) == 0
-    assert contribution(goal(), gift_id=1, quantity=1, coins=5, at=50) == 0  # deadline
-    counted = goal(GoalKind.GIFT_COUNT, gift_id=7)
-    assert contribution(counted, gift_id=7, quantity=3, coins=90, at=1) == 3
-    assert contribution(counted, gift_id=8, quantity=3, coins=90, at=1) == 0
+    assert contribution(full, gift_id=GiftId(1), quantity=1, coins=5, at=3) == 0
+    assert contribution(goal(), gift_id=GiftId(1), quantity=1, coins=5, at=50) == 0  # deadline
+    counted = goal(GoalKind.GIFT_COUNT, gift_id=GiftId(7))
+    assert contribution(counted, gift_id=GiftId(7), quantity=3, coins=90, at=1) == 3
+    assert contribution(counted, gift_id=GiftId(8), quantity=3, coins=90, at=1) == 0
 
 
 def test_ties_on_a_leaderboard_go_to_whoever_got_there_first_then_the_lower_id() -> None:
-    supports = [Support(3, 50, 9), Support(2, 50, 9), Support(1, 50, 10), Support(4, 80, 20)]
+    supports = [
+        Support(UserId(3), 50, 9),
+        Support(UserId(2), 50, 9),
+        Support(UserId(1), 50, 10),
+        Support(UserId(4), 80, 20),
+    ]
     assert [(s.rank, s.user_id) for s in rank(supports, limit=3)] == [(1, 4), (2, 2), (3, 3)]
-    assert rank([Support(1, 0, 0)]) == []
+    assert rank([Support(UserId(1), 0, 0)]) == []
 
 
 def test_levels_rise_at_thresholds_and_carry_the_perks_below() -> None:
     thresholds = (10, 100)
     assert [level_for(c, thresholds) for c in (0, 9, 10, 99, 100, 10**9)] == [0, 0, 1, 1, 2, 2]
-    perks = [Perk(1, 5, 2, PerkKind.QA_PRIORITY, ""), Perk(2, 5, 1, PerkKind.BADGE, "Fan")]
-    level = supporter_level(creator_id=5, user_id=9, coins=150, thresholds=thresholds, perks=perks)
+    perks = [
+        Perk(1, UserId(5), 2, PerkKind.QA_PRIORITY, ""),
+        Perk(2, UserId(5), 1, PerkKind.BADGE, "Fan"),
+    ]
+    level = supporter_level(
+        creator_id=UserId(5), user_id=UserId(9), coins=150, thresholds=thresholds, perks=perks
+    )
     assert (level.level, level.next_level_coins, [p.id for p in level.perks]) == (2, None, [2, 1])
     with pytest.raises(LiveError):
         check_thresholds((10, 10))
@@ -73,9 +89,11 @@ def test_battle_points_winner_and_booster_rules() -> None:
     assert [points(3, booster, t * S) for t in (9, 10, 39, 40)] == [3, 15, 15, 3]
     assert winner({1: 10, 2: 9}) == 1
     assert winner({1: 10, 2: 10, 3: 1}) is None
-    side = Side(1, 100, 0)
-    battle = Battle(1, 0, 300 * S, None, None, (side, Side(2, 200, 0)))
-    boost = plan_booster(battle, side, by_user_id=100, multiplier=2, duration_s=30, now=290 * S)
+    side = Side(1, UserId(100), 0)
+    battle = Battle(1, 0, 300 * S, None, None, (side, Side(2, UserId(200), 0)))
+    boost = plan_booster(
+        battle, side, by_user_id=UserId(100), multiplier=2, duration_s=30, now=290 * S
+    )
     assert boost.ends_at == 300 * S  # cut at the battle's end
     for by, multiplier, now, code in (
         (200, 2, 0, "booster_forbidden"),
@@ -83,7 +101,9 @@ def test_battle_points_winner_and_booster_rules() -> None:
         (100, 2, 300 * S, "battle_not_running"),
     ):
         with pytest.raises(LiveError) as refused:
-            plan_booster(battle, side, by_user_id=by, multiplier=multiplier, duration_s=30, now=now)
+            plan_booster(
+                battle, side, by_user_id=UserId(by), multiplier=multiplier, duration_s=30, now=now
+            )
         assert refused.value.code == code
 
 

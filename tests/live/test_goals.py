@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from giftflow.ids import GiftId
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind, GoalState
@@ -35,7 +36,9 @@ def test_a_coin_goal_moves_with_gifts_and_completes_once(stage: Stage) -> None:
 
 def test_a_gift_count_goal_counts_only_its_gift_and_streak_deltas(stage: Stage) -> None:
     session, fan = stage.live_session(), stage.viewer()
-    goal = stage.live.create_goal(session.id, kind=GoalKind.GIFT_COUNT, target=10, gift_id=ROSE)
+    goal = stage.live.create_goal(
+        session.id, kind=GoalKind.GIFT_COUNT, target=10, gift_id=GiftId(ROSE)
+    )
     stage.gift(fan, session, DOUGHNUT, quantity=3)
     stage.gift(fan, session, ROSE, quantity=4)
     assert stage.live.goal(goal.id).progress == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from giftflow.ids import GiftId
 from giftflow.live.events import EventType
 from giftflow.live.goals import GoalKind, GoalState
 from giftflow.service.economy import GiftRequest
@@ -20,7 +21,11 @@ def test_two_servers_score_one_battle_and_complete_a_goal_once(open_stage: OpenS
     goal = first.live.create_goal(red.id, kind=GoalKind.COINS, target=1_000)
     requests = [
         GiftRequest(
-            fan.id, session.creator_id, DOUGHNUT, event_id=f"p-{i}-{n}", session_id=session.id
+            fan.id,
+            session.creator_id,
+            GiftId(DOUGHNUT),
+            event_id=f"p-{i}-{n}",
+            session_id=session.id,
         )
         for i, fan in enumerate(fans)
         for n, session in enumerate([red, blue] * 20)

@@ -4,11 +4,12 @@ import it as ``tests.payments.conftest``)."""
 from __future__ import annotations
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.payments import CheckoutRequest
 
 REQUEST = CheckoutRequest(
     payment_id="pay_0001",
-    user_id=42,
+    user_id=UserId(42),
     coins=500,
     price=Fiat(499, "USD"),
     description="500 coins",

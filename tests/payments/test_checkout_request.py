@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.payments import CheckoutRequest
 from giftflow.payments.base import header
 
@@ -14,7 +15,7 @@ def request(
 ) -> CheckoutRequest:
     return CheckoutRequest(
         payment_id=payment_id,
-        user_id=1,
+        user_id=UserId(1),
         coins=coins,
         price=Fiat(amount_minor, "USD"),
         description="coins",

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from hypothesis import given
 from hypothesis import strategies as st
 
+from giftflow.ids import UserId
 from giftflow.promote.delivery import (
     EXAMINED_PER_SLOT,
     Candidate,
@@ -49,7 +50,7 @@ def _pool(count: int) -> list[Candidate]:
     plan = Plan(
         ContentKind.VIDEO, "clip", Goal.VIEWS, 1_000, START_NS, START_NS + 10 * HOUR_NS, Audience()
     )
-    return [Candidate(f"pr_{n}", 1 + n, plan, PRICE) for n in range(count)]
+    return [Candidate(f"pr_{n}", UserId(1 + n), plan, PRICE) for n in range(count)]
 
 
 def test_a_fill_looks_at_a_bounded_number_of_promotions_however_many_run() -> None:
@@ -57,7 +58,7 @@ def test_a_fill_looks_at_a_bounded_number_of_promotions_however_many_run() -> No
     at = START_NS + 5 * HOUR_NS  # half the budget planned
     ahead = {c.promotion_id: Spend(600_000, 0, 0.5) for c in pool}  # 60 %: past the curve
     spends = CountingSpends(ahead)
-    request = FeedRequest(99_999_999, "US", "25-34", frozenset(), 4)
+    request = FeedRequest(UserId(99_999_999), "US", "25-34", frozenset(), 4)
     placements = fill(request, pool, {}, spends, at=at, draw=random.Random(1).random)
     assert placements == []
     assert spends.reads <= 4 * EXAMINED_PER_SLOT
@@ -70,7 +71,7 @@ def test_a_promotion_behind_its_curve_is_served_once_looked_at() -> None:
     spends["pr_77"] = Spend(100_000, 0, 0.5)  # far behind: the throttle's chance is 1
     index = CandidateIndex.of(pool)
     rng = random.Random(7)
-    request = FeedRequest(99_999_999, "US", None, frozenset(), 1)
+    request = FeedRequest(UserId(99_999_999), "US", None, frozenset(), 1)
     fills = [
         fill(request, index.for_region("US"), {}, spends, at=at, draw=rng.random)
         for _ in range(2_000)
@@ -92,7 +93,7 @@ def test_an_index_built_with_spends_serves_the_one_behind_at_every_fill() -> Non
     index = CandidateIndex.of(pool, spends)
     assert index.open_count("US", at) == 1
     rng = random.Random(7)
-    request = FeedRequest(99_999_999, "US", None, frozenset(), 1)
+    request = FeedRequest(UserId(99_999_999), "US", None, frozenset(), 1)
     served = 0
     for _ in range(200):
         placements = fill(

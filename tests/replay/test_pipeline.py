@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from giftflow.economy.catalog import load_catalog
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX
+from giftflow.ids import UserId
 from giftflow.replay.audience import LogAudience, PooledAudience
 from giftflow.replay.events import gift_requests
 from giftflow.replay.funding import Packs
@@ -127,7 +128,9 @@ def test_the_shipped_schedule_reads_in_start_order() -> None:
 
 
 def booked_gifts(lines: list[GiftLine]) -> int:
-    requests, _ = gift_requests(lines, sender_id=7, creator_id=1, key="d-2", session_id=1)
+    requests, _ = gift_requests(
+        lines, sender_id=UserId(7), creator_id=UserId(1), key="d-2", session_id=1
+    )
     return sum(1 if request.streak_id is not None else request.quantity for request in requests)
 
 
@@ -135,7 +138,9 @@ def booked_gifts(lines: list[GiftLine]) -> int:
 def test_the_events_of_any_donation_add_up_to_its_gifts(coins: int) -> None:
     lines = decompose(coins, PALETTE)
     assert booked_gifts(lines) == sum(line.count for line in lines)
-    requests, _ = gift_requests(lines, sender_id=7, creator_id=1, key="d-2", session_id=1)
+    requests, _ = gift_requests(
+        lines, sender_id=UserId(7), creator_id=UserId(1), key="d-2", session_id=1
+    )
     assert all(0 < request.quantity <= GIFT_QUANTITY_MAX for request in requests)
 
 
@@ -143,7 +148,9 @@ def test_more_than_the_quantity_limit_goes_as_several_events() -> None:
     universe = max(PALETTE, key=lambda gift: gift.coins)
     assert not universe.streakable
     line = GiftLine(universe, GIFT_QUANTITY_MAX * 2 + 3)
-    requests, streak_ids = gift_requests([line], sender_id=7, creator_id=1, key="d-2", session_id=1)
+    requests, streak_ids = gift_requests(
+        [line], sender_id=UserId(7), creator_id=UserId(1), key="d-2", session_id=1
+    )
     assert streak_ids == []
     assert [(r.quantity, r.event_id) for r in requests] == [
         (GIFT_QUANTITY_MAX, f"d-2-{universe.id}-0"),

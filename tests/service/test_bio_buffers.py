@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from giftflow.creator.bio import Visit
+from giftflow.ids import UserId
 from giftflow.service.creator.bio import Bio, BioSettings, Pages, PageSettings
 from giftflow.service.creator.bio_visits import Visits
 from giftflow.service.economy import Economy
@@ -33,7 +34,7 @@ def test_a_drawn_page_is_served_fresh_then_redrawn_once() -> None:
     clock = Clock()
     pages = Pages(1.0, clock)
     assert pages.get("carol") is None  # never drawn: the caller draws
-    pages.put("carol", 7, "<p>v1</p>")
+    pages.put("carol", UserId(7), "<p>v1</p>")
     clock.now_s += 0.5
     drawn = pages.get("carol")
     assert drawn is not None and drawn.html == "<p>v1</p>"
@@ -41,7 +42,7 @@ def test_a_drawn_page_is_served_fresh_then_redrawn_once() -> None:
     assert pages.get("carol") is None  # stale: this caller redraws ...
     stale = pages.get("carol")
     assert stale is not None and stale.html == "<p>v1</p>"  # ... the others get it as drawn
-    pages.put("carol", 7, "<p>v2</p>")
+    pages.put("carol", UserId(7), "<p>v2</p>")
     fresh = pages.get("carol")
     assert fresh is not None and fresh.html == "<p>v2</p>"
 
@@ -49,9 +50,9 @@ def test_a_drawn_page_is_served_fresh_then_redrawn_once() -> None:
 def test_a_change_drops_the_page_and_a_failed_redraw_forgets_it() -> None:
     clock = Clock()
     pages = Pages(1.0, clock)
-    pages.put("carol", 7, "x")
-    pages.put("dave", 8, "y")
-    pages.drop(7)
+    pages.put("carol", UserId(7), "x")
+    pages.put("dave", UserId(8), "y")
+    pages.drop(UserId(7))
     assert pages.get("carol") is None and pages.get("dave") is not None
     clock.now_s += 2
     assert pages.get("dave") is None
@@ -61,7 +62,7 @@ def test_a_change_drops_the_page_and_a_failed_redraw_forgets_it() -> None:
 
 def test_without_a_time_every_view_draws() -> None:
     pages = Pages(0.0, Clock())
-    pages.put("carol", 7, "x")
+    pages.put("carol", UserId(7), "x")
     assert pages.get("carol") is None
 
 

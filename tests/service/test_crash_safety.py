@@ -21,6 +21,7 @@ from typing import IO, Protocol
 
 import pytest
 
+from giftflow.ledger.limits import TransferId
 from giftflow.store import open_store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
@@ -45,7 +46,7 @@ class WriterProcess:
             stderr=errors,
             text=True,
         )
-        self.acknowledged: list[int] = []
+        self.acknowledged: list[TransferId] = []
         self.stopped = False
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -94,7 +95,7 @@ class WriterProcess:
         if word == "error":
             pytest.fail(f"the writer failed: {line}")
         if word == "ack":
-            self.acknowledged.extend(int(transfer_id) for transfer_id in rest)
+            self.acknowledged.extend(TransferId(int(transfer_id)) for transfer_id in rest)
         self.stopped = self.stopped or word == "stopped"
 
     def _stderr(self) -> str:
@@ -130,7 +131,7 @@ def start_writer(tmp_path: Path) -> Iterator[WriterStarter]:
         log.close()
 
 
-def assert_books_hold(url: str, acknowledged: list[int]) -> None:
+def assert_books_hold(url: str, acknowledged: list[TransferId]) -> None:
     """Every acknowledged id is stored, every gift whole, every id once, books reconciled."""
     assert len(set(acknowledged)) == len(acknowledged), "an id was acknowledged twice"
     store = open_store(url)

@@ -162,7 +162,7 @@ def test_create_transfers_answers_each_transfer_and_moves_the_balances(
 
     assert codes(results) == [Code.OK, Code.INSUFFICIENT_FUNDS, Code.OK]
     assert results[1].detail == "debit_account_id"
-    stored = store.lookup_transfers([1_000, 1_002])
+    stored = store.lookup_transfers([TransferId(1_000), TransferId(1_002)])
     assert [t.timestamp for t in stored] == [results[0].timestamp, results[2].timestamp]
     accounts = {account.id: account for account in store.lookup_accounts([alice, bob, REVENUE])}
     assert accounts[alice].balance_posted == WALLET_COINS - 500
@@ -265,7 +265,10 @@ def test_an_open_linked_chain_fails_alone_and_never_links_into_the_next_callers_
     assert codes(following.result(WAIT_S)) == [Code.OK]
     assert codes(closed_chain.result(WAIT_S)) == [Code.OK, Code.OK]
     assert engine.batches == 1, "the three requests shared one batch"
-    stored = {transfer.id for transfer in store.lookup_transfers(range(2_000, 2_006))}
+    stored = {
+        transfer.id
+        for transfer in store.lookup_transfers([TransferId(n) for n in range(2_000, 2_006)])
+    }
     assert stored == {2_000, 2_003, 2_004, 2_005}
     (account,) = store.lookup_accounts([alice])
     assert account.debits_posted == 10
@@ -292,7 +295,7 @@ def test_a_request_whose_record_is_rejected_leaves_the_batch_alone_and_the_rest_
     assert raised.value.code == "streak_conflict"
     assert codes(kept.result(WAIT_S)) == [Code.OK]
     assert engine.batches == 1
-    assert [t.id for t in store.lookup_transfers([3_000, 3_001])] == [3_001]
+    assert [t.id for t in store.lookup_transfers([TransferId(3_000), TransferId(3_001)])] == [3_001]
     alice_account, bob_account = store.lookup_accounts([alice, bob])
     assert (alice_account.debits_posted, bob_account.debits_posted) == (0, 20)
     assert store.reconcile().ok
@@ -315,7 +318,7 @@ def test_a_record_that_fails_takes_out_only_its_own_job(
     with pytest.raises(ValueError, match="a bug"):
         failed.result(WAIT_S)
     assert codes(kept.result(WAIT_S)) == [Code.OK]
-    assert [t.id for t in store.lookup_transfers([3_100, 3_101])] == [3_101]
+    assert [t.id for t in store.lookup_transfers([TransferId(3_100), TransferId(3_101)])] == [3_101]
     assert store.reconcile().ok
 
 
@@ -347,7 +350,10 @@ def test_a_job_of_parts_commits_together_and_a_refused_part_leaves_only_itself(
     assert isinstance(first, Done) and first.value == "first"
     assert isinstance(refused, RecordRejectedError) and refused.code == "streak_conflict"
     assert isinstance(third, Done) and codes(third.results) == [Code.OK]
-    assert [t.id for t in store.lookup_transfers([3_200, 3_201, 3_202])] == [3_200, 3_202]
+    assert [
+        t.id
+        for t in store.lookup_transfers([TransferId(3_200), TransferId(3_201), TransferId(3_202)])
+    ] == [3_200, 3_202]
     assert engine.batches == 1
 
 
@@ -368,7 +374,10 @@ def test_a_job_whose_finish_refuses_it_applies_none_of_its_parts(
     with pytest.raises(RecordRejectedError):
         refused.result(WAIT_S)
     assert codes(kept.result(WAIT_S)) == [Code.OK]
-    assert [t.id for t in store.lookup_transfers([3_300, 3_301, 3_302])] == [3_302]
+    assert [
+        t.id
+        for t in store.lookup_transfers([TransferId(3_300), TransferId(3_301), TransferId(3_302)])
+    ] == [3_302]
 
 
 def test_a_job_taken_out_hears_why_only_after_the_rest_of_its_batch_committed(
@@ -390,7 +399,7 @@ def test_a_job_taken_out_hears_why_only_after_the_rest_of_its_batch_committed(
         refused.result(WAIT_S)
     assert codes(kept.result(WAIT_S)) == [Code.OK]
     assert kept_when_refused == [True]  # the batch had committed (and answered) first
-    assert [t.id for t in store.lookup_transfers([3_350, 3_351])] == [3_350]
+    assert [t.id for t in store.lookup_transfers([TransferId(3_350), TransferId(3_351)])] == [3_350]
 
 
 def test_jobs_without_transfers_write_in_the_batch_of_the_transfers(
@@ -527,7 +536,7 @@ def test_close_answers_and_keeps_everything_queued_before_it(
     make_engine: EngineFactory, store: LedgerStore
 ) -> None:
     engine = make_engine(batch_max=8)
-    transfer_ids = [8_000 + n for n in range(120)]
+    transfer_ids = [TransferId(8_000 + n) for n in range(120)]
 
     with writer_held(engine):
         answers = [submitted(engine, [spend(i, wallet(i % WALLETS), 1)]) for i in transfer_ids]
@@ -555,4 +564,6 @@ def test_a_caller_whose_event_loop_has_closed_does_not_stop_the_engine(
 
     later = submitted(engine, [spend(9_001, wallet(1), 1)])
     assert codes(later.result(WAIT_S)) == [Code.OK]
-    assert len(store.lookup_transfers([9_000])) == 1, "a queued request is applied all the same"
+    assert len(store.lookup_transfers([TransferId(9_000)])) == 1, (
+        "a queued request is applied all the same"
+    )

@@ -95,11 +95,11 @@ def test_transfers_move_balances_and_are_read_back_as_stored(books: Ledger) -> N
     alice, revenue = books.accounts([ALICE, REVENUE])
     assert (alice.balance_posted, alice.balance_available) == (70, 70)
     assert revenue.credits_posted == 30
-    stored = books.transfer(2)
+    stored = books.transfer(TransferId(2))
     assert stored is not None
     assert stored._replace(timestamp=0) == coins(2, ALICE, REVENUE, 30)
     assert stored.timestamp == results[0].timestamp
-    assert books.transfer(3) is None
+    assert books.transfer(TransferId(3)) is None
 
 
 def test_account_transfers_come_newest_first_in_pages_until_the_cursor_runs_out(
@@ -123,7 +123,7 @@ def test_account_transfers_come_newest_first_in_pages_until_the_cursor_runs_out(
 def test_balance_as_of_gives_the_counters_as_they_stood_at_a_past_timestamp(
     books: Ledger,
 ) -> None:
-    funded = books.transfer(1)
+    funded = books.transfer(TransferId(1))
     assert funded is not None
     (spent,) = books.create_transfers([coins(2, ALICE, REVENUE, 30)])
     reserve = coins(3, ALICE, REVENUE, 20)._replace(flags=TransferFlags.PENDING)

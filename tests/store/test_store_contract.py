@@ -414,12 +414,12 @@ def test_a_pending_transfer_expires_once_its_timeout_has_passed(ledger: LedgerSt
         [coins(10, ALICE, BOB, 700, flags=PENDING, timeout_s=60)], now=NOW
     )
     ledger.create_transfers([coins(11, ALICE, BOB, 1)], now=NOW + 59 * SECOND_NS)
-    assert ledger.pending_statuses()[10] == PendingStatus.PENDING
+    assert ledger.pending_statuses()[TransferId(10)] == PendingStatus.PENDING
 
     (unrelated,) = ledger.create_transfers([coins(12, ALICE, BOB, 2)], now=NOW + 61 * SECOND_NS)
 
     assert unrelated.code is Code.OK
-    assert ledger.pending_statuses()[10] == PendingStatus.EXPIRED
+    assert ledger.pending_statuses()[TransferId(10)] == PendingStatus.EXPIRED
     assert counters(ledger, ALICE) == (0, 3, 0, STARTING_COINS)
     assert counters(ledger, BOB) == (0, 0, 0, 3)
     during = ledger.balance_as_of(ALICE, reserved.timestamp)

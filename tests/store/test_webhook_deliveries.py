@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from giftflow.ids import UserId
 from giftflow.service.ledger import Ledger
 from giftflow.store import webhook_deliveries as deliveries
 from giftflow.store.tx import Tx
@@ -97,7 +98,7 @@ def test_a_pass_s_leases_attempts_and_states_reach_every_delivery(ledger: Ledger
     def scene(tx: Tx) -> tuple[Head, list[int]]:
         hooks = endpoint(tx)
         ids = [delivery(tx, hooks, 3) for _ in range(4)]
-        return Head(ids[0], hooks, 3), ids
+        return Head(ids[0], hooks, UserId(3)), ids
 
     head, ids = ledger.write(scene)
 

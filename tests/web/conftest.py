@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from giftflow.http.deps import ApiState
 from giftflow.http.keys import create_api_key
 from giftflow.i18n import LocaleCode
+from giftflow.ids import UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.server import create_app
@@ -67,14 +68,14 @@ class Studio:
     def base_url(self) -> str:
         return str(self.world.client.base_url)
 
-    def creator(self) -> int:
+    def creator(self) -> UserId:
         user_id: int = self.world.user(f"creator-{next(self._names)}", creator=True)["id"]
-        return user_id
+        return UserId(user_id)
 
-    def viewer(self, coins: int = 10_000) -> int:
+    def viewer(self, coins: int = 10_000) -> UserId:
         user_id: int = self.world.user(f"viewer-{next(self._names)}")["id"]
         self.world.buy(user_id, coins)
-        return user_id
+        return UserId(user_id)
 
     def room_token(self, room_id: int) -> str:
         response = self.world.post(f"/v1/rooms/{room_id}/tokens", None, self.world.admin_key)
@@ -104,8 +105,8 @@ def _add_burst_route(app: FastAPI, bus: InProcessBus) -> None:
 
     async def burst(room_id: int, count: int) -> dict[str, str | None]:
         for _ in range(count):
-            bus.publish(room_id, "test.filler", {}, at=START_NS)
-        return {"last_event_id": bus.last_id(room_id)}
+            bus.publish(UserId(room_id), "test.filler", {}, at=START_NS)
+        return {"last_event_id": bus.last_id(UserId(room_id))}
 
     app.add_api_route(BURST_PATH, burst, methods=["POST"])
 
@@ -236,9 +237,9 @@ class Showcase:
 def _live(studio: Studio, creator: int, title: str, gifts: list[tuple[int, int]]) -> int:
     """A LIVE of a few minutes: the gifters join and send ``(sender, gift_id)`` a minute
     apart, then it ends."""
-    session_id = studio.live.start_session(creator, title=title).id
+    session_id = studio.live.start_session(UserId(creator), title=title).id
     for sender, gift_id in gifts:
-        studio.live.join(session_id, sender)
+        studio.live.join(session_id, UserId(sender))
         studio.gift(sender, creator, gift_id, session_id)
         studio.world.clock.advance(seconds=60)
     studio.live.end_session(session_id)

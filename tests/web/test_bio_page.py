@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Page, Request
 
 from giftflow.creator.leads import LeadState, Purpose
+from giftflow.ids import UserId
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, BioSettings
 from tests.api.conftest import TOKEN_SECRET
@@ -112,10 +113,10 @@ def test_the_server_refuses_a_form_without_consent_and_the_confirmation_complete
     page.check("input[name=consent]")
     page.click("button[type=submit]")
     bio = bio_of(studio)
-    lead = bio_leads.leads(bio, carol, limit=1)[0]
+    lead = bio_leads.leads(bio, UserId(carol), limit=1)[0]
     confirm = urlsplit(bio_leads.link(bio, lead, Purpose.CONFIRM))
     page.goto(f"{studio.base_url}{confirm.path}?{confirm.query}")
-    assert bio_leads.leads(bio, carol, limit=1)[0].state is LeadState.PENDING
+    assert bio_leads.leads(bio, UserId(carol), limit=1)[0].state is LeadState.PENDING
     page.click("form button")
     assert page.locator("[data-done=confirm]").count() == 1
-    assert bio_leads.leads(bio, carol, limit=1)[0].state is LeadState.CONFIRMED
+    assert bio_leads.leads(bio, UserId(carol), limit=1)[0].state is LeadState.CONFIRMED

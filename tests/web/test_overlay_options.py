@@ -9,6 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from giftflow.ids import GiftId
 from giftflow.live.goals import GoalKind
 from tests.api.conftest import DOUGHNUT, LION, ROSE
 from tests.web.conftest import Studio, open_studio, screenshot
@@ -102,7 +103,7 @@ def test_the_goal_bar_shows_every_goal_of_the_session_or_the_ones_picked(
         studio.live.create_goal(session.id, kind=GoalKind.COINS, target=60, promise="dance"),
         studio.live.create_goal(session.id, kind=GoalKind.COINS, target=300, promise="sing"),
         studio.live.create_goal(
-            session.id, kind=GoalKind.GIFT_COUNT, target=10, gift_id=ROSE, promise="roses"
+            session.id, kind=GoalKind.GIFT_COUNT, target=10, gift_id=GiftId(ROSE), promise="roses"
         ),
     ]
     every = open_overlay(studio, "goal-bar", carol, console_errors)

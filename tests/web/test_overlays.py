@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from giftflow.ids import UserId
 from giftflow.live.battles import Battle
 from giftflow.live.goals import GoalKind
 from giftflow.live.sessions import LiveSession
@@ -34,7 +35,7 @@ def console_errors() -> Iterator[list[str]]:
 
 
 def open_overlay(
-    studio: Studio, name: str, room_id: int, errors: list[str], query: str = ""
+    studio: Studio, name: str, room_id: UserId, errors: list[str], query: str = ""
 ) -> Page:
     """The page, once it listens: probes (an event type overlays do not know, so they
     ignore it) are published until the page has handled one."""
@@ -74,10 +75,10 @@ def display_name(studio: Studio, user_id: int) -> str:
 
 
 class BattleOfTwo(NamedTuple):
-    carol: int
-    dave: int
-    alice: int
-    bob: int
+    carol: UserId
+    dave: UserId
+    alice: UserId
+    bob: UserId
     ours: LiveSession
     theirs: LiveSession
     battle: Battle
@@ -197,7 +198,7 @@ def test_the_battle_bar_shows_scores_time_left_booster_and_the_winner(
     screenshot(page, "battle-bar-ended")
 
 
-def dance_goal(studio: Studio) -> tuple[int, int, LiveSession]:
+def dance_goal(studio: Studio) -> tuple[UserId, UserId, LiveSession]:
     """Carol live with a goal of 75 coins (she dances), and Alice to send gifts."""
     carol, alice = studio.creator(), studio.viewer()
     session = studio.live.start_session(carol)

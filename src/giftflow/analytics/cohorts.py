@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from giftflow.ids import UserId
+
 from .facts import FirstGift
 from .formats import NS_PER_DAY, JsonObject, day, share_percent
 
@@ -45,11 +47,11 @@ def _cohort_json(
     }
 
 
-def cohorts(creator_id: int, gifts: Iterable[FirstGift]) -> JsonObject:
+def cohorts(creator_id: UserId, gifts: Iterable[FirstGift]) -> JsonObject:
     """``GET /v1/creators/{id}/cohorts``: every week from the first gift to the last is
     listed, and each cohort (the gifters whose first gift fell in a week; weeks where
     nobody gifted for the first time have none) shows every later week, zeros included."""
-    weeks_of: dict[int, set[int]] = defaultdict(set)
+    weeks_of: dict[UserId, set[int]] = defaultdict(set)
     for gift in gifts:
         weeks_of[gift.sender_id].add(week_index(gift.sent_at))
     if not weeks_of:

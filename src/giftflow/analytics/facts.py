@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 
 @dataclass(frozen=True, slots=True)
 class SessionFact:
     id: int
-    creator_id: int
+    creator_id: UserId
     creator_name: str
     title: str
     started_at: UnixNs
@@ -25,7 +26,7 @@ class SessionFact:
 class GiftFact:
     """One gift event (a row of ``gifts``)."""
 
-    sender_id: int
+    sender_id: UserId
     sender_name: str
     gifts: int
     """What the event added: its quantity, or a streak's delta."""
@@ -38,7 +39,7 @@ class GiftFact:
 class PresenceFact:
     """A viewer's ``[joined_at, left_at)`` in a session; ``left_at`` None: still there."""
 
-    viewer_id: int
+    viewer_id: UserId
     joined_at: UnixNs
     left_at: UnixNs | None
 
@@ -53,7 +54,7 @@ class InteractionKind(StrEnum):
 class InteractionFact:
     """A like, comment or share (follows are ``FollowFact``s)."""
 
-    user_id: int
+    user_id: UserId
     kind: InteractionKind
     at: int
 
@@ -62,7 +63,7 @@ class InteractionFact:
 class FollowFact:
     """A user's first follow of a creator."""
 
-    user_id: int
+    user_id: UserId
     followed_at: UnixNs
 
 
@@ -81,7 +82,7 @@ class ChapterFact:
 class FirstGift:
     """For cohorts: one gift to a creator, reduced to who sent it and when."""
 
-    sender_id: int
+    sender_id: UserId
     sent_at: UnixNs
 
 

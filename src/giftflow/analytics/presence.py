@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
+
 from .facts import PresenceFact
 from .formats import NS_PER_MINUTE
 
@@ -49,7 +51,7 @@ def _merged(spans: list[Span]) -> list[Span]:
 def viewer_spans(presences: Iterable[PresenceFact], window: Window) -> list[Span]:
     """Every viewer's merged presence inside ``window``; spans of different viewers may
     overlap, spans of one viewer never do."""
-    clipped: dict[int, list[Span]] = defaultdict(list)
+    clipped: dict[UserId, list[Span]] = defaultdict(list)
     for presence in presences:
         left_at = window.end if presence.left_at is None else presence.left_at
         start, end = max(presence.joined_at, window.start), min(left_at, window.end)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 from .facts import ChapterFact, FollowFact, GiftFact, LiveFacts
@@ -118,9 +119,9 @@ def _velocity(measured: _Measured) -> JsonObject:
 def _top_supporters(gifts: Iterable[GiftFact]) -> list[JsonObject]:
     """The largest senders of coins, ties to the smaller user id; a sender shows the
     name on their latest gift (a renamed user appears once, as they are now)."""
-    names: dict[int, str] = {}
-    coins: dict[int, int] = defaultdict(int)
-    quantities: dict[int, int] = defaultdict(int)
+    names: dict[UserId, str] = {}
+    coins: dict[UserId, int] = defaultdict(int)
+    quantities: dict[UserId, int] = defaultdict(int)
     for gift in sorted(gifts, key=lambda gift: gift.sent_at):
         names[gift.sender_id] = gift.sender_name
         coins[gift.sender_id] += gift.coins

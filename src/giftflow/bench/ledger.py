@@ -23,6 +23,7 @@ from giftflow.economy.chart import (
     user_account,
 )
 from giftflow.economy.money import diamond_units
+from giftflow.ids import UserId
 from giftflow.ledger.accounts import Account, AccountFlags
 from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.transfers import Transfer, TransferFlags
@@ -34,7 +35,7 @@ VIEWERS = 10_000
 GIFT_COINS = (1, 5, 10, 30, 99, 199, 299)
 """Coin values of the catalog's cheap, streakable gifts (Rose, Finger Heart …)."""
 SHARE_BPS = 5_000
-CREATOR_USER_ID = 1
+CREATOR_USER_ID = UserId(1)
 FIRST_VIEWER_USER_ID = 1_000
 _WALLET = AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS
 
@@ -60,7 +61,7 @@ class LedgerBenchResult:
 
 
 def _wallet(n: int) -> AccountId:
-    return user_account(FIRST_VIEWER_USER_ID + n, AccountKind.WALLET)
+    return user_account(UserId(FIRST_VIEWER_USER_ID + n), AccountKind.WALLET)
 
 
 def _accounts() -> list[Account]:

@@ -21,6 +21,7 @@ from typing import Final
 
 from giftflow.creator.milestones import ChannelFormat, Destination, MilestoneKind, Rule
 from giftflow.economy.catalog.model import Channel
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import ManualClock
 from giftflow.payments.base import Checkout
 from giftflow.payments.sandbox import NAME as SANDBOX
@@ -103,7 +104,11 @@ def _arm(arm: str, *, gifts: int, viewers: int) -> tuple[float, int]:
             started = time.perf_counter()
             for n in range(gifts):
                 request = GiftRequest(
-                    fans[n % viewers], creator, ROSE, event_id=f"b-{n}", session_id=session.id
+                    fans[n % viewers],
+                    creator,
+                    GiftId(ROSE),
+                    event_id=f"b-{n}",
+                    session_id=session.id,
                 )
                 economy.send_gift(request)
             rate = gifts / (time.perf_counter() - started)
@@ -127,7 +132,7 @@ def _open(folder: Path) -> Economy:
     return Economy.open(settings, clock=clock, providers={SANDBOX: sandbox})
 
 
-def _people(economy: Economy, viewers: int, *, coins: int) -> tuple[int, list[int]]:
+def _people(economy: Economy, viewers: int, *, coins: int) -> tuple[UserId, list[UserId]]:
     birth = date(1990, 5, 17)
     creator = economy.register_user(
         external_id="creator",

@@ -19,6 +19,7 @@ from giftflow.bench.target import GiftTarget
 from giftflow.economy.catalog import Channel
 from giftflow.errors import GiftflowError
 from giftflow.http.keys import create_api_key
+from giftflow.ids import UserId
 from giftflow.payments.base import Checkout
 from giftflow.payments.sandbox import SandboxProvider
 from giftflow.service.economy import Economy, Payment, PurchaseOrder, Registration
@@ -44,8 +45,8 @@ class PopulationError(GiftflowError):
 
 @dataclass(frozen=True, slots=True)
 class Population:
-    creator_id: int
-    viewer_ids: tuple[int, ...]
+    creator_id: UserId
+    viewer_ids: tuple[UserId, ...]
     coins_per_viewer: int
     api_key: str
     """A platform key with ``SCOPES``."""
@@ -79,7 +80,7 @@ def populate(database_url: str, *, viewers: int, coins_per_viewer: int) -> Popul
             is_creator=True,
             identity_verified=True,
         )
-        viewer_ids: list[int] = []
+        viewer_ids: list[UserId] = []
         for start in range(0, viewers, CHUNK):
             numbers = range(start, min(start + CHUNK, viewers))
             registered = economy.register_users([_viewer(n) for n in numbers])
@@ -93,7 +94,7 @@ def _viewer(number: int) -> Registration:
     return Registration(f"bench-viewer-{number}", f"Viewer {number}", date(1995, 6, 1), REGION)
 
 
-def fund(economy: Economy, user_ids: Sequence[int], coins: int) -> None:
+def fund(economy: Economy, user_ids: Sequence[UserId], coins: int) -> None:
     """Mint ``coins`` to each wallet by a paid sandbox checkout."""
     orders = [PurchaseOrder(user_id, Channel.WEB, SANDBOX, coins=coins) for user_id in user_ids]
     payments = economy.start_purchases(orders)

@@ -43,6 +43,7 @@ from giftflow.bench.promote_platform import (
     Figures,
     simulate,
 )
+from giftflow.ids import UserId
 from giftflow.promote.delivery import Candidate
 from giftflow.promote.money import charged_coins
 from giftflow.promote.promotions import (
@@ -144,7 +145,7 @@ def bench_promote(
     began = time.perf_counter()
     plans = [_plan(rng, i) for i in range(promotions)]
     ids = [f"pr_bench{i}" for i in range(promotions)]
-    creators = [1_000 + i for i in range(promotions)]
+    creators = [UserId(1_000 + i) for i in range(promotions)]
     candidates = [
         Candidate(ids[i], creators[i], plans[i], price_per_1000_coins) for i in range(promotions)
     ]

@@ -16,7 +16,9 @@ from giftflow.economy.chart import (
     user_account,
 )
 from giftflow.economy.ids import derived_id
+from giftflow.ids import UserId
 from giftflow.ledger.accounts import Account
+from giftflow.ledger.limits import TransferId
 from giftflow.ledger.transfers import Transfer
 from giftflow.ledger.units import COIN
 from giftflow.promote.money import charged_coins
@@ -44,7 +46,7 @@ class State:
     posted: int = 0
     released: int = 0
     seq: int = 0
-    pending_id: int = 0
+    pending_id: TransferId = TransferId(0)
     closed: bool = False
     hourly: list[int] = field(default_factory=list)
 
@@ -52,7 +54,7 @@ class State:
 def open_books(
     ledger: Ledger,
     ids: list[str],
-    creators: list[int],
+    creators: list[UserId],
     plans: list[Plan],
     states: dict[str, State],
 ) -> None:
@@ -101,7 +103,7 @@ def settle_and_close(
     ledger: Ledger,
     now: int,
     ids: list[str],
-    creators: list[int],
+    creators: list[UserId],
     plans: list[Plan],
     states: dict[str, State],
 ) -> None:
@@ -120,12 +122,17 @@ def settle_and_close(
             state.closed = True
         elif due > 0:
             chain = settlement_chain(
-                pid, creator, state.seq, state.pending_id, due=due, rest=reserved - due
+                pid,
+                creator,
+                state.seq,
+                state.pending_id,
+                due=due,
+                rest=reserved - due,
             )
             chains.extend(chain)
             state.posted += due
             state.seq += 1
-            state.pending_id = chain[1].id if len(chain) > 1 else 0
+            state.pending_id = chain[1].id if len(chain) > 1 else TransferId(0)
             if not state.pending_id:
                 state.closed = True
     for first in range(0, len(chains), BATCH):

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Final
 
 from giftflow.bench.promote_books import State, settle_and_close
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
 from giftflow.promote.pacing import (
@@ -134,7 +135,7 @@ def simulate(
     ledger: Ledger,
     plans: list[Plan],
     ids: list[str],
-    creators: list[int],
+    creators: list[UserId],
     candidates: list[Candidate],
     people: list[tuple[str, str, frozenset[str], bool]],
     states: dict[str, State],
@@ -226,7 +227,7 @@ def _one_request(
 ) -> None:
     viewer = rng.randrange(len(people))
     region, band, interests, bot = people[viewer]
-    request = FeedRequest(viewer, region, band, interests, SLOTS, bot)
+    request = FeedRequest(UserId(viewer), region, band, interests, SLOTS, bot)
     mine = seen[viewer]
     mine.at = at
     started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()

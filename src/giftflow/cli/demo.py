@@ -42,6 +42,7 @@ from giftflow.demo import (
 from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.errors import GiftflowError
 from giftflow.i18n import money_code, number
+from giftflow.ids import GiftId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.render.report_page import render_report
 from giftflow.replay.report import BookedFigures, booked_figures
@@ -332,7 +333,7 @@ def _print_statement(world: DemoWorld) -> None:
         table.add_column(column, justify="right" if column == "diamonds" else "left")
     catalog = world.economy.catalog
     for line in lines:
-        gift = catalog.gift(line.reference).display_name if line.kind == "gift" else ""
+        gift = catalog.gift(GiftId(line.reference)).display_name if line.kind == "gift" else ""
         table.add_row(_when(line.timestamp), line.kind, gift, line.account, _diamonds(line.units))
     console.print(table)
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from giftflow.cli.options import DatabaseUrl
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.settings import DEFAULT_DATABASE_URL
 
 app = typer.Typer(help="Users: who is staff.", no_args_is_help=True)
@@ -32,10 +33,11 @@ def staff(
                 for staff_id in ledger.read(credentials.staff_ids):
                     print(staff_id)
                 return
-            if not ledger.read(credentials.user_exists(user_id)):
-                raise GiftflowError(f"there is no user {user_id}", code="user_not_found")
+            user = UserId(user_id)
+            if not ledger.read(credentials.user_exists(user)):
+                raise GiftflowError(f"there is no user {user}", code="user_not_found")
             now_ns = ledger.clock.now_ns()
-            changed = ledger.write(credentials.set_staff(user_id, staff=not remove, now_ns=now_ns))
+            changed = ledger.write(credentials.set_staff(user, staff=not remove, now_ns=now_ns))
     except GiftflowError as error:
         console.print(f"[red]error[/red] {error.code}: {error}")
         raise typer.Exit(2) from error

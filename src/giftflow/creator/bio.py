@@ -17,6 +17,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 SLUG_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,30})[a-z0-9]")
@@ -42,7 +43,7 @@ class BioNotFoundError(BioError):
 
 @dataclass(frozen=True, slots=True)
 class BioPage:
-    creator_id: int
+    creator_id: UserId
     slug: str
     title: str
     about: str
@@ -55,7 +56,7 @@ class BioPage:
 @dataclass(frozen=True, slots=True)
 class BioLink:
     id: str
-    creator_id: int
+    creator_id: UserId
     position: int
     """0 first; the page shows links by position."""
     title: str
@@ -78,7 +79,7 @@ class LinkWanted:
 class Visit:
     """A view of the page or a click on one of its links, as counted."""
 
-    creator_id: int
+    creator_id: UserId
     at: int
     referrer_host: str = ""
     region: str = ""
@@ -98,7 +99,7 @@ class LinkFigures:
 
 @dataclass(frozen=True, slots=True)
 class BioFigures:
-    creator_id: int
+    creator_id: UserId
     views: int
     clicks: int
     click_through_bps: int
@@ -190,7 +191,7 @@ def _ranked(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
 
 
 def figures(
-    creator_id: int,
+    creator_id: UserId,
     *,
     views: int,
     links: Iterable[BioLink],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.errors import LiveError
 
@@ -26,20 +27,20 @@ PAYLOAD_LENGTH_MAX: Final = 500
 @dataclass(frozen=True, slots=True)
 class GiftRule:
     id: int
-    creator_id: int
+    creator_id: UserId
     action: str
     """The name the room's listeners act on (``confetti``, ``spin-wheel`` …)."""
     payload: str
     """Free text handed on with the action."""
     min_coins: int | None
-    gift_id: int | None
+    gift_id: GiftId | None
     cooldown_s: int
     fired: int = 0
     """How many times it fired."""
     last_fired_at: UnixNs | None = None
     created_at: UnixNs = 0
 
-    def qualifies(self, *, gift_id: int, coins: int) -> bool:
+    def qualifies(self, *, gift_id: GiftId, coins: int) -> bool:
         if self.min_coins is not None and coins < self.min_coins:
             return False
         return self.gift_id is None or gift_id == self.gift_id
@@ -55,7 +56,7 @@ class GiftRule:
         gift recorded with an earlier time counts as arriving now)."""
         return at if self.last_fired_at is None else max(at, self.last_fired_at)
 
-    def fires(self, *, gift_id: int, coins: int, at: int) -> bool:
+    def fires(self, *, gift_id: GiftId, coins: int, at: int) -> bool:
         """Whether a gift event judged ``at`` (``moment``) fires it."""
         if not self.qualifies(gift_id=gift_id, coins=coins):
             return False
@@ -63,7 +64,7 @@ class GiftRule:
         return cooled is None or at >= cooled
 
 
-def check(*, min_coins: int | None, gift_id: int | None, cooldown_s: int) -> None:
+def check(*, min_coins: int | None, gift_id: GiftId | None, cooldown_s: int) -> None:
     """A rule names a minimum, a gift, or both; its cooldown is 0 to a day."""
     if min_coins is None and gift_id is None:
         raise LiveError("a rule needs min_coins, gift_id or both", code="gift_rule_invalid")

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.creator.bio import BioError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 EMAIL_MAX: Final = 254
@@ -72,7 +73,7 @@ class LeadNotFoundError(BioError):
 class Consent:
     """A version of the creator's consent text, as the form showed it."""
 
-    creator_id: int
+    creator_id: UserId
     version: int
     text: str
     text_sha256: str
@@ -82,7 +83,7 @@ class Consent:
 @dataclass(frozen=True, slots=True)
 class Lead:
     id: str
-    creator_id: int
+    creator_id: UserId
     email: str
     state: LeadState
     consent_version: int

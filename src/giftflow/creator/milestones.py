@@ -19,6 +19,7 @@ from itertools import pairwise
 from typing import Any, Final
 
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 
 TEMPLATE_LENGTH_MAX: Final = 1_000
 THRESHOLDS_MAX: Final = 20
@@ -92,7 +93,7 @@ class Milestone:
     """What happened, once: ``key`` names it for good (a goal, a threshold, a viewer's
     level, a session), so each channel posts it at most once."""
 
-    creator_id: int
+    creator_id: UserId
     kind: MilestoneKind
     key: str
     values: Mapping[str, str]

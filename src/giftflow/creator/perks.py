@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.economy.errors import EconomyError, NotFoundError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.levels import Perk, PerkKind
 
@@ -68,7 +69,7 @@ class DeliveringPerk:
     """A perk that delivers: a file, or early access to one product or scheduled LIVE."""
 
     id: str
-    creator_id: int
+    creator_id: UserId
     level: int
     kind: DeliveryKind
     file_id: str | None
@@ -147,8 +148,8 @@ class QuestionState(StrEnum):
 class Question:
     id: str
     session_id: int
-    creator_id: int
-    user_id: int
+    creator_id: UserId
+    user_id: UserId
     level: int
     """The asker's supporter level when they asked: what orders the queue."""
     text: str

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.economy.errors import EconomyError
+from giftflow.ids import UserId
 
 TTL_MAX_S: Final = 86_400
 _PURPOSE: Final = b"giftflow:file-link"
@@ -47,7 +48,7 @@ _GRANTS: Final = frozenset(grant.value for grant in Grant)
 @dataclass(frozen=True, slots=True)
 class FileLink:
     file_id: str
-    user_id: int
+    user_id: UserId
     grant: Grant
     grant_id: str
     expires_s: int
@@ -84,4 +85,4 @@ def read(secret: bytes, text: str, *, now_s: int) -> FileLink:
         raise LinkInvalidError("this is not a download link giftflow made")
     if int(expires) <= now_s:
         raise LinkExpiredError("the download link has expired; ask for a new one")
-    return FileLink(file_id, int(user), Grant(grant), grant_id, int(expires))
+    return FileLink(file_id, UserId(int(user)), Grant(grant), grant_id, int(expires))

@@ -25,6 +25,7 @@ from giftflow.economy.chart import AccountKind, TransferCode, platform_account, 
 from giftflow.economy.errors import EconomyError, NotFoundError
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import diamond_units
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.limits import TransferId
 from giftflow.ledger.transfers import Transfer, TransferFlags
@@ -92,7 +93,7 @@ class StoredFile:
     """A creator's file, its bytes in the database (every server process serves it)."""
 
     id: str
-    creator_id: int
+    creator_id: UserId
     filename: str
     content_type: str
     size_bytes: int
@@ -103,7 +104,7 @@ class StoredFile:
 @dataclass(frozen=True, slots=True)
 class Product:
     id: str
-    creator_id: int
+    creator_id: UserId
     title: str
     price_coins: int
     state: ProductState
@@ -119,8 +120,8 @@ class Purchase:
     id: int
     """The coin transfer's id."""
     product_id: str
-    buyer_id: int
-    creator_id: int
+    buyer_id: UserId
+    creator_id: UserId
     attempt: int
     """How many times the buyer bought the product before (and had it refunded)."""
     price_coins: int
@@ -164,7 +165,7 @@ def check_product(title: str, price_coins: int, file_ids: tuple[str, ...]) -> No
         )
 
 
-def check_buyer(product: Product, buyer_id: int) -> None:
+def check_buyer(product: Product, buyer_id: UserId) -> None:
     if product.state is not ProductState.ACTIVE:
         raise ProductError(f"product {product.id} is archived", code="product_archived")
     if buyer_id == product.creator_id:
@@ -179,7 +180,7 @@ class PurchasePlan:
     share_bps: int
     units: int
 
-    def transfers(self, *, buyer_id: int, creator_id: int) -> list[Transfer]:
+    def transfers(self, *, buyer_id: UserId, creator_id: UserId) -> list[Transfer]:
         return [
             Transfer(
                 id=self.coin_transfer_id,
@@ -204,7 +205,9 @@ class PurchasePlan:
         ]
 
 
-def plan_purchase(product: Product, *, buyer_id: int, attempt: int, share_bps: int) -> PurchasePlan:
+def plan_purchase(
+    product: Product, *, buyer_id: UserId, attempt: int, share_bps: int
+) -> PurchasePlan:
     key = (product.id, buyer_id, attempt)
     return PurchasePlan(
         coin_transfer_id=derived_id("product-coins", *key),

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Final
 
 from giftflow.ledger.clock import NS_PER_S, UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.live.errors import LiveError, LiveStateError
 
 NS_PER_MS: Final = 1_000_000
@@ -86,7 +87,7 @@ class Counted:
     """A gift as the timer counted it: ``at`` is when it counted (its booking time, or
     the timer's last moment if that is later: the history never runs backwards)."""
 
-    gift_event_id: int
+    gift_event_id: TransferId
     at: int
     coins: int
 

@@ -14,6 +14,7 @@ from giftflow import spreadsheet
 from giftflow.demo.world import DemoError, DemoWorld
 from giftflow.economy.errors import PayoutError
 from giftflow.economy.payees import PayeeKind
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.partners.manual import RESULT_COLUMNS
 from giftflow.payments.sandbox import NAME as SANDBOX
@@ -139,7 +140,7 @@ def _pick_viewer(world: DemoWorld) -> tuple[Purse, Payment]:
 
 
 @contextmanager
-def live_session(live: Live, creator_id: int, title: str = "encore") -> Iterator[int]:
+def live_session(live: Live, creator_id: UserId, title: str = "encore") -> Iterator[int]:
     """A LIVE of the creator's own for as long as the block runs: gifts must name a
     session that is live, and their creator's."""
     session = live.start_session(creator_id, title=title)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from giftflow.ids import UserId
+from giftflow.ledger.limits import TransferId
+
 
 @dataclass(frozen=True, slots=True)
 class SpentGift:
     """A gift the wallet paid for after the payment, as far as it can still be undone."""
 
-    gift_row_id: int
-    creator_id: int
+    gift_row_id: TransferId
+    creator_id: UserId
     coins: int
     reversed_coins: int
     share_bps: int
@@ -26,8 +29,8 @@ class SpentGift:
 
 @dataclass(frozen=True, slots=True)
 class Reversal:
-    gift_row_id: int
-    creator_id: int
+    gift_row_id: TransferId
+    creator_id: UserId
     coins: int
     units: int
 

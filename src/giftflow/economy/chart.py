@@ -15,6 +15,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.accounts import AccountFlags
 from giftflow.ledger.limits import AccountId
 from giftflow.ledger.units import COIN, DIAMOND, UnitCode, fiat
@@ -107,7 +108,7 @@ class TransferCode(IntEnum):
     PRODUCT_REFUND_DIAMONDS = 63
 
 
-def user_account(user_id: int, kind: AccountKind) -> AccountId:
+def user_account(user_id: UserId, kind: AccountKind) -> AccountId:
     if kind not in USER_KINDS or not 0 < user_id <= USER_ID_MAX:
         raise ValueError(f"no {kind.name} account for user {user_id}")
     return AccountId(user_id << 8 | kind)

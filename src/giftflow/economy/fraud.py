@@ -11,6 +11,8 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from enum import StrEnum
 
+from giftflow.ids import UserId
+
 _NS = 1_000_000_000
 
 
@@ -32,7 +34,7 @@ class Rule(StrEnum):
 class Decision:
     rule: Rule
     action: Action
-    user_id: int | None
+    user_id: UserId | None
     subject: str
     detail: str
 
@@ -46,9 +48,9 @@ class VelocityLimiter:
     def __init__(self, *, limit: int, window_s: int) -> None:
         self.limit = limit
         self.window_ns = window_s * _NS
-        self._events: dict[int, deque[int]] = defaultdict(deque)
+        self._events: dict[UserId, deque[int]] = defaultdict(deque)
 
-    def check(self, user_id: int, now: int) -> Decision | None:
+    def check(self, user_id: UserId, now: int) -> Decision | None:
         events = self._events[user_id]
         while events and events[0] <= now - self.window_ns:
             events.popleft()
@@ -63,7 +65,7 @@ class VelocityLimiter:
         events.append(now)
         return None
 
-    def release(self, user_id: int, at: int) -> None:
+    def release(self, user_id: UserId, at: int) -> None:
         """Take back an event ``check`` counted at ``at`` that was not sent after all
         (refused later: too few coins, a lost race): only gifts sent count."""
         events = self._events.get(user_id)
@@ -75,7 +77,7 @@ class VelocityLimiter:
                 return
 
 
-def self_gifting(sender_id: int, creator_id: int) -> Decision | None:
+def self_gifting(sender_id: UserId, creator_id: UserId) -> Decision | None:
     if sender_id != creator_id:
         return None
     return Decision(
@@ -84,7 +86,7 @@ def self_gifting(sender_id: int, creator_id: int) -> Decision | None:
 
 
 def shared_instrument(
-    instrument: str, user_id: int, wallets_funded: int, limit: int, *, rank: int
+    instrument: str, user_id: UserId, wallets_funded: int, limit: int, *, rank: int
 ) -> Decision | None:
     """``wallets_funded`` counts the distinct wallets this instrument has paid for,
     this one included; ``rank`` is this wallet's place among them by first payment

@@ -13,6 +13,7 @@ from giftflow.economy.chart import AccountKind, TransferCode, platform_account
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import diamond_units
 from giftflow.economy.users import User
+from giftflow.ids import GiftId
 from giftflow.ledger.limits import TransferId
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import COIN, DIAMOND
@@ -27,7 +28,7 @@ class GiftPlan:
 
     coin_transfer_id: TransferId
     diamond_transfer_id: TransferId
-    gift_id: int
+    gift_id: GiftId
     quantity: int
     coins: int
     share_bps: int
@@ -62,7 +63,7 @@ class GiftPlan:
 
 
 def plan_gift(
-    *, event_key: str, gift_id: int, gift_coins: int, quantity: int, share_bps: int
+    *, event_key: str, gift_id: GiftId, gift_coins: int, quantity: int, share_bps: int
 ) -> GiftPlan:
     """``event_key`` names the event uniquely (sender and client event id, or streak and
     count): it derives both transfer ids, so a retried event is applied once."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from giftflow.economy.errors import StreakError
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import UnixNs
 
 STREAK_TIMEOUT_S_DEFAULT = 10
@@ -22,9 +23,9 @@ _NS = 1_000_000_000
 @dataclass(frozen=True, slots=True)
 class Streak:
     id: str
-    sender_id: int
-    creator_id: int
-    gift_id: int
+    sender_id: UserId
+    creator_id: UserId
+    gift_id: GiftId
     repeat_count: int
     started_at: UnixNs
     last_at: UnixNs
@@ -35,7 +36,7 @@ class Streak:
         return self.ended_at == 0 and now - self.last_at >= timeout_s * _NS
 
 
-def streak_key(sender_id: int, client_streak_id: str) -> str:
+def streak_key(sender_id: UserId, client_streak_id: str) -> str:
     """Streak ids are the sender's own: two senders may use the same client id."""
     return f"{sender_id}:{client_streak_id}"
 
@@ -44,8 +45,8 @@ def delta_for(
     streak: Streak | None,
     *,
     repeat_count: int,
-    gift_id: int,
-    creator_id: int,
+    gift_id: GiftId,
+    creator_id: UserId,
     now: int,
     timeout_s: int,
 ) -> int:

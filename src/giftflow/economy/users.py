@@ -7,13 +7,14 @@ from datetime import date
 
 from giftflow.economy.chart import AccountKind, user_account
 from giftflow.economy.errors import AgeRestrictedError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.limits import AccountId
 
 
 @dataclass(frozen=True, slots=True)
 class User:
-    id: int
+    id: UserId
     external_id: str
     display_name: str
     birth_date: date

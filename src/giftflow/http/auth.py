@@ -40,6 +40,7 @@ from giftflow.http.user_tokens import (
     TokenClaims,
     refusal,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import api_keys, credentials
@@ -89,7 +90,7 @@ class Authenticator:
         return self._in_standing(claims, await self._ledger.read_async(_standing_of(claims)))
 
     def issue(
-        self, user_id: int, role: Role, *, key_id: str, ttl_s: int | None = None
+        self, user_id: UserId, role: Role, *, key_id: str, ttl_s: int | None = None
     ) -> IssuedToken:
         """A token for the user in the role, issued by the key ``key_id`` (revoking the
         key revokes it), valid ``ttl_s`` (by default the setting's)."""
@@ -124,7 +125,7 @@ class Authenticator:
         )
         return self._ledger.write(revoke)
 
-    def cut_off(self, user_id: int) -> int:
+    def cut_off(self, user_id: UserId) -> int:
         """Revoke every token of the user issued so far ("sign out everywhere"): those
         issued up to this whole second included. The first second a new token of the
         user is good again (Unix seconds)."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.http.schemas import Role
+from giftflow.ids import UserId
 
 SCOPES: Final = frozenset(
     {
@@ -44,7 +45,7 @@ class Principal:
 
     key_id: str | None = None
     scopes: frozenset[str] = frozenset()
-    user_id: int | None = None
+    user_id: UserId | None = None
     role: Role | None = None
     token_id: str | None = None
     """A user token's id (``jti``): what revoking it names."""

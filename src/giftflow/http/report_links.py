@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from giftflow.http import jwts
 from giftflow.http.errors import TokenExpiredError, TokenInvalidError, TokenRevokedError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import credentials
@@ -65,7 +66,7 @@ class ReportLinks:
         self._secret = secret
 
     def issue(
-        self, *, session_id: int, creator_id: int, key_id: str, ttl_s: int
+        self, *, session_id: int, creator_id: UserId, key_id: str, ttl_s: int
     ) -> IssuedReportLink:
         """A link to the session's report, made on behalf of the key ``key_id``."""
         now_s = self._clock.now_ns() // NS_PER_S

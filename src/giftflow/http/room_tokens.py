@@ -28,6 +28,7 @@ from giftflow.http.errors import (
     TokenInvalidError,
     TokenRevokedError,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, Clock
 from giftflow.service.ledger import Ledger
 from giftflow.store import credentials
@@ -40,7 +41,7 @@ _NOT_A_ROOM_TOKEN: Final = "the token is not a room token giftflow signed"
 @dataclass(frozen=True, slots=True)
 class IssuedRoomToken:
     token: str
-    room_id: int
+    room_id: UserId
     generation: int
     expires_at_ns: int
 
@@ -52,7 +53,7 @@ class RoomTokens:
         self._secret = secret
         self.ttl_s = ttl_s
 
-    def issue(self, room_id: int) -> IssuedRoomToken:
+    def issue(self, room_id: UserId) -> IssuedRoomToken:
         generation = self._ledger.read(credentials.room_generation(room_id))
         now_s = self._clock.now_ns() // NS_PER_S
         expires_s = now_s + self.ttl_s
@@ -66,12 +67,12 @@ class RoomTokens:
         token = jwts.sign(claims, self._secret)
         return IssuedRoomToken(token, room_id, generation, expires_s * NS_PER_S)
 
-    def revoke(self, room_id: int) -> int:
+    def revoke(self, room_id: UserId) -> int:
         """Refuse every room token of the room issued so far; the new generation."""
         bump = credentials.next_room_generation(room_id, now_ns=self._clock.now_ns())
         return self._ledger.write(bump)
 
-    def check(self, token: str | None, room_id: int) -> int:
+    def check(self, token: str | None, room_id: UserId) -> int:
         """The token's generation, the room's current one. Raises ``TokenInvalidError``
         (none, not ours, not a room token), ``TokenExpiredError``, ``ForbiddenError``
         (another room's token) or ``TokenRevokedError`` (an older generation's)."""
@@ -79,14 +80,14 @@ class RoomTokens:
         self._current(generation, self._ledger.read(credentials.room_generation(room_id)))
         return generation
 
-    async def check_async(self, token: str | None, room_id: int) -> int:
+    async def check_async(self, token: str | None, room_id: UserId) -> int:
         """``check`` from an event loop (the store read off the loop where it is a server)."""
         generation = self._checked(token, room_id)
         read = credentials.room_generation(room_id)
         self._current(generation, await self._ledger.read_async(read))
         return generation
 
-    def _checked(self, token: str | None, room_id: int) -> int:
+    def _checked(self, token: str | None, room_id: UserId) -> int:
         if not token:
             raise TokenInvalidError("send the room token as ?token=")
         claims = jwts.signed_claims(

@@ -18,6 +18,7 @@ from giftflow.http import jwts
 from giftflow.http.errors import TokenInvalidError
 from giftflow.http.keys import revoked
 from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.ids import UserId
 from giftflow.store.credentials import Standing
 
 CLAIMS: Final = ("exp", "iat", "sub", "role", "jti", "key")
@@ -35,7 +36,7 @@ class IssuedToken:
 
     token: str
     token_id: str
-    user_id: int
+    user_id: UserId
     role: Role
     expires_at_ns: int
 
@@ -44,7 +45,7 @@ class IssuedToken:
 class TokenClaims:
     """A user token's claims, checked for shape."""
 
-    user_id: int
+    user_id: UserId
     role: Role
     key_id: str
     token_id: str
@@ -82,9 +83,9 @@ def refusal(standing: Standing, claims: TokenClaims, *, now_ns: int) -> str | No
     return None
 
 
-def _user_id(subject: object) -> int:
+def _user_id(subject: object) -> UserId:
     if isinstance(subject, str) and subject.isdigit() and 0 < int(subject) <= USER_ID_MAX:
-        return int(subject)
+        return UserId(int(subject))
     raise TokenInvalidError("the token names no user")
 
 

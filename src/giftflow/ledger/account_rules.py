@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from giftflow.ledger.accounts import USER_FLAGS, Account, AccountBalance, AccountFlags
-from giftflow.ledger.limits import CODE_MAX, INT64_MAX
+from giftflow.ledger.limits import CODE_MAX, INT64_MAX, AccountId
 from giftflow.ledger.results import AccountResult
 from giftflow.ledger.results import AccountResultCode as Code
 from giftflow.ledger.units import is_valid_unit
@@ -47,7 +47,7 @@ def _compare(account: Account, existing: Account) -> AccountResult:
 
 
 def apply_accounts(
-    existing: dict[int, Account], requests: list[Account], *, timestamp: int
+    existing: dict[AccountId, Account], requests: list[Account], *, timestamp: int
 ) -> tuple[list[AccountResult], list[Account], int]:
     """Validate ``requests`` against ``existing`` (which it extends with the new ones).
 

@@ -67,7 +67,7 @@ class Account:
 class AccountBalance:
     """The mutable working copy of an account that the state machine updates."""
 
-    id: int
+    id: AccountId
     unit: str
     flags: int
     debits_pending: int

@@ -11,6 +11,7 @@ from dataclasses import replace
 from giftflow.ledger.account_rules import apply_accounts, set_frozen
 from giftflow.ledger.accounts import Account, AccountBalance
 from giftflow.ledger.clock import Clock, SystemClock
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.reconcile import ReconcileReport, reconcile
 from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.state_machine import BatchView, apply_transfers
@@ -20,11 +21,11 @@ from giftflow.ledger.transfers import PendingState, PendingStatus, Transfer
 class Book:
     def __init__(self, clock: Clock | None = None) -> None:
         self.clock = clock or SystemClock()
-        self.accounts: dict[int, Account] = {}
-        self.balances: dict[int, AccountBalance] = {}
-        self.transfers: dict[int, Transfer] = {}
+        self.accounts: dict[AccountId, Account] = {}
+        self.balances: dict[AccountId, AccountBalance] = {}
+        self.transfers: dict[TransferId, Transfer] = {}
         self.log: list[Transfer] = []
-        self.pendings: dict[int, PendingState] = {}
+        self.pendings: dict[TransferId, PendingState] = {}
         self.last_timestamp = 0
 
     def create_accounts(self, accounts: list[Account]) -> list[AccountResult]:
@@ -48,14 +49,14 @@ class Book:
         self.last_timestamp = outcome.last_timestamp
         return outcome.results
 
-    def set_frozen(self, account_id: int, *, frozen: bool) -> AccountResult:
+    def set_frozen(self, account_id: AccountId, *, frozen: bool) -> AccountResult:
         result = set_frozen(self.balances.get(account_id), frozen=frozen)
         if result.ok:
             flags = self.balances[account_id].flags
             self.accounts[account_id] = replace(self.accounts[account_id], flags=flags)
         return result
 
-    def account(self, account_id: int) -> Account | None:
+    def account(self, account_id: AccountId) -> Account | None:
         account = self.accounts.get(account_id)
         if account is None:
             return None

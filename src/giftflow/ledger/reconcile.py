@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from giftflow.ledger.accounts import Account, AccountFlags
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.transfers import PendingStatus, Transfer, TransferFlags
 
 Counters = list[int]  # debits_pending, debits_posted, credits_pending, credits_posted
@@ -38,7 +39,7 @@ class UnitTotals:
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
-    account_id: int
+    account_id: AccountId
     field: str
     stored: int
     recomputed: int
@@ -58,7 +59,7 @@ class ReconcileReport:
         return units_ok and not self.mismatches and not self.problems
 
 
-def _effect(transfer: Transfer, statuses: Mapping[int, str]) -> tuple[int, int] | None:
+def _effect(transfer: Transfer, statuses: Mapping[TransferId, str]) -> tuple[int, int] | None:
     """Which counter pair a logged transfer still moves: (debit index, credit index)."""
     flags = transfer.flags
     if flags & TransferFlags.VOID_PENDING:
@@ -70,13 +71,13 @@ def _effect(transfer: Transfer, statuses: Mapping[int, str]) -> tuple[int, int] 
 
 def recompute(
     transfers: Iterable[Transfer],
-    statuses: Mapping[int, str],
-    units: Mapping[int, str],
+    statuses: Mapping[TransferId, str],
+    units: Mapping[AccountId, str],
     report: ReconcileReport,
-) -> dict[int, Counters]:
+) -> dict[AccountId, Counters]:
     """Balances from the log alone; checks units and that each pending closed once."""
-    counters: dict[int, Counters] = defaultdict(lambda: [0, 0, 0, 0])
-    closings: dict[int, int] = defaultdict(int)
+    counters: dict[AccountId, Counters] = defaultdict(lambda: [0, 0, 0, 0])
+    closings: dict[TransferId, int] = defaultdict(int)
     for transfer in transfers:
         report.transfers += 1
         debit_unit = units.get(transfer.debit_account_id)
@@ -114,12 +115,12 @@ def _check_account(account: Account, computed: Counters, report: ReconcileReport
 
 
 def reconcile(
-    accounts: Iterable[Account], transfers: Iterable[Transfer], statuses: Mapping[int, str]
+    accounts: Iterable[Account], transfers: Iterable[Transfer], statuses: Mapping[TransferId, str]
 ) -> ReconcileReport:
     """Prove the ledger: recomputed balances equal stored ones; every unit sums to zero."""
     report = ReconcileReport()
     stored = list(accounts)
-    units: dict[int, str] = {account.id: account.unit for account in stored}
+    units: dict[AccountId, str] = {account.id: account.unit for account in stored}
     computed = recompute(transfers, statuses, units, report)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for account in stored:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from giftflow.ledger.accounts import AccountBalance, AccountFlags
-from giftflow.ledger.limits import INT64_MAX, TransferId
+from giftflow.ledger.limits import INT64_MAX, AccountId, TransferId
 from giftflow.ledger.results import TransferResult
 from giftflow.ledger.results import TransferResultCode as Code
 from giftflow.ledger.transfer_rules import (
@@ -42,6 +43,7 @@ _CREDITS_MUST_NOT_EXCEED_DEBITS = AccountFlags.CREDITS_MUST_NOT_EXCEED_DEBITS
 _FROZEN = AccountFlags.FROZEN
 
 _OK = TransferResult(Code.OK)
+_Id = TypeVar("_Id", bound=int)
 _LINKED_FAILED = TransferResult(Code.LINKED_EVENT_FAILED)
 _DEBIT = "debit_account_id"
 _CREDIT = "credit_account_id"
@@ -51,9 +53,9 @@ _CREDIT = "credit_account_id"
 class BatchView:
     """What the store loaded for one batch: working copies it may mutate."""
 
-    accounts: dict[int, AccountBalance]
-    transfers: dict[int, Transfer]
-    pendings: dict[int, PendingState]
+    accounts: dict[AccountId, AccountBalance]
+    transfers: dict[TransferId, Transfer]
+    pendings: dict[TransferId, PendingState]
     expiring: list[PendingState] = field(default_factory=list)
 
 
@@ -63,7 +65,7 @@ class BatchOutcome:
 
     results: list[TransferResult]
     transfers: list[Transfer]
-    accounts: dict[int, AccountBalance]
+    accounts: dict[AccountId, AccountBalance]
     pendings_opened: list[PendingState]
     pendings_closed: list[PendingState]
     last_timestamp: int
@@ -81,7 +83,7 @@ class _Chain:
         once it succeeds the chain has succeeded, so its balances need no undo."""
         self.balances: list[tuple[AccountBalance, tuple[int, int, int, int]]] = []
         self.transfers: list[Transfer] = []
-        self.pendings: list[tuple[int, PendingState | None]] = []
+        self.pendings: list[tuple[TransferId, PendingState | None]] = []
 
     def clear(self) -> None:
         self.balances.clear()
@@ -115,10 +117,10 @@ class _Applier:
     def __init__(self, view: BatchView, timestamp: int) -> None:
         self.view = view
         self.timestamp = timestamp
-        self.touched: dict[int, AccountBalance] = {}
+        self.touched: dict[AccountId, AccountBalance] = {}
         self.transfers: list[Transfer] = []
-        self.opened: dict[int, PendingState] = {}
-        self.closed: dict[int, PendingState] = {}
+        self.opened: dict[TransferId, PendingState] = {}
+        self.closed: dict[TransferId, PendingState] = {}
         self.undo = _Chain()
 
     def expire(self, states: list[PendingState]) -> None:
@@ -363,11 +365,13 @@ def apply_transfers(
     )
 
 
-def referenced_ids(requests: list[Transfer]) -> tuple[set[int], set[int], set[int]]:
+def referenced_ids(
+    requests: list[Transfer],
+) -> tuple[set[AccountId], set[TransferId], set[TransferId]]:
     """The account, transfer and pending ids a batch refers to (what a store loads)."""
-    account_ids: set[int] = set()
-    transfer_ids: set[int] = set()
-    pending_ids: set[int] = set()
+    account_ids: set[AccountId] = set()
+    transfer_ids: set[TransferId] = set()
+    pending_ids: set[TransferId] = set()
     for transfer in requests:
         account_ids.add(transfer.debit_account_id)
         account_ids.add(transfer.credit_account_id)
@@ -379,7 +383,7 @@ def referenced_ids(requests: list[Transfer]) -> tuple[set[int], set[int], set[in
     return _storable(account_ids), _storable(transfer_ids), _storable(pending_ids)
 
 
-def _storable(ids: set[int]) -> set[int]:
+def _storable(ids: set[_Id]) -> set[_Id]:
     return {value for value in ids if 0 < value <= INT64_MAX}
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.errors import LiveError
 from giftflow.live.leaderboards import Standing, Support, rank
@@ -44,7 +45,7 @@ class Booster:
 @dataclass(frozen=True, slots=True)
 class Side:
     session_id: int
-    creator_id: int
+    creator_id: UserId
     score: int
     booster: Booster | None = None
 
@@ -85,7 +86,7 @@ def points(coins: int, booster: Booster | None, at: int) -> int:
 
 
 def plan_booster(
-    battle: Battle, side: Side, *, by_user_id: int, multiplier: int, duration_s: int, now: int
+    battle: Battle, side: Side, *, by_user_id: UserId, multiplier: int, duration_s: int, now: int
 ) -> Booster:
     """The booster ``by_user_id`` triggers for ``side`` now, or the rule it breaks."""
     if battle.is_over or not in_window(battle.started_at, battle.ends_at, now):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
+from giftflow.ids import UserId
+
 EVENT_VERSION: Final = 1
 
 
@@ -74,7 +76,7 @@ class EventType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    room_id: int
+    room_id: UserId
     type: str
     at: int
     """When it happened, nanoseconds since the epoch (the injected clock)."""
@@ -110,7 +112,7 @@ class Event:
     def from_json(cls, text: str) -> Event:
         body = json.loads(text)
         return cls(
-            room_id=int(body["room_id"]),
+            room_id=UserId(int(body["room_id"])),
             type=str(body["type"]),
             at=int(body["at"]),
             data=dict(body["data"]),

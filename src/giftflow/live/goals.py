@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.live.errors import LiveError
 
@@ -31,10 +32,10 @@ class GoalState(StrEnum):
 class Goal:
     id: int
     session_id: int
-    creator_id: int
+    creator_id: UserId
     kind: GoalKind
     target: int
-    gift_id: int | None
+    gift_id: GiftId | None
     promise: str
     deadline_at: UnixNs | None
     progress: int
@@ -43,7 +44,7 @@ class Goal:
     completed_at: UnixNs | None = None
 
 
-def validate(kind: GoalKind, target: int, gift_id: int | None) -> None:
+def validate(kind: GoalKind, target: int, gift_id: GiftId | None) -> None:
     if target <= 0:
         raise LiveError("a goal's target must be positive", code="goal_target_invalid")
     if (kind is GoalKind.GIFT_COUNT) != (gift_id is not None):
@@ -52,7 +53,7 @@ def validate(kind: GoalKind, target: int, gift_id: int | None) -> None:
         )
 
 
-def contribution(goal: Goal, *, gift_id: int, quantity: int, coins: int, at: int) -> int:
+def contribution(goal: Goal, *, gift_id: GiftId, quantity: int, coins: int, at: int) -> int:
     """What one gift adds to the goal: nothing once it is closed or past its deadline."""
     if goal.state is not GoalState.OPEN:
         return 0

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import check_start
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
@@ -52,7 +53,7 @@ class Answer(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Invitee:
     session_id: int
-    creator_id: int
+    creator_id: UserId
     answer: Answer
     answered_at: UnixNs | None = None
 
@@ -62,7 +63,7 @@ class Invitation:
     id: int
     session_id: int
     """The inviter's session."""
-    creator_id: int
+    creator_id: UserId
     duration_s: int
     created_at: UnixNs
     expires_at: UnixNs
@@ -86,7 +87,7 @@ class Invitation:
         return [self.session_id, *(invitee.session_id for invitee in self.invitees)]
 
     @property
-    def creator_ids(self) -> list[int]:
+    def creator_ids(self) -> list[UserId]:
         return [self.creator_id, *(invitee.creator_id for invitee in self.invitees)]
 
     def all_accepted(self) -> bool:

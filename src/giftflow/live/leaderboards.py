@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 TOP_DEFAULT = 10
@@ -17,7 +18,7 @@ TOP_DEFAULT = 10
 
 @dataclass(frozen=True, slots=True)
 class Support:
-    user_id: int
+    user_id: UserId
     coins: int
     last_at: UnixNs
     """When the supporter's total last grew (nanoseconds)."""
@@ -26,7 +27,7 @@ class Support:
 @dataclass(frozen=True, slots=True)
 class Standing:
     rank: int
-    user_id: int
+    user_id: UserId
     coins: int
 
 
@@ -40,6 +41,6 @@ def rank(supports: Iterable[Support], *, limit: int = TOP_DEFAULT) -> list[Stand
     return [Standing(index + 1, s.user_id, s.coins) for index, s in enumerate(ordered)]
 
 
-def top_ids(standings: Iterable[Standing]) -> list[int]:
+def top_ids(standings: Iterable[Standing]) -> list[UserId]:
     """What a change of the leaderboard means: the ranked ids, not their coins."""
     return [standing.user_id for standing in standings]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveError
 
 DEFAULT_LEVEL_THRESHOLDS_COINS: tuple[int, ...] = (1, 100, 1_000, 10_000, 100_000)
@@ -28,7 +29,7 @@ class PerkKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Perk:
     id: int
-    creator_id: int
+    creator_id: UserId
     level: int
     kind: PerkKind
     value: str
@@ -36,8 +37,8 @@ class Perk:
 
 @dataclass(frozen=True, slots=True)
 class SupporterLevel:
-    creator_id: int
-    user_id: int
+    creator_id: UserId
+    user_id: UserId
     coins: int
     level: int
     next_level_coins: int | None
@@ -64,7 +65,12 @@ def perks_for(level: int, perks: Iterable[Perk]) -> tuple[Perk, ...]:
 
 
 def supporter_level(
-    *, creator_id: int, user_id: int, coins: int, thresholds: Sequence[int], perks: Iterable[Perk]
+    *,
+    creator_id: UserId,
+    user_id: UserId,
+    coins: int,
+    thresholds: Sequence[int],
+    perks: Iterable[Perk],
 ) -> SupporterLevel:
     level = level_for(coins, thresholds)
     return SupporterLevel(

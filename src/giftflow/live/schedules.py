@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.chapters import ChapterPlan
 from giftflow.live.errors import LiveError
@@ -46,7 +47,7 @@ class PlannedGoal:
 
     kind: GoalKind
     target: int
-    gift_id: int | None = None
+    gift_id: GiftId | None = None
     promise: str = ""
     deadline_s: int | None = None
 
@@ -54,7 +55,7 @@ class PlannedGoal:
 @dataclass(frozen=True, slots=True)
 class ScheduledLive:
     id: str
-    creator_id: int
+    creator_id: UserId
     title: str
     starts_at: UnixNs
     """Nanoseconds since the epoch."""

@@ -12,13 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 
 @dataclass(frozen=True, slots=True)
 class LiveSession:
     id: int
-    creator_id: int
+    creator_id: UserId
     """Also the room id: a creator's room is their channel."""
     title: str
     started_at: UnixNs
@@ -31,7 +32,7 @@ class LiveSession:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    viewer_id: int
+    viewer_id: UserId
     joined_at: UnixNs
     left_at: UnixNs | None = None
 
@@ -53,9 +54,9 @@ def _merged_ns(spans: list[tuple[int, int]]) -> int:
     return total
 
 
-def watch_time_ns(presences: Iterable[Presence], *, until: int) -> dict[int, int]:
+def watch_time_ns(presences: Iterable[Presence], *, until: int) -> dict[UserId, int]:
     """Each viewer's watch time up to ``until``, overlapping intervals counted once."""
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    spans: dict[UserId, list[tuple[int, int]]] = defaultdict(list)
     for presence in presences:
         spans[presence.viewer_id].append(_closed(presence, until))
     return {viewer: _merged_ns(viewer_spans) for viewer, viewer_spans in spans.items()}

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class CheckoutRequest:
     """What we ask a provider to charge for: ``coins`` for ``price``, under our id."""
 
     payment_id: str
-    user_id: int
+    user_id: UserId
     coins: int
     price: Fiat
     description: str

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 NS_PER_DAY: Final = 86_400 * 1_000_000_000
@@ -25,7 +26,7 @@ class Touch:
     """A viewer's valid impression of a promotion: when it turned viewable and when it
     was clicked (0: never)."""
 
-    viewer_id: int
+    viewer_id: UserId
     viewable_at: UnixNs
     clicked_at: UnixNs
 
@@ -44,10 +45,10 @@ def _within(touched_at: int, followed_at: int, window_ns: int) -> bool:
     return touched_at > 0 and touched_at <= followed_at <= touched_at + window_ns
 
 
-def attribute(touches: Iterable[Touch], follows: Mapping[int, int]) -> Attributed:
+def attribute(touches: Iterable[Touch], follows: Mapping[UserId, int]) -> Attributed:
     """``follows``: viewer id -> when they first followed the creator."""
-    clicked: set[int] = set()
-    viewed: set[int] = set()
+    clicked: set[UserId] = set()
+    viewed: set[UserId] = set()
     for touch in touches:
         followed_at = follows.get(touch.viewer_id)
         if followed_at is None:

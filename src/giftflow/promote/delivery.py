@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.promote.pacing import Spend, planned_millicoins, serve_probability
 from giftflow.promote.promotions import Plan, serving_now
 
@@ -25,7 +26,7 @@ SLOTS_MAX: Final = 10
 class FeedRequest:
     """One real feed request of the platform: who asks and how many slots it offers."""
 
-    viewer_id: int
+    viewer_id: UserId
     region: str | None
     age_band: str | None
     interests: frozenset[str]
@@ -38,7 +39,7 @@ class Candidate:
     """A promotion the service may serve (its spend, which changes, comes apart)."""
 
     promotion_id: str
-    creator_id: int
+    creator_id: UserId
     plan: Plan
     price_millicoins: int
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 
 VIEWABLE_MS_MIN: Final = 2_000
@@ -55,8 +56,8 @@ class UnbilledReason(StrEnum):
 class ViewableEvent:
     """A viewable event as the service found it: the impression and its counts."""
 
-    viewer_id: int
-    creator_id: int
+    viewer_id: UserId
+    creator_id: UserId
     served_at: UnixNs
     at: int
     visible_ms: int

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from giftflow.analytics.facts import ChapterFact, PresenceFact
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 
 WINDOWS_TOP: Final = 5
@@ -99,7 +100,7 @@ def best_windows(facts: Iterable[WindowFact], top: int = WINDOWS_TOP) -> list[Be
 @dataclass(frozen=True, slots=True)
 class RegionFact:
     region: str
-    viewer_id: int
+    viewer_id: UserId
     watched_s: int
     coins: int
 
@@ -114,7 +115,7 @@ class RegionSummary:
 
 def regions(facts: Iterable[RegionFact], top: int = REGIONS_TOP) -> list[RegionSummary]:
     """Regions by coins earned, then by how long their viewers stayed."""
-    viewers: dict[str, set[int]] = defaultdict(set)
+    viewers: dict[str, set[UserId]] = defaultdict(set)
     coins: dict[str, int] = defaultdict(int)
     watched: dict[str, int] = defaultdict(int)
     for fact in facts:

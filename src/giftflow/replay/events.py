@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from giftflow.economy.gifting import GIFT_QUANTITY_MAX
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.replay.gifts import GiftLine
 from giftflow.service.economy import GiftRequest
@@ -24,8 +25,8 @@ from giftflow.service.economy import GiftRequest
 def gift_requests(
     lines: Sequence[GiftLine],
     *,
-    sender_id: int,
-    creator_id: int,
+    sender_id: UserId,
+    creator_id: UserId,
     key: str,
     session_id: int,
     sent_at: UnixNs | None = None,
@@ -36,7 +37,11 @@ def gift_requests(
     for line in lines:
         gift_key = f"{key}-{line.gift.id}"
         one = GiftRequest(
-            sender_id, creator_id, line.gift.id, session_id=session_id, sent_at=sent_at
+            sender_id,
+            creator_id,
+            line.gift.id,
+            session_id=session_id,
+            sent_at=sent_at,
         )
         if line.is_streak:
             streak_ids.append(gift_key)

@@ -20,6 +20,7 @@ from typing import Final, TypeVar
 from giftflow.economy.catalog.model import Channel, CoinPack, CustomPackRule
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.payments.base import Checkout
 from giftflow.payments.sandbox import NAME as SANDBOX
 from giftflow.replay.world import REGION, ReplayWorld
@@ -37,7 +38,7 @@ class FundingError(GiftflowError):
     code = "replay_failed"
 
 
-def instrument(user_id: int) -> str:
+def instrument(user_id: UserId) -> str:
     """A replayed viewer's card fingerprint, as the provider reports it (one card each)."""
     return f"card_{user_id:08d}"
 
@@ -93,7 +94,7 @@ def fund_up_front(
     economy = world.economy
     rule = economy.catalog.custom_rule(REGION, CUSTOM_CHANNEL)
     orders = [
-        PurchaseOrder(user_id, CUSTOM_CHANNEL, SANDBOX, coins=amount)
+        PurchaseOrder(UserId(user_id), CUSTOM_CHANNEL, SANDBOX, coins=amount)
         for user_id, total in needed.items()
         for amount in custom_amounts(total, rule)
     ]

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from giftflow.economy.catalog.model import Gift, GiftId
+from giftflow.economy.catalog.model import Gift
+from giftflow.ids import GiftId
 
 COINS_PER_USD_DEFAULT: Final = 100
 """Coins a donated US dollar buys in the demo (documented; a pack's own price differs)."""

@@ -25,6 +25,7 @@ from typing import Final, Protocol
 
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.replay.audience import Audience, LogAudience
 from giftflow.replay.events import gift_requests
@@ -213,7 +214,7 @@ class Replay:
         self,
         donations: Sequence[Donation],
         *,
-        creator_id: int,
+        creator_id: UserId,
         session_id: int,
         funding: Funding | None = None,
         pace: Callable[[Donation], bool] | None = None,
@@ -234,7 +235,7 @@ class Replay:
         coins: int,
         *,
         key: str,
-        creator_id: int,
+        creator_id: UserId,
         session_id: int,
         funding: Funding | None = None,
     ) -> Sent:
@@ -252,7 +253,7 @@ class Replay:
         planned: Iterable[_Planned],
         total: int,
         *,
-        creator_id: int,
+        creator_id: UserId,
         session_id: int,
         funding: Funding | None = None,
     ) -> list[BookedDonation]:
@@ -284,7 +285,7 @@ class Replay:
     def _send(
         self,
         parts: Sequence[_Part],
-        creator_id: int,
+        creator_id: UserId,
         session_id: int,
     ) -> list[Sent]:
         """One ``send_gifts`` call for every part's events, then their streaks ended."""

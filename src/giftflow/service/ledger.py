@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from giftflow.ledger.accounts import Account
 from giftflow.ledger.clock import Clock, SystemClock
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.transfers import Transfer
@@ -131,7 +132,7 @@ class Ledger:
         return await asyncio.to_thread(self.store.read, work)
 
     def set_frozen(
-        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+        self, account_id: AccountId, *, frozen: bool, record: Callable[[Tx], object] | None = None
     ) -> AccountResult:
         """On the writer, in order with the batches; ``record`` commits with the flag."""
         result: AccountResult = self.engine.run(
@@ -141,27 +142,27 @@ class Ledger:
 
     # --- reads ---------------------------------------------------------------------
 
-    def account(self, account_id: int) -> Account | None:
+    def account(self, account_id: AccountId) -> Account | None:
         """The account, or ``None``."""
         found = self.store.lookup_accounts([account_id])
         return found[0] if found else None
 
-    def accounts(self, account_ids: Sequence[int]) -> list[Account]:
+    def accounts(self, account_ids: Sequence[AccountId]) -> list[Account]:
         """The accounts of these ids that exist, in the order asked."""
         return self.store.lookup_accounts(account_ids)
 
-    def transfer(self, transfer_id: int) -> Transfer | None:
+    def transfer(self, transfer_id: TransferId) -> Transfer | None:
         """The transfer, or ``None``."""
         found = self.store.lookup_transfers([transfer_id])
         return found[0] if found else None
 
     def account_transfers(
-        self, account_id: int, *, limit: int = 50, cursor: int | None = None
+        self, account_id: AccountId, *, limit: int = 50, cursor: int | None = None
     ) -> TransferPage:
         """One page of an account's transfers, newest first."""
         return self.store.account_transfers(account_id, limit=limit, cursor=cursor)
 
-    def balance_as_of(self, account_id: int, timestamp: int) -> Balance | None:
+    def balance_as_of(self, account_id: AccountId, timestamp: int) -> Balance | None:
         """An account's balance just after ``timestamp`` (nanoseconds), or ``None`` when
         it has no history."""
         return self.store.balance_as_of(account_id, timestamp)

@@ -18,6 +18,7 @@ from giftflow.analytics.facts import (
     PresenceFact,
     SessionFact,
 )
+from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession
 from giftflow.store import sessions
 from giftflow.store.tx import Tx
@@ -98,7 +99,7 @@ def interactions(
     )
 
 
-def follows(tx: Tx, creator_id: int, *, from_ns: int, until_ns: int) -> tuple[FollowFact, ...]:
+def follows(tx: Tx, creator_id: UserId, *, from_ns: int, until_ns: int) -> tuple[FollowFact, ...]:
     """The creator's follows in ``[from_ns, until_ns)``, in time order."""
     rows = tx.named_all(
         "SELECT user_id, followed_at FROM follows"
@@ -142,7 +143,7 @@ def earlier_sessions(tx: Tx, session: SessionFact, *, limit: int) -> list[int]:
 
 
 def first_gifts_by_week(
-    tx: Tx, creator_id: int, *, day_ns: int, epoch_weekday: int
+    tx: Tx, creator_id: UserId, *, day_ns: int, epoch_weekday: int
 ) -> list[FirstGift]:
     """The first gift of each gifter in each week they gifted to the creator: days of
     ``day_ns`` nanoseconds, weeks counted with the epoch's day as weekday
@@ -155,7 +156,7 @@ def first_gifts_by_week(
     return [FirstGift(sender_id=row["sender_id"], sent_at=row["sent_at"]) for row in rows]
 
 
-def sessions_of(tx: Tx, creator_id: int, *, limit: int, offset: int) -> list[LiveSession]:
+def sessions_of(tx: Tx, creator_id: UserId, *, limit: int, offset: int) -> list[LiveSession]:
     """The creator's sessions, newest first, ``limit`` of them after skipping
     ``offset``."""
     rows = tx.named_all(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from giftflow.ledger.accounts import Account
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.ledger.results import AccountResult, TransferResult
 from giftflow.ledger.transfers import PendingState, Transfer
@@ -34,7 +35,7 @@ ACCOUNT_COLUMNS = (
 class Balance:
     """An account's balances at one moment (now, or as of a past timestamp)."""
 
-    account_id: int
+    account_id: AccountId
     unit: str
     debits_pending: int
     debits_posted: int
@@ -98,27 +99,27 @@ class LedgerStore(Protocol):
         ...
 
     def set_frozen(
-        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+        self, account_id: AccountId, *, frozen: bool, record: Callable[[Tx], object] | None = None
     ) -> AccountResult:
         """Set or clear the account's ``frozen`` flag; ``record`` writes in the same
         transaction (when the account exists)."""
         ...
 
-    def lookup_accounts(self, account_ids: Sequence[int]) -> list[Account]: ...
+    def lookup_accounts(self, account_ids: Sequence[AccountId]) -> list[Account]: ...
 
-    def lookup_transfers(self, transfer_ids: Sequence[int]) -> list[Transfer]: ...
+    def lookup_transfers(self, transfer_ids: Sequence[TransferId]) -> list[Transfer]: ...
 
     def account_transfers(
-        self, account_id: int, *, limit: int = 50, cursor: int | None = None
+        self, account_id: AccountId, *, limit: int = 50, cursor: int | None = None
     ) -> TransferPage: ...
 
-    def balance_as_of(self, account_id: int, timestamp: int) -> Balance | None: ...
+    def balance_as_of(self, account_id: AccountId, timestamp: int) -> Balance | None: ...
 
     def iter_accounts(self) -> Iterator[Account]: ...
 
     def iter_transfers(self) -> Iterator[Transfer]: ...
 
-    def pending_statuses(self) -> dict[int, str]: ...
+    def pending_statuses(self) -> dict[TransferId, str]: ...
 
     def reconcile(self) -> ReconcileReport:
         """Recompute every balance from the log, on one consistent snapshot."""

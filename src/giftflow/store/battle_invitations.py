@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.live.invitations import Answer, Invitation, InvitationState, Invitee
 from giftflow.store.tx import NamedRow, Tx
 
@@ -19,7 +20,7 @@ INVITEE_COLUMNS: Final = "session_id, creator_id, answer, answered_at"
 def invitee_from(row: NamedRow) -> Invitee:
     return Invitee(
         session_id=int(row["session_id"]),
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         answer=Answer(row["answer"]),
         answered_at=int(row["answered_at"]) or None,  # 0 until answered
     )
@@ -29,7 +30,7 @@ def invitation_from(row: NamedRow, invitees: Sequence[NamedRow]) -> Invitation:
     return Invitation(
         id=int(row["id"]),
         session_id=int(row["session_id"]),
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         duration_s=int(row["duration_s"]),
         created_at=int(row["created_at"]),
         expires_at=int(row["expires_at"]),
@@ -53,7 +54,7 @@ def by_id(tx: Tx, invitation_id: int) -> Invitation | None:
     return invitation_from(row, invitees)
 
 
-def pending_of_room(tx: Tx, room_id: int, *, now_ns: int) -> list[int]:
+def pending_of_room(tx: Tx, room_id: UserId, *, now_ns: int) -> list[int]:
     """Ids of the pending invitations the room sent or received, unexpired at
     ``now_ns``, oldest first."""
     rows = tx.named_all(
@@ -90,7 +91,7 @@ def insert(
     tx: Tx,
     *,
     session_id: int,
-    creator_id: int,
+    creator_id: UserId,
     invitees: Sequence[tuple[int, int]],
     duration_s: int,
     now_ns: int,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import Battle, Booster, Side
 from giftflow.live.leaderboards import Support
@@ -90,7 +91,7 @@ def running_of(tx: Tx, session_id: int) -> int | None:
     return None if row is None else int(row["battle_id"])
 
 
-def newest_of_room(tx: Tx, creator_id: int) -> int | None:
+def newest_of_room(tx: Tx, creator_id: UserId) -> int | None:
     """The id of the room's newest battle (running or ended), if it ever had one."""
     row = tx.named(
         "SELECT MAX(battle_id) AS battle_id FROM battle_sides WHERE creator_id = ?",
@@ -152,7 +153,7 @@ def lock_running(tx: Tx, battle_id: int) -> bool:
 
 
 def add_points(
-    tx: Tx, battle_id: int, *, session_id: int, supporter_id: int, points: int, at_ns: int
+    tx: Tx, battle_id: int, *, session_id: int, supporter_id: UserId, points: int, at_ns: int
 ) -> None:
     """A gift's points: to the side's score and to its supporter's total."""
     tx.execute(
@@ -175,6 +176,10 @@ def supporters(tx: Tx, battle_id: int, *, session_id: int) -> list[Support]:
         (battle_id, session_id),
     )
     return [
-        Support(user_id=int(row["user_id"]), coins=int(row["points"]), last_at=int(row["last_at"]))
+        Support(
+            user_id=UserId(int(row["user_id"])),
+            coins=int(row["points"]),
+            last_at=int(row["last_at"]),
+        )
         for row in rows
     ]

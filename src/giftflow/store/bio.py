@@ -8,6 +8,7 @@ from typing import Final
 
 from giftflow.creator.bio import BioLink, BioPage, LinkWanted, Visit
 from giftflow.creator.leads import Consent, Lead, LeadState
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 _PAGE: Final = "creator_id, slug, title, about, consent_version, created_at, updated_at"
@@ -21,7 +22,7 @@ _CONSENT: Final = "creator_id, version, text, text_sha256, created_at"
 
 def _page(row: NamedRow) -> BioPage:
     return BioPage(
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         slug=row["slug"],
         title=row["title"],
         about=row["about"],
@@ -34,7 +35,7 @@ def _page(row: NamedRow) -> BioPage:
 def _link(row: NamedRow) -> BioLink:
     return BioLink(
         id=row["id"],
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         position=int(row["position"]),
         title=row["title"],
         url=row["url"],
@@ -46,7 +47,7 @@ def _link(row: NamedRow) -> BioLink:
 def _lead(row: NamedRow) -> Lead:
     return Lead(
         id=row["id"],
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         email=row["email"],
         state=LeadState(row["state"]),
         consent_version=int(row["consent_version"]),
@@ -59,7 +60,7 @@ def _lead(row: NamedRow) -> Lead:
 
 def _consent(row: NamedRow) -> Consent:
     return Consent(
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         version=int(row["version"]),
         text=row["text"],
         text_sha256=row["text_sha256"],
@@ -70,7 +71,7 @@ def _consent(row: NamedRow) -> Consent:
 # --- the page -------------------------------------------------------------------------
 
 
-def page_of(tx: Tx, creator_id: int) -> BioPage | None:
+def page_of(tx: Tx, creator_id: UserId) -> BioPage | None:
     row = tx.named(f"SELECT {_PAGE} FROM bio_pages WHERE creator_id = ?", (creator_id,))
     return None if row is None else _page(row)
 
@@ -80,12 +81,12 @@ def page_by_slug(tx: Tx, slug: str) -> BioPage | None:
     return None if row is None else _page(row)
 
 
-def slug_owner(tx: Tx, slug: str) -> int | None:
+def slug_owner(tx: Tx, slug: str) -> UserId | None:
     owner = tx.scalar("SELECT creator_id FROM bio_pages WHERE slug = ?", (slug,))
-    return None if owner is None else int(owner)
+    return None if owner is None else UserId(int(owner))
 
 
-def save_page(tx: Tx, creator_id: int, *, slug: str, title: str, about: str, now: int) -> None:
+def save_page(tx: Tx, creator_id: UserId, *, slug: str, title: str, about: str, now: int) -> None:
     tx.execute(
         "INSERT INTO bio_pages (creator_id, slug, title, about, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (creator_id) DO UPDATE SET slug = excluded.slug,"
@@ -97,7 +98,7 @@ def save_page(tx: Tx, creator_id: int, *, slug: str, title: str, about: str, now
 # --- consent texts ----------------------------------------------------------------------
 
 
-def consent(tx: Tx, creator_id: int, version: int) -> Consent | None:
+def consent(tx: Tx, creator_id: UserId, version: int) -> Consent | None:
     row = tx.named(
         f"SELECT {_CONSENT} FROM bio_consents WHERE creator_id = ? AND version = ?",
         (creator_id, version),
@@ -105,7 +106,7 @@ def consent(tx: Tx, creator_id: int, version: int) -> Consent | None:
     return None if row is None else _consent(row)
 
 
-def add_consent(tx: Tx, creator_id: int, *, text: str, text_sha256: str, now: int) -> int:
+def add_consent(tx: Tx, creator_id: UserId, *, text: str, text_sha256: str, now: int) -> int:
     """The text as the next version, which the page shows from now on."""
     version = int(
         tx.scalar(
@@ -127,7 +128,7 @@ def add_consent(tx: Tx, creator_id: int, *, text: str, text_sha256: str, now: in
 # --- links ------------------------------------------------------------------------------
 
 
-def links(tx: Tx, creator_id: int, *, removed: bool = False) -> list[BioLink]:
+def links(tx: Tx, creator_id: UserId, *, removed: bool = False) -> list[BioLink]:
     """The page's links by position; with ``removed``, those taken off too (last)."""
     where = "" if removed else " AND removed_at = 0"
     rows = tx.named_all(
@@ -138,7 +139,7 @@ def links(tx: Tx, creator_id: int, *, removed: bool = False) -> list[BioLink]:
     return [_link(row) for row in rows]
 
 
-def link(tx: Tx, creator_id: int, link_id: str) -> BioLink | None:
+def link(tx: Tx, creator_id: UserId, link_id: str) -> BioLink | None:
     """The creator's link on the page now (a removed one is not)."""
     row = tx.named(
         f"SELECT {_LINK} FROM bio_links WHERE id = ? AND creator_id = ? AND removed_at = 0",
@@ -148,7 +149,7 @@ def link(tx: Tx, creator_id: int, link_id: str) -> BioLink | None:
 
 
 def replace_links(
-    tx: Tx, creator_id: int, wanted: Sequence[tuple[str, LinkWanted]], *, now: int
+    tx: Tx, creator_id: UserId, wanted: Sequence[tuple[str, LinkWanted]], *, now: int
 ) -> None:
     """The page's links become ``wanted`` (id, link) in order: a known id is updated in
     place, a new one inserted, and the links on the page not listed are removed."""
@@ -166,7 +167,7 @@ def replace_links(
         )
 
 
-def link_ids(tx: Tx, creator_id: int) -> set[str]:
+def link_ids(tx: Tx, creator_id: UserId) -> set[str]:
     """Every link the creator ever had on the page (removed ones too)."""
     rows = tx.named_all("SELECT id FROM bio_links WHERE creator_id = ?", (creator_id,))
     return {row["id"] for row in rows}
@@ -183,7 +184,7 @@ def add_visits(tx: Tx, visits: Sequence[Visit]) -> None:
     )
 
 
-def views(tx: Tx, creator_id: int) -> int:
+def views(tx: Tx, creator_id: UserId) -> int:
     return int(
         tx.scalar(
             "SELECT COUNT(*) FROM bio_visits WHERE creator_id = ? AND link_id = ''",
@@ -192,7 +193,7 @@ def views(tx: Tx, creator_id: int) -> int:
     )
 
 
-def clicks_by_link(tx: Tx, creator_id: int) -> dict[str, int]:
+def clicks_by_link(tx: Tx, creator_id: UserId) -> dict[str, int]:
     rows = tx.named_all(
         "SELECT link_id, COUNT(*) AS clicks FROM bio_visits"
         " WHERE creator_id = ? AND link_id <> '' GROUP BY link_id",
@@ -201,7 +202,7 @@ def clicks_by_link(tx: Tx, creator_id: int) -> dict[str, int]:
     return {row["link_id"]: int(row["clicks"]) for row in rows}
 
 
-def views_by(tx: Tx, creator_id: int, column: str) -> dict[str, int]:
+def views_by(tx: Tx, creator_id: UserId, column: str) -> dict[str, int]:
     """Views per ``referrer_host`` or per ``region``."""
     assert column in ("referrer_host", "region"), column
     rows = tx.named_all(
@@ -220,14 +221,14 @@ def lead(tx: Tx, lead_id: str) -> Lead | None:
     return None if row is None else _lead(row)
 
 
-def lead_by_email(tx: Tx, creator_id: int, email: str) -> Lead | None:
+def lead_by_email(tx: Tx, creator_id: UserId, email: str) -> Lead | None:
     row = tx.named(
         f"SELECT {_LEAD} FROM bio_leads WHERE creator_id = ? AND email = ?", (creator_id, email)
     )
     return None if row is None else _lead(row)
 
 
-def leads(tx: Tx, creator_id: int, *, limit: int | None = None, offset: int = 0) -> list[Lead]:
+def leads(tx: Tx, creator_id: UserId, *, limit: int | None = None, offset: int = 0) -> list[Lead]:
     """The creator's leads, first left first (all of them without ``limit``)."""
     page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
     rows = tx.named_all(

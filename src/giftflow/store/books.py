@@ -7,13 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode
+from giftflow.ids import UserId
+from giftflow.ledger.limits import TransferId
 from giftflow.store.tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
 class BookedGift:
-    id: int
-    sender_id: int
+    id: TransferId
+    """The gift's coin transfer's id."""
+    sender_id: UserId
     coins: int
 
 
@@ -37,6 +40,10 @@ def gifts(tx: Tx) -> list[BookedGift]:
     """Every ``gifts`` row: its id, its sender and its coins."""
     rows = tx.named_all("SELECT id, sender_id, coins FROM gifts")
     return [
-        BookedGift(id=int(row["id"]), sender_id=int(row["sender_id"]), coins=int(row["coins"]))
+        BookedGift(
+            id=TransferId(int(row["id"])),
+            sender_id=UserId(int(row["sender_id"])),
+            coins=int(row["coins"]),
+        )
         for row in rows
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store import promotions
 from giftflow.store.tx import Tx
@@ -16,7 +17,7 @@ class Campaign:
     """A campaign with its promotions, oldest first."""
 
     id: str
-    creator_id: int
+    creator_id: UserId
     name: str
     created_at: UnixNs
     promotion_ids: tuple[str, ...]
@@ -37,13 +38,13 @@ def by_id(tx: Tx, campaign_id: str) -> Campaign | None:
     )
 
 
-def owner_of(tx: Tx, campaign_id: str) -> int | None:
+def owner_of(tx: Tx, campaign_id: str) -> UserId | None:
     """The campaign's creator (None: no such campaign)."""
     row = tx.named("SELECT creator_id FROM campaigns WHERE id = ?", (campaign_id,))
-    return None if row is None else int(row["creator_id"])
+    return None if row is None else UserId(int(row["creator_id"]))
 
 
-def newest_ids(tx: Tx, *, creator_id: int | None, limit: int) -> list[str]:
+def newest_ids(tx: Tx, *, creator_id: UserId | None, limit: int) -> list[str]:
     """Campaigns' ids, newest first (of one creator when given)."""
     where, parameters = ("WHERE creator_id = ? ", [creator_id]) if creator_id else ("", [])
     rows = tx.named_all(
@@ -53,7 +54,7 @@ def newest_ids(tx: Tx, *, creator_id: int | None, limit: int) -> list[str]:
     return [row["id"] for row in rows]
 
 
-def insert(tx: Tx, campaign_id: str, *, creator_id: int, name: str, now_ns: int) -> None:
+def insert(tx: Tx, campaign_id: str, *, creator_id: UserId, name: str, now_ns: int) -> None:
     tx.execute(
         "INSERT INTO campaigns (id, creator_id, name, created_at) VALUES (?, ?, ?, ?)",
         (campaign_id, creator_id, name, now_ns),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from giftflow.economy.chart import AccountKind, TransferCode
+from giftflow.ids import UserId
 from giftflow.ledger.transfers import TransferFlags
 from giftflow.store.tx import Tx
 
@@ -26,7 +27,7 @@ class Accounts:
     """A set of accounts: of these kinds, of one owner (None: everyone's)."""
 
     kinds: tuple[AccountKind, ...]
-    owner_id: int | None
+    owner_id: UserId | None
 
     def where(self, alias: str) -> tuple[str, tuple[int, ...]]:
         marks = ", ".join("?" for _ in self.kinds)
@@ -68,7 +69,7 @@ def moved(
     return 0 if row is None else int(row["amount"])
 
 
-def gifted_coins(tx: Tx, *, creator_id: int | None, start_ns: int, end_ns: int) -> int:
+def gifted_coins(tx: Tx, *, creator_id: UserId | None, start_ns: int, end_ns: int) -> int:
     """Coins gifted in ``[start_ns, end_ns)`` (to ``creator_id``, whose id the coin leg
     carries as ``user_data_1``; None: to anyone)."""
     return coins_of_code(
@@ -77,7 +78,7 @@ def gifted_coins(tx: Tx, *, creator_id: int | None, start_ns: int, end_ns: int) 
 
 
 def coins_of_code(
-    tx: Tx, code: TransferCode, *, creator_id: int | None, start_ns: int, end_ns: int
+    tx: Tx, code: TransferCode, *, creator_id: UserId | None, start_ns: int, end_ns: int
 ) -> int:
     """The amount of ``code`` transfers in ``[start_ns, end_ns)`` (for ``creator_id``,
     whom the transfer carries as ``user_data_1``; None: for anyone)."""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.reconcile import Mismatch, ReconcileReport, UnitTotals
 from giftflow.store.tx import Tx
 
@@ -38,7 +39,7 @@ class Standing:
     """Tokens of this user issued before this Unix second are refused (0: none)."""
 
 
-def standing(user_id: int, key_id: str, token_id: str) -> Callable[[Tx], Standing]:
+def standing(user_id: UserId, key_id: str, token_id: str) -> Callable[[Tx], Standing]:
     def read(tx: Tx) -> Standing:
         row = tx.execute(
             "SELECT"
@@ -78,7 +79,7 @@ def revoke_token(token_id: str, *, now_ns: int, expires_at_ns: int) -> Callable[
     return revoke
 
 
-def cut_off_user(user_id: int, *, not_before_s: int) -> Callable[[Tx], None]:
+def cut_off_user(user_id: UserId, *, not_before_s: int) -> Callable[[Tx], None]:
     """Refuse every token of the user issued before ``not_before_s``."""
 
     def cut(tx: Tx) -> None:
@@ -95,7 +96,7 @@ def cut_off_user(user_id: int, *, not_before_s: int) -> Callable[[Tx], None]:
 # --- staff -------------------------------------------------------------------------------
 
 
-def set_staff(user_id: int, *, staff: bool, now_ns: int) -> Callable[[Tx], bool]:
+def set_staff(user_id: UserId, *, staff: bool, now_ns: int) -> Callable[[Tx], bool]:
     """Make the user staff (or no longer); False when nothing changed."""
 
     def change(tx: Tx) -> bool:
@@ -112,16 +113,16 @@ def set_staff(user_id: int, *, staff: bool, now_ns: int) -> Callable[[Tx], bool]
     return change
 
 
-def user_exists(user_id: int) -> Callable[[Tx], bool]:
+def user_exists(user_id: UserId) -> Callable[[Tx], bool]:
     return lambda tx: bool(tx.scalar("SELECT COUNT(*) FROM users WHERE id = ?", (user_id,)))
 
 
-def staff_ids(tx: Tx) -> list[int]:
+def staff_ids(tx: Tx) -> list[UserId]:
     rows = tx.execute("SELECT user_id FROM staff_users ORDER BY user_id").fetchall()
-    return [int(row[0]) for row in rows]
+    return [UserId(int(row[0])) for row in rows]
 
 
-def is_staff(user_id: int) -> Callable[[Tx], bool]:
+def is_staff(user_id: UserId) -> Callable[[Tx], bool]:
     return lambda tx: bool(
         tx.scalar("SELECT COUNT(*) FROM staff_users WHERE user_id = ?", (user_id,))
     )
@@ -130,7 +131,7 @@ def is_staff(user_id: int) -> Callable[[Tx], bool]:
 # --- room tokens -------------------------------------------------------------------------
 
 
-def room_generation(room_id: int) -> Callable[[Tx], int]:
+def room_generation(room_id: UserId) -> Callable[[Tx], int]:
     """The room's token generation: 0 until its tokens are first revoked."""
     return lambda tx: int(
         tx.scalar(
@@ -140,7 +141,7 @@ def room_generation(room_id: int) -> Callable[[Tx], int]:
     )
 
 
-def next_room_generation(room_id: int, *, now_ns: int) -> Callable[[Tx], int]:
+def next_room_generation(room_id: UserId, *, now_ns: int) -> Callable[[Tx], int]:
     """Refuse every room token issued so far for the room; the new generation."""
 
     def bump(tx: Tx) -> int:
@@ -164,7 +165,7 @@ class SignInGrant:
     """What a used sign-in link grants: a dashboard session for one user in one role,
     on behalf of the key that made the link."""
 
-    user_id: int
+    user_id: UserId
     role: str
     key_id: str
 
@@ -195,7 +196,7 @@ def sign_in_link(code: str, *, now_ns: int) -> Callable[[Tx], SignInGrant | None
             " WHERE code_sha256 = ? AND used_at = 0 AND expires_at > ?",
             (code_sha256(code), now_ns),
         ).fetchone()
-        return None if row is None else SignInGrant(int(row[0]), str(row[1]), str(row[2]))
+        return None if row is None else SignInGrant(UserId(int(row[0])), str(row[1]), str(row[2]))
 
     return read
 

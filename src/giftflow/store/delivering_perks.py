@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Final
 
 from giftflow.creator.perks import DeliveringPerk, DeliveryKind, EarlyAccess, PerkNotFoundError
+from giftflow.ids import UserId
 from giftflow.store.products import LIST_MAX
 from giftflow.store.tx import NamedRow, Tx
 
@@ -23,7 +24,7 @@ def _perk_of(row: NamedRow) -> DeliveringPerk:
         early = EarlyAccess(int(row["level"]), int(row["opens_at"]), int(row["early_s"]))
     return DeliveringPerk(
         id=row["id"],
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         level=int(row["level"]),
         kind=kind,
         file_id=row["file_id"],
@@ -60,7 +61,7 @@ def find_perk(tx: Tx, perk_id: str) -> DeliveringPerk:
     return _perk_of(row)
 
 
-def perks_of(tx: Tx, creator_id: int) -> list[DeliveringPerk]:
+def perks_of(tx: Tx, creator_id: UserId) -> list[DeliveringPerk]:
     rows = tx.named_all(
         f"SELECT {_PERK} FROM delivering_perks WHERE creator_id = ?"
         f" ORDER BY level, created_at, id LIMIT {LIST_MAX}",

@@ -8,7 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.store.tx import Tx
 
 _NET_UNITS = "diamond_units - reversed_coins * share_bps"
@@ -35,8 +37,8 @@ class WalletRow:
 
 
 def due(
-    tx: Tx, *, cutoff_ns: int, creator_id: int | None, limit: int
-) -> dict[int, list[tuple[int, int]]]:
+    tx: Tx, *, cutoff_ns: int, creator_id: UserId | None, limit: int
+) -> dict[UserId, list[tuple[TransferId, int]]]:
     """Unmatured gifts due at ``cutoff_ns`` (of one creator, or all), by creator, as
     ``(gift row id, net diamond units)``, in id order, ``limit`` at most."""
     where = "" if creator_id is None else " AND creator_id = ?"
@@ -46,13 +48,13 @@ def due(
         f" WHERE matured_at = 0 AND matures_at <= ?{where} ORDER BY creator_id, id LIMIT ?",
         (*parameters, limit),
     )
-    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    found: dict[UserId, list[tuple[TransferId, int]]] = defaultdict(list)
     for row in rows:
         found[row["creator_id"]].append((row["id"], row["units"]))
     return found
 
 
-def mark_matured(tx: Tx, gift_row_ids: Sequence[int], *, at_ns: int) -> list[int]:
+def mark_matured(tx: Tx, gift_row_ids: Sequence[TransferId], *, at_ns: int) -> list[int]:
     """Mark these gifts matured where they are not yet; the net units of each one marked."""
     marks = ", ".join("?" * len(gift_row_ids))
     rows = tx.named_all(
@@ -77,7 +79,7 @@ def record_holds(tx: Tx, *, hold_ns: int) -> None:
     )
 
 
-def pending_holds(tx: Tx, creator_id: int, *, part_ns: int, limit: int) -> list[PendingHold]:
+def pending_holds(tx: Tx, creator_id: UserId, *, part_ns: int, limit: int) -> list[PendingHold]:
     """The creator's pending diamonds by part of time, earliest first (gifts reversed
     whole left out)."""
     rows = tx.named_all(
@@ -98,7 +100,7 @@ def pending_holds(tx: Tx, creator_id: int, *, part_ns: int, limit: int) -> list[
     ]
 
 
-def paid_out_diamonds(tx: Tx, creator_id: int) -> int:
+def paid_out_diamonds(tx: Tx, creator_id: UserId) -> int:
     """Whole diamonds of the creator's paid payouts."""
     return int(
         tx.scalar(
@@ -109,15 +111,15 @@ def paid_out_diamonds(tx: Tx, creator_id: int) -> int:
     )
 
 
-def payouts_by_reserve(tx: Tx, creator_id: int) -> dict[int, str]:
+def payouts_by_reserve(tx: Tx, creator_id: UserId) -> dict[TransferId, str]:
     """The creator's payout ids by the id of the transfer that reserved their diamonds."""
     rows = tx.named_all(
         "SELECT reserve_transfer_id, id FROM payouts WHERE creator_id = ?", (creator_id,)
     )
-    return {int(row["reserve_transfer_id"]): str(row["id"]) for row in rows}
+    return {TransferId(int(row["reserve_transfer_id"])): str(row["id"]) for row in rows}
 
 
-def wallet(tx: Tx, account_id: int) -> WalletRow | None:
+def wallet(tx: Tx, account_id: AccountId) -> WalletRow | None:
     """A wallet account's spendable coins and flags, as this transaction sees them."""
     row = tx.named(
         "SELECT credits_posted - debits_posted - debits_pending AS spendable, flags"
@@ -127,7 +129,7 @@ def wallet(tx: Tx, account_id: int) -> WalletRow | None:
     return None if row is None else WalletRow(int(row["spendable"]), int(row["flags"]))
 
 
-def spendable(tx: Tx, account_ids: Sequence[int]) -> dict[int, WalletRow]:
+def spendable(tx: Tx, account_ids: Sequence[AccountId]) -> dict[AccountId, WalletRow]:
     """The coins each of these accounts can spend and its flags, as this transaction
     sees them, by account id, in one statement."""
     if not account_ids:
@@ -138,4 +140,7 @@ def spendable(tx: Tx, account_ids: Sequence[int]) -> dict[int, WalletRow]:
         f" FROM accounts WHERE id {clause}",
         (parameter,),
     )
-    return {int(row["id"]): WalletRow(int(row["spendable"]), int(row["flags"])) for row in rows}
+    return {
+        AccountId(int(row["id"])): WalletRow(int(row["spendable"]), int(row["flags"]))
+        for row in rows
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from giftflow.creator.products import StoredFile, StoredFileNotFoundError
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 _META: Final = "id, creator_id, filename, content_type, size_bytes, sha256, created_at"
@@ -14,7 +15,7 @@ LIST_MAX: Final = 500
 def _file_of(row: NamedRow) -> StoredFile:
     return StoredFile(
         id=row["id"],
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         filename=row["filename"],
         content_type=row["content_type"],
         size_bytes=int(row["size_bytes"]),
@@ -46,7 +47,7 @@ def find(tx: Tx, file_id: str) -> StoredFile:
     return _file_of(row)
 
 
-def of_creator(tx: Tx, creator_id: int) -> list[StoredFile]:
+def of_creator(tx: Tx, creator_id: UserId) -> list[StoredFile]:
     rows = tx.named_all(
         f"SELECT {_META} FROM creator_files WHERE creator_id = ?"
         f" ORDER BY created_at, id LIMIT {LIST_MAX}",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.fraud import Decision
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
@@ -23,7 +24,7 @@ class LoggedDecision:
     id: int
     rule: str
     action: str
-    user_id: int | None
+    user_id: UserId | None
     subject: str
     detail: str
     created_at: UnixNs
@@ -93,7 +94,7 @@ def by_id(tx: Tx, decision_id: int) -> LoggedDecision | None:
     return None if row is None else decision_from(row)
 
 
-def open_against(tx: Tx, user_id: int) -> int:
+def open_against(tx: Tx, user_id: UserId) -> int:
     """How many decisions against the user (other than ``allow``) are still open."""
     return int(
         tx.scalar(

@@ -13,7 +13,9 @@ from typing import Final
 
 from giftflow.economy.chargebacks import SpentGift
 from giftflow.economy.streaks import Streak
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -33,10 +35,11 @@ class GiftSent:
     """A gift as booked. ``quantity`` is the delta this event added: count it, and a
     streak is counted exactly once."""
 
-    id: int
-    sender_id: int
-    creator_id: int
-    gift_id: int
+    id: TransferId
+    """The gift's coin transfer's id: a sent gift, not the catalog's ``gift_id``."""
+    sender_id: UserId
+    creator_id: UserId
+    gift_id: GiftId
     quantity: int
     repeat_count: int
     streak_id: str | None
@@ -95,17 +98,17 @@ def streak_from(row: NamedRow) -> Streak:
 # --- gifts ------------------------------------------------------------------------
 
 
-def by_id(tx: Tx, gift_id: int) -> GiftSent | None:
+def by_id(tx: Tx, sent_gift_id: TransferId) -> GiftSent | None:
     """The gift booked with this id (its coin transfer's), or ``None``."""
-    row = tx.named(f"SELECT {COLUMNS} FROM gifts WHERE id = ?", (gift_id,))
+    row = tx.named(f"SELECT {COLUMNS} FROM gifts WHERE id = ?", (sent_gift_id,))
     return None if row is None else gift_from(row)
 
 
-def by_ids(tx: Tx, gift_ids: Sequence[int]) -> dict[int, GiftSent]:
+def by_ids(tx: Tx, sent_gift_ids: Sequence[TransferId]) -> dict[TransferId, GiftSent]:
     """The gifts of these ids booked already, in one statement."""
-    if not gift_ids:
+    if not sent_gift_ids:
         return {}
-    clause, parameter = tx.any_of(list(dict.fromkeys(gift_ids)))
+    clause, parameter = tx.any_of(list(dict.fromkeys(sent_gift_ids)))
     rows = tx.named_all(f"SELECT {COLUMNS} FROM gifts WHERE id {clause}", (parameter,))
     return {row["id"]: gift_from(row) for row in rows}
 
@@ -139,7 +142,7 @@ def insert_many(tx: Tx, gifts: Sequence[NewGift]) -> None:
     tx.executemany(_INSERT, [_row(new) for new in gifts])
 
 
-def creators_maturing_from(tx: Tx, sender_id: int, *, since_ns: int) -> list[int]:
+def creators_maturing_from(tx: Tx, sender_id: UserId, *, since_ns: int) -> list[UserId]:
     """The creators of the sender's gifts since ``since_ns`` whose diamonds have not
     matured and are not reversed in full."""
     rows = tx.named_all(
@@ -147,10 +150,10 @@ def creators_maturing_from(tx: Tx, sender_id: int, *, since_ns: int) -> list[int
         " AND matured_at = 0 AND reversed_coins < coins",
         (sender_id, since_ns),
     )
-    return [int(row["creator_id"]) for row in rows]
+    return [UserId(int(row["creator_id"])) for row in rows]
 
 
-def spent_since(tx: Tx, sender_id: int, *, since_ns: int) -> list[SpentGift]:
+def spent_since(tx: Tx, sender_id: UserId, *, since_ns: int) -> list[SpentGift]:
     """The sender's gifts since ``since_ns`` not reversed in full, newest first (10,000
     at most): what a clawback may take back."""
     rows = tx.named_all(
@@ -172,13 +175,13 @@ def spent_since(tx: Tx, sender_id: int, *, since_ns: int) -> list[SpentGift]:
     ]
 
 
-def reverse(tx: Tx, gift_id: int, *, coins: int) -> bool:
+def reverse(tx: Tx, sent_gift_id: TransferId, *, coins: int) -> bool:
     """The compare-and-set of a reversal: ``coins`` more of an unmatured gift reversed;
     False when it matured meanwhile (or that would reverse more than it cost)."""
     tx.execute(
         "UPDATE gifts SET reversed_coins = reversed_coins + ?"
         " WHERE id = ? AND matured_at = 0 AND reversed_coins + ? <= coins",
-        (coins, gift_id, coins),
+        (coins, sent_gift_id, coins),
     )
     return tx.rowcount == 1
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from giftflow.ids import GiftId, UserId
 from giftflow.live.goals import Goal, GoalKind, GoalState
 from giftflow.store.tx import NamedRow, Tx
 
@@ -53,10 +54,10 @@ def insert(
     tx: Tx,
     *,
     session_id: int,
-    creator_id: int,
+    creator_id: UserId,
     kind: GoalKind,
     target: int,
-    gift_id: int | None,
+    gift_id: GiftId | None,
     promise: str,
     deadline_at_ns: int,
     now_ns: int,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.promote_changes import next_seq
 from giftflow.store.tx import Tx
@@ -76,7 +77,7 @@ class Impression:
     """What an impression event needs of the impression it is about."""
 
     promotion_id: str
-    viewer_id: int
+    viewer_id: UserId
     served_at: UnixNs
     viewable_at: UnixNs
 
@@ -85,7 +86,7 @@ class Impression:
 class Outcome:
     """What became of an impression, as reports count it."""
 
-    viewer_id: int
+    viewer_id: UserId
     state: str
     reason: str | None
     billed_millicoins: int
@@ -101,7 +102,7 @@ class NewImpression:
 
     id: str
     promotion_id: str
-    viewer_id: int
+    viewer_id: UserId
     slot: int
     region: str | None
     age_band: str | None
@@ -195,7 +196,7 @@ def viewable_delays(
     }
 
 
-def seen_by(tx: Tx, viewer_id: int, *, served_since_ns: int) -> list[Seen]:
+def seen_by(tx: Tx, viewer_id: UserId, *, served_since_ns: int) -> list[Seen]:
     """The viewer's impressions served after ``served_since_ns``."""
     rows = tx.named_all(
         "SELECT promotion_id, served_at FROM promotion_impressions"
@@ -205,7 +206,7 @@ def seen_by(tx: Tx, viewer_id: int, *, served_since_ns: int) -> list[Seen]:
     return [Seen(row["promotion_id"], int(row["served_at"])) for row in rows]
 
 
-def shown_count(tx: Tx, viewer_id: int, promotion_id: str, *, served_since_ns: int) -> int:
+def shown_count(tx: Tx, viewer_id: UserId, promotion_id: str, *, served_since_ns: int) -> int:
     """How often the promotion was served to the viewer after ``served_since_ns``."""
     row = tx.named(
         "SELECT COUNT(*) AS shown FROM promotion_impressions WHERE viewer_id = ?"
@@ -253,7 +254,9 @@ def mark_event(tx: Tx, impression_id: str, column: EventColumn, *, now_ns: int) 
     return tx.rowcount == 1
 
 
-def viewable_count(tx: Tx, viewer_id: int, *, served_since_ns: int, viewable_after_ns: int) -> int:
+def viewable_count(
+    tx: Tx, viewer_id: UserId, *, served_since_ns: int, viewable_after_ns: int
+) -> int:
     """The viewer's impressions served since ``served_since_ns`` that turned viewable
     after ``viewable_after_ns``."""
     row = tx.named(
@@ -264,7 +267,7 @@ def viewable_count(tx: Tx, viewer_id: int, *, served_since_ns: int, viewable_aft
     return 0 if row is None else int(row["viewable"])
 
 
-def billed_count(tx: Tx, viewer_id: int, promotion_id: str, *, served_since_ns: int) -> int:
+def billed_count(tx: Tx, viewer_id: UserId, promotion_id: str, *, served_since_ns: int) -> int:
     """The promotion's impressions billed to the viewer, served since
     ``served_since_ns``."""
     row = tx.named(

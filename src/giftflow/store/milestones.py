@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from giftflow.creator.milestones import ChannelFormat, MilestoneKind, Rule
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
@@ -39,7 +40,7 @@ _POSTS = (
 @dataclass(frozen=True, slots=True)
 class ChannelRow:
     id: str
-    creator_id: int
+    creator_id: UserId
     format: ChannelFormat
     name: str
     endpoint_id: str
@@ -61,7 +62,7 @@ class ActiveRule:
     """A rule of an enabled channel: what the milestone watcher posts by."""
 
     channel_id: str
-    creator_id: int
+    creator_id: UserId
     format: ChannelFormat
     endpoint_id: str
     telegram_chat_id: str | None
@@ -90,7 +91,7 @@ class PostRow:
 class NewPost:
     channel_id: str
     endpoint_id: str
-    creator_id: int
+    creator_id: UserId
     milestone_key: str
     kind: str
     text: str
@@ -111,7 +112,7 @@ def _rule(row: NamedRow) -> Rule:
 def _channel(row: NamedRow, rules: Sequence[Rule]) -> ChannelRow:
     return ChannelRow(
         id=row["id"],
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         format=ChannelFormat(row["format"]),
         name=row["name"],
         endpoint_id=row["endpoint_id"],
@@ -144,7 +145,7 @@ def channel(tx: Tx, channel_id: str) -> ChannelRow | None:
     return None if row is None else _channel(row, _rules_of(tx, [channel_id])[channel_id])
 
 
-def channels_of(tx: Tx, creator_id: int) -> list[ChannelRow]:
+def channels_of(tx: Tx, creator_id: UserId) -> list[ChannelRow]:
     rows = tx.named_all(
         f"{_CHANNEL} WHERE c.creator_id = ? ORDER BY c.created_at, c.id", (creator_id,)
     )
@@ -157,7 +158,7 @@ def insert_channel(
     *,
     channel_id: str,
     endpoint_id: str,
-    creator_id: int,
+    creator_id: UserId,
     format: ChannelFormat,
     name: str,
     url: str,
@@ -284,7 +285,7 @@ def active_rules(tx: Tx) -> list[ActiveRule]:
     return [
         ActiveRule(
             channel_id=row["channel_id"],
-            creator_id=int(row["creator_id"]),
+            creator_id=UserId(int(row["creator_id"])),
             format=ChannelFormat(row["format"]),
             endpoint_id=row["endpoint_id"],
             telegram_chat_id=row["telegram_chat_id"],
@@ -295,12 +296,12 @@ def active_rules(tx: Tx) -> list[ActiveRule]:
     ]
 
 
-def display_name(tx: Tx, user_id: int) -> str:
+def display_name(tx: Tx, user_id: UserId) -> str:
     row = tx.named("SELECT display_name FROM users WHERE id = ?", (user_id,))
     return "" if row is None else str(row["display_name"])
 
 
-def follower_count(tx: Tx, creator_id: int) -> int:
+def follower_count(tx: Tx, creator_id: UserId) -> int:
     row = tx.named("SELECT COUNT(*) AS followers FROM follows WHERE creator_id = ?", (creator_id,))
     return 0 if row is None else int(row["followers"])
 

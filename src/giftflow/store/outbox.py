@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import Tx
 
@@ -17,7 +18,7 @@ class NewDelivery:
 
     endpoint_id: str
     event_id: str
-    room_id: int
+    room_id: UserId
     type: str
     payload: str
     created_at: UnixNs

@@ -4,10 +4,11 @@ requested (decision 0059)."""
 from __future__ import annotations
 
 from giftflow.economy.payees import Payee, PayeeKind
+from giftflow.ids import UserId
 from giftflow.store.tx import Tx
 
 
-def put(tx: Tx, creator_id: int, payee: Payee, *, now_ns: int) -> None:
+def put(tx: Tx, creator_id: UserId, payee: Payee, *, now_ns: int) -> None:
     """Set or replace the creator's destination."""
     tx.execute(
         "INSERT INTO payee_destinations (creator_id, kind, destination, holder_name,"
@@ -18,7 +19,7 @@ def put(tx: Tx, creator_id: int, payee: Payee, *, now_ns: int) -> None:
     )
 
 
-def of_creator(tx: Tx, creator_id: int) -> Payee | None:
+def of_creator(tx: Tx, creator_id: UserId) -> Payee | None:
     row = tx.named(
         "SELECT kind, destination, holder_name FROM payee_destinations WHERE creator_id = ?",
         (creator_id,),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.money import Fiat
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
@@ -34,7 +35,7 @@ class Payment:
     provider: str
     provider_payment_id: str | None
     provider_reference: str | None
-    user_id: int
+    user_id: UserId
     region: str
     channel: str
     pack_id: str | None
@@ -204,14 +205,14 @@ def mark_paid(
     return tx.rowcount == 1
 
 
-def wallets_funded_by(tx: Tx, instrument: str) -> list[int]:
+def wallets_funded_by(tx: Tx, instrument: str) -> list[UserId]:
     """The users whose payments this instrument paid, in the order they first paid."""
     rows = tx.named_all(
         "SELECT user_id FROM payments WHERE instrument = ? AND status <> 'created'"
         " GROUP BY user_id ORDER BY MIN(paid_at), user_id",
         (instrument,),
     )
-    return [int(row["user_id"]) for row in rows]
+    return [UserId(int(row["user_id"])) for row in rows]
 
 
 def set_clawed_back(

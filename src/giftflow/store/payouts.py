@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.economy.payees import mask
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.partners.base import PayoutLine
 from giftflow.store.tx import NamedRow, Tx
 
@@ -24,7 +26,7 @@ COLUMNS: Final = (
 @dataclass(frozen=True, slots=True)
 class Payout:
     id: str
-    creator_id: int
+    creator_id: UserId
     diamonds: int
     gross_minor: int
     fee_minor: int
@@ -36,7 +38,7 @@ class Payout:
     batch_id: str | None
     partner_reference: str | None
     failure_reason: str | None
-    reserve_transfer_id: int
+    reserve_transfer_id: TransferId
     requested_at: UnixNs
     updated_at: UnixNs
     payee_kind: str | None = None
@@ -79,7 +81,7 @@ def by_id(tx: Tx, payout_id: str) -> Payout | None:
 
 
 def newest(
-    tx: Tx, *, creator_id: int | None = None, state: str | None = None, limit: int
+    tx: Tx, *, creator_id: UserId | None = None, state: str | None = None, limit: int
 ) -> list[Payout]:
     """Payouts, newest request first, of one creator and/or in one state (all when
     ``None``), ``limit`` at most."""
@@ -97,7 +99,7 @@ def newest(
     return [payout_from(row) for row in rows]
 
 
-def requested_since(tx: Tx, creator_id: int, *, since_ns: int) -> int:
+def requested_since(tx: Tx, creator_id: UserId, *, since_ns: int) -> int:
     """The gross (minor units) of the creator's payouts requested at ``since_ns`` or
     later, failed and rejected ones left out."""
     return int(
@@ -109,7 +111,7 @@ def requested_since(tx: Tx, creator_id: int, *, since_ns: int) -> int:
     )
 
 
-def lock_creator(tx: Tx, creator_id: int) -> None:
+def lock_creator(tx: Tx, creator_id: UserId) -> None:
     """Lock the creator's user row until the transaction ends, so that two payout
     requests of one creator check the daily maximum in turn. PostgreSQL only: SQLite
     has one writer anyway."""

@@ -20,6 +20,7 @@ from psycopg import errors
 
 from giftflow.errors import ConfigurationError
 from giftflow.ledger.accounts import AccountBalance
+from giftflow.ledger.limits import AccountId
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import upgrade_engine
@@ -101,8 +102,8 @@ class PostgresStore(SqlStore):
         return int(row[0])
 
     def _load_accounts(
-        self, cursor: psycopg.Cursor[Any], account_ids: set[int]
-    ) -> dict[int, AccountBalance]:
+        self, cursor: psycopg.Cursor[Any], account_ids: set[AccountId]
+    ) -> dict[AccountId, AccountBalance]:
         if not account_ids:
             return {}
         cursor.execute(

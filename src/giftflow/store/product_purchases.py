@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from giftflow.creator.products import Purchase, PurchaseNotFoundError, PurchaseState
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 _PURCHASE: Final = (
@@ -23,8 +24,8 @@ def _purchase_of(row: NamedRow) -> Purchase:
     return Purchase(
         id=int(row["id"]),
         product_id=row["product_id"],
-        buyer_id=int(row["buyer_id"]),
-        creator_id=int(row["creator_id"]),
+        buyer_id=UserId(int(row["buyer_id"])),
+        creator_id=UserId(int(row["creator_id"])),
         attempt=int(row["attempt"]),
         price_coins=int(row["price_coins"]),
         share_bps=int(row["share_bps"]),
@@ -39,7 +40,7 @@ def _purchase_of(row: NamedRow) -> Purchase:
     )
 
 
-def attempts(tx: Tx, product_id: str, buyer_id: int) -> int:
+def attempts(tx: Tx, product_id: str, buyer_id: UserId) -> int:
     row = tx.named(
         "SELECT COUNT(*) AS n FROM product_purchases WHERE product_id = ? AND buyer_id = ?",
         (product_id, buyer_id),
@@ -74,7 +75,7 @@ def find_purchase(tx: Tx, purchase_id: int) -> Purchase:
     return _purchase_of(row)
 
 
-def paid_purchase(tx: Tx, product_id: str, buyer_id: int) -> Purchase | None:
+def paid_purchase(tx: Tx, product_id: str, buyer_id: UserId) -> Purchase | None:
     row = tx.named(
         f"SELECT {_PURCHASE} FROM {_PURCHASES}"
         " WHERE p.product_id = ? AND p.buyer_id = ? AND p.state = 'paid'",
@@ -92,7 +93,7 @@ def purchases_of_product(tx: Tx, product_id: str, *, limit: int, offset: int) ->
     return [_purchase_of(row) for row in rows]
 
 
-def purchases_of_buyer(tx: Tx, buyer_id: int, *, limit: int, offset: int) -> list[Purchase]:
+def purchases_of_buyer(tx: Tx, buyer_id: UserId, *, limit: int, offset: int) -> list[Purchase]:
     rows = tx.named_all(
         f"SELECT {_PURCHASE} FROM {_PURCHASES} WHERE p.buyer_id = ?"
         " ORDER BY p.purchased_at DESC, p.id DESC LIMIT ? OFFSET ?",
@@ -112,8 +113,8 @@ def mark_refunded(tx: Tx, purchase: Purchase, *, clawed_back_units: int, now: in
 
 
 def due(
-    tx: Tx, cutoff: int, creator_id: int | None, limit: int
-) -> dict[int, list[tuple[int, int]]]:
+    tx: Tx, cutoff: int, creator_id: UserId | None, limit: int
+) -> dict[UserId, list[tuple[int, int]]]:
     """Paid purchases past their hold, by creator, as ``(purchase id, diamond units)``
     in id order (the shape of ``giftflow.store.earnings.due``)."""
     where = "" if creator_id is None else " AND creator_id = ?"
@@ -124,9 +125,9 @@ def due(
         " ORDER BY creator_id, id LIMIT ?",
         (*parameters, limit),
     )
-    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    found: dict[UserId, list[tuple[int, int]]] = defaultdict(list)
     for row in rows:
-        found[int(row["creator_id"])].append((int(row["id"]), int(row["diamond_units"])))
+        found[UserId(int(row["creator_id"]))].append((int(row["id"]), int(row["diamond_units"])))
     return found
 
 

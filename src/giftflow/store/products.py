@@ -11,6 +11,7 @@ from typing import Final
 
 from giftflow.creator.perks import EarlyAccess
 from giftflow.creator.products import Product, ProductNotFoundError, ProductState
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 LIST_MAX: Final = 500
@@ -30,7 +31,7 @@ def _product_of(tx: Tx, row: NamedRow) -> Product:
     product_id = row["id"]
     return Product(
         id=product_id,
-        creator_id=int(row["creator_id"]),
+        creator_id=UserId(int(row["creator_id"])),
         title=row["title"],
         price_coins=int(row["price_coins"]),
         state=ProductState(row["state"]),
@@ -81,7 +82,7 @@ def find_product(tx: Tx, product_id: str) -> Product:
     return _product_of(tx, row)
 
 
-def products_of(tx: Tx, creator_id: int, state: ProductState | None = None) -> list[Product]:
+def products_of(tx: Tx, creator_id: UserId, state: ProductState | None = None) -> list[Product]:
     where = "" if state is None else " AND state = ?"
     parameters = (creator_id,) if state is None else (creator_id, str(state))
     rows = tx.named_all(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.planning import RegionFact, WindowFact
 from giftflow.store.tx import Tx
 
 
-def followed_at(tx: Tx, creator_id: int, viewer_ids: Sequence[int]) -> dict[int, int]:
+def followed_at(tx: Tx, creator_id: UserId, viewer_ids: Sequence[UserId]) -> dict[UserId, int]:
     """When each of these viewers followed the creator, for those who do."""
     if not viewer_ids:
         return {}
@@ -22,10 +23,10 @@ def followed_at(tx: Tx, creator_id: int, viewer_ids: Sequence[int]) -> dict[int,
         f"SELECT user_id, followed_at FROM follows WHERE creator_id = ? AND user_id {clause}",
         (creator_id, parameter),
     )
-    return {int(row["user_id"]): int(row["followed_at"]) for row in rows}
+    return {UserId(int(row["user_id"])): int(row["followed_at"]) for row in rows}
 
 
-def window_facts(tx: Tx, creator_id: int, session_ids: Sequence[int]) -> list[WindowFact]:
+def window_facts(tx: Tx, creator_id: UserId, session_ids: Sequence[int]) -> list[WindowFact]:
     """Every gift (with its coins), follow of the creator and viewer's join in these
     sessions, as moments for the best windows."""
     clause, parameter = tx.any_of(list(session_ids))
@@ -67,11 +68,13 @@ def region_facts(tx: Tx, session_ids: Sequence[int], *, now_ns: int) -> list[Reg
     facts = [
         RegionFact(
             row["region"],
-            int(row["viewer_id"]),
+            UserId(int(row["viewer_id"])),
             int(row["watched_ns"]) // NS_PER_S,
             paid.pop((row["region"], int(row["viewer_id"])), 0),
         )
         for row in watched
     ]
-    facts += [RegionFact(region, viewer, 0, coins) for (region, viewer), coins in paid.items()]
+    facts += [
+        RegionFact(region, UserId(viewer), 0, coins) for (region, viewer), coins in paid.items()
+    ]
     return facts

@@ -13,7 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.promote.promotions import (
     AgeBand,
     Audience,
@@ -42,14 +44,14 @@ class Promotion:
     released)."""
 
     id: str
-    creator_id: int
+    creator_id: UserId
     campaign_id: str | None
     plan: Plan
     price_per_1000_coins: int
     state: PromotionState
     reason: str | None
     reserve_seq: int
-    reserve_transfer_id: int
+    reserve_transfer_id: TransferId
     reserved_coins: int
     billed_millicoins: int
     posted_coins: int
@@ -135,7 +137,7 @@ def state_of(tx: Tx, promotion_id: str) -> PromotionState | None:
 def newest(
     tx: Tx,
     *,
-    creator_id: int | None = None,
+    creator_id: UserId | None = None,
     state: PromotionState | None = None,
     campaign_id: str | None = None,
     limit: int,
@@ -200,7 +202,7 @@ def insert_draft(
     tx: Tx,
     promotion_id: str,
     *,
-    creator_id: int,
+    creator_id: UserId,
     campaign_id: str | None,
     plan: Plan,
     price_per_1000_coins: int,
@@ -250,7 +252,9 @@ def set_state(
     return tx.rowcount == 1
 
 
-def set_submitted(tx: Tx, promotion_id: str, *, reserve_transfer_id: int, now_ns: int) -> bool:
+def set_submitted(
+    tx: Tx, promotion_id: str, *, reserve_transfer_id: TransferId, now_ns: int
+) -> bool:
     """A draft sent to review with its whole budget reserved by reservation 0; False
     when it was no longer a draft."""
     tx.execute(
@@ -289,7 +293,7 @@ def set_settled(
     promotion_id: str,
     *,
     seq: int,
-    next_transfer_id: int,
+    next_transfer_id: TransferId,
     rest_coins: int,
     due_coins: int,
     now_ns: int,

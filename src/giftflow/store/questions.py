@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Final
 
 from giftflow.creator.perks import QUEUE_LIST_MAX, PerkNotFoundError, Question, QuestionState
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 _QUESTION: Final = (
@@ -18,8 +19,8 @@ def _question_of(row: NamedRow) -> Question:
     return Question(
         id=row["id"],
         session_id=int(row["session_id"]),
-        creator_id=int(row["creator_id"]),
-        user_id=int(row["user_id"]),
+        creator_id=UserId(int(row["creator_id"])),
+        user_id=UserId(int(row["user_id"])),
         level=int(row["level"]),
         text=row["text"],
         state=QuestionState(row["state"]),
@@ -74,7 +75,7 @@ def close_question(tx: Tx, question_id: str, state: QuestionState, now: int) -> 
     return tx.rowcount == 1
 
 
-def qa_levels(tx: Tx, creator_id: int) -> list[int]:
+def qa_levels(tx: Tx, creator_id: UserId) -> list[int]:
     """The levels of the creator's ``qa_priority`` perks."""
     rows = tx.named_all(
         "SELECT level FROM perks WHERE creator_id = ? AND kind = 'qa_priority'", (creator_id,)

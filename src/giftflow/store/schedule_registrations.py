@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
@@ -17,7 +18,7 @@ from giftflow.store.tx import NamedRow, Tx
 @dataclass(frozen=True, slots=True)
 class Registration:
     schedule_id: str
-    user_id: int
+    user_id: UserId
     registered_at: UnixNs
 
 
@@ -35,9 +36,9 @@ class DueReminder:
     """A reminder whose moment has come, with what it tells the viewer."""
 
     schedule_id: str
-    user_id: int
+    user_id: UserId
     offset_s: int
-    creator_id: int
+    creator_id: UserId
     title: str
     starts_at: UnixNs
 
@@ -45,12 +46,12 @@ class DueReminder:
 def registration_from(row: NamedRow) -> Registration:
     return Registration(
         schedule_id=row["schedule_id"],
-        user_id=int(row["user_id"]),
+        user_id=UserId(int(row["user_id"])),
         registered_at=int(row["registered_at"]),
     )
 
 
-def by_user(tx: Tx, schedule_id: str, user_id: int) -> Registration | None:
+def by_user(tx: Tx, schedule_id: str, user_id: UserId) -> Registration | None:
     row = tx.named(
         "SELECT schedule_id, user_id, registered_at FROM schedule_registrations"
         " WHERE schedule_id = ? AND user_id = ?",
@@ -70,7 +71,7 @@ def of_schedule(tx: Tx, schedule_id: str, *, limit: int, offset: int) -> list[Re
     return [registration_from(row) for row in rows]
 
 
-def insert(tx: Tx, schedule_id: str, user_id: int, *, now_ns: int) -> bool:
+def insert(tx: Tx, schedule_id: str, user_id: UserId, *, now_ns: int) -> bool:
     """Register the viewer; False when they were registered already."""
     tx.execute(
         "INSERT INTO schedule_registrations (schedule_id, user_id, registered_at)"
@@ -80,7 +81,7 @@ def insert(tx: Tx, schedule_id: str, user_id: int, *, now_ns: int) -> bool:
     return tx.rowcount == 1
 
 
-def delete(tx: Tx, schedule_id: str, user_id: int) -> bool:
+def delete(tx: Tx, schedule_id: str, user_id: UserId) -> bool:
     """Unregister the viewer; False when they were not registered."""
     tx.execute(
         "DELETE FROM schedule_registrations WHERE schedule_id = ? AND user_id = ?",
@@ -129,9 +130,9 @@ def due_reminders(tx: Tx, *, now_ns: int, horizon_ns: int, limit: int) -> list[D
     return [
         DueReminder(
             schedule_id=row["schedule_id"],
-            user_id=int(row["user_id"]),
+            user_id=UserId(int(row["user_id"])),
             offset_s=int(row["offset_s"]),
-            creator_id=int(row["creator_id"]),
+            creator_id=UserId(int(row["creator_id"])),
             title=row["title"],
             starts_at=int(row["starts_at"]),
         )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.live.chapters import ChapterKind, ChapterPlan
 from giftflow.live.goals import GoalKind
@@ -121,7 +122,7 @@ def by_id(tx: Tx, schedule_id: str) -> ScheduledLive | None:
 
 
 def of_room(
-    tx: Tx, creator_id: int, *, state: ScheduleState | None, limit: int
+    tx: Tx, creator_id: UserId, *, state: ScheduleState | None, limit: int
 ) -> list[ScheduledLive]:
     """The room's scheduled LIVEs (in ``state`` when given) by start, then id: the
     ``limit`` that start last."""
@@ -136,7 +137,7 @@ def of_room(
     return sorted(lives, key=lambda live: (live.starts_at, live.id))
 
 
-def upcoming(tx: Tx, creator_id: int, *, until_ns: int) -> list[Upcoming]:
+def upcoming(tx: Tx, creator_id: UserId, *, until_ns: int) -> list[Upcoming]:
     """The creator's ``scheduled`` LIVEs that start by ``until_ns``, earliest first."""
     rows = tx.named_all(
         "SELECT id, starts_at FROM scheduled_lives WHERE creator_id = ? AND state = 'scheduled'"
@@ -152,7 +153,7 @@ def id_of_session(tx: Tx, session_id: int) -> str | None:
     return None if row is None else str(row["id"])
 
 
-def counts(tx: Tx, creator_id: int, *, missed_before_ns: int) -> dict[str, int]:
+def counts(tx: Tx, creator_id: UserId, *, missed_before_ns: int) -> dict[str, int]:
     """The creator's scheduled LIVEs per state (the states that have some), a
     ``scheduled`` one starting at ``missed_before_ns`` or earlier counted as ``missed``."""
     rows = tx.named_all(
@@ -164,7 +165,7 @@ def counts(tx: Tx, creator_id: int, *, missed_before_ns: int) -> dict[str, int]:
     return {str(row["state"]): int(row["lives"]) for row in rows}
 
 
-def showing(tx: Tx, creator_id: int, *, missed_before_ns: int) -> str | None:
+def showing(tx: Tx, creator_id: UserId, *, missed_before_ns: int) -> str | None:
     """The room's LIVE the countdown shows: the one ``live``, else the next
     ``scheduled`` one starting after ``missed_before_ns``."""
     row = tx.named(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession, Presence
 from giftflow.store.tx import NamedRow, Tx
 
@@ -38,7 +39,7 @@ def by_id(tx: Tx, session_id: int) -> LiveSession | None:
     return None if row is None else session_from(row)
 
 
-def live_of(tx: Tx, creator_id: int) -> LiveSession | None:
+def live_of(tx: Tx, creator_id: UserId) -> LiveSession | None:
     """The creator's session that is live now, if any (one at most)."""
     row = tx.named(
         f"SELECT {COLUMNS} FROM live_sessions WHERE creator_id = ? AND ended_at = 0",
@@ -47,7 +48,7 @@ def live_of(tx: Tx, creator_id: int) -> LiveSession | None:
     return None if row is None else session_from(row)
 
 
-def insert(tx: Tx, creator_id: int, *, title: str, now_ns: int) -> LiveSession:
+def insert(tx: Tx, creator_id: UserId, *, title: str, now_ns: int) -> LiveSession:
     """A session of the creator, live from ``now_ns``."""
     row = tx.named(
         "INSERT INTO live_sessions (creator_id, title, started_at) VALUES (?, ?, ?)"
@@ -74,7 +75,7 @@ def end(tx: Tx, session_id: int, *, now_ns: int) -> None:
 # --- viewers ---------------------------------------------------------------------------
 
 
-def join(tx: Tx, session_id: int, viewer_id: int, *, now_ns: int) -> None:
+def join(tx: Tx, session_id: int, viewer_id: UserId, *, now_ns: int) -> None:
     """A presence of the viewer from ``now_ns`` (a viewer present already gets a second
     one, which watch time and the concurrent count merge)."""
     tx.execute(
@@ -83,7 +84,7 @@ def join(tx: Tx, session_id: int, viewer_id: int, *, now_ns: int) -> None:
     )
 
 
-def leave(tx: Tx, session_id: int, viewer_id: int, *, now_ns: int) -> int:
+def leave(tx: Tx, session_id: int, viewer_id: UserId, *, now_ns: int) -> int:
     """Close the viewer's open presences at ``now_ns``; how many there were."""
     tx.execute(
         "UPDATE session_viewers SET left_at = ?"
@@ -135,7 +136,7 @@ def insert_interaction(
     tx: Tx,
     session_id: int,
     *,
-    user_id: int,
+    user_id: UserId,
     kind: str,
     chapter_id: int | None,
     text: str,
@@ -152,7 +153,7 @@ def insert_interaction(
 
 
 def insert_follow(
-    tx: Tx, creator_id: int, user_id: int, *, at_ns: int, session_id: int | None
+    tx: Tx, creator_id: UserId, user_id: UserId, *, at_ns: int, session_id: int | None
 ) -> bool:
     """Keep the user's first follow of the creator; True if this was it."""
     tx.execute(

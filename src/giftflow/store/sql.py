@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from giftflow.errors import StoreError
 from giftflow.ledger.account_rules import apply_accounts
 from giftflow.ledger.accounts import Account, AccountBalance
-from giftflow.ledger.limits import is_valid_id
+from giftflow.ledger.limits import AccountId, TransferId, is_valid_id
 from giftflow.ledger.reconcile import ReconcileReport, reconcile
 from giftflow.ledger.results import AccountResult, AccountResultCode, TransferResult
 from giftflow.ledger.state_machine import BatchOutcome, BatchView, apply_transfers, referenced_ids
@@ -82,7 +82,9 @@ class SqlStore(ABC):
         """The ledger clock inside a write transaction (locking it where needed)."""
 
     @abstractmethod
-    def _load_accounts(self, cursor: Cursor, account_ids: set[int]) -> dict[int, AccountBalance]:
+    def _load_accounts(
+        self, cursor: Cursor, account_ids: set[AccountId]
+    ) -> dict[AccountId, AccountBalance]:
         """Working copies of the accounts, locked against other writers where needed."""
 
     @abstractmethod
@@ -208,7 +210,9 @@ class SqlStore(ABC):
             self._sql("UPDATE ledger_state SET last_timestamp = ? WHERE id = 1"), (timestamp,)
         )
 
-    def _transfers_by_id(self, cursor: Cursor, transfer_ids: set[int]) -> dict[int, Transfer]:
+    def _transfers_by_id(
+        self, cursor: Cursor, transfer_ids: set[TransferId]
+    ) -> dict[TransferId, Transfer]:
         if not transfer_ids:
             return {}
         clause, parameter = self._ids(sorted(transfer_ids))
@@ -217,7 +221,9 @@ class SqlStore(ABC):
         )
         return {row[0]: transfer_of(row) for row in cursor.fetchall()}
 
-    def _pendings(self, cursor: Cursor, pending_ids: set[int]) -> dict[int, PendingState]:
+    def _pendings(
+        self, cursor: Cursor, pending_ids: set[TransferId]
+    ) -> dict[TransferId, PendingState]:
         if not pending_ids:
             return {}
         clause, parameter = self._ids(sorted(pending_ids))
@@ -247,8 +253,10 @@ class SqlStore(ABC):
     def create_accounts(self, accounts: Sequence[Account], *, now: int) -> list[AccountResult]:
         try:
             with self._write() as cursor:
-                ids: set[int] = {a.id for a in accounts if is_valid_id(a.id)}
-                existing: dict[int, Account] = {a.id: a for a in self._accounts_by_id(cursor, ids)}
+                ids: set[AccountId] = {a.id for a in accounts if is_valid_id(a.id)}
+                existing: dict[AccountId, Account] = {
+                    a.id: a for a in self._accounts_by_id(cursor, ids)
+                }
                 last_timestamp = max(now, self._last_timestamp(cursor))
                 results, created, last = apply_accounts(
                     existing, list(accounts), timestamp=last_timestamp
@@ -264,7 +272,7 @@ class SqlStore(ABC):
         return results
 
     def set_frozen(
-        self, account_id: int, *, frozen: bool, record: Callable[[Tx], object] | None = None
+        self, account_id: AccountId, *, frozen: bool, record: Callable[[Tx], object] | None = None
     ) -> AccountResult:
         operation = "flags | 4" if frozen else "flags & ~4"
         try:
@@ -282,7 +290,7 @@ class SqlStore(ABC):
             return AccountResult(AccountResultCode.ACCOUNT_NOT_FOUND)
         return AccountResult(AccountResultCode.OK)
 
-    def _accounts_by_id(self, cursor: Cursor, account_ids: set[int]) -> list[Account]:
+    def _accounts_by_id(self, cursor: Cursor, account_ids: set[AccountId]) -> list[Account]:
         if not account_ids:
             return []
         clause, parameter = self._ids(sorted(account_ids))
@@ -293,20 +301,20 @@ class SqlStore(ABC):
 
     # --- queries -------------------------------------------------------------------
 
-    def lookup_accounts(self, account_ids: Sequence[int]) -> list[Account]:
+    def lookup_accounts(self, account_ids: Sequence[AccountId]) -> list[Account]:
         with self._read() as cursor:
-            found: dict[int, Account] = {
+            found: dict[AccountId, Account] = {
                 a.id: a for a in self._accounts_by_id(cursor, set(account_ids))
             }
         return [found[i] for i in account_ids if i in found]
 
-    def lookup_transfers(self, transfer_ids: Sequence[int]) -> list[Transfer]:
+    def lookup_transfers(self, transfer_ids: Sequence[TransferId]) -> list[Transfer]:
         with self._read() as cursor:
             found = self._transfers_by_id(cursor, set(transfer_ids))
         return [found[i] for i in transfer_ids if i in found]
 
     def account_transfers(
-        self, account_id: int, *, limit: int = 50, cursor: int | None = None
+        self, account_id: AccountId, *, limit: int = 50, cursor: int | None = None
     ) -> TransferPage:
         """Transfers that debit or credit the account, newest first, ``limit`` a page;
         ``cursor`` is the timestamp the previous page ended at."""
@@ -325,7 +333,7 @@ class SqlStore(ABC):
         more = len(rows) > limit
         return TransferPage(page, page[-1].timestamp if more and page else None)
 
-    def balance_as_of(self, account_id: int, timestamp: int) -> Balance | None:
+    def balance_as_of(self, account_id: AccountId, timestamp: int) -> Balance | None:
         """The account's four counters as they stood at ``timestamp`` (inclusive)."""
         with self._read() as db:
             db.execute(self._sql("SELECT unit FROM accounts WHERE id = ?"), (account_id,))
@@ -335,7 +343,7 @@ class SqlStore(ABC):
             sums = [self._sum_as_of(db, side, account_id, timestamp) for side in _SIDES]
         return Balance(account_id, row[0], sums[0], sums[1], sums[2], sums[3], timestamp)
 
-    def _sum_as_of(self, db: Cursor, side: tuple[str, bool], account_id: int, at: int) -> int:
+    def _sum_as_of(self, db: Cursor, side: tuple[str, bool], account_id: AccountId, at: int) -> int:
         column, pending = side
         if pending:
             query = (
@@ -369,7 +377,7 @@ class SqlStore(ABC):
     def iter_transfers(self) -> Iterator[Transfer]:
         return self._stream(f"SELECT {TRANSFER_COLUMNS} FROM transfers", transfer_of)
 
-    def pending_statuses(self) -> dict[int, str]:
+    def pending_statuses(self) -> dict[TransferId, str]:
         with self._read() as db:
             db.execute("SELECT id, status FROM pending_transfers")
             return {row[0]: row[1] for row in db.fetchall()}

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from giftflow.ledger.accounts import AccountBalance
+from giftflow.ledger.limits import AccountId
 from giftflow.ledger.transfers import Transfer
 from giftflow.store.base import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from giftflow.store.migrate import sqlite_engine, upgrade_engine
@@ -91,7 +92,7 @@ class SQLiteStore(SqlStore):
         self._lock = threading.RLock()
         self._readers = threading.local()
         self._all_readers: list[sqlite3.Connection] = []
-        self._accounts: dict[int, AccountBalance] = {}
+        self._accounts: dict[AccountId, AccountBalance] = {}
         self._last_timestamp_seen = -1
         self._data_version = -1
         upgrade_engine(self._migration_engine())
@@ -162,8 +163,8 @@ class SQLiteStore(SqlStore):
         self._last_timestamp_seen = timestamp
 
     def _load_accounts(
-        self, cursor: sqlite3.Cursor, account_ids: set[int]
-    ) -> dict[int, AccountBalance]:
+        self, cursor: sqlite3.Cursor, account_ids: set[AccountId]
+    ) -> dict[AccountId, AccountBalance]:
         cache = self._accounts
         missing = [account_id for account_id in account_ids if account_id not in cache]
         if missing:

@@ -10,7 +10,9 @@ from typing import Final
 
 from giftflow.creator.gift_rules import GiftRule
 from giftflow.creator.subathon import Control, ControlKind, Counted, Entry, Rules, Tier, Timer
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.store.tx import NamedRow, Tx
 
 _SUBATHON: Final = (
@@ -26,7 +28,7 @@ _RULE: Final = (
 @dataclass(frozen=True, slots=True)
 class StoredSubathon:
     id: str
-    creator_id: int
+    creator_id: UserId
     number: int
     """The room's subathons count 1, 2, …"""
     timer: Timer
@@ -42,7 +44,7 @@ class StoredSubathon:
 @dataclass(frozen=True, slots=True)
 class Firing:
     rule_id: int
-    gift_event_id: int
+    gift_event_id: TransferId
     fired_at: UnixNs
 
 
@@ -89,7 +91,7 @@ def _subathon(row: NamedRow) -> StoredSubathon:
     )
 
 
-def insert_subathon(tx: Tx, subathon_id: str, creator_id: int, timer: Timer) -> StoredSubathon:
+def insert_subathon(tx: Tx, subathon_id: str, creator_id: UserId, timer: Timer) -> StoredSubathon:
     """The room's next subathon (numbered after its last)."""
     last = tx.scalar("SELECT MAX(number) FROM subathons WHERE creator_id = ?", (creator_id,))
     row = tx.named(
@@ -122,7 +124,7 @@ def find_subathon(tx: Tx, subathon_id: str) -> StoredSubathon | None:
     return None if row is None else _subathon(row)
 
 
-def latest_of_room(tx: Tx, creator_id: int) -> StoredSubathon | None:
+def latest_of_room(tx: Tx, creator_id: UserId) -> StoredSubathon | None:
     """The room's last subathon (the one that may run)."""
     row = tx.named(
         f"SELECT {_SUBATHON} FROM subathons WHERE creator_id = ? ORDER BY number DESC LIMIT 1",
@@ -131,7 +133,7 @@ def latest_of_room(tx: Tx, creator_id: int) -> StoredSubathon | None:
     return None if row is None else _subathon(row)
 
 
-def of_room(tx: Tx, creator_id: int, *, limit: int) -> list[StoredSubathon]:
+def of_room(tx: Tx, creator_id: UserId, *, limit: int) -> list[StoredSubathon]:
     rows = tx.named_all(
         f"SELECT {_SUBATHON} FROM subathons WHERE creator_id = ? ORDER BY number DESC LIMIT ?",
         (creator_id, limit),
@@ -254,12 +256,12 @@ def _rule(row: NamedRow) -> GiftRule:
 
 def insert_rule(
     tx: Tx,
-    creator_id: int,
+    creator_id: UserId,
     *,
     action: str,
     payload: str,
     min_coins: int | None,
-    gift_id: int | None,
+    gift_id: GiftId | None,
     cooldown_s: int,
     now: int,
 ) -> GiftRule:
@@ -272,7 +274,7 @@ def insert_rule(
     return _rule(row)
 
 
-def count_rules(tx: Tx, creator_id: int) -> int:
+def count_rules(tx: Tx, creator_id: UserId) -> int:
     return int(
         tx.scalar(
             "SELECT COUNT(*) FROM gift_rules WHERE creator_id = ? AND deleted_at = 0",
@@ -281,7 +283,7 @@ def count_rules(tx: Tx, creator_id: int) -> int:
     )
 
 
-def rules_of_room(tx: Tx, creator_id: int) -> list[GiftRule]:
+def rules_of_room(tx: Tx, creator_id: UserId) -> list[GiftRule]:
     """The room's rules in force, oldest first."""
     rows = tx.named_all(
         f"SELECT {_RULE} FROM gift_rules WHERE creator_id = ? AND deleted_at = 0 ORDER BY id",
@@ -303,7 +305,7 @@ def delete_rule(tx: Tx, rule_id: int, now: int) -> bool:
     return tx.rowcount == 1
 
 
-def fire_rule(tx: Tx, rule: GiftRule, gift_event_id: int, at: int) -> bool:
+def fire_rule(tx: Tx, rule: GiftRule, gift_event_id: TransferId, at: int) -> bool:
     """Compare-and-set on the firing count the rule was read with, then the firing's
     row; False (nothing written) when another gift fired it meanwhile or this gift
     event fired it already."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.live.leaderboards import Support
 from giftflow.live.levels import Perk, PerkKind
 from giftflow.store.tx import NamedRow, Tx
@@ -19,7 +20,7 @@ PERK_COLUMNS: Final = "id, creator_id, level, kind, value"
 
 def support_from(row: NamedRow) -> Support:
     return Support(
-        user_id=int(row["user_id"]), coins=int(row["coins"]), last_at=int(row["last_at"])
+        user_id=UserId(int(row["user_id"])), coins=int(row["coins"]), last_at=int(row["last_at"])
     )
 
 
@@ -32,7 +33,7 @@ def top_of_session(tx: Tx, session_id: int, *, limit: int) -> list[Support]:
     return [support_from(row) for row in rows]
 
 
-def top_of_creator(tx: Tx, creator_id: int, *, limit: int) -> list[Support]:
+def top_of_creator(tx: Tx, creator_id: UserId, *, limit: int) -> list[Support]:
     """The creator's ``limit`` biggest supporters of all time, in leaderboard order."""
     rows = tx.named_all(
         f"SELECT user_id, coins, last_at FROM creator_supporters WHERE creator_id = ? {_ORDER}",
@@ -41,7 +42,7 @@ def top_of_creator(tx: Tx, creator_id: int, *, limit: int) -> list[Support]:
     return [support_from(row) for row in rows]
 
 
-def top_since(tx: Tx, creator_id: int, *, since_ns: int, limit: int) -> list[Support]:
+def top_since(tx: Tx, creator_id: UserId, *, since_ns: int, limit: int) -> list[Support]:
     """The creator's ``limit`` biggest gifters since ``since_ns``, from the gifts."""
     rows = tx.named_all(
         "SELECT sender_id AS user_id, SUM(coins) AS coins, MAX(sent_at) AS last_at"
@@ -51,7 +52,9 @@ def top_since(tx: Tx, creator_id: int, *, since_ns: int, limit: int) -> list[Sup
     return [support_from(row) for row in rows]
 
 
-def add(tx: Tx, *, session_id: int, creator_id: int, user_id: int, coins: int, at_ns: int) -> None:
+def add(
+    tx: Tx, *, session_id: int, creator_id: UserId, user_id: UserId, coins: int, at_ns: int
+) -> None:
     """Add a gift's coins to the supporter's totals in the session and with the creator."""
     for table, owner_column, owner in (
         ("session_supporters", "session_id", session_id),
@@ -65,7 +68,7 @@ def add(tx: Tx, *, session_id: int, creator_id: int, user_id: int, coins: int, a
         )
 
 
-def supporter_coins(tx: Tx, creator_id: int, user_id: int) -> int:
+def supporter_coins(tx: Tx, creator_id: UserId, user_id: UserId) -> int:
     """The coins the user gifted the creator in all (what their level counts)."""
     row = tx.named(
         "SELECT coins FROM creator_supporters WHERE creator_id = ? AND user_id = ?",
@@ -84,7 +87,7 @@ def perk_from(row: NamedRow) -> Perk:
     )
 
 
-def perks_of(tx: Tx, creator_id: int) -> list[Perk]:
+def perks_of(tx: Tx, creator_id: UserId) -> list[Perk]:
     """The creator's perks, by level then age."""
     rows = tx.named_all(
         f"SELECT {PERK_COLUMNS} FROM perks WHERE creator_id = ? ORDER BY level, id", (creator_id,)
@@ -92,7 +95,7 @@ def perks_of(tx: Tx, creator_id: int) -> list[Perk]:
     return [perk_from(row) for row in rows]
 
 
-def insert_perk(tx: Tx, creator_id: int, *, level: int, kind: PerkKind, value: str) -> Perk:
+def insert_perk(tx: Tx, creator_id: UserId, *, level: int, kind: PerkKind, value: str) -> Perk:
     """A new perk the creator attaches to supporter level ``level``."""
     row = tx.named(
         "INSERT INTO perks (creator_id, level, kind, value) VALUES (?, ?, ?, ?)"
@@ -104,7 +107,7 @@ def insert_perk(tx: Tx, creator_id: int, *, level: int, kind: PerkKind, value: s
 
 
 def replace_perks(
-    tx: Tx, creator_id: int, wanted: Sequence[tuple[int, PerkKind, str]]
+    tx: Tx, creator_id: UserId, wanted: Sequence[tuple[int, PerkKind, str]]
 ) -> list[Perk]:
     """The creator's perks become ``wanted`` (level, kind, value); returns them."""
     tx.execute("DELETE FROM perks WHERE creator_id = ?", (creator_id,))

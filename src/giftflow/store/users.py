@@ -9,6 +9,7 @@ from datetime import date
 from typing import Final
 
 from giftflow.economy.users import User
+from giftflow.ids import UserId
 from giftflow.store.tx import NamedRow, Tx
 
 COLUMNS: Final = (
@@ -29,12 +30,12 @@ def user_from(row: NamedRow) -> User:
     )
 
 
-def by_id(tx: Tx, user_id: int) -> User | None:
+def by_id(tx: Tx, user_id: UserId) -> User | None:
     row = tx.named(f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,))
     return None if row is None else user_from(row)
 
 
-def by_ids(tx: Tx, user_ids: Sequence[int]) -> dict[int, User]:
+def by_ids(tx: Tx, user_ids: Sequence[UserId]) -> dict[UserId, User]:
     """The users of these ids that exist, in one statement."""
     if not user_ids:
         return {}
@@ -76,7 +77,7 @@ def insert(
     return user_from(row)
 
 
-def set_status(tx: Tx, user_id: int, *, is_creator: bool, identity_verified: bool) -> None:
+def set_status(tx: Tx, user_id: UserId, *, is_creator: bool, identity_verified: bool) -> None:
     tx.execute(
         "UPDATE users SET is_creator = ?, identity_verified = ? WHERE id = ?",
         (is_creator, identity_verified, user_id),

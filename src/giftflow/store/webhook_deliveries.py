@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.store.tx import NamedRow, Tx
 
@@ -43,7 +44,7 @@ class Head:
 
     id: int
     endpoint_id: str
-    room_id: int
+    room_id: UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def anything_due(tx: Tx, *, now_ns: int) -> bool:
 def due_heads(tx: Tx, *, now_ns: int, limit: int) -> list[Head]:
     """Up to ``limit`` lines whose head is due and unclaimed, oldest head first."""
     rows = tx.named_all(_HEADS + " ORDER BY h.id LIMIT ?" + _lock(tx), (now_ns, now_ns, limit))
-    return [Head(int(row["id"]), row["endpoint_id"], int(row["room_id"])) for row in rows]
+    return [Head(int(row["id"]), row["endpoint_id"], UserId(int(row["room_id"]))) for row in rows]
 
 
 def line_of(tx: Tx, head: Head, *, limit: int) -> list[PendingDelivery]:
@@ -223,7 +224,7 @@ class Delivery:
     id: int
     endpoint_id: str
     event_id: str
-    room_id: int
+    room_id: UserId
     type: str
     payload: str
     created_at: UnixNs
@@ -241,7 +242,7 @@ def _delivery(row: NamedRow, log: tuple[Attempt, ...] = ()) -> Delivery:
         id=int(row["id"]),
         endpoint_id=row["endpoint_id"],
         event_id=row["event_id"],
-        room_id=int(row["room_id"]),
+        room_id=UserId(int(row["room_id"])),
         type=row["type"],
         payload=row["payload"],
         created_at=int(row["created_at"]),

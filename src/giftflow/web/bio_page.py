@@ -22,6 +22,7 @@ from giftflow.http import problem_codes, problems
 from giftflow.http.deps import ApiState, state_of
 from giftflow.i18n import N_, activate
 from giftflow.i18n import gettext as _
+from giftflow.ids import UserId
 from giftflow.render.charts import esc
 from giftflow.service.creator import bio_leads
 from giftflow.web.bio_sections import SectionSource, document, draw, lead_form
@@ -61,7 +62,7 @@ def _error(error: GiftflowError) -> HTMLResponse:
     return _message(heading, problems.public_detail(error), status=status, extra=extra)
 
 
-def _visit(state: ApiState, request: Request, creator_id: int, link_id: str | None) -> Visit:
+def _visit(state: ApiState, request: Request, creator_id: UserId, link_id: str | None) -> Visit:
     header = state.settings.region_header
     region = region_of(request.headers.get(header) if header else None, state.bio.regions)
     host = "" if link_id else referrer_host(request.headers.get("referer"))
@@ -92,7 +93,7 @@ async def bio_page(slug: SlugPath, request: Request) -> Response:
         return _html(content)
 
 
-def _draw(state: ApiState, slug: str) -> tuple[int, str]:
+def _draw(state: ApiState, slug: str) -> tuple[UserId, str]:
     with activate(state.settings.locale):
         page = state.bio.public(slug)
         source = SectionSource(page, state.bio, state.live, state.bio.context.now())

@@ -32,6 +32,7 @@ from giftflow.http.schemas import (
     ReconcilePublic,
     WalletPublic,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.partners.manual import ManualPartner
 from giftflow.service.economy import Economy, ImportSummary
@@ -46,7 +47,7 @@ async def admin_only(principal: PrincipalDep) -> Principal:
 AdminDep = Annotated[Principal, Depends(admin_only)]
 router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=RESPONSES)
 BatchIdPath = Annotated[str, Path(pattern=r"^pb_[A-Za-z0-9]{1,37}$")]
-UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+UserIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 DecisionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 
 

@@ -32,6 +32,7 @@ from giftflow.http.schemas.analytics import (
     SessionList,
 )
 from giftflow.i18n import activate
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.render.report_page import render_report
@@ -40,7 +41,7 @@ from giftflow.service.live import Live
 
 router = APIRouter(prefix="/v1", tags=["analytics"], responses=RESPONSES)
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
-CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+CreatorIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
 FromQuery = Annotated[date, Query(alias="from", description="First day (UTC), YYYY-MM-DD.")]
 ToQuery = Annotated[date, Query(alias="to", description="Day after the last (UTC), YYYY-MM-DD.")]
 READ = "live:read"
@@ -62,7 +63,7 @@ async def get_analytics(live: LiveDep) -> Analytics:
 AnalyticsDep = Annotated[Analytics, Depends(get_analytics)]
 
 
-def _may_read(principal: Principal, creator_id: int) -> None:
+def _may_read(principal: Principal, creator_id: UserId) -> None:
     auth.require_self_or_scope(principal, creator_id, READ, Role.CREATOR)
 
 
@@ -243,7 +244,7 @@ def follow(
     """The user follows the creator: 201 for the first follow, 200 for a repeat (which
     counts nothing). While the creator is live the follow is also an interaction."""
     auth.require_self_or_scope(principal, body.user_id, WRITE)
-    first = live.follow(creator_id, body.user_id)
+    first = live.follow(creator_id, UserId(body.user_id))
     if not first:
         response.status_code = 200
     return FollowPublic(creator_id=creator_id, user_id=body.user_id, first=first)

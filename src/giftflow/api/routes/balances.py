@@ -17,9 +17,10 @@ from giftflow.http.schemas import (
     StatementPublic,
     WalletPublic,
 )
+from giftflow.ids import UserId
 
 router = APIRouter(prefix="/v1", tags=["balances"], responses=RESPONSES)
-UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+UserIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 
 
 @router.get("/wallets/{user_id}", response_model=WalletPublic)

@@ -11,6 +11,7 @@ itself. Events of every step go to every room in the invitation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -31,6 +32,7 @@ from giftflow.http.schemas.battles import (
     InvitationList,
     InvitationPublic,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.battles import Battle
 from giftflow.live.errors import LiveNotFoundError
@@ -42,7 +44,7 @@ BattleIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 InvitationIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 
 
-def _is_host(principal: Principal, creator_ids: list[int]) -> bool:
+def _is_host(principal: Principal, creator_ids: Sequence[UserId]) -> bool:
     return any(principal.is_user(creator_id, Role.CREATOR) for creator_id in creator_ids)
 
 
@@ -121,7 +123,7 @@ def room_invitations(room_id: RoomIdPath, principal: PrincipalDep, live: LiveDep
     return InvitationList(invitations=[_public(live, i) for i in invitations])
 
 
-def _invitee_room(live: Live, invitation_id: int, session_id: int) -> int:
+def _invitee_room(live: Live, invitation_id: int, session_id: int) -> UserId:
     invitee = live.battle_invitation(invitation_id).invitee(session_id)
     if invitee is None:
         raise LiveNotFoundError(

@@ -29,6 +29,7 @@ from giftflow.http.schemas.bio import (
     LinkPublic,
     LinksReplace,
 )
+from giftflow.ids import UserId
 from giftflow.service.creator import bio_leads
 from giftflow.service.creator.bio import Bio, PageSettings
 
@@ -39,7 +40,7 @@ OffsetQuery = Annotated[int, Query(ge=0, le=2**31 - 1)]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def _public(bio: Bio, creator_id: int, public_url: str) -> BioPublic:
+def _public(bio: Bio, creator_id: UserId, public_url: str) -> BioPublic:
     page = bio.page(creator_id)
     return BioPublic.of(page, bio.consent(page), public_url=public_url)
 

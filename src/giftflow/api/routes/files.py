@@ -33,6 +33,7 @@ from giftflow.http.schemas.products import (
     FilePublic,
     PerkId,
 )
+from giftflow.ids import UserId
 from giftflow.service.creator import perks
 
 router = APIRouter(prefix="/v1", tags=["products"], responses=RESPONSES)
@@ -163,7 +164,7 @@ def perk_link(
         grant=Grant.PERK,
         grant_id=perk_id,
         file_id=body.file_id,
-        user_id=body.user_id,
+        user_id=UserId(body.user_id),
         ttl_s=body.ttl_s or state.settings.file_link_ttl_s,
     )
     return DownloadLinkPublic.of(issued)

@@ -25,6 +25,7 @@ from giftflow.http.schemas import (
     StreakEnd,
     StreakPublic,
 )
+from giftflow.ids import GiftId, UserId
 from giftflow.service.economy import GiftRequest, GiftSent
 from giftflow.service.once import Once
 
@@ -35,17 +36,17 @@ StreakIdPath = Annotated[str, Path(min_length=1, max_length=128, pattern=PRINTAB
 def gift_request(body: GiftEventCreate | GiftStreakCreate) -> GiftRequest:
     if isinstance(body, GiftStreakCreate):
         return GiftRequest(
-            sender_id=body.sender_id,
-            creator_id=body.creator_id,
-            gift_id=body.gift_id,
+            sender_id=UserId(body.sender_id),
+            creator_id=UserId(body.creator_id),
+            gift_id=GiftId(body.gift_id),
             streak_id=body.streak.id,
             repeat_count=body.streak.repeat_count,
             session_id=body.session_id,
         )
     return GiftRequest(
-        sender_id=body.sender_id,
-        creator_id=body.creator_id,
-        gift_id=body.gift_id,
+        sender_id=UserId(body.sender_id),
+        creator_id=UserId(body.creator_id),
+        gift_id=GiftId(body.gift_id),
         quantity=body.quantity,
         event_id=body.event_id,
         session_id=body.session_id,
@@ -115,4 +116,4 @@ def end_streak(
     """End the sender's streak now (the sender's token, or ``gifts:write``); ending an
     ended streak changes nothing. Streaks also end after a quiet timeout."""
     auth.require_self_or_scope(principal, body.sender_id, "gifts:write", admin=False)
-    return StreakPublic.of(economy.end_streak(body.sender_id, streak_id))
+    return StreakPublic.of(economy.end_streak(UserId(body.sender_id), streak_id))

@@ -19,6 +19,7 @@ from giftflow.http.deps import LiveDep, PrincipalDep
 from giftflow.http.principals import Principal
 from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas import USER_ID_MAX, Role
+from giftflow.http.schemas.common import gift_id_or_none
 from giftflow.http.schemas.live import (
     ChapterList,
     ChapterPublic,
@@ -37,28 +38,29 @@ from giftflow.http.schemas.live import (
     SessionPublic,
     ViewersPublic,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.chapters import ChapterPlan
 from giftflow.service.live import Live
 
 router = APIRouter(prefix="/v1", tags=["live"], responses=RESPONSES)
-RoomIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+RoomIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
-UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+UserIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 LimitQuery = Annotated[int | None, Query(ge=1, le=100, description="10 by default.")]
 WRITE = "live:write"
 READ = "live:read"
 
 
-def may_write(principal: Principal, room_id: int) -> None:
+def may_write(principal: Principal, room_id: UserId) -> None:
     auth.require_self_or_scope(principal, room_id, WRITE, Role.CREATOR)
 
 
-def may_read(principal: Principal, room_id: int) -> None:
+def may_read(principal: Principal, room_id: UserId) -> None:
     auth.require_self_or_scope(principal, room_id, READ, Role.CREATOR)
 
 
-def room_of(live: Live, session_id: int) -> int:
+def room_of(live: Live, session_id: int) -> UserId:
     return live.session(session_id).creator_id
 
 
@@ -132,7 +134,9 @@ def interact(
     """A follow, like, comment or share (the user's own token too)."""
     if not principal.is_user(body.user_id):
         may_write(principal, room_of(live, session_id))
-    return InteractionPublic.of(live.interact(session_id, body.user_id, body.kind, text=body.text))
+    return InteractionPublic.of(
+        live.interact(session_id, UserId(body.user_id), body.kind, text=body.text)
+    )
 
 
 # --- chapters ----------------------------------------------------------------------------
@@ -173,7 +177,7 @@ def create_goal(
         session_id,
         kind=body.kind,
         target=body.target,
-        gift_id=body.gift_id,
+        gift_id=gift_id_or_none(body.gift_id),
         promise=body.promise,
         deadline_s=body.deadline_s,
     )
@@ -213,7 +217,7 @@ def room_leaderboard(
     return LeaderboardPublic.of("all", live.all_time_leaderboard(room_id, limit=limit))
 
 
-def _perks(live: Live, room_id: int) -> PerksPublic:
+def _perks(live: Live, room_id: UserId) -> PerksPublic:
     return PerksPublic(
         room_id=room_id,
         level_thresholds_coins=list(live.context.settings.level_thresholds_coins),

@@ -12,9 +12,10 @@ from giftflow.http.deps import EconomyDep, PrincipalDep
 from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas import USER_ID_MAX, Role
 from giftflow.http.schemas.payouts import PayeePublic, PayeePut
+from giftflow.ids import UserId
 
 router = APIRouter(prefix="/v1/creators", tags=["payouts"], responses=RESPONSES)
-CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+CreatorIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 
 
 @router.put("/{creator_id}/payee-destination", response_model=PayeePublic)

@@ -18,6 +18,7 @@ from giftflow.http.schemas import (
     PaymentPublic,
     PurchaseCreate,
 )
+from giftflow.ids import UserId
 
 router = APIRouter(prefix="/v1", tags=["payments"], responses=RESPONSES)
 PaymentIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=TOKEN)]
@@ -36,7 +37,7 @@ def start_purchase(
         201,
         PaymentPublic.of,
         lambda key: economy.start_purchase(
-            user_id=body.user_id,
+            user_id=UserId(body.user_id),
             channel=body.channel,
             provider=body.provider,
             pack_id=body.pack_id if isinstance(body, PackPurchaseCreate) else None,

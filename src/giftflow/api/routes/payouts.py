@@ -24,6 +24,7 @@ from giftflow.http.schemas import (
     PayoutReject,
     Role,
 )
+from giftflow.ids import UserId
 from giftflow.service.economy import Payout
 from giftflow.service.once import Once
 
@@ -46,7 +47,10 @@ def request_payout(
         201,
         PayoutPublic.of,
         lambda key: economy.request_payout(
-            creator_id=body.creator_id, diamonds=body.diamonds, partner=body.partner, once=key
+            creator_id=UserId(body.creator_id),
+            diamonds=body.diamonds,
+            partner=body.partner,
+            once=key,
         ),
     )
 
@@ -55,7 +59,7 @@ def request_payout(
 def list_payouts(
     principal: PrincipalDep,
     economy: EconomyDep,
-    creator_id: Annotated[int | None, Query(ge=1, le=USER_ID_MAX)] = None,
+    creator_id: Annotated[UserId | None, Query(ge=1, le=USER_ID_MAX)] = None,
     state: PayoutState | None = None,
 ) -> PayoutList:
     """Administrators and ``payouts:write`` keys: all, filtered by creator and state. A
@@ -65,7 +69,7 @@ def list_payouts(
     return PayoutList(payouts=[PayoutPublic.of(payout) for payout in found])
 
 
-def _visible_creator(principal: Principal, creator_id: int | None) -> int | None:
+def _visible_creator(principal: Principal, creator_id: UserId | None) -> UserId | None:
     """The creator whose payouts this caller may list: any (or all) for administrators
     and payout keys, only their own for a creator."""
     if principal.is_admin or principal.has_scope("payouts:write"):

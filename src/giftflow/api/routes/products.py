@@ -35,6 +35,7 @@ from giftflow.http.schemas.products import (
     PurchaseCreate,
     PurchaseLinkCreate,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.service.creator import perks, products
 from giftflow.service.live import Live
@@ -118,7 +119,7 @@ def buy_product(
     auth.require_self_or_scope(once.principal, body.buyer_id, BUY, admin=False)
 
     def work(key: Once) -> Purchase:
-        return products.buy(live.context, product_id, body.buyer_id, once=key)
+        return products.buy(live.context, product_id, UserId(body.buyer_id), once=key)
 
     return once.run(body.model_dump(mode="json"), 201, ProductPurchasePublic.of, work)
 

@@ -33,6 +33,7 @@ from giftflow.http.schemas.promote import (
     PromotionReject,
     ReportPublic,
 )
+from giftflow.ids import UserId
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.once import Once
 from giftflow.service.promote import Promote, Promotion
@@ -40,7 +41,7 @@ from giftflow.service.promote import Promote, Promotion
 router = APIRouter(prefix="/v1", tags=["promote"], responses=RESPONSES)
 PromotionIdPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 CampaignIdPath = PromotionIdPath
-CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+CreatorIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 SessionIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 MANAGE = "promotions:write"
 FEED = "promote:write"
@@ -53,12 +54,12 @@ async def get_promote(state: StateDep) -> Promote:
 PromoteDep = Annotated[Promote, Depends(get_promote)]
 
 
-def _may_manage(principal: Principal, creator_id: int) -> None:
+def _may_manage(principal: Principal, creator_id: UserId) -> None:
     """The creator themself, a key with ``promotions:write``, or an administrator."""
     auth.require_self_or_scope(principal, creator_id, MANAGE, Role.CREATOR)
 
 
-def _visible_creator(principal: Principal, creator_id: int | None) -> int | None:
+def _visible_creator(principal: Principal, creator_id: UserId | None) -> UserId | None:
     if principal.is_admin or principal.has_scope(MANAGE):
         return creator_id
     if principal.is_key:
@@ -78,13 +79,14 @@ def create_promotion(
     body: PromotionCreate, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
 ) -> Response:
     """A draft: nothing is reserved until it is submitted."""
-    _may_manage(principal, body.creator_id)
+    creator_id = UserId(body.creator_id)
+    _may_manage(principal, creator_id)
     return once.run(
         body.model_dump(mode="json"),
         201,
         PromotionPublic.of,
         lambda key: promote.create(
-            creator_id=body.creator_id, plan=body.plan(), campaign_id=body.campaign_id, once=key
+            creator_id=creator_id, plan=body.plan(), campaign_id=body.campaign_id, once=key
         ),
     )
 
@@ -93,7 +95,7 @@ def create_promotion(
 def list_promotions(
     principal: PrincipalDep,
     promote: PromoteDep,
-    creator_id: Annotated[int | None, Query(ge=1, le=USER_ID_MAX)] = None,
+    creator_id: Annotated[UserId | None, Query(ge=1, le=USER_ID_MAX)] = None,
     state: PromotionState | None = None,
 ) -> PromotionList:
     """Administrators and ``promotions:write`` keys: all (``state=in_review`` is the review
@@ -196,12 +198,13 @@ def promotion_report(
 def create_campaign(
     body: CampaignCreate, principal: PrincipalDep, promote: PromoteDep, once: IdempotentDep
 ) -> Response:
-    _may_manage(principal, body.creator_id)
+    creator_id = UserId(body.creator_id)
+    _may_manage(principal, creator_id)
     return once.run(
         body.model_dump(mode="json"),
         201,
         CampaignPublic.of,
-        lambda key: promote.create_campaign(creator_id=body.creator_id, name=body.name, once=key),
+        lambda key: promote.create_campaign(creator_id=creator_id, name=body.name, once=key),
     )
 
 
@@ -209,7 +212,7 @@ def create_campaign(
 def list_campaigns(
     principal: PrincipalDep,
     promote: PromoteDep,
-    creator_id: Annotated[int | None, Query(ge=1, le=USER_ID_MAX)] = None,
+    creator_id: Annotated[UserId | None, Query(ge=1, le=USER_ID_MAX)] = None,
 ) -> CampaignList:
     creator_id = _visible_creator(principal, creator_id)
     return CampaignList(

@@ -15,6 +15,7 @@ from giftflow.http.deps import LiveDep, PrincipalDep
 from giftflow.http.principals import Principal
 from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas.products import QuestionCreate, QuestionId, QuestionList, QuestionPublic
+from giftflow.ids import UserId
 from giftflow.service.creator import questions
 from giftflow.service.live import Live
 
@@ -29,7 +30,9 @@ def ask(
     """Put a question in the live session's priority queue (``question.submitted``):
     403 ``not_entitled`` without the room's ``qa_priority`` perk level."""
     auth.require_self_or_scope(principal, body.user_id, WRITE)
-    return QuestionPublic.of(questions.submit(live.context, session_id, body.user_id, body.text))
+    return QuestionPublic.of(
+        questions.submit(live.context, session_id, UserId(body.user_id), body.text)
+    )
 
 
 @router.get("/sessions/{session_id}/questions", response_model=QuestionList)

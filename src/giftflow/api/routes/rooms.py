@@ -33,12 +33,13 @@ from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas import USER_ID_MAX, Role, RoomTokenPublic, at
 from giftflow.http.schemas.rooms import OverlayStatePublic, RoomTokensRevokedPublic
 from giftflow.http.sockets import CLOSE_TRY_AGAIN_LATER, SocketCapError
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.economy import Economy
 from giftflow.service.events import ReplayGapError
 
 router = APIRouter(prefix="/v1/rooms", tags=["rooms"], responses=RESPONSES)
-RoomIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
+RoomIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX, description="The creator's user id.")]
 RoomTokenQuery = Annotated[
     str | None,
     Query(description="The room token (an OBS browser source cannot send headers)."),
@@ -57,7 +58,7 @@ REASON_MAX: Final = 120
 """A close frame's reason fits in 123 bytes."""
 
 
-def _require_room_owner(principal: Principal, economy: Economy, room_id: int) -> None:
+def _require_room_owner(principal: Principal, economy: Economy, room_id: UserId) -> None:
     """The room's creator (creator token), an administrator or a ``rooms:write`` key,
     for a room that exists: its id is a creator's user id."""
     auth.require_self_or_scope(principal, room_id, "rooms:write", Role.CREATOR)
@@ -112,7 +113,7 @@ def overlay_state(
 
 
 @router.websocket("/{room_id}/events")
-async def room_events(websocket: WebSocket, room_id: int) -> None:
+async def room_events(websocket: WebSocket, room_id: UserId) -> None:
     """The room's events, replayed after ``last_event_id`` and then live."""
     state = cast(ApiState, websocket.app.state.giftflow)
     await websocket.accept()
@@ -129,7 +130,7 @@ async def room_events(websocket: WebSocket, room_id: int) -> None:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, reason=str(refused)[:REASON_MAX])
 
 
-async def _stream(websocket: WebSocket, state: ApiState, room_id: int, generation: int) -> None:
+async def _stream(websocket: WebSocket, state: ApiState, room_id: UserId, generation: int) -> None:
     after = websocket.query_params.get("last_event_id") or None
     events = state.bus.subscribe(room_id, after=after)
     sending = _Sending(websocket, room_id, after, state.settings.ws_send_timeout_s, generation)
@@ -150,7 +151,7 @@ class _Refused:
     code: int
 
 
-async def _generation(state: ApiState, token: str | None, room_id: int) -> int | _Refused:
+async def _generation(state: ApiState, token: str | None, room_id: UserId) -> int | _Refused:
     """The token's generation, or the close code refusing it."""
     try:
         return await state.room_tokens.check_async(token, room_id)
@@ -166,7 +167,7 @@ class _Sending:
     nothing for longer has fallen behind, like one whose queue filled up."""
 
     websocket: WebSocket
-    room_id: int
+    room_id: UserId
     last: str | None
     timeout_s: float
     generation: int

@@ -38,6 +38,7 @@ from giftflow.http.schemas.schedules import (
     goal_of,
     plans_of,
 )
+from giftflow.ids import UserId
 from giftflow.live.calendar import MEDIA_TYPE, ics
 from giftflow.live.schedules import ScheduledLive, ScheduleState
 from giftflow.service.live import Changes, Live
@@ -154,7 +155,7 @@ def register(
     administrator): 201, or 200 with the first registration when already registered.
     Only while the LIVE is ``scheduled``."""
     auth.require_self_or_scope(principal, body.user_id, WRITE)
-    registration, first = live.register(schedule_id, body.user_id)
+    registration, first = live.register(schedule_id, UserId(body.user_id))
     if not first:
         response.status_code = 200
     return RegistrationPublic.of(registration)

@@ -21,6 +21,7 @@ from giftflow.creator.subathon import ControlKind
 from giftflow.http.deps import EconomyDep, PrincipalDep, StateDep
 from giftflow.http.principals import Principal
 from giftflow.http.problems import RESPONSES
+from giftflow.http.schemas.common import gift_id_or_none
 from giftflow.http.schemas.subathon import (
     FiringList,
     FiringPublic,
@@ -169,7 +170,7 @@ def create_gift_rule(
         action=body.action,
         payload=body.payload,
         min_coins=body.min_coins,
-        gift_id=body.gift_id,
+        gift_id=gift_id_or_none(body.gift_id),
         cooldown_s=body.cooldown_s,
     )
     return GiftRulePublic.of(rule)

@@ -22,17 +22,18 @@ from giftflow.http.schemas.users import (
     TokenRevokedPublic,
     UserTokensRevokedPublic,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.economy import Economy
 from giftflow.store import credentials
 from giftflow.store.credentials import SignInGrant
 
 router = APIRouter(tags=["auth"], responses=RESPONSES)
-UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+UserIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 SIGN_IN_PATH = "/dashboard/sign-in"
 
 
-def _may_hold(principal: Principal, economy: Economy, user_id: int, role: Role) -> User:
+def _may_hold(principal: Principal, economy: Economy, user_id: UserId, role: Role) -> User:
     """The user, when ``principal`` (a ``tokens:write`` key) may give them ``role``:
     ``creator`` only to a creator, ``admin`` only to a staff user and only by a key that
     also holds ``admin``."""
@@ -56,7 +57,7 @@ def issue_token(
     """A token for one user in one role (``tokens:write``). ``creator`` only for a user
     who is a creator; ``admin`` only for a staff user, by a key that also holds
     ``admin``. Revoking the key revokes the token."""
-    user = _may_hold(principal, economy, body.user_id, body.role)
+    user = _may_hold(principal, economy, UserId(body.user_id), body.role)
     assert principal.key_id is not None  # require_scope: a key
     issued = state.authenticator.issue(user.id, body.role, key_id=principal.key_id)
     return TokenPublic(
@@ -107,7 +108,7 @@ def create_sign_in_link(
     only after the person confirms on the page it opens. The dashboard session then
     lasts ``GIFTFLOW_DASHBOARD_SESSION_TTL_S`` unless they sign out."""
     role = Role(body.role.value)
-    user = _may_hold(principal, economy, body.user_id, role)
+    user = _may_hold(principal, economy, UserId(body.user_id), role)
     assert principal.key_id is not None  # require_scope: a key
     code = secrets.token_urlsafe(32)
     now_ns = economy.context.clock.now_ns()

@@ -13,9 +13,10 @@ from giftflow.http.deps import EconomyDep, PrincipalDep
 from giftflow.http.principals import Principal
 from giftflow.http.problems import RESPONSES
 from giftflow.http.schemas import USER_ID_MAX, UserCreate, UserPublic, UserUpdate
+from giftflow.ids import UserId
 
 router = APIRouter(prefix="/v1/users", tags=["users"], responses=RESPONSES)
-UserIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+UserIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 WRITE = "users:write"
 VERIFY = "users:verify"
 """Identity verification gates payouts: a scope of its own, not part of ``users:write``,

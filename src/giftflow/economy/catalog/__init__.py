@@ -29,13 +29,13 @@ from giftflow.economy.catalog.model import (
     CoinPack,
     CustomPackRule,
     Gift,
-    GiftId,
     PackId,
     PayoutRules,
     Region,
     RegionCode,
     round_up_to_minor,
 )
+from giftflow.ids import GiftId
 
 __all__ = [
     "DEFAULT_VERSION",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from giftflow.errors import GiftflowError
+from giftflow.ids import GiftId
 
 
 class CatalogError(GiftflowError):
@@ -14,7 +15,7 @@ class CatalogError(GiftflowError):
 class GiftNotFoundError(CatalogError):
     code = "gift_not_found"
 
-    def __init__(self, gift_id: int) -> None:
+    def __init__(self, gift_id: GiftId) -> None:
         super().__init__(f"no gift with id {gift_id} in the catalog")
         self.gift_id = gift_id
 

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from functools import partial
 
 from giftflow.economy.catalog.fields import EntryError, Problems
-from giftflow.economy.catalog.model import Gift, GiftId
+from giftflow.economy.catalog.model import Gift
 from giftflow.economy.money import Coins
+from giftflow.ids import GiftId
 
 COLUMNS = ("gift_id", "name", "coins", "streakable", "broadcast", "on_panel")
 _BOOLEANS = {"true": True, "false": False}

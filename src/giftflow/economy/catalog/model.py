@@ -20,8 +20,8 @@ from giftflow.economy.catalog.errors import (
     RegionNotFoundError,
 )
 from giftflow.economy.money import BasisPoints, Coins, Fiat
+from giftflow.ids import GiftId
 
-GiftId = NewType("GiftId", int)
 RegionCode = NewType("RegionCode", str)
 """ISO 3166-1 alpha-2, upper case: ``"US"``, ``"JP"``."""
 PackId = NewType("PackId", str)
@@ -200,8 +200,8 @@ class Catalog:
         by_id = {pack.id: pack for pack in packs}
         object.__setattr__(self, "_packs", _index(by_id, len(packs), "pack"))
 
-    def gift(self, gift_id: int) -> Gift:
-        gift = self._gifts.get(GiftId(gift_id))
+    def gift(self, gift_id: GiftId) -> Gift:
+        gift = self._gifts.get(gift_id)
         if gift is None:
             raise GiftNotFoundError(gift_id)
         return gift

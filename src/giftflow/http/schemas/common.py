@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from giftflow import text
+from giftflow.ids import GiftId
 from giftflow.text import TextError
 
 USER_ID_MAX = 4_294_967_295
@@ -88,6 +89,12 @@ def at(timestamp_ns: int) -> datetime:
 def at_or_none(timestamp_ns: int) -> datetime | None:
     """``0`` means "not yet" in the domain's rows."""
     return at(timestamp_ns) if timestamp_ns else None
+
+
+def gift_id_or_none(value: int | None) -> GiftId | None:
+    """A request's optional catalog gift id as the services take it: the wire keeps
+    plain ints, the edge turns each into its id type once."""
+    return None if value is None else GiftId(value)
 
 
 class Request(BaseModel):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal, Self
 
 from pydantic import BaseModel
 
+from giftflow.ids import UserId
 from giftflow.live.battles import Battle, Side
 from giftflow.live.goals import Goal, GoalKind, GoalState
 from giftflow.live.leaderboards import Standing
@@ -88,7 +90,7 @@ class OverlayLeaderboardPublic(BaseModel):
     top: list[OverlayStandingPublic]
 
     @classmethod
-    def of(cls, session_id: int, standings: list[Standing], names: dict[int, str]) -> Self:
+    def of(cls, session_id: int, standings: list[Standing], names: Mapping[UserId, str]) -> Self:
         top = [
             OverlayStandingPublic(
                 rank=s.rank, user_id=s.user_id, user_name=names[s.user_id], coins=s.coins
@@ -113,7 +115,7 @@ class OverlaySidePublic(BaseModel):
     booster: OverlayBoosterPublic | None
 
     @classmethod
-    def of(cls, side: Side, names: dict[int, str]) -> Self:
+    def of(cls, side: Side, names: Mapping[UserId, str]) -> Self:
         booster = side.booster
         return cls(
             session_id=side.session_id,
@@ -145,7 +147,7 @@ class OverlayBattlePublic(BaseModel):
     sides: list[OverlaySidePublic]
 
     @classmethod
-    def of(cls, battle: Battle, names: dict[int, str]) -> Self:
+    def of(cls, battle: Battle, names: Mapping[UserId, str]) -> Self:
         won = battle.side(battle.winner_session_id) if battle.winner_session_id else None
         return cls(
             battle_id=battle.id,

@@ -8,7 +8,15 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, Strict, StringConstraints
 
 from giftflow import text as policy
-from giftflow.http.schemas.common import Request, UserId, WholeNumber, at, at_or_none, policed
+from giftflow.http.schemas.common import (
+    Request,
+    UserId,
+    WholeNumber,
+    at,
+    at_or_none,
+    gift_id_or_none,
+    policed,
+)
 from giftflow.http.schemas.live import (
     CHAPTERS_PER_PLAN_MAX,
     ChapterPlanCreate,
@@ -42,7 +50,9 @@ def plans_of(chapters: list[ChapterPlanCreate]) -> tuple[ChapterPlan, ...]:
 def goal_of(goal: GoalCreate | None) -> PlannedGoal | None:
     if goal is None:
         return None
-    return PlannedGoal(goal.kind, goal.target, goal.gift_id, goal.promise, goal.deadline_s)
+    return PlannedGoal(
+        goal.kind, goal.target, gift_id_or_none(goal.gift_id), goal.promise, goal.deadline_s
+    )
 
 
 class ScheduleCreate(Request):

@@ -18,6 +18,7 @@ from giftflow.analytics.cohorts import EPOCH_WEEKDAY
 from giftflow.analytics.facts import FirstGift
 from giftflow.analytics.formats import NS_PER_DAY, day
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.live.errors import LiveError
 from giftflow.live.schedules import Figures
@@ -77,12 +78,12 @@ def session_series(context: LiveContext, session_id: int) -> Json:
     return pure.series_json(live_facts(context, session_id))
 
 
-def _require_creator(tx: Tx, creator_id: int) -> None:
+def _require_creator(tx: Tx, creator_id: UserId) -> None:
     if not users.find(tx, creator_id).is_creator:
         raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
 
 
-def cohorts(context: LiveContext, creator_id: int) -> Json:
+def cohorts(context: LiveContext, creator_id: UserId) -> Json:
     """Every gift to the creator, reduced to who sent it and when, grouped by weeks.
     The database reduces the gifts to one row per gifter and week they gifted in (the
     first gift of that week), which is all the cohorts need: a page costs the gifter-
@@ -97,7 +98,9 @@ def cohorts(context: LiveContext, creator_id: int) -> Json:
     return pure.cohorts(creator_id, context.read(read))
 
 
-def coin_flows(context: LiveContext, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
+def coin_flows(
+    context: LiveContext, *, creator_id: UserId | None, start_ns: int, end_ns: int
+) -> Json:
     """The balanced flow statement of ``[start_ns, end_ns)``: the platform's (with
     viewers' wallets) or one creator's (from the coins gifted to them)."""
     if not 0 <= start_ns < end_ns <= INT64_MAX:
@@ -111,7 +114,7 @@ def coin_flows(context: LiveContext, *, creator_id: int | None, start_ns: int, e
 
 
 def sessions_of(
-    context: LiveContext, creator_id: int, *, limit: int, offset: int = 0
+    context: LiveContext, creator_id: UserId, *, limit: int, offset: int = 0
 ) -> list[LiveSession]:
     """The creator's sessions, newest first, ``limit`` of them after skipping
     ``offset`` (a dashboard's list to open reports from)."""
@@ -144,15 +147,15 @@ class Analytics:
         """A session's per-minute series, as JSON."""
         return session_series(self.context, session_id)
 
-    def cohorts(self, creator_id: int) -> Json:
+    def cohorts(self, creator_id: UserId) -> Json:
         """A creator's weekly cohorts of gifters, as JSON."""
         return cohorts(self.context, creator_id)
 
-    def coin_flows(self, *, creator_id: int | None, start_ns: int, end_ns: int) -> Json:
+    def coin_flows(self, *, creator_id: UserId | None, start_ns: int, end_ns: int) -> Json:
         """Coin flows over ``[start_ns, end_ns)`` (of one creator, or the platform),
         balanced, as JSON."""
         return coin_flows(self.context, creator_id=creator_id, start_ns=start_ns, end_ns=end_ns)
 
-    def sessions_of(self, creator_id: int, *, limit: int, offset: int = 0) -> list[LiveSession]:
+    def sessions_of(self, creator_id: UserId, *, limit: int, offset: int = 0) -> list[LiveSession]:
         """A creator's LIVE sessions, newest first, one page."""
         return sessions_of(self.context, creator_id, limit=limit, offset=offset)

@@ -19,6 +19,7 @@ from typing import Final
 from giftflow.analytics import FlowTotals, check_balanced
 from giftflow.analytics.flows import UNIT_SCALE
 from giftflow.economy.chart import AccountKind, TransferCode
+from giftflow.ids import UserId
 from giftflow.service.live.context import LiveContext
 from giftflow.store.coin_flows import Accounts, Leg, balance, coins_of_code, gifted_coins, moved
 from giftflow.store.tx import Tx
@@ -27,7 +28,7 @@ WALLETS: Final = (AccountKind.WALLET,)
 EARNINGS: Final = (AccountKind.EARNINGS_PENDING, AccountKind.EARNINGS_AVAILABLE)
 
 
-def _product_coins(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
+def _product_coins(tx: Tx, creator_id: UserId | None, start_ns: int, end_ns: int) -> int:
     """Coins spent on products in the period less those refunded in it (to
     ``creator_id``, whom both legs carry as ``user_data_1``)."""
     sold, refunded = (
@@ -62,7 +63,7 @@ def _wallet_totals(tx: Tx, start_ns: int, end_ns: int) -> tuple[int, int, int, i
 
 
 def _earnings_totals(
-    tx: Tx, creator_id: int | None, start_ns: int, end_ns: int
+    tx: Tx, creator_id: UserId | None, start_ns: int, end_ns: int
 ) -> tuple[int, int, int, int, int]:
     """Creators' earnings, in diamond units: opening, diamonds, withdrawn, reversed,
     closing."""
@@ -77,7 +78,7 @@ def _earnings_totals(
     return opening, diamonds, reserved - returned, reversed_, closing
 
 
-def _product_diamonds(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> int:
+def _product_diamonds(tx: Tx, creator_id: UserId | None, start_ns: int, end_ns: int) -> int:
     earnings = Accounts(EARNINGS, creator_id)
     period = (start_ns, end_ns)
     sold = _sum_moved(tx, (TransferCode.PRODUCT_DIAMONDS,), earnings, "credit", period)
@@ -85,7 +86,7 @@ def _product_diamonds(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int
     return sold - refunded
 
 
-def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> FlowTotals:
+def read_totals(tx: Tx, creator_id: UserId | None, start_ns: int, end_ns: int) -> FlowTotals:
     """Coins are scaled to units (x 10,000); diamond units already are."""
     if creator_id is None:
         opening, bought, clawed_back, closing = _wallet_totals(tx, start_ns, end_ns)
@@ -111,7 +112,7 @@ def read_totals(tx: Tx, creator_id: int | None, start_ns: int, end_ns: int) -> F
 
 
 def flow_totals(
-    context: LiveContext, *, creator_id: int | None, start_ns: int, end_ns: int
+    context: LiveContext, *, creator_id: UserId | None, start_ns: int, end_ns: int
 ) -> FlowTotals:
     """The period's totals, read in one snapshot; raises ``AssertionError`` naming the
     nodes that do not balance (the books must)."""

@@ -31,6 +31,7 @@ from giftflow.creator.bio import (
     figures,
 )
 from giftflow.creator.leads import Consent, check_consent_text, text_sha256
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveError
 from giftflow.service.creator.bio_visits import Visits
 from giftflow.service.economy import users
@@ -66,7 +67,7 @@ class PageSettings:
 class Drawn:
     html: str
     drawn_at_s: float
-    creator_id: int
+    creator_id: UserId
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ class Pages:
         self.redrawing.add(slug)
         return None
 
-    def put(self, slug: str, creator_id: int, html: str) -> None:
+    def put(self, slug: str, creator_id: UserId, html: str) -> None:
         self.redrawing.discard(slug)
         if self.ttl_s > 0:
             self.by_slug[slug] = Drawn(html, self.clock(), creator_id)
@@ -101,7 +102,7 @@ class Pages:
         self.redrawing.discard(slug)
         self.by_slug.pop(slug, None)
 
-    def drop(self, creator_id: int) -> None:
+    def drop(self, creator_id: UserId) -> None:
         for slug, drawn in list(self.by_slug.items()):
             if drawn.creator_id == creator_id:
                 self.by_slug.pop(slug, None)
@@ -118,7 +119,7 @@ class Bio:
 
     # --- the creator's settings -------------------------------------------------------
 
-    def save_page(self, creator_id: int, wanted: PageSettings) -> BioPage:
+    def save_page(self, creator_id: UserId, wanted: PageSettings) -> BioPage:
         """Create or change the page; a consent text other than the current one becomes
         its next version (leads keep the version they agreed to)."""
         check_slug(wanted.slug)
@@ -144,7 +145,7 @@ class Bio:
         self.pages.drop(creator_id)
         return page
 
-    def page(self, creator_id: int) -> BioPage:
+    def page(self, creator_id: UserId) -> BioPage:
         """The creator's page; ``BioNotFoundError`` when they have none yet."""
         return self.context.read(lambda tx: _page(tx, creator_id))
 
@@ -152,7 +153,7 @@ class Bio:
         """The consent text the page shows now (``None`` before the first)."""
         return self.context.read(lambda tx: rows.consent(tx, page.creator_id, page.consent_version))
 
-    def replace_links(self, creator_id: int, wanted: Sequence[LinkWanted]) -> list[BioLink]:
+    def replace_links(self, creator_id: UserId, wanted: Sequence[LinkWanted]) -> list[BioLink]:
         """The page's links become ``wanted``, in order. A link sent with its ``id``
         keeps it (and its clicks); one left out is taken off the page."""
         check_links(wanted)
@@ -174,7 +175,7 @@ class Bio:
         self.pages.drop(creator_id)
         return links
 
-    def links(self, creator_id: int) -> list[BioLink]:
+    def links(self, creator_id: UserId) -> list[BioLink]:
         """The links on the creator's page (``bio_not_found`` without a page)."""
 
         def read(tx: Tx) -> list[BioLink]:
@@ -192,7 +193,7 @@ class Bio:
             raise BioNotFoundError(f"no page {slug!r}")
         return page
 
-    def page_links(self, creator_id: int) -> list[BioLink]:
+    def page_links(self, creator_id: UserId) -> list[BioLink]:
         """The creator's links, in the order the page shows them."""
         return self.context.read(lambda tx: rows.links(tx, creator_id))
 
@@ -221,12 +222,12 @@ class Bio:
 
     # --- figures ------------------------------------------------------------------------
 
-    def figures_if_any(self, creator_id: int) -> BioFigures | None:
+    def figures_if_any(self, creator_id: UserId) -> BioFigures | None:
         """``figures``, or ``None`` for a creator without a page (the dashboard's case)."""
         has_page = self.context.read(lambda tx: rows.page_of(tx, creator_id)) is not None
         return self.figures(creator_id) if has_page else None
 
-    def figures(self, creator_id: int) -> BioFigures:
+    def figures(self, creator_id: UserId) -> BioFigures:
         """Views, clicks per link, click-through, referrers and regions, from the rows
         (this process's pending visits written first)."""
         self.flush()
@@ -245,14 +246,14 @@ class Bio:
         return self.context.read(read)
 
 
-def _page(tx: Tx, creator_id: int) -> BioPage:
+def _page(tx: Tx, creator_id: UserId) -> BioPage:
     page = rows.page_of(tx, creator_id)
     if page is None:
         raise BioNotFoundError(f"creator {creator_id} has no link-in-bio page")
     return page
 
 
-def _require_creator(tx: Tx, creator_id: int) -> None:
+def _require_creator(tx: Tx, creator_id: UserId) -> None:
     if not users.find(tx, creator_id).is_creator:
         raise LiveError(f"user {creator_id} is not a creator", code="not_a_creator")
 

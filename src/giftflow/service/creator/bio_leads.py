@@ -23,6 +23,7 @@ from giftflow.creator.leads import (
     signature,
     signed,
 )
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.service.creator.bio import Bio
 from giftflow.store import bio as rows
@@ -167,7 +168,7 @@ def delete_signed(bio: Bio, lead_id: str, sig: str) -> None:
     )
 
 
-def delete(bio: Bio, creator_id: int, lead_id: str) -> bool:
+def delete(bio: Bio, creator_id: UserId, lead_id: str) -> bool:
     """The creator deletes a lead on request; False if there was none."""
 
     def remove(tx: Tx) -> bool:
@@ -187,12 +188,12 @@ def _delete(bio: Bio, tx: Tx, lead: Lead) -> None:
     bio.context.economy.notify(tx, lead.creator_id, DELETED, lambda: data, now)
 
 
-def leads(bio: Bio, creator_id: int, *, limit: int, offset: int = 0) -> list[Lead]:
+def leads(bio: Bio, creator_id: UserId, *, limit: int, offset: int = 0) -> list[Lead]:
     bio.page(creator_id)
     return bio.context.read(lambda tx: rows.leads(tx, creator_id, limit=limit, offset=offset))
 
 
-def export_csv(bio: Bio, creator_id: int) -> str:
+def export_csv(bio: Bio, creator_id: UserId) -> str:
     """Every lead of the creator as CSV (``giftflow.creator.leads.leads_csv``)."""
     bio.page(creator_id)
     every = bio.context.read(lambda tx: rows.leads(tx, creator_id))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from giftflow.creator.gift_rules import RULES_PER_ROOM_MAX, GiftRule, check
+from giftflow.ids import GiftId, UserId
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.economy import users
@@ -26,12 +27,12 @@ FIRINGS_MAX: Final = 1_000
 
 def create(
     context: EconomyContext,
-    creator_id: int,
+    creator_id: UserId,
     *,
     action: str,
     payload: str = "",
     min_coins: int | None = None,
-    gift_id: int | None = None,
+    gift_id: GiftId | None = None,
     cooldown_s: int = 0,
 ) -> GiftRule:
     check(min_coins=min_coins, gift_id=gift_id, cooldown_s=cooldown_s)
@@ -71,7 +72,7 @@ def get(context: EconomyContext, rule_id: int) -> GiftRule:
     return context.ledger.read(lambda tx: _found(tx, rule_id))
 
 
-def of_room(context: EconomyContext, creator_id: int) -> list[GiftRule]:
+def of_room(context: EconomyContext, creator_id: UserId) -> list[GiftRule]:
     return context.ledger.read(lambda tx: rows.rules_of_room(tx, creator_id))
 
 

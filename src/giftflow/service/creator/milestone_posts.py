@@ -33,6 +33,7 @@ from giftflow.creator.milestones import (
     render,
     telegram_body,
 )
+from giftflow.ids import UserId
 from giftflow.live.levels import level_for
 from giftflow.service.economy.context import PendingEvent
 from giftflow.service.live.sessions import FOLLOWER_GAINED
@@ -43,7 +44,7 @@ from giftflow.store.supporters import supporter_coins
 from giftflow.store.tx import Tx
 
 _MEMO: Final = "milestones.rules"
-Index = Mapping[int, Mapping[MilestoneKind, tuple[ActiveRule, ...]]]
+Index = Mapping[UserId, Mapping[MilestoneKind, tuple[ActiveRule, ...]]]
 """The rules of enabled channels, by creator and kind."""
 
 
@@ -83,7 +84,7 @@ class MilestoneWatcher:
 
 
 def _index(rules: Sequence[ActiveRule]) -> Index:
-    index: dict[int, dict[MilestoneKind, list[ActiveRule]]] = {}
+    index: dict[UserId, dict[MilestoneKind, list[ActiveRule]]] = {}
     for active in rules:
         index.setdefault(active.creator_id, {}).setdefault(active.rule.kind, []).append(active)
     return {
@@ -144,7 +145,7 @@ def _levels(
     """The levels this gift carried its sender past (their lifetime coins to the
     creator, as the gift's listeners left them, went up by the gift's coins)."""
     kind = MilestoneKind.SUPPORTER_LEVEL_REACHED
-    sender_id, coins = int(event.data["sender_id"]), int(event.data["coins"])
+    sender_id, coins = UserId(int(event.data["sender_id"])), int(event.data["coins"])
     after = supporter_coins(tx, event.room_id, sender_id)
     level_before, level_after = level_for(after - coins, thresholds), level_for(after, thresholds)
     if level_after == level_before:

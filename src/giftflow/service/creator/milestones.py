@@ -29,6 +29,7 @@ from giftflow.creator.milestones import (
     telegram_url,
 )
 from giftflow.economy.errors import NotFoundError
+from giftflow.ids import UserId
 from giftflow.service.creator.milestone_posts import MilestoneWatcher, post
 from giftflow.service.economy import Economy, users
 from giftflow.service.economy.context import EconomyContext
@@ -92,13 +93,13 @@ class Milestones:
         """The milestone channel; its not-found error when there is none."""
         return self.context.ledger.read(lambda tx: self._find(tx, channel_id))
 
-    def of_creator(self, creator_id: int) -> list[ChannelRow]:
+    def of_creator(self, creator_id: UserId) -> list[ChannelRow]:
         """The creator's milestone channels."""
         return self.context.ledger.read(lambda tx: store.channels_of(tx, creator_id))
 
     def create(
         self,
-        creator_id: int,
+        creator_id: UserId,
         destination: Destination,
         *,
         rules: Sequence[Rule],

@@ -31,6 +31,7 @@ from giftflow.creator.products import (
     check_file,
 )
 from giftflow.economy.errors import NotACreatorError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.levels import level_for
 from giftflow.service.economy import users
@@ -48,12 +49,12 @@ class IssuedLink:
     expires_at: UnixNs
 
 
-def require_creator(tx: Tx, creator_id: int) -> None:
+def require_creator(tx: Tx, creator_id: UserId) -> None:
     if not users.find(tx, creator_id).is_creator:
         raise NotACreatorError(f"user {creator_id} is not a creator")
 
 
-def level_in(tx: Tx, context: LiveContext, creator_id: int, user_id: int) -> int:
+def level_in(tx: Tx, context: LiveContext, creator_id: UserId, user_id: UserId) -> int:
     """The user's supporter level with the creator, as the database holds it now."""
     coins = supporters.supporter_coins(tx, creator_id, user_id)
     return level_for(coins, context.settings.level_thresholds_coins)
@@ -64,7 +65,7 @@ def level_in(tx: Tx, context: LiveContext, creator_id: int, user_id: int) -> int
 
 def upload(
     context: LiveContext,
-    creator_id: int,
+    creator_id: UserId,
     *,
     filename: str,
     content_type: str,
@@ -90,7 +91,7 @@ def upload(
     return context.write(add)
 
 
-def files_of(context: LiveContext, creator_id: int) -> list[StoredFile]:
+def files_of(context: LiveContext, creator_id: UserId) -> list[StoredFile]:
     return context.read(lambda tx: files.of_creator(tx, creator_id))
 
 
@@ -98,7 +99,7 @@ def get_file(context: LiveContext, file_id: str) -> StoredFile:
     return context.read(lambda tx: files.find(tx, file_id))
 
 
-def own_file(tx: Tx, creator_id: int, file_id: str) -> StoredFile:
+def own_file(tx: Tx, creator_id: UserId, file_id: str) -> StoredFile:
     """The creator's file (another creator's is as good as missing)."""
     stored = files.find(tx, file_id)
     if stored.creator_id != creator_id:
@@ -111,7 +112,7 @@ def own_file(tx: Tx, creator_id: int, file_id: str) -> StoredFile:
 
 def add(
     context: LiveContext,
-    creator_id: int,
+    creator_id: UserId,
     *,
     level: int,
     kind: DeliveryKind,
@@ -158,7 +159,7 @@ def add(
     return context.write(write)
 
 
-def _own_schedule(tx: Tx, creator_id: int, schedule_id: str) -> None:
+def _own_schedule(tx: Tx, creator_id: UserId, schedule_id: str) -> None:
     if schedules.find(tx, schedule_id).creator_id != creator_id:
         raise PerkError(
             f"scheduled LIVE {schedule_id} is another creator's", code="perk_target_invalid"
@@ -170,7 +171,7 @@ def _own_schedule(tx: Tx, creator_id: int, schedule_id: str) -> None:
         )
 
 
-def of_creator(context: LiveContext, creator_id: int) -> list[DeliveringPerk]:
+def of_creator(context: LiveContext, creator_id: UserId) -> list[DeliveringPerk]:
     return context.read(lambda tx: delivering_perks.perks_of(tx, creator_id))
 
 
@@ -233,7 +234,7 @@ def issue(
     grant: Grant,
     grant_id: str,
     file_id: str,
-    user_id: int,
+    user_id: UserId,
     ttl_s: int,
 ) -> IssuedLink:
     """A link to ``file_id`` for ``user_id``, if they are entitled now; it expires

@@ -36,6 +36,7 @@ from giftflow.creator.products import (
 from giftflow.economy.errors import AccountFrozenError, InsufficientFundsError
 from giftflow.economy.users import require_adult
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.service.creator.perks import level_in, own_file, require_creator
@@ -80,7 +81,7 @@ class Changes:
 
 def create(
     context: LiveContext,
-    creator_id: int,
+    creator_id: UserId,
     *,
     title: str,
     price_coins: int,
@@ -154,12 +155,12 @@ def get(context: LiveContext, product_id: str) -> Product:
 
 
 def of_creator(
-    context: LiveContext, creator_id: int, *, state: ProductState | None = None
+    context: LiveContext, creator_id: UserId, *, state: ProductState | None = None
 ) -> list[Product]:
     return context.read(lambda tx: products.products_of(tx, creator_id, state))
 
 
-def listed(context: LiveContext, creator_id: int) -> list[Listing]:
+def listed(context: LiveContext, creator_id: UserId) -> list[Listing]:
     """The creator's active products, oldest first, as the link-in-bio page lists them:
     title, price and where to buy."""
     return [
@@ -183,7 +184,7 @@ def share_bps(context: LiveContext) -> int:
     return context.economy.settings.product_share_bps or context.economy.share_bps
 
 
-def _prepare(context: LiveContext, product_id: str, buyer_id: int) -> tuple[Product, int]:
+def _prepare(context: LiveContext, product_id: str, buyer_id: UserId) -> tuple[Product, int]:
     """The product and the buyer's attempt, once every rule is checked on one read."""
     economy = context.economy
     now = context.now()
@@ -205,7 +206,7 @@ def _prepare(context: LiveContext, product_id: str, buyer_id: int) -> tuple[Prod
 
 
 def buy(
-    context: LiveContext, product_id: str, buyer_id: int, *, once: Once | None = None
+    context: LiveContext, product_id: str, buyer_id: UserId, *, once: Once | None = None
 ) -> Purchase:
     """Buy the product for its price in coins. Raises ``product_owned`` while the buyer
     owns it (a second request, any key, any server: the ledger books one)."""
@@ -228,7 +229,7 @@ def buy(
 def _purchase_record(
     context: LiveContext,
     product: Product,
-    buyer_id: int,
+    buyer_id: UserId,
     attempt: int,
     plan: PurchasePlan,
     once: Once | None,
@@ -351,7 +352,7 @@ def purchases_of_product(
 
 
 def purchases_of_buyer(
-    context: LiveContext, buyer_id: int, *, limit: int, offset: int = 0
+    context: LiveContext, buyer_id: UserId, *, limit: int, offset: int = 0
 ) -> list[Purchase]:
     """The buyer's statement of products: every purchase, newest first, with its price
     and whether (and when) it was refunded."""

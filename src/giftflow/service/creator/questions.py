@@ -16,6 +16,7 @@ from giftflow.creator.perks import (
     entitled,
     qa_level,
 )
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.levels import Perk, PerkKind
@@ -46,7 +47,7 @@ def _event(tx: Tx, question: Question, type: EventType, at: int) -> PendingEvent
     return event(question.creator_id, type, data_of(question, queued), at)
 
 
-def submit(context: LiveContext, session_id: int, user_id: int, text: str) -> Question:
+def submit(context: LiveContext, session_id: int, user_id: UserId, text: str) -> Question:
     """Put the viewer's question in the queue of a session that is live, if a
     ``qa_priority`` perk entitles them (``not_entitled`` otherwise)."""
     checked = check_question(text)

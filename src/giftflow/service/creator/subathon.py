@@ -31,6 +31,7 @@ from giftflow.creator.subathon import control as apply_control
 from giftflow.creator.subathon import (
     start as start_timer,
 )
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.service.economy import users
@@ -57,7 +58,7 @@ class Subathon:
     """A subathon as read ``at`` (the server's clock)."""
 
     id: str
-    creator_id: int
+    creator_id: UserId
     number: int
     timer: Timer
     at: int
@@ -73,7 +74,7 @@ class Subathon:
 
 @dataclass(frozen=True, slots=True)
 class OverlayState:
-    room_id: int
+    room_id: UserId
     at: int
     last_event_id: str | None
     subathon: Subathon | None
@@ -127,7 +128,7 @@ def _write(context: EconomyContext, work: Callable[[Tx], tuple[T, list[PendingEv
 
 
 def start(
-    context: EconomyContext, creator_id: int, *, initial_s: int, cap_s: int, rules: Rules
+    context: EconomyContext, creator_id: UserId, *, initial_s: int, cap_s: int, rules: Rules
 ) -> Subathon:
     """A new subathon in the room, running from now; 409 ``subathon_running`` while the
     room's last one runs (or is paused)."""
@@ -217,21 +218,21 @@ def get(context: EconomyContext, subathon_id: str) -> Subathon:
     return context.ledger.read(lambda tx: _view(_found(tx, subathon_id), now))
 
 
-def current(context: EconomyContext, creator_id: int) -> Subathon | None:
+def current(context: EconomyContext, creator_id: UserId) -> Subathon | None:
     """The room's last subathon (running, paused, or the one that ended last)."""
     now = context.now()
     stored = context.ledger.read(lambda tx: rows.latest_of_room(tx, creator_id))
     return None if stored is None else _view(stored, now)
 
 
-def of_room(context: EconomyContext, creator_id: int) -> list[Subathon]:
+def of_room(context: EconomyContext, creator_id: UserId) -> list[Subathon]:
     """The room's subathons, the last first (at most 100)."""
     now = context.now()
     stored = context.ledger.read(lambda tx: rows.of_room(tx, creator_id, limit=LIST_MAX))
     return [_view(s, now) for s in stored]
 
 
-def overlay(context: EconomyContext, room_id: int, last_event_id: str | None) -> OverlayState:
+def overlay(context: EconomyContext, room_id: UserId, last_event_id: str | None) -> OverlayState:
     """The overlay's state; ``last_event_id`` read by the caller before it."""
     subathon = current(context, room_id)
     return OverlayState(room_id, context.now(), last_event_id, subathon)

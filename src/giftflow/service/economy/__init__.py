@@ -28,6 +28,7 @@ from giftflow.economy.payees import Payee, PayeeKind
 from giftflow.economy.streaks import Streak
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
+from giftflow.ids import UserId
 from giftflow.ledger.clock import Clock, SystemClock
 from giftflow.ledger.reconcile import ReconcileReport
 from giftflow.partners.base import PayoutPartner
@@ -177,7 +178,7 @@ class Economy:
         """Register many users at once (see ``users.register_many``)."""
         return users.register_many(self.context, registrations)
 
-    def user(self, user_id: int) -> User:
+    def user(self, user_id: UserId) -> User:
         """The user (``UserNotFoundError`` when there is none)."""
         return users.get(self.context, user_id)
 
@@ -186,7 +187,11 @@ class Economy:
         return users.by_external_id(self.context, external_id)
 
     def update_user(
-        self, user_id: int, *, is_creator: bool | None = None, identity_verified: bool | None = None
+        self,
+        user_id: UserId,
+        *,
+        is_creator: bool | None = None,
+        identity_verified: bool | None = None,
     ) -> User:
         """Change a user's creator or identity status (``None`` leaves it as it is)."""
         return users.update(
@@ -194,7 +199,7 @@ class Economy:
         )
 
     def set_wallet_frozen(
-        self, user_id: int, *, frozen: bool, once: Once | None = None
+        self, user_id: UserId, *, frozen: bool, once: Once | None = None
     ) -> WalletView:
         """Freeze or unfreeze a wallet; ``once`` keeps the answer in the same
         transaction as the flag."""
@@ -205,7 +210,7 @@ class Economy:
     def start_purchase(
         self,
         *,
-        user_id: int,
+        user_id: UserId,
         channel: Channel,
         provider: str,
         pack_id: str | None = None,
@@ -269,7 +274,7 @@ class Economy:
         into one transaction."""
         return await gifting.send_gifts_async(self.context, requests, once)
 
-    def end_streak(self, sender_id: int, client_streak_id: str) -> Streak:
+    def end_streak(self, sender_id: UserId, client_streak_id: str) -> Streak:
         """End a sender's streak: later events with its client id start a new one."""
         return streaks.end_streak(self.context, sender_id, client_streak_id)
 
@@ -279,11 +284,11 @@ class Economy:
 
     # --- balances and earnings -----------------------------------------------------
 
-    def wallet(self, user_id: int) -> WalletView:
+    def wallet(self, user_id: UserId) -> WalletView:
         """A viewer's spendable coins and whether the wallet is frozen."""
         return earnings.wallet(self.context, user_id)
 
-    def earnings(self, user_id: int) -> EarningsView:
+    def earnings(self, user_id: UserId) -> EarningsView:
         """A creator's diamonds: pending (with when they mature), available, in payout
         and withdrawn; matures what is due first."""
         earnings.mature(self.context, user_id)
@@ -294,7 +299,7 @@ class Economy:
         units moved."""
         return earnings.mature(self.context)
 
-    def statement(self, creator_id: int, *, limit: int = 500) -> list[StatementLine]:
+    def statement(self, creator_id: UserId, *, limit: int = 500) -> list[StatementLine]:
         """Every movement of a creator's diamonds, newest first (gifts, maturations,
         payouts, reversals); matures what is due first."""
         earnings.mature(self.context, creator_id)
@@ -305,7 +310,7 @@ class Economy:
     def request_payout(
         self,
         *,
-        creator_id: int,
+        creator_id: UserId,
         diamonds: int,
         partner: str = "manual",
         once: Once | None = None,
@@ -322,14 +327,14 @@ class Economy:
         )
 
     def set_payee(
-        self, creator_id: int, *, kind: PayeeKind, destination: str, holder_name: str
+        self, creator_id: UserId, *, kind: PayeeKind, destination: str, holder_name: str
     ) -> Payee:
         """Where the creator's payouts requested from now on are paid."""
         return payees.put(
             self.context, creator_id, kind=kind, destination=destination, holder_name=holder_name
         )
 
-    def payee(self, creator_id: int) -> Payee:
+    def payee(self, creator_id: UserId) -> Payee:
         """The creator's payee destination (``payee_destination_not_found`` when none is
         set)."""
         return payees.get(self.context, creator_id)
@@ -338,7 +343,9 @@ class Economy:
         """A payout and its state."""
         return payouts.get(self.context, payout_id)
 
-    def payouts(self, *, creator_id: int | None = None, state: str | None = None) -> list[Payout]:
+    def payouts(
+        self, *, creator_id: UserId | None = None, state: str | None = None
+    ) -> list[Payout]:
         """Payouts, newest first, of one creator and/or in one state."""
         return payouts.listing(self.context, creator_id=creator_id, state=state)
 

@@ -14,7 +14,9 @@ from typing import Any, Protocol
 from giftflow.economy.catalog.model import Catalog
 from giftflow.economy.errors import LedgerRejectedError
 from giftflow.economy.fraud import VelocityLimiter
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import Clock, UnixNs
+from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.payments.base import PaymentProvider
 from giftflow.service.ledger import Ledger
@@ -35,11 +37,11 @@ class GiftBooked:
     transaction). ``quantity`` is the delta this event added; ``sent_at`` is the
     ledger timestamp it was booked at."""
 
-    id: int
+    id: TransferId
     session_id: int
-    sender_id: int
-    creator_id: int
-    gift_id: int
+    sender_id: UserId
+    creator_id: UserId
+    gift_id: GiftId
     quantity: int
     repeat_count: int
     streak_id: str | None
@@ -53,7 +55,7 @@ class GiftBooked:
 class PendingEvent:
     """An event a listener wants published once its transaction has committed."""
 
-    room_id: int
+    room_id: UserId
     type: str
     data: Mapping[str, Any]
     at: int
@@ -74,7 +76,9 @@ posts, ``giftflow.service.creator.milestone_posts``)."""
 class EventPublisher(Protocol):
     """What gifting needs of an event bus (``giftflow.service.events.bus.EventBus``)."""
 
-    def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> object: ...
+    def publish(
+        self, room_id: UserId, type: str, data: Mapping[str, Any], *, at: int
+    ) -> object: ...
 
 
 @dataclass(slots=True)
@@ -126,7 +130,7 @@ class EconomyContext:
             self.outbox.stage(tx, events)
 
     def notify(
-        self, tx: Tx, room_id: int, type: str, data: Callable[[], Mapping[str, Any]], at: int
+        self, tx: Tx, room_id: UserId, type: str, data: Callable[[], Mapping[str, Any]], at: int
     ) -> None:
         """``stage`` one event for the outbox only (no room hears it), building its
         ``data`` only when an endpoint subscribed to ``type``."""

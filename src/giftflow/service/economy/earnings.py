@@ -3,12 +3,15 @@ creator's statement of every movement."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from giftflow.economy.chart import AccountKind, TransferCode, user_account
 from giftflow.economy.ids import derived_id
 from giftflow.economy.money import UNITS_PER_DIAMOND
+from giftflow.ids import UserId
 from giftflow.ledger.accounts import AccountFlags
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import DIAMOND
@@ -27,7 +30,7 @@ gifts of one round mature in one transfer."""
 
 @dataclass(frozen=True, slots=True)
 class WalletView:
-    user_id: int
+    user_id: UserId
     coins: int
     """Coins the viewer can spend now."""
     frozen: bool
@@ -44,7 +47,7 @@ otherwise be thousands of parts)."""
 class EarningsView:
     """A creator's diamonds, in diamond units (10,000 = 1 diamond) and in whole ones."""
 
-    user_id: int
+    user_id: UserId
     pending_units: int
     available_units: int
     in_payout_units: int
@@ -72,7 +75,7 @@ class EarningsView:
         )
 
 
-def wallet(context: EconomyContext, user_id: int) -> WalletView:
+def wallet(context: EconomyContext, user_id: UserId) -> WalletView:
     user = users.get(context, user_id)
     account = context.ledger.account(user.wallet)
     assert account is not None, "every registered user has a wallet"
@@ -80,7 +83,7 @@ def wallet(context: EconomyContext, user_id: int) -> WalletView:
 
 
 def set_wallet_frozen(
-    context: EconomyContext, user_id: int, *, frozen: bool, once: Once | None = None
+    context: EconomyContext, user_id: UserId, *, frozen: bool, once: Once | None = None
 ) -> WalletView:
     """Freeze or unfreeze the user's wallet; ``once`` keeps the answer with the flag."""
     user = users.get(context, user_id)
@@ -93,14 +96,14 @@ def set_wallet_frozen(
     return wallet(context, user_id)
 
 
-def _wallet_in(tx: Tx, account_id: int, user_id: int) -> WalletView:
+def _wallet_in(tx: Tx, account_id: AccountId, user_id: UserId) -> WalletView:
     """The wallet as this transaction sees it."""
     row = stored.wallet(tx, account_id)
     assert row is not None, "every registered user has a wallet"
     return WalletView(user_id, row.spendable_coins, bool(row.flags & AccountFlags.FROZEN))
 
 
-def earnings(context: EconomyContext, user_id: int) -> EarningsView:
+def earnings(context: EconomyContext, user_id: UserId) -> EarningsView:
     user = users.get(context, user_id)
     pending, available = context.ledger.accounts([user.earnings_pending, user.earnings_available])
     return EarningsView(
@@ -113,19 +116,19 @@ def earnings(context: EconomyContext, user_id: int) -> EarningsView:
     )
 
 
-def _withdrawn(context: EconomyContext, user_id: int) -> int:
+def _withdrawn(context: EconomyContext, user_id: UserId) -> int:
     diamonds = context.ledger.read(lambda tx: stored.paid_out_diamonds(tx, user_id))
     return diamonds * UNITS_PER_DIAMOND
 
 
-def mature(context: EconomyContext, creator_id: int | None = None) -> int:
+def mature(context: EconomyContext, creator_id: UserId | None = None) -> int:
     """Move diamonds whose holding period is over from pending to available earnings
     (all creators, or one). Returns the diamond units moved. Each gift matures at the
     time fixed when it was booked (``matures_at``): a holding period changed since
     applies to gifts booked after the change, never to those already booked."""
     cutoff = context.now()
     moved = 0
-    previous: dict[int, list[tuple[int, int]]] = {}
+    previous: dict[UserId, list[tuple[TransferId, int]]] = {}
     while (batch := _due(context, cutoff, creator_id)) and batch != previous:
         for creator, gifts in batch.items():
             moved += _mature_creator(context, creator, gifts)
@@ -134,21 +137,25 @@ def mature(context: EconomyContext, creator_id: int | None = None) -> int:
 
 
 def _due(
-    context: EconomyContext, cutoff: int, creator_id: int | None
-) -> dict[int, list[tuple[int, int]]]:
+    context: EconomyContext, cutoff: int, creator_id: UserId | None
+) -> dict[UserId, list[tuple[TransferId, int]]]:
     return context.ledger.read(
         lambda tx: stored.due(tx, cutoff_ns=cutoff, creator_id=creator_id, limit=MATURE_BATCH)
     )
 
 
-def _mature_creator(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
+def _mature_creator(
+    context: EconomyContext, creator_id: UserId, gifts: list[tuple[TransferId, int]]
+) -> int:
     try:
         return _mature_gifts(context, creator_id, gifts)
     except RecordRejectedError:
         return 0  # another writer matured or reversed some of them: ``mature`` reads again
 
 
-def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[int, int]]) -> int:
+def _mature_gifts(
+    context: EconomyContext, creator_id: UserId, gifts: list[tuple[TransferId, int]]
+) -> int:
     units = sum(amount for _, amount in gifts)
     ids = [gift_row_id for gift_row_id, _ in gifts]
     if units == 0:
@@ -159,7 +166,7 @@ def _mature_gifts(context: EconomyContext, creator_id: int, gifts: list[tuple[in
     return units if results[0].code == TransferResultCode.OK else 0
 
 
-def _maturation(kind: str, creator_id: int, ids: list[int], units: int) -> Transfer:
+def _maturation(kind: str, creator_id: UserId, ids: Sequence[int], units: int) -> Transfer:
     """One transfer of ``units`` from the creator's pending to available earnings for
     these rows (gifts or product sales, named by ``kind`` in its derived id)."""
     return Transfer(
@@ -173,7 +180,7 @@ def _maturation(kind: str, creator_id: int, ids: list[int], units: int) -> Trans
     )
 
 
-def _maturation_record(ids: list[int], units: int) -> Record:
+def _maturation_record(ids: list[TransferId], units: int) -> Record:
     def record(tx: Tx, results: list[TransferResult]) -> None:
         if results[0].code == TransferResultCode.OK:
             _mark_matured(tx, ids, units, results[0].timestamp)
@@ -181,7 +188,7 @@ def _maturation_record(ids: list[int], units: int) -> Record:
     return record
 
 
-def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
+def _mark_matured(tx: Tx, ids: list[TransferId], units: int, at: int) -> None:
     """Compare-and-set: exactly these gifts, still unmatured, worth exactly ``units``."""
     marked = stored.mark_matured(tx, ids, at_ns=at)
     if len(marked) != len(ids) or sum(marked) != units:
@@ -190,7 +197,7 @@ def _mark_matured(tx: Tx, ids: list[int], units: int, at: int) -> None:
         )
 
 
-def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: int | None) -> int:
+def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: UserId | None) -> int:
     """The creator's shares of digital products sold (``product_purchases``) mature
     like gifts: each at the time fixed when it was bought, one transfer per creator
     per round; a refunded purchase never matures."""
@@ -206,7 +213,7 @@ def _mature_product_sales(context: EconomyContext, cutoff: int, creator_id: int 
 
 
 def _mature_sales(
-    context: EconomyContext, creator_id: int, sales: list[tuple[int, int]]
+    context: EconomyContext, creator_id: UserId, sales: list[tuple[int, int]]
 ) -> int | None:
     """One maturation transfer for these sales and their rows, by compare-and-set; None
     when another writer refunded or matured one of them first."""
@@ -238,7 +245,7 @@ def pin_unrecorded_holds(context: EconomyContext) -> None:
 
 
 def pending_holds(
-    context: EconomyContext, creator_id: int, *, limit: int = HOLDS_MAX
+    context: EconomyContext, creator_id: UserId, *, limit: int = HOLDS_MAX
 ) -> list[PendingHold]:
     """The creator's pending diamonds by when they mature, earliest first (net of
     chargeback reversals; gifts reversed whole are left out)."""
@@ -256,7 +263,7 @@ class StatementLine:
     kind: str
     account: str
     units: int
-    transfer_id: int
+    transfer_id: TransferId
     reference: int
     """The catalog's gift id (a gift), the gift's row (a chargeback reversal), the
     product purchase (a product's sale or refund), 0 else."""
@@ -279,7 +286,9 @@ _KINDS = {
 }
 
 
-def statement(context: EconomyContext, creator_id: int, *, limit: int = 500) -> list[StatementLine]:
+def statement(
+    context: EconomyContext, creator_id: UserId, *, limit: int = 500
+) -> list[StatementLine]:
     """Every movement of the creator's pending and available diamonds, newest first:
     gifts, maturations, payouts and every chargeback or refund reversal."""
     user = users.get(context, creator_id)
@@ -295,14 +304,16 @@ def statement(context: EconomyContext, creator_id: int, *, limit: int = 500) -> 
     return lines[:limit]
 
 
-def _payout_ids(context: EconomyContext, creator_id: int) -> dict[int, str]:
+def _payout_ids(context: EconomyContext, creator_id: UserId) -> dict[TransferId, str]:
     """The creator's payouts by the id of the transfer that reserved their diamonds
     (their posting and voiding name it as ``pending_id``)."""
 
     return context.ledger.read(lambda tx: stored.payouts_by_reserve(tx, creator_id))
 
 
-def _line(transfer: Transfer, account: int, name: str, payouts: dict[int, str]) -> StatementLine:
+def _line(
+    transfer: Transfer, account: AccountId, name: str, payouts: dict[TransferId, str]
+) -> StatementLine:
     """A reserved payout leaves the balance when reserved: its posting moves nothing
     more (0), and a void brings it back (+), so the lines add up to the balance."""
     if transfer.flags & TransferFlags.POST_PENDING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from giftflow.economy.errors import EconomyError, NotFoundError
 from giftflow.economy.fraud import Decision
+from giftflow.ids import UserId
 from giftflow.service.economy.context import EconomyContext
 from giftflow.store import fraud as stored
 from giftflow.store.fraud import LoggedDecision
@@ -18,7 +19,7 @@ def insert(tx: Tx, decision: Decision, now: int, context: EconomyContext | None 
     decision_id = stored.insert(tx, decision, now_ns=now)
     if context is not None:
         data = lambda: _decision_data(decision_id, decision, now)  # noqa: E731 (when subscribed)
-        context.notify(tx, decision.user_id or 0, "fraud.decision", data, now)
+        context.notify(tx, decision.user_id or UserId(0), "fraud.decision", data, now)
 
 
 def _decision_data(decision_id: int, decision: Decision, at: int) -> dict[str, object]:

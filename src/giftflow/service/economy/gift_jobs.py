@@ -12,6 +12,7 @@ from giftflow.economy.errors import EconomyError, InsufficientFundsError
 from giftflow.economy.fraud import Decision
 from giftflow.economy.streaks import Streak
 from giftflow.errors import GiftflowError
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer
 from giftflow.live.events import EventType
@@ -41,7 +42,7 @@ from giftflow.store.earnings import WalletRow
 from giftflow.store.gifts import GiftSent, NewGift
 from giftflow.store.tx import Record, RecordRejectedError, Tx
 
-Loaded = tuple[Answer | None, list[Found | GiftflowError], dict[int, WalletRow] | None]
+Loaded = tuple[Answer | None, list[Found | GiftflowError], dict[AccountId, WalletRow] | None]
 """What one call's read found: the key's answer, what each request found (or the error
 that stops it), and the senders' spendable coins (and the accounts' flags) when a streak
 continues in the call."""
@@ -136,7 +137,7 @@ class Sending:
                 size = 0
             chunks[-1].append(prepared)
             size += weight
-        booked_here: dict[int, GiftSent] = {}
+        booked_here: dict[TransferId, GiftSent] = {}
         return [
             (
                 [Part(self._transfers(p), _recorder(self.context, p, booked_here)) for p in chunk],
@@ -206,7 +207,7 @@ def _is_new(value: object) -> bool:
 
 
 def _recorder(
-    context: EconomyContext, prepared: Prepared, booked_here: dict[int, GiftSent]
+    context: EconomyContext, prepared: Prepared, booked_here: dict[TransferId, GiftSent]
 ) -> Record:
     """The gift's rows with its transfers; returns the gift as booked (or the refusal
     its transfers met). Its ``gifts`` row goes with its job's others, in one statement
@@ -262,14 +263,14 @@ def _conflicting_twin(results: list[TransferResult]) -> EconomyError:
     raise RecordRejectedError("the event this one repeats was not booked; send it again")
 
 
-def _twin(tx: Tx, gift_id: int, booked_here: dict[int, GiftSent]) -> GiftSent:
+def _twin(tx: Tx, sent_gift_id: TransferId, booked_here: dict[TransferId, GiftSent]) -> GiftSent:
     """The gift booked by the twin event that came first: in an earlier batch (its
     row is stored) or earlier in this job (its row is not written yet)."""
-    stored = stored_gifts.by_id(tx, gift_id)
+    stored = stored_gifts.by_id(tx, sent_gift_id)
     if stored is not None:
         return replace(stored, replayed=True)
-    assert gift_id in booked_here, "a booked gift has its row or is booked in this job"
-    return replace(booked_here[gift_id], replayed=True)
+    assert sent_gift_id in booked_here, "a booked gift has its row or is booked in this job"
+    return replace(booked_here[sent_gift_id], replayed=True)
 
 
 def _sent(prepared: Prepared, sent_at: int) -> GiftSent:

@@ -23,8 +23,10 @@ from giftflow.economy.gifting import GIFT_QUANTITY_MAX, GiftPlan, plan_gift
 from giftflow.economy.ids import derived_id
 from giftflow.economy.streaks import Streak, delta_for, streak_key
 from giftflow.economy.users import User, require_adult
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.accounts import AccountFlags
 from giftflow.ledger.clock import UnixNs
+from giftflow.ledger.limits import AccountId, TransferId
 from giftflow.service.economy.context import EconomyContext, PendingEvent
 from giftflow.store.earnings import WalletRow
 from giftflow.store.gifts import GiftSent, NewGift
@@ -35,9 +37,9 @@ class GiftRequest:
     """One gift event. Either ``event_id`` (the client's unique id for a one-off
     event, with ``quantity``) or ``streak_id`` with its rising ``repeat_count``."""
 
-    sender_id: int
-    creator_id: int
-    gift_id: int
+    sender_id: UserId
+    creator_id: UserId
+    gift_id: GiftId
     quantity: int = 1
     event_id: str | None = None
     streak_id: str | None = None
@@ -105,19 +107,19 @@ class Funds:
     call's earlier gifts will take: read only for a call where a streak continues from
     an earlier event of the same call, whose plan depends on whether that one is paid."""
 
-    available: dict[int, int]
-    frozen: frozenset[int] = frozenset()
+    available: dict[AccountId, int]
+    frozen: frozenset[AccountId] = frozenset()
     """The accounts read that are frozen: the ledger would refuse a gift that moves
     coins from or to one (``account_frozen``)."""
 
     @classmethod
-    def of(cls, accounts: dict[int, WalletRow]) -> Funds:
+    def of(cls, accounts: dict[AccountId, WalletRow]) -> Funds:
         return cls(
             {account: row.spendable_coins for account, row in accounts.items()},
             frozenset(a for a, row in accounts.items() if row.flags & AccountFlags.FROZEN),
         )
 
-    def afford(self, wallet: int, coins: int) -> bool:
+    def afford(self, wallet: AccountId, coins: int) -> bool:
         left = self.available.get(wallet)
         if left is None:
             return True
@@ -133,7 +135,7 @@ def continues_in_call(requests: Sequence[GiftRequest]) -> bool:
     return len(keys) != len(set(keys))
 
 
-def gift_id_of(key: str) -> int:
+def sent_gift_id_of(key: str) -> TransferId:
     """The id of the gift an event books (its coin transfer's, derived from the key)."""
     return derived_id("gift-coins", key)
 

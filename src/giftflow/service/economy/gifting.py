@@ -16,7 +16,8 @@ from giftflow.economy.errors import UserNotFoundError
 from giftflow.economy.streaks import Streak, streak_key
 from giftflow.economy.users import User
 from giftflow.errors import GiftflowError
-from giftflow.ledger.limits import INT64_MAX
+from giftflow.ids import UserId
+from giftflow.ledger.limits import INT64_MAX, AccountId, TransferId
 from giftflow.service.economy.context import EconomyContext
 from giftflow.service.economy.gift_jobs import Loaded, Sending
 from giftflow.service.economy.gift_plans import (
@@ -24,7 +25,7 @@ from giftflow.service.economy.gift_plans import (
     GiftRequest,
     continues_in_call,
     event_key,
-    gift_id_of,
+    sent_gift_id_of,
 )
 from giftflow.service.once import Once
 from giftflow.store import earnings as stored_earnings
@@ -86,7 +87,7 @@ def _loader(requests: Sequence[GiftRequest], once: Once | None) -> Callable[[Tx]
                 keys.append(event_key(request))
             except GiftflowError as error:
                 keys.append(error)
-        ids = [gift_id_of(key) for key in keys if isinstance(key, str)]
+        ids = [sent_gift_id_of(key) for key in keys if isinstance(key, str)]
         booked = stored_gifts.by_ids(tx, ids)
         people = _people(tx, requests)
         streaks = _streaks(tx, requests)
@@ -105,14 +106,14 @@ def _loader(requests: Sequence[GiftRequest], once: Once | None) -> Callable[[Tx]
     return load
 
 
-def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[int, User]:
+def _people(tx: Tx, requests: Sequence[GiftRequest]) -> dict[UserId, User]:
     ids = [i for r in requests for i in (r.sender_id, r.creator_id) if 0 < i <= INT64_MAX]
     return stored_users.by_ids(tx, ids)
 
 
 def _spendable(
-    tx: Tx, requests: Sequence[GiftRequest], people: dict[int, User]
-) -> dict[int, WalletRow]:
+    tx: Tx, requests: Sequence[GiftRequest], people: dict[UserId, User]
+) -> dict[AccountId, WalletRow]:
     """What each sender's wallet can spend now and the flags of it and of the
     creator's pending earnings (a frozen one refuses the gift), by account id."""
     accounts = [people[r.sender_id].wallet for r in requests if r.sender_id in people]
@@ -128,11 +129,11 @@ def _streaks(tx: Tx, requests: Sequence[GiftRequest]) -> dict[str, Streak]:
 def _found(
     request: GiftRequest,
     key: str,
-    booked: dict[int, GiftSent],
-    people: dict[int, User],
+    booked: dict[TransferId, GiftSent],
+    people: dict[UserId, User],
     streaks: dict[str, Streak],
 ) -> Found | GiftflowError:
-    gift = booked.get(gift_id_of(key))
+    gift = booked.get(sent_gift_id_of(key))
     if gift is not None:
         return Found(key, gift)
     for user_id in (request.sender_id, request.creator_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from giftflow.economy.errors import EconomyError, NotACreatorError, NotFoundError
 from giftflow.economy.payees import Payee, PayeeKind, normalised
+from giftflow.ids import UserId
 from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
 from giftflow.store import payees as stored_payees
@@ -11,7 +12,12 @@ from giftflow.store.tx import Tx
 
 
 def put(
-    context: EconomyContext, creator_id: int, *, kind: PayeeKind, destination: str, holder_name: str
+    context: EconomyContext,
+    creator_id: UserId,
+    *,
+    kind: PayeeKind,
+    destination: str,
+    holder_name: str,
 ) -> Payee:
     """Set (or replace) the creator's destination; payouts requested from now on use it."""
     creator = users.get(context, creator_id)
@@ -24,11 +30,11 @@ def put(
     return payee
 
 
-def find(tx: Tx, creator_id: int) -> Payee | None:
+def find(tx: Tx, creator_id: UserId) -> Payee | None:
     return stored_payees.of_creator(tx, creator_id)
 
 
-def get(context: EconomyContext, creator_id: int) -> Payee:
+def get(context: EconomyContext, creator_id: UserId) -> Payee:
     users.get(context, creator_id)
     payee = context.ledger.read(lambda tx: find(tx, creator_id))
     if payee is None:
@@ -39,7 +45,7 @@ def get(context: EconomyContext, creator_id: int) -> Payee:
     return payee
 
 
-def missing(creator_id: int) -> EconomyError:
+def missing(creator_id: UserId) -> EconomyError:
     return EconomyError(
         f"creator {creator_id} has no payee destination: set one with"
         f" PUT /v1/creators/{creator_id}/payee-destination before cashing out",

@@ -28,6 +28,8 @@ from giftflow.economy.payouts import (
     quote,
 )
 from giftflow.economy.users import User, require_adult
+from giftflow.ids import UserId
+from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags
 from giftflow.ledger.units import DIAMOND
@@ -45,7 +47,7 @@ def request(
     context: EconomyContext,
     partners: dict[str, PayoutPartner],
     *,
-    creator_id: int,
+    creator_id: UserId,
     diamonds: int,
     partner: str,
     once: Once | None = None,
@@ -110,7 +112,7 @@ def _midnight(context: EconomyContext) -> int:
     return int(midnight.timestamp()) * 1_000_000_000
 
 
-def _requested_today(context: EconomyContext, creator_id: int) -> int:
+def _requested_today(context: EconomyContext, creator_id: UserId) -> int:
     since = _midnight(context)
     return context.ledger.read(lambda tx: stored.requested_since(tx, creator_id, since_ns=since))
 
@@ -121,7 +123,7 @@ def _new_payout(
     creator: User,
     offer: PayoutQuote,
     partner: str,
-    reserve_id: int,
+    reserve_id: TransferId,
 ) -> Payout:
     """The payout as requested (no payee yet; its state is settled on insert)."""
     now = context.now()
@@ -181,7 +183,7 @@ def _insert_record(
 
 
 def _reserve_error(
-    context: EconomyContext, creator_id: int, offer: PayoutQuote, failure: TransferResult
+    context: EconomyContext, creator_id: UserId, offer: PayoutQuote, failure: TransferResult
 ) -> Exception:
     if failure.code == TransferResultCode.INSUFFICIENT_FUNDS:
         return _not_enough(earnings.earnings(context, creator_id), offer)

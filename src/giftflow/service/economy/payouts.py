@@ -21,6 +21,7 @@ from giftflow.economy.chart import AccountKind, TransferCode, platform_account
 from giftflow.economy.errors import PayoutNotFoundError
 from giftflow.economy.ids import derived_id
 from giftflow.economy.payouts import PayoutState, check_transition
+from giftflow.ids import UserId
 from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags, closing
@@ -51,7 +52,7 @@ def find(tx: Tx, payout_id: str) -> Payout:
 
 
 def listing(
-    context: EconomyContext, *, creator_id: int | None = None, state: str | None = None
+    context: EconomyContext, *, creator_id: UserId | None = None, state: str | None = None
 ) -> list[Payout]:
     """The newest payouts (500 at most), of one creator or in one state if given."""
     return context.ledger.read(

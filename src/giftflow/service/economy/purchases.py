@@ -12,6 +12,7 @@ from giftflow.economy.catalog.model import Channel
 from giftflow.economy.errors import EconomyError, PaymentNotFoundError
 from giftflow.economy.money import Fiat
 from giftflow.economy.users import User
+from giftflow.ids import UserId
 from giftflow.payments.base import CheckoutRequest
 from giftflow.service.economy import users
 from giftflow.service.economy.context import EconomyContext
@@ -38,7 +39,7 @@ class PaymentOutcome:
 class PurchaseOrder:
     """A pack (``pack_id``) or a custom amount (``coins``) for one user."""
 
-    user_id: int
+    user_id: UserId
     channel: Channel
     provider: str
     pack_id: str | None = None
@@ -48,7 +49,7 @@ class PurchaseOrder:
 def start_purchase(
     context: EconomyContext,
     *,
-    user_id: int,
+    user_id: UserId,
     channel: Channel,
     provider: str,
     pack_id: str | None = None,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from giftflow.economy.errors import StreakError
 from giftflow.economy.streaks import Streak, streak_key
+from giftflow.ids import UserId
 from giftflow.live.events import EventType
 from giftflow.service.economy.context import EconomyContext, PendingEvent
 from giftflow.store import gifts as stored_gifts
 from giftflow.store.tx import Tx
 
 
-def end_streak(context: EconomyContext, sender_id: int, client_streak_id: str) -> Streak:
+def end_streak(context: EconomyContext, sender_id: UserId, client_streak_id: str) -> Streak:
     """End a streak on the client's word; ending an ended streak changes nothing."""
     key = streak_key(sender_id, client_streak_id)
     now = context.now()

@@ -18,6 +18,7 @@ from giftflow.economy.chart import (
 )
 from giftflow.economy.errors import UserExistsError, UserNotFoundError
 from giftflow.economy.users import User
+from giftflow.ids import UserId
 from giftflow.ledger.accounts import Account
 from giftflow.service.economy.context import EconomyContext
 from giftflow.store import users as stored_users
@@ -103,7 +104,7 @@ def _insert(tx: Tx, registration: Registration, now: int) -> User:
     )
 
 
-def user_accounts(user_id: int) -> list[Account]:
+def user_accounts(user_id: UserId) -> list[Account]:
     return [
         Account(user_account(user_id, kind), unit_of(kind), kind, user_id, USER_ACCOUNT_FLAGS)
         for kind in (
@@ -114,7 +115,7 @@ def user_accounts(user_id: int) -> list[Account]:
     ]
 
 
-def find(tx: Tx, user_id: int) -> User:
+def find(tx: Tx, user_id: UserId) -> User:
     """The user, or ``UserNotFoundError``."""
     user = stored_users.by_id(tx, user_id)
     if user is None:
@@ -122,7 +123,7 @@ def find(tx: Tx, user_id: int) -> User:
     return user
 
 
-def get(context: EconomyContext, user_id: int) -> User:
+def get(context: EconomyContext, user_id: UserId) -> User:
     return context.ledger.read(lambda tx: find(tx, user_id))
 
 
@@ -135,7 +136,7 @@ def by_external_id(context: EconomyContext, external_id: str) -> User:
 
 def update(
     context: EconomyContext,
-    user_id: int,
+    user_id: UserId,
     *,
     is_creator: bool | None = None,
     identity_verified: bool | None = None,

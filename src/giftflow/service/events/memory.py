@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS, ReplayGapError
 from giftflow.service.events.fanout import Fanout, Listener
@@ -67,10 +68,10 @@ class InProcessBus:
         self._buffer = buffer
         self._queue_max = min(buffer, queue_max or buffer)
         self._lock = threading.Lock()
-        self._rooms: dict[int, _Room] = {}
+        self._rooms: dict[UserId, _Room] = {}
         self._closed = False
 
-    def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> Event:
+    def publish(self, room_id: UserId, type: str, data: Mapping[str, Any], *, at: int) -> Event:
         with self._lock:
             room = self._room(room_id)
             room.sequence += 1
@@ -79,7 +80,7 @@ class InProcessBus:
             room.fanout.deliver((event,))
         return event
 
-    async def subscribe(self, room_id: int, *, after: str | None = None) -> AsyncIterator[Event]:
+    async def subscribe(self, room_id: UserId, *, after: str | None = None) -> AsyncIterator[Event]:
         fanout, listener, replay = self._join(room_id, after)
         try:
             for event in replay:
@@ -93,7 +94,7 @@ class InProcessBus:
         finally:
             fanout.leave(listener)
 
-    def last_id(self, room_id: int) -> str | None:
+    def last_id(self, room_id: UserId) -> str | None:
         with self._lock:
             room = self._rooms.get(room_id)
             return None if room is None or room.sequence == 0 else event_id(room.sequence)
@@ -105,7 +106,7 @@ class InProcessBus:
             for room in self._rooms.values():
                 room.fanout.end()
 
-    def _join(self, room_id: int, after: str | None) -> tuple[Fanout, Listener, list[Event]]:
+    def _join(self, room_id: UserId, after: str | None) -> tuple[Fanout, Listener, list[Event]]:
         """Replay and registration under one lock: nothing falls between them."""
         with self._lock:
             room = self._room(room_id)
@@ -117,7 +118,7 @@ class InProcessBus:
                 replay = room.after(sequence)
             return room.fanout, room.fanout.join(ended=self._closed), replay
 
-    def _room(self, room_id: int) -> _Room:
+    def _room(self, room_id: UserId) -> _Room:
         room = self._rooms.get(room_id)
         if room is None:
             fanout = Fanout(self._lock, self._queue_max)

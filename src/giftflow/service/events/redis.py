@@ -34,6 +34,7 @@ from typing import Any, Final, cast
 import redis
 import redis.asyncio
 
+from giftflow.ids import UserId
 from giftflow.live.events import Event
 from giftflow.service.events.bus import REPLAY_BUFFER_EVENTS, ReplayGapError
 from giftflow.service.events.fanout import Fanout, Listener
@@ -57,7 +58,7 @@ return sequence
 class _Feed:
     """One room's reader in this process and event loop, and its listeners."""
 
-    room_id: int
+    room_id: UserId
     fanout: Fanout
     client: redis.asyncio.Redis
     ready: asyncio.Future[None]
@@ -89,19 +90,19 @@ class RedisBus:
         self._lock = threading.Lock()
         self._feeds: dict[tuple[asyncio.AbstractEventLoop, int], _Feed] = {}
 
-    def stream_key(self, room_id: int) -> str:
+    def stream_key(self, room_id: UserId) -> str:
         return f"{self._prefix}:room:{room_id}:events"
 
-    def sequence_key(self, room_id: int) -> str:
+    def sequence_key(self, room_id: UserId) -> str:
         return f"{self._prefix}:room:{room_id}:sequence"
 
-    def publish(self, room_id: int, type: str, data: Mapping[str, Any], *, at: int) -> Event:
+    def publish(self, room_id: UserId, type: str, data: Mapping[str, Any], *, at: int) -> Event:
         event = Event(room_id, type, at, dict(data))
         keys = [self.stream_key(room_id), self.sequence_key(room_id)]
         sequence = int(self._append(keys=keys, args=[self._buffer, event.to_json()]))
         return replace(event, id=event_id(sequence))
 
-    async def subscribe(self, room_id: int, *, after: str | None = None) -> AsyncIterator[Event]:
+    async def subscribe(self, room_id: UserId, *, after: str | None = None) -> AsyncIterator[Event]:
         feed = await self._feed(room_id)
         with self._lock:
             listener = feed.fanout.join(ended=self._closed)
@@ -123,7 +124,7 @@ class RedisBus:
         finally:
             self._leave(feed, listener)
 
-    def last_id(self, room_id: int) -> str | None:
+    def last_id(self, room_id: UserId) -> str | None:
         """The room's counter: the sequence number of its newest event."""
         sequence = int(cast(str | None, self._client.get(self.sequence_key(room_id))) or 0)
         return None if sequence == 0 else event_id(sequence)
@@ -136,7 +137,7 @@ class RedisBus:
                 feed.fanout.end()
         self._client.close()
 
-    async def _feed(self, room_id: int) -> _Feed:
+    async def _feed(self, room_id: UserId) -> _Feed:
         """The room's feed on this loop, its reader started at the room's counter."""
         loop = asyncio.get_running_loop()
         with self._lock:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from giftflow.ids import GiftId, UserId
 from giftflow.ledger.clock import UnixNs
 from giftflow.live.battles import Battle
 from giftflow.live.chapters import Chapter, ChapterPlan
@@ -99,7 +100,7 @@ class Live:
     # --- sessions and viewers ---------------------------------------------------------
 
     def start_session(
-        self, creator_id: int, *, title: str = "", schedule_id: str | None = None
+        self, creator_id: UserId, *, title: str = "", schedule_id: str | None = None
     ) -> LiveSession:
         """Go live; the session takes up ``schedule_id``, or the creator's scheduled
         LIVE due now (docs/schedules.md)."""
@@ -111,7 +112,7 @@ class Live:
         ``LiveNotFoundError`` (``session_not_found``)."""
         return sessions.end(self.context, session_id)
 
-    def live_session(self, creator_id: int) -> LiveSession | None:
+    def live_session(self, creator_id: UserId) -> LiveSession | None:
         """The room's session that is live now, if any."""
         return sessions.live_of(self.context, creator_id)
 
@@ -119,13 +120,13 @@ class Live:
         """The session; ``LiveNotFoundError`` (``session_not_found``) when there is none."""
         return sessions.get(self.context, session_id)
 
-    def join(self, session_id: int, viewer_id: int) -> int:
+    def join(self, session_id: int, viewer_id: UserId) -> int:
         """The viewer enters the live session (``viewer.joined``); returns the concurrent viewers.
         ``LiveNotFoundError`` (``session_not_found``), ``LiveStateError`` (``session_ended``),
         ``UserNotFoundError``."""
         return sessions.join(self.context, session_id, viewer_id)
 
-    def leave(self, session_id: int, viewer_id: int) -> int:
+    def leave(self, session_id: int, viewer_id: UserId) -> int:
         """The viewer leaves (``viewer.left`` if they were there); returns the concurrent viewers.
         ``LiveNotFoundError`` (``session_not_found``), ``LiveStateError`` (``session_ended``)."""
         return sessions.leave(self.context, session_id, viewer_id)
@@ -145,14 +146,14 @@ class Live:
         return sessions.viewers_at(self.context, session_id, at)
 
     def interact(
-        self, session_id: int, user_id: int, kind: InteractionKind, *, text: str = ""
+        self, session_id: int, user_id: UserId, kind: InteractionKind, *, text: str = ""
     ) -> Interaction:
         """A like, comment, share or follow in the live session, counted in the current chapter
         (``interaction``). ``LiveNotFoundError`` (``session_not_found``), ``LiveStateError``
         (``session_ended``), ``LiveError`` (``self_follow``), ``UserNotFoundError``."""
         return sessions.interact(self.context, session_id, user_id, kind, text)
 
-    def follow(self, creator_id: int, user_id: int) -> bool:
+    def follow(self, creator_id: UserId, user_id: UserId) -> bool:
         """The user follows the creator, live or not; True for their first follow."""
         return sessions.follow(self.context, creator_id, user_id)
 
@@ -193,7 +194,7 @@ class Live:
         *,
         kind: GoalKind,
         target: int,
-        gift_id: int | None = None,
+        gift_id: GiftId | None = None,
         promise: str = "",
         deadline_s: int | None = None,
     ) -> Goal:
@@ -232,7 +233,7 @@ class Live:
         battle_id: int,
         *,
         session_id: int,
-        by_user_id: int,
+        by_user_id: UserId,
         multiplier: int,
         duration_s: int | None = None,
     ) -> Battle:
@@ -286,7 +287,7 @@ class Live:
         none."""
         return invitations.get(self.context, invitation_id)
 
-    def battle_invitations(self, room_id: int) -> list[Invitation]:
+    def battle_invitations(self, room_id: UserId) -> list[Invitation]:
         """The room's pending invitations, sent and received."""
         return invitations.of_room(self.context, room_id)
 
@@ -311,37 +312,39 @@ class Live:
         unknown session has none."""
         return supporters.session_top(self.context, session_id, limit)
 
-    def week_leaderboard(self, creator_id: int, *, limit: int | None = None) -> list[Standing]:
+    def week_leaderboard(self, creator_id: UserId, *, limit: int | None = None) -> list[Standing]:
         """The creator's top supporters since Monday 00:00 UTC, from the gifts themselves."""
         return supporters.week_top(self.context, creator_id, limit)
 
-    def all_time_leaderboard(self, creator_id: int, *, limit: int | None = None) -> list[Standing]:
+    def all_time_leaderboard(
+        self, creator_id: UserId, *, limit: int | None = None
+    ) -> list[Standing]:
         """The creator's top supporters of all time by coins."""
         return supporters.all_time_top(self.context, creator_id, limit)
 
-    def add_perk(self, creator_id: int, *, level: int, kind: PerkKind, value: str = "") -> Perk:
+    def add_perk(self, creator_id: UserId, *, level: int, kind: PerkKind, value: str = "") -> Perk:
         """A perk for the creator's supporter level ``level``. ``LiveError``
         (``perk_level_invalid``, ``not_a_creator``), ``UserNotFoundError``."""
         return supporters.add_perk(self.context, creator_id, level=level, kind=kind, value=value)
 
     def replace_perks(
-        self, creator_id: int, perks: Sequence[tuple[int, PerkKind, str]]
+        self, creator_id: UserId, perks: Sequence[tuple[int, PerkKind, str]]
     ) -> list[Perk]:
         """The creator's perks become ``perks`` (level, kind, value), all at once; returns them.
         ``LiveError`` (``perk_level_invalid``, ``not_a_creator``), ``UserNotFoundError``."""
         return supporters.replace_perks(self.context, creator_id, perks)
 
-    def perks(self, creator_id: int) -> list[Perk]:
+    def perks(self, creator_id: UserId) -> list[Perk]:
         """The creator's perks, by level (none for an unknown user)."""
         return supporters.perks(self.context, creator_id)
 
     # --- overlays ---------------------------------------------------------------------
 
-    def overlay_state(self, room_id: int) -> OverlayState:
+    def overlay_state(self, room_id: UserId) -> OverlayState:
         """What the room's overlays show now, and the newest event it counts."""
         return overlay.state(self.context, room_id)
 
-    def supporter_level(self, creator_id: int, user_id: int) -> SupporterLevel:
+    def supporter_level(self, creator_id: UserId, user_id: UserId) -> SupporterLevel:
         """The user's supporter level with the creator, from their lifetime coins, with the perks it
         unlocks."""
         return supporters.level(self.context, creator_id, user_id)
@@ -350,7 +353,7 @@ class Live:
 
     def schedule_live(
         self,
-        creator_id: int,
+        creator_id: UserId,
         *,
         title: str,
         starts_at: UnixNs,
@@ -377,7 +380,7 @@ class Live:
         return schedules.get(self.context, schedule_id)
 
     def scheduled_lives(
-        self, creator_id: int, *, state: ScheduleState | None = None
+        self, creator_id: UserId, *, state: ScheduleState | None = None
     ) -> list[ScheduledLive]:
         """The room's scheduled LIVEs, newest start first (only those in ``state``, if given), at
         most 500."""
@@ -395,11 +398,11 @@ class Live:
         (``scheduled_live_state_invalid``)."""
         return schedules.cancel(self.context, schedule_id)
 
-    def register(self, schedule_id: str, user_id: int) -> tuple[Registration, bool]:
+    def register(self, schedule_id: str, user_id: UserId) -> tuple[Registration, bool]:
         """The viewer registers for a scheduled LIVE; True the first time."""
         return schedule_registrations.register(self.context, schedule_id, user_id)
 
-    def unregister(self, schedule_id: str, user_id: int) -> bool:
+    def unregister(self, schedule_id: str, user_id: UserId) -> bool:
         """The viewer's registration is removed; True if there was one. ``LiveNotFoundError``
         (``scheduled_live_not_found``)."""
         return schedule_registrations.unregister(self.context, schedule_id, user_id)
@@ -413,7 +416,7 @@ class Live:
             self.context, schedule_id, limit=limit, offset=offset
         )
 
-    def is_registered(self, schedule_id: str, user_id: int) -> bool:
+    def is_registered(self, schedule_id: str, user_id: UserId) -> bool:
         """True if the user is registered for the scheduled LIVE."""
         return schedule_registrations.is_registered(self.context, schedule_id, user_id)
 
@@ -426,11 +429,11 @@ class Live:
         """The figures of the scheduled LIVE the session took up, or ``None``."""
         return schedule_figures.figures_of_session(self.context, session_id)
 
-    def schedule_counts(self, creator_id: int) -> dict[str, int]:
+    def schedule_counts(self, creator_id: UserId) -> dict[str, int]:
         """The creator's scheduled LIVEs per state (missed ones counted at once)."""
         return schedule_figures.counts(self.context, creator_id)
 
-    def countdown(self, room_id: int) -> Countdown:
+    def countdown(self, room_id: UserId) -> Countdown:
         """What the room's countdown overlay shows now: its live or next scheduled LIVE, and the
         newest event it counts."""
         return schedule_figures.countdown(self.context, room_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.battles import (
     Battle,
@@ -117,7 +118,7 @@ def trigger_booster(
     battle_id: int,
     *,
     session_id: int,
-    by_user_id: int,
+    by_user_id: UserId,
     multiplier: int,
     duration_s: int | None = None,
 ) -> Battle:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.chapters import Chapter, ChapterPlan, current, next_to_start
 from giftflow.live.errors import LiveError, LiveStateError
@@ -61,7 +62,7 @@ def advance(context: LiveContext, session_id: int) -> Chapter:
     """End the current chapter and start the next planned one (``chapter.changed``)."""
     now = context.now()
 
-    def step(tx: Tx) -> tuple[int, Chapter | None, Chapter]:
+    def step(tx: Tx) -> tuple[UserId, Chapter | None, Chapter]:
         creator_id = require_live(tx, session_id)
         planned = of_session(tx, session_id)
         following = next_to_start(planned)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from giftflow.ids import UserId
 from giftflow.live.battles import BOOSTER_DURATION_S_DEFAULT, DEFAULT_DURATION_S
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.invitations import TTL_S_DEFAULT
@@ -66,11 +67,11 @@ class LiveContext:
             self.bus.publish(event.room_id, event.type, event.data, at=event.at)
 
 
-def event(room_id: int, type: str, data: Mapping[str, Any], at: int) -> PendingEvent:
+def event(room_id: UserId, type: str, data: Mapping[str, Any], at: int) -> PendingEvent:
     return PendingEvent(room_id, type, dict(data), at)
 
 
-def live_session(tx: Tx, session_id: int) -> tuple[int, int]:
+def live_session(tx: Tx, session_id: int) -> tuple[UserId, int]:
     """``(creator_id, ended_at)`` of a session; ``ended_at`` is 0 while it is live."""
     session = sessions.by_id(tx, session_id)
     if session is None:
@@ -78,7 +79,7 @@ def live_session(tx: Tx, session_id: int) -> tuple[int, int]:
     return session.creator_id, session.ended_at or 0
 
 
-def require_live(tx: Tx, session_id: int) -> int:
+def require_live(tx: Tx, session_id: int) -> UserId:
     """The creator of a session that is live now."""
     creator_id, ended_at = live_session(tx, session_id)
     if ended_at:

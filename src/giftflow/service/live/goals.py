@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from giftflow.ids import GiftId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveNotFoundError
 from giftflow.live.events import EventType
@@ -51,7 +52,7 @@ def create(
     *,
     kind: GoalKind,
     target: int,
-    gift_id: int | None = None,
+    gift_id: GiftId | None = None,
     promise: str = "",
     deadline_s: int | None = None,
 ) -> Goal:

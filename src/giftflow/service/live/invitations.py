@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
@@ -41,7 +42,7 @@ def get(context: LiveContext, invitation_id: int) -> Invitation:
     return context.read(lambda tx: find(tx, invitation_id))
 
 
-def of_room(context: LiveContext, room_id: int) -> list[Invitation]:
+def of_room(context: LiveContext, room_id: UserId) -> list[Invitation]:
     """The room's pending invitations, sent and received, oldest first."""
     now = context.now()
 
@@ -168,7 +169,7 @@ def cancel_for_session(tx: Tx, session_id: int, now: int) -> list[PendingEvent]:
 # --- in the transaction ---------------------------------------------------------------
 
 
-def _lock_live(tx: Tx, session_id: int) -> int:
+def _lock_live(tx: Tx, session_id: int) -> UserId:
     """The live session's creator, its row locked first (a no-op write): one invitation
     is sent from it at a time, and it cannot end unseen while one is."""
     stored.lock_session(tx, session_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from giftflow.ids import UserId
 from giftflow.store import users as stored_users
 from giftflow.store.tx import Tx
 
@@ -14,7 +15,7 @@ UNKNOWN: str = ""
 """The name of an id the users table does not hold (never expected; shown as an id)."""
 
 
-def display_names(tx: Tx, user_ids: Iterable[int]) -> dict[int, str]:
+def display_names(tx: Tx, user_ids: Iterable[UserId]) -> dict[UserId, str]:
     """``{user_id: display_name}`` for every id given, in one query."""
     wanted = sorted(set(user_ids))
     if not wanted:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from giftflow.ids import UserId
 from giftflow.live.battles import Battle
 from giftflow.live.goals import Goal
 from giftflow.live.leaderboards import Standing
@@ -34,7 +35,7 @@ READ_ATTEMPTS: Final = 3
 
 @dataclass(frozen=True, slots=True)
 class OverlayState:
-    room_id: int
+    room_id: UserId
     at: int
     """When it was read: nanoseconds on the economy's clock."""
     session: LiveSession | None
@@ -47,21 +48,21 @@ class OverlayState:
     """The room's newest battle: the running one, or the last that ended."""
     last_event_id: str | None
     """The newest event of the room this state already counts (``None``: none yet)."""
-    names: dict[int, str]
+    names: dict[UserId, str]
     """Display names of the users it mentions: the leaderboard's supporters and the
     battle's creators."""
 
 
-def _live_session(tx: Tx, room_id: int) -> LiveSession | None:
+def _live_session(tx: Tx, room_id: UserId) -> LiveSession | None:
     return stored_sessions.live_of(tx, room_id)
 
 
-def _newest_battle(tx: Tx, room_id: int) -> Battle | None:
+def _newest_battle(tx: Tx, room_id: UserId) -> Battle | None:
     battle_id = stored_battles.newest_of_room(tx, room_id)
     return None if battle_id is None else battles.find(tx, battle_id)
 
 
-def _read(context: LiveContext, room_id: int, last_event_id: str | None) -> OverlayState:
+def _read(context: LiveContext, room_id: UserId, last_event_id: str | None) -> OverlayState:
     top = context.settings.leaderboard_top
 
     def read(tx: Tx) -> OverlayState:
@@ -84,7 +85,7 @@ def _read(context: LiveContext, room_id: int, last_event_id: str | None) -> Over
     return context.read(read)
 
 
-def state(context: LiveContext, room_id: int) -> OverlayState:
+def state(context: LiveContext, room_id: UserId) -> OverlayState:
     before = context.bus.last_id(room_id)
     for _ in range(READ_ATTEMPTS - 1):
         read = _read(context, room_id, before)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from giftflow.ids import UserId
 from giftflow.live.schedules import Figures, ScheduledLive, ScheduleState, missed_before
 from giftflow.service.live.context import LiveContext
 from giftflow.service.live.schedules import find
@@ -17,7 +18,7 @@ class Countdown:
     """What the countdown overlay shows: the room's LIVE that is linked and live, else
     its next scheduled one not yet missed (``None``: nothing planned)."""
 
-    room_id: int
+    room_id: UserId
     at: int
     last_event_id: str | None
     schedule: ScheduledLive | None
@@ -44,7 +45,7 @@ def _figures(tx: Tx, live: ScheduledLive) -> Figures:
     return Figures(live.id, live.session_id, live.registered, turnout.attended, turnout.gifted)
 
 
-def counts(context: LiveContext, creator_id: int) -> dict[str, int]:
+def counts(context: LiveContext, creator_id: UserId) -> dict[str, int]:
     """The creator's scheduled LIVEs per state. A LIVE past its grace period that the
     sweep has not marked yet counts as missed already."""
     before = missed_before(context.now(), grace_s=context.economy.settings.schedule_grace_s)
@@ -56,7 +57,7 @@ def counts(context: LiveContext, creator_id: int) -> dict[str, int]:
     return context.read(read)
 
 
-def countdown(context: LiveContext, room_id: int) -> Countdown:
+def countdown(context: LiveContext, room_id: UserId) -> Countdown:
     last_event_id = context.bus.last_id(room_id)  # first: the state read counts it
     now = context.now()
     before = missed_before(now, grace_s=context.economy.settings.schedule_grace_s)

@@ -6,6 +6,7 @@ reminders the registrations get are ``schedule_sweep``; the rows
 from __future__ import annotations
 
 from giftflow.creator.perks import require_open
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveError
 from giftflow.live.levels import level_for
 from giftflow.live.schedules import ScheduledLive
@@ -20,7 +21,7 @@ from giftflow.store.tx import Tx
 __all__ = ["Registration", "is_registered", "register", "registrations", "unregister"]
 
 
-def register(context: LiveContext, schedule_id: str, user_id: int) -> tuple[Registration, bool]:
+def register(context: LiveContext, schedule_id: str, user_id: UserId) -> tuple[Registration, bool]:
     """The viewer registers (True the first time; again changes nothing). Only while
     the LIVE is ``scheduled``; the creator does not register for their own. A LIVE
     with an early-access perk opens to everyone at the perk's ``opens_at``, to its
@@ -46,7 +47,7 @@ def register(context: LiveContext, schedule_id: str, user_id: int) -> tuple[Regi
 
 
 def _require_open(
-    tx: Tx, context: LiveContext, live: ScheduledLive, user_id: int, now: int
+    tx: Tx, context: LiveContext, live: ScheduledLive, user_id: UserId, now: int
 ) -> None:
     early = products.early_of_schedule(tx, live.id)
     if early is None:
@@ -56,7 +57,7 @@ def _require_open(
     require_open(early, level=level, now=now, what=f"registration for {live.id}")
 
 
-def unregister(context: LiveContext, schedule_id: str, user_id: int) -> bool:
+def unregister(context: LiveContext, schedule_id: str, user_id: UserId) -> bool:
     """True if the viewer was registered. Reminders already sent stay sent: registering
     again does not repeat them."""
 
@@ -79,5 +80,5 @@ def registrations(
     return context.read(read)
 
 
-def is_registered(context: LiveContext, schedule_id: str, user_id: int) -> bool:
+def is_registered(context: LiveContext, schedule_id: str, user_id: UserId) -> bool:
     return context.read(lambda tx: stored.by_user(tx, schedule_id, user_id) is not None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S, UnixNs
 from giftflow.live.chapters import ChapterPlan
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
@@ -65,7 +66,7 @@ def get(context: LiveContext, schedule_id: str) -> ScheduledLive:
 
 
 def of_room(
-    context: LiveContext, creator_id: int, *, state: ScheduleState | None = None
+    context: LiveContext, creator_id: UserId, *, state: ScheduleState | None = None
 ) -> list[ScheduledLive]:
     """The room's scheduled LIVEs by start, at most 500 (the newest starts)."""
     return context.read(lambda tx: stored.of_room(tx, creator_id, state=state, limit=LIST_MAX))
@@ -99,7 +100,7 @@ def _check_goal_gift(context: LiveContext, goal: PlannedGoal | None) -> None:
 
 def create(
     context: LiveContext,
-    creator_id: int,
+    creator_id: UserId,
     *,
     title: str,
     starts_at: UnixNs,
@@ -198,7 +199,7 @@ def cancel(context: LiveContext, schedule_id: str) -> ScheduledLive:
 # --- going live --------------------------------------------------------------------------
 
 
-def _due_of(tx: Tx, context: LiveContext, creator_id: int, now: int) -> str | None:
+def _due_of(tx: Tx, context: LiveContext, creator_id: UserId, now: int) -> str | None:
     settings = context.economy.settings
     until = now + settings.schedule_early_s * NS_PER_S
     for upcoming in stored.upcoming(tx, creator_id, until_ns=until):
@@ -212,7 +213,7 @@ def _due_of(tx: Tx, context: LiveContext, creator_id: int, now: int) -> str | No
     return None
 
 
-def _linkable(tx: Tx, schedule_id: str, creator_id: int) -> ScheduledLive:
+def _linkable(tx: Tx, schedule_id: str, creator_id: UserId) -> ScheduledLive:
     live = find(tx, schedule_id)
     if live.creator_id != creator_id:
         raise LiveError(
@@ -227,7 +228,7 @@ def link(
     context: LiveContext,
     tx: Tx,
     *,
-    creator_id: int,
+    creator_id: UserId,
     session_id: int,
     schedule_id: str | None,
     now: int,

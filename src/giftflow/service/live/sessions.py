@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveError, LiveNotFoundError, LiveStateError
 from giftflow.live.events import EventType
 from giftflow.live.sessions import LiveSession, Presence, concurrent_viewers, watch_time_ns
@@ -37,7 +38,7 @@ class InteractionKind(StrEnum):
 class Interaction:
     id: int
     session_id: int
-    user_id: int
+    user_id: UserId
     kind: InteractionKind
     chapter_id: int | None
     text: str
@@ -59,7 +60,7 @@ class SessionTotals:
 @dataclass(frozen=True, slots=True)
 class WatchTime:
     session_id: int
-    per_viewer_ns: dict[int, int]
+    per_viewer_ns: dict[UserId, int]
     total_ns: int
 
 
@@ -74,13 +75,13 @@ def get(context: LiveContext, session_id: int) -> LiveSession:
     return context.read(lambda tx: find(tx, session_id))
 
 
-def live_of(context: LiveContext, creator_id: int) -> LiveSession | None:
+def live_of(context: LiveContext, creator_id: UserId) -> LiveSession | None:
     """The room's session that is live now, if any."""
     return context.read(lambda tx: stored.live_of(tx, creator_id))
 
 
 def start(
-    context: LiveContext, creator_id: int, title: str = "", schedule_id: str | None = None
+    context: LiveContext, creator_id: UserId, title: str = "", schedule_id: str | None = None
 ) -> LiveSession:
     """Go live. The session takes up ``schedule_id`` (the creator's, still scheduled),
     or else the creator's scheduled LIVE due now, if any (docs/schedules.md): its plan
@@ -145,12 +146,12 @@ def end(context: LiveContext, session_id: int) -> LiveSession:
 # --- viewers ---------------------------------------------------------------------------
 
 
-def join(context: LiveContext, session_id: int, viewer_id: int) -> int:
+def join(context: LiveContext, session_id: int, viewer_id: UserId) -> int:
     """The viewer enters (again: a viewer already present stays one viewer); returns
     the concurrent viewers now."""
     now = context.now()
 
-    def enter(tx: Tx) -> tuple[int, int]:
+    def enter(tx: Tx) -> tuple[UserId, int]:
         creator_id = require_live(tx, session_id)
         users.find(tx, viewer_id)
         stored.join(tx, session_id, viewer_id, now_ns=now)
@@ -162,11 +163,11 @@ def join(context: LiveContext, session_id: int, viewer_id: int) -> int:
     return count
 
 
-def leave(context: LiveContext, session_id: int, viewer_id: int) -> int:
+def leave(context: LiveContext, session_id: int, viewer_id: UserId) -> int:
     """The viewer leaves (all their open intervals close); returns concurrent viewers."""
     now = context.now()
 
-    def exit_(tx: Tx) -> tuple[int, int, int]:
+    def exit_(tx: Tx) -> tuple[UserId, int, int]:
         creator_id = require_live(tx, session_id)
         closed = stored.leave(tx, session_id, viewer_id, now_ns=now)
         return creator_id, closed, stored.concurrent_viewers(tx, session_id)
@@ -207,13 +208,13 @@ def viewers_at(context: LiveContext, session_id: int, at: int) -> int:
 
 
 def interact(
-    context: LiveContext, session_id: int, user_id: int, kind: InteractionKind, text: str = ""
+    context: LiveContext, session_id: int, user_id: UserId, kind: InteractionKind, text: str = ""
 ) -> Interaction:
     """A follow, like, comment or share, attributed to the chapter current now; a
     follow also counts as the user's follow of the creator if it is their first."""
     now = context.now()
 
-    def add(tx: Tx) -> tuple[int, Interaction]:
+    def add(tx: Tx) -> tuple[UserId, Interaction]:
         creator_id = require_live(tx, session_id)
         users.find(tx, user_id)
         if kind == InteractionKind.FOLLOW:
@@ -228,7 +229,7 @@ def interact(
     return interaction
 
 
-def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
+def follow(context: LiveContext, creator_id: UserId, user_id: UserId) -> bool:
     """The user follows the creator; True if it is their first follow (only that one
     counts). While the creator is live the follow is an interaction of that session
     (with its ``interaction`` event); otherwise nothing is published."""
@@ -259,12 +260,12 @@ def follow(context: LiveContext, creator_id: int, user_id: int) -> bool:
     return first
 
 
-def _gained(context: LiveContext, tx: Tx, creator_id: int, user_id: int, now: int) -> None:
+def _gained(context: LiveContext, tx: Tx, creator_id: UserId, user_id: UserId, now: int) -> None:
     data = {"user_id": user_id}
     context.economy.stage(tx, [event(creator_id, FOLLOWER_GAINED, data, now)])
 
 
-def _refuse_self_follow(creator_id: int, user_id: int) -> None:
+def _refuse_self_follow(creator_id: UserId, user_id: UserId) -> None:
     if creator_id == user_id:
         raise LiveError("a creator does not follow themself", code="self_follow")
 
@@ -272,8 +273,8 @@ def _refuse_self_follow(creator_id: int, user_id: int) -> None:
 def _add_interaction(
     tx: Tx,
     session_id: int,
-    creator_id: int,
-    user_id: int,
+    creator_id: UserId,
+    user_id: UserId,
     kind: InteractionKind,
     text: str,
     now: int,
@@ -290,7 +291,9 @@ def _add_interaction(
     return Interaction(new_id, session_id, user_id, kind, chapter, text, now), first
 
 
-def _publish_interaction(context: LiveContext, creator_id: int, interaction: Interaction) -> None:
+def _publish_interaction(
+    context: LiveContext, creator_id: UserId, interaction: Interaction
+) -> None:
     data = {
         "session_id": interaction.session_id,
         "user_id": interaction.user_id,

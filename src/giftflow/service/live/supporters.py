@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.live.errors import LiveError
 from giftflow.live.events import EventType
@@ -38,7 +39,9 @@ def session_top(context: LiveContext, session_id: int, limit: int | None = None)
     return context.read(lambda tx: top_in(tx, session_id, top))
 
 
-def all_time_top(context: LiveContext, creator_id: int, limit: int | None = None) -> list[Standing]:
+def all_time_top(
+    context: LiveContext, creator_id: UserId, limit: int | None = None
+) -> list[Standing]:
     top = context.settings.leaderboard_top if limit is None else limit
     supports = context.read(lambda tx: stored.top_of_creator(tx, creator_id, limit=top))
     return rank(supports, limit=top)
@@ -51,7 +54,7 @@ def week_start_ns(now: int) -> int:
     return int(monday.timestamp()) * NS_PER_S
 
 
-def week_top(context: LiveContext, creator_id: int, limit: int | None = None) -> list[Standing]:
+def week_top(context: LiveContext, creator_id: UserId, limit: int | None = None) -> list[Standing]:
     """This week's supporters (since Monday 00:00 UTC), from the gifts themselves."""
     top = context.settings.leaderboard_top if limit is None else limit
     since = week_start_ns(context.now())
@@ -81,12 +84,12 @@ def on_gift(tx: Tx, gift: GiftBooked, *, top: int) -> list[PendingEvent]:
 # --- levels and perks -------------------------------------------------------------------
 
 
-def perks(context: LiveContext, creator_id: int) -> list[Perk]:
+def perks(context: LiveContext, creator_id: UserId) -> list[Perk]:
     return context.read(lambda tx: stored.perks_of(tx, creator_id))
 
 
 def add_perk(
-    context: LiveContext, creator_id: int, *, level: int, kind: PerkKind, value: str = ""
+    context: LiveContext, creator_id: UserId, *, level: int, kind: PerkKind, value: str = ""
 ) -> Perk:
     levels = len(context.settings.level_thresholds_coins)
     if not 1 <= level <= levels:
@@ -101,7 +104,7 @@ def add_perk(
 
 
 def replace_perks(
-    context: LiveContext, creator_id: int, wanted: Sequence[tuple[int, PerkKind, str]]
+    context: LiveContext, creator_id: UserId, wanted: Sequence[tuple[int, PerkKind, str]]
 ) -> list[Perk]:
     """The creator's perks become ``wanted`` (level, kind, value), all at once."""
     levels = len(context.settings.level_thresholds_coins)
@@ -116,7 +119,7 @@ def replace_perks(
     return context.write(replace)
 
 
-def level(context: LiveContext, creator_id: int, user_id: int) -> SupporterLevel:
+def level(context: LiveContext, creator_id: UserId, user_id: UserId) -> SupporterLevel:
     """The supporter's level with this creator, from lifetime coins, and its perks."""
 
     def read(tx: Tx) -> tuple[int, list[Perk]]:

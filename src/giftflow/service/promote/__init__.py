@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
+from giftflow.ids import UserId
 from giftflow.promote.delivery import FeedRequest
 from giftflow.promote.errors import PromoteError
 from giftflow.promote.highlights import Highlight
@@ -80,7 +81,7 @@ class Promote:
     def create(
         self,
         *,
-        creator_id: int,
+        creator_id: UserId,
         plan: Plan,
         campaign_id: str | None = None,
         once: Once | None = None,
@@ -98,7 +99,7 @@ class Promote:
     def listing(
         self,
         *,
-        creator_id: int | None = None,
+        creator_id: UserId | None = None,
         state: PromotionState | None = None,
         campaign_id: str | None = None,
     ) -> list[Promotion]:
@@ -146,7 +147,9 @@ class Promote:
 
     # --- campaigns --------------------------------------------------------------------
 
-    def create_campaign(self, *, creator_id: int, name: str, once: Once | None = None) -> Campaign:
+    def create_campaign(
+        self, *, creator_id: UserId, name: str, once: Once | None = None
+    ) -> Campaign:
         """A named group of a creator's promotions, reported together."""
         return promotions.create_campaign(self.context, creator_id=creator_id, name=name, once=once)
 
@@ -154,7 +157,7 @@ class Promote:
         """The campaign (``campaign_not_found`` when there is none)."""
         return promotions.get_campaign(self.context, campaign_id)
 
-    def campaigns(self, *, creator_id: int | None = None) -> list[Campaign]:
+    def campaigns(self, *, creator_id: UserId | None = None) -> list[Campaign]:
         """Campaigns, newest first (of one creator)."""
         return promotions.campaigns_of(self.context, creator_id)
 
@@ -210,7 +213,7 @@ class Promote:
         """One report over all of a campaign's promotions."""
         return reports.campaign_report(self.context, campaign_id)
 
-    def planning(self, creator_id: int) -> Planning:
+    def planning(self, creator_id: UserId) -> Planning:
         """The creator's planning analytics: retention per chapter, best windows,
         regions; offered as the suggested audience and schedule."""
         return planning.planning(self.context, creator_id)

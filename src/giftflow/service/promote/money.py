@@ -20,6 +20,7 @@ from __future__ import annotations
 from giftflow.economy.chart import AccountKind, TransferCode, platform_account, user_account
 from giftflow.economy.errors import AccountFrozenError, InsufficientFundsError
 from giftflow.economy.ids import derived_id
+from giftflow.ids import UserId
 from giftflow.ledger.limits import TransferId
 from giftflow.ledger.results import TransferResult, TransferResultCode
 from giftflow.ledger.transfers import Transfer, TransferFlags, closing
@@ -61,7 +62,7 @@ def reservation(promotion: Promotion, seq: int, coins: int, *, flags: int = 0) -
 
 
 def reserve_transfer(
-    promotion_id: str, creator_id: int, seq: int, coins: int, *, flags: int = 0
+    promotion_id: str, creator_id: UserId, seq: int, coins: int, *, flags: int = 0
 ) -> Transfer:
     """Reservation ``seq`` of a promotion's chain: ``coins`` held in the wallet."""
     return Transfer(
@@ -78,7 +79,7 @@ def reserve_transfer(
 
 
 def settlement_chain(
-    promotion_id: str, creator_id: int, seq: int, pending_id: int, *, due: int, rest: int
+    promotion_id: str, creator_id: UserId, seq: int, pending_id: TransferId, *, due: int, rest: int
 ) -> list[Transfer]:
     """Post ``due`` coins of reservation ``seq`` and reserve the ``rest`` anew."""
     post = closing(
@@ -97,7 +98,7 @@ def settlement_chain(
     return [post, again]
 
 
-def closing_transfer(promotion_id: str, seq: int, pending_id: int, *, due: int) -> Transfer:
+def closing_transfer(promotion_id: str, seq: int, pending_id: TransferId, *, due: int) -> Transfer:
     """The last transfer of a promotion: post ``due`` coins (the rest released) or,
     when nothing is due, void the reservation."""
     if due > 0:
@@ -175,7 +176,7 @@ def settle(context: PromoteContext, promotion_id: str) -> int:
     chain = settlement_chain(
         promotion.id, promotion.creator_id, seq, promotion.reserve_transfer_id, due=due, rest=rest
     )
-    next_id = chain[1].id if rest else 0
+    next_id = chain[1].id if rest else TransferId(0)
     now = context.now()
 
     def record(tx: Tx, results: list[TransferResult]) -> int:

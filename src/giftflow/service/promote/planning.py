@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from giftflow.analytics.facts import SessionFact
+from giftflow.ids import UserId
 from giftflow.live.errors import LiveNotFoundError, LiveStateError
 from giftflow.live.sessions import LiveSession
 from giftflow.promote.highlights import NS_PER_MINUTE, Highlight, Minute, highlights
@@ -28,7 +29,7 @@ SESSIONS_MAX: Final = 50
 
 @dataclass(frozen=True, slots=True)
 class Planning:
-    creator_id: int
+    creator_id: UserId
     sessions: int
     retention: tuple[ChapterRetention, ...]
     """Per chapter of the creator's latest LIVE with chapters."""
@@ -50,7 +51,7 @@ def _retention(tx: Tx, sessions: list[LiveSession], now: int) -> list[ChapterRet
     return []
 
 
-def planning(context: PromoteContext, creator_id: int) -> Planning:
+def planning(context: PromoteContext, creator_id: UserId) -> Planning:
     now = context.now()
 
     def read(tx: Tx) -> Planning:

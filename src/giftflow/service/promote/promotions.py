@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from giftflow.economy.errors import NotACreatorError
 from giftflow.economy.users import require_adult
+from giftflow.ids import UserId
 from giftflow.promote.errors import CampaignNotFoundError, PromoteError, PromotionNotFoundError
 from giftflow.promote.promotions import Plan, PromotionState, check_plan, check_transition
 from giftflow.service.economy import users
@@ -37,7 +38,7 @@ def get(context: PromoteContext, promotion_id: str) -> Promotion:
 def listing(
     context: PromoteContext,
     *,
-    creator_id: int | None = None,
+    creator_id: UserId | None = None,
     state: PromotionState | None = None,
     campaign_id: str | None = None,
 ) -> list[Promotion]:
@@ -54,7 +55,7 @@ def listing(
 def create(
     context: PromoteContext,
     *,
-    creator_id: int,
+    creator_id: UserId,
     plan: Plan,
     campaign_id: str | None = None,
     once: Once | None = None,
@@ -88,7 +89,7 @@ def create(
     return context.write(insert)
 
 
-def _campaign_of_creator(tx: Tx, campaign_id: str, creator_id: int) -> None:
+def _campaign_of_creator(tx: Tx, campaign_id: str, creator_id: UserId) -> None:
     owner = campaigns.owner_of(tx, campaign_id)
     if owner is None:
         raise CampaignNotFoundError(f"no campaign {campaign_id}")
@@ -131,7 +132,7 @@ def move(
 
 
 def create_campaign(
-    context: PromoteContext, *, creator_id: int, name: str, once: Once | None = None
+    context: PromoteContext, *, creator_id: UserId, name: str, once: Once | None = None
 ) -> Campaign:
     creator = users.get(context.economy, creator_id)
     if not creator.is_creator:
@@ -161,7 +162,7 @@ def get_campaign(context: PromoteContext, campaign_id: str) -> Campaign:
     return context.read(lambda tx: find_campaign(tx, campaign_id))
 
 
-def campaigns_of(context: PromoteContext, creator_id: int | None) -> list[Campaign]:
+def campaigns_of(context: PromoteContext, creator_id: UserId | None) -> list[Campaign]:
     def query(tx: Tx) -> list[Campaign]:
         ids = campaigns.newest_ids(tx, creator_id=creator_id, limit=LIST_MAX)
         return [find_campaign(tx, campaign_id) for campaign_id in ids]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from giftflow.ids import UserId
+from giftflow.ledger.limits import TransferId
 from giftflow.promote.attribution import Touch, attribute
 from giftflow.promote.money import charged_coins
 from giftflow.promote.pacing import planned_millicoins
@@ -37,7 +39,7 @@ class StatementEntry:
     """One ledger transfer of a promotion's budget, as the creator's statement lists
     it: ``reserved``, ``spent`` or ``released`` coins."""
 
-    transfer_id: int
+    transfer_id: TransferId
     kind: str
     coins: int
     at: int
@@ -119,7 +121,7 @@ def _report(_context: PromoteContext, tx: Tx, promotions: list[Promotion], now: 
     valid = [r for r in rows if r.state in ("billed", "unbilled")]
     touches = [Touch(r.viewer_id, r.viewable_at, r.clicked_at) for r in valid]
     creators = {p.creator_id for p in promotions}
-    follows: dict[int, int] = {}
+    follows: dict[UserId, int] = {}
     for creator_id in creators:
         follows |= promote_facts.followed_at(tx, creator_id, sorted({r.viewer_id for r in valid}))
     attributed = attribute(touches, follows)

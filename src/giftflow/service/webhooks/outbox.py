@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, Protocol, get_args
 
+from giftflow.ids import UserId
 from giftflow.store import outbox as store
 from giftflow.store.outbox import NewDelivery
 from giftflow.store.tx import Tx
@@ -70,7 +71,7 @@ class OutboxEvent(Protocol):
     """What the outbox needs of an event (``PendingEvent`` of the economy)."""
 
     @property
-    def room_id(self) -> int: ...
+    def room_id(self) -> UserId: ...
     @property
     def type(self) -> str: ...
     @property

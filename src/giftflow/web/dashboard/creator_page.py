@@ -15,6 +15,7 @@ from giftflow.economy.money import UNITS_PER_DIAMOND
 from giftflow.economy.users import User
 from giftflow.i18n import N_, money, number
 from giftflow.i18n import gettext as _
+from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession
 from giftflow.render.charts import cohort_table, esc
 from giftflow.render.report_page import instant as time_element
@@ -139,7 +140,7 @@ def balances_section(earnings: EarningsView, in_payout: int) -> str:
 
 
 def sessions_section(
-    creator_id: int,
+    creator_id: UserId,
     sessions: Sequence[tuple[LiveSession, SessionTotals]],
     page: int = 0,
     more: bool = False,
@@ -163,7 +164,7 @@ def sessions_section(
     return f"<section><h2>{heading}</h2>{table(columns, rows, text=[live])}{pages}</section>"
 
 
-def _live_now(creator_id: int, session_id: int) -> str:
+def _live_now(creator_id: UserId, session_id: int) -> str:
     """A LIVE still running, with the link to its priority Q&A queue."""
     path = f"/dashboard/creators/{creator_id}/sessions/{session_id}/questions"
     return f'{esc(_("live now"))} · <a data-questions href="{path}">{esc(_("Questions"))}</a>'

@@ -15,6 +15,7 @@ from giftflow.http import auth
 from giftflow.http.deps import ApiState, StateDep
 from giftflow.http.schemas.balances import WalletPublic
 from giftflow.http.schemas.promote import PromotionPublic, ReportPublic
+from giftflow.ids import UserId
 from giftflow.promote.promotions import PromotionState
 from giftflow.service.promote import Promotion
 from giftflow.web.dashboard.promote_page import (
@@ -84,7 +85,7 @@ def cancel_promotion(
     return see_other(f"/dashboard/creators/{creator_id}/promotions/{promotion_id}")
 
 
-def _of_creator(state: ApiState, creator_id: int, promotion_id: str) -> Promotion:
+def _of_creator(state: ApiState, creator_id: UserId, promotion_id: str) -> Promotion:
     """The promotion, when it is this creator's: another creator's is not found here."""
     promotion = state.promote.get(promotion_id)
     if promotion.creator_id != creator_id:

@@ -11,6 +11,7 @@ from typing import Final
 from giftflow.creator.perks import Question, QuestionState
 from giftflow.i18n import N_, number
 from giftflow.i18n import gettext as _
+from giftflow.ids import UserId
 from giftflow.render.charts import esc
 from giftflow.render.report_page import table
 from giftflow.web.dashboard.creator_page import time_of
@@ -19,16 +20,16 @@ QUESTION_STATES: Final = (N_("queued"), N_("answered"), N_("skipped"))
 """A question's states, as the page shows them (``QuestionState``'s values)."""
 
 
-def questions_path(creator_id: int, session_id: int) -> str:
+def questions_path(creator_id: UserId, session_id: int) -> str:
     return f"/dashboard/creators/{creator_id}/sessions/{session_id}/questions"
 
 
 def questions_body(
-    creator_id: int,
+    creator_id: UserId,
     session_id: int,
     title: str,
     questions: Sequence[Question],
-    names: Mapping[int, str],
+    names: Mapping[UserId, str],
 ) -> str:
     """``questions`` in queue order (every state); ``names`` the askers' display names."""
     open_ones = [q for q in questions if q.state is QuestionState.QUEUED]
@@ -54,7 +55,7 @@ def _section(
     heading: str,
     kind: str,
     questions: Sequence[Question],
-    names: Mapping[int, str],
+    names: Mapping[UserId, str],
     action: str | None,
 ) -> str:
     opening = f'<section data-questions="{kind}"><h2>{esc(heading)}</h2>'
@@ -67,7 +68,7 @@ def _section(
     return f"{opening}{table(columns, rows, text=[asker, text, last])}</section>"
 
 
-def _row(question: Question, names: Mapping[int, str], action: str | None) -> str:
+def _row(question: Question, names: Mapping[UserId, str], action: str | None) -> str:
     name = names.get(question.user_id, _("user {id}").format(id=question.user_id))
     state = str(question.state)
     last = _forms(f"{action}/{esc(question.id)}") if action else esc(_(state))

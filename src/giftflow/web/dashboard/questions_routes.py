@@ -15,6 +15,7 @@ from giftflow.creator.perks import Question, QuestionState
 from giftflow.economy.errors import NotFoundError
 from giftflow.http.deps import ApiState, StateDep
 from giftflow.http.principals import Principal
+from giftflow.ids import UserId
 from giftflow.live.sessions import LiveSession
 from giftflow.service.creator import questions
 from giftflow.web.dashboard.questions_page import questions_body, questions_path
@@ -75,7 +76,7 @@ def _close(
     request: Request,
     principal: Principal,
     state: ApiState,
-    creator_id: int,
+    creator_id: UserId,
     session_id: int,
     question_id: str,
     closed: QuestionState,
@@ -90,7 +91,7 @@ def _close(
     return see_other(questions_path(creator_id, session_id))
 
 
-def _session_of(state: ApiState, creator_id: int, session_id: int) -> LiveSession:
+def _session_of(state: ApiState, creator_id: UserId, session_id: int) -> LiveSession:
     """The LIVE, when it is this creator's: another creator's is not found here."""
     session = state.live.session(session_id)
     if session.creator_id != creator_id:

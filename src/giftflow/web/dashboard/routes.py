@@ -19,6 +19,7 @@ from giftflow.http.principals import Principal
 from giftflow.http.schemas import USER_ID_MAX, Role
 from giftflow.http.schemas.common import policed
 from giftflow.i18n import gettext as _
+from giftflow.ids import UserId
 from giftflow.ledger.limits import INT64_MAX
 from giftflow.render.charts import esc
 from giftflow.render.report_page import report_sections
@@ -38,7 +39,7 @@ from giftflow.web.dashboard.session import (
 )
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-CreatorIdPath = Annotated[int, Path(ge=1, le=USER_ID_MAX)]
+CreatorIdPath = Annotated[UserId, Path(ge=1, le=USER_ID_MAX)]
 SessionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 DecisionIdPath = Annotated[int, Path(ge=1, le=INT64_MAX)]
 PayoutIdPath = Annotated[str, Path(min_length=1, max_length=64)]
@@ -70,7 +71,7 @@ def top(principal: Principal) -> str:
     return nav(_label(principal), admin=principal.is_admin)
 
 
-def may_see_creator(principal: Principal, creator_id: int) -> None:
+def may_see_creator(principal: Principal, creator_id: UserId) -> None:
     """The creator themself (with a creator token) or an administrator."""
     if principal.is_admin or principal.is_user(creator_id, Role.CREATOR):
         return
@@ -79,7 +80,7 @@ def may_see_creator(principal: Principal, creator_id: int) -> None:
     raise ForbiddenError("the dashboard is for creators (with a creator token) and administrators")
 
 
-def creator_of(economy: Economy, creator_id: int) -> User:
+def creator_of(economy: Economy, creator_id: UserId) -> User:
     user = economy.user(creator_id)
     if not user.is_creator:
         raise NotFoundError(f"user {creator_id} is not a creator", code="user_not_found")

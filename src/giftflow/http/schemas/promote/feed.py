@@ -18,6 +18,7 @@ from giftflow.http.schemas.promote.promotions import (
     Interest,
     ViewerId,
 )
+from giftflow.ids import UserId
 from giftflow.promote.delivery import SLOTS_MAX, FeedRequest
 from giftflow.promote.promotions import (
     INTERESTS_MAX,
@@ -49,7 +50,7 @@ class FillCreate(Request):
 
     def request(self) -> FeedRequest:
         return FeedRequest(
-            self.viewer_id,
+            UserId(self.viewer_id),
             self.region,
             self.age_band.value if self.age_band else None,
             frozenset(self.interests),
