@@ -8,6 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from giftflow.ids import UserId
 from giftflow.promote.delivery import Candidate, CandidateIndex
 from giftflow.promote.index_builder import IndexBuilder
 from giftflow.promote.pacing import Spend
@@ -38,7 +39,7 @@ def candidate(number: int, regions: frozenset[str], window_hours: int) -> Candid
         Audience(regions=regions),
         frequency_window_s=window_hours * 3_600,
     )
-    return Candidate(f"pr-{number:02}", 1, plan, 200)
+    return Candidate(f"pr-{number:02}", UserId(1), plan, 200)
 
 
 def assert_same(built: CandidateIndex, expected: CandidateIndex) -> None:
