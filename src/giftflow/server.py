@@ -32,7 +32,7 @@ import giftflow
 from giftflow.api.body_limits import BodyLimitMiddleware, BodyLimits
 from giftflow.api.early_limits import EarlyLimitMiddleware
 from giftflow.api.headers import SecurityHeadersMiddleware
-from giftflow.api.routes import ROUTERS
+from giftflow.api.routers import ROUTERS
 from giftflow.errors import ConfigurationError
 from giftflow.http import problems
 from giftflow.http.auth import Authenticator

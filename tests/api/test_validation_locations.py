@@ -9,7 +9,7 @@ import pytest
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
-from giftflow.api.routes import ROUTERS
+from giftflow.api.routers import ROUTERS
 from giftflow.http.problems import client_location
 from giftflow.http.schemas.common import BRANCH
 from tests.api.conftest import ROSE, World, assert_problem

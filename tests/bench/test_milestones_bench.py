@@ -8,7 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from giftflow.bench.milestones import bench_milestones
-from giftflow.cli import app
+from giftflow.cli.app import app
 
 
 def test_a_small_milestones_bench_posts_each_level_once() -> None:

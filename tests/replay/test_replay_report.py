@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from giftflow.cli import app
+from giftflow.cli.app import app
 from giftflow.replay.source import packaged
 
 GDQ = Path(__file__).resolve().parents[1] / "fixtures" / "gdq"

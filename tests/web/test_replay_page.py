@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Browser
 from typer.testing import CliRunner
 
-from giftflow.cli import app
+from giftflow.cli.app import app
 from giftflow.replay.source import packaged
 from tests.web.conftest import full_screenshot
 
