@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from giftflow.ids import UserId
 from giftflow.promote.delivery import (
     EXAMINED_PER_SLOT,
+    EXAMINED_PER_SLOT_MAX,
     Candidate,
     CandidateIndex,
     FeedRequest,
@@ -61,7 +62,7 @@ def test_a_fill_looks_at_a_bounded_number_of_promotions_however_many_run() -> No
     request = FeedRequest(UserId(99_999_999), "US", "25-34", frozenset(), 4)
     placements = fill(request, pool, {}, spends, at=at, draw=random.Random(1).random)
     assert placements == []
-    assert spends.reads <= 4 * EXAMINED_PER_SLOT
+    assert spends.reads <= 4 * EXAMINED_PER_SLOT_MAX
 
 
 def test_a_promotion_behind_its_curve_is_served_once_looked_at() -> None:

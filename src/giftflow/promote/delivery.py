@@ -161,6 +161,14 @@ of the requests it matches, where the pool is the open prefix of an index built 
 the spends (``CandidateIndex.open_count``): the promotions that may serve, not all."""
 
 
+EXAMINED_PER_SLOT_MAX: Final = 96
+EXAMINED_SHARE: Final = 32
+"""A fill looks per slot at a 32nd of the open prefix, from ``EXAMINED_PER_SLOT`` to
+``EXAMINED_PER_SLOT_MAX``: with more promotions open, a promotion behind its curve is
+looked at as often as with fewer, up to the bound (decisions/0126). A fill's cost stays
+bounded by the slots asked for: at most ``EXAMINED_PER_SLOT_MAX`` per slot."""
+
+
 def fill(
     request: FeedRequest,
     candidates: Sequence[Candidate],
@@ -183,7 +191,8 @@ def fill(
     chosen: list[tuple[Candidate, Spend]] = []
     taken: set[str] = set()
     first = int(draw() * size) % size
-    for offset in range(min(size, slots * EXAMINED_PER_SLOT)):
+    per_slot = min(EXAMINED_PER_SLOT_MAX, max(EXAMINED_PER_SLOT, size // EXAMINED_SHARE))
+    for offset in range(min(size, slots * per_slot)):
         candidate = candidates[(first + offset) % size]
         promotion_id = candidate.promotion_id
         spend = spends.get(promotion_id)
