@@ -21,10 +21,9 @@ from giftflow.ids import UserId
 from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.delivery import Candidate, CandidateIndex, FeedRequest, fill
 from giftflow.promote.pacing import (
-    DELAY_EDGES_S,
     OUTSTANDING_WINDOW_MAX_S,
+    DelayHistogram,
     Spend,
-    ViewableDelays,
     outstanding_window_s,
     plan_cap_millicoins,
     spend_of,
@@ -77,22 +76,14 @@ class Figures:
     fill_ms: list[float] = field(default_factory=list)
     fill_cpu_ms: list[float] = field(default_factory=list)
     cap_violations: int = 0
-    delays_within: list[int] = field(default_factory=lambda: [0] * len(DELAY_EDGES_S))
-    delays: int = 0
-    """Viewable events billed, and how many came within each of ``DELAY_EDGES_S``."""
+    delays: DelayHistogram = field(default_factory=DelayHistogram)
+    """The delays of the viewable events billed."""
     outstanding_window_ns: int = OUTSTANDING_WINDOW_MAX_S * NS_PER_S
     """Learnt from the delays as a server does (``outstanding_window_s``), each time
     the index is built."""
 
-    def add_delay(self, delay_ns: int) -> None:
-        self.delays += 1
-        for position, edge in enumerate(DELAY_EDGES_S):
-            if delay_ns <= edge * NS_PER_S:
-                self.delays_within[position] += 1
-
     def learn_window(self) -> None:
-        delays = ViewableDelays(tuple(self.delays_within), self.delays)
-        self.outstanding_window_ns = outstanding_window_s(delays) * NS_PER_S
+        self.outstanding_window_ns = outstanding_window_s(self.delays.delays()) * NS_PER_S
 
 
 class _Seen(Mapping[str, int]):
@@ -275,7 +266,7 @@ def _bill(
         state = states[pid]
         state.outstanding -= 1
         if viewer >= 0:
-            figures.add_delay(at - served_at)
+            figures.delays.add(at - served_at)
         if viewer >= 0 and not state.closed:
             state.viewable += 1
             cap = plan_cap_millicoins(by_id[pid], at)

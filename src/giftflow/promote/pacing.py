@@ -15,9 +15,10 @@ of its curve stops serving, one behind serves every request it may. All in milli
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from giftflow.ledger.clock import NS_PER_S
 from giftflow.promote.money import budget_millicoins
 from giftflow.promote.promotions import BPS_WHOLE, Burst, Plan
 
@@ -55,6 +56,22 @@ class ViewableDelays:
     @classmethod
     def none(cls) -> ViewableDelays:
         return cls((0,) * len(DELAY_EDGES_S), 0)
+
+
+@dataclass(slots=True)
+class DelayHistogram:
+    """Viewable delays counted as they come: ``ViewableDelays`` in the making."""
+
+    within: list[int] = field(default_factory=lambda: [0] * len(DELAY_EDGES_S))
+    total: int = 0
+
+    def add(self, delay_ns: int) -> None:
+        self.total += 1
+        for position, edge in enumerate(DELAY_EDGES_S):
+            self.within[position] += delay_ns <= edge * NS_PER_S
+
+    def delays(self) -> ViewableDelays:
+        return ViewableDelays(tuple(self.within), self.total)
 
 
 def outstanding_window_s(delays: ViewableDelays) -> int:

@@ -38,8 +38,8 @@ from giftflow.promote.index_builder import IndexBuilder
 from giftflow.promote.pacing import (
     DELAY_EDGES_S,
     OUTSTANDING_WINDOW_MAX_S,
+    DelayHistogram,
     Spend,
-    ViewableDelays,
     outstanding_window_s,
     spend_of,
     viewable_rate,
@@ -141,26 +141,22 @@ class Delays:
     """The last hour's viewable delays, per minute of serving: how many events, and how
     many came within each of ``DELAY_EDGES_S``."""
 
-    minutes: dict[int, list[int]] = field(default_factory=dict)
-    """Minute -> [events, within the first edge, within the second ...]."""
+    minutes: dict[int, DelayHistogram] = field(default_factory=dict)
 
     def add(self, served_at: int, viewable_at: int) -> None:
-        counts = self.minutes.setdefault(served_at // MINUTE_NS, [0] * (1 + len(EDGES_NS)))
-        counts[0] += 1
-        for position, edge in enumerate(EDGES_NS, start=1):
-            counts[position] += viewable_at - served_at <= edge
+        minute = self.minutes.setdefault(served_at // MINUTE_NS, DelayHistogram())
+        minute.add(viewable_at - served_at)
 
     def window_s(self, now: int) -> int:
         """The outstanding window they teach, the minutes older than an hour dropped."""
         oldest = now // MINUTE_NS - DELAYS_WINDOW_MINUTES
         for minute in [m for m in self.minutes if m <= oldest]:
             del self.minutes[minute]
-        total, within = 0, [0] * len(EDGES_NS)
-        for counts in self.minutes.values():
-            total += counts[0]
-            for position in range(len(within)):
-                within[position] += counts[position + 1]
-        return outstanding_window_s(ViewableDelays(tuple(within), total))
+        hour = DelayHistogram()
+        for counted in self.minutes.values():
+            hour.total += counted.total
+            hour.within = [a + b for a, b in zip(hour.within, counted.within, strict=True)]
+        return outstanding_window_s(hour.delays())
 
 
 @dataclass(slots=True)
@@ -223,7 +219,7 @@ class CandidateReader:
             edges_ns=EDGES_NS,
         )
         for minute, (total, within) in delays.items():
-            self.delays.minutes[minute] = [total, *within]
+            self.delays.minutes[minute] = DelayHistogram(list(within), total)
         self.window_ns = self.delays.window_s(now) * NS_PER_S
         outstanding_since = now - OUTSTANDING_WINDOW_MAX_S * NS_PER_S
         for impression in impressions.unseen(tx, served_since_ns=outstanding_since):
